@@ -1,0 +1,233 @@
+import { sql } from 'kysely';
+import type { Locale } from '../../../shared/errors.js';
+import { defaultVisibility, type Role, type TokenScope } from '../../../shared/permissions.js';
+import { type Actor, systemActor } from '../../platform/actor.js';
+import type { Db } from '../../platform/db/database.js';
+import { recordChange } from '../../platform/events/outbox.js';
+import { AppError } from '../../platform/http/errors.js';
+import { newId } from '../../platform/ids.js';
+import {
+  type SessionActorRow,
+  sessionRepo,
+  throttleRepo,
+  tokenRepo,
+  userRepo,
+  type WorkspaceRow,
+  workspaceRepo,
+} from './accounts.repository.js';
+import { dummyPasswordHash, hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
+
+const SHORT_SESSION_HOURS = 12;
+const TOUCH_EVERY_MS = 5 * 60_000;
+
+export interface NewWorkspace {
+  name: string;
+  timeZone: string;
+  locale: Locale;
+  currency: string;
+}
+
+export interface NewAdmin {
+  name: string;
+  email: string;
+  password: string;
+}
+
+/** Create a workspace and its first administrator in one transaction. */
+export async function createWorkspace(options: { db: Db; workspace: NewWorkspace; admin: NewAdmin; onlyIfFirst?: boolean }) {
+  const passwordHash = await hashPassword(options.admin.password);
+  return options.db.transaction().execute(async (trx) => {
+    if (options.onlyIfFirst) {
+      await sql`SELECT pg_advisory_xact_lock(7300002)`.execute(trx);
+      if ((await workspaceRepo.count(trx)) > 0) throw new AppError('already_set_up');
+    }
+    const workspaceId = newId();
+    const userId = newId();
+    const w = options.workspace;
+    const workspace = await workspaceRepo.insert(trx, {
+      id: workspaceId,
+      name: w.name,
+      time_zone: w.timeZone,
+      locale: w.locale,
+      currency: w.currency,
+    });
+    await userRepo.insert(trx, {
+      workspace_id: workspaceId,
+      id: userId,
+      email: options.admin.email,
+      name: options.admin.name,
+      password_hash: passwordHash,
+      role: 'admin',
+      locale: w.locale,
+    });
+    const actor: Actor = { ...systemActor(workspaceId), kind: 'user', userId };
+    await recordChange(trx, actor, {
+      audit: { action: 'workspace.created', entityType: 'workspace', entityId: workspaceId, after: { name: w.name } },
+      event: { type: 'workspace.created', entityType: 'workspace', entityId: workspaceId },
+    });
+    await recordChange(trx, actor, {
+      audit: { action: 'user.created', entityType: 'user', entityId: userId, after: { email: options.admin.email, role: 'admin' } },
+      event: { type: 'user.created', entityType: 'user', entityId: userId },
+    });
+    return { workspace, userId };
+  });
+}
+
+export interface SessionResult {
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+  remember: boolean;
+  workspaceId: string;
+  userId: string;
+}
+
+export async function startSession(options: {
+  db: Db;
+  workspaceId: string;
+  userId: string;
+  remember: boolean;
+  sessionDays: number;
+  ip?: string;
+  userAgent?: string;
+}): Promise<SessionResult> {
+  const token = newSecret();
+  const csrfToken = newSecret();
+  const expiresAt = sessionExpiry(options.remember, options.sessionDays);
+  await options.db.transaction().execute(async (trx) => {
+    await sessionRepo.insert(trx, {
+      workspace_id: options.workspaceId,
+      id: newId(),
+      user_id: options.userId,
+      token_hash: hashSecret(token),
+      csrf_token: csrfToken,
+      remember: options.remember,
+      expires_at: expiresAt,
+      ip: options.ip ?? null,
+      user_agent: options.userAgent?.slice(0, 400) ?? null,
+    });
+    await userRepo.recordLogin(trx, options.workspaceId, options.userId);
+  });
+  return { token, csrfToken, expiresAt, remember: options.remember, workspaceId: options.workspaceId, userId: options.userId };
+}
+
+function sessionExpiry(remember: boolean, sessionDays: number): Date {
+  return new Date(Date.now() + (remember ? sessionDays * 24 : SHORT_SESSION_HOURS) * 3_600_000);
+}
+
+/**
+ * Check a password. Failures are counted per address whether or not it has an account, and every
+ * failure answers the same way, so the responses reveal nothing about which addresses exist.
+ */
+export async function login(options: {
+  db: Db;
+  email: string;
+  password: string;
+  remember: boolean;
+  sessionDays: number;
+  ip?: string;
+  userAgent?: string;
+}): Promise<SessionResult> {
+  const key = options.email.trim().toLowerCase();
+  if (await throttleRepo.lockedUntil(options.db, key)) throw new AppError('too_many_attempts');
+  const candidates = await userRepo.findActiveForLogin(options.db, key);
+  let match: { workspace_id: string; id: string } | undefined;
+  for (const c of candidates) {
+    if (await verifyPassword(c.password_hash, options.password)) {
+      match = c;
+      break;
+    }
+  }
+  if (candidates.length === 0) await verifyPassword(await dummyPasswordHash(), options.password);
+  if (!match) {
+    await throttleRepo.fail(options.db, key);
+    if (await throttleRepo.lockedUntil(options.db, key)) throw new AppError('too_many_attempts');
+    throw new AppError('invalid_credentials');
+  }
+  await throttleRepo.clear(options.db, key);
+  return startSession({ ...options, workspaceId: match.workspace_id, userId: match.id });
+}
+
+export async function logout(options: { db: Db; actor: Actor }): Promise<void> {
+  if (options.actor.sessionId) await sessionRepo.remove(options.db, options.actor.workspaceId, options.actor.sessionId);
+}
+
+function visibilityFor(role: Role, settings: WorkspaceRow['settings']) {
+  return settings.visibility?.[role] ?? defaultVisibility[role];
+}
+
+function actorFromRow(
+  row: Pick<SessionActorRow, 'workspace_id' | 'user_id' | 'role' | 'locale' | 'settings' | 'team_ids'>,
+  fallbackLocale: Locale,
+): Actor {
+  return {
+    kind: 'user',
+    workspaceId: row.workspace_id,
+    userId: row.user_id,
+    role: row.role,
+    teamIds: row.team_ids,
+    visibility: visibilityFor(row.role, row.settings),
+    locale: row.locale ?? fallbackLocale,
+  };
+}
+
+export async function resolveSession(options: { db: Db; token: string; sessionDays: number; fallbackLocale: Locale; ip?: string }) {
+  const row = await sessionRepo.findActor(options.db, hashSecret(options.token));
+  if (!row) return null;
+  // Sliding expiry, written at most every few minutes so reads stay reads.
+  if (Date.now() - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
+    await sessionRepo.touch(options.db, row.workspace_id, row.id, sessionExpiry(row.remember, options.sessionDays));
+  }
+  const actor: Actor = { ...actorFromRow(row, options.fallbackLocale), sessionId: row.id, csrfToken: row.csrf_token, ip: options.ip };
+  return actor;
+}
+
+export async function resolveApiToken(options: { db: Db; token: string; fallbackLocale: Locale; ip?: string }) {
+  if (!options.token.startsWith('crm_')) return null;
+  const row = await tokenRepo.findActor(options.db, hashSecret(options.token));
+  if (!row) return null;
+  if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > TOUCH_EVERY_MS) {
+    await tokenRepo.touch(options.db, row.workspace_id, row.id);
+  }
+  const actor: Actor = {
+    ...actorFromRow(row, options.fallbackLocale),
+    kind: 'token',
+    scopes: row.scopes as TokenScope[],
+    ip: options.ip,
+  };
+  return actor;
+}
+
+export async function changePassword(options: { db: Db; actor: Actor; currentPassword: string; newPassword: string }) {
+  const { actor } = options;
+  if (!actor.userId) throw new AppError('forbidden');
+  const userId = actor.userId;
+  const user = await userRepo.find(options.db, actor.workspaceId, userId);
+  if (!user) throw new AppError('not_found');
+  if (!(await verifyPassword(user.password_hash, options.currentPassword))) throw new AppError('wrong_password');
+  const passwordHash = await hashPassword(options.newPassword);
+  await options.db.transaction().execute(async (trx) => {
+    await userRepo.update(trx, actor.workspaceId, userId, null, { password_hash: passwordHash }, userId);
+    // Every other session of this user ends: a stolen session does not outlive a password change.
+    await sessionRepo.removeForUser(trx, actor.workspaceId, userId, actor.sessionId);
+    await recordChange(trx, actor, { audit: { action: 'user.password_changed', entityType: 'user', entityId: userId } });
+  });
+}
+
+/** Operator's reset from the CLI: sets the password and ends every session of that user. */
+export async function resetPassword(options: { db: Db; email: string; password: string; workspaceId?: string }) {
+  const matches = (await userRepo.findActiveForLogin(options.db, options.email)).filter(
+    (u) => !options.workspaceId || u.workspace_id === options.workspaceId,
+  );
+  if (matches.length === 0) throw new AppError('not_found');
+  if (matches.length > 1) throw new AppError('bad_request', { reason: 'email exists in several workspaces: pass --workspace' });
+  const u = matches[0] as { workspace_id: string; id: string };
+  const passwordHash = await hashPassword(options.password);
+  await options.db.transaction().execute(async (trx) => {
+    await userRepo.update(trx, u.workspace_id, u.id, null, { password_hash: passwordHash }, null);
+    await sessionRepo.removeForUser(trx, u.workspace_id, u.id);
+    await throttleRepo.clear(trx, options.email.toLowerCase());
+    await recordChange(trx, systemActor(u.workspace_id), { audit: { action: 'user.password_reset', entityType: 'user', entityId: u.id } });
+  });
+  return { workspaceId: u.workspace_id, userId: u.id };
+}

@@ -1,0 +1,5 @@
+export { accountsRoutes } from './accounts.routes.js';
+export { createWorkspace, resetPassword, startSession } from './auth.service.js';
+export { makeAuthenticator } from './authenticator.js';
+export { createToken } from './tokens.service.js';
+export { acceptInvitation, createTeam, inviteUser } from './users.service.js';

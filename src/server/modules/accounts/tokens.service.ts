@@ -1,0 +1,53 @@
+import type { TokenScope } from '../../../shared/permissions.js';
+import type { Actor } from '../../platform/actor.js';
+import type { Db } from '../../platform/db/database.js';
+import { recordChange } from '../../platform/events/outbox.js';
+import { AppError } from '../../platform/http/errors.js';
+import { newId } from '../../platform/ids.js';
+import { presentToken } from './accounts.presenter.js';
+import { tokenRepo } from './accounts.repository.js';
+import { hashSecret, newSecret } from './secrets.js';
+
+export async function listTokens(options: { db: Db; actor: Actor }) {
+  const { actor } = options;
+  if (!actor.userId) return [];
+  return (await tokenRepo.listForUser(options.db, actor.workspaceId, actor.userId)).map(presentToken);
+}
+
+/** The secret is returned once; only its hash is stored. */
+export async function createToken(options: { db: Db; actor: Actor; name: string; scopes: TokenScope[]; expiresInDays?: number | null }) {
+  const { actor } = options;
+  if (!actor.userId) throw new AppError('forbidden');
+  if (options.scopes.includes('admin') && actor.role !== 'admin') throw new AppError('forbidden', { scope: 'admin' });
+  const secret = newSecret('crm_');
+  const row = {
+    workspace_id: actor.workspaceId,
+    id: newId(),
+    user_id: actor.userId,
+    name: options.name,
+    prefix: secret.slice(0, 10),
+    scopes: [...new Set(options.scopes)],
+    expires_at: options.expiresInDays ? new Date(Date.now() + options.expiresInDays * 86_400_000) : null,
+    token_hash: hashSecret(secret),
+  };
+  await options.db.transaction().execute(async (trx) => {
+    await tokenRepo.insert(trx, row);
+    await recordChange(trx, actor, {
+      audit: { action: 'api_token.created', entityType: 'api_token', entityId: row.id, after: { name: row.name, scopes: row.scopes } },
+    });
+  });
+  return { token: secret, apiToken: presentToken({ ...row, last_used_at: null, revoked_at: null, created_at: new Date() }) };
+}
+
+/** A user revokes their own token; an administrator may revoke anyone's. */
+export async function revokeToken(options: { db: Db; actor: Actor; tokenId: string }) {
+  const { actor } = options;
+  await options.db.transaction().execute(async (trx) => {
+    const t = await tokenRepo.find(trx, actor.workspaceId, options.tokenId);
+    if (!t || (t.user_id !== actor.userId && actor.role !== 'admin')) throw new AppError('not_found');
+    await tokenRepo.revoke(trx, actor.workspaceId, t.id);
+    await recordChange(trx, actor, {
+      audit: { action: 'api_token.revoked', entityType: 'api_token', entityId: t.id, before: { name: t.name } },
+    });
+  });
+}

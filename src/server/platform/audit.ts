@@ -1,0 +1,86 @@
+import type { Actor } from './actor.js';
+import type { DbOrTx, Tx } from './db/database.js';
+import { newId } from './ids.js';
+
+export interface AuditEntry {
+  action: string;
+  entityType: string;
+  entityId?: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+const SECRET_KEYS = new Set(['password', 'password_hash', 'passwordHash', 'token_hash', 'tokenHash', 'token', 'csrf_token']);
+
+/** Never let a secret reach the audit trail. */
+function redact(value: unknown): unknown {
+  if (value === null || value === undefined || typeof value !== 'object') return value ?? null;
+  if (Array.isArray(value)) return value.map(redact);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.has(k) ? '[redacted]' : redact(v);
+  return out;
+}
+
+/** Write the audit row inside the caller's transaction: no change without its record. */
+export async function writeAudit(trx: Tx, actor: Actor, entry: AuditEntry): Promise<void> {
+  await trx
+    .insertInto('audit_log')
+    .values({
+      workspace_id: actor.workspaceId,
+      id: newId(),
+      actor_id: actor.userId,
+      actor_type: actor.kind,
+      action: entry.action,
+      entity_type: entry.entityType,
+      entity_id: entry.entityId ?? null,
+      before: entry.before === undefined ? null : JSON.stringify(redact(entry.before)),
+      after: entry.after === undefined ? null : JSON.stringify(redact(entry.after)),
+      ip: actor.ip ?? null,
+    })
+    .execute();
+}
+
+export interface AuditQuery {
+  workspaceId: string;
+  actorId?: string;
+  entityType?: string;
+  entityId?: string;
+  action?: string;
+  from?: Date;
+  to?: Date;
+  cursor?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+export async function listAudit(db: DbOrTx, q: AuditQuery) {
+  let query = db
+    .selectFrom('audit_log as a')
+    .leftJoin('users as u', (j) => j.onRef('u.workspace_id', '=', 'a.workspace_id').onRef('u.id', '=', 'a.actor_id'))
+    .select([
+      'a.id',
+      'a.actor_id',
+      'a.actor_type',
+      'u.name as actor_name',
+      'a.action',
+      'a.entity_type',
+      'a.entity_id',
+      'a.before',
+      'a.after',
+      'a.ip',
+      'a.created_at',
+    ])
+    .where('a.workspace_id', '=', q.workspaceId);
+  if (q.actorId) query = query.where('a.actor_id', '=', q.actorId);
+  if (q.entityType) query = query.where('a.entity_type', '=', q.entityType);
+  if (q.entityId) query = query.where('a.entity_id', '=', q.entityId);
+  if (q.action) query = query.where('a.action', '=', q.action);
+  if (q.from) query = query.where('a.created_at', '>=', q.from);
+  if (q.to) query = query.where('a.created_at', '<', q.to);
+  if (q.cursor) {
+    const c = q.cursor;
+    query = query.where((eb) =>
+      eb.or([eb('a.created_at', '<', c.createdAt), eb.and([eb('a.created_at', '=', c.createdAt), eb('a.id', '<', c.id)])]),
+    );
+  }
+  return query.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(q.limit).execute();
+}

@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+
+const portSchema = z.coerce.number().int().min(0).max(65535);
+
+const configSchema = z.object({
+  PORT: portSchema.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
+  SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  WORKERS: z.enum(['on', 'off']).default('on'),
+  AUTH_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  publicUrl: string;
+  logLevel: string;
+  dbPoolSize: number;
+  sessionDays: number;
+  workers: boolean;
+  /** Sign-in and sign-up requests per minute per IP address. */
+  authRateLimit: number;
+  secureCookies: boolean;
+};
+
+export class ConfigError extends Error {}
+
+/** Read configuration once from the environment (and an optional .env), validate it, fail with every bad value named. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  if (env === process.env) loadDotenv({ path: path.join(cwd, '.env'), quiet: true });
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const publicUrl = c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    dataDir: path.resolve(cwd, c.DATA_DIR),
+    databaseUrl: c.DATABASE_URL,
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    logLevel: c.LOG_LEVEL,
+    dbPoolSize: c.DB_POOL_SIZE,
+    sessionDays: c.SESSION_DAYS,
+    workers: c.WORKERS === 'on',
+    authRateLimit: c.AUTH_RATE_LIMIT,
+    secureCookies: publicUrl.startsWith('https://'),
+  };
+}
+
+/** The configuration with secrets masked, for `crm config`. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    databaseUrl: config.databaseUrl ? config.databaseUrl.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@') : '(embedded)',
+  };
+}

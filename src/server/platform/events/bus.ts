@@ -1,0 +1,169 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type pg from 'pg';
+import PgBoss from 'pg-boss';
+import type { OutboxEvent } from './outbox.js';
+
+export type EventHandler = (event: OutboxEvent) => Promise<void>;
+
+interface Subscription {
+  queue: string;
+  matches: (type: string) => boolean;
+  handler: EventHandler;
+}
+
+/** The realtime channel: every app instance LISTENs on it. */
+export const REALTIME_CHANNEL = 'crm_events';
+
+export interface RealtimeNotice {
+  w: string;
+  id: string;
+  type: string;
+  entityType: string;
+  entityId: string | null;
+  actorId: string | null;
+  ownerId: string | null;
+  teamId: string | null;
+}
+
+/**
+ * Relays committed outbox rows to pg-boss queues (one per subscriber) and to the realtime channel,
+ * in the transaction that marks them published: a crash loses nothing and sends nothing twice.
+ * Subscribers are declared in code, so every instance relays to the same set.
+ */
+export class EventBus {
+  private readonly subscriptions: Subscription[] = [];
+  private boss?: PgBoss;
+  private listener?: pg.PoolClient;
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private relaying?: Promise<void>;
+  private again = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly connectionString: string,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  subscribe(name: string, types: string[] | '*', handler: EventHandler): void {
+    const set = types === '*' ? null : new Set(types);
+    this.subscriptions.push({
+      queue: `event.${name}`,
+      matches: (t) => set === null || set.has(t),
+      handler,
+    });
+  }
+
+  get jobs(): PgBoss {
+    if (!this.boss) throw new Error('EventBus not started');
+    return this.boss;
+  }
+
+  async start(options: { workers: boolean }): Promise<void> {
+    this.boss = new PgBoss({ connectionString: this.connectionString, max: 4, schema: 'pgboss' });
+    this.boss.on('error', (err) => this.log.error({ module: 'events', err }, 'pg-boss error'));
+    await this.boss.start();
+    for (const s of this.subscriptions) await this.boss.createQueue(s.queue);
+    if (!options.workers) return;
+    this.running = true;
+    for (const s of this.subscriptions) {
+      await this.boss.work<OutboxEvent>(s.queue, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async ([job]) => {
+        if (job) await s.handler(job.data);
+      });
+    }
+    this.listener = await this.pool.connect();
+    this.listener.on('notification', () => this.kick());
+    this.listener.on('error', (err) => this.log.warn({ module: 'events', err }, 'outbox listener lost'));
+    await this.listener.query('LISTEN crm_outbox');
+    this.timer = setInterval(() => this.kick(), 1000); // fallback when a notification is missed
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearInterval(this.timer);
+    await this.relaying;
+    if (this.listener) {
+      await this.listener.query('UNLISTEN *').catch(() => {});
+      this.listener.release();
+      this.listener = undefined;
+    }
+    await this.boss?.stop({ graceful: true, timeout: 5000 });
+  }
+
+  /** Run the relay now, or once more right after the current run. */
+  private kick(): void {
+    if (!this.running) return;
+    if (this.relaying) {
+      this.again = true;
+      return;
+    }
+    this.relaying = this.relayUntilEmpty()
+      .catch((err) => this.log.error({ module: 'events', err }, 'outbox relay failed'))
+      .finally(() => {
+        this.relaying = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async relayUntilEmpty(): Promise<void> {
+    while (this.running && (await this.relayBatch(200)) > 0) {}
+  }
+
+  async relayBatch(limit: number): Promise<number> {
+    const boss = this.jobs;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query(
+        `SELECT workspace_id, id::text AS id, event_id, type, entity_type, entity_id, actor_id, payload, created_at
+           FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
+      for (const r of rows) {
+        const event: OutboxEvent = {
+          id: r.id,
+          eventId: r.event_id,
+          workspaceId: r.workspace_id,
+          type: r.type,
+          entityType: r.entity_type,
+          entityId: r.entity_id,
+          actorId: r.actor_id,
+          payload: r.payload,
+          createdAt: new Date(r.created_at).toISOString(),
+        };
+        for (const s of this.subscriptions) {
+          if (s.matches(event.type)) await boss.send(s.queue, event, { db, retryLimit: 5, retryBackoff: true });
+        }
+        const notice: RealtimeNotice = {
+          w: event.workspaceId,
+          id: event.id,
+          type: event.type,
+          entityType: event.entityType,
+          entityId: event.entityId,
+          actorId: event.actorId,
+          ownerId: (r.payload?.ownerId as string) ?? null,
+          teamId: (r.payload?.teamId as string) ?? null,
+        };
+        await client.query('SELECT pg_notify($1, $2)', [REALTIME_CHANNEL, JSON.stringify(notice)]);
+      }
+      if (rows.length) {
+        await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[]) AND workspace_id = ANY($2::uuid[])', [
+          rows.map((r) => r.id),
+          [...new Set(rows.map((r) => r.workspace_id))],
+        ]);
+      }
+      await client.query('COMMIT');
+      return rows.length;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}

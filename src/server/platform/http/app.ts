@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { type ErrorCode, errorCodes, errorMessage } from '../../../shared/errors.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { EventBus } from '../events/bus.js';
+import type { RealtimeHub } from '../realtime.js';
+import { type Authenticator, makeAuthHooks } from './auth.js';
+import { AppError } from './errors.js';
+import { requestLocale } from './locale.js';
+
+export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
+
+export interface ModuleDeps {
+  config: Config;
+  database: Database;
+  bus: EventBus;
+  realtime: RealtimeHub;
+}
+
+export type ModulePlugin = (app: App, deps: ModuleDeps) => Promise<void> | void;
+
+export interface BuildAppOptions extends ModuleDeps {
+  authenticator: Authenticator;
+  modules: ModulePlugin[];
+  webDir?: string;
+  logger?: boolean | object;
+}
+
+const BODY_LIMIT = 1024 * 1024;
+
+export async function buildApp(options: BuildAppOptions): Promise<App> {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    bodyLimit: BODY_LIMIT,
+    trustProxy: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('actor', null);
+
+  // Every API route must say who may call it: a forgotten declaration fails at start, not in production.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/v1') && route.method !== 'HEAD' && !route.config?.access) {
+      throw new Error(`Route ${route.method} ${route.url} declares no access`);
+    }
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    hsts: config.secureCookies,
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'CRM API', version: '1', description: 'REST API of the CRM. Authenticate with `Authorization: Bearer <API token>`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const { authenticate, authorize } = makeAuthHooks(options.authenticator);
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/api/v1')) await authenticate(request);
+  });
+  app.addHook('preValidation', async (request, reply) => {
+    if (request.url.startsWith('/api/v1')) await authorize(request, reply);
+  });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const locale = requestLocale(request);
+    const send = (code: ErrorCode, details?: unknown, status?: number) =>
+      reply.status(status ?? errorCodes[code].status).send({ error: { code, message: errorMessage(code, locale), details } });
+    if (err instanceof AppError) return send(err.code, err.details);
+    if (hasZodFastifySchemaValidationErrors(err)) return send('validation_failed', { issues: localisedIssues(request, err, locale) });
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send('payload_too_large');
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send('unsupported_media_type');
+    if (err.statusCode === 429) return send('rate_limited');
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return send('bad_request', { reason: err.code ?? err.message }, err.statusCode);
+    }
+    request.log.error({ err }, 'unhandled error');
+    return send('internal');
+  });
+
+  for (const register of options.modules) {
+    await app.register(async (scope) => {
+      await register(scope as unknown as App, options);
+    });
+  }
+
+  const webDir = options.webDir;
+  const indexHtml = webDir ? path.join(webDir, 'index.html') : null;
+  if (webDir && indexHtml && fs.existsSync(indexHtml)) {
+    await app.register(fastifyStatic, { root: webDir, wildcard: false, index: false, maxAge: '1y', immutable: true });
+    const html = fs.readFileSync(indexHtml, 'utf8');
+    app.get('/', { schema: { hide: true } }, (_req, reply) => reply.type('text/html').header('cache-control', 'no-cache').send(html));
+    app.setNotFoundHandler((request, reply) => {
+      if (request.method === 'GET' && !request.url.startsWith('/api/') && !path.extname(request.url.split('?')[0] ?? '')) {
+        return reply.type('text/html').header('cache-control', 'no-cache').send(html);
+      }
+      return notFound(request, reply);
+    });
+  } else {
+    app.setNotFoundHandler(notFound);
+  }
+  return app as App;
+}
+
+function notFound(request: FastifyRequest, reply: import('fastify').FastifyReply) {
+  const locale = requestLocale(request);
+  return reply.status(404).send({ error: { code: 'not_found', message: errorMessage('not_found', locale) } });
+}
+
+/** Re-run the failed schema with the caller's locale so each field's message is in their language. */
+function localisedIssues(request: FastifyRequest, err: FastifyError, locale: 'ja' | 'en') {
+  const context = (err as { validationContext?: string }).validationContext ?? 'body';
+  const key = context === 'querystring' ? 'querystring' : context;
+  const schema = (request.routeOptions.schema as Record<string, unknown> | undefined)?.[key] as z.ZodType | undefined;
+  const input =
+    key === 'querystring' ? request.query : key === 'params' ? request.params : key === 'headers' ? request.headers : request.body;
+  if (schema && typeof (schema as z.ZodType).safeParse === 'function') {
+    const result = schema.safeParse(input, { error: z.locales[locale]().localeError });
+    if (!result.success) {
+      return result.error.issues.map((i) => ({ in: key, path: i.path.map(String).join('.'), code: i.code, message: i.message }));
+    }
+  }
+  return [{ in: key, path: '', code: 'invalid', message: errorMessage('validation_failed', locale) }];
+}

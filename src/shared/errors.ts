@@ -1,0 +1,77 @@
+/** One table of error codes: HTTP status and the message in each language. */
+export const errorCodes = {
+  validation_failed: { status: 400, ja: '入力内容に誤りがあります。', en: 'The input is not valid.' },
+  bad_request: { status: 400, ja: 'リクエストが正しくありません。', en: 'The request is not valid.' },
+  unauthenticated: { status: 401, ja: 'ログインしてください。', en: 'Please sign in.' },
+  invalid_credentials: {
+    status: 401,
+    ja: 'メールアドレスまたはパスワードが正しくありません。',
+    en: 'The email address or password is incorrect.',
+  },
+  too_many_attempts: {
+    status: 429,
+    ja: '試行回数が多すぎます。しばらくしてからもう一度お試しください。',
+    en: 'Too many attempts. Please wait a while and try again.',
+  },
+  csrf_failed: {
+    status: 403,
+    ja: 'セキュリティトークンが無効です。ページを再読み込みしてください。',
+    en: 'The security token is invalid. Please reload the page.',
+  },
+  forbidden: { status: 403, ja: 'この操作を行う権限がありません。', en: 'You do not have permission to do this.' },
+  insufficient_scope: {
+    status: 403,
+    ja: 'この API トークンには必要なスコープがありません。',
+    en: 'This API token lacks the required scope.',
+  },
+  not_found: { status: 404, ja: '見つかりません。', en: 'Not found.' },
+  conflict: {
+    status: 409,
+    ja: '他のユーザーが先に更新しました。最新の内容を確認してください。',
+    en: 'Someone else changed this first. Please review the latest version.',
+  },
+  already_set_up: { status: 409, ja: 'このシステムはすでに設定済みです。', en: 'This system is already set up.' },
+  email_taken: {
+    status: 409,
+    ja: 'このメールアドレスはすでに使われています。',
+    en: 'This email address is already in use.',
+  },
+  invitation_invalid: {
+    status: 410,
+    ja: '招待リンクが無効か、期限切れです。',
+    en: 'The invitation link is invalid or has expired.',
+  },
+  wrong_password: { status: 400, ja: '現在のパスワードが正しくありません。', en: 'The current password is incorrect.' },
+  last_admin: {
+    status: 409,
+    ja: '最後の管理者の権限は変更できません。',
+    en: 'The last administrator cannot be demoted or disabled.',
+  },
+  payload_too_large: { status: 413, ja: 'データが大きすぎます。', en: 'The request is too large.' },
+  unsupported_media_type: {
+    status: 415,
+    ja: 'このデータ形式には対応していません。',
+    en: 'This content type is not supported.',
+  },
+  rate_limited: {
+    status: 429,
+    ja: 'リクエストが多すぎます。しばらくお待ちください。',
+    en: 'Too many requests. Please wait a moment.',
+  },
+  internal: {
+    status: 500,
+    ja: 'サーバーで問題が発生しました。時間をおいて再度お試しください。',
+    en: 'Something went wrong on the server. Please try again later.',
+  },
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+export type Locale = 'ja' | 'en';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export function errorMessage(code: ErrorCode, locale: Locale): string {
+  return errorCodes[code][locale];
+}
