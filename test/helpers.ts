@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { createWorkspace } from '../src/server/modules/accounts/index.js';
 import { type Config, loadConfig } from '../src/server/platform/config.js';
 import type { EventBus } from '../src/server/platform/events/bus.js';
 import { type RunningServer, startServer } from '../src/server/server.js';
-import { createWorkspace } from '../src/server/modules/accounts/index.js';
 
 /** A fresh database cloned from the run's migrated template: parallel test files never share state. */
 export async function createTestDatabase(): Promise<string> {
@@ -42,7 +42,11 @@ export async function startTestServer(
   options: { databaseUrl?: string; listen?: boolean; configure?: (bus: EventBus) => void; config?: Partial<Config> } = {},
 ): Promise<RunningServer> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
-  return startServer(testConfig(databaseUrl, options.config), { listen: options.listen ?? false, logger: false, configure: options.configure });
+  return startServer(testConfig(databaseUrl, options.config), {
+    listen: options.listen ?? false,
+    logger: false,
+    configure: options.configure,
+  });
 }
 
 let seq = 0;
@@ -67,7 +71,12 @@ export async function createTestWorkspace(server: RunningServer, options: { name
 export interface TestClient {
   csrf: string;
   cookie: string;
-  request(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  request(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
   get(url: string): Promise<{ status: number; body: any }>;
   post(url: string, body?: unknown): Promise<{ status: number; body: any }>;
   patch(url: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -121,7 +130,12 @@ function clientFor(server: RunningServer, base: Record<string, string>, csrf: st
 }
 
 /** Invite a user with a role and let them accept; returns a signed-in client for them. */
-export async function addUser(server: RunningServer, admin: TestClient, role: 'admin' | 'manager' | 'member' | 'readonly', name = '鈴木 花子') {
+export async function addUser(
+  server: RunningServer,
+  admin: TestClient,
+  role: 'admin' | 'manager' | 'member' | 'readonly',
+  name = '鈴木 花子',
+) {
   const email = uniqueEmail(role);
   const inv = await admin.post('/api/v1/invitations', { email, role });
   if (inv.status !== 201) throw new Error(`invite failed: ${inv.status} ${JSON.stringify(inv.body)}`);

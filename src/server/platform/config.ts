@@ -40,7 +40,9 @@ export class ConfigError extends Error {}
 /** Read configuration once from the environment (and an optional .env), validate it, fail with every bad value named. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   if (env === process.env) loadDotenv({ path: path.join(cwd, '.env'), quiet: true });
-  const parsed = configSchema.safeParse(env);
+  // An empty variable counts as unset (VAR= in a .env file or a shell).
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

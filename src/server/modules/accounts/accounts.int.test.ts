@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addUser,
+  anonymous,
+  createTestWorkspace,
+  PASSWORD,
+  signIn,
+  startTestServer,
+  type TestClient,
+  tokenClient,
+  uniqueEmail,
+} from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
-import { addUser, anonymous, createTestWorkspace, PASSWORD, signIn, type TestClient, tokenClient, uniqueEmail } from '../../../../test/helpers.js';
-import { startTestServer } from '../../../../test/helpers.js';
 
 let server: RunningServer;
 let admin: TestClient;
@@ -45,7 +54,11 @@ describe('sign-in', () => {
   });
 
   it('sets an HttpOnly SameSite cookie, and a persistent one only with remember me', async () => {
-    const plain = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: ws.adminEmail, password: PASSWORD } });
+    const plain = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: ws.adminEmail, password: PASSWORD },
+    });
     const c1 = plain.cookies[0] as { httpOnly?: boolean; sameSite?: string; expires?: Date };
     expect(c1.httpOnly).toBe(true);
     expect(c1.sameSite).toBe('Lax');

@@ -42,7 +42,7 @@ export function makeAuthHooks(authenticator: Authenticator) {
   /** Runs on every API route after authentication: enforces the route's declared access. */
   async function authorize(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const access = request.routeOptions.config.access;
-    if (access === 'public') return;
+    if (access === 'public' || request.is404) return;
     const actor = request.actor;
     if (!actor) throw new AppError('unauthenticated');
     // Cookie-authenticated writes must carry the session's CSRF token (API tokens are not ambient credentials).

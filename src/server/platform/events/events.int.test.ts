@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser, createTestDatabase, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import type { RunningServer } from '../../server.js';
+import type { OutboxEvent } from './outbox.js';
+
+/** Two app instances on one database, as when scaled out behind a load balancer. */
+let a: RunningServer;
+let b: RunningServer;
+const handled: { instance: string; event: OutboxEvent }[] = [];
+
+beforeAll(async () => {
+  const databaseUrl = await createTestDatabase();
+  const subscriber = (instance: string) => (bus: RunningServer['bus']) =>
+    bus.subscribe('test-recorder', ['user.created', 'team.created'], async (event) => {
+      handled.push({ instance, event });
+    });
+  a = await startTestServer({ databaseUrl, listen: true, configure: subscriber('a') });
+  b = await startTestServer({ databaseUrl, listen: true, configure: subscriber('b') });
+});
+afterAll(async () => {
+  await a?.stop();
+  await b?.stop();
+});
+
+async function waitFor<T>(probe: () => T | undefined, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Reads a Server-Sent Events stream over real HTTP and collects `change` events. */
+async function openStream(server: RunningServer, client: TestClient) {
+  const controller = new AbortController();
+  const res = await fetch(`${server.url}/api/v1/realtime`, { headers: { cookie: client.cookie }, signal: controller.signal });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const events: Record<string, unknown>[] = [];
+  let ready = false;
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        let i = buffer.indexOf('\n\n');
+        while (i >= 0) {
+          const chunk = buffer.slice(0, i);
+          buffer = buffer.slice(i + 2);
+          if (chunk.includes('event: ready')) ready = true;
+          const data = chunk.split('\n').find((l) => l.startsWith('data: '));
+          if (chunk.includes('event: change') && data) events.push(JSON.parse(data.slice(6)));
+          i = buffer.indexOf('\n\n');
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  await waitFor(() => (ready ? true : undefined));
+  return { events, close: () => controller.abort() };
+}
+
+describe('outbox delivery', () => {
+  it('runs each subscriber job exactly once across two instances', async () => {
+    const ws = await createTestWorkspace(a);
+    const admin = await signIn(a, ws.adminEmail);
+    const { userId } = await addUser(a, admin, 'member');
+    const team = await admin.post('/api/v1/teams', { name: '営業一課', memberIds: [userId] });
+    await waitFor(() => handled.find((h) => h.event.entityId === team.body.id));
+    await new Promise((r) => setTimeout(r, 1500)); // give a duplicate the chance to show up
+    const mine = handled.filter((h) => h.event.workspaceId === ws.workspaceId);
+    const ids = mine.map((h) => h.event.eventId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(mine.map((h) => h.event.type).sort()).toEqual(['team.created', 'user.created', 'user.created']);
+    expect(mine.find((h) => h.event.type === 'team.created')?.event.actorId).toBe(ws.adminId);
+  });
+
+  it('publishes every committed event and none of a rolled-back change', async () => {
+    const ws = await createTestWorkspace(a);
+    const admin = await signIn(a, ws.adminEmail);
+    const dup = await admin.post('/api/v1/teams', { name: 'A', memberIds: ['01890000-0000-7000-8000-000000000000'] });
+    expect(dup.status).toBe(400);
+    const { rows } = await a.database.pool.query(
+      "SELECT count(*)::int AS n FROM outbox WHERE workspace_id = $1 AND type = 'team.created'",
+      [ws.workspaceId],
+    );
+    expect(rows[0].n).toBe(0);
+    const b2 = await admin.post('/api/v1/teams', { name: 'B' });
+    await waitFor(() => handled.find((h) => h.event.entityId === b2.body.id));
+    const pending = await a.database.pool.query('SELECT count(*)::int AS n FROM outbox WHERE workspace_id = $1 AND published_at IS NULL', [
+      ws.workspaceId,
+    ]);
+    expect(pending.rows[0].n).toBe(0);
+  });
+});
+
+describe('realtime', () => {
+  it('pushes a change made on one instance to a browser connected to the other', async () => {
+    const ws = await createTestWorkspace(a);
+    const onA = await signIn(a, ws.adminEmail);
+    const onB = await signIn(b, ws.adminEmail);
+    const stream = await openStream(b, onB);
+    try {
+      const team = await onA.post('/api/v1/teams', { name: 'リアルタイム班' });
+      const event = await waitFor(() => stream.events.find((e) => e.entityId === team.body.id));
+      expect(event).toMatchObject({ type: 'team.created', entityType: 'team', actorId: ws.adminId });
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('sends nothing from another workspace', async () => {
+    const mine = await createTestWorkspace(a);
+    const other = await createTestWorkspace(a);
+    const me = await signIn(b, mine.adminEmail);
+    const them = await signIn(a, other.adminEmail);
+    const stream = await openStream(b, me);
+    try {
+      const theirs = await them.post('/api/v1/teams', { name: '他社チーム' });
+      const ours = await me.post('/api/v1/teams', { name: '自社チーム' });
+      await waitFor(() => stream.events.find((e) => e.entityId === ours.body.id));
+      expect(stream.events.some((e) => e.entityId === theirs.body.id)).toBe(false);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('refuses a stream without a session', async () => {
+    const res = await fetch(`${a.url}/api/v1/realtime`);
+    expect(res.status).toBe(401);
+  });
+});
