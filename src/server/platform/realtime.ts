@@ -2,18 +2,13 @@ import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import type pg from 'pg';
 import type { Actor } from './actor.js';
 import { REALTIME_CHANNEL, type RealtimeNotice } from './events/bus.js';
+import { maySee } from './policy.js';
 
 interface Connection {
   actor: Actor;
   reply: FastifyReply;
 }
 
-/** Whether an actor may see a change to a record with this owner/team (own / team / all visibility). */
-export function maySee(actor: Actor, notice: Pick<RealtimeNotice, 'ownerId' | 'teamId'>): boolean {
-  if (actor.visibility === 'all' || !notice.ownerId) return true;
-  if (notice.ownerId === actor.userId) return true;
-  return actor.visibility === 'team' && !!notice.teamId && actor.teamIds.includes(notice.teamId);
-}
 
 /**
  * Pushes committed changes to the browsers connected to this instance (Server-Sent Events).
