@@ -1,4 +1,5 @@
 export { accountsRoutes } from './accounts.routes.js';
+export { createAdminUser, listWorkspaces } from './admin.service.js';
 export { createWorkspace, resetPassword, startSession } from './auth.service.js';
 export { makeAuthenticator } from './authenticator.js';
 export { createToken } from './tokens.service.js';

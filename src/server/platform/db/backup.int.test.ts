@@ -1,0 +1,216 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import * as tar from 'tar';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  addUser,
+  createTestDatabase,
+  createTestWorkspace,
+  PASSWORD,
+  signIn,
+  startTestServer,
+  uniqueEmail,
+} from '../../../../test/helpers.js';
+import { BackupError, type BackupManifest, createBackup, restoreBackup } from './backup.js';
+
+let tmp: string;
+let sourceUrl: string;
+let archive: string;
+let adminEmail: string;
+let workspaceId: string;
+const pools: pg.Pool[] = [];
+
+function poolFor(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  pools.push(pool);
+  return pool;
+}
+
+/** A brand-new database with nothing in it: not cloned from the migrated template. */
+async function emptyDatabase(): Promise<string> {
+  const name = `crm_e_${inject('runId')}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: inject('adminUrl') });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(inject('adminUrl'));
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Per table of the public schema: a digest of all its rows. */
+async function tableDigests(pool: pg.Pool): Promise<Record<string, string>> {
+  const { rows: tables } = await pool.query<{ name: string }>(
+    `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`,
+  );
+  const out: Record<string, string> = {};
+  for (const { name } of tables) {
+    const { rows } = await pool.query(`SELECT count(*)::int AS n, md5(string_agg(t::text, E'\\n' ORDER BY t::text)) AS d FROM "${name}" t`);
+    out[name] = `${rows[0].n}:${rows[0].d}`;
+  }
+  return out;
+}
+
+async function rowsInPublic(pool: pg.Pool): Promise<number> {
+  const { rows: tables } = await pool.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`);
+  let n = 0;
+  for (const { name } of tables) n += (await pool.query(`SELECT count(*)::int AS n FROM "${name}"`)).rows[0].n;
+  return n;
+}
+
+/** Unpack an archive, let the test damage it, pack it again. */
+async function tamper(source: string, edit: (dir: string, manifest: BackupManifest) => void): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(tmp, 'tamper-'));
+  await tar.extract({ file: source, cwd: dir });
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as BackupManifest;
+  edit(dir, manifest);
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  const out = path.join(tmp, `tampered-${randomBytes(3).toString('hex')}.crmbackup`);
+  await tar.create({ gzip: true, file: out, cwd: dir }, ['manifest.json', ...manifest.tables.map((t) => t.file)]);
+  return out;
+}
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-backup-test-'));
+  sourceUrl = await createTestDatabase();
+  const server = await startTestServer({ databaseUrl: sourceUrl });
+  try {
+    const ws = await createTestWorkspace(server);
+    adminEmail = ws.adminEmail;
+    workspaceId = ws.workspaceId;
+    const admin = await signIn(server, ws.adminEmail);
+    const a = await addUser(server, admin, 'member', '山田 太郎');
+    const b = await addUser(server, admin, 'manager', "O'Brien\tタブ\\改行\n入り");
+    expect((await admin.post('/api/v1/teams', { name: '東京営業部', memberIds: [a.userId, b.userId] })).status).toBe(201);
+    expect((await admin.post('/api/v1/invitations', { email: uniqueEmail(), role: 'readonly' })).status).toBe(201);
+    expect((await admin.post('/api/v1/tokens', { name: '会計連携', scopes: ['read'] })).status).toBe(201);
+    await createTestWorkspace(server, { name: 'Other Inc.', locale: 'en' });
+  } finally {
+    // Stopped so the outbox relay and sessions no longer change rows while the test compares them.
+    await server.stop();
+  }
+  archive = path.join(tmp, 'source.crmbackup');
+  await createBackup({ pool: poolFor(sourceUrl), file: archive, appVersion: 'test' });
+});
+
+afterAll(async () => {
+  for (const p of pools) await p.end().catch(() => {});
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('backup archive', () => {
+  it('holds a manifest with every public table, its row count and checksum, and the applied migrations', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'read-'));
+    await tar.extract({ file: archive, cwd: dir });
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as BackupManifest;
+    expect(manifest).toMatchObject({ format: 'crm-backup', formatVersion: 1, appVersion: 'test' });
+    const pool = poolFor(sourceUrl);
+    const applied = (await pool.query('SELECT name FROM schema_migrations ORDER BY name')).rows.map((r) => r.name);
+    expect(manifest.migrations).toEqual(applied);
+    const { rows } = await pool.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
+    expect(manifest.tables.map((t) => t.name).sort()).toEqual(rows.map((r) => r.tablename));
+    for (const t of manifest.tables) {
+      const { n } = (await pool.query(`SELECT count(*)::int AS n FROM "${t.name}"`)).rows[0];
+      expect(t.rows, t.name).toBe(n);
+      expect(
+        createHash('sha256')
+          .update(fs.readFileSync(path.join(dir, t.file)))
+          .digest('hex'),
+      ).toBe(t.sha256);
+    }
+    expect(manifest.tables.find((t) => t.name === 'audit_log')?.rows).toBeGreaterThan(5);
+    expect(manifest.tables.find((t) => t.name === 'outbox')?.rows).toBeGreaterThan(5);
+    expect(manifest.tables.some((t) => t.name.startsWith('job'))).toBe(false);
+    // Parents come before the tables that reference them.
+    const order = manifest.tables.map((t) => t.name);
+    expect(order.indexOf('workspaces')).toBeLessThan(order.indexOf('users'));
+    expect(order.indexOf('users')).toBeLessThan(order.indexOf('team_members'));
+  });
+});
+
+describe('restore', () => {
+  it('reproduces every table row for row in a new empty database, which then accepts sign-ins and writes', async () => {
+    const targetUrl = await emptyDatabase();
+    const target = poolFor(targetUrl);
+    const summary = await restoreBackup({ pool: target, file: archive });
+    expect(summary.upgraded).toEqual([]);
+    expect(await tableDigests(target)).toEqual(await tableDigests(poolFor(sourceUrl)));
+
+    const maxOutbox = Number((await target.query('SELECT max(id) AS m FROM outbox')).rows[0].m);
+    const server = await startTestServer({ databaseUrl: targetUrl });
+    try {
+      const admin = await signIn(server, adminEmail, PASSWORD);
+      expect((await admin.post('/api/v1/teams', { name: '大阪営業部' })).status).toBe(201);
+      await addUser(server, admin, 'member');
+      const { rows } = await target.query('SELECT min(id) AS lo FROM outbox WHERE id > $1 AND workspace_id = $2', [maxOutbox, workspaceId]);
+      expect(Number(rows[0].lo)).toBe(maxOutbox + 1);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses a database that holds workspaces, with or without --force, and changes nothing', async () => {
+    const pool = poolFor(sourceUrl);
+    const before = await tableDigests(pool);
+    await expect(restoreBackup({ pool, file: archive })).rejects.toThrow(/not empty \(.*workspaces: 2/);
+    await expect(restoreBackup({ pool, file: archive, force: true })).rejects.toThrow(/--force does not overwrite existing workspaces/);
+    expect(await tableDigests(pool)).toEqual(before);
+  });
+
+  it('clears leftovers of a database without workspaces only with --force', async () => {
+    const targetUrl = await createTestDatabase();
+    const target = poolFor(targetUrl);
+    await target.query(`INSERT INTO login_throttle (key, failures) VALUES ('someone@example.test', 2)`);
+    await expect(restoreBackup({ pool: target, file: archive })).rejects.toThrow(/login_throttle: 1.*--force clears/);
+    await restoreBackup({ pool: target, file: archive, force: true });
+    expect(await tableDigests(target)).toEqual(await tableDigests(poolFor(sourceUrl)));
+  });
+
+  it('refuses an archive whose data does not match its checksums, and leaves the target empty', async () => {
+    const damaged = await tamper(archive, (dir) => {
+      const file = path.join(dir, 'tables/users.copy');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('山田', '田山'));
+    });
+    const target = poolFor(await emptyDatabase());
+    const err = await restoreBackup({ pool: target, file: damaged }).catch((e) => e);
+    expect(err).toBeInstanceOf(BackupError);
+    expect(err.message).toMatch(/damaged: tables\/users\.copy does not match its checksum/);
+    expect(await rowsInPublic(target)).toBe(0);
+  });
+
+  it('rolls back every table when loading fails part way', async () => {
+    // Consistent checksums but no workspaces: the users rows then break their foreign key.
+    const orphaned = await tamper(archive, (dir, manifest) => {
+      fs.writeFileSync(path.join(dir, 'tables/workspaces.copy'), '');
+      const t = manifest.tables.find((x) => x.name === 'workspaces') as BackupManifest['tables'][number];
+      Object.assign(t, { rows: 0, bytes: 0, sha256: createHash('sha256').update('').digest('hex') });
+    });
+    const target = poolFor(await emptyDatabase());
+    await expect(restoreBackup({ pool: target, file: orphaned })).rejects.toThrow(/rolled back, nothing was restored.*foreign key/);
+    expect(await rowsInPublic(target)).toBe(1); // only schema_migrations, from migrating the schema
+  });
+
+  it('refuses an archive made by a newer version with migrations this code does not know', async () => {
+    const future = await tamper(archive, (_dir, manifest) => {
+      manifest.migrations.push('9999_from_the_future');
+      manifest.appVersion = '99.0.0';
+    });
+    const target = poolFor(await emptyDatabase());
+    await expect(restoreBackup({ pool: target, file: future })).rejects.toThrow(
+      /newer version of the CRM \(99\.0\.0\).*9999_from_the_future/,
+    );
+    expect((await target.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`)).rows[0].n).toBe(0);
+  });
+
+  it('refuses a file that is not an archive', async () => {
+    const junk = path.join(tmp, 'junk.crmbackup');
+    fs.writeFileSync(junk, 'not a tar file at all');
+    await expect(restoreBackup({ pool: poolFor(await emptyDatabase()), file: junk })).rejects.toThrow(BackupError);
+  });
+});
