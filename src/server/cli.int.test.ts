@@ -4,8 +4,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createTestDatabase, signIn, startTestServer, uniqueEmail } from '../../test/helpers.js';
+import { createTestDatabase, createTestWorkspace, signIn, startTestServer, uniqueEmail } from '../../test/helpers.js';
+import { loadConfig } from './platform/config.js';
+import { startServer } from './server.js';
 
 const ROOT = process.cwd();
 const CLI = path.resolve('src/server/cli.ts');
@@ -175,5 +178,29 @@ describe('crm backup and restore', () => {
     expect(first.stdout).toMatch(/Applied \d+ migration\(s\):\n {2}0001_platform/);
     const second = await crm(['migrate'], { DATABASE_URL: target });
     expect(second.stdout).toMatch(/up to date/);
+  });
+});
+
+describe('crm on the embedded database while the server runs', () => {
+  it('uses the running server’s PostgreSQL instead of failing on the data folder lock', async () => {
+    // Its own folder: initdb as root runs as `postgres`, which must reach it (startEmbeddedPostgres opens it up).
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-cli-embedded-'));
+    const server = await startServer(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: dataDir, WORKERS: 'off' }, tmp), {
+      listen: false,
+      logger: false,
+    });
+    try {
+      const ws = await createTestWorkspace(server, { name: '稼働中株式会社' });
+      const file = path.join(tmp, 'live.crmbackup');
+      const r = await crm(['backup', file], { DATA_DIR: dataDir });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/the CRM server \(pid \d+\) is running on .*: using its database/);
+      const dir = fs.mkdtempSync(path.join(tmp, 'live-'));
+      await tar.extract({ file, cwd: dir });
+      expect(fs.readFileSync(path.join(dir, 'tables/workspaces.copy'), 'utf8')).toContain(ws.workspaceId);
+    } finally {
+      await server.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -30,6 +30,11 @@ export const errorCodes = {
     ja: '他のユーザーが先に更新しました。最新の内容を確認してください。',
     en: 'Someone else changed this first. Please review the latest version.',
   },
+  duplicate_suspected: {
+    status: 409,
+    ja: '同じ人物・会社がすでに登録されている可能性があります。',
+    en: 'This looks like a record that already exists.',
+  },
   already_set_up: { status: 409, ja: 'このシステムはすでに設定済みです。', en: 'This system is already set up.' },
   email_taken: {
     status: 409,

@@ -9,7 +9,6 @@ interface Connection {
   reply: FastifyReply;
 }
 
-
 /**
  * Pushes committed changes to the browsers connected to this instance (Server-Sent Events).
  * Changes made through any instance arrive by PostgreSQL LISTEN/NOTIFY.

@@ -425,3 +425,11 @@ export const throttleRepo = {
           updated_at = now()`.execute(db),
   clear: (db: DbOrTx, key: string) => db.deleteFrom('login_throttle').where('key', '=', key).execute(),
 };
+
+/** Membership checks other modules use (through this module's index) when a record names a user or team. */
+export async function userInWorkspace(db: DbOrTx, workspaceId: string, userId: string): Promise<boolean> {
+  return !!(await db.selectFrom('users').select('id').where('workspace_id', '=', workspaceId).where('id', '=', userId).executeTakeFirst());
+}
+export async function teamInWorkspace(db: DbOrTx, workspaceId: string, teamId: string): Promise<boolean> {
+  return !!(await db.selectFrom('teams').select('id').where('workspace_id', '=', workspaceId).where('id', '=', teamId).executeTakeFirst());
+}

@@ -13,6 +13,9 @@ export interface Database {
   close(): Promise<void>;
 }
 
+// A SQL `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of a local-midnight Date.
+pg.types.setTypeParser(1082, (v) => v);
+
 export function openDatabase(url: string, options: { poolSize?: number; applicationName?: string } = {}): Database {
   const pool = new pg.Pool({
     connectionString: url,
