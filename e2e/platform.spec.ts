@@ -1,0 +1,124 @@
+import { expect, type Page, test } from '@playwright/test';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, fill, messagesFor, people, TEAMMATE_EMAIL, TEAMMATE_PASSWORD } from './support/messages';
+import { signInAsAdmin } from './support/session';
+
+// The journey needs the fresh server's set-up screen, so it runs first; the phone test signs in on its own.
+test.describe.configure({ mode: 'serial' });
+
+const nav = (page: Page) => page.getByRole('navigation').first();
+
+test('first run: set up, invite a read-only teammate who joins, the admin sees them live, sign in again remembered', async ({
+  page,
+  browser,
+}, testInfo) => {
+  const { lang, m, locale } = messagesFor(testInfo);
+  const names = people(lang);
+
+  await test.step('the set-up screen creates the workspace and signs the admin in', async () => {
+    await page.goto('/');
+    await expect(page.getByRole('heading', { name: m.setup.title })).toBeVisible();
+    await page.getByLabel(m.setup.companyName).fill(names.company);
+    await page.getByLabel(m.setup.adminName).fill(names.admin);
+    await page.getByLabel(m.setup.email).fill(ADMIN_EMAIL);
+    await page.getByRole('textbox', { name: m.setup.password, exact: true }).fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: m.setup.submit }).click();
+    await expect(page.getByRole('heading', { name: fill(m.home.greeting, { name: names.admin }) })).toBeVisible();
+    await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-state', 'live');
+  });
+
+  let inviteUrl = '';
+  await test.step('the admin invites a teammate as read-only and gets a link to pass on', async () => {
+    await nav(page).getByRole('link', { name: m.nav.users }).click();
+    await expect(page.getByRole('heading', { name: m.users.title })).toBeVisible();
+    await page.getByRole('tab', { name: m.users.tabs.invitations }).click();
+    await page.getByLabel(m.users.inviteEmail).fill(TEAMMATE_EMAIL);
+    await page.getByRole('textbox', { name: m.users.inviteRole }).click();
+    await page.getByRole('option', { name: m.roles.readonly }).click();
+    await page.getByRole('button', { name: m.users.inviteSubmit }).click();
+    const link = page.getByRole('textbox', { name: m.users.inviteLink });
+    await expect(link).toHaveValue(/\/invite\//);
+    inviteUrl = await link.inputValue();
+    await expect(page.getByRole('cell', { name: TEAMMATE_EMAIL })).toBeVisible();
+    // Back to the users list, which must show the teammate once they join, without a reload.
+    await page.getByRole('tab', { name: m.users.tabs.users }).click();
+    await expect(page.getByTestId('users-table').getByText(ADMIN_EMAIL)).toBeVisible();
+    await expect(page.getByTestId('users-table').getByText(TEAMMATE_EMAIL)).toHaveCount(0);
+  });
+
+  const teammateContext = await browser.newContext({ locale, timezoneId: 'Asia/Tokyo' });
+  const teammate = await teammateContext.newPage();
+  await test.step('the teammate opens the link, chooses name and password and is signed in', async () => {
+    await teammate.goto(inviteUrl);
+    await expect(teammate.getByRole('heading', { name: fill(m.invite.title, { workspace: names.company }) })).toBeVisible();
+    await expect(teammate.getByText(fill(m.invite.intro, { role: m.roles.readonly }))).toBeVisible();
+    await expect(teammate.getByLabel(m.invite.email)).toHaveValue(TEAMMATE_EMAIL);
+    await teammate.getByLabel(m.invite.name).fill(names.teammate);
+    await teammate.getByRole('textbox', { name: m.invite.password, exact: true }).fill(TEAMMATE_PASSWORD);
+    await teammate.getByLabel(m.invite.confirm).fill(TEAMMATE_PASSWORD);
+    await teammate.getByRole('button', { name: m.invite.submit }).click();
+    await expect(teammate.getByRole('heading', { name: fill(m.home.greeting, { name: names.teammate }) })).toBeVisible();
+  });
+
+  await test.step('the read-only teammate sees no admin screens and is refused when going there directly', async () => {
+    await expect(nav(teammate).getByRole('link', { name: m.nav.home })).toBeVisible();
+    await expect(nav(teammate).getByRole('link', { name: m.nav.settings })).toBeVisible();
+    await expect(nav(teammate).getByRole('link', { name: m.nav.users })).toHaveCount(0);
+    await expect(nav(teammate).getByRole('link', { name: m.nav.audit })).toHaveCount(0);
+    await expect(teammate.getByText(m.home.recent)).toHaveCount(0);
+    for (const path of ['/users', '/audit']) {
+      await teammate.goto(path);
+      await expect(teammate.getByRole('heading', { name: m.errors.forbiddenTitle })).toBeVisible();
+    }
+    // The server refuses too, whatever the screen shows.
+    const res = await teammate.request.get('/api/v1/audit');
+    expect(res.status()).toBe(403);
+    expect((await res.json()).error.message).toBe(
+      lang === 'ja' ? 'この操作を行う権限がありません。' : 'You do not have permission to do this.',
+    );
+  });
+
+  await test.step('the admin sees the new user appear in the list without reloading', async () => {
+    const row = page.getByTestId('users-table').locator(`tr[data-user-email="${TEAMMATE_EMAIL}"]`);
+    await expect(row).toBeVisible();
+    await expect(row).toContainText(names.teammate);
+    await expect(row.getByRole('textbox', { name: fill(m.users.changeRole, { name: names.teammate }) })).toHaveValue(m.roles.readonly);
+  });
+  await teammateContext.close();
+
+  await test.step('the admin signs out and signs in again with "remember me"', async () => {
+    await page.getByTestId('user-menu').click();
+    await page.getByRole('menuitem', { name: m.userMenu.signOut }).click();
+    await expect(page.getByRole('heading', { name: m.login.title })).toBeVisible();
+    await page.getByLabel(m.login.email).fill(ADMIN_EMAIL);
+    await page.getByRole('textbox', { name: m.login.password, exact: true }).fill('wrong-password!');
+    await page.getByRole('button', { name: m.login.submit }).click();
+    await expect(page.getByRole('alert')).toContainText(
+      lang === 'ja' ? 'メールアドレスまたはパスワードが正しくありません。' : 'The email address or password is incorrect.',
+    );
+    await page.getByRole('textbox', { name: m.login.password, exact: true }).fill(ADMIN_PASSWORD);
+    await page.getByLabel(m.login.remember).check();
+    await page.getByRole('button', { name: m.login.submit }).click();
+    await expect(page.getByRole('heading', { name: fill(m.home.greeting, { name: names.admin }) })).toBeVisible();
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'crm_session');
+    // A remembered session survives closing the browser: the cookie has an expiry date.
+    expect(cookie?.expires ?? -1).toBeGreaterThan(Date.now() / 1000 + 86_400);
+  });
+});
+
+test('phone width: the signed-in home and users pages fit 375 px', async ({ page }, testInfo) => {
+  const { lang, m } = messagesFor(testInfo);
+  await page.setViewportSize({ width: 375, height: 812 });
+  await signInAsAdmin(page, m, lang);
+  await expect(page.getByRole('button', { name: m.nav.toggle })).toBeVisible();
+  // The sidebar is folded away behind the burger on a phone.
+  await expect(nav(page).getByRole('link', { name: m.nav.users })).not.toBeInViewport();
+  await page.screenshot({ path: `test-results/phone-${lang}.png`, fullPage: true });
+
+  await page.getByRole('button', { name: m.nav.toggle }).click();
+  await nav(page).getByRole('link', { name: m.nav.users }).click();
+  await expect(page.getByRole('heading', { name: m.users.title })).toBeVisible();
+  await expect(page.getByTestId('users-table').getByText(ADMIN_EMAIL)).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: `test-results/phone-users-${lang}.png`, fullPage: true });
+});

@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+// One fresh data folder per language server and run. The runner loads this file again in each worker:
+// the run id travels in the environment so every process agrees on the folders, and only the runner cleans up.
+const runId = process.env.E2E_RUN_ID ?? String(Date.now());
+process.env.E2E_RUN_ID = runId;
+const tmpDir = path.resolve('.tmp');
+const dataDir = (lang: string) => path.join(tmpDir, `e2e-${lang}-${runId}`);
+
+if (!process.env.TEST_WORKER_INDEX) {
+  fs.mkdirSync(tmpDir, { recursive: true });
+  for (const entry of fs.readdirSync(tmpDir)) {
+    if (entry.startsWith('e2e-') && !entry.endsWith(`-${runId}`)) fs.rmSync(path.join(tmpDir, entry), { recursive: true, force: true });
+  }
+}
+
+const servers = [
+  { lang: 'ja', locale: 'ja-JP', port: 4610 },
+  { lang: 'en', locale: 'en-US', port: 4611 },
+];
+
+export default defineConfig({
+  testDir: 'e2e',
+  fullyParallel: false,
+  workers: 2,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: 'list',
+  use: {
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: servers.map(({ lang, locale, port }) => ({
+    name: lang,
+    use: { locale, baseURL: `http://127.0.0.1:${port}`, timezoneId: 'Asia/Tokyo' },
+  })),
+  // The web app is built beforehand (scripts/test.sh runs `npm run build:web`); the servers only serve dist/web.
+  webServer: servers.map(({ lang, port }) => ({
+    command: 'node --import tsx src/server/main.ts',
+    url: `http://127.0.0.1:${port}/api/v1/setup`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    env: {
+      DATA_DIR: dataDir(lang),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      AUTH_RATE_LIMIT: '1000',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+    },
+  })),
+});

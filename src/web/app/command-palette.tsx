@@ -1,0 +1,163 @@
+import { ActionIcon, Box, Group, Kbd, Modal, Stack, Text, TextInput, UnstyledButton } from '@mantine/core';
+import { useDisclosure, useHotkeys } from '@mantine/hooks';
+import { IconSearch, IconUser } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
+import { type KeyboardEvent, type ReactNode, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import type { User } from '../../shared/contracts/accounts';
+import { http } from './api-client';
+import { visibleNavItems } from './nav-items';
+import { keys } from './query-client';
+import { useCan } from './session';
+
+interface Result {
+  id: string;
+  group: 'pages' | 'users';
+  label: string;
+  hint?: string;
+  icon: ReactNode;
+  to: string;
+}
+
+const fold = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
+
+/** The header's search box: Ctrl+K or "/" opens it; finds pages and users (the things that exist now). */
+export function CommandPalette() {
+  const { t } = useTranslation();
+  const can = useCan();
+  const navigate = useNavigate();
+  const [opened, { open, close }] = useDisclosure(false);
+  const [query, setQuery] = useState('');
+  const [active, setActive] = useState(0);
+  const canSeeUsers = can('users.manage') || can('teams.manage');
+  const users = useQuery({
+    queryKey: keys.users,
+    queryFn: () => http.get<{ data: User[] }>('/api/v1/users'),
+    enabled: opened && canSeeUsers,
+  });
+
+  useHotkeys([
+    ['mod+K', open],
+    ['/', open],
+  ]);
+
+  const results = useMemo<Result[]>(() => {
+    const q = fold(query);
+    const pages: Result[] = visibleNavItems(can)
+      .map((item) => ({ id: item.path, group: 'pages' as const, label: t(item.label), icon: <item.icon size={16} />, to: item.path }))
+      .filter((r) => !q || fold(r.label).includes(q) || fold(r.to).includes(q));
+    const people: Result[] = q
+      ? (users.data?.data ?? [])
+          .filter((u) => fold(u.name).includes(q) || fold(u.email).includes(q))
+          .slice(0, 8)
+          .map((u) => ({
+            id: u.id,
+            group: 'users' as const,
+            label: u.name,
+            hint: u.email,
+            icon: <IconUser size={16} />,
+            to: `/users?q=${encodeURIComponent(u.email)}`,
+          }))
+      : [];
+    return [...pages, ...people];
+  }, [query, users.data, can, t]);
+
+  const choose = (r: Result | undefined) => {
+    if (!r) return;
+    close();
+    setQuery('');
+    navigate(r.to);
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'ArrowDown') setActive((i) => Math.min(i + 1, results.length - 1));
+    else if (e.key === 'ArrowUp') setActive((i) => Math.max(i - 1, 0));
+    else if (e.key === 'Enter') choose(results[active]);
+    else return;
+    e.preventDefault();
+  };
+
+  return (
+    <>
+      <UnstyledButton
+        onClick={open}
+        aria-label={t('search.label')}
+        aria-keyshortcuts="Control+K /"
+        visibleFrom="xs"
+        style={{ flex: 1, maxWidth: 420 }}
+        px="sm"
+        py={6}
+        bd="1px solid var(--mantine-color-default-border)"
+        bdrs="md"
+      >
+        <Group gap="xs" wrap="nowrap">
+          <IconSearch size={16} />
+          <Text size="sm" c="dimmed" style={{ flex: 1 }}>
+            {t('search.placeholder')}
+          </Text>
+          <Kbd size="xs">{t('search.shortcut')}</Kbd>
+        </Group>
+      </UnstyledButton>
+      <Box hiddenFrom="xs" style={{ flex: 1 }} />
+      <ActionIcon hiddenFrom="xs" variant="subtle" size="lg" onClick={open} aria-label={t('search.label')}>
+        <IconSearch size={18} />
+      </ActionIcon>
+      <Modal opened={opened} onClose={close} withCloseButton={false} padding="xs" size="lg" yOffset="10vh">
+        <TextInput
+          data-autofocus
+          value={query}
+          onChange={(e) => {
+            setQuery(e.currentTarget.value);
+            setActive(0);
+          }}
+          onKeyDown={onKeyDown}
+          placeholder={t('search.hint')}
+          aria-label={t('search.label')}
+          role="combobox"
+          aria-expanded
+          aria-controls="command-palette-results"
+          aria-activedescendant={results[active] ? `cp-${results[active].id}` : undefined}
+          leftSection={<IconSearch size={16} />}
+          size="md"
+        />
+        <Stack gap={2} mt="xs" id="command-palette-results" role="listbox" aria-label={t('search.label')}>
+          {results.length === 0 && (
+            <Text c="dimmed" size="sm" p="sm">
+              {t('search.empty')}
+            </Text>
+          )}
+          {results.map((r, i) => (
+            <UnstyledButton
+              key={r.id}
+              id={`cp-${r.id}`}
+              role="option"
+              aria-selected={i === active}
+              onClick={() => choose(r)}
+              onMouseEnter={() => setActive(i)}
+              p="xs"
+              bdrs="sm"
+              bg={i === active ? 'var(--mantine-primary-color-light)' : undefined}
+              tabIndex={-1}
+            >
+              <Group gap="sm" wrap="nowrap">
+                {r.icon}
+                <Text size="sm" truncate="end">
+                  {r.label}
+                </Text>
+                {r.hint && (
+                  <Text size="xs" c="dimmed" truncate="end">
+                    {r.hint}
+                  </Text>
+                )}
+                <Text size="xs" c="dimmed" ml="auto">
+                  {t(`search.${r.group}`)}
+                </Text>
+              </Group>
+            </UnstyledButton>
+          ))}
+        </Stack>
+      </Modal>
+    </>
+  );
+}

@@ -1,0 +1,24 @@
+import { IconHome, IconListDetails, IconSettings, IconUsers } from '@tabler/icons-react';
+import type { ComponentType } from 'react';
+import type { Permission } from '../../shared/permissions';
+
+export interface NavItem {
+  /** i18n key of the label */
+  label: string;
+  path: string;
+  icon: ComponentType<{ size?: number; stroke?: number }>;
+  /** shown when the user has any of these (none: everyone) */
+  anyOf?: Permission[];
+}
+
+/** The modules that exist now; a module appears here when its screens are built. */
+export const navItems: NavItem[] = [
+  { label: 'nav.home', path: '/', icon: IconHome },
+  { label: 'nav.users', path: '/users', icon: IconUsers, anyOf: ['users.manage', 'teams.manage'] },
+  { label: 'nav.audit', path: '/audit', icon: IconListDetails, anyOf: ['audit.read'] },
+  { label: 'nav.settings', path: '/settings', icon: IconSettings },
+];
+
+export function visibleNavItems(can: (p: Permission) => boolean): NavItem[] {
+  return navItems.filter((item) => !item.anyOf || item.anyOf.some(can));
+}

@@ -1,0 +1,65 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
+import { keys } from './query-client';
+import { useSession } from './session';
+
+export type RealtimeState = 'connecting' | 'live' | 'offline';
+
+export interface ChangeEvent {
+  id: string;
+  type: string;
+  entityType: string;
+  entityId: string | null;
+  actorId: string | null;
+  ownerId: string | null;
+  teamId: string | null;
+}
+
+/** Which cached queries a change to an entity type makes stale. */
+const affected: Record<string, ReadonlyArray<readonly string[]>> = {
+  user: [keys.users, keys.teams],
+  team: [keys.teams, keys.users],
+  invitation: [keys.invitations],
+  workspace: [keys.session, keys.workspace],
+  api_token: [keys.tokens],
+};
+
+const RealtimeContext = createContext<RealtimeState>('connecting');
+
+/** One event stream per signed-in tab; each change marks the matching queries stale so open screens refetch. */
+export function RealtimeProvider({ children }: { children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const { user } = useSession();
+  const [state, setState] = useState<RealtimeState>('connecting');
+
+  useEffect(() => {
+    const source = new EventSource('/api/v1/realtime', { withCredentials: true });
+    source.addEventListener('ready', () => setState('live'));
+    source.addEventListener('open', () => setState('live'));
+    // EventSource retries by itself; until it is back the tab is offline.
+    source.addEventListener('error', () => setState('offline'));
+    source.addEventListener('change', (message) => {
+      let event: ChangeEvent;
+      try {
+        event = JSON.parse((message as MessageEvent<string>).data) as ChangeEvent;
+      } catch {
+        return;
+      }
+      for (const key of affected[event.entityType] ?? []) void queryClient.invalidateQueries({ queryKey: key });
+      if (event.entityType === 'user' && event.entityId === user.id) void queryClient.invalidateQueries({ queryKey: keys.session });
+      void queryClient.invalidateQueries({ queryKey: keys.audit });
+    });
+    const onOffline = () => setState('offline');
+    window.addEventListener('offline', onOffline);
+    return () => {
+      window.removeEventListener('offline', onOffline);
+      source.close();
+    };
+  }, [queryClient, user.id]);
+
+  return <RealtimeContext.Provider value={state}>{children}</RealtimeContext.Provider>;
+}
+
+export function useRealtimeState(): RealtimeState {
+  return useContext(RealtimeContext);
+}

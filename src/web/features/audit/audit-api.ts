@@ -1,0 +1,72 @@
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { http } from '../../app/api-client';
+import { keys } from '../../app/query-client';
+
+export interface AuditEntry {
+  id: string;
+  actorId: string | null;
+  actorType: string;
+  actorName: string | null;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  before: unknown;
+  after: unknown;
+  ip: string | null;
+  createdAt: string;
+}
+
+export interface AuditFilters {
+  action?: string;
+  entityType?: string;
+  actorId?: string;
+  /** ISO date-times */
+  from?: string;
+  to?: string;
+}
+
+interface AuditPage {
+  data: AuditEntry[];
+  nextCursor: string | null;
+}
+
+export function useAuditLog(filters: AuditFilters, pageSize = 50) {
+  return useInfiniteQuery({
+    queryKey: [...keys.audit, 'list', filters, pageSize],
+    queryFn: ({ pageParam }) => http.get<AuditPage>('/api/v1/audit', { ...filters, cursor: pageParam, limit: pageSize }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+export function useRecentChanges(enabled: boolean) {
+  return useQuery({
+    queryKey: [...keys.audit, 'recent'],
+    queryFn: () => http.get<AuditPage>('/api/v1/audit', { limit: 10 }),
+    select: (r) => r.data,
+    enabled,
+  });
+}
+
+/** Action label: a known action's translation, else the raw code. */
+export function actionKey(action: string): string {
+  return `audit.actions.${action.replace(/\./g, '_')}`;
+}
+
+export const knownActions = [
+  'workspace.created',
+  'workspace.updated',
+  'user.created',
+  'user.updated',
+  'user.password_changed',
+  'user.password_reset',
+  'invitation.created',
+  'invitation.revoked',
+  'team.created',
+  'team.updated',
+  'team.deleted',
+  'api_token.created',
+  'api_token.revoked',
+];
+
+export const knownEntityTypes = ['workspace', 'user', 'team', 'invitation', 'api_token'];

@@ -1,0 +1,43 @@
+import { Tabs } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
+import { useCan } from '../../app/session';
+import { PageHeader } from '../../ui/page-header';
+import { ApiTokensPanel } from './api-tokens-panel';
+import { PasswordForm } from './password-form';
+import { ProfileForm } from './profile-form';
+
+export function SettingsPage() {
+  const { t } = useTranslation();
+  const can = useCan();
+  const [params, setParams] = useSearchParams();
+  const visible = ['profile', 'password', ...(can('tokens.own') ? ['tokens'] : [])];
+  const requested = params.get('tab') ?? 'profile';
+  const tab = visible.includes(requested) ? requested : 'profile';
+
+  return (
+    <>
+      <PageHeader title={t('settings.title')} />
+      <Tabs value={tab} onChange={(v) => setParams({ tab: v ?? 'profile' })} keepMounted={false}>
+        <Tabs.List mb="md">
+          {visible.map((v) => (
+            <Tabs.Tab key={v} value={v}>
+              {t(`settings.tabs.${v}`)}
+            </Tabs.Tab>
+          ))}
+        </Tabs.List>
+        <Tabs.Panel value="profile">
+          <ProfileForm />
+        </Tabs.Panel>
+        <Tabs.Panel value="password">
+          <PasswordForm />
+        </Tabs.Panel>
+        {can('tokens.own') && (
+          <Tabs.Panel value="tokens">
+            <ApiTokensPanel />
+          </Tabs.Panel>
+        )}
+      </Tabs>
+    </>
+  );
+}
