@@ -10,11 +10,12 @@ const benchmarks: Benchmark[] = [apiRead];
 
 const RESULTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'results');
 
-const usage = `npm run bench [-- <name>...] [--scale N] [--duration S] [--profile DIR]
+const usage = `npm run bench [-- <name>...] [--scale N] [--duration S] [--rounds R] [--profile DIR]
 
   <name>        run only these benchmarks (default: all)
   --scale N     data size; each benchmark defines N and its default
   --duration S  measured seconds of load per target (default 10)
+  --rounds R    repeat the load measurements R times, alternating targets; report the median (default 1)
   --profile D   write CPU profiles of the servers under test into folder D
   --list        list the benchmarks
 
@@ -27,6 +28,7 @@ async function main() {
     options: {
       scale: { type: 'string' },
       duration: { type: 'string', default: '10' },
+      rounds: { type: 'string', default: '1' },
       profile: { type: 'string' },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -42,6 +44,8 @@ async function main() {
   const selected = positionals.length ? benchmarks.filter((b) => positionals.includes(b.name)) : benchmarks;
   const duration = Number(values.duration);
   if (!(duration > 0)) throw new Error(`--duration must be a positive number of seconds, got ${values.duration}`);
+  const rounds = Number(values.rounds);
+  if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
   const scaleArg = values.scale === undefined ? undefined : Number(values.scale);
   if (scaleArg !== undefined && !(Number.isInteger(scaleArg) && scaleArg > 0))
     throw new Error(`--scale must be a positive integer, got ${values.scale}`);
@@ -57,7 +61,7 @@ async function main() {
     const started = Date.now();
     let figures: Figure[];
     try {
-      figures = await b.run({ scale, duration, profileDir, log });
+      figures = await b.run({ scale, duration, rounds, profileDir, log });
     } catch (err) {
       failed = true;
       log(`FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -2,7 +2,7 @@ import { createToken, createWorkspace } from '../../src/server/modules/accounts/
 import type { Actor } from '../../src/server/platform/actor.js';
 import { openDatabase } from '../../src/server/platform/db/database.js';
 import { freshDatabase } from '../lib/database.js';
-import { type LoadResult, measureLoad } from '../lib/load.js';
+import { type LoadResult, measureLoad, medianRun } from '../lib/load.js';
 import { startTarget } from '../lib/target.js';
 import { type Benchmark, type Figure, figure, round } from '../lib/types.js';
 
@@ -11,7 +11,7 @@ const CONNECTIONS = 10;
 /**
  * A user record read through the full API (bearer token -> actor, route access + scope check, zod
  * params, service, repository, presenter, zod response) against a bare Fastify + `pg` route that
- * reads the same row with one SELECT, each alone on the machine, one after the other.
+ * reads the same row with one SELECT, loaded one after the other (never both at once).
  * Scale: users in the workspace.
  */
 export const apiRead: Benchmark = {
@@ -24,17 +24,38 @@ export const apiRead: Benchmark = {
       const { workspaceId, userId, token } = await seed(db.url, ctx.scale);
       ctx.log(`workspace with ${ctx.scale} users; reading user ${userId}`);
       const env = { BENCH_DATABASE: db.url, BENCH_DATA_DIR: db.dataDir, BENCH_WORKSPACE_ID: workspaceId };
-      const load = async (script: string, path: string, headers?: Record<string, string>): Promise<LoadResult> => {
-        const target = await startTarget(script, { env, profileDir: ctx.profileDir });
-        try {
-          ctx.log(`${script}: ${CONNECTIONS} connections, ${ctx.duration} s after warm-up`);
-          return await measureLoad({ url: `${target.url}${path}`, headers, connections: CONNECTIONS, duration: ctx.duration });
-        } finally {
-          await target.stop();
+      // Both servers stay up, but only one is under load at a time; rounds alternate them so a
+      // neighbour's burst of CPU on a shared machine hits both sides alike.
+      const bareTarget = await startTarget('bare-users.ts', { env, profileDir: ctx.profileDir });
+      const fullTarget = await startTarget('full-app.ts', { env, profileDir: ctx.profileDir }).catch(async (err) => {
+        await bareTarget.stop();
+        throw err;
+      });
+      const bareRuns: LoadResult[] = [];
+      const fullRuns: LoadResult[] = [];
+      try {
+        for (let round = 1; round <= ctx.rounds; round++) {
+          ctx.log(`round ${round}/${ctx.rounds}: ${CONNECTIONS} connections, ${ctx.duration} s each after warm-up`);
+          const options = { connections: CONNECTIONS, duration: ctx.duration, warmup: round === 1 ? 5 : 1 };
+          bareRuns.push(await measureLoad({ ...options, url: `${bareTarget.url}/bare/users/${userId}`, serverCpuMs: bareTarget.cpuMs }));
+          fullRuns.push(
+            await measureLoad({
+              ...options,
+              url: `${fullTarget.url}/api/v1/users/${userId}`,
+              headers: { authorization: `Bearer ${token}` },
+              serverCpuMs: fullTarget.cpuMs,
+            }),
+          );
+          const [b, f] = [bareRuns.at(-1) as LoadResult, fullRuns.at(-1) as LoadResult];
+          ctx.log(
+            `  bare ${Math.round(b.requestsPerSec)} req/s ${b.cpuMsPerRequest?.toFixed(3)} cpu-ms/req, full ${Math.round(f.requestsPerSec)} req/s ${f.cpuMsPerRequest?.toFixed(3)} cpu-ms/req`,
+          );
         }
-      };
-      const bare = await load('bare-users.ts', `/bare/users/${userId}`);
-      const full = await load('full-app.ts', `/api/v1/users/${userId}`, { authorization: `Bearer ${token}` });
+      } finally {
+        await Promise.all([bareTarget.stop(), fullTarget.stop()]);
+      }
+      const bare = medianRun(bareRuns);
+      const full = medianRun(fullRuns);
       const s = ctx.scale;
       const figures: Figure[] = [
         figure({
@@ -63,6 +84,13 @@ export const apiRead: Benchmark = {
           value: round(full.latencyMs.p99),
           unit: 'ms',
           baseline: round(bare.latencyMs.p99),
+          scale: s,
+        }),
+        figure({
+          figure: 'full API server CPU per request',
+          value: round(full.cpuMsPerRequest ?? Number.NaN, 3),
+          unit: 'ms',
+          baseline: round(bare.cpuMsPerRequest ?? Number.NaN, 3),
           scale: s,
         }),
         figure({ figure: 'bare Fastify + pg requests/s', value: round(bare.requestsPerSec, 0), unit: 'req/s', baseline: null, scale: s }),

@@ -5,14 +5,16 @@ import { fileURLToPath } from 'node:url';
 /**
  * A server under test runs in a child process of its own, so the load generator (autocannon, in
  * this process) does not share its event loop. With a profile folder the child runs under
- * `--cpu-prof` and writes `<name>.cpuprofile` when stopped.
+ * `--cpu-prof` and writes its `.cpuprofile` files into `<folder>/<name>/` when stopped.
  */
 export interface Target {
   url: string;
+  /** CPU time (user + system) the server process has used so far, in ms: per-request cost that neighbours on a shared machine do not distort as much as requests/s. */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
-type Message = { url: string } | { error: string };
+type Message = { url: string } | { error: string } | { cpuMs: number };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const TARGETS_DIR = path.resolve(here, '../targets');
@@ -22,7 +24,8 @@ export async function startTarget(
   options: { env?: Record<string, string>; profileDir?: string | null; name?: string } = {},
 ): Promise<Target> {
   const name = options.name ?? path.basename(script, '.ts');
-  const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  // One folder per target: tsx's loader thread writes a profile of its own next to the main thread's.
+  const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.profileDir, name)}`] : [];
   const child = fork(path.resolve(TARGETS_DIR, script), [], {
     execArgv: ['--import', 'tsx', ...profile],
     env: { ...process.env, ...options.env },
@@ -30,11 +33,23 @@ export async function startTarget(
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m: Message) => ('url' in m ? resolve(m.url) : reject(new Error(`${name}: ${m.error}`))));
+    child.once('message', (m: Message) =>
+      'url' in m ? resolve(m.url) : reject(new Error(`${name}: ${'error' in m ? m.error : 'bad message'}`)),
+    );
     child.once('exit', (code) => reject(new Error(`${name} exited with code ${code} before it was ready`)));
   });
   return {
     url,
+    cpuMs: () =>
+      new Promise((resolve) => {
+        const onMessage = (m: Message) => {
+          if (!('cpuMs' in m)) return;
+          child.off('message', onMessage);
+          resolve(m.cpuMs);
+        };
+        child.on('message', onMessage);
+        child.send('cpu');
+      }),
     stop: async () => {
       child.send('stop');
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -50,8 +65,11 @@ export function serveTarget(start: () => Promise<{ url: string; stop(): Promise<
     (server) => {
       process.send?.({ url: server.url } satisfies Message);
       process.on('message', (m) => {
-        if (m !== 'stop') return;
-        server.stop().finally(() => process.exit(0));
+        if (m === 'cpu') {
+          const { user, system } = process.cpuUsage();
+          process.send?.({ cpuMs: (user + system) / 1000 } satisfies Message);
+        }
+        if (m === 'stop') server.stop().finally(() => process.exit(0));
       });
     },
     (err: unknown) => {

@@ -13,6 +13,8 @@ export interface BenchContext {
   scale: number;
   /** Seconds of measured load per target, where a benchmark applies load for a time. */
   duration: number;
+  /** Repetitions of a load measurement (`--rounds`); figures are the median round. */
+  rounds: number;
   /** Write a CPU profile of the server processes into this folder (`--profile DIR`). */
   profileDir: string | null;
   log(message: string): void;
