@@ -1,0 +1,150 @@
+import { sql } from 'kysely';
+import type { Actor } from '../../platform/actor.js';
+import type { DbOrTx } from '../../platform/db/database.js';
+import { newId } from '../../platform/ids.js';
+
+export function insertPerson(db: DbOrTx, row: Record<string, unknown>) {
+  return db.insertInto('people').values(row).returningAll().executeTakeFirstOrThrow() as Promise<Record<string, any>>;
+}
+
+export function updatePerson(db: DbOrTx, workspaceId: string, id: string, set: Record<string, unknown>) {
+  return db
+    .updateTable('people')
+    .set({ ...set, version: sql`version + 1`, updated_at: new Date() })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow() as Promise<Record<string, any>>;
+}
+
+export async function companyName(db: DbOrTx, workspaceId: string, companyId: string): Promise<string | undefined> {
+  const r = await db
+    .selectFrom('companies')
+    .select('name')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', companyId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return r?.name as string | undefined;
+}
+
+export async function companyNames(db: DbOrTx, workspaceId: string, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const rows = await db
+    .selectFrom('companies')
+    .select(['id', 'name'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((r) => [r.id as string, r.name as string]));
+}
+
+export async function departmentOf(db: DbOrTx, workspaceId: string, departmentId: string, companyId: string | null) {
+  let q = db.selectFrom('departments').select('id').where('workspace_id', '=', workspaceId).where('id', '=', departmentId);
+  if (companyId) q = q.where('company_id', '=', companyId);
+  return !!(await q.executeTakeFirst());
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+export function startEmployment(
+  db: DbOrTx,
+  actor: Actor,
+  personId: string,
+  companyId: string,
+  departmentId: string | null,
+  title: string | null,
+) {
+  return db
+    .insertInto('employments')
+    .values({
+      workspace_id: actor.workspaceId,
+      id: newId(),
+      person_id: personId,
+      company_id: companyId,
+      department_id: departmentId,
+      title,
+      started_on: today(),
+      created_by: actor.userId,
+    })
+    .execute();
+}
+
+export function endEmployment(db: DbOrTx, workspaceId: string, personId: string) {
+  return db
+    .updateTable('employments')
+    .set({ ended_on: today() })
+    .where('workspace_id', '=', workspaceId)
+    .where('person_id', '=', personId)
+    .where('ended_on', 'is', null)
+    .execute();
+}
+
+export function updateCurrentEmployment(
+  db: DbOrTx,
+  workspaceId: string,
+  personId: string,
+  departmentId: string | null,
+  title: string | null,
+) {
+  return db
+    .updateTable('employments')
+    .set({ department_id: departmentId, title })
+    .where('workspace_id', '=', workspaceId)
+    .where('person_id', '=', personId)
+    .where('ended_on', 'is', null)
+    .execute();
+}
+
+export function listEmployments(db: DbOrTx, workspaceId: string, personId: string) {
+  return db
+    .selectFrom('employments as e')
+    .innerJoin('companies as c', (j) => j.onRef('c.workspace_id', '=', 'e.workspace_id').onRef('c.id', '=', 'e.company_id'))
+    .leftJoin('departments as d', (j) => j.onRef('d.workspace_id', '=', 'e.workspace_id').onRef('d.id', '=', 'e.department_id'))
+    .select([
+      'e.id',
+      'e.company_id',
+      'c.name as company_name',
+      'e.department_id',
+      'd.name as department_name',
+      'e.title',
+      'e.started_on',
+      'e.ended_on',
+    ])
+    .where('e.workspace_id', '=', workspaceId)
+    .where('e.person_id', '=', personId)
+    .orderBy('e.started_on', 'desc')
+    .orderBy('e.id', 'desc')
+    .execute();
+}
+
+export function insertConsent(db: DbOrTx, row: Record<string, unknown>) {
+  return db.insertInto('consents').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function listConsents(db: DbOrTx, workspaceId: string, personId: string) {
+  return db
+    .selectFrom('consents')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('person_id', '=', personId)
+    .orderBy('recorded_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+export function setPermission(
+  db: DbOrTx,
+  workspaceId: string,
+  personId: string,
+  column: 'email_permission' | 'dm_permission',
+  value: string,
+) {
+  return db
+    .updateTable('people')
+    .set({ [column]: value, version: sql`version + 1`, updated_at: new Date() })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', personId)
+    .returning(['owner_id', 'team_id'])
+    .executeTakeFirst();
+}

@@ -1,0 +1,158 @@
+import { sql } from 'kysely';
+import type { Filter, Sort } from '../../../shared/filter.js';
+import type { Actor } from '../../platform/actor.js';
+import type { DbOrTx } from '../../platform/db/database.js';
+import { compileFilter, compileSort, decodeCursor, encodeCursor, type FieldCatalog } from '../../platform/filter/compile.js';
+import { whereVisible } from '../../platform/policy.js';
+
+/** SQL shared by people and companies: list pages, counts, trash, contact points. Only this module's tables. */
+export type RecordTable = 'people' | 'companies';
+export const entityOf: Record<RecordTable, 'person' | 'company'> = { people: 'person', companies: 'company' };
+
+export interface ListQuery {
+  filter?: Filter;
+  sort: Sort;
+  cursor?: string;
+  limit: number;
+  trash?: boolean;
+  ids?: string[];
+}
+
+function base(db: DbOrTx, table: RecordTable, actor: Actor, q: Pick<ListQuery, 'filter' | 'trash' | 'ids'>, catalog: FieldCatalog) {
+  let query = db
+    .selectFrom(`${table} as r`)
+    .where('r.workspace_id', '=', actor.workspaceId)
+    .where('r.deleted_at', q.trash ? 'is not' : 'is', null)
+    .where(compileFilter(q.filter, catalog, 'r'));
+  if (q.ids) query = query.where('r.id', 'in', q.ids);
+  return whereVisible(query, actor, 'r');
+}
+
+export async function listRecords(db: DbOrTx, table: RecordTable, actor: Actor, q: ListQuery, catalog: FieldCatalog) {
+  const sort = compileSort(q.sort.length ? q.sort : [{ field: 'name', dir: 'asc' }], catalog, 'r');
+  let query = base(db, table, actor, q, catalog)
+    .selectAll('r')
+    .select(sort.keys.map((k, i) => k.as(`_k${i}`)));
+  if (q.cursor) query = query.where(sort.after(decodeCursor(q.cursor)));
+  const rows = await query
+    .orderBy(sort.orderBy)
+    .limit(q.limit + 1)
+    .execute();
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1) as Record<string, unknown> | undefined;
+  const nextCursor = rows.length > q.limit && last ? encodeCursor(sort.keys.map((_, i) => last[`_k${i}`])) : null;
+  return { rows: page, nextCursor };
+}
+
+export async function countRecords(
+  db: DbOrTx,
+  table: RecordTable,
+  actor: Actor,
+  q: Pick<ListQuery, 'filter' | 'trash'>,
+  catalog: FieldCatalog,
+) {
+  const row = await base(db, table, actor, q, catalog).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export function findRecord(
+  db: DbOrTx,
+  table: RecordTable,
+  workspaceId: string,
+  id: string,
+  options: { includeDeleted?: boolean; forUpdate?: boolean } = {},
+) {
+  let q = db.selectFrom(table).selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id);
+  if (!options.includeDeleted) q = q.where('deleted_at', 'is', null);
+  if (options.forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst() as Promise<Record<string, any> | undefined>;
+}
+
+/** Visible ids among the given ones (bulk actions act only on what the actor may see). */
+export async function visibleIds(db: DbOrTx, table: RecordTable, actor: Actor, ids: string[], catalog: FieldCatalog, trash = false) {
+  const rows = await base(db, table, actor, { ids, trash }, catalog).select('r.id').execute();
+  return rows.map((r) => r.id as string);
+}
+
+export async function replaceContactPoints(
+  db: DbOrTx,
+  workspaceId: string,
+  entityType: 'person' | 'company',
+  entityId: string,
+  rows: { workspace_id: string; kind: 'email' | 'phone'; value: string; entity_type: string; entity_id: string }[],
+) {
+  await db
+    .deleteFrom('contact_points')
+    .where('workspace_id', '=', workspaceId)
+    .where('entity_type', '=', entityType)
+    .where('entity_id', '=', entityId)
+    .execute();
+  if (rows.length)
+    await db
+      .insertInto('contact_points')
+      .values(rows)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+}
+
+/** Records sharing a normalised email or phone: duplicate checks and reverse lookup. */
+export async function findByContactPoints(db: DbOrTx, workspaceId: string, points: { kind: 'email' | 'phone'; value: string }[]) {
+  if (!points.length) return [];
+  return db
+    .selectFrom('contact_points')
+    .select(['kind', 'value', 'entity_type', 'entity_id'])
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => eb.or(points.map((p) => eb.and([eb('kind', '=', p.kind), eb('value', '=', p.value)]))))
+    .limit(50)
+    .execute();
+}
+
+export async function setDeleted(
+  db: DbOrTx,
+  table: RecordTable,
+  workspaceId: string,
+  ids: string[],
+  actorId: string | null,
+  deleted: boolean,
+) {
+  return db
+    .updateTable(table)
+    .set({
+      deleted_at: deleted ? new Date() : null,
+      deleted_by: deleted ? actorId : null,
+      version: sql`version + 1`,
+      updated_at: new Date(),
+      updated_by: actorId,
+    })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', ids)
+    .where('deleted_at', deleted ? 'is' : 'is not', null)
+    .returning(['id', 'owner_id', 'team_id'])
+    .execute();
+}
+
+export async function bulkUpdate(
+  db: DbOrTx,
+  table: RecordTable,
+  workspaceId: string,
+  ids: string[],
+  actorId: string | null,
+  set: { owner_id?: string | null; team_id?: string | null; addTags?: string[]; removeTags?: string[] },
+) {
+  return db
+    .updateTable(table)
+    .set({
+      ...(set.owner_id !== undefined ? { owner_id: set.owner_id } : {}),
+      ...(set.team_id !== undefined ? { team_id: set.team_id } : {}),
+      ...(set.addTags ? { tags: sql`(SELECT array(SELECT DISTINCT unnest(tags || ${set.addTags}::text[])))` } : {}),
+      ...(set.removeTags ? { tags: sql`array(SELECT t FROM unnest(tags) t WHERE t <> ALL(${set.removeTags}::text[]))` } : {}),
+      version: sql`version + 1`,
+      updated_at: new Date(),
+      updated_by: actorId,
+    })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', ids)
+    .where('deleted_at', 'is', null)
+    .returning(['id', 'owner_id', 'team_id'])
+    .execute();
+}

@@ -1,0 +1,102 @@
+import { sql } from 'kysely';
+import { normalizeForSearch, normalizePhone } from '../../../shared/jp-text.js';
+import type { Actor } from '../../platform/actor.js';
+import type { Db } from '../../platform/db/database.js';
+import { maySee, whereVisible } from '../../platform/policy.js';
+import { presentCompany, presentPerson } from './people.presenter.js';
+import { companyNames } from './people.repository.js';
+import type { RecordTable } from './records.repository.js';
+
+export interface SearchHit {
+  type: 'person' | 'company';
+  id: string;
+  title: string;
+  subtitle: string | null;
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Matching condition through an index: a two-character term uses the bigram GIN index (pg_trgm cannot
+ * index 山田), longer terms the trigram index. Both run on the normalised text (width, kana, case, hyphens folded).
+ */
+function matchCondition(term: string) {
+  const chars = [...term];
+  if (chars.length === 2) return sql<boolean>`r.search_bigrams @> ARRAY[${term}]::text[]`;
+  return sql<boolean>`r.search_text LIKE ${`%${escapeLike(term)}%`}`;
+}
+
+async function searchTable(db: Db, table: RecordTable, actor: Actor, term: string, limit: number) {
+  const query = db
+    .selectFrom(`${table} as r`)
+    .selectAll('r')
+    .where('r.workspace_id', '=', actor.workspaceId)
+    .where('r.deleted_at', 'is', null)
+    .where(matchCondition(term));
+  // Records whose reading starts with the term come first, then the rest in 五十音 order.
+  return whereVisible(query, actor, 'r')
+    .orderBy(sql`r.sort_key LIKE ${`${escapeLike(term)}%`}`, 'desc')
+    .orderBy('r.sort_key')
+    .limit(limit)
+    .execute() as Promise<Record<string, any>[]>;
+}
+
+/** Type-ahead over people and companies by name, kana (either script), romaji, email, phone digits and company. */
+export async function searchCustomers(options: { db: Db; actor: Actor; q: string; limit: number }) {
+  const term = normalizeForSearch(options.q);
+  if ([...term].length < 2) return { people: [], companies: [] };
+  const [people, companies] = await Promise.all([
+    searchTable(options.db, 'people', options.actor, term, options.limit),
+    searchTable(options.db, 'companies', options.actor, term, options.limit),
+  ]);
+  const names = await companyNames(
+    options.db,
+    options.actor.workspaceId,
+    people.map((p) => p.company_id).filter((x): x is string => !!x),
+  );
+  return {
+    people: people.map((p) => presentPerson(p, p.company_id ? { id: p.company_id, name: names.get(p.company_id) ?? '' } : null)),
+    companies: companies.map((c) => presentCompany(c)),
+  };
+}
+
+/** Reverse lookup for a contact-center screen pop: who is calling from this number? */
+export async function lookupByPhone(options: { db: Db; actor: Actor; phone: string }) {
+  const n = normalizePhone(options.phone);
+  if (!n) return { e164: null, people: [], companies: [] };
+  const { db, actor } = options;
+  const points = await db
+    .selectFrom('contact_points')
+    .select(['entity_type', 'entity_id'])
+    .where('workspace_id', '=', actor.workspaceId)
+    .where('kind', '=', 'phone')
+    .where('value', '=', n.e164)
+    .limit(50)
+    .execute();
+  const ids = (t: string) => points.filter((p) => p.entity_type === t).map((p) => p.entity_id as string);
+  const load = async (table: RecordTable, list: string[]) =>
+    list.length
+      ? ((await db
+          .selectFrom(table)
+          .selectAll()
+          .where('workspace_id', '=', actor.workspaceId)
+          .where('id', 'in', list)
+          .where('deleted_at', 'is', null)
+          .execute()) as Record<string, any>[])
+      : [];
+  const [people, companies] = await Promise.all([load('people', ids('person')), load('companies', ids('company'))]);
+  const visible = <T extends Record<string, any>>(rows: T[]) =>
+    rows.filter((r) => maySee(actor, { ownerId: r.owner_id, teamId: r.team_id }));
+  const names = await companyNames(
+    db,
+    actor.workspaceId,
+    people.map((p) => p.company_id).filter((x): x is string => !!x),
+  );
+  return {
+    e164: n.e164,
+    people: visible(people).map((p) => presentPerson(p, p.company_id ? { id: p.company_id, name: names.get(p.company_id) ?? '' } : null)),
+    companies: visible(companies).map((c) => presentCompany(c)),
+  };
+}
