@@ -102,12 +102,6 @@ function hashing(hash: ReturnType<typeof createHash>, counter: { bytes: number }
   });
 }
 
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 export interface BackupSummary {
   file: string;
   tables: number;
@@ -190,17 +184,39 @@ export async function createBackup(options: { pool: pg.Pool; file: string; appVe
   }
 }
 
-/** Unpack an archive into a folder and check it completely (format, checksums) before anything touches a database. */
+const ENTRY = /^tables\/[A-Za-z0-9_$]+\.copy$/;
+
+/**
+ * Unpack an archive into a folder, hashing each file as it is written, and check it completely
+ * (format, migrations, checksums) before anything touches a database. Entries are written with
+ * back-pressure (tar's own extract buffers whole files in memory when the disk is slower than gunzip).
+ */
 async function unpackAndVerify(file: string, work: string, known: Migration[]): Promise<BackupManifest> {
   if (!fs.existsSync(file)) throw new BackupError(`${file} does not exist.`);
+  fs.mkdirSync(path.join(work, 'tables'), { recursive: true });
+  const hashes = new Map<string, string>();
+  const writes: Promise<void>[] = [];
+  const parser = new tar.Parser({
+    strict: true,
+    onReadEntry: (entry) => {
+      if (entry.type !== 'File' || (entry.path !== MANIFEST && !ENTRY.test(entry.path))) {
+        entry.resume();
+        return;
+      }
+      const hash = createHash('sha256');
+      const name = entry.path;
+      const written = pipeline(entry, hashing(hash, { bytes: 0 }), fs.createWriteStream(path.join(work, name))).then(() => {
+        hashes.set(name, hash.digest('hex'));
+      });
+      written.catch(() => {}); // reported through Promise.all below; never an unhandled rejection meanwhile
+      writes.push(written);
+    },
+  });
   try {
-    await tar.extract({
-      file,
-      cwd: work,
-      strict: true,
-      filter: (p) => p === MANIFEST || /^tables\/[A-Za-z0-9_$]+\.copy$/.test(p),
-    });
+    await pipeline(fs.createReadStream(file), parser);
+    await Promise.all(writes);
   } catch (err) {
+    await Promise.allSettled(writes);
     throw new BackupError(`${file} is not a readable .crmbackup archive (${(err as Error).message}).`);
   }
   const manifestPath = path.join(work, MANIFEST);
@@ -227,9 +243,9 @@ async function unpackAndVerify(file: string, work: string, known: Migration[]): 
     );
   }
   for (const t of manifest.tables) {
-    const p = path.join(work, t.file);
-    if (!fs.existsSync(p)) throw new BackupError(`The archive is damaged: ${t.file} is missing. Nothing was restored.`);
-    if ((await sha256File(p)) !== t.sha256) {
+    const actual = hashes.get(t.file);
+    if (!actual) throw new BackupError(`The archive is damaged: ${t.file} is missing. Nothing was restored.`);
+    if (actual !== t.sha256) {
       throw new BackupError(`The archive is damaged: ${t.file} does not match its checksum in the manifest. Nothing was restored.`);
     }
   }
