@@ -3,10 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { apiRead } from './benchmarks/api-read.bench.js';
+import { customersQuery } from './benchmarks/customers-query.bench.js';
 import type { Benchmark, Figure } from './lib/types.js';
 
 /** Every benchmark, in the order `npm run bench` runs them. Add new ones here. */
-const benchmarks: Benchmark[] = [apiRead];
+const benchmarks: Benchmark[] = [apiRead, customersQuery];
 
 const RESULTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'results');
 
