@@ -32,7 +32,10 @@ export const customersQuery: Benchmark = {
       await database.close();
       ctx.log(`seeding ${ctx.scale} people`);
       const sample = await seedPeople(db.url, workspace.id, userId, ctx.scale, ctx.log);
-      const target = await startTarget('full-app.ts', { env: { BENCH_DATABASE: db.url, BENCH_DATA_DIR: db.dataDir }, profileDir: ctx.profileDir });
+      const target = await startTarget('full-app.ts', {
+        env: { BENCH_DATABASE: db.url, BENCH_DATA_DIR: db.dataDir },
+        profileDir: ctx.profileDir,
+      });
       const raw = new pg.Pool({ connectionString: db.url, max: 1 });
       try {
         const get = async (path: string) => {
@@ -64,15 +67,34 @@ export const customersQuery: Benchmark = {
             const n = normalizeForSearch(term);
             const cond = [...n].length === 2 ? 'search_bigrams @> ARRAY[$2]::text[]' : "search_text LIKE '%' || $2 || '%'";
             const t0 = performance.now();
-            await raw.query(`SELECT * FROM people WHERE workspace_id = $1 AND deleted_at IS NULL AND ${cond} ORDER BY sort_key LIMIT 10`, [workspace.id, n]);
+            await raw.query(`SELECT * FROM people WHERE workspace_id = $1 AND deleted_at IS NULL AND ${cond} ORDER BY sort_key LIMIT 10`, [
+              workspace.id,
+              n,
+            ]);
             sqlTimes.push(performance.now() - t0);
           }
           allSearch.push(...app);
           const a = summarize(app);
-          figures.push(figure({ figure: `search p95: ${label}`, value: round(a.p95), unit: 'ms', baseline: round(summarize(sqlTimes).p95), scale: ctx.scale }));
+          figures.push(
+            figure({
+              figure: `search p95: ${label}`,
+              value: round(a.p95),
+              unit: 'ms',
+              baseline: round(summarize(sqlTimes).p95),
+              scale: ctx.scale,
+            }),
+          );
           ctx.log(`search ${label}: p50 ${a.p50.toFixed(1)} ms, p95 ${a.p95.toFixed(1)} ms`);
         }
-        figures.unshift(figure({ figure: 'type-ahead search p95 (all queries)', value: round(summarize(allSearch).p95), unit: 'ms', baseline: null, scale: ctx.scale }));
+        figures.unshift(
+          figure({
+            figure: 'type-ahead search p95 (all queries)',
+            value: round(summarize(allSearch).p95),
+            unit: 'ms',
+            baseline: null,
+            scale: ctx.scale,
+          }),
+        );
 
         const f = (x: unknown) => encodeURIComponent(JSON.stringify(x));
         const lists: Record<string, string> = {
@@ -99,7 +121,17 @@ export const customersQuery: Benchmark = {
           figures.push(figure({ figure: `list page p95: ${label}`, value: round(s.p95), unit: 'ms', baseline: null, scale: ctx.scale }));
           ctx.log(`list ${label}: p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms`);
         }
-        figures.splice(1, 0, figure({ figure: 'filtered + sorted list page p95 (all views)', value: round(summarize(allList).p95), unit: 'ms', baseline: null, scale: ctx.scale }));
+        figures.splice(
+          1,
+          0,
+          figure({
+            figure: 'filtered + sorted list page p95 (all views)',
+            value: round(summarize(allList).p95),
+            unit: 'ms',
+            baseline: null,
+            scale: ctx.scale,
+          }),
+        );
         return figures;
       } finally {
         await raw.end();

@@ -1,8 +1,8 @@
-import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { toRomaji } from 'wanakana';
 import { from as copyFrom } from 'pg-copy-streams';
+import { toRomaji } from 'wanakana';
 import { contactPoints, indexPerson, type StoredEmail, type StoredPhone } from '../../src/server/modules/customers/indexing.js';
 import { newId } from '../../src/server/platform/ids.js';
 import { PREFECTURES } from '../../src/shared/prefectures.js';
@@ -10,27 +10,92 @@ import { PREFECTURES } from '../../src/shared/prefectures.js';
 /** Deterministic generator of realistic Japanese and English people, written with COPY (seeding is not what is measured). */
 
 const SURNAMES: [string, string, string][] = [
-  ['佐藤', 'サトウ', 'sato'], ['鈴木', 'スズキ', 'suzuki'], ['高橋', 'タカハシ', 'takahashi'], ['田中', 'タナカ', 'tanaka'],
-  ['伊藤', 'イトウ', 'ito'], ['渡辺', 'ワタナベ', 'watanabe'], ['山本', 'ヤマモト', 'yamamoto'], ['中村', 'ナカムラ', 'nakamura'],
-  ['小林', 'コバヤシ', 'kobayashi'], ['加藤', 'カトウ', 'kato'], ['吉田', 'ヨシダ', 'yoshida'], ['山田', 'ヤマダ', 'yamada'],
-  ['佐々木', 'ササキ', 'sasaki'], ['山口', 'ヤマグチ', 'yamaguchi'], ['松本', 'マツモト', 'matsumoto'], ['井上', 'イノウエ', 'inoue'],
-  ['木村', 'キムラ', 'kimura'], ['林', 'ハヤシ', 'hayashi'], ['斎藤', 'サイトウ', 'saito'], ['清水', 'シミズ', 'shimizu'],
-  ['山崎', 'ヤマザキ', 'yamazaki'], ['森', 'モリ', 'mori'], ['池田', 'イケダ', 'ikeda'], ['橋本', 'ハシモト', 'hashimoto'],
-  ['阿部', 'アベ', 'abe'], ['石川', 'イシカワ', 'ishikawa'], ['山下', 'ヤマシタ', 'yamashita'], ['中島', 'ナカジマ', 'nakajima'],
-  ['石井', 'イシイ', 'ishii'], ['小川', 'オガワ', 'ogawa'], ['前田', 'マエダ', 'maeda'], ['岡田', 'オカダ', 'okada'],
-  ['長谷川', 'ハセガワ', 'hasegawa'], ['藤田', 'フジタ', 'fujita'], ['後藤', 'ゴトウ', 'goto'], ['近藤', 'コンドウ', 'kondo'],
-  ['村上', 'ムラカミ', 'murakami'], ['遠藤', 'エンドウ', 'endo'], ['青木', 'アオキ', 'aoki'], ['坂本', 'サカモト', 'sakamoto'],
-  ['斉藤', 'サイトウ', 'saito'], ['福田', 'フクダ', 'fukuda'], ['太田', 'オオタ', 'ota'], ['西村', 'ニシムラ', 'nishimura'],
-  ['藤井', 'フジイ', 'fujii'], ['金子', 'カネコ', 'kaneko'], ['岡本', 'オカモト', 'okamoto'], ['藤原', 'フジワラ', 'fujiwara'],
-  ['中野', 'ナカノ', 'nakano'], ['三浦', 'ミウラ', 'miura'], ['原田', 'ハラダ', 'harada'], ['中川', 'ナカガワ', 'nakagawa'],
-  ['松田', 'マツダ', 'matsuda'], ['竹内', 'タケウチ', 'takeuchi'], ['小野', 'オノ', 'ono'], ['田村', 'タムラ', 'tamura'],
-  ['中山', 'ナカヤマ', 'nakayama'], ['和田', 'ワダ', 'wada'], ['石田', 'イシダ', 'ishida'], ['森田', 'モリタ', 'morita'],
+  ['佐藤', 'サトウ', 'sato'],
+  ['鈴木', 'スズキ', 'suzuki'],
+  ['高橋', 'タカハシ', 'takahashi'],
+  ['田中', 'タナカ', 'tanaka'],
+  ['伊藤', 'イトウ', 'ito'],
+  ['渡辺', 'ワタナベ', 'watanabe'],
+  ['山本', 'ヤマモト', 'yamamoto'],
+  ['中村', 'ナカムラ', 'nakamura'],
+  ['小林', 'コバヤシ', 'kobayashi'],
+  ['加藤', 'カトウ', 'kato'],
+  ['吉田', 'ヨシダ', 'yoshida'],
+  ['山田', 'ヤマダ', 'yamada'],
+  ['佐々木', 'ササキ', 'sasaki'],
+  ['山口', 'ヤマグチ', 'yamaguchi'],
+  ['松本', 'マツモト', 'matsumoto'],
+  ['井上', 'イノウエ', 'inoue'],
+  ['木村', 'キムラ', 'kimura'],
+  ['林', 'ハヤシ', 'hayashi'],
+  ['斎藤', 'サイトウ', 'saito'],
+  ['清水', 'シミズ', 'shimizu'],
+  ['山崎', 'ヤマザキ', 'yamazaki'],
+  ['森', 'モリ', 'mori'],
+  ['池田', 'イケダ', 'ikeda'],
+  ['橋本', 'ハシモト', 'hashimoto'],
+  ['阿部', 'アベ', 'abe'],
+  ['石川', 'イシカワ', 'ishikawa'],
+  ['山下', 'ヤマシタ', 'yamashita'],
+  ['中島', 'ナカジマ', 'nakajima'],
+  ['石井', 'イシイ', 'ishii'],
+  ['小川', 'オガワ', 'ogawa'],
+  ['前田', 'マエダ', 'maeda'],
+  ['岡田', 'オカダ', 'okada'],
+  ['長谷川', 'ハセガワ', 'hasegawa'],
+  ['藤田', 'フジタ', 'fujita'],
+  ['後藤', 'ゴトウ', 'goto'],
+  ['近藤', 'コンドウ', 'kondo'],
+  ['村上', 'ムラカミ', 'murakami'],
+  ['遠藤', 'エンドウ', 'endo'],
+  ['青木', 'アオキ', 'aoki'],
+  ['坂本', 'サカモト', 'sakamoto'],
+  ['斉藤', 'サイトウ', 'saito'],
+  ['福田', 'フクダ', 'fukuda'],
+  ['太田', 'オオタ', 'ota'],
+  ['西村', 'ニシムラ', 'nishimura'],
+  ['藤井', 'フジイ', 'fujii'],
+  ['金子', 'カネコ', 'kaneko'],
+  ['岡本', 'オカモト', 'okamoto'],
+  ['藤原', 'フジワラ', 'fujiwara'],
+  ['中野', 'ナカノ', 'nakano'],
+  ['三浦', 'ミウラ', 'miura'],
+  ['原田', 'ハラダ', 'harada'],
+  ['中川', 'ナカガワ', 'nakagawa'],
+  ['松田', 'マツダ', 'matsuda'],
+  ['竹内', 'タケウチ', 'takeuchi'],
+  ['小野', 'オノ', 'ono'],
+  ['田村', 'タムラ', 'tamura'],
+  ['中山', 'ナカヤマ', 'nakayama'],
+  ['和田', 'ワダ', 'wada'],
+  ['石田', 'イシダ', 'ishida'],
+  ['森田', 'モリタ', 'morita'],
 ];
 const GIVEN: [string, string][] = [
-  ['太郎', 'タロウ'], ['花子', 'ハナコ'], ['一郎', 'イチロウ'], ['健', 'ケン'], ['翔太', 'ショウタ'], ['陽菜', 'ヒナ'],
-  ['大輔', 'ダイスケ'], ['美咲', 'ミサキ'], ['拓也', 'タクヤ'], ['由美', 'ユミ'], ['直樹', 'ナオキ'], ['恵', 'メグミ'],
-  ['誠', 'マコト'], ['愛', 'アイ'], ['隆', 'タカシ'], ['真由美', 'マユミ'], ['浩', 'ヒロシ'], ['さくら', 'サクラ'],
-  ['蓮', 'レン'], ['結衣', 'ユイ'], ['悠真', 'ユウマ'], ['葵', 'アオイ'], ['湊', 'ミナト'], ['陽翔', 'ハルト'],
+  ['太郎', 'タロウ'],
+  ['花子', 'ハナコ'],
+  ['一郎', 'イチロウ'],
+  ['健', 'ケン'],
+  ['翔太', 'ショウタ'],
+  ['陽菜', 'ヒナ'],
+  ['大輔', 'ダイスケ'],
+  ['美咲', 'ミサキ'],
+  ['拓也', 'タクヤ'],
+  ['由美', 'ユミ'],
+  ['直樹', 'ナオキ'],
+  ['恵', 'メグミ'],
+  ['誠', 'マコト'],
+  ['愛', 'アイ'],
+  ['隆', 'タカシ'],
+  ['真由美', 'マユミ'],
+  ['浩', 'ヒロシ'],
+  ['さくら', 'サクラ'],
+  ['蓮', 'レン'],
+  ['結衣', 'ユイ'],
+  ['悠真', 'ユウマ'],
+  ['葵', 'アオイ'],
+  ['湊', 'ミナト'],
+  ['陽翔', 'ハルト'],
 ];
 const EN_FAMILY = ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Wilson', 'Taylor'];
 const EN_GIVEN = ['James', 'Mary', 'John', 'Patricia', 'Robert', 'Jennifer', 'Michael', 'Linda', 'David', 'Emily'];
@@ -57,13 +122,35 @@ export interface SeededPerson {
 
 function copyText(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
-  const s = Array.isArray(v) ? `{${v.map((x) => `"${String(x).replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}` : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const s = Array.isArray(v)
+    ? `{${v.map((x) => `"${String(x).replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`
+    : typeof v === 'object'
+      ? JSON.stringify(v)
+      : String(v);
   return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
 const COLUMNS = [
-  'workspace_id', 'id', 'family_name', 'given_name', 'family_name_kana', 'given_name_kana', 'emails', 'phones', 'postal_code',
-  'prefecture', 'city', 'owner_id', 'tags', 'name_key', 'kana_key', 'sort_key', 'search_text', 'search_bigrams', 'created_at', 'updated_at',
+  'workspace_id',
+  'id',
+  'family_name',
+  'given_name',
+  'family_name_kana',
+  'given_name_kana',
+  'emails',
+  'phones',
+  'postal_code',
+  'prefecture',
+  'city',
+  'owner_id',
+  'tags',
+  'name_key',
+  'kana_key',
+  'sort_key',
+  'search_text',
+  'search_bigrams',
+  'created_at',
+  'updated_at',
 ];
 
 /**
@@ -108,21 +195,64 @@ export async function seedPeople(url: string, workspaceId: string, ownerId: stri
         const mid = String(1000 + Math.floor(rand() * 9000));
         const last = String(1000 + Math.floor(rand() * 9000));
         const prefix = pick(['090', '080', '070']);
-        const phone: StoredPhone = { label: 'mobile', number: `${prefix}-${mid}-${last}`, e164: `+81${prefix.slice(1)}${mid}${last}`, digits: `${prefix}${mid}${last}` };
+        const phone: StoredPhone = {
+          label: 'mobile',
+          number: `${prefix}-${mid}-${last}`,
+          e164: `+81${prefix.slice(1)}${mid}${last}`,
+          digits: `${prefix}${mid}${last}`,
+        };
         const emails: StoredEmail[] = [{ label: 'work', address: email, normalized: email }];
         const pref = PREFECTURES[Math.min(46, Math.floor(47 * rand() ** 1.5))] as { name: string };
-        const idx = indexPerson({ familyName: family, givenName: given, familyNameKana: fk, givenNameKana: gk, emails, phones: [phone], companyName: null });
+        const idx = indexPerson({
+          familyName: family,
+          givenName: given,
+          familyNameKana: fk,
+          givenNameKana: gk,
+          emails,
+          phones: [phone],
+          companyName: null,
+        });
         const tags = rand() < 0.05 ? ['vip'] : rand() < 0.2 ? ['newsletter'] : [];
         const at = new Date(Date.UTC(2020, 0, 1) + Math.floor(rand() * 6 * 365 * 86_400_000)).toISOString();
-        if (sample.length < 2000 && rand() < 0.01) sample.push({ id, familyName: family, givenName: given, kana: fk ? fk + gk : null, email, phoneDigits: phone.digits });
-        for (const cp of contactPoints(workspaceId, 'person', id, emails, [phone])) points.push([cp.workspace_id, cp.kind, cp.value, cp.entity_type, cp.entity_id].join('\t'));
-        const values = [workspaceId, id, family, given, fk, gk, JSON.stringify(emails), JSON.stringify([phone]), null, pref.name, null, ownerId, tags, idx.name_key, idx.kana_key, idx.sort_key, idx.search_text, idx.search_bigrams, at, at];
+        if (sample.length < 2000 && rand() < 0.01)
+          sample.push({ id, familyName: family, givenName: given, kana: fk ? fk + gk : null, email, phoneDigits: phone.digits });
+        for (const cp of contactPoints(workspaceId, 'person', id, emails, [phone]))
+          points.push([cp.workspace_id, cp.kind, cp.value, cp.entity_type, cp.entity_id].join('\t'));
+        const values = [
+          workspaceId,
+          id,
+          family,
+          given,
+          fk,
+          gk,
+          JSON.stringify(emails),
+          JSON.stringify([phone]),
+          null,
+          pref.name,
+          null,
+          ownerId,
+          tags,
+          idx.name_key,
+          idx.kana_key,
+          idx.sort_key,
+          idx.search_text,
+          idx.search_bigrams,
+          at,
+          at,
+        ];
         yield `${values.map(copyText).join('\t')}\n`;
         if ((i + 1) % 200_000 === 0) log(`  generated ${i + 1} people`);
       }
     }
     await pipeline(Readable.from(rows()), client.query(copyFrom(`COPY people (${COLUMNS.join(', ')}) FROM STDIN`)));
-    await pipeline(Readable.from((function* () { for (const p of points) yield `${p}\n`; })()), client.query(copyFrom('COPY contact_points (workspace_id, kind, value, entity_type, entity_id) FROM STDIN')));
+    await pipeline(
+      Readable.from(
+        (function* () {
+          for (const p of points) yield `${p}\n`;
+        })(),
+      ),
+      client.query(copyFrom('COPY contact_points (workspace_id, kind, value, entity_type, entity_id) FROM STDIN')),
+    );
     log(`  copied ${count} people in ${((Date.now() - started) / 1000).toFixed(1)} s; rebuilding ${indexes.length} indexes`);
     const ixStarted = Date.now();
     await client.query("SET maintenance_work_mem = '512MB'");

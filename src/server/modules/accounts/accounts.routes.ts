@@ -27,6 +27,7 @@ import { SESSION_COOKIE } from '../../platform/http/auth.js';
 import { AppError } from '../../platform/http/errors.js';
 import { requestLocale } from '../../platform/http/locale.js';
 import { workspaceRepo } from './accounts.repository.js';
+import { listenForInvalidations } from './actor-cache.js';
 import { changePassword, createWorkspace, login, logout, type SessionResult, startSession } from './auth.service.js';
 import { createToken, listTokens, revokeToken } from './tokens.service.js';
 import * as users from './users.service.js';
@@ -35,6 +36,8 @@ const ok = z.object({ ok: z.literal(true) });
 
 export async function accountsRoutes(app: App, { database, config }: ModuleDeps) {
   const { db } = database;
+  const stopListening = await listenForInvalidations(database.pool, (err) => app.log.warn({ module: 'accounts', err }, 'actor cache disabled'));
+  app.addHook('onClose', async () => stopListening());
   const authLimit = { max: config.authRateLimit, timeWindow: '1 minute' };
   const me = (actor: Actor | null) => actor as Actor;
 

@@ -15,6 +15,7 @@ import {
   type WorkspaceRow,
   workspaceRepo,
 } from './accounts.repository.js';
+import { actorCache, invalidateActors, toCached } from './actor-cache.js';
 import { dummyPasswordHash, hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
 
 const SHORT_SESSION_HOURS = 12;
@@ -149,7 +150,13 @@ export async function login(options: {
 }
 
 export async function logout(options: { db: Db; actor: Actor }): Promise<void> {
-  if (options.actor.sessionId) await sessionRepo.remove(options.db, options.actor.workspaceId, options.actor.sessionId);
+  const { actor } = options;
+  if (!actor.sessionId) return;
+  const sessionId = actor.sessionId;
+  await options.db.transaction().execute(async (trx) => {
+    await sessionRepo.remove(trx, actor.workspaceId, sessionId);
+    await invalidateActors(trx, actor.workspaceId);
+  });
 }
 
 function visibilityFor(role: Role, settings: WorkspaceRow['settings']) {
@@ -172,19 +179,26 @@ function actorFromRow(
 }
 
 export async function resolveSession(options: { db: Db; token: string; sessionDays: number; fallbackLocale: Locale; ip?: string }) {
-  const row = await sessionRepo.findActor(options.db, hashSecret(options.token));
+  const key = `s:${hashSecret(options.token)}`;
+  const hit = actorCache.get(key);
+  if (hit) return { ...hit, locale: hit.userLocale ?? options.fallbackLocale, ip: options.ip } as Actor;
+  const row = await sessionRepo.findActor(options.db, key.slice(2));
   if (!row) return null;
   // Sliding expiry, written at most every few minutes so reads stay reads.
   if (Date.now() - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
     await sessionRepo.touch(options.db, row.workspace_id, row.id, sessionExpiry(row.remember, options.sessionDays));
   }
   const actor: Actor = { ...actorFromRow(row, options.fallbackLocale), sessionId: row.id, csrfToken: row.csrf_token, ip: options.ip };
+  actorCache.set(key, toCached(actor, row.locale));
   return actor;
 }
 
 export async function resolveApiToken(options: { db: Db; token: string; fallbackLocale: Locale; ip?: string }) {
   if (!options.token.startsWith('crm_')) return null;
-  const row = await tokenRepo.findActor(options.db, hashSecret(options.token));
+  const key = `t:${hashSecret(options.token)}`;
+  const hit = actorCache.get(key);
+  if (hit) return { ...hit, locale: hit.userLocale ?? options.fallbackLocale, ip: options.ip } as Actor;
+  const row = await tokenRepo.findActor(options.db, key.slice(2));
   if (!row) return null;
   if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > TOUCH_EVERY_MS) {
     await tokenRepo.touch(options.db, row.workspace_id, row.id);
@@ -195,6 +209,7 @@ export async function resolveApiToken(options: { db: Db; token: string; fallback
     scopes: row.scopes as TokenScope[],
     ip: options.ip,
   };
+  actorCache.set(key, toCached(actor, row.locale));
   return actor;
 }
 
@@ -210,6 +225,7 @@ export async function changePassword(options: { db: Db; actor: Actor; currentPas
     await userRepo.update(trx, actor.workspaceId, userId, null, { password_hash: passwordHash }, userId);
     // Every other session of this user ends: a stolen session does not outlive a password change.
     await sessionRepo.removeForUser(trx, actor.workspaceId, userId, actor.sessionId);
+    await invalidateActors(trx, actor.workspaceId);
     await recordChange(trx, actor, { audit: { action: 'user.password_changed', entityType: 'user', entityId: userId } });
   });
 }
@@ -226,6 +242,7 @@ export async function resetPassword(options: { db: Db; email: string; password: 
   await options.db.transaction().execute(async (trx) => {
     await userRepo.update(trx, u.workspace_id, u.id, null, { password_hash: passwordHash }, null);
     await sessionRepo.removeForUser(trx, u.workspace_id, u.id);
+    await invalidateActors(trx, u.workspace_id);
     await throttleRepo.clear(trx, options.email.toLowerCase());
     await recordChange(trx, systemActor(u.workspace_id), { audit: { action: 'user.password_reset', entityType: 'user', entityId: u.id } });
   });

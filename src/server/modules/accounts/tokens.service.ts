@@ -7,6 +7,7 @@ import { newId } from '../../platform/ids.js';
 import { presentToken } from './accounts.presenter.js';
 import { tokenRepo } from './accounts.repository.js';
 import { hashSecret, newSecret } from './secrets.js';
+import { invalidateActors } from './actor-cache.js';
 
 export async function listTokens(options: { db: Db; actor: Actor }) {
   const { actor } = options;
@@ -46,6 +47,7 @@ export async function revokeToken(options: { db: Db; actor: Actor; tokenId: stri
     const t = await tokenRepo.find(trx, actor.workspaceId, options.tokenId);
     if (!t || (t.user_id !== actor.userId && actor.role !== 'admin')) throw new AppError('not_found');
     await tokenRepo.revoke(trx, actor.workspaceId, t.id);
+    await invalidateActors(trx, actor.workspaceId);
     await recordChange(trx, actor, {
       audit: { action: 'api_token.revoked', entityType: 'api_token', entityId: t.id, before: { name: t.name } },
     });

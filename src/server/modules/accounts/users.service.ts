@@ -7,6 +7,7 @@ import { newId } from '../../platform/ids.js';
 import { presentInvitation, presentTeam, presentUser, presentWorkspace } from './accounts.presenter.js';
 import { invitationRepo, teamRepo, userRepo, workspaceRepo } from './accounts.repository.js';
 import { hashPassword, hashSecret, newSecret } from './secrets.js';
+import { invalidateActors } from './actor-cache.js';
 
 const INVITATION_DAYS = 7;
 
@@ -34,6 +35,7 @@ export async function updateWorkspace(options: {
       settings: patch.visibility ? { ...before.settings, visibility: { ...before.settings.visibility, ...patch.visibility } } : undefined,
     });
     if (!updated) throw new AppError('conflict', { current: presentWorkspace(before) });
+    await invalidateActors(trx, actor.workspaceId);
     await recordChange(trx, actor, {
       audit: {
         action: 'workspace.updated',
@@ -75,6 +77,7 @@ export async function updateUser(options: {
     if (losesAdmin && (await userRepo.countActiveAdmins(trx, actor.workspaceId)) <= 1) throw new AppError('last_admin');
     const ok = await userRepo.update(trx, actor.workspaceId, userId, options.version, patch, actor.userId);
     if (!ok) throw new AppError('conflict', { current: presentUser(before) });
+    await invalidateActors(trx, actor.workspaceId);
     const after = (await userRepo.find(trx, actor.workspaceId, userId)) as NonNullable<typeof before>;
     await recordChange(trx, actor, {
       audit: { action: 'user.updated', entityType: 'user', entityId: userId, before: presentUser(before), after: presentUser(after) },
@@ -97,6 +100,7 @@ export async function updateProfile(options: {
     const before = await userRepo.find(trx, actor.workspaceId, userId);
     if (!before) throw new AppError('not_found');
     await userRepo.update(trx, actor.workspaceId, userId, null, options.patch, userId);
+    await invalidateActors(trx, actor.workspaceId);
     const after = (await userRepo.find(trx, actor.workspaceId, userId)) as NonNullable<typeof before>;
     await recordChange(trx, actor, {
       audit: {
@@ -229,6 +233,7 @@ export async function createTeam(options: { db: Db; actor: Actor; name: string; 
     const id = newId();
     await teamRepo.insert(trx, { workspace_id: actor.workspaceId, id, name: options.name, created_by: actor.userId });
     await teamRepo.setMembers(trx, actor.workspaceId, id, members);
+    await invalidateActors(trx, actor.workspaceId);
     const team = presentTeam((await teamRepo.find(trx, actor.workspaceId, id)) as NonNullable<Awaited<ReturnType<typeof teamRepo.find>>>);
     await recordChange(trx, actor, {
       audit: { action: 'team.created', entityType: 'team', entityId: id, after: team },
@@ -249,6 +254,7 @@ export async function updateTeam(options: { db: Db; actor: Actor; teamId: string
     }
     const ok = await teamRepo.update(trx, actor.workspaceId, before.id, options.version, name, actor.userId);
     if (!ok) throw new AppError('conflict', { current: presentTeam(before) });
+    await invalidateActors(trx, actor.workspaceId);
     if (options.memberIds) {
       await teamRepo.setMembers(
         trx,
@@ -272,6 +278,7 @@ export async function deleteTeam(options: { db: Db; actor: Actor; teamId: string
     const before = await teamRepo.find(trx, actor.workspaceId, options.teamId);
     if (!before) throw new AppError('not_found');
     await teamRepo.remove(trx, actor.workspaceId, before.id);
+    await invalidateActors(trx, actor.workspaceId);
     await recordChange(trx, actor, {
       audit: { action: 'team.deleted', entityType: 'team', entityId: before.id, before: presentTeam(before) },
       event: { type: 'team.deleted', entityType: 'team', entityId: before.id },

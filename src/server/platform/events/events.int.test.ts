@@ -101,6 +101,25 @@ describe('outbox delivery', () => {
   });
 });
 
+describe('credentials across instances', () => {
+  it('a token revoked on one instance stops working on the other at once', async () => {
+    const ws = await createTestWorkspace(a);
+    const admin = await signIn(a, ws.adminEmail);
+    const created = await admin.post('/api/v1/tokens', { name: 'x', scopes: ['read'] });
+    const onB = () => fetch(`${b.url}/api/v1/users`, { headers: { authorization: `Bearer ${created.body.token}` } });
+    expect((await onB()).status).toBe(200);
+    expect((await onB()).status).toBe(200); // now served from B's actor cache
+    await admin.delete(`/api/v1/tokens/${created.body.apiToken.id}`);
+    const until = Date.now() + 2000;
+    let status = 200;
+    while (Date.now() < until && status === 200) {
+      status = (await onB()).status;
+      if (status === 200) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(status).toBe(401);
+  });
+});
+
 describe('realtime', () => {
   it('pushes a change made on one instance to a browser connected to the other', async () => {
     const ws = await createTestWorkspace(a);
