@@ -28,17 +28,26 @@ function matchCondition(term: string) {
   return sql<boolean>`r.search_text LIKE ${`%${escapeLike(term)}%`}`;
 }
 
+/** Matches considered per table before ranking: bounds the work for very common terms such as 佐藤. */
+const CANDIDATES = 300;
+
 async function searchTable(db: Db, table: RecordTable, actor: Actor, term: string, limit: number) {
-  const query = db
-    .selectFrom(`${table} as r`)
-    .selectAll('r')
-    .where('r.workspace_id', '=', actor.workspaceId)
-    .where('r.deleted_at', 'is', null)
-    .where(matchCondition(term));
-  // Records whose reading starts with the term come first, then the rest in 五十音 order.
-  return whereVisible(query, actor, 'r')
-    .orderBy(sql`r.sort_key LIKE ${`${escapeLike(term)}%`}`, 'desc')
-    .orderBy('r.sort_key')
+  const candidates = whereVisible(
+    db
+      .selectFrom(`${table} as r`)
+      .selectAll('r')
+      .where('r.workspace_id', '=', actor.workspaceId)
+      .where('r.deleted_at', 'is', null)
+      .where(matchCondition(term)),
+    actor,
+    'r',
+  ).limit(CANDIDATES);
+  // Among the candidates, readings that start with the term come first, then 五十音 order.
+  return db
+    .selectFrom(candidates.as('c'))
+    .selectAll('c')
+    .orderBy(sql`c.sort_key LIKE ${`${escapeLike(term)}%`}`, 'desc')
+    .orderBy('c.sort_key')
     .limit(limit)
     .execute() as Promise<Record<string, any>[]>;
 }

@@ -63,10 +63,12 @@ function alive(pid: number): boolean {
   }
 }
 
-afterAll(() => {
+afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   const pid = postmasterPid();
   if (pid && alive(pid)) process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100 && pid && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('embedded PostgreSQL lifecycle', () => {
