@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accountsRoutes, makeAuthenticator } from './modules/accounts/index.js';
 import { auditRoutes } from './modules/compliance/index.js';
-import { customersRoutes } from './modules/customers/index.js';
+import { customersModule } from './modules/customers/index.js';
 import type { Config } from './platform/config.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { type EmbeddedDatabase, lockDataDir, startEmbeddedPostgres } from './platform/db/embedded.js';
@@ -16,7 +16,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const WEB_DIR = path.join(root, 'dist/web');
 
 /** Every module's routes, in one place. */
-export const modules: ModulePlugin[] = [realtimeRoutes, accountsRoutes, auditRoutes, customersRoutes];
+export const modules: ModulePlugin[] = [realtimeRoutes, accountsRoutes, auditRoutes, customersModule];
 
 export interface RunningServer {
   app: App;

@@ -1,1 +1,17 @@
+import type { ModulePlugin } from '../../platform/http/app.js';
+import { customersRoutes } from './customers.routes.js';
+import { duplicatesRoutes } from './duplicates.routes.js';
+import { privacyRoutes } from './privacy.routes.js';
+import { viewsRoutes } from './views.routes.js';
+
 export { customersRoutes } from './customers.routes.js';
+export {
+  type PersonalDataContext,
+  type PersonalDataProvider,
+  registerPersonalDataProvider,
+  unregisterPersonalDataProvider,
+} from './privacy.service.js';
+
+export const customersModule: ModulePlugin = async (app, deps) => {
+  for (const r of [customersRoutes, duplicatesRoutes, viewsRoutes, privacyRoutes]) await r(app, deps);
+};
