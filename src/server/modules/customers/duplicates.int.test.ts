@@ -180,10 +180,23 @@ describe('duplicate review queue', () => {
     expect(await openPairs(a, 'person')).toHaveLength(3);
   });
 
-  it('lets only administrators start a scan', async () => {
+  it('lets only administrators start a scan, and never shows or touches another workspace’s pairs and scans', async () => {
     const { a } = await workspace();
     const { client: m } = await addUser(server, a, 'manager');
     expect((await m.post('/api/v1/duplicates/scan?entityType=person')).status).toBe(403);
+
+    const other = await workspace();
+    await other.a.post('/api/v1/people', { familyName: '他社', emails: [{ address: 'other@example.jp' }] });
+    await other.a.post('/api/v1/people', { familyName: '他社', emails: [{ address: 'other@example.jp' }], ignoreDuplicates: true });
+    const theirs = await waitFor(async () => {
+      const p = await openPairs(other.a, 'person');
+      return p.length ? p : undefined;
+    });
+    const scan = await other.a.post('/api/v1/duplicates/scan?entityType=company');
+    expect(await openPairs(a, 'person')).toEqual([]);
+    expect((await a.post(`/api/v1/duplicates/${theirs[0]?.id}/dismiss`)).status).toBe(404);
+    expect((await a.get(`/api/v1/duplicates/scans/${scan.body.id}`)).status).toBe(404);
+    expect(await openPairs(other.a, 'person')).toHaveLength(1);
   });
 });
 
