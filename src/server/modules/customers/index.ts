@@ -1,6 +1,8 @@
 import type { ModulePlugin } from '../../platform/http/app.js';
 import { customersRoutes } from './customers.routes.js';
 import { duplicatesRoutes } from './duplicates.routes.js';
+import { exportRoutes } from './export.routes.js';
+import { importRoutes } from './import.routes.js';
 import { privacyRoutes } from './privacy.routes.js';
 import { viewsRoutes } from './views.routes.js';
 
@@ -13,5 +15,5 @@ export {
 } from './privacy.service.js';
 
 export const customersModule: ModulePlugin = async (app, deps) => {
-  for (const r of [customersRoutes, duplicatesRoutes, viewsRoutes, privacyRoutes]) await r(app, deps);
+  for (const r of [customersRoutes, duplicatesRoutes, viewsRoutes, privacyRoutes, importRoutes, exportRoutes]) await r(app, deps);
 };

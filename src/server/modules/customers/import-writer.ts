@@ -1,0 +1,447 @@
+import type pg from 'pg';
+import { companyNameKey } from '../../../shared/jp-text.js';
+import { newId } from '../../platform/ids.js';
+import type { CustomFieldDef } from './custom-fields.js';
+import * as repo from './import.repository.js';
+import {
+  type Cell,
+  type CompanyInput,
+  companyColumns,
+  type PersonInput,
+  personColumns,
+  type Reason,
+  readCompany,
+  readPerson,
+} from './import-rows.js';
+import type { StoredEmail, StoredPhone } from './indexing.js';
+import { contactPoints, indexCompany } from './indexing.js';
+
+/** One chunk of rows: read and normalised in JS, then written with COPY inside the caller's transaction. */
+
+export type Mode = 'create' | 'update_matching' | 'skip_duplicates';
+export type MatchOn = 'email' | 'phone' | 'id';
+
+export interface ChunkContext {
+  client: pg.PoolClient;
+  workspaceId: string;
+  importId: string;
+  userId: string | null;
+  entityType: 'person' | 'company';
+  mode: Mode;
+  matchOn: MatchOn;
+  defs: CustomFieldDef[];
+  columnOf: Map<string, number>;
+}
+
+export interface PreparedRow {
+  rowNumber: number;
+  cells: Cell[];
+  reasons: Reason[];
+  person?: PersonInput;
+  company?: CompanyInput;
+  key: string | null;
+  /** Index columns, computed while the previous chunk is being written. */
+  columns?: Record<string, unknown>;
+}
+
+export interface ChunkCounts {
+  created: number;
+  updated: number;
+  skipped: number;
+  rejected: number;
+  companies: number;
+}
+
+function keyOf(matchOn: MatchOn, x: { emails: StoredEmail[]; phones: StoredPhone[]; id: string | null }): string | null {
+  if (matchOn === 'email') return x.emails[0]?.normalized ?? null;
+  if (matchOn === 'phone') return x.phones[0]?.e164 ?? null;
+  return x.id;
+}
+
+/** CPU part: read, validate and index one row (no database). */
+export function prepareRow(ctx: Pick<ChunkContext, 'entityType' | 'columnOf' | 'matchOn'>, cells: Cell[], rowNumber: number): PreparedRow {
+  if (ctx.entityType === 'person') {
+    const { input, reasons } = readPerson(cells, ctx.columnOf);
+    const columns = input.familyName && !reasons.length ? personColumns(input as PersonInput & { familyName: string }) : undefined;
+    return { rowNumber, cells, reasons, person: input, key: keyOf(ctx.matchOn, input), columns };
+  }
+  const { input, reasons } = readCompany(cells, ctx.columnOf);
+  return { rowNumber, cells, reasons, company: input, key: keyOf(ctx.matchOn, input) };
+}
+
+function union<T>(a: T[], b: T[], id: (x: T) => string): T[] {
+  const seen = new Set(a.map(id));
+  return [...a, ...b.filter((x) => !seen.has(id(x)))];
+}
+
+/** Imported values win where the cell is not empty; emails, phones and tags are added to the stored ones. */
+function mergePerson(base: PersonInput, add: PersonInput): PersonInput {
+  const out = { ...base } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(add)) {
+    if (k === 'reader' || k === 'emails' || k === 'phones' || k === 'tags' || k === 'id') continue;
+    if (v !== null && v !== undefined) out[k] = v;
+  }
+  out.emails = union(base.emails, add.emails, (e) => e.normalized);
+  out.phones = union(base.phones, add.phones, (p) => p.e164);
+  out.tags = [...new Set([...base.tags, ...add.tags])];
+  out.reader = add.reader;
+  return out as unknown as PersonInput;
+}
+
+function mergeCompany(base: CompanyInput, add: CompanyInput): CompanyInput {
+  const out = { ...base } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(add)) {
+    if (k === 'reader' || k === 'emails' || k === 'phones' || k === 'tags' || k === 'id') continue;
+    if (v !== null && v !== undefined) out[k] = v;
+  }
+  out.emails = union(base.emails, add.emails, (e) => e.normalized);
+  out.phones = union(base.phones, add.phones, (p) => p.e164);
+  out.tags = [...new Set([...base.tags, ...add.tags])];
+  out.reader = add.reader;
+  return out as unknown as CompanyInput;
+}
+
+function personFromRow(r: Record<string, any>): PersonInput {
+  return {
+    familyName: r.family_name,
+    givenName: r.given_name,
+    familyNameKana: r.family_name_kana,
+    givenNameKana: r.given_name_kana,
+    emails: r.emails,
+    phones: r.phones,
+    postalCode: r.postal_code,
+    prefecture: r.prefecture,
+    city: r.city,
+    town: r.town,
+    addressLine: r.address_line,
+    companyName: r.company_name ?? null,
+    department: r.department_name ?? null,
+    title: r.title,
+    birthday: r.birthday,
+    gender: r.gender,
+    tags: r.tags,
+    notes: r.notes,
+    id: r.id,
+  } as PersonInput;
+}
+
+function companyFromRow(r: Record<string, any>): CompanyInput {
+  return {
+    name: r.name,
+    nameKana: r.name_kana,
+    corporateNumber: r.corporate_number,
+    industry: r.industry,
+    employeeCount: r.employee_count,
+    fiscalMonth: r.fiscal_month,
+    website: r.website,
+    emails: r.emails,
+    phones: r.phones,
+    postalCode: r.postal_code,
+    prefecture: r.prefecture,
+    city: r.city,
+    town: r.town,
+    addressLine: r.address_line,
+    tags: r.tags,
+    notes: r.notes,
+    id: r.id,
+  } as CompanyInput;
+}
+
+interface Target {
+  row: PreparedRow;
+  id: string;
+  existing: Record<string, any> | null;
+  custom?: Record<string, unknown>;
+}
+
+/** Decide per row: insert, update (which record), skip or reject, following the mode. */
+async function classify(ctx: ChunkContext, rows: PreparedRow[], counts: ChunkCounts, rejected: PreparedRow[]) {
+  const valid = rows.filter((r) => {
+    if (r.reasons.length) rejected.push(r);
+    return !r.reasons.length;
+  });
+  const keys = [...new Set(valid.map((r) => r.key).filter((k): k is string => !!k))];
+  const existing =
+    ctx.mode === 'create'
+      ? new Map<string, string>()
+      : await repo.matchExisting(ctx.client, ctx.workspaceId, ctx.entityType, ctx.matchOn, keys);
+  const inserts: Target[] = [];
+  const updates = new Map<string, Target>();
+  const pending = new Map<string, Target>();
+  for (const row of valid) {
+    const k = row.key;
+    const matchId = k ? existing.get(k) : undefined;
+    if (ctx.mode === 'skip_duplicates' && k && (matchId || pending.has(k))) {
+      counts.skipped++;
+      continue;
+    }
+    if (ctx.mode === 'update_matching' && k && matchId) {
+      const earlier = updates.get(matchId);
+      if (earlier) {
+        mergeInto(ctx, earlier.row, row);
+        counts.updated++;
+      } else updates.set(matchId, { row, id: matchId, existing: null });
+      continue;
+    }
+    if (ctx.mode === 'update_matching' && k && pending.has(k)) {
+      mergeInto(ctx, (pending.get(k) as Target).row, row);
+      counts.updated++;
+      continue;
+    }
+    if (ctx.mode === 'update_matching' && ctx.matchOn === 'id' && k) {
+      rejected.push({ ...row, reasons: [{ field: 'id', code: 'not_found' }] });
+      continue;
+    }
+    const t: Target = { row, id: newId(), existing: null };
+    inserts.push(t);
+    if (k) pending.set(k, t);
+  }
+  return { inserts, updates: [...updates.values()] };
+}
+
+function mergeInto(ctx: ChunkContext, earlier: PreparedRow, later: PreparedRow) {
+  if (earlier.person && later.person) earlier.person = mergePerson(earlier.person, later.person);
+  if (earlier.company && later.company) earlier.company = mergeCompany(earlier.company, later.company);
+  earlier.columns = undefined;
+  void ctx;
+}
+
+export async function writeChunk(ctx: ChunkContext, rows: PreparedRow[]): Promise<ChunkCounts> {
+  const counts: ChunkCounts = { created: 0, updated: 0, skipped: 0, rejected: 0, companies: 0 };
+  const rejected: PreparedRow[] = [];
+  const { inserts, updates } = await classify(ctx, rows, counts, rejected);
+  const table = ctx.entityType === 'person' ? 'people' : 'companies';
+  if (updates.length) {
+    const stored = await repo.lockRecords(
+      ctx.client,
+      table,
+      ctx.workspaceId,
+      updates.map((u) => u.id),
+    );
+    for (const u of updates) {
+      const s = stored.get(u.id) ?? null;
+      u.existing = s;
+      if (!s) continue;
+      if (u.row.person) u.row.person = mergePerson(personFromRow(s), u.row.person);
+      if (u.row.company) u.row.company = mergeCompany(companyFromRow(s), u.row.company);
+      u.row.columns = undefined;
+    }
+  }
+  // Custom fields: validated with the stored values on update, defaults filled on create.
+  const accepted: Target[] = [];
+  for (const t of [...inserts, ...updates]) {
+    const input = t.row.person ?? t.row.company;
+    if (!input) continue;
+    const reasons: Reason[] = [];
+    const before = input.reader.reasons.length;
+    t.custom = input.reader.custom(ctx.defs, t.existing ? (t.existing.custom ?? {}) : null);
+    reasons.push(...input.reader.reasons.slice(before));
+    if (t.row.person && !t.row.person.familyName) reasons.push({ field: 'familyName', code: 'required' });
+    if (t.row.company && !t.row.company.name) reasons.push({ field: 'name', code: 'required' });
+    if (reasons.length) rejected.push({ ...t.row, reasons });
+    else accepted.push(t);
+  }
+  const ins = accepted.filter((t) => !t.existing);
+  const upd = accepted.filter((t) => t.existing);
+  counts.created = ins.length;
+  counts.updated += upd.length;
+  counts.rejected = rejected.length;
+  if (ctx.entityType === 'person') await writePeople(ctx, ins, upd, counts);
+  else await writeCompanies(ctx, ins, upd);
+  await repo.copyInto(
+    ctx.client,
+    'import_errors',
+    repo.ERROR_COLUMNS,
+    rejected.map((r) =>
+      repo.copyLine(repo.ERROR_COLUMNS, {
+        workspace_id: ctx.workspaceId,
+        import_id: ctx.importId,
+        row_number: String(r.rowNumber),
+        cells: r.cells.map((c) => (c instanceof Date ? c.toISOString() : (c ?? ''))),
+        reasons: r.reasons,
+      }),
+    ),
+  );
+  return counts;
+}
+
+/** Companies named in person rows: found by normalised name (株式会社/(株)/width do not matter) or created. */
+async function companyIds(ctx: ChunkContext, names: string[], counts: ChunkCounts) {
+  const byKey = new Map<string, string>();
+  for (const n of names) if (!byKey.has(companyNameKey(n))) byKey.set(companyNameKey(n), n);
+  const found = await repo.companiesByNameKey(ctx.client, ctx.workspaceId, [...byKey.keys()]);
+  const lines: string[] = [];
+  for (const [key, name] of byKey) {
+    if (found.has(key)) continue;
+    const id = newId();
+    found.set(key, id);
+    const idx = indexCompany({ name, nameKana: null, emails: [], phones: [], corporateNumber: null });
+    const row: Record<string, unknown> = {
+      workspace_id: ctx.workspaceId,
+      id,
+      name,
+      emails: [],
+      phones: [],
+      owner_id: ctx.userId,
+      tags: [],
+      custom: {},
+      ...idx,
+      created_by: ctx.userId,
+      updated_by: ctx.userId,
+    };
+    lines.push(repo.copyLine(repo.COMPANY_COLUMNS, row));
+  }
+  counts.companies += lines.length;
+  await repo.copyInto(ctx.client, 'companies', repo.COMPANY_COLUMNS, lines);
+  return (name: string) => found.get(companyNameKey(name)) as string;
+}
+
+async function departmentIds(ctx: ChunkContext, pairs: [string, string][]) {
+  if (!pairs.length) return () => null;
+  const found = await repo.departmentsByName(ctx.client, ctx.workspaceId, [...new Set(pairs.map((p) => p[0]))]);
+  const lines: string[] = [];
+  for (const [companyId, name] of pairs) {
+    const k = `${companyId}\u0001${name}`;
+    if (found.has(k)) continue;
+    const id = newId();
+    found.set(k, id);
+    lines.push([ctx.workspaceId, id, companyId, name, ctx.userId, ctx.userId].map(repo.copyValue).join('\t'));
+  }
+  await repo.copyInto(ctx.client, 'departments', repo.DEPARTMENT_COLUMNS, lines);
+  return (companyId: string, name: string) => found.get(`${companyId}\u0001${name}`) ?? null;
+}
+
+async function writePeople(ctx: ChunkContext, ins: Target[], upd: Target[], counts: ChunkCounts) {
+  const all = [...ins, ...upd];
+  const names = [...new Set(all.map((t) => t.row.person?.companyName).filter((n): n is string => !!n))];
+  const companyOf = names.length ? await companyIds(ctx, names, counts) : () => null;
+  const deptPairs = new Map<string, [string, string]>();
+  for (const t of all) {
+    const p = t.row.person as PersonInput;
+    const c = p.companyName ? companyOf(p.companyName) : null;
+    if (c && p.department) deptPairs.set(`${c}\u0001${p.department}`, [c, p.department]);
+  }
+  const deptOf = await departmentIds(ctx, [...deptPairs.values()]);
+  const lines = (targets: Target[]) =>
+    targets.map((t) => {
+      const p = t.row.person as PersonInput & { familyName: string };
+      const columns = t.row.columns ?? personColumns(p);
+      const sameCompany =
+        t.existing?.company_name && p.companyName && companyNameKey(t.existing.company_name) === companyNameKey(p.companyName);
+      const companyId = sameCompany ? t.existing?.company_id : p.companyName ? companyOf(p.companyName) : (t.existing?.company_id ?? null);
+      const row: Record<string, unknown> = {
+        ...columns,
+        workspace_id: ctx.workspaceId,
+        id: t.id,
+        emails: p.emails,
+        phones: p.phones,
+        company_id: companyId,
+        department_id:
+          companyId && p.department
+            ? deptOf(companyId, p.department)
+            : companyId === t.existing?.company_id
+              ? (t.existing?.department_id ?? null)
+              : null,
+        owner_id: t.existing?.owner_id ?? ctx.userId,
+        custom: t.custom ?? {},
+        created_by: t.existing?.created_by ?? ctx.userId,
+        updated_by: ctx.userId,
+      };
+      return { t, row, line: repo.copyLine(repo.PEOPLE_COLUMNS, row) };
+    });
+  const inserted = lines(ins);
+  await repo.copyInto(
+    ctx.client,
+    'people',
+    repo.PEOPLE_COLUMNS,
+    inserted.map((x) => x.line),
+  );
+  const points = (xs: typeof inserted) =>
+    xs.flatMap(({ t, row }) =>
+      contactPoints(ctx.workspaceId, 'person', t.id, row.emails as StoredEmail[], row.phones as StoredPhone[]).map((cp) =>
+        [cp.workspace_id, cp.kind, cp.value, cp.entity_type, cp.entity_id].map(repo.copyValue).join('\t'),
+      ),
+    );
+  const employment = (xs: typeof inserted) =>
+    xs
+      .filter(({ row }) => row.company_id)
+      .map(({ t, row }) =>
+        [ctx.workspaceId, newId(), t.id, row.company_id, row.department_id, row.title, null, ctx.userId].map(repo.copyValue).join('\t'),
+      );
+  await repo.copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(inserted));
+  await repo.copyInto(ctx.client, 'employments', repo.EMPLOYMENT_COLUMNS, employment(inserted));
+  if (!upd.length) return;
+  const updated = lines(upd);
+  await repo.ensureStage(ctx.client, 'people');
+  await repo.copyInto(
+    ctx.client,
+    'import_stage_people',
+    repo.PEOPLE_COLUMNS,
+    updated.map((x) => x.line),
+  );
+  await repo.applyStagedUpdates(ctx.client, 'people', repo.PEOPLE_COLUMNS);
+  await repo.replaceContactPointsOf(
+    ctx.client,
+    ctx.workspaceId,
+    'person',
+    upd.map((t) => t.id),
+  );
+  await repo.copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(updated));
+  const moved = updated.filter(({ t, row }) => row.company_id !== t.existing?.company_id);
+  await repo.endEmployments(
+    ctx.client,
+    ctx.workspaceId,
+    moved.map(({ t }) => t.id),
+  );
+  await repo.copyInto(ctx.client, 'employments', repo.EMPLOYMENT_COLUMNS, employment(moved));
+}
+
+async function writeCompanies(ctx: ChunkContext, ins: Target[], upd: Target[]) {
+  const lines = (targets: Target[]) =>
+    targets.map((t) => {
+      const c = t.row.company as CompanyInput & { name: string };
+      const row: Record<string, unknown> = {
+        ...companyColumns(c),
+        workspace_id: ctx.workspaceId,
+        id: t.id,
+        emails: c.emails,
+        phones: c.phones,
+        owner_id: t.existing?.owner_id ?? ctx.userId,
+        custom: t.custom ?? {},
+        created_by: t.existing?.created_by ?? ctx.userId,
+        updated_by: ctx.userId,
+      };
+      return { t, row, line: repo.copyLine(repo.COMPANY_COLUMNS, row) };
+    });
+  const points = (xs: ReturnType<typeof lines>) =>
+    xs.flatMap(({ t, row }) =>
+      contactPoints(ctx.workspaceId, 'company', t.id, row.emails as StoredEmail[], row.phones as StoredPhone[]).map((cp) =>
+        [cp.workspace_id, cp.kind, cp.value, cp.entity_type, cp.entity_id].map(repo.copyValue).join('\t'),
+      ),
+    );
+  const inserted = lines(ins);
+  await repo.copyInto(
+    ctx.client,
+    'companies',
+    repo.COMPANY_COLUMNS,
+    inserted.map((x) => x.line),
+  );
+  await repo.copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(inserted));
+  if (!upd.length) return;
+  const updated = lines(upd);
+  await repo.ensureStage(ctx.client, 'companies');
+  await repo.copyInto(
+    ctx.client,
+    'import_stage_companies',
+    repo.COMPANY_COLUMNS,
+    updated.map((x) => x.line),
+  );
+  await repo.applyStagedUpdates(ctx.client, 'companies', repo.COMPANY_COLUMNS);
+  await repo.replaceContactPointsOf(
+    ctx.client,
+    ctx.workspaceId,
+    'company',
+    upd.map((t) => t.id),
+  );
+  await repo.copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(updated));
+}

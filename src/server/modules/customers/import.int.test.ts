@@ -1,0 +1,306 @@
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import type { RunningServer } from '../../server.js';
+import { importTuning } from './import.service.js';
+
+let server: RunningServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function workspace(locale: 'ja' | 'en' = 'ja') {
+  const ws = await createTestWorkspace(server, { locale });
+  return signIn(server, ws.adminEmail, undefined, locale);
+}
+
+export async function upload(
+  client: TestClient,
+  body: Buffer | string,
+  query = 'entityType=person&filename=people.csv',
+  type = 'text/csv',
+) {
+  return client.request('POST', `/api/v1/imports?${query}`, body, { 'content-type': type });
+}
+
+export async function waitDone(client: TestClient, id: string) {
+  for (let i = 0; i < 400; i++) {
+    const res = await client.get(`/api/v1/imports/${id}`);
+    if (res.body.status === 'failed') throw new Error(`import failed: ${res.body.failure}`);
+    if (res.body.status === 'completed') return res.body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('import did not finish');
+}
+
+async function importFile(
+  client: TestClient,
+  body: Buffer | string,
+  options: { type?: string; filename?: string; start?: Record<string, unknown> } = {},
+) {
+  const up = await upload(client, body, `entityType=person&filename=${options.filename ?? 'people.csv'}`, options.type);
+  expect(up.status, JSON.stringify(up.body)).toBe(201);
+  const start = await client.post(`/api/v1/imports/${up.body.id}/start`, { mapping: up.body.suggestedMapping, ...options.start });
+  expect(start.status, JSON.stringify(start.body)).toBe(202);
+  return { upload: up.body, result: await waitDone(client, up.body.id) };
+}
+
+async function allPeople(client: TestClient) {
+  const res = await client.get('/api/v1/people?limit=500&sort=createdAt');
+  return res.body.data as any[];
+}
+
+const cp932Csv = [
+  '姓,名,セイ,メイ,メール,電話,携帯,郵便番号,都道府県,市区町村,住所,会社名,役職,生年月日,性別,タグ',
+  '山田,太郎,ヤマダ,タロウ,Taro.Yamada@Example.co.jp,03-1234-5678,０９０－１２３４－５６７８,1000001,東京都,千代田区,千代田1-1,株式会社サンプル,部長,昭和60年4月1日,男性,VIP、展示会',
+  '鈴木,花子,すずき,はなこ,hanako@example.jp,,080 1111 2222,５３００００１,大阪府,大阪市北区,梅田1-1,(株)サンプル,,1990/05/06,女,',
+  '佐藤,次郎,サトウ,ジロウ,not-an-email,,,12345,東京都,,,,,,,',
+].join('\r\n');
+
+describe('import', () => {
+  it('imports a Shift_JIS (CP932) CSV, normalising names, kana, phones and postal codes, and reports the bad row', async () => {
+    const a = await workspace();
+    const { upload: up, result } = await importFile(a, iconv.encode(cp932Csv, 'cp932'));
+    expect(up.detectedEncoding).toBe('cp932');
+    expect(up.format).toBe('csv');
+    expect(up.header[0]).toBe('姓');
+    expect(up.preview).toHaveLength(3);
+    expect(up.suggestedMapping).toMatchObject({
+      0: 'familyName',
+      1: 'givenName',
+      2: 'familyNameKana',
+      3: 'givenNameKana',
+      4: 'email',
+      5: 'phone',
+      6: 'mobile',
+      7: 'postalCode',
+      11: 'companyName',
+      13: 'birthday',
+    });
+    const report = await a.request('GET', `/api/v1/imports/${up.id}/errors.csv`);
+    expect(result, String(report.body)).toMatchObject({
+      status: 'completed',
+      rowsTotal: 3,
+      processed: 3,
+      created: 2,
+      rejected: 1,
+      companiesCreated: 1,
+    });
+    const people = await allPeople(a);
+    expect(people).toHaveLength(2);
+    const yamada = people.find((p) => p.familyName === '山田');
+    expect(yamada).toMatchObject({
+      givenName: '太郎',
+      familyNameKana: 'ヤマダ',
+      postalCode: '100-0001',
+      prefecture: '東京都',
+      birthday: '1985-04-01',
+      gender: 'male',
+      title: '部長',
+      tags: ['VIP', '展示会'],
+      company: { name: '株式会社サンプル' },
+    });
+    expect(yamada.phones).toEqual([
+      { label: 'work', number: '03-1234-5678', e164: '+81312345678' },
+      { label: 'mobile', number: '090-1234-5678', e164: '+819012345678' },
+    ]);
+    const suzuki = people.find((p) => p.familyName === '鈴木');
+    // (株)サンプル is the same company as 株式会社サンプル.
+    expect(suzuki).toMatchObject({
+      familyNameKana: 'スズキ',
+      givenNameKana: 'ハナコ',
+      postalCode: '530-0001',
+      gender: 'female',
+      company: { id: yamada.company.id },
+    });
+    // Found by search like any person made through the API.
+    const found = await a.get(`/api/v1/search?q=${encodeURIComponent('やまだ')}`);
+    expect(found.body.people.map((p: any) => p.id)).toEqual([yamada.id]);
+
+    expect(report.status).toBe(200);
+    const text = String(report.body);
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    const lines = text.slice(1).trim().split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('エラー理由');
+    expect(lines[1]).toContain('佐藤');
+    expect(lines[1]).toContain(',4,');
+    expect(lines[1]).toContain('メール: メールアドレスが正しくありません');
+    expect(lines[1]).toContain('郵便番号: 郵便番号は7桁で入力してください');
+  });
+
+  it('imports UTF-8 with BOM, TSV, and reports reasons in English for an English caller', async () => {
+    const a = await workspace('en');
+    const bom = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('Last name,First name,Email\nSmith,John,john@example.com\n,Nobody,x@example.com\n'),
+    ]);
+    const { upload: up, result } = await importFile(a, bom);
+    expect(up.detectedEncoding).toBe('utf8');
+    expect(up.header).toEqual(['Last name', 'First name', 'Email']);
+    expect(result).toMatchObject({ created: 1, rejected: 1 });
+    const report = await a.request('GET', `/api/v1/imports/${up.id}/errors.csv`);
+    expect(String(report.body)).toContain('Last name: required value is missing');
+
+    const tsv = '氏名\tフリガナ\tメール\n田中 一郎\tタナカ イチロウ\tichiro@example.jp\n';
+    const t = await importFile(a, tsv, { type: 'text/tab-separated-values', filename: 'people.tsv' });
+    expect(t.upload.format).toBe('tsv');
+    expect(t.upload.suggestedMapping).toEqual({ 0: 'fullName', 1: 'fullNameKana', 2: 'email' });
+    expect(t.result.created).toBe(1);
+    const tanaka = (await allPeople(a)).find((p) => p.familyName === '田中');
+    expect(tanaka).toMatchObject({ givenName: '一郎', familyNameKana: 'タナカ', givenNameKana: 'イチロウ' });
+  });
+
+  it('imports an XLSX workbook, dates as dates', async () => {
+    const a = await workspace();
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('顧客');
+    ws.addRow(['姓', '名', 'メール', '生年月日', '郵便番号']);
+    ws.addRow(['高橋', '誠', 'makoto@example.jp', new Date(Date.UTC(1970, 0, 2)), 1500001]);
+    ws.addRow(['伊藤', '愛', 'ai@example.jp', '令和2年3月4日', '150-0002']);
+    const buf = Buffer.from(await wb.xlsx.writeBuffer());
+    const { upload: up, result } = await importFile(a, buf, {
+      type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      filename: 'people.xlsx',
+    });
+    expect(up.format).toBe('xlsx');
+    expect(result).toMatchObject({ created: 2, rejected: 0 });
+    const people = await allPeople(a);
+    expect(people.find((p) => p.familyName === '高橋')).toMatchObject({ birthday: '1970-01-02', postalCode: '150-0001' });
+    expect(people.find((p) => p.familyName === '伊藤')).toMatchObject({ birthday: '2020-03-04' });
+  });
+
+  it('updates people matched by email and adds the rest (update_matching)', async () => {
+    const a = await workspace();
+    const existing = await a.post('/api/v1/people', { familyName: '山本', emails: [{ address: 'yamamoto@example.jp' }], tags: ['既存'] });
+    const csv = '姓,メール,役職,タグ\n山本,YAMAMOTO@example.jp,課長,新規\n中村,nakamura@example.jp,,\n中村,nakamura@example.jp,主任,\n';
+    const { result } = await importFile(a, csv, { start: { mode: 'update_matching', matchOn: 'email' } });
+    expect(result).toMatchObject({ created: 1, updated: 2, skipped: 0, rejected: 0 });
+    const after = await a.get(`/api/v1/people/${existing.body.id}`);
+    expect(after.body).toMatchObject({ title: '課長', tags: ['既存', '新規'], version: 2 });
+    const people = await allPeople(a);
+    expect(people).toHaveLength(2);
+    expect(people.find((p) => p.familyName === '中村')).toMatchObject({ title: '主任' });
+  });
+
+  it('skips rows matching an existing person or an earlier row (skip_duplicates)', async () => {
+    const a = await workspace();
+    await a.post('/api/v1/people', { familyName: '小林', phones: [{ label: 'mobile', number: '090-2222-3333' }] });
+    const csv = '姓,携帯\n小林,09022223333\n加藤,090-4444-5555\n加藤,+81 90 4444 5555\n吉田,\n';
+    const { result } = await importFile(a, csv, { start: { mode: 'skip_duplicates', matchOn: 'phone' } });
+    expect(result).toMatchObject({ created: 2, skipped: 2, rejected: 0 });
+    expect((await allPeople(a)).map((p) => p.familyName).sort()).toEqual(['加藤', '吉田', '小林']);
+  });
+
+  it('refuses bad input with 4xx and changes nothing', async () => {
+    const a = await workspace();
+    expect((await upload(a, '')).status).toBe(400);
+    expect(
+      (
+        await upload(
+          a,
+          Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+          'filename=x.png',
+          'application/octet-stream',
+        )
+      ).status,
+    ).toBe(415);
+    expect((await upload(a, '姓\n山田\n', 'entityType=robot')).status).toBe(400);
+    const up = await upload(a, '姓,メール\n山田,a@example.jp\n');
+    const id = up.body.id;
+    const bad = [
+      { mapping: { 0: 'familyName', 1: 'nope' } },
+      { mapping: { 0: 'familyName', 1: 'familyName' } },
+      { mapping: { 0: 'familyName', 5: 'email' } },
+      { mapping: { 1: 'email' } },
+      { mapping: { 0: 'familyName' }, encoding: 'latin1' },
+      { mapping: { 0: 'familyName' }, mode: 'update_matching', matchOn: 'id' },
+    ];
+    for (const body of bad) {
+      const res = await a.post(`/api/v1/imports/${id}/start`, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await a.get(`/api/v1/imports/${id}`)).body.status).toBe('uploaded');
+    // Another workspace's import is not found.
+    const b = await workspace();
+    expect((await b.get(`/api/v1/imports/${id}`)).status).toBe(404);
+    expect((await b.post(`/api/v1/imports/${id}/start`, { mapping: { 0: 'familyName' } })).status).toBe(404);
+    expect((await b.request('GET', `/api/v1/imports/${id}/errors.csv`)).status).toBe(404);
+    // Started once; a second start is a conflict.
+    expect((await a.post(`/api/v1/imports/${id}/start`, { mapping: { 0: 'familyName' } })).status).toBe(202);
+    expect((await a.post(`/api/v1/imports/${id}/start`, { mapping: { 0: 'familyName' } })).status).toBe(409);
+    await waitDone(a, id);
+  });
+
+  it('does not let a read-only user import', async () => {
+    const a = await workspace();
+    const { client: reader } = await addUser(server, a, 'readonly');
+    expect((await upload(reader, '姓\n山田\n')).status).toBe(403);
+  });
+
+  it('uses a saved mapping for a file with the same headers', async () => {
+    const a = await workspace();
+    const csv = 'Nom,Courriel\nDupont,dupont@example.fr\n';
+    const up = await upload(a, csv);
+    expect(up.body.suggestedMapping).toEqual({});
+    await a.post(`/api/v1/imports/${up.body.id}/start`, { mapping: { 0: 'familyName', 1: 'email' }, saveMappingAs: 'フランス' });
+    await waitDone(a, up.body.id);
+    const again = await upload(a, csv);
+    expect(again.body.suggestedMapping).toEqual({ 0: 'familyName', 1: 'email' });
+    expect(again.body.savedMappings.map((m: any) => m.name)).toEqual(['フランス']);
+  });
+});
+
+describe('import across a restart', () => {
+  it('resumes from the last committed chunk without duplicating or losing rows', async () => {
+    const first = await startTestServer();
+    const ws = await createTestWorkspace(first);
+    let a = await signIn(first, ws.adminEmail);
+    const rows = Array.from({ length: 23 }, (_, i) => `人${i},p${i}@example.jp${i === 7 ? ',bad' : ''}`);
+    rows[11] = '人11,not-an-email';
+    const csv = `姓,メール\n${rows.join('\n')}\n`;
+    importTuning.chunkSize = 5;
+    let chunks = 0;
+    let stopping: Promise<void> | undefined;
+    importTuning.afterChunk = async ({ stopped }) => {
+      chunks++;
+      if (chunks === 1) {
+        // The server goes down right after the first chunk committed.
+        stopping = first.stop();
+        while (!stopped()) await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    try {
+      const up = await upload(a, csv);
+      await a.post(`/api/v1/imports/${up.body.id}/start`, { mapping: up.body.suggestedMapping });
+      while (!stopping) await new Promise((r) => setTimeout(r, 10));
+      await stopping;
+      const second = await startTestServer({ databaseUrl: first.databaseUrl });
+      try {
+        a = await signIn(second, ws.adminEmail);
+        const mid = await second.database.pool.query('SELECT count(*)::int AS n FROM people WHERE workspace_id = $1', [ws.workspaceId]);
+        expect(mid.rows[0].n).toBeGreaterThanOrEqual(5);
+        const result = await waitDone(a, up.body.id);
+        expect(result).toMatchObject({ status: 'completed', rowsTotal: 23, processed: 23, created: 22, rejected: 1 });
+        const { rows: counts } = await second.database.pool.query(
+          'SELECT count(*)::int AS n, count(DISTINCT family_name)::int AS d FROM people WHERE workspace_id = $1',
+          [ws.workspaceId],
+        );
+        expect(counts[0]).toEqual({ n: 22, d: 22 });
+        const errs = await second.database.pool.query('SELECT row_number FROM import_errors WHERE import_id = $1', [up.body.id]);
+        expect(errs.rows.map((r) => Number(r.row_number))).toEqual([13]);
+        expect(chunks).toBeGreaterThan(1);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      importTuning.chunkSize = 5000;
+      importTuning.afterChunk = undefined;
+    }
+  });
+});
