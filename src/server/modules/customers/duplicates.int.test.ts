@@ -180,6 +180,28 @@ describe('duplicate review queue', () => {
     expect(await openPairs(a, 'person')).toHaveLength(3);
   });
 
+  it('scans the imported entity type when an import completes', async () => {
+    const { a, workspaceId } = await workspace();
+    const x = await a.post('/api/v1/people', { familyName: '輸入', emails: [{ address: 'import@example.jp' }] });
+    const y = await a.post('/api/v1/people', { familyName: '輸入', emails: [{ address: 'import@example.jp' }], ignoreDuplicates: true });
+    await subscriberIdle();
+    await q('DELETE FROM duplicate_pairs WHERE workspace_id = $1', [workspaceId]);
+    // As the import job announces itself (import.service.ts): entityId is the import, payload the job.
+    const importId = '01900000-0000-7000-8000-00000000abcd';
+    await q(
+      `INSERT INTO outbox (workspace_id, event_id, type, entity_type, entity_id, payload)
+       VALUES ($1, gen_random_uuid(), 'import.completed', 'import', $2, $3)`,
+      [workspaceId, importId, JSON.stringify({ id: importId, entityType: 'person' })],
+    );
+    const scan = await waitFor(async () => {
+      const rows = await q("SELECT * FROM duplicate_scans WHERE workspace_id = $1 AND status = 'done'", [workspaceId]);
+      return rows[0];
+    });
+    expect(scan).toMatchObject({ entity_type: 'person', trigger: `import:${importId}` });
+    const pairs = await openPairs(a, 'person');
+    expect(pairs.map((p) => [p.a.id, p.b.id].sort())).toEqual([[x.body.id, y.body.id].sort()]);
+  });
+
   it('lets only administrators start a scan, and never shows or touches another workspace’s pairs and scans', async () => {
     const { a } = await workspace();
     const { client: m } = await addUser(server, a, 'manager');
