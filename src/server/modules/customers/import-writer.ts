@@ -42,6 +42,18 @@ export interface PreparedRow {
   key: string | null;
   /** Index columns, computed while the previous chunk is being written. */
   columns?: Record<string, unknown>;
+  /** For a new person: id, its COPY line around company_id/department_id, and its contact point lines, built ahead. */
+  pre?: { id: string; head: string; tail: string; points: string[]; custom: Record<string, unknown>; customReasons: Reason[] };
+}
+
+const COMPANY_AT = repo.PEOPLE_COLUMNS.indexOf('company_id');
+const HEAD_COLUMNS = repo.PEOPLE_COLUMNS.slice(0, COMPANY_AT);
+const TAIL_COLUMNS = repo.PEOPLE_COLUMNS.slice(COMPANY_AT + 2);
+
+function pointLines(workspaceId: string, entityType: 'person' | 'company', id: string, emails: StoredEmail[], phones: StoredPhone[]) {
+  return contactPoints(workspaceId, entityType, id, emails, phones).map(
+    (cp) => `${cp.workspace_id}\t${cp.kind}\t${repo.copyValue(cp.value)}\t${cp.entity_type}\t${cp.entity_id}`,
+  );
 }
 
 export interface ChunkCounts {
@@ -59,11 +71,42 @@ function keyOf(matchOn: MatchOn, x: { emails: StoredEmail[]; phones: StoredPhone
 }
 
 /** CPU part: read, validate and index one row (no database). */
-export function prepareRow(ctx: Pick<ChunkContext, 'entityType' | 'columnOf' | 'matchOn'>, cells: Cell[], rowNumber: number): PreparedRow {
+export function prepareRow(
+  ctx: Pick<ChunkContext, 'entityType' | 'columnOf' | 'matchOn' | 'defs' | 'workspaceId' | 'userId'>,
+  cells: Cell[],
+  rowNumber: number,
+): PreparedRow {
   if (ctx.entityType === 'person') {
     const { input, reasons } = readPerson(cells, ctx.columnOf);
-    const columns = input.familyName && !reasons.length ? personColumns(input as PersonInput & { familyName: string }) : undefined;
-    return { rowNumber, cells, reasons, person: input, key: keyOf(ctx.matchOn, input), columns };
+    const row: PreparedRow = { rowNumber, cells, reasons, person: input, key: keyOf(ctx.matchOn, input) };
+    if (input.familyName && !reasons.length) {
+      const columns = personColumns(input as PersonInput & { familyName: string });
+      const id = newId();
+      const before = input.reader.reasons.length;
+      const custom = input.reader.custom(ctx.defs, null);
+      const customReasons = input.reader.reasons.splice(before);
+      const values: Record<string, unknown> = {
+        ...columns,
+        workspace_id: ctx.workspaceId,
+        id,
+        emails: input.emails,
+        phones: input.phones,
+        owner_id: ctx.userId,
+        custom,
+        created_by: ctx.userId,
+        updated_by: ctx.userId,
+      };
+      row.columns = columns;
+      row.pre = {
+        id,
+        head: repo.copyLine(HEAD_COLUMNS, values),
+        tail: repo.copyLine(TAIL_COLUMNS, values),
+        points: pointLines(ctx.workspaceId, 'person', id, input.emails, input.phones),
+        custom,
+        customReasons,
+      };
+    }
+    return row;
   }
   const { input, reasons } = readCompany(cells, ctx.columnOf);
   return { rowNumber, cells, reasons, company: input, key: keyOf(ctx.matchOn, input) };
@@ -192,7 +235,7 @@ async function classify(ctx: ChunkContext, rows: PreparedRow[], counts: ChunkCou
       rejected.push({ ...row, reasons: [{ field: 'id', code: 'not_found' }] });
       continue;
     }
-    const t: Target = { row, id: newId(), existing: null };
+    const t: Target = { row, id: row.pre?.id ?? newId(), existing: null };
     inserts.push(t);
     if (k) pending.set(k, t);
   }
@@ -203,6 +246,7 @@ function mergeInto(ctx: ChunkContext, earlier: PreparedRow, later: PreparedRow) 
   if (earlier.person && later.person) earlier.person = mergePerson(earlier.person, later.person);
   if (earlier.company && later.company) earlier.company = mergeCompany(earlier.company, later.company);
   earlier.columns = undefined;
+  earlier.pre = undefined;
   void ctx;
 }
 
@@ -225,6 +269,7 @@ export async function writeChunk(ctx: ChunkContext, rows: PreparedRow[]): Promis
       if (u.row.person) u.row.person = mergePerson(personFromRow(s), u.row.person);
       if (u.row.company) u.row.company = mergeCompany(companyFromRow(s), u.row.company);
       u.row.columns = undefined;
+      u.row.pre = undefined;
     }
   }
   // Custom fields: validated with the stored values on update, defaults filled on create.
@@ -233,9 +278,14 @@ export async function writeChunk(ctx: ChunkContext, rows: PreparedRow[]): Promis
     const input = t.row.person ?? t.row.company;
     if (!input) continue;
     const reasons: Reason[] = [];
-    const before = input.reader.reasons.length;
-    t.custom = input.reader.custom(ctx.defs, t.existing ? (t.existing.custom ?? {}) : null);
-    reasons.push(...input.reader.reasons.slice(before));
+    if (t.row.pre && !t.existing) {
+      t.custom = t.row.pre.custom;
+      reasons.push(...t.row.pre.customReasons);
+    } else {
+      const before = input.reader.reasons.length;
+      t.custom = input.reader.custom(ctx.defs, t.existing ? (t.existing.custom ?? {}) : null);
+      reasons.push(...input.reader.reasons.slice(before));
+    }
     if (t.row.person && !t.row.person.familyName) reasons.push({ field: 'familyName', code: 'required' });
     if (t.row.company && !t.row.company.name) reasons.push({ field: 'name', code: 'required' });
     if (reasons.length) rejected.push({ ...t.row, reasons });
@@ -268,7 +318,10 @@ export async function writeChunk(ctx: ChunkContext, rows: PreparedRow[]): Promis
 /** Companies named in person rows: found by normalised name (株式会社/(株)/width do not matter) or created. */
 async function companyIds(ctx: ChunkContext, names: string[], counts: ChunkCounts) {
   const byKey = new Map<string, string>();
-  for (const n of names) if (!byKey.has(companyNameKey(n))) byKey.set(companyNameKey(n), n);
+  for (const n of names) {
+    const k = companyNameKey(n);
+    if (!byKey.has(k)) byKey.set(k, n);
+  }
   const found = await repo.companiesByNameKey(ctx.client, ctx.workspaceId, [...byKey.keys()]);
   const lines: string[] = [];
   for (const [key, name] of byKey) {
@@ -293,7 +346,8 @@ async function companyIds(ctx: ChunkContext, names: string[], counts: ChunkCount
   }
   counts.companies += lines.length;
   await repo.copyInto(ctx.client, 'companies', repo.COMPANY_COLUMNS, lines);
-  return (name: string) => found.get(companyNameKey(name)) as string;
+  const byName = new Map(names.map((n) => [n, found.get(companyNameKey(n)) as string]));
+  return (name: string) => byName.get(name) as string;
 }
 
 async function departmentIds(ctx: ChunkContext, pairs: [string, string][]) {
@@ -322,32 +376,43 @@ async function writePeople(ctx: ChunkContext, ins: Target[], upd: Target[], coun
     if (c && p.department) deptPairs.set(`${c}\u0001${p.department}`, [c, p.department]);
   }
   const deptOf = await departmentIds(ctx, [...deptPairs.values()]);
-  const lines = (targets: Target[]) =>
+  type Line = { t: Target; companyId: string | null; departmentId: string | null; title: string | null; line: string; points: string[] };
+  const lines = (targets: Target[]): Line[] =>
     targets.map((t) => {
       const p = t.row.person as PersonInput & { familyName: string };
-      const columns = t.row.columns ?? personColumns(p);
       const sameCompany =
         t.existing?.company_name && p.companyName && companyNameKey(t.existing.company_name) === companyNameKey(p.companyName);
-      const companyId = sameCompany ? t.existing?.company_id : p.companyName ? companyOf(p.companyName) : (t.existing?.company_id ?? null);
+      const companyId: string | null = sameCompany
+        ? t.existing?.company_id
+        : p.companyName
+          ? companyOf(p.companyName)
+          : (t.existing?.company_id ?? null);
+      const departmentId =
+        companyId && p.department
+          ? deptOf(companyId, p.department)
+          : companyId === t.existing?.company_id
+            ? (t.existing?.department_id ?? null)
+            : null;
+      const pre = t.row.pre;
+      if (pre && !t.existing) {
+        const line = `${pre.head}\t${repo.copyValue(companyId)}\t${repo.copyValue(departmentId)}\t${pre.tail}`;
+        return { t, companyId, departmentId, title: p.title, line, points: pre.points };
+      }
       const row: Record<string, unknown> = {
-        ...columns,
+        ...(t.row.columns ?? personColumns(p)),
         workspace_id: ctx.workspaceId,
         id: t.id,
         emails: p.emails,
         phones: p.phones,
         company_id: companyId,
-        department_id:
-          companyId && p.department
-            ? deptOf(companyId, p.department)
-            : companyId === t.existing?.company_id
-              ? (t.existing?.department_id ?? null)
-              : null,
+        department_id: departmentId,
         owner_id: t.existing?.owner_id ?? ctx.userId,
         custom: t.custom ?? {},
         created_by: t.existing?.created_by ?? ctx.userId,
         updated_by: ctx.userId,
       };
-      return { t, row, line: repo.copyLine(repo.PEOPLE_COLUMNS, row) };
+      const points = pointLines(ctx.workspaceId, 'person', t.id, p.emails, p.phones);
+      return { t, companyId, departmentId, title: p.title, line: repo.copyLine(repo.PEOPLE_COLUMNS, row), points };
     });
   const inserted = lines(ins);
   await repo.copyInto(
@@ -356,17 +421,12 @@ async function writePeople(ctx: ChunkContext, ins: Target[], upd: Target[], coun
     repo.PEOPLE_COLUMNS,
     inserted.map((x) => x.line),
   );
-  const points = (xs: typeof inserted) =>
-    xs.flatMap(({ t, row }) =>
-      contactPoints(ctx.workspaceId, 'person', t.id, row.emails as StoredEmail[], row.phones as StoredPhone[]).map((cp) =>
-        [cp.workspace_id, cp.kind, cp.value, cp.entity_type, cp.entity_id].map(repo.copyValue).join('\t'),
-      ),
-    );
-  const employment = (xs: typeof inserted) =>
+  const points = (xs: Line[]) => xs.flatMap((x) => x.points);
+  const employment = (xs: Line[]) =>
     xs
-      .filter(({ row }) => row.company_id)
-      .map(({ t, row }) =>
-        [ctx.workspaceId, newId(), t.id, row.company_id, row.department_id, row.title, null, ctx.userId].map(repo.copyValue).join('\t'),
+      .filter((x) => x.companyId)
+      .map((x) =>
+        [ctx.workspaceId, newId(), x.t.id, x.companyId, x.departmentId, x.title, null, ctx.userId].map(repo.copyValue).join('\t'),
       );
   await repo.copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(inserted));
   await repo.copyInto(ctx.client, 'employments', repo.EMPLOYMENT_COLUMNS, employment(inserted));
@@ -387,7 +447,7 @@ async function writePeople(ctx: ChunkContext, ins: Target[], upd: Target[], coun
     upd.map((t) => t.id),
   );
   await repo.copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(updated));
-  const moved = updated.filter(({ t, row }) => row.company_id !== t.existing?.company_id);
+  const moved = updated.filter((x) => x.companyId !== x.t.existing?.company_id);
   await repo.endEmployments(
     ctx.client,
     ctx.workspaceId,

@@ -19,16 +19,11 @@ async function workspace(locale: 'ja' | 'en' = 'ja') {
   return signIn(server, ws.adminEmail, undefined, locale);
 }
 
-export async function upload(
-  client: TestClient,
-  body: Buffer | string,
-  query = 'entityType=person&filename=people.csv',
-  type = 'text/csv',
-) {
+async function upload(client: TestClient, body: Buffer | string, query = 'entityType=person&filename=people.csv', type = 'text/csv') {
   return client.request('POST', `/api/v1/imports?${query}`, body, { 'content-type': type });
 }
 
-export async function waitDone(client: TestClient, id: string) {
+async function waitDone(client: TestClient, id: string) {
   for (let i = 0; i < 400; i++) {
     const res = await client.get(`/api/v1/imports/${id}`);
     if (res.body.status === 'failed') throw new Error(`import failed: ${res.body.failure}`);

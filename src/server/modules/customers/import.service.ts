@@ -150,7 +150,11 @@ async function presentWithMappings(db: Db, actor: Actor, job: repo.ImportJobRow)
   return {
     ...presentJob(job),
     header,
-    suggestedMapping: suggestMapping(header, job.entity_type, defs, fitting?.mapping as Record<string, string> | undefined),
+    // A vCard becomes fixed columns named after the fields: they map to themselves.
+    suggestedMapping:
+      job.format === 'vcf'
+        ? Object.fromEntries(header.map((h, i) => [String(i), h]))
+        : suggestMapping(header, job.entity_type, defs, fitting?.mapping as Record<string, string> | undefined),
     savedMappings: saved.map((m) => ({ id: m.id as string, name: m.name as string, mapping: m.mapping as Record<string, string> })),
   };
 }
@@ -283,7 +287,7 @@ export async function runImport(options: {
   });
   try {
     // Bulk session: a big pending list lets the GIN indexes (bigrams, trigrams, tags) batch their inserts.
-    await client.query("SET gin_pending_list_limit = '16MB'");
+    await client.query("SET gin_pending_list_limit = '32MB'; SET work_mem = '128MB'");
     const ctx: ChunkContext = {
       client,
       workspaceId,

@@ -20,8 +20,13 @@ export interface VCardPerson {
   company: { name: string } | null;
   title: string | null;
   birthday: string | null;
+  gender?: string | null;
+  tags?: string[];
   notes: string | null;
 }
+
+const genderOut: Record<string, string> = { male: 'M', female: 'F', other: 'O', unspecified: 'U' };
+const genderIn: Record<string, string> = { M: 'male', F: 'female', O: 'other', U: 'unspecified', N: 'unspecified' };
 
 function escapeValue(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/,/g, '\\,').replace(/;/g, '\\;');
@@ -69,6 +74,8 @@ export function toVCard(p: VCardPerson): string {
   if (p.company) lines.push(`ORG:${e(p.company.name)}`);
   if (p.title) lines.push(`TITLE:${e(p.title)}`);
   if (p.birthday) lines.push(`BDAY:${p.birthday.replace(/-/g, '')}`);
+  if (p.gender && genderOut[p.gender]) lines.push(`GENDER:${genderOut[p.gender]}`);
+  if (p.tags?.length) lines.push(`CATEGORIES:${p.tags.map(e).join(',')}`);
   if (p.notes) lines.push(`NOTE:${e(p.notes)}`);
   lines.push('END:VCARD');
   return `${lines.map(fold).join('\r\n')}\r\n`;
@@ -94,6 +101,8 @@ export const VCARD_COLUMNS = [
   'department',
   'title',
   'birthday',
+  'gender',
+  'tags',
   'notes',
 ] as const;
 
@@ -251,6 +260,12 @@ export function vcardToRow(lines: string[]): string[] {
         break;
       case 'BDAY':
         put('birthday', date(p.value));
+        break;
+      case 'GENDER':
+        put('gender', genderIn[(p.value.split(';')[0] ?? '').trim().toUpperCase()]);
+        break;
+      case 'CATEGORIES':
+        put('tags', splitEscaped(p.value, ',').map(unescapeValue).join(','));
         break;
       case 'NOTE':
         put('notes', unescapeValue(p.value));
