@@ -49,6 +49,8 @@ export default defineConfig({
     timeout: 120_000,
     stdout: 'ignore' as const,
     stderr: 'pipe' as const,
+    // SIGTERM lets the server stop its embedded PostgreSQL instead of leaving it behind.
+    gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 20_000 },
     env: {
       DATA_DIR: dataDir(lang),
       PORT: String(port),

@@ -7,6 +7,7 @@ export default defineConfig({
   build: {
     outDir: '../../dist/web',
     emptyOutDir: true,
+    manifest: true,
     chunkSizeWarningLimit: 800,
   },
   server: {

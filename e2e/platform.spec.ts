@@ -1,9 +1,18 @@
 import { expect, type Page, test } from '@playwright/test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, fill, messagesFor, people, TEAMMATE_EMAIL, TEAMMATE_PASSWORD } from './support/messages';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  fill,
+  messagesFor,
+  otherMessages,
+  people,
+  TEAMMATE_EMAIL,
+  TEAMMATE_PASSWORD,
+} from './support/messages';
 import { signInAsAdmin } from './support/session';
 
-// The journey needs the fresh server's set-up screen, so it runs first; the phone test signs in on its own.
-test.describe.configure({ mode: 'serial' });
+// Tests in a file run in order (fullyParallel is off): the journey meets the fresh server's set-up screen first.
+// Every other test signs in on its own and sets the workspace up through the API when run alone.
 
 const nav = (page: Page) => page.getByRole('navigation').first();
 
@@ -121,4 +130,81 @@ test('phone width: the signed-in home and users pages fit 375 px', async ({ page
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: `test-results/phone-users-${lang}.png`, fullPage: true });
+});
+
+test('language and theme are saved with the user and switch the whole app', async ({ page }, testInfo) => {
+  const { lang, m } = messagesFor(testInfo);
+  const other = otherMessages(lang);
+  await signInAsAdmin(page, m, lang);
+
+  await page.getByTestId('user-menu').click();
+  await page.getByRole('menuitem', { name: lang === 'ja' ? 'English' : '日本語' }).click();
+  await expect(nav(page).getByRole('link', { name: other.nav.home })).toBeVisible();
+  await page.reload();
+  await expect(nav(page).getByRole('link', { name: other.nav.settings })).toBeVisible();
+
+  await page.getByTestId('user-menu').click();
+  await page.getByRole('menuitem', { name: other.theme.dark }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');
+  await page.screenshot({ path: `test-results/dark-${lang}.png` });
+
+  // Back to the browser's language and the automatic theme: the app follows the browser again.
+  await page.getByTestId('user-menu').click();
+  await page.getByRole('menuitem', { name: other.language.browser }).click();
+  await expect(nav(page).getByRole('link', { name: m.nav.home })).toBeVisible();
+  await page.getByTestId('user-menu').click();
+  await page.getByRole('menuitem', { name: m.theme.auto }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'light');
+});
+
+test('an API token is shown once, works as a bearer token, and stops working when revoked', async ({ page, request }, testInfo) => {
+  const { lang, m } = messagesFor(testInfo);
+  await signInAsAdmin(page, m, lang);
+  await page.goto('/settings?tab=tokens');
+  await page.getByLabel(m.tokens.name).fill('import-script');
+  await page.getByRole('button', { name: m.tokens.create }).click();
+  const secret = page.getByRole('textbox', { name: m.tokens.secret, exact: true });
+  await expect(secret).toHaveValue(/^crm_/);
+  const token = await secret.inputValue();
+  const row = page.getByRole('row', { name: /import-script/ });
+  await expect(row).toContainText(m.tokens.scope.read);
+
+  const asToken = () => request.get('/api/v1/users', { headers: { authorization: `Bearer ${token}` } });
+  expect((await asToken()).status()).toBe(200);
+
+  await row.getByRole('button', { name: m.common.revoke }).click();
+  await page.getByRole('dialog').getByRole('button', { name: m.common.revoke }).click();
+  await expect(row).toContainText(m.tokens.revoked);
+  expect((await asToken()).status()).toBe(401);
+});
+
+test('the audit log filters by record type and shows what changed; the command palette finds users', async ({ page }, testInfo) => {
+  const { lang, m } = messagesFor(testInfo);
+  await signInAsAdmin(page, m, lang);
+  const teamName = lang === 'ja' ? '東京営業部' : 'Tokyo Sales';
+
+  await page.goto('/users?tab=teams');
+  await page.getByLabel(m.teams.name).fill(teamName);
+  await page.getByRole('button', { name: m.teams.create }).click();
+  await expect(page.getByRole('textbox', { name: m.teams.name }).nth(1)).toHaveValue(teamName);
+
+  await nav(page).getByRole('link', { name: m.nav.audit }).click();
+  await expect(page.getByRole('heading', { name: m.audit.title })).toBeVisible();
+  await page.getByRole('textbox', { name: m.audit.entityType }).click();
+  await page.getByRole('option', { name: m.audit.entities.team }).click();
+  const list = page.getByTestId('audit-list');
+  await expect(list.getByRole('button')).toHaveCount(1);
+  await list.getByRole('button').first().click();
+  await expect(list.getByRole('cell', { name: teamName })).toBeVisible();
+  await expect(list.getByRole('columnheader', { name: m.audit.after })).toBeVisible();
+
+  await page.keyboard.press('Control+k');
+  const search = page.getByRole('combobox', { name: m.search.label });
+  await expect(search).toBeFocused();
+  await search.fill('admin@');
+  await expect(page.getByRole('option', { name: new RegExp(ADMIN_EMAIL) })).toBeVisible();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: m.users.title })).toBeVisible();
+  await expect(page.getByTestId('users-table').locator('tbody tr')).toHaveCount(1);
 });

@@ -26,3 +26,8 @@ export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'correct-horse-battery';
 export const TEAMMATE_EMAIL = 'reader@example.com';
 export const TEAMMATE_PASSWORD = 'reader-password-123';
+
+/** The other language's texts (for switching language in a test). */
+export function otherMessages(lang: Lang): Messages {
+  return lang === 'en' ? ja : en;
+}

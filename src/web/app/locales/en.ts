@@ -189,6 +189,7 @@ export const en = {
       workspace_updated: 'Workspace updated',
       user_created: 'User created',
       user_updated: 'User updated',
+      user_profile_updated: 'Profile updated',
       user_password_changed: 'Password changed',
       user_password_reset: 'Password reset',
       invitation_created: 'Invitation created',

@@ -191,6 +191,7 @@ export const ja: Messages = {
       workspace_updated: 'ワークスペース更新',
       user_created: 'ユーザー作成',
       user_updated: 'ユーザー更新',
+      user_profile_updated: 'プロフィール更新',
       user_password_changed: 'パスワード変更',
       user_password_reset: 'パスワード再設定',
       invitation_created: '招待作成',

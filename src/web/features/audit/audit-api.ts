@@ -58,6 +58,7 @@ export const knownActions = [
   'workspace.updated',
   'user.created',
   'user.updated',
+  'user.profile_updated',
   'user.password_changed',
   'user.password_reset',
   'invitation.created',
