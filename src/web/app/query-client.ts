@@ -1,7 +1,16 @@
-import { QueryClient } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { ApiError } from './api-client';
 
-export const queryClient = new QueryClient({
+/** A session that ended elsewhere (sign-out in another tab, expiry, password change): show the login screen. */
+function onError(err: unknown): void {
+  if (err instanceof ApiError && err.code === 'unauthenticated' && queryClient.getQueryData(keys.session)) {
+    queryClient.setQueryData(keys.session, null);
+  }
+}
+
+export const queryClient: QueryClient = new QueryClient({
+  queryCache: new QueryCache({ onError }),
+  mutationCache: new MutationCache({ onError }),
   defaultOptions: {
     queries: {
       staleTime: 30_000,
