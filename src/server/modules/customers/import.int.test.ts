@@ -290,6 +290,9 @@ describe('import across a restart', () => {
         const errs = await second.database.pool.query('SELECT row_number FROM import_errors WHERE import_id = $1', [up.body.id]);
         expect(errs.rows.map((r) => Number(r.row_number))).toEqual([13]);
         expect(chunks).toBeGreaterThan(1);
+        // Done: the stored file is gone, the report stays.
+        const parts = await second.database.pool.query('SELECT count(*)::int AS n FROM import_files WHERE import_id = $1', [up.body.id]);
+        expect(parts.rows[0].n).toBe(0);
       } finally {
         await second.stop();
       }

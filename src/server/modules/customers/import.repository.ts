@@ -42,6 +42,10 @@ export async function findJob(db: DbOrTx, workspaceId: string, id: string, forUp
   return (await q.executeTakeFirst()) as ImportJobRow | undefined;
 }
 
+export async function deleteFile(db: DbOrTx, workspaceId: string, importId: string) {
+  await db.deleteFrom('import_files').where('workspace_id', '=', workspaceId).where('import_id', '=', importId).execute();
+}
+
 export async function deleteJob(db: DbOrTx, workspaceId: string, id: string) {
   await db.deleteFrom('import_jobs').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 }

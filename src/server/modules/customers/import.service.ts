@@ -113,13 +113,12 @@ export async function uploadImport(options: {
   const detected = detectEncoding(sample);
   const encoding = options.encoding ?? detected;
   const format = detectFormat(sample, decodeSample(sample, encoding));
-  const byName = /\.vcf$/i.test(options.filename) ? 'vcf' : null;
   if (!format || (format === 'vcf' && options.entityType !== 'person')) {
     await repo.deleteJob(db, actor.workspaceId, id);
     throw new AppError('unsupported_media_type', { issues: [{ path: 'file', code: 'not_csv_xlsx_or_vcard' }] });
   }
   await repo.updateJob(db, actor.workspaceId, id, {
-    format: byName && format === 'csv' ? 'csv' : format,
+    format,
     encoding,
     detected_encoding: detected,
     size_bytes: size,
@@ -362,7 +361,8 @@ export async function runImport(options: {
     await writing;
     await finish(client, actor, importId, rowIndex);
   } catch (err) {
-    if (err instanceof ImportInterrupted) throw err;
+    // Stopping, or the database went away: pg-boss retries and the job resumes from its checkpoint.
+    if (err instanceof ImportInterrupted || lostConnection(err)) throw err;
     options.log?.('import failed', { importId, err: (err as Error).message });
     await repo.updateJob(db, workspaceId, importId, {
       status: 'failed',
@@ -375,6 +375,11 @@ export async function runImport(options: {
   }
 }
 
+function lostConnection(err: unknown): boolean {
+  const code = String((err as { code?: unknown })?.code ?? '');
+  return code.startsWith('08') || code.startsWith('57P') || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE';
+}
+
 async function finish(client: import('pg').PoolClient, actor: Actor, importId: string, rows: number) {
   await client.query('BEGIN');
   try {
@@ -385,6 +390,8 @@ async function finish(client: import('pg').PoolClient, actor: Actor, importId: s
       finished_at: new Date(),
       bytes_done: 0,
     });
+    // The stored file is not needed any more: the report keeps the rejected rows' cells.
+    await repo.deleteFile(trx, actor.workspaceId, importId);
     const job = presentJob((await repo.findJob(trx, actor.workspaceId, importId)) as repo.ImportJobRow);
     // One audit row and one event for the whole import, not one per row (see docs/customers-import-export.md).
     await recordChange(trx, actor, {
