@@ -129,6 +129,7 @@ describe('checkMapping', () => {
       { path: 'mapping', code: 'family_name_required' },
     ]);
     expect(checkMapping({ 0: 'fullName', 3: 'email' }, 2, 'person', [])).toEqual([{ path: 'mapping.3', code: 'no_such_column' }]);
+    expect(checkMapping({ 0: 'email', 1: 'title' }, 2, 'person', [], 'update_matching')).toEqual([]);
     expect(
       checkMapping({ 0: 'name', 1: 'custom.rank' }, 2, 'company', [{ ...def('rank', 'ランク', 'Rank'), entityType: 'company' }]),
     ).toEqual([]);

@@ -177,6 +177,7 @@ export function checkMapping(
   columns: number,
   entityType: EntityType,
   defs: CustomFieldDef[],
+  mode: 'create' | 'update_matching' | 'skip_duplicates' = 'create',
 ): { path: string; code: string }[] {
   const fields = new Set<string>([...(entityType === 'person' ? personFields : companyFields), ...defs.map((d) => `custom.${d.key}`)]);
   const issues: { path: string; code: string }[] = [];
@@ -189,6 +190,8 @@ export function checkMapping(
     seen.add(field);
   }
   const has = (f: string) => seen.has(f);
+  // Updating matched records needs no name column; rows that create a record without a name are rejected one by one.
+  if (mode === 'update_matching') return issues;
   if (entityType === 'person' && !has('familyName') && !has('fullName')) issues.push({ path: 'mapping', code: 'family_name_required' });
   if (entityType === 'company' && !has('name')) issues.push({ path: 'mapping', code: 'name_required' });
   return issues;

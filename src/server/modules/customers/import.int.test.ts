@@ -30,7 +30,7 @@ async function waitDone(client: TestClient, id: string) {
     if (res.body.status === 'completed') return res.body;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error('import did not finish');
+  throw new Error(`import did not finish: ${JSON.stringify((await client.get(`/api/v1/imports/${id}`)).body)}`);
 }
 
 async function importFile(
@@ -248,6 +248,46 @@ describe('import', () => {
     const again = await upload(a, csv);
     expect(again.body.suggestedMapping).toEqual({ 0: 'familyName', 1: 'email' });
     expect(again.body.savedMappings.map((m: any) => m.name)).toEqual(['フランス']);
+  });
+});
+
+describe('company import', () => {
+  it('imports companies, checks the 法人番号 check digit, and updates by email', async () => {
+    const a = await workspace();
+    const csv = [
+      '会社名,会社名カナ,法人番号,業種,従業員数,決算月,メール,電話',
+      '株式会社テスト,テスト,1010001000006,製造業,120,3月,info@test.example,03-1234-5678',
+      '有限会社サンプル,,1234567890123,,,,,',
+    ].join('\n');
+    const up = await upload(a, csv, 'entityType=company&filename=companies.csv');
+    expect(up.body.suggestedMapping).toEqual({
+      0: 'name',
+      1: 'nameKana',
+      2: 'corporateNumber',
+      3: 'industry',
+      4: 'employeeCount',
+      5: 'fiscalMonth',
+      6: 'email',
+      7: 'phone',
+    });
+    await a.post(`/api/v1/imports/${up.body.id}/start`, { mapping: up.body.suggestedMapping });
+    expect(await waitDone(a, up.body.id)).toMatchObject({ created: 1, rejected: 1 });
+    const report = await a.request('GET', `/api/v1/imports/${up.body.id}/errors.csv`);
+    expect(String(report.body)).toContain('法人番号: 法人番号のチェックデジットが正しくありません');
+    const list = (await a.get('/api/v1/companies')).body.data;
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({
+      name: '株式会社テスト',
+      nameKana: 'テスト',
+      employeeCount: 120,
+      fiscalMonth: 3,
+      phones: [{ number: '03-1234-5678' }],
+    });
+    const again = await upload(a, 'メール,業種\ninfo@test.example,小売業\n', 'entityType=company&filename=c.csv');
+    await a.post(`/api/v1/imports/${again.body.id}/start`, { mapping: { 0: 'email', 1: 'industry' }, mode: 'update_matching' });
+    expect((await a.post(`/api/v1/imports/${again.body.id}/start`, {})).status).toBe(400);
+    expect(await waitDone(a, again.body.id)).toMatchObject({ updated: 1, created: 0, rejected: 0 });
+    expect((await a.get(`/api/v1/companies/${list[0].id}`)).body).toMatchObject({ industry: '小売業', name: '株式会社テスト', version: 2 });
   });
 });
 

@@ -217,7 +217,7 @@ export async function startImport(options: {
     job.header = header;
   }
   const defs = await listCustomFields(db, actor.workspaceId, job.entity_type);
-  const issues = checkMapping(input.mapping, job.header.length, job.entity_type, defs);
+  const issues = checkMapping(input.mapping, job.header.length, job.entity_type, defs, input.mode);
   if (input.matchOn === 'id' && input.mode !== 'create' && !Object.values(input.mapping).includes('id'))
     issues.push({ path: 'matchOn', code: 'id_not_mapped' });
   if (issues.length) throw new AppError('validation_failed', { issues });
@@ -285,8 +285,6 @@ export async function runImport(options: {
     bytes += n;
   });
   try {
-    // Bulk session: a big pending list lets the GIN indexes (bigrams, trigrams, tags) batch their inserts.
-    await client.query("SET gin_pending_list_limit = '32MB'; SET work_mem = '128MB'");
     const ctx: ChunkContext = {
       client,
       workspaceId,
@@ -306,6 +304,11 @@ export async function runImport(options: {
     let writing: Promise<unknown> = Promise.resolve();
     const commit = async (rows: PreparedRow[], from: number, to: number) => {
       await client.query('BEGIN');
+      // Per transaction (SET LOCAL), so nothing leaks to the pooled connection's next user. A big pending
+      // list lets the GIN indexes (bigrams, trigrams, tags) batch their inserts. The chunk commits without
+      // waiting for the WAL flush: lost in a database crash, it loses its checkpoint with it and is written
+      // again; anything committed later (pg-boss's job completion) flushes it.
+      await client.query("SET LOCAL gin_pending_list_limit = '32MB'; SET LOCAL work_mem = '128MB'; SET LOCAL synchronous_commit = off");
       try {
         const counts = await writeChunk(ctx, rows);
         const ok = await repo.advanceCheckpoint(client, workspaceId, importId, from, to, { ...counts, bytes });
