@@ -221,13 +221,13 @@ async function classify(ctx: ChunkContext, rows: PreparedRow[], counts: ChunkCou
     if (ctx.mode === 'update_matching' && k && matchId) {
       const earlier = updates.get(matchId);
       if (earlier) {
-        mergeInto(ctx, earlier.row, row);
+        mergeInto(earlier.row, row);
         counts.updated++;
       } else updates.set(matchId, { row, id: matchId, existing: null });
       continue;
     }
     if (ctx.mode === 'update_matching' && k && pending.has(k)) {
-      mergeInto(ctx, (pending.get(k) as Target).row, row);
+      mergeInto((pending.get(k) as Target).row, row);
       counts.updated++;
       continue;
     }
@@ -242,12 +242,11 @@ async function classify(ctx: ChunkContext, rows: PreparedRow[], counts: ChunkCou
   return { inserts, updates: [...updates.values()] };
 }
 
-function mergeInto(ctx: ChunkContext, earlier: PreparedRow, later: PreparedRow) {
+function mergeInto(earlier: PreparedRow, later: PreparedRow) {
   if (earlier.person && later.person) earlier.person = mergePerson(earlier.person, later.person);
   if (earlier.company && later.company) earlier.company = mergeCompany(earlier.company, later.company);
   earlier.columns = undefined;
   earlier.pre = undefined;
-  void ctx;
 }
 
 export async function writeChunk(ctx: ChunkContext, rows: PreparedRow[]): Promise<ChunkCounts> {
