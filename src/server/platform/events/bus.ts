@@ -67,8 +67,17 @@ export class EventBus {
     if (!options.workers) return;
     this.running = true;
     for (const s of this.subscriptions) {
-      await this.boss.work<OutboxEvent>(s.queue, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async ([job]) => {
-        if (job) await s.handler(job.data);
+      // pg-boss waits a polling interval between fetches even when busy, so fetch in batches. A failing
+      // event is failed on its own (and retried); the rest of the batch completes.
+      await this.boss.work<OutboxEvent>(s.queue, { pollingIntervalSeconds: 0.5, batchSize: 50 }, async (jobs) => {
+        for (const job of jobs) {
+          try {
+            await s.handler(job.data);
+          } catch (err) {
+            this.log.warn({ module: 'events', err, queue: s.queue, eventId: job.data.eventId }, 'event handler failed; will retry');
+            await this.boss?.fail(s.queue, job.id, { message: err instanceof Error ? err.message : String(err) });
+          }
+        }
       });
     }
     this.listener = await this.pool.connect();

@@ -156,3 +156,35 @@ describe('realtime', () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe('a failing subscriber', () => {
+  it('retries the failing event without holding up the others', async () => {
+    const databaseUrl = await createTestDatabase();
+    let failOnce = true;
+    const seen: string[] = [];
+    const server = await startTestServer({
+      databaseUrl,
+      configure: (bus) =>
+        bus.subscribe('flaky', ['team.created'], async (event) => {
+          const name = String((event.payload as { name?: string }).name ?? event.entityId);
+          if (failOnce && event.entityId === firstTeam) {
+            failOnce = false;
+            throw new Error('transient');
+          }
+          seen.push(name);
+        }),
+    });
+    let firstTeam = '';
+    try {
+      const ws = await createTestWorkspace(server);
+      const admin = await signIn(server, ws.adminEmail);
+      firstTeam = (await admin.post('/api/v1/teams', { name: 'first' })).body.id;
+      const second = (await admin.post('/api/v1/teams', { name: 'second' })).body.id;
+      await waitFor(() => (seen.includes(second) ? true : undefined));
+      await waitFor(() => (seen.includes(firstTeam) ? true : undefined), 20_000);
+      expect(failOnce).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  }, 40_000);
+});
