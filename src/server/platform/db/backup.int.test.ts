@@ -212,6 +212,17 @@ describe('restore', () => {
     expect((await target.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`)).rows[0].n).toBe(0);
   });
 
+  it('refuses a truncated archive instead of waiting forever, and leaves the target empty', async () => {
+    const whole = fs.readFileSync(archive);
+    for (const fraction of [0.3, 0.6, 0.9]) {
+      const cut = path.join(tmp, `cut-${fraction}.crmbackup`);
+      fs.writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * fraction)));
+      const target = poolFor(await emptyDatabase());
+      await expect(restoreBackup({ pool: target, file: cut })).rejects.toThrow(BackupError);
+      expect((await target.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`)).rows[0].n).toBe(0);
+    }
+  }, 30_000);
+
   it('refuses a file that is not an archive', async () => {
     const junk = path.join(tmp, 'junk.crmbackup');
     fs.writeFileSync(junk, 'not a tar file at all');

@@ -196,6 +196,7 @@ async function unpackAndVerify(file: string, work: string, known: Migration[]): 
   fs.mkdirSync(path.join(work, 'tables'), { recursive: true });
   const hashes = new Map<string, string>();
   const writes: Promise<void>[] = [];
+  const open = new Set<{ destroy(err?: unknown): unknown }>();
   const parser = new tar.Parser({
     strict: true,
     onReadEntry: (entry) => {
@@ -205,6 +206,8 @@ async function unpackAndVerify(file: string, work: string, known: Migration[]): 
       }
       const hash = createHash('sha256');
       const name = entry.path;
+      open.add(entry);
+      entry.on('end', () => open.delete(entry));
       const written = pipeline(entry, hashing(hash, { bytes: 0 }), fs.createWriteStream(path.join(work, name))).then(() => {
         hashes.set(name, hash.digest('hex'));
       });
@@ -213,7 +216,12 @@ async function unpackAndVerify(file: string, work: string, known: Migration[]): 
     },
   });
   try {
-    await pipeline(fs.createReadStream(file), parser);
+    try {
+      await pipeline(fs.createReadStream(file), parser);
+    } finally {
+      // A truncated archive ends the parser in the middle of an entry, which then never ends by itself.
+      for (const entry of open) entry.destroy(new Error('the archive ends in the middle of a file'));
+    }
     await Promise.all(writes);
   } catch (err) {
     await Promise.allSettled(writes);
