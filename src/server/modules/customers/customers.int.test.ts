@@ -86,6 +86,12 @@ describe('people', () => {
     expect((await a.get(`/api/v1/search?q=${encodeURIComponent('山')}`)).body.people).toEqual([]);
   });
 
+  it('runs on a database whose character type lets pg_trgm index kanji and kana', async () => {
+    // Under a plain C ctype pg_trgm extracts no trigram from Japanese text and every search walks the whole index.
+    const { rows } = await server.database.pool.query("SELECT cardinality(show_trgm('山田太郎やまだ')) AS n");
+    expect(rows[0].n).toBeGreaterThan(0);
+  });
+
   it('can answer a two-character term from the bigram index, not a table scan', async () => {
     const client = await server.database.pool.connect();
     try {

@@ -28,17 +28,27 @@ function matchCondition(term: string) {
   return sql<boolean>`r.search_text LIKE ${`%${escapeLike(term)}%`}`;
 }
 
-/** Matches considered per table before ranking: bounds the work for very common terms such as 佐藤. */
+/** Term matches fetched from the index, then scoped to the workspace and visibility. */
+const TERM_MATCHES = 2000;
+/** Matches ranked per table: bounds the work for very common terms such as 佐藤. */
 const CANDIDATES = 300;
 
 async function searchTable(db: Db, table: RecordTable, actor: Actor, term: string, limit: number) {
+  const ids = await db.transaction().execute(async (trx) => {
+    // The term alone, so only its GIN index can answer: the planner misjudges LIKE selectivity and, seeing
+    // LIMIT, would otherwise walk the table hoping to stop early — for a rare term, a million rows.
+    await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+    const rows = await trx.selectFrom(`${table} as r`).select('r.id').where(matchCondition(term)).limit(TERM_MATCHES).execute();
+    return rows.map((r) => r.id as string);
+  });
+  if (ids.length === 0) return [];
   const candidates = whereVisible(
     db
       .selectFrom(`${table} as r`)
       .selectAll('r')
       .where('r.workspace_id', '=', actor.workspaceId)
-      .where('r.deleted_at', 'is', null)
-      .where(matchCondition(term)),
+      .where('r.id', '=', sql<string>`ANY(${ids}::uuid[])`)
+      .where('r.deleted_at', 'is', null),
     actor,
     'r',
   ).limit(CANDIDATES);

@@ -134,7 +134,8 @@ export async function startEmbeddedPostgres(options: { dataDir: string; log?: (m
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    // A UTF-8 character type, so pg_trgm sees kanji and kana as word characters (with plain C it indexes none of them).
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
     onLog: () => {},
     onError: (e) => log(`embedded PostgreSQL: ${String(e)}`),
