@@ -9,12 +9,17 @@ import {
   TEAMMATE_EMAIL,
   TEAMMATE_PASSWORD,
 } from './support/messages';
+import { markPlatformDone, markPlatformInRun } from './support/run-order';
 import { signInAsAdmin } from './support/session';
 
 // Tests in a file run in order (fullyParallel is off): the journey meets the fresh server's set-up screen first.
 // Every other test signs in on its own and sets the workspace up through the API when run alone.
 
 const nav = (page: Page) => page.getByRole('navigation').first();
+
+// Other spec files wait for this one in each project (it needs the server before anyone has set it up).
+markPlatformInRun();
+test.afterAll(() => markPlatformDone(messagesFor(test.info()).lang));
 
 test('first run: set up, invite a read-only teammate who joins, the admin sees them live, sign in again remembered', async ({
   page,

@@ -1,11 +1,12 @@
 import { ActionIcon, Box, Group, Kbd, Modal, Stack, Text, TextInput, UnstyledButton } from '@mantine/core';
-import { useDisclosure, useHotkeys } from '@mantine/hooks';
-import { IconSearch, IconUser } from '@tabler/icons-react';
+import { useDebouncedValue, useDisclosure, useHotkeys } from '@mantine/hooks';
+import { IconAddressBook, IconBuilding, IconSearch, IconUser } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { type KeyboardEvent, type ReactNode, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import type { User } from '../../shared/contracts/accounts';
+import type { Company, Person } from '../../shared/contracts/customers';
 import { http } from './api-client';
 import { visibleNavItems } from './nav-items';
 import { keys } from './query-client';
@@ -13,7 +14,8 @@ import { useCan } from './session';
 
 interface Result {
   id: string;
-  group: 'pages' | 'users';
+  /** i18n key of the group's name */
+  group: string;
   label: string;
   hint?: string;
   icon: ReactNode;
@@ -22,7 +24,7 @@ interface Result {
 
 const fold = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
 
-/** The header's search box: Ctrl+K or "/" opens it; finds pages and users (the things that exist now). */
+/** The header's search box: Ctrl+K or "/" opens it; finds pages, users, and customers (people and companies). */
 export function CommandPalette() {
   const { t } = useTranslation();
   const can = useCan();
@@ -37,6 +39,14 @@ export function CommandPalette() {
     enabled: opened && canSeeUsers,
   });
 
+  const [customerQuery] = useDebouncedValue(query.trim(), 200);
+  const customers = useQuery({
+    queryKey: [...keys.people, 'search', customerQuery],
+    queryFn: () => http.get<{ people: Person[]; companies: Company[] }>('/api/v1/search', { q: customerQuery, limit: 8 }),
+    enabled: opened && can('records.read') && customerQuery.length >= 2,
+    staleTime: 10_000,
+  });
+
   useHotkeys([
     ['mod+K', open],
     ['/', open],
@@ -45,7 +55,7 @@ export function CommandPalette() {
   const results = useMemo<Result[]>(() => {
     const q = fold(query);
     const pages: Result[] = visibleNavItems(can)
-      .map((item) => ({ id: item.path, group: 'pages' as const, label: t(item.label), icon: <item.icon size={16} />, to: item.path }))
+      .map((item) => ({ id: item.path, group: 'search.pages', label: t(item.label), icon: <item.icon size={16} />, to: item.path }))
       .filter((r) => !q || fold(r.label).includes(q) || fold(r.to).includes(q));
     const people: Result[] = q
       ? (users.data?.data ?? [])
@@ -53,15 +63,34 @@ export function CommandPalette() {
           .slice(0, 8)
           .map((u) => ({
             id: u.id,
-            group: 'users' as const,
+            group: 'search.users',
             label: u.name,
             hint: u.email,
             icon: <IconUser size={16} />,
             to: `/users?q=${encodeURIComponent(u.email)}`,
           }))
       : [];
-    return [...pages, ...people];
-  }, [query, users.data, can, t]);
+    const found = customerQuery.length >= 2 && fold(customerQuery) === q ? customers.data : undefined;
+    const customerPeople: Result[] = (found?.people ?? []).map((p) => ({
+      id: p.id,
+      group: 'customers.search.people',
+      label: p.displayName,
+      hint: [p.company?.name, p.familyNameKana && `${p.familyNameKana}${p.givenNameKana ? ` ${p.givenNameKana}` : ''}`]
+        .filter(Boolean)
+        .join(' · '),
+      icon: <IconAddressBook size={16} />,
+      to: `/people/${p.id}`,
+    }));
+    const customerCompanies: Result[] = (found?.companies ?? []).map((c) => ({
+      id: c.id,
+      group: 'customers.search.companies',
+      label: c.name,
+      hint: c.nameKana ?? undefined,
+      icon: <IconBuilding size={16} />,
+      to: `/companies/${c.id}`,
+    }));
+    return [...pages, ...customerPeople, ...customerCompanies, ...people];
+  }, [query, users.data, can, t, customerQuery, customers.data]);
 
   const choose = (r: Result | undefined) => {
     if (!r) return;
@@ -151,7 +180,7 @@ export function CommandPalette() {
                   </Text>
                 )}
                 <Text size="xs" c="dimmed" ml="auto">
-                  {t(`search.${r.group}`)}
+                  {t(r.group)}
                 </Text>
               </Group>
             </UnstyledButton>

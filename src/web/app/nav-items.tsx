@@ -1,4 +1,4 @@
-import { IconHome, IconListDetails, IconSettings, IconUsers } from '@tabler/icons-react';
+import { IconAddressBook, IconBuilding, IconHome, IconListDetails, IconSettings, IconUsers } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import type { Permission } from '../../shared/permissions';
 
@@ -14,6 +14,8 @@ export interface NavItem {
 /** The modules that exist now; a module appears here when its screens are built. */
 export const navItems: NavItem[] = [
   { label: 'nav.home', path: '/', icon: IconHome },
+  { label: 'nav.people', path: '/people', icon: IconAddressBook, anyOf: ['records.read'] },
+  { label: 'nav.companies', path: '/companies', icon: IconBuilding, anyOf: ['records.read'] },
   { label: 'nav.users', path: '/users', icon: IconUsers, anyOf: ['users.manage', 'teams.manage'] },
   { label: 'nav.audit', path: '/audit', icon: IconListDetails, anyOf: ['audit.read'] },
   { label: 'nav.settings', path: '/settings', icon: IconSettings },

@@ -30,4 +30,9 @@ export const keys = {
   tokens: ['tokens'] as const,
   audit: ['audit'] as const,
   workspace: ['workspace'] as const,
+  people: ['people'] as const,
+  companies: ['companies'] as const,
+  customFields: ['custom-fields'] as const,
+  views: ['views'] as const,
+  duplicates: ['duplicates'] as const,
 };

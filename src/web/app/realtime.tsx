@@ -22,6 +22,11 @@ const affected: Record<string, ReadonlyArray<readonly string[]>> = {
   invitation: [keys.invitations],
   workspace: [keys.session, keys.workspace],
   api_token: [keys.tokens],
+  // A company's name shows in people rows; people show on the company page.
+  person: [keys.people, keys.companies, keys.duplicates],
+  company: [keys.companies, keys.people, keys.duplicates],
+  custom_field: [keys.customFields],
+  saved_view: [keys.views],
 };
 
 const RealtimeContext = createContext<RealtimeState>('connecting');

@@ -12,6 +12,10 @@ import { useSession } from './session';
 const HomePage = lazy(() => import('../features/home/home-page').then((m) => ({ default: m.HomePage })));
 const UsersPage = lazy(() => import('../features/accounts/users-page').then((m) => ({ default: m.UsersPage })));
 const AuditPage = lazy(() => import('../features/audit/audit-page').then((m) => ({ default: m.AuditPage })));
+const PeopleListPage = lazy(() => import('../features/customers/people-list-page').then((m) => ({ default: m.PeopleListPage })));
+const PersonPage = lazy(() => import('../features/customers/person-page').then((m) => ({ default: m.PersonPage })));
+const CompaniesListPage = lazy(() => import('../features/customers/companies-list-page').then((m) => ({ default: m.CompaniesListPage })));
+const CompanyPage = lazy(() => import('../features/customers/company-page').then((m) => ({ default: m.CompanyPage })));
 const SettingsPage = lazy(() => import('../features/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
 
 /** Everything behind sign-in: follows the user's language and theme, listens for changes, routes the screens. */
@@ -27,6 +31,38 @@ export function SignedInApp() {
         <Suspense fallback={<PageLoader />}>
           <Routes>
             <Route index element={<HomePage />} />
+            <Route
+              path="people"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <PeopleListPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="people/:id"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <PersonPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="companies"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <CompaniesListPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="companies/:id"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <CompanyPage />
+                </RequirePermission>
+              }
+            />
             <Route
               path="users"
               element={

@@ -1,3 +1,5 @@
+import { customersEn } from './customers.en';
+
 /** English UI texts. `ja.ts` must have exactly the same keys (checked by the type below). */
 export const en = {
   app: { name: 'CRM', loading: 'Loading…', skipToContent: 'Skip to content' },
@@ -38,16 +40,18 @@ export const en = {
     users: 'Users & teams',
     audit: 'Audit log',
     settings: 'Settings',
+    people: 'People',
+    companies: 'Companies',
     toggle: 'Toggle navigation',
   },
   search: {
     placeholder: 'Search',
-    label: 'Search pages and users',
+    label: 'Search pages, users and customers',
     shortcut: 'Ctrl+K',
     pages: 'Pages',
     users: 'Users',
     empty: 'No matches',
-    hint: 'Type a page or a user’s name or email',
+    hint: 'Type a page, a user, or a customer’s name, kana, email or phone',
   },
   live: { live: 'Live', offline: 'Offline', connecting: 'Connecting', title: 'Real-time updates: {{state}}' },
   userMenu: {
@@ -201,6 +205,7 @@ export const en = {
       api_token_revoked: 'API token revoked',
     },
   },
+  customers: customersEn,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };

@@ -1,3 +1,4 @@
+import { customersJa } from './customers.ja';
 import type { Messages } from './en';
 
 /** 日本語の UI テキスト。キーは en.ts と完全に一致させる（型で検査）。 */
@@ -40,16 +41,18 @@ export const ja: Messages = {
     users: 'ユーザーとチーム',
     audit: '監査ログ',
     settings: '設定',
+    people: '顧客',
+    companies: '会社',
     toggle: 'ナビゲーションの開閉',
   },
   search: {
     placeholder: '検索',
-    label: 'ページとユーザーを検索',
+    label: 'ページ・ユーザー・顧客を検索',
     shortcut: 'Ctrl+K',
     pages: 'ページ',
     users: 'ユーザー',
     empty: '一致するものはありません',
-    hint: 'ページ名、ユーザーの名前またはメールアドレスを入力',
+    hint: 'ページ名、ユーザー名、顧客の氏名・フリガナ・メール・電話番号を入力',
   },
   live: { live: 'ライブ', offline: 'オフライン', connecting: '接続中', title: 'リアルタイム更新: {{state}}' },
   userMenu: {
@@ -203,4 +206,5 @@ export const ja: Messages = {
       api_token_revoked: 'API トークン取り消し',
     },
   },
+  customers: customersJa,
 };

@@ -1,0 +1,92 @@
+import { expect, type Page, test } from '@playwright/test';
+import { messagesFor } from './support/messages';
+import { afterPlatformSpec } from './support/run-order';
+import { signInAsAdmin } from './support/session';
+
+// Runs after platform.spec.ts in each project (that file needs the fresh server's set-up screen).
+
+const nav = (page: Page) => page.getByRole('navigation').first();
+
+test('create a person with a postal look-up, find them by kana and kanji in the command palette, edit the title', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  const c = m.customers;
+  await afterPlatformSpec(lang);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signInAsAdmin(page, m, lang);
+  // A Japanese customer in both languages: the name is shown family first either way.
+  const person =
+    lang === 'ja'
+      ? { family: '山田', given: '花子', kana: ['ヤマダ', 'ハナコ'], title: '課長', newTitle: '部長' }
+      : { family: '山田', given: '健', kana: ['ヤマダ', 'ケン'], title: 'Manager', newTitle: 'Director' };
+  const displayName = `${person.family} ${person.given}`;
+
+  await test.step('the people list opens from the sidebar and the create form looks up the postal code', async () => {
+    await nav(page).getByRole('link', { name: m.nav.people }).click();
+    await expect(page.getByRole('heading', { name: c.people })).toBeVisible();
+    await page.getByRole('button', { name: c.newPerson }).click();
+    const dialog = page.getByRole('dialog', { name: c.newPerson });
+    await dialog.getByRole('textbox', { name: c.form.family, exact: true }).fill(person.family);
+    await dialog.getByRole('textbox', { name: c.form.given, exact: true }).fill(person.given);
+    await dialog.getByRole('textbox', { name: c.form.familyKana }).fill(person.kana[0]!);
+    await dialog.getByRole('textbox', { name: c.form.givenKana }).fill(person.kana[1]!);
+    await dialog.getByRole('button', { name: c.form.addEmail }).click();
+    await dialog.getByRole('textbox', { name: c.fields.email }).fill(`hanako.${lang}@example.jp`);
+    await dialog.getByRole('button', { name: c.form.addPhone }).click();
+    await dialog.getByRole('textbox', { name: c.fields.phone }).fill('090-1234-5678');
+    await dialog.getByRole('textbox', { name: c.fields.postalCode }).fill('100-0001');
+    await dialog.getByRole('button', { name: c.form.postalLookup }).click();
+    await expect(dialog.getByRole('textbox', { name: c.fields.prefecture })).toHaveValue('東京都');
+    await expect(dialog.getByRole('textbox', { name: c.fields.city })).toHaveValue('千代田区');
+    await expect(dialog.getByRole('textbox', { name: c.fields.town })).toHaveValue('千代田');
+    await dialog.getByRole('textbox', { name: c.fields.addressLine }).fill('1-1');
+    await dialog.getByRole('textbox', { name: c.fields.birthday }).fill('1985-03-01');
+    await expect(dialog.getByText('昭和60年3月1日')).toBeVisible();
+    await dialog.getByRole('textbox', { name: c.fields.title }).fill(person.title);
+    await dialog.getByRole('button', { name: m.common.create }).click();
+    await expect(page.getByRole('heading', { name: displayName })).toBeVisible();
+    await expect(page.getByTestId('person-kana')).toHaveText(person.kana.join(' '));
+    await expect(page.getByTestId('person-details')).toContainText('東京都千代田区千代田1-1');
+    await expect(page.getByTestId('person-details')).toContainText('090-1234-5678');
+  });
+
+  if (lang === 'ja') {
+    await test.step('screenshots of the Japanese people list and record page', async () => {
+      await page.screenshot({ path: 'test-results/customers-record-ja.png', fullPage: true });
+      await nav(page).getByRole('link', { name: m.nav.people }).click();
+      await expect(page.getByTestId('person-table').getByRole('link', { name: displayName })).toBeVisible();
+      await expect(page.getByTestId('record-count')).toHaveText(/1/);
+      await page.screenshot({ path: 'test-results/customers-list-ja.png', fullPage: true });
+    });
+  }
+
+  for (const term of ['ﾔﾏﾀﾞ', '山田']) {
+    await test.step(`the command palette finds the person by “${term}” and Enter opens the record`, async () => {
+      await page.goto('/');
+      await page.getByRole('button', { name: m.search.label }).click();
+      const box = page.getByRole('combobox', { name: m.search.label });
+      await box.fill(term);
+      const option = page.getByRole('option', { name: new RegExp(displayName) });
+      await expect(option).toBeVisible();
+      await expect(page.getByRole('option').first()).toContainText(displayName);
+      await box.press('Enter');
+      await expect(page.getByRole('heading', { name: displayName })).toBeVisible();
+      await expect(page).toHaveURL(/\/people\/[0-9a-f-]+$/);
+    });
+  }
+
+  await test.step('editing the title saves it with the record’s version', async () => {
+    await page.getByRole('button', { name: c.record.edit }).click();
+    const title = page.getByRole('textbox', { name: c.fields.title });
+    await expect(title).toHaveValue(person.title);
+    await title.fill(person.newTitle);
+    await page.getByRole('button', { name: m.common.save }).click();
+    await expect(page.getByTestId('person-title')).toHaveText(person.newTitle);
+    await page.reload();
+    await expect(page.getByTestId('person-title')).toHaveText(person.newTitle);
+    await page.getByRole('tab', { name: c.record.history }).click();
+    await expect(page.getByTestId('record-history').getByRole('button')).toHaveCount(2);
+  });
+});

@@ -1,0 +1,133 @@
+import { Alert, Button, Group, Modal, Stack } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import { ApiError, http } from '../../app/api-client';
+import { keys } from '../../app/query-client';
+import { ErrorAlert } from '../../ui/error-alert';
+import { CompanyForm, companyDraftOf, companyPayload, emptyCompany } from './company-form';
+import type { Company } from './customers-api';
+import { errorsByPath } from './person-draft';
+
+/** 会社を登録; a suspected duplicate (same name key or 法人番号) can be created anyway. */
+export function CompanyCreateModal({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = useState(emptyCompany);
+  const create = useMutation({
+    mutationFn: (ignoreDuplicates: boolean) => http.post<Company>('/api/v1/companies', { ...companyPayload(draft), ignoreDuplicates }),
+    onSuccess: (company) => {
+      void queryClient.invalidateQueries({ queryKey: keys.companies });
+      onClose();
+      navigate(`/companies/${company.id}`);
+    },
+  });
+  const err = create.error;
+  const duplicate = err instanceof ApiError && err.code === 'duplicate_suspected';
+  return (
+    <Modal opened onClose={onClose} title={t('customers.newCompany')} size="xl">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate(false);
+        }}
+      >
+        <Stack>
+          <CompanyForm value={draft} onChange={setDraft} errors={err instanceof ApiError ? errorsByPath(err.issues) : {}} />
+          {duplicate ? (
+            <Alert color="yellow" title={t('customers.dup.title')} role="alert">
+              <Button size="xs" color="yellow" onClick={() => create.mutate(true)}>
+                {t('customers.dup.createAnyway')}
+              </Button>
+            </Alert>
+          ) : (
+            <ErrorAlert error={err} />
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t('common.cancel')}
+            </Button>
+            <Button type="submit" loading={create.isPending}>
+              {t('common.create')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+/** Edit a company against its version; on a conflict, reload theirs or save mine over it. */
+export function CompanyEditor({ company, onDone }: { company: Company; onDone: () => void }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = useState(() => companyDraftOf(company));
+  const [theirs, setTheirs] = useState<Company | null>(null);
+  const save = useMutation({
+    mutationFn: (version: number) => http.patch<Company>(`/api/v1/companies/${company.id}`, { ...companyPayload(draft), version }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: keys.companies });
+      notifications.show({ message: t('common.saved'), color: 'green' });
+      onDone();
+    },
+    onError: (e) => {
+      if (e instanceof ApiError && e.code === 'conflict') setTheirs((e.details as { current: Company }).current);
+    },
+  });
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate(company.version);
+      }}
+    >
+      <Stack>
+        {theirs && (
+          <Alert color="orange" title={t('customers.record.conflictTitle')} role="alert">
+            {t('customers.record.conflictBody')}
+            <Group mt="sm">
+              <Button
+                variant="default"
+                onClick={() => {
+                  setDraft(companyDraftOf(theirs));
+                  setTheirs(null);
+                  save.reset();
+                }}
+              >
+                {t('customers.record.reload')}
+              </Button>
+              <Button
+                color="orange"
+                onClick={() => {
+                  const v = theirs.version;
+                  setTheirs(null);
+                  save.mutate(v);
+                }}
+              >
+                {t('customers.record.reapply')}
+              </Button>
+            </Group>
+          </Alert>
+        )}
+        <CompanyForm
+          value={draft}
+          onChange={setDraft}
+          selfId={company.id}
+          errors={save.error instanceof ApiError ? errorsByPath(save.error.issues) : {}}
+        />
+        {!theirs && <ErrorAlert error={save.error} />}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onDone}>
+            {t('common.cancel')}
+          </Button>
+          <Button type="submit" loading={save.isPending} disabled={theirs !== null}>
+            {t('common.save')}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
