@@ -14,7 +14,8 @@ import { findCompanyDuplicates } from './duplicates.js';
 import { contactPoints, indexCompany, indexPerson, normalizeContacts, normalizeKana, normalizePostalCode } from './indexing.js';
 import { type CompanyView, presentCompany, presentPerson } from './people.presenter.js';
 import { companyNames } from './people.repository.js';
-import { bulkUpdate, countRecords, findRecord, listRecords, replaceContactPoints, setDeleted, visibleIds } from './records.repository.js';
+import { countRecords, findRecord, listRecords, replaceContactPoints } from './records.repository.js';
+import { bulkRecords, trashRecords } from './records.service.js';
 
 async function catalogFor(db: Db | Tx, workspaceId: string) {
   const defs = await listCustomFields(db, workspaceId, 'company');
@@ -232,48 +233,12 @@ export async function countCompanies(options: { db: Db; actor: Actor; filter?: F
   return countRecords(options.db, 'companies', options.actor, options, catalog);
 }
 
-export async function deleteCompanies(options: { db: Db; actor: Actor; ids: string[]; restore?: boolean }) {
-  const { actor } = options;
-  return options.db.transaction().execute(async (trx) => {
-    const { catalog } = await catalogFor(trx, actor.workspaceId);
-    const ids = await visibleIds(trx, 'companies', actor, options.ids, catalog, !!options.restore);
-    if (ids.length === 0) throw new AppError('not_found');
-    const rows = await setDeleted(trx, 'companies', actor.workspaceId, ids, actor.userId, !options.restore);
-    const action = options.restore ? 'company.restored' : 'company.deleted';
-    for (const r of rows) {
-      await recordChange(trx, actor, {
-        audit: { action, entityType: 'company', entityId: r.id },
-        event: { type: action, entityType: 'company', entityId: r.id, ownerId: r.owner_id, teamId: r.team_id },
-      });
-    }
-    return rows.length;
-  });
+export function deleteCompanies(options: { db: Db; actor: Actor; ids: string[]; restore?: boolean }) {
+  return trashRecords({ ...options, table: 'companies', catalogFor });
 }
 
-export async function bulkCompanies(options: { db: Db; actor: Actor; action: BulkAction }) {
-  const { actor, action } = options;
-  if (action.action === 'delete') return deleteCompanies({ db: options.db, actor, ids: action.ids });
-  return options.db.transaction().execute(async (trx) => {
-    const { catalog } = await catalogFor(trx, actor.workspaceId);
-    const ids = await visibleIds(trx, 'companies', actor, action.ids, catalog);
-    if (ids.length === 0) throw new AppError('not_found');
-    const set =
-      action.action === 'assign'
-        ? { owner_id: action.ownerId }
-        : action.action === 'set_team'
-          ? { team_id: action.teamId }
-          : action.action === 'tag'
-            ? { addTags: action.tags }
-            : { removeTags: action.tags };
-    const rows = await bulkUpdate(trx, 'companies', actor.workspaceId, ids, actor.userId, set);
-    for (const r of rows) {
-      await recordChange(trx, actor, {
-        audit: { action: `company.bulk_${action.action}`, entityType: 'company', entityId: r.id, after: set },
-        event: { type: 'company.updated', entityType: 'company', entityId: r.id, ownerId: r.owner_id, teamId: r.team_id },
-      });
-    }
-    return rows.length;
-  });
+export function bulkCompanies(options: { db: Db; actor: Actor; action: BulkAction }) {
+  return bulkRecords({ ...options, table: 'companies', catalogFor });
 }
 
 /** People who work at the company now, and its subsidiaries and departments (組織図). */

@@ -388,3 +388,32 @@ describe('bad input', () => {
     expect((await admin.get('/api/v1/people/count')).body.count).toBe(before);
   });
 });
+
+describe('bulk changes on companies', () => {
+  it('refuses an owner from outside the workspace', async () => {
+    const co = await admin.post('/api/v1/companies', { name: '一括テスト商会' });
+    const res = await admin.post('/api/v1/companies/bulk', {
+      action: 'assign',
+      ids: [co.body.id],
+      ownerId: '01890000-0000-7000-8000-000000000000',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.issues[0].path).toBe('ownerId');
+  });
+});
+
+describe('trash and merges', () => {
+  it('keeps a merged person in the trash', async () => {
+    const s = await admin.post('/api/v1/people', { familyName: '統合先', ignoreDuplicates: true });
+    const m = await admin.post('/api/v1/people', { familyName: '統合元', ignoreDuplicates: true });
+    const merged = await admin.post('/api/v1/people/merge', {
+      survivorId: s.body.id,
+      mergedId: m.body.id,
+      survivorVersion: 1,
+      mergedVersion: 1,
+      fields: {},
+    });
+    expect(merged.status).toBe(200);
+    expect((await admin.post(`/api/v1/people/${m.body.id}/restore`)).status).toBe(404);
+  });
+});

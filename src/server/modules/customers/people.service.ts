@@ -13,7 +13,8 @@ import { findPersonDuplicates } from './duplicates.js';
 import { contactPoints, indexPerson, normalizeContacts, normalizeKana, normalizePostalCode } from './indexing.js';
 import { type PersonView, presentPerson } from './people.presenter.js';
 import * as repo from './people.repository.js';
-import { bulkUpdate, countRecords, findRecord, listRecords, replaceContactPoints, setDeleted, visibleIds } from './records.repository.js';
+import { countRecords, findRecord, listRecords, replaceContactPoints } from './records.repository.js';
+import { bulkRecords, trashRecords } from './records.service.js';
 
 async function catalogFor(db: Db | Tx, workspaceId: string) {
   const defs = await listCustomFields(db, workspaceId, 'person');
@@ -216,52 +217,12 @@ export async function countPeople(options: { db: Db; actor: Actor; filter?: Filt
   return countRecords(options.db, 'people', options.actor, options, catalog);
 }
 
-export async function deletePeople(options: { db: Db; actor: Actor; ids: string[]; restore?: boolean }) {
-  const { actor } = options;
-  return options.db.transaction().execute(async (trx) => {
-    const { catalog } = await catalogFor(trx, actor.workspaceId);
-    const ids = await visibleIds(trx, 'people', actor, options.ids, catalog, !!options.restore);
-    if (ids.length === 0) throw new AppError('not_found');
-    const rows = await setDeleted(trx, 'people', actor.workspaceId, ids, actor.userId, !options.restore);
-    const action = options.restore ? 'person.restored' : 'person.deleted';
-    for (const r of rows) {
-      await recordChange(trx, actor, {
-        audit: { action, entityType: 'person', entityId: r.id },
-        event: { type: action, entityType: 'person', entityId: r.id, ownerId: r.owner_id, teamId: r.team_id },
-      });
-    }
-    return rows.length;
-  });
+export function deletePeople(options: { db: Db; actor: Actor; ids: string[]; restore?: boolean }) {
+  return trashRecords({ ...options, table: 'people', catalogFor });
 }
 
-export async function bulkPeople(options: { db: Db; actor: Actor; action: BulkAction }) {
-  const { actor, action } = options;
-  if (action.action === 'delete') return deletePeople({ db: options.db, actor, ids: action.ids });
-  return options.db.transaction().execute(async (trx) => {
-    if (action.action === 'assign' && action.ownerId && !(await userInWorkspace(trx, actor.workspaceId, action.ownerId)))
-      throw new AppError('validation_failed', { issues: [{ path: 'ownerId', code: 'not_found' }] });
-    if (action.action === 'set_team' && action.teamId && !(await teamInWorkspace(trx, actor.workspaceId, action.teamId)))
-      throw new AppError('validation_failed', { issues: [{ path: 'teamId', code: 'not_found' }] });
-    const { catalog } = await catalogFor(trx, actor.workspaceId);
-    const ids = await visibleIds(trx, 'people', actor, action.ids, catalog);
-    if (ids.length === 0) throw new AppError('not_found');
-    const set =
-      action.action === 'assign'
-        ? { owner_id: action.ownerId }
-        : action.action === 'set_team'
-          ? { team_id: action.teamId }
-          : action.action === 'tag'
-            ? { addTags: action.tags }
-            : { removeTags: action.tags };
-    const rows = await bulkUpdate(trx, 'people', actor.workspaceId, ids, actor.userId, set);
-    for (const r of rows) {
-      await recordChange(trx, actor, {
-        audit: { action: `person.bulk_${action.action}`, entityType: 'person', entityId: r.id, after: set },
-        event: { type: 'person.updated', entityType: 'person', entityId: r.id, ownerId: r.owner_id, teamId: r.team_id },
-      });
-    }
-    return rows.length;
-  });
+export function bulkPeople(options: { db: Db; actor: Actor; action: BulkAction }) {
+  return bulkRecords({ ...options, table: 'people', catalogFor });
 }
 
 export async function listEmploymentHistory(options: { db: Db; actor: Actor; personId: string }) {

@@ -127,6 +127,8 @@ export async function setDeleted(
     .where('workspace_id', '=', workspaceId)
     .where('id', 'in', ids)
     .where('deleted_at', deleted ? 'is' : 'is not', null)
+    .$if(!deleted, (q) => q.where('merged_into', 'is', null))
+    .$if(!deleted && table === 'people', (q) => q.where('erased_at', 'is', null))
     .returning(['id', 'owner_id', 'team_id'])
     .execute();
 }
