@@ -90,3 +90,63 @@ test('create a person with a postal look-up, find them by kana and kanji in the 
     await expect(page.getByTestId('record-history').getByRole('button')).toHaveCount(2);
   });
 });
+
+test('a likely duplicate is flagged with a link, created anyway, merged on the duplicates page, and the list filters', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  const c = m.customers;
+  await afterPlatformSpec(lang);
+  await signInAsAdmin(page, m, lang);
+  const email = `ichiro.${lang}@example.jp`;
+
+  const createSuzuki = async () => {
+    await page.goto('/people');
+    await page.getByRole('button', { name: c.newPerson }).click();
+    const dialog = page.getByRole('dialog', { name: c.newPerson });
+    await dialog.getByRole('textbox', { name: c.form.family, exact: true }).fill('鈴木');
+    await dialog.getByRole('textbox', { name: c.form.given, exact: true }).fill('一郎');
+    await dialog.getByRole('button', { name: c.form.addEmail }).click();
+    await dialog.getByRole('textbox', { name: c.fields.email }).fill(email);
+    await dialog.getByRole('button', { name: m.common.create }).click();
+    return dialog;
+  };
+
+  await test.step('the second 鈴木 一郎 with the same email is flagged; the user creates it anyway', async () => {
+    await createSuzuki();
+    await expect(page.getByRole('heading', { name: '鈴木 一郎' })).toBeVisible();
+    const dialog = await createSuzuki();
+    const warning = dialog.getByTestId('duplicate-warning');
+    await expect(warning).toBeVisible();
+    await expect(warning.getByRole('link', { name: '鈴木 一郎' })).toBeVisible();
+    await warning.getByRole('button', { name: c.dup.createAnyway }).click();
+    await expect(page.getByRole('heading', { name: '鈴木 一郎' })).toBeVisible();
+  });
+
+  await test.step('the pair waits on the duplicates page and is merged', async () => {
+    await page.getByRole('navigation').first().getByRole('link', { name: m.nav.duplicates }).click();
+    await expect(page.getByRole('heading', { name: c.duplicates.title })).toBeVisible();
+    const pair = page.getByTestId('duplicate-pair');
+    // The queue is filled in the background after the record is saved.
+    await expect(async () => {
+      await page.reload();
+      await expect(pair).toHaveCount(1, { timeout: 1_000 });
+    }).toPass({ timeout: 30_000 });
+    await expect(pair).toContainText(c.duplicates.reasons.email);
+    await pair.getByRole('button', { name: c.duplicates.merge }).click();
+    await expect(pair).toHaveCount(0);
+  });
+
+  await test.step('a family-name filter finds the one merged record', async () => {
+    await page.goto('/people');
+    await page.getByRole('button', { name: c.filter.title }).click();
+    await page.getByRole('button', { name: c.filter.add }).click();
+    await page.getByRole('textbox', { name: c.filter.field }).click();
+    await page.getByRole('option', { name: c.fields.familyName, exact: true }).click();
+    await page.getByRole('textbox', { name: c.filter.value }).fill('鈴木');
+    await page.getByRole('button', { name: c.filter.apply }).click();
+    await expect(page.getByTestId('record-count')).toHaveText(c.count.replace('{{count}}', '1'));
+    await expect(page.getByTestId('person-table').getByRole('link', { name: '鈴木 一郎' })).toHaveCount(1);
+  });
+});

@@ -16,6 +16,7 @@ const PeopleListPage = lazy(() => import('../features/customers/people-list-page
 const PersonPage = lazy(() => import('../features/customers/person-page').then((m) => ({ default: m.PersonPage })));
 const CompaniesListPage = lazy(() => import('../features/customers/companies-list-page').then((m) => ({ default: m.CompaniesListPage })));
 const CompanyPage = lazy(() => import('../features/customers/company-page').then((m) => ({ default: m.CompanyPage })));
+const DuplicatesPage = lazy(() => import('../features/customers/duplicates-page').then((m) => ({ default: m.DuplicatesPage })));
 const SettingsPage = lazy(() => import('../features/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
 
 /** Everything behind sign-in: follows the user's language and theme, listens for changes, routes the screens. */
@@ -60,6 +61,14 @@ export function SignedInApp() {
               element={
                 <RequirePermission anyOf={['records.read']}>
                   <CompanyPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="duplicates"
+              element={
+                <RequirePermission anyOf={['records.write']}>
+                  <DuplicatesPage />
                 </RequirePermission>
               }
             />

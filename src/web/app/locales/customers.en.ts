@@ -94,6 +94,8 @@ export const customersEn = {
     owner: 'Owner',
     parent: 'Parent company',
     address: 'Address',
+    emails: 'Emails',
+    phones: 'Phones',
   },
   enums: {
     female: 'Female',
@@ -144,6 +146,29 @@ export const customersEn = {
     custom: 'Custom fields',
     yes: 'Yes',
     no: 'No',
+  },
+  export: {
+    label: 'Export',
+    csv: 'CSV (UTF-8)',
+    cp932: 'CSV for Excel (Shift_JIS)',
+    xlsx: 'Excel (XLSX)',
+    vcard: 'vCard',
+  },
+  duplicates: {
+    title: 'Duplicates',
+    keep: 'Keep',
+    both: 'Both',
+    merge: 'Merge',
+    merged: 'Records merged',
+    dismiss: 'Not a duplicate',
+    reasons: {
+      email: 'Same email',
+      phone: 'Same phone',
+      name_company: 'Same name at the same company',
+      kana_company: 'Same reading at the same company',
+      name: 'Same name',
+      corporate_number: 'Same corporate number',
+    },
   },
   dup: {
     title: 'This may be a duplicate',

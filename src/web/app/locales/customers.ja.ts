@@ -96,6 +96,8 @@ export const customersJa: Messages['customers'] = {
     owner: '担当者',
     parent: '親会社',
     address: '住所',
+    emails: 'メールアドレス',
+    phones: '電話番号',
   },
   enums: {
     female: '女性',
@@ -146,6 +148,29 @@ export const customersJa: Messages['customers'] = {
     custom: 'カスタム項目',
     yes: 'はい',
     no: 'いいえ',
+  },
+  export: {
+    label: 'エクスポート',
+    csv: 'CSV（UTF-8）',
+    cp932: 'Excel 用 CSV（Shift_JIS）',
+    xlsx: 'Excel（XLSX）',
+    vcard: 'vCard',
+  },
+  duplicates: {
+    title: '重複チェック',
+    keep: '残す',
+    both: '両方',
+    merge: '統合する',
+    merged: 'レコードを統合しました',
+    dismiss: '重複ではない',
+    reasons: {
+      email: 'メールが一致',
+      phone: '電話番号が一致',
+      name_company: '同じ会社で氏名が一致',
+      kana_company: '同じ会社で読みが一致',
+      name: '名称が一致',
+      corporate_number: '法人番号が一致',
+    },
   },
   dup: {
     title: '重複の可能性があります',

@@ -42,6 +42,7 @@ export const en = {
     settings: 'Settings',
     people: 'People',
     companies: 'Companies',
+    duplicates: 'Duplicates',
     toggle: 'Toggle navigation',
   },
   search: {

@@ -43,6 +43,7 @@ export const ja: Messages = {
     settings: '設定',
     people: '顧客',
     companies: '会社',
+    duplicates: '重複チェック',
     toggle: 'ナビゲーションの開閉',
   },
   search: {

@@ -9,6 +9,7 @@ import { keys } from '../../app/query-client';
 import { ErrorState } from '../../ui/error-state';
 import { BulkBar } from './bulk-bar';
 import { type EntityType, filterParam, pathOf, type SavedView, type SortKey, sortParam, useCustomFields } from './customers-api';
+import { ExportMenu } from './export-menu';
 import { FilterBuilder } from './filter-builder';
 import { type DraftCondition, filterFields, fromFilter, toFilter } from './filter-fields';
 import { ViewsMenu } from './views-menu';
@@ -118,6 +119,7 @@ export function RecordsList<T extends { id: string }>({
           <Text size="sm" c="dimmed" data-testid="record-count">
             {count.data ? t('customers.count', { count: count.data.count }) : ''}
           </Text>
+          <ExportMenu entity={entity} filter={filter} sort={sort} />
           {toolbar}
         </Group>
       </Group>
