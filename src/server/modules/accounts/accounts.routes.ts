@@ -36,7 +36,9 @@ const ok = z.object({ ok: z.literal(true) });
 
 export async function accountsRoutes(app: App, { database, config }: ModuleDeps) {
   const { db } = database;
-  const stopListening = await listenForInvalidations(database.pool, (err) => app.log.warn({ module: 'accounts', err }, 'actor cache disabled'));
+  const stopListening = await listenForInvalidations(database.pool, (err) =>
+    app.log.warn({ module: 'accounts', err }, 'actor cache disabled'),
+  );
   app.addHook('onClose', async () => stopListening());
   const authLimit = { max: config.authRateLimit, timeWindow: '1 minute' };
   const me = (actor: Actor | null) => actor as Actor;

@@ -6,8 +6,8 @@ import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { presentToken } from './accounts.presenter.js';
 import { tokenRepo } from './accounts.repository.js';
-import { hashSecret, newSecret } from './secrets.js';
 import { invalidateActors } from './actor-cache.js';
+import { hashSecret, newSecret } from './secrets.js';
 
 export async function listTokens(options: { db: Db; actor: Actor }) {
   const { actor } = options;

@@ -6,8 +6,8 @@ import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { presentInvitation, presentTeam, presentUser, presentWorkspace } from './accounts.presenter.js';
 import { invitationRepo, teamRepo, userRepo, workspaceRepo } from './accounts.repository.js';
-import { hashPassword, hashSecret, newSecret } from './secrets.js';
 import { invalidateActors } from './actor-cache.js';
+import { hashPassword, hashSecret, newSecret } from './secrets.js';
 
 const INVITATION_DAYS = 7;
 

@@ -271,7 +271,7 @@ describe('companies', () => {
     const w = await createTestWorkspace(server);
     const a = await signIn(server, w.adminEmail);
     const first = await a.post('/api/v1/companies', { name: '株式会社山田商事' });
-    for (const name of ['山田商事(株)', '㈱山田商事', 'ヤマダ商事'.replace('ヤマダ', '山田') + '（株）', '山田商事 株式会社']) {
+    for (const name of ['山田商事(株)', '㈱山田商事', `${'ヤマダ商事'.replace('ヤマダ', '山田')}（株）`, '山田商事 株式会社']) {
       const dup = await a.post('/api/v1/companies', { name });
       expect(dup.status, name).toBe(409);
       expect(dup.body.error.details.candidates[0].id).toBe(first.body.id);

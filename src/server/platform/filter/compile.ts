@@ -192,7 +192,7 @@ export interface CompiledSort {
 export function compileSort(sort: Sort, catalog: FieldCatalog, alias: string): CompiledSort {
   const parts = sort.map((s) => {
     const spec = catalog[s.field];
-    if (!spec || !spec.sortable) invalid(s.field, 'not_sortable');
+    if (!spec?.sortable) invalid(s.field, 'not_sortable');
     const base = spec.expr(alias);
     const fill = sentinel[spec.type];
     const expr = spec.notNull || !fill ? base : sql`coalesce(${base}, ${fill})`;
