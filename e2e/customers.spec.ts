@@ -150,3 +150,32 @@ test('a likely duplicate is flagged with a link, created anyway, merged on the d
     await expect(page.getByTestId('person-table').getByRole('link', { name: '鈴木 一郎' })).toHaveCount(1);
   });
 });
+
+test('the import wizard maps a CSV, imports it with progress, and offers the rejected rows', async ({ page }, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  const c = m.customers;
+  await afterPlatformSpec(lang);
+  await signInAsAdmin(page, m, lang);
+  const csv =
+    '姓,名,セイ,メイ,メールアドレス,郵便番号\r\n佐藤,次郎,サトウ,ジロウ,jiro@example.jp,100-0001\r\n高橋,三郎,タカハシ,サブロウ,not-an-email,\r\n';
+
+  await page.getByRole('navigation').first().getByRole('link', { name: m.nav.import }).click();
+  await expect(page.getByRole('heading', { name: c.import.title })).toBeVisible();
+  await page.locator('input[type="file"]').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: c.import.upload }).click();
+  const mapping = page.getByTestId('import-mapping');
+  await expect(mapping).toContainText('jiro@example.jp');
+  // The Japanese headers are mapped by themselves.
+  await expect(page.getByRole('textbox', { name: c.import.fieldFor.replace('{{column}}', '姓') })).toHaveValue(c.fields.familyName);
+  await expect(page.getByRole('textbox', { name: c.import.fieldFor.replace('{{column}}', 'メールアドレス') })).toHaveValue(c.fields.email);
+  await page.getByRole('button', { name: c.import.start }).click();
+  const progress = page.getByTestId('import-progress');
+  await expect(progress).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  await expect(progress).toContainText(c.import.status.completed);
+  await expect(progress.getByRole('link', { name: c.import.errorReport })).toHaveAttribute('href', /errors\.csv$/);
+
+  await page.goto('/people');
+  await expect(page.getByTestId('person-table').getByRole('link', { name: '佐藤 次郎' })).toBeVisible();
+  await expect(page.getByTestId('person-table').getByRole('link', { name: '高橋 三郎' })).toHaveCount(0);
+});

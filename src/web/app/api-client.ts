@@ -41,9 +41,14 @@ function withQuery(path: string, query?: Query): string {
   return s ? `${path}?${s}` : path;
 }
 
-export async function api<T>(method: string, path: string, options: { body?: unknown; query?: Query } = {}): Promise<T> {
+export async function api<T>(
+  method: string,
+  path: string,
+  options: { body?: unknown; query?: Query; raw?: { body: Blob; contentType: string } } = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', 'accept-language': i18n.resolvedLanguage ?? 'ja' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.raw) headers['content-type'] = options.raw.contentType;
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let response: Response;
   try {
@@ -51,7 +56,7 @@ export async function api<T>(method: string, path: string, options: { body?: unk
       method,
       headers,
       credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.raw ? options.raw.body : options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   } catch {
     throw new ApiError(0, 'network', i18n.t('errors.network'));
@@ -78,6 +83,9 @@ export const http = {
   post: <T>(path: string, body: unknown = {}) => api<T>('POST', path, { body }),
   patch: <T>(path: string, body: unknown) => api<T>('PATCH', path, { body }),
   delete: <T>(path: string) => api<T>('DELETE', path),
+  /** A file as the raw request body (imports). */
+  upload: <T>(path: string, file: Blob, contentType: string, query?: Query) =>
+    api<T>('POST', path, { query, raw: { body: file, contentType } }),
 };
 
 export function isApiError(err: unknown, code?: string): err is ApiError {

@@ -1,4 +1,13 @@
-import { IconAddressBook, IconBuilding, IconCopy, IconHome, IconListDetails, IconSettings, IconUsers } from '@tabler/icons-react';
+import {
+  IconAddressBook,
+  IconBuilding,
+  IconCopy,
+  IconFileImport,
+  IconHome,
+  IconListDetails,
+  IconSettings,
+  IconUsers,
+} from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import type { Permission } from '../../shared/permissions';
 
@@ -17,6 +26,7 @@ export const navItems: NavItem[] = [
   { label: 'nav.people', path: '/people', icon: IconAddressBook, anyOf: ['records.read'] },
   { label: 'nav.companies', path: '/companies', icon: IconBuilding, anyOf: ['records.read'] },
   { label: 'nav.duplicates', path: '/duplicates', icon: IconCopy, anyOf: ['records.write'] },
+  { label: 'nav.import', path: '/import', icon: IconFileImport, anyOf: ['records.write'] },
   { label: 'nav.users', path: '/users', icon: IconUsers, anyOf: ['users.manage', 'teams.manage'] },
   { label: 'nav.audit', path: '/audit', icon: IconListDetails, anyOf: ['audit.read'] },
   { label: 'nav.settings', path: '/settings', icon: IconSettings },

@@ -17,6 +17,7 @@ const PersonPage = lazy(() => import('../features/customers/person-page').then((
 const CompaniesListPage = lazy(() => import('../features/customers/companies-list-page').then((m) => ({ default: m.CompaniesListPage })));
 const CompanyPage = lazy(() => import('../features/customers/company-page').then((m) => ({ default: m.CompanyPage })));
 const DuplicatesPage = lazy(() => import('../features/customers/duplicates-page').then((m) => ({ default: m.DuplicatesPage })));
+const ImportPage = lazy(() => import('../features/customers/import-page').then((m) => ({ default: m.ImportPage })));
 const SettingsPage = lazy(() => import('../features/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
 
 /** Everything behind sign-in: follows the user's language and theme, listens for changes, routes the screens. */
@@ -69,6 +70,14 @@ export function SignedInApp() {
               element={
                 <RequirePermission anyOf={['records.write']}>
                   <DuplicatesPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="import"
+              element={
+                <RequirePermission anyOf={['records.write']}>
+                  <ImportPage />
                 </RequirePermission>
               }
             />

@@ -43,6 +43,7 @@ export const en = {
     people: 'People',
     companies: 'Companies',
     duplicates: 'Duplicates',
+    import: 'Import',
     toggle: 'Toggle navigation',
   },
   search: {

@@ -44,6 +44,7 @@ export const ja: Messages = {
     people: '顧客',
     companies: '会社',
     duplicates: '重複チェック',
+    import: 'インポート',
     toggle: 'ナビゲーションの開閉',
   },
   search: {

@@ -1,0 +1,235 @@
+import { Anchor, Button, FileInput, Group, Paper, Progress, SegmentedControl, Select, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { IconUpload } from '@tabler/icons-react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { http } from '../../app/api-client';
+import { keys } from '../../app/query-client';
+import { ErrorAlert } from '../../ui/error-alert';
+import { PageHeader } from '../../ui/page-header';
+import { type EntityType, useCustomFields } from './customers-api';
+import { contentTypeOf, type ImportJob, type ImportUpload, importFields } from './import-api';
+
+/** Import wizard: upload a file, map its columns, start, follow the progress, download the rejected rows. */
+export function ImportPage() {
+  const { t } = useTranslation();
+  const [entity, setEntity] = useState<EntityType>('person');
+  const [file, setFile] = useState<File | null>(null);
+  const [upload, setUpload] = useState<ImportUpload | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const send = useMutation({
+    mutationFn: (f: File) => http.upload<ImportUpload>('/api/v1/imports', f, contentTypeOf(f), { entityType: entity, filename: f.name }),
+    onSuccess: setUpload,
+  });
+  const reset = () => {
+    setUpload(null);
+    setJobId(null);
+    setFile(null);
+    send.reset();
+  };
+
+  return (
+    <>
+      <PageHeader title={t('customers.import.title')} />
+      {!upload && (
+        <Paper withBorder p="md" maw={640}>
+          <Stack>
+            <SegmentedControl
+              value={entity}
+              onChange={(v) => setEntity(v as EntityType)}
+              data={[
+                { value: 'person', label: t('customers.people') },
+                { value: 'company', label: t('customers.companies') },
+              ]}
+            />
+            <FileInput
+              label={t('customers.import.file')}
+              description={t('customers.import.fileHint')}
+              accept=".csv,.tsv,.txt,.xlsx,.vcf"
+              value={file}
+              onChange={setFile}
+              leftSection={<IconUpload size={16} />}
+            />
+            <ErrorAlert error={send.error} />
+            <Group justify="flex-end">
+              <Button disabled={!file} loading={send.isPending} onClick={() => file && send.mutate(file)}>
+                {t('customers.import.upload')}
+              </Button>
+            </Group>
+          </Stack>
+        </Paper>
+      )}
+      {upload && !jobId && <MappingStep upload={upload} onStarted={setJobId} onCancel={reset} />}
+      {jobId && <ProgressStep jobId={jobId} onAnother={reset} />}
+    </>
+  );
+}
+
+function MappingStep({ upload, onStarted, onCancel }: { upload: ImportUpload; onStarted: (id: string) => void; onCancel: () => void }) {
+  const { t, i18n } = useTranslation();
+  const custom = useCustomFields(upload.entityType);
+  const [mapping, setMapping] = useState<Record<string, string>>(upload.suggestedMapping);
+  const [mode, setMode] = useState('create');
+  const [matchOn, setMatchOn] = useState('email');
+  const [encoding, setEncoding] = useState<string>(upload.encoding);
+  const fieldOptions = [
+    ...importFields[upload.entityType].map((f) => ({
+      value: f,
+      label: t(`customers.import.fields.${f}`, { defaultValue: t(`customers.fields.${f}`, { defaultValue: f }) }),
+    })),
+    ...(custom.data ?? []).map((f) => ({ value: `custom.${f.key}`, label: i18n.resolvedLanguage === 'en' ? f.labelEn : f.labelJa })),
+  ];
+  const start = useMutation({
+    mutationFn: () => http.post<ImportJob>(`/api/v1/imports/${upload.id}/start`, { mapping, mode, matchOn, encoding }),
+    onSuccess: (job) => onStarted(job.id),
+  });
+  return (
+    <Stack>
+      <Text size="sm">
+        {t('customers.import.detected', {
+          file: upload.filename,
+          format: upload.format.toUpperCase(),
+          encoding: upload.encoding === 'cp932' ? 'Shift_JIS' : 'UTF-8',
+        })}
+      </Text>
+      <Table.ScrollContainer minWidth={600}>
+        <Table withTableBorder data-testid="import-mapping">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('customers.import.column')}</Table.Th>
+              <Table.Th>{t('customers.import.field')}</Table.Th>
+              <Table.Th>{t('customers.import.preview')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {upload.header.map((h, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: columns are identified by their position in the file
+              <Table.Tr key={`${i}-${h}`}>
+                <Table.Td>{h}</Table.Td>
+                <Table.Td>
+                  <Select
+                    aria-label={t('customers.import.fieldFor', { column: h })}
+                    data={fieldOptions}
+                    value={mapping[String(i)] ?? null}
+                    clearable
+                    searchable
+                    placeholder={t('customers.import.ignore')}
+                    onChange={(v) => {
+                      const next = { ...mapping };
+                      if (v) next[String(i)] = v;
+                      else delete next[String(i)];
+                      setMapping(next);
+                    }}
+                  />
+                </Table.Td>
+                <Table.Td>
+                  <Text size="xs" c="dimmed" lineClamp={2}>
+                    {upload.preview
+                      .slice(0, 3)
+                      .map((row) => row[i] ?? '')
+                      .filter(Boolean)
+                      .join(' / ')}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <SimpleGrid cols={{ base: 1, sm: 3 }} maw={900}>
+        <Select
+          label={t('customers.import.mode')}
+          value={mode}
+          onChange={(v) => setMode(v ?? 'create')}
+          allowDeselect={false}
+          data={['create', 'update_matching', 'skip_duplicates'].map((m) => ({ value: m, label: t(`customers.import.modes.${m}`) }))}
+        />
+        <Select
+          label={t('customers.import.matchOn')}
+          value={matchOn}
+          onChange={(v) => setMatchOn(v ?? 'email')}
+          allowDeselect={false}
+          disabled={mode === 'create'}
+          data={['email', 'phone', 'id'].map((m) => ({ value: m, label: t(`customers.import.match.${m}`) }))}
+        />
+        <Select
+          label={t('customers.import.encoding')}
+          value={encoding}
+          onChange={(v) => setEncoding(v ?? 'utf8')}
+          allowDeselect={false}
+          data={[
+            { value: 'utf8', label: 'UTF-8' },
+            { value: 'cp932', label: 'Shift_JIS (CP932)' },
+          ]}
+        />
+      </SimpleGrid>
+      <ErrorAlert error={start.error} />
+      <Group>
+        <Button variant="default" onClick={onCancel}>
+          {t('common.cancel')}
+        </Button>
+        <Button loading={start.isPending} disabled={Object.keys(mapping).length === 0} onClick={() => start.mutate()}>
+          {t('customers.import.start')}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+function ProgressStep({ jobId, onAnother }: { jobId: string; onAnother: () => void }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const job = useQuery({
+    queryKey: ['imports', jobId],
+    queryFn: () => http.get<ImportJob>(`/api/v1/imports/${jobId}`),
+    refetchInterval: (q) => {
+      const s = q.state.data?.status;
+      if (s === 'completed' || s === 'failed') {
+        void queryClient.invalidateQueries({ queryKey: q.state.data?.entityType === 'company' ? keys.companies : keys.people });
+        return false;
+      }
+      return 1000;
+    },
+  });
+  const j = job.data;
+  if (!j) return <ErrorAlert error={job.error} />;
+  const finished = j.status === 'completed' || j.status === 'failed';
+  return (
+    <Paper withBorder p="md" maw={640} data-testid="import-progress" data-status={j.status}>
+      <Stack>
+        <Text fw={500}>{t(`customers.import.status.${j.status}`)}</Text>
+        <Progress
+          value={finished ? 100 : Math.round(j.progress * 100)}
+          animated={!finished}
+          color={j.status === 'failed' ? 'red' : undefined}
+        />
+        <Text size="sm">
+          {t('customers.import.counts', {
+            processed: j.processed,
+            created: j.created,
+            updated: j.updated,
+            skipped: j.skipped,
+            rejected: j.rejected,
+          })}
+        </Text>
+        {j.failure && (
+          <Text c="red" size="sm">
+            {j.failure}
+          </Text>
+        )}
+        {j.rejected > 0 && (
+          <Anchor href={`/api/v1/imports/${j.id}/errors.csv`} download>
+            {t('customers.import.errorReport')}
+          </Anchor>
+        )}
+        {finished && (
+          <Group>
+            <Button variant="default" onClick={onAnother}>
+              {t('customers.import.another')}
+            </Button>
+          </Group>
+        )}
+      </Stack>
+    </Paper>
+  );
+}
