@@ -45,6 +45,7 @@ test('create a person with a postal look-up, find them by kana and kanji in the 
     await dialog.getByRole('textbox', { name: c.fields.birthday }).fill('1985-03-01');
     await expect(dialog.getByText('昭和60年3月1日')).toBeVisible();
     await dialog.getByRole('textbox', { name: c.fields.title }).fill(person.title);
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-create-ja.png' });
     await dialog.getByRole('button', { name: m.common.create }).click();
     await expect(page.getByRole('heading', { name: displayName })).toBeVisible();
     await expect(page.getByTestId('person-kana')).toHaveText(person.kana.join(' '));
@@ -134,6 +135,7 @@ test('a likely duplicate is flagged with a link, created anyway, merged on the d
       await expect(pair).toHaveCount(1, { timeout: 1_000 });
     }).toPass({ timeout: 30_000 });
     await expect(pair).toContainText(c.duplicates.reasons.email);
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-duplicates-ja.png', fullPage: true });
     await pair.getByRole('button', { name: c.duplicates.merge }).click();
     await expect(pair).toHaveCount(0);
   });
@@ -148,6 +150,20 @@ test('a likely duplicate is flagged with a link, created anyway, merged on the d
     await page.getByRole('button', { name: c.filter.apply }).click();
     await expect(page.getByTestId('record-count')).toHaveText(c.count.replace('{{count}}', '1'));
     await expect(page.getByTestId('person-table').getByRole('link', { name: '鈴木 一郎' })).toHaveCount(1);
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-filter-ja.png', fullPage: true });
+  });
+
+  await test.step('the filter is saved as a view and chosen again after a reload', async () => {
+    await page.getByRole('button', { name: c.views.save }).click();
+    const dialog = page.getByRole('dialog', { name: c.views.save });
+    await dialog.getByRole('textbox', { name: c.views.name }).fill('鈴木');
+    await dialog.getByRole('button', { name: m.common.save }).click();
+    await expect(dialog).toHaveCount(0);
+    await page.reload();
+    await expect(page.getByTestId('record-count')).not.toHaveText(c.count.replace('{{count}}', '1'));
+    await page.getByRole('textbox', { name: c.views.label }).click();
+    await page.getByRole('option', { name: '鈴木' }).click();
+    await expect(page.getByTestId('record-count')).toHaveText(c.count.replace('{{count}}', '1'));
   });
 });
 
@@ -169,6 +185,7 @@ test('the import wizard maps a CSV, imports it with progress, and offers the rej
   // The Japanese headers are mapped by themselves.
   await expect(page.getByRole('textbox', { name: c.import.fieldFor.replace('{{column}}', '姓') })).toHaveValue(c.fields.familyName);
   await expect(page.getByRole('textbox', { name: c.import.fieldFor.replace('{{column}}', 'メールアドレス') })).toHaveValue(c.fields.email);
+  if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-import-ja.png', fullPage: true });
   await page.getByRole('button', { name: c.import.start }).click();
   const progress = page.getByTestId('import-progress');
   await expect(progress).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
@@ -178,4 +195,37 @@ test('the import wizard maps a CSV, imports it with progress, and offers the rej
   await page.goto('/people');
   await expect(page.getByTestId('person-table').getByRole('link', { name: '佐藤 次郎' })).toBeVisible();
   await expect(page.getByTestId('person-table').getByRole('link', { name: '高橋 三郎' })).toHaveCount(0);
+});
+
+test('a record refreshes live when someone else saves it, and saving over their change shows both versions first', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  const c = m.customers;
+  await afterPlatformSpec(lang);
+  await signInAsAdmin(page, m, lang);
+  const session = await (await page.request.get('/api/v1/auth/session')).json();
+  const headers = { 'x-csrf-token': session.csrfToken as string };
+  const created = await page.request.post('/api/v1/people', { headers, data: { familyName: '伊藤', givenName: '誠', title: '主任' } });
+  expect(created.status()).toBe(201);
+  const person = await created.json();
+
+  await page.goto(`/people/${person.id}`);
+  await expect(page.getByRole('heading', { name: '伊藤 誠' })).toBeVisible();
+  await page.getByRole('button', { name: c.record.edit }).click();
+  await page.getByRole('textbox', { name: c.fields.title }).fill('係長');
+
+  // Someone else saves first: the header follows without a reload.
+  const theirs = await page.request.patch(`/api/v1/people/${person.id}`, { headers, data: { version: person.version, title: '課長' } });
+  expect(theirs.status()).toBe(200);
+  await expect(page.getByTestId('person-title')).toHaveText('課長');
+
+  await page.getByRole('button', { name: m.common.save }).click();
+  const conflict = page.getByTestId('conflict');
+  await expect(conflict).toContainText(c.record.conflictTitle);
+  await expect(conflict.getByRole('row', { name: new RegExp(`${c.fields.title}.*課長.*係長`) })).toBeVisible();
+  await conflict.getByRole('button', { name: c.record.reapply }).click();
+  await expect(page.getByTestId('person-title')).toHaveText('係長');
+  await expect(conflict).toHaveCount(0);
 });

@@ -22,6 +22,7 @@ export const customersEn = {
     industry: 'Industry',
     employees: 'Employees',
   },
+  columns: 'Columns',
   sortBy: 'Sort by {{field}}',
   filter: {
     title: 'Filter',

@@ -24,6 +24,7 @@ export const customersJa: Messages['customers'] = {
     industry: '業種',
     employees: '従業員数',
   },
+  columns: '表示項目',
   sortBy: '{{field}}で並べ替え',
   filter: {
     title: '絞り込み',

@@ -46,6 +46,16 @@ export function PersonPage() {
             )}
             {p.title && <Text data-testid="person-title">{p.title}</Text>}
             {p.deletedAt && <Badge color="red">{t('customers.record.deleted')}</Badge>}
+            {p.emails[0] && (
+              <Anchor href={`mailto:${p.emails[0].address}`} size="sm">
+                {p.emails[0].address}
+              </Anchor>
+            )}
+            {p.phones[0] && (
+              <Anchor href={`tel:${p.phones[0].e164}`} size="sm">
+                {p.phones[0].number}
+              </Anchor>
+            )}
             {p.tags.map((tag) => (
               <Badge key={tag} variant="light">
                 {tag}

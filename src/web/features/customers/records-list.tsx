@@ -8,6 +8,7 @@ import { http } from '../../app/api-client';
 import { keys } from '../../app/query-client';
 import { ErrorState } from '../../ui/error-state';
 import { BulkBar } from './bulk-bar';
+import { ColumnMenu } from './column-menu';
 import { type EntityType, filterParam, pathOf, type SavedView, type SortKey, sortParam, useCustomFields } from './customers-api';
 import { ExportMenu } from './export-menu';
 import { FilterBuilder } from './filter-builder';
@@ -50,6 +51,8 @@ export function RecordsList<T extends { id: string }>({
   const [viewId, setViewId] = useState<string | null>(null);
   const [filterOpen, setFilterOpen] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [visible, setVisible] = useState<string[]>(() => columns.map((c) => c.key));
+  const shown = columns.filter((c) => visible.includes(c.key));
   const base = entity === 'person' ? keys.people : keys.companies;
   const path = `/api/v1/${pathOf(entity)}`;
 
@@ -92,6 +95,9 @@ export function RecordsList<T extends { id: string }>({
     setFilter(view?.filter ?? null);
     setDraft(fromFilter(view?.filter ?? null));
     setSort(view?.sort.length ? view.sort : [{ field: 'updatedAt', dir: 'desc' }]);
+    setVisible(
+      view?.columns.length ? columns.map((c) => c.key).filter((k) => k === 'name' || view.columns.includes(k)) : columns.map((c) => c.key),
+    );
     setSelected(new Set());
   };
   const toggleSort = (field: string) => setSort((s) => [{ field, dir: s[0]?.field === field && s[0].dir === 'asc' ? 'desc' : 'asc' }]);
@@ -110,7 +116,7 @@ export function RecordsList<T extends { id: string }>({
     <Box>
       <Group justify="space-between" mb="sm" gap="xs">
         <Group gap="xs">
-          <ViewsMenu entity={entity} viewId={viewId} onChoose={chooseView} current={{ filter, sort, columns: columns.map((c) => c.key) }} />
+          <ViewsMenu entity={entity} viewId={viewId} onChoose={chooseView} current={{ filter, sort, columns: visible }} />
           <Button variant={filter ? 'light' : 'default'} leftSection={<IconFilter size={16} />} onClick={() => setFilterOpen((o) => !o)}>
             {filter ? t('customers.filter.active', { count: draft.length }) : t('customers.filter.title')}
           </Button>
@@ -119,6 +125,7 @@ export function RecordsList<T extends { id: string }>({
           <Text size="sm" c="dimmed" data-testid="record-count">
             {count.data ? t('customers.count', { count: count.data.count }) : ''}
           </Text>
+          <ColumnMenu columns={columns} visible={visible} onChange={setVisible} />
           <ExportMenu entity={entity} filter={filter} sort={sort} />
           {toolbar}
         </Group>
@@ -141,7 +148,7 @@ export function RecordsList<T extends { id: string }>({
                   onChange={() => setSelected(allChecked ? new Set() : new Set(rows.map((r) => r.id)))}
                 />
               </Table.Th>
-              {columns.map((c) => (
+              {shown.map((c) => (
                 <Table.Th
                   key={c.key}
                   w={c.width}
@@ -176,7 +183,7 @@ export function RecordsList<T extends { id: string }>({
                     onChange={() => toggle(row.id)}
                   />
                 </Table.Td>
-                {columns.map((c) => (
+                {shown.map((c) => (
                   <Table.Td key={c.key}>{c.render(row)}</Table.Td>
                 ))}
               </Table.Tr>
