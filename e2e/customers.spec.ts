@@ -38,6 +38,7 @@ test('create a person with a postal look-up, find them by kana and kanji in the 
     await dialog.getByRole('textbox', { name: c.fields.phone }).fill('090-1234-5678');
     await dialog.getByRole('textbox', { name: c.fields.postalCode }).fill('100-0001');
     await dialog.getByRole('button', { name: c.form.postalLookup }).click();
+    await expect(dialog.getByRole('textbox', { name: c.fields.postalCode })).toHaveValue('100-0001');
     await expect(dialog.getByRole('textbox', { name: c.fields.prefecture })).toHaveValue('東京都');
     await expect(dialog.getByRole('textbox', { name: c.fields.city })).toHaveValue('千代田区');
     await expect(dialog.getByRole('textbox', { name: c.fields.town })).toHaveValue('千代田');

@@ -158,6 +158,7 @@ export const customersEn = {
   duplicates: {
     title: 'Duplicates',
     keep: 'Keep',
+    created: 'Created {{date}}',
     both: 'Both',
     merge: 'Merge',
     merged: 'Records merged',

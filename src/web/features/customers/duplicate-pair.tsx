@@ -8,6 +8,7 @@ import { http } from '../../app/api-client';
 import { keys } from '../../app/query-client';
 import { useCan } from '../../app/session';
 import { ErrorAlert } from '../../ui/error-alert';
+import { useFormatDateTime } from '../../ui/format';
 import type { Company, EntityType, Person } from './customers-api';
 
 type AnyRecord = Person | Company;
@@ -61,6 +62,7 @@ const nameOf = (r: AnyRecord) => ('displayName' in r ? r.displayName : r.name);
 export function DuplicatePairCard({ pair }: { pair: DuplicatePair }) {
   const { t } = useTranslation();
   const can = useCan();
+  const formatDateTime = useFormatDateTime();
   const queryClient = useQueryClient();
   const fields = fieldsOf[pair.entityType].filter(([, show]) => show(pair.a) !== '' || show(pair.b) !== '');
   const [choices, setChoices] = useState<Record<string, Choice>>({});
@@ -118,6 +120,7 @@ export function DuplicatePairCard({ pair }: { pair: DuplicatePair }) {
                       {t('customers.duplicates.keep')}: {link(pair[side])}
                     </>
                   }
+                  description={t('customers.duplicates.created', { date: formatDateTime(pair[side].createdAt) })}
                 />
               </Table.Th>
             ))}

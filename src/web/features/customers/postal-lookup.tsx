@@ -24,7 +24,7 @@ export function PostalLookup({
     mutationFn: () => http.get<{ data: PostalResult[] }>(`/api/v1/postal-codes/${encodeURIComponent(value.trim())}`),
     onSuccess: ({ data }) => {
       setCandidates(data.length > 1 ? data : []);
-      if (data.length === 1) onAddress(data[0]!);
+      if (data.length === 1) onAddress(withHyphen(data[0]!));
     },
   });
   const label = (a: PostalResult) => `${a.prefecture}${a.city}${a.town}`;
@@ -72,7 +72,7 @@ export function PostalLookup({
           data={candidates.map((a, i) => ({ value: String(i), label: label(a) }))}
           onChange={(i) => {
             if (i === null) return;
-            onAddress(candidates[Number(i)]!);
+            onAddress(withHyphen(candidates[Number(i)]!));
             setCandidates([]);
           }}
         />
@@ -80,3 +80,6 @@ export function PostalLookup({
     </div>
   );
 }
+
+/** 〒 codes are written 100-0001. */
+const withHyphen = (a: PostalResult): PostalResult => ({ ...a, postalCode: a.postalCode.replace(/^(\d{3})-?(\d{4})$/, '$1-$2') });
