@@ -230,3 +230,39 @@ test('a record refreshes live when someone else saves it, and saving over their 
   await expect(page.getByTestId('person-title')).toHaveText('係長');
   await expect(conflict).toHaveCount(0);
 });
+
+test('a company is created, gets a department, and lists the people who work there', async ({ page }, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  const c = m.customers;
+  await afterPlatformSpec(lang);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signInAsAdmin(page, m, lang);
+
+  await page.getByRole('navigation').first().getByRole('link', { name: m.nav.companies }).click();
+  await expect(page.getByRole('heading', { name: c.companies })).toBeVisible();
+  await page.getByRole('button', { name: c.newCompany }).click();
+  const dialog = page.getByRole('dialog', { name: c.newCompany });
+  await dialog.getByRole('textbox', { name: c.fields.companyName }).fill('株式会社テスト物産');
+  await dialog.getByRole('textbox', { name: c.fields.nameKana }).fill('テストブッサン');
+  await dialog.getByRole('textbox', { name: c.fields.industry }).fill(lang === 'ja' ? '卸売業' : 'Wholesale');
+  await dialog.getByRole('button', { name: m.common.create }).click();
+  await expect(page.getByRole('heading', { name: '株式会社テスト物産' })).toBeVisible();
+  const companyId = page.url().split('/').pop() as string;
+
+  await page.getByRole('tab', { name: c.record.departments }).click();
+  await page.getByRole('textbox', { name: c.record.departmentName }).fill('営業部');
+  await page.getByRole('button', { name: c.record.addDepartment }).click();
+  await expect(page.getByRole('tabpanel').getByText('営業部', { exact: true })).toBeVisible();
+
+  // A person joins the company elsewhere: the people tab follows live.
+  const session = await (await page.request.get('/api/v1/auth/session')).json();
+  const res = await page.request.post('/api/v1/people', {
+    headers: { 'x-csrf-token': session.csrfToken },
+    data: { familyName: '中村', givenName: '優', companyId, title: lang === 'ja' ? '部長' : 'Director' },
+  });
+  expect(res.status()).toBe(201);
+  await page.getByRole('tab', { name: c.record.peopleAtCompany }).click();
+  await expect(page.getByRole('tabpanel').getByRole('link', { name: '中村 優' })).toBeVisible();
+  if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-company-ja.png', fullPage: true });
+});
