@@ -166,6 +166,18 @@ test('a likely duplicate is flagged with a link, created anyway, merged on the d
     await page.getByRole('option', { name: '鈴木' }).click();
     await expect(page.getByTestId('record-count')).toHaveText(c.count.replace('{{count}}', '1'));
   });
+
+  await test.step('the selected row gets a tag through the bulk actions', async () => {
+    await page.getByRole('checkbox', { name: c.selectRow.replace('{{name}}', '鈴木 一郎') }).check();
+    await expect(page.getByTestId('bulk-bar')).toContainText(c.selected.replace('{{count}}', '1'));
+    await expect(page.getByTestId('bulk-bar').getByRole('button', { name: c.bulk.delete })).toBeVisible();
+    await page.getByRole('button', { name: c.bulk.tag }).click();
+    const dialog = page.getByRole('dialog', { name: c.bulk.tag });
+    await dialog.getByRole('textbox', { name: c.bulk.tagLabel }).fill('VIP');
+    await dialog.getByRole('textbox', { name: c.bulk.tagLabel }).press('Enter');
+    await dialog.getByRole('button', { name: m.common.save }).click();
+    await expect(page.getByTestId('person-table').getByRole('row', { name: /鈴木 一郎/ })).toContainText('VIP');
+  });
 });
 
 test('the import wizard maps a CSV, imports it with progress, and offers the rejected rows', async ({ page }, testInfo) => {
