@@ -1,5 +1,6 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Actor } from './actor.js';
+import type { DbOrTx } from './db/database.js';
 
 /**
  * Record visibility (own / team / all), the one policy every module applies to records that have an
@@ -11,12 +12,27 @@ export interface OwnedRecord {
   teamId: string | null;
 }
 
-export function maySee(actor: Actor, record: OwnedRecord, ownerTeamIds: string[] = []): boolean {
+/** `teammateIds`: users in the actor's teams (see teammatesOf), for records a teammate owns. */
+export function maySee(actor: Actor, record: OwnedRecord, teammateIds: readonly string[] = []): boolean {
   if (actor.visibility === 'all' || !record.ownerId) return true;
   if (record.ownerId === actor.userId) return true;
   if (actor.visibility !== 'team') return false;
   if (record.teamId && actor.teamIds.includes(record.teamId)) return true;
-  return ownerTeamIds.some((t) => actor.teamIds.includes(t));
+  return teammateIds.includes(record.ownerId);
+}
+
+/** Users who share a team with the actor: only needed under `team` visibility. */
+export async function teammatesOf(db: DbOrTx, actor: Actor): Promise<string[]> {
+  if (actor.visibility !== 'team' || actor.teamIds.length === 0) return [];
+  const { rows } = await sql<{ user_id: string }>`SELECT DISTINCT user_id FROM team_members
+    WHERE workspace_id = ${actor.workspaceId} AND team_id = ANY(${actor.teamIds}::uuid[])`.execute(db);
+  return rows.map((r) => r.user_id);
+}
+
+/** The single-record form of whereVisible: the same answer as the list gives. */
+export async function canSee(db: DbOrTx, actor: Actor, record: OwnedRecord): Promise<boolean> {
+  if (maySee(actor, record)) return true;
+  return actor.visibility === 'team' && maySee(actor, record, await teammatesOf(db, actor));
 }
 
 /** Adds the visibility condition to a query over a table aliased `alias` with owner_id and team_id columns. */

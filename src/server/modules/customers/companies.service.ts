@@ -6,7 +6,7 @@ import type { Db, Tx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { maySee } from '../../platform/policy.js';
+import { canSee, maySee, teammatesOf } from '../../platform/policy.js';
 import { teamInWorkspace, userInWorkspace } from '../accounts/index.js';
 import { companyCatalog } from './catalogs.js';
 import { customCatalog, listCustomFields, validateCustom } from './custom-fields.js';
@@ -138,7 +138,7 @@ export async function getCompany(options: { db: Db; actor: Actor; companyId: str
   const row = await findRecord(options.db, 'companies', options.actor.workspaceId, options.companyId, {
     includeDeleted: options.includeDeleted,
   });
-  if (!row || !maySee(options.actor, { ownerId: row.owner_id, teamId: row.team_id })) throw new AppError('not_found');
+  if (!row || !(await canSee(options.db, options.actor, { ownerId: row.owner_id, teamId: row.team_id }))) throw new AppError('not_found');
   return view(options.db, options.actor.workspaceId, row);
 }
 
@@ -146,7 +146,7 @@ export async function updateCompany(options: { db: Db; actor: Actor; companyId: 
   const { actor, patch } = options;
   return options.db.transaction().execute(async (trx) => {
     const before = await findRecord(trx, 'companies', actor.workspaceId, options.companyId, { forUpdate: true });
-    if (!before || !maySee(actor, { ownerId: before.owner_id, teamId: before.team_id })) throw new AppError('not_found');
+    if (!before || !(await canSee(trx, actor, { ownerId: before.owner_id, teamId: before.team_id }))) throw new AppError('not_found');
     const beforeView = await view(trx, actor.workspaceId, before);
     if (before.version !== patch.version) throw new AppError('conflict', { current: beforeView });
     const { version: _v, ...changes } = patch;
@@ -272,9 +272,10 @@ export async function companyRelations(options: { db: Db; actor: Actor; companyI
       .orderBy('name')
       .execute(),
   ]);
+  const teammates = await teammatesOf(db, actor);
   return {
     people: people
-      .filter((p) => maySee(actor, { ownerId: p.owner_id, teamId: p.team_id }))
+      .filter((p) => maySee(actor, { ownerId: p.owner_id, teamId: p.team_id }, teammates))
       .map((p) => presentPerson(p, { id: company.id, name: company.name })),
     subsidiaries: children.map((c) => ({ id: c.id as string, name: c.name as string })),
     departments: departments.map((d) => ({

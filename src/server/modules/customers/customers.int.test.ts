@@ -351,6 +351,22 @@ describe('permissions and isolation', () => {
     expect((await m.get(`/api/v1/search?q=${encodeURIComponent('管理者')}`)).body.people).toEqual([]);
   });
 
+  it('lets a member with team visibility open what a teammate owns, as the list shows it', async () => {
+    const w = await createTestWorkspace(server);
+    const a = await signIn(server, w.adminEmail);
+    const ws = await a.get('/api/v1/workspace');
+    await a.patch('/api/v1/workspace', { version: ws.body.version, visibility: { member: 'team' } });
+    const one = await addUser(server, a, 'member', '一 郎');
+    const two = await addUser(server, a, 'member', '二 郎');
+    const outsider = await addUser(server, a, 'member', '三 郎');
+    await a.post('/api/v1/teams', { name: '営業', memberIds: [one.userId, two.userId] });
+    const theirs = await two.client.post('/api/v1/people', { familyName: 'チーム顧客' });
+    const me = await signIn(server, one.email);
+    expect((await me.get('/api/v1/people')).body.data.map((p: { id: string }) => p.id)).toContain(theirs.body.id);
+    expect((await me.get(`/api/v1/people/${theirs.body.id}`)).status).toBe(200);
+    expect((await outsider.client.get(`/api/v1/people/${theirs.body.id}`)).status).toBe(404);
+  });
+
   it('never reads or changes another workspace’s people or companies', async () => {
     const other = await createTestWorkspace(server);
     const o = await signIn(server, other.adminEmail);

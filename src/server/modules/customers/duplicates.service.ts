@@ -5,7 +5,7 @@ import { recordChange } from '../../platform/events/outbox.js';
 import { decodeCursor, encodeCursor } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { maySee } from '../../platform/policy.js';
+import { canSee } from '../../platform/policy.js';
 import { type DuplicateReason, findCompanyDuplicates, findPersonDuplicates } from './duplicates.js';
 import type { EntityType } from './duplicates.repository.js';
 import * as repo from './duplicates.repository.js';
@@ -206,7 +206,7 @@ export async function dismissDuplicate(options: { db: Db; actor: Actor; pairId: 
     const table = repo.tableOf[pair.entity_type as EntityType];
     for (const id of [pair.a_id, pair.b_id]) {
       const r = await findRecord(trx, table, actor.workspaceId, id, { includeDeleted: true });
-      if (!r || !maySee(actor, { ownerId: r.owner_id, teamId: r.team_id })) throw new AppError('not_found');
+      if (!r || !(await canSee(trx, actor, { ownerId: r.owner_id, teamId: r.team_id }))) throw new AppError('not_found');
     }
     if (pair.status !== 'open') throw new AppError('conflict', { current: presentPair(pair) });
     const row = await repo.resolvePair(trx, actor.workspaceId, pair.id, 'dismissed', actor.userId);

@@ -3,7 +3,7 @@ import type { Actor } from '../../platform/actor.js';
 import type { Db, Tx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
-import { maySee } from '../../platform/policy.js';
+import { canSee } from '../../platform/policy.js';
 import { listCustomFields, validateCustom } from './custom-fields.js';
 import { settlePairsAfterMerge } from './duplicates.repository.js';
 import { contactPoints, indexCompany, indexPerson, type StoredEmail, type StoredPhone } from './indexing.js';
@@ -121,7 +121,7 @@ async function lockPair(trx: Tx, table: 'people' | 'companies', input: MergeInpu
   const rows = new Map<string, Record<string, any>>();
   for (const id of [input.survivorId, input.mergedId].sort()) {
     const r = await findRecord(trx, table, actor.workspaceId, id, { forUpdate: true });
-    if (!r || !maySee(actor, { ownerId: r.owner_id, teamId: r.team_id })) throw new AppError('not_found');
+    if (!r || !(await canSee(trx, actor, { ownerId: r.owner_id, teamId: r.team_id }))) throw new AppError('not_found');
     rows.set(id, r);
   }
   return { s: rows.get(input.survivorId) as Record<string, any>, m: rows.get(input.mergedId) as Record<string, any> };

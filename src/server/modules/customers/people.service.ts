@@ -5,7 +5,7 @@ import type { Db, Tx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { maySee } from '../../platform/policy.js';
+import { canSee } from '../../platform/policy.js';
 import { teamInWorkspace, userInWorkspace } from '../accounts/index.js';
 import { personCatalog } from './catalogs.js';
 import { customCatalog, listCustomFields, validateCustom } from './custom-fields.js';
@@ -131,7 +131,7 @@ export async function getPerson(options: { db: Db; actor: Actor; personId: strin
   const row = await findRecord(options.db, 'people', options.actor.workspaceId, options.personId, {
     includeDeleted: options.includeDeleted,
   });
-  if (!row || !maySee(options.actor, { ownerId: row.owner_id, teamId: row.team_id })) throw new AppError('not_found');
+  if (!row || !(await canSee(options.db, options.actor, { ownerId: row.owner_id, teamId: row.team_id }))) throw new AppError('not_found');
   return view(options.db, options.actor.workspaceId, row);
 }
 
@@ -141,7 +141,7 @@ export async function updatePerson(options: { db: Db; actor: Actor; personId: st
   checkPrefectureAndBirthday(patch);
   return options.db.transaction().execute(async (trx) => {
     const before = await findRecord(trx, 'people', actor.workspaceId, options.personId, { forUpdate: true });
-    if (!before || !maySee(actor, { ownerId: before.owner_id, teamId: before.team_id })) throw new AppError('not_found');
+    if (!before || !(await canSee(trx, actor, { ownerId: before.owner_id, teamId: before.team_id }))) throw new AppError('not_found');
     const beforeView = await view(trx, actor.workspaceId, before);
     if (before.version !== patch.version) throw new AppError('conflict', { current: beforeView });
     const { version: _v, ...changes } = patch;

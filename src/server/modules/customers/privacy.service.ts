@@ -4,7 +4,7 @@ import { recordChange } from '../../platform/events/outbox.js';
 import { decodeCursor, encodeCursor } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { maySee } from '../../platform/policy.js';
+import { canSee } from '../../platform/policy.js';
 import { listCustomFields } from './custom-fields.js';
 import { deletePairsOf } from './duplicates.repository.js';
 import { presentPerson } from './people.presenter.js';
@@ -55,7 +55,7 @@ const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
 /** The person as the actor may see them (trash and erased included), with the whole merge family. */
 async function personFor(db: DbOrTx, actor: Actor, personId: string) {
   const row = await findRecord(db, 'people', actor.workspaceId, personId, { includeDeleted: true });
-  if (!row || !maySee(actor, { ownerId: row.owner_id, teamId: row.team_id })) throw new AppError('not_found');
+  if (!row || !(await canSee(db, actor, { ownerId: row.owner_id, teamId: row.team_id }))) throw new AppError('not_found');
   return { row, family: await repo.personFamily(db, actor.workspaceId, personId) };
 }
 
@@ -257,7 +257,7 @@ export async function recordPurpose(options: {
   const { actor, input } = options;
   return options.db.transaction().execute(async (trx) => {
     const row = await findRecord(trx, 'people', actor.workspaceId, options.personId);
-    if (!row || !maySee(actor, { ownerId: row.owner_id, teamId: row.team_id })) throw new AppError('not_found');
+    if (!row || !(await canSee(trx, actor, { ownerId: row.owner_id, teamId: row.team_id }))) throw new AppError('not_found');
     const saved = await repo.insertPurpose(trx, {
       workspace_id: actor.workspaceId,
       id: newId(),

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { normalizeForSearch, normalizePhone } from '../../../shared/jp-text.js';
 import type { Actor } from '../../platform/actor.js';
 import type { Db } from '../../platform/db/database.js';
-import { maySee, whereVisible } from '../../platform/policy.js';
+import { maySee, teammatesOf, whereVisible } from '../../platform/policy.js';
 import { presentCompany, presentPerson } from './people.presenter.js';
 import { companyNames } from './people.repository.js';
 import type { RecordTable } from './records.repository.js';
@@ -106,8 +106,9 @@ export async function lookupByPhone(options: { db: Db; actor: Actor; phone: stri
           .execute()) as Record<string, any>[])
       : [];
   const [people, companies] = await Promise.all([load('people', ids('person')), load('companies', ids('company'))]);
+  const teammates = await teammatesOf(db, actor);
   const visible = <T extends Record<string, any>>(rows: T[]) =>
-    rows.filter((r) => maySee(actor, { ownerId: r.owner_id, teamId: r.team_id }));
+    rows.filter((r) => maySee(actor, { ownerId: r.owner_id, teamId: r.team_id }, teammates));
   const names = await companyNames(
     db,
     actor.workspaceId,
