@@ -1,5 +1,6 @@
 import { expect, type Page, test } from '@playwright/test';
-import { messagesFor } from './support/messages';
+import iconv from 'iconv-lite';
+import { fill, messagesFor } from './support/messages';
 import { afterPlatformSpec } from './support/run-order';
 import { signInAsAdmin } from './support/session';
 
@@ -277,4 +278,90 @@ test('a company is created, gets a department, and lists the people who work the
   await page.getByRole('tab', { name: c.record.peopleAtCompany }).click();
   await expect(page.getByRole('tabpanel').getByRole('link', { name: '中村 優' })).toBeVisible();
   if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-company-ja.png', fullPage: true });
+});
+
+test('a Shift_JIS CSV is imported with its Japanese names and a rejected row, then the exported list is imported again without duplicates', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  const c = m.customers;
+  await afterPlatformSpec(lang);
+  await signInAsAdmin(page, m, lang);
+  const rows = [
+    ['小林', '一', 'コバヤシ', 'ハジメ', `hajime.${lang}@example.jp`, '03-1234-5678'],
+    ['加藤', '恵', 'カトウ', 'メグミ', `megumi.${lang}@example.jp`, '06-1234-5678'],
+    ['吉田', '翔', 'ヨシダ', 'ショウ', `sho.${lang}@example.jp`, '090-2222-3333'],
+    ['渡辺', '健太', 'ワタナベ', 'ケンタ', 'kenta-at-example', '090-4444-5555'],
+  ];
+  const text = `${[['姓', '名', 'セイ', 'メイ', 'メール', '電話'], ...rows].map((r) => r.join(',')).join('\r\n')}\r\n`;
+  const table = page.getByTestId('person-table');
+
+  const upload = async (name: string, buffer: Buffer) => {
+    await page.goto('/import');
+    await expect(page.getByRole('heading', { name: c.import.title })).toBeVisible();
+    await page.locator('input[type="file"]').setInputFiles({ name, mimeType: 'text/csv', buffer });
+    await page.getByRole('button', { name: c.import.upload }).click();
+    await expect(page.getByTestId('import-mapping')).toBeVisible();
+  };
+  const runImport = async () => {
+    await page.getByRole('button', { name: c.import.start }).click();
+    const progress = page.getByTestId('import-progress');
+    await expect(progress).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+    return progress;
+  };
+
+  await test.step('the CP932 file is detected as Shift_JIS, mapped by its headers, and imported with one rejected row', async () => {
+    await page.getByRole('navigation').first().getByRole('link', { name: m.nav.import }).click();
+    await expect(page.getByRole('heading', { name: c.import.title })).toBeVisible();
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'people-sjis.csv', mimeType: 'text/csv', buffer: iconv.encode(text, 'cp932') });
+    await page.getByRole('button', { name: c.import.upload }).click();
+    const mapping = page.getByTestId('import-mapping');
+    await expect(mapping).toContainText('小林');
+    await expect(mapping).toContainText('コバヤシ');
+    await expect(page.getByText(/Shift_JIS/).first()).toBeVisible();
+    await expect(page.getByRole('textbox', { name: fill(c.import.fieldFor, { column: 'セイ' }) })).toHaveValue(c.fields.familyNameKana);
+    await expect(page.getByRole('textbox', { name: fill(c.import.fieldFor, { column: 'メール' }) })).toHaveValue(c.fields.email);
+    const progress = await runImport();
+    await expect(progress).toContainText(fill(c.import.counts, { processed: 4, created: 3, updated: 0, skipped: 0, rejected: 1 }));
+    const href = await progress.getByRole('link', { name: c.import.errorReport }).getAttribute('href');
+    const report = await page.request.get(href as string);
+    expect(report.status()).toBe(200);
+    const reportText = (await report.body()).toString('utf8');
+    expect(reportText).toContain('渡辺');
+    expect(reportText).toContain('kenta-at-example');
+    expect(reportText).not.toContain('小林');
+  });
+
+  await test.step('the good rows are in the list with their Japanese names', async () => {
+    await page.goto('/people');
+    for (const name of ['小林 一', '加藤 恵', '吉田 翔']) await expect(table.getByRole('link', { name })).toBeVisible();
+    await expect(table.getByRole('link', { name: '渡辺 健太' })).toHaveCount(0);
+  });
+
+  await test.step('the list exported as CSV imports again with every row skipped as a duplicate', async () => {
+    await page.getByRole('button', { name: c.export.label }).click();
+    const href = await page.getByRole('menuitem', { name: c.export.csv, exact: true }).getAttribute('href');
+    const res = await page.request.get(href as string);
+    expect(res.status()).toBe(200);
+    const exported = await res.body();
+    const exportedText = exported.toString('utf8');
+    for (const name of ['小林', '加藤', '吉田', 'コバヤシ', `hajime.${lang}@example.jp`]) expect(exportedText).toContain(name);
+    const count = exportedText.trim().split('\r\n').length - 1;
+    await expect(page.getByTestId('record-count')).toHaveText(fill(c.count, { count }));
+
+    await upload('people-export.csv', exported);
+    await page.getByRole('textbox', { name: c.import.mode }).click();
+    await page.getByRole('option', { name: c.import.modes.skip_duplicates }).click();
+    await page.getByRole('textbox', { name: c.import.matchOn }).click();
+    await page.getByRole('option', { name: c.import.match.id }).click();
+    const progress = await runImport();
+    await expect(progress).toContainText(fill(c.import.counts, { processed: count, created: 0, updated: 0, skipped: count, rejected: 0 }));
+
+    await page.goto('/people');
+    await expect(page.getByTestId('record-count')).toHaveText(fill(c.count, { count }));
+    await expect(table.getByRole('link', { name: '小林 一' })).toHaveCount(1);
+  });
 });
