@@ -1,6 +1,6 @@
 import { expect, type Page, test } from '@playwright/test';
 import iconv from 'iconv-lite';
-import { fill, messagesFor } from './support/messages';
+import { fill, messagesFor, people } from './support/messages';
 import { afterPlatformSpec } from './support/run-order';
 import { signInAsAdmin } from './support/session';
 
@@ -364,4 +364,62 @@ test('a Shift_JIS CSV is imported with its Japanese names and a rejected row, th
     await expect(page.getByTestId('record-count')).toHaveText(fill(c.count, { count }));
     await expect(table.getByRole('link', { name: '小林 一' })).toHaveCount(1);
   });
+});
+
+test('the person form sets owner, team, department of the company, household, preferences and notes', async ({ page }, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  const c = m.customers;
+  await afterPlatformSpec(lang);
+  await signInAsAdmin(page, m, lang);
+  const session = await (await page.request.get('/api/v1/auth/session')).json();
+  const headers = { 'x-csrf-token': session.csrfToken as string };
+  const company = await (await page.request.post('/api/v1/companies', { headers, data: { name: '株式会社フォーム商会' } })).json();
+  expect((await page.request.post(`/api/v1/companies/${company.id}/departments`, { headers, data: { name: '経理部' } })).status()).toBe(
+    201,
+  );
+  const team = await page.request.post('/api/v1/teams', { headers, data: { name: `フォーム班 ${lang}`, memberIds: [] } });
+  expect(team.status()).toBe(201);
+  const created = await page.request.post('/api/v1/people', {
+    headers,
+    data: { familyName: '松本', givenName: '聡', companyId: company.id },
+  });
+  expect(created.status()).toBe(201);
+  const person = await created.json();
+  const admin = people(lang).admin;
+
+  await page.goto(`/people/${person.id}`);
+  await expect(page.getByRole('heading', { name: '松本 聡' })).toBeVisible();
+  await page.getByRole('button', { name: c.record.edit }).click();
+  const pick = async (label: string, option: string) => {
+    await page.getByRole('textbox', { name: label, exact: true }).click();
+    await page.getByRole('option', { name: option, exact: true }).click();
+  };
+  await pick(c.fields.department, '経理部');
+  await pick(c.fields.owner, admin);
+  await pick(c.fields.team, `フォーム班 ${lang}`);
+  await page.getByRole('button', { name: c.form.addHousehold }).click();
+  await page.getByRole('textbox', { name: c.form.relation }).fill('妻');
+  await page.getByRole('textbox', { name: c.form.householdName }).fill('松本 直子');
+  await page.getByRole('textbox', { name: c.form.householdBirthday }).fill('1988-07-07');
+  await page.getByRole('textbox', { name: c.fields.preferences }).fill('日本酒、ゴルフ');
+  await page.getByRole('textbox', { name: c.fields.notes }).fill('年末に挨拶');
+  await page.getByRole('button', { name: m.common.save }).click();
+  await expect(page.getByRole('button', { name: c.record.edit })).toBeVisible();
+
+  const saved = await (await page.request.get(`/api/v1/people/${person.id}`)).json();
+  expect(saved.departmentId).not.toBeNull();
+  expect(saved.ownerId).toBe(session.user.id);
+  expect(saved.teamId).toBe((await team.json()).id);
+  expect(saved.household).toEqual([expect.objectContaining({ relation: '妻', name: '松本 直子', birthday: '1988-07-07' })]);
+  expect(saved.preferences).toBe('日本酒、ゴルフ');
+  expect(saved.notes).toBe('年末に挨拶');
+
+  // The form opens again with the saved values.
+  await page.reload();
+  await page.getByRole('button', { name: c.record.edit }).click();
+  await expect(page.getByRole('textbox', { name: c.fields.department, exact: true })).toHaveValue('経理部');
+  await expect(page.getByRole('textbox', { name: c.fields.owner, exact: true })).toHaveValue(admin);
+  await expect(page.getByRole('textbox', { name: c.form.householdName })).toHaveValue('松本 直子');
+  await expect(page.getByRole('textbox', { name: c.fields.notes })).toHaveValue('年末に挨拶');
 });

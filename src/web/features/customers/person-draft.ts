@@ -20,6 +20,20 @@ export interface PersonDraft {
   title: string;
   tags: string[];
   custom: Record<string, unknown>;
+  departmentId: string | null;
+  ownerId: string | null;
+  teamId: string | null;
+  household: HouseholdMember[];
+  preferences: string;
+  notes: string;
+}
+
+/** One row of 家族構成. The note is kept as it came from the API; the form does not edit it. */
+export interface HouseholdMember {
+  relation: string;
+  name: string;
+  birthday: string;
+  note?: string | null;
 }
 
 export const emptyDraft = (): PersonDraft => ({
@@ -40,7 +54,22 @@ export const emptyDraft = (): PersonDraft => ({
   title: '',
   tags: [],
   custom: {},
+  departmentId: null,
+  ownerId: null,
+  teamId: null,
+  household: [],
+  preferences: '',
+  notes: '',
 });
+
+function householdOf(list: unknown[]): HouseholdMember[] {
+  return list.flatMap((x) => {
+    if (!x || typeof x !== 'object') return [];
+    const h = x as Record<string, unknown>;
+    const str = (v: unknown) => (typeof v === 'string' ? v : '');
+    return [{ relation: str(h.relation), name: str(h.name), birthday: str(h.birthday), note: typeof h.note === 'string' ? h.note : null }];
+  });
+}
 
 export function draftOf(p: Person): PersonDraft {
   return {
@@ -61,6 +90,12 @@ export function draftOf(p: Person): PersonDraft {
     title: p.title ?? '',
     tags: p.tags,
     custom: p.custom,
+    departmentId: p.departmentId,
+    ownerId: p.ownerId,
+    teamId: p.teamId,
+    household: householdOf(p.household),
+    preferences: p.preferences ?? '',
+    notes: p.notes ?? '',
   };
 }
 
@@ -86,6 +121,14 @@ export function payloadOf(d: PersonDraft) {
     title: orNull(d.title),
     tags: d.tags,
     custom: d.custom,
+    departmentId: d.company ? d.departmentId : null,
+    ownerId: d.ownerId,
+    teamId: d.teamId,
+    household: d.household
+      .filter((h) => h.relation.trim())
+      .map((h) => ({ relation: h.relation.trim(), name: orNull(h.name), birthday: orNull(h.birthday), note: h.note ?? null })),
+    preferences: orNull(d.preferences),
+    notes: orNull(d.notes),
   };
 }
 

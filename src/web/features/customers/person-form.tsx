@@ -1,11 +1,15 @@
-import { ActionIcon, Button, Divider, Group, Select, SimpleGrid, Stack, TagsInput, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Button, Divider, Group, Select, SimpleGrid, Stack, TagsInput, Text, Textarea, TextInput } from '@mantine/core';
 import { IconPlus, IconX } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { toWareki } from '../../../shared/jp-text';
 import { PREFECTURES } from '../../../shared/prefectures';
+import { http } from '../../app/api-client';
+import { keys } from '../../app/query-client';
+import { useTeams } from '../accounts/accounts-api';
 import { CompanyPicker } from './company-picker';
 import { CustomFieldInput } from './custom-field-input';
-import { useCustomFields } from './customers-api';
+import { type Department, useCustomFields, useUsers } from './customers-api';
 import type { PersonDraft } from './person-draft';
 import { PostalLookup } from './postal-lookup';
 
@@ -45,6 +49,20 @@ export function PersonForm({
       required={key === 'familyName'}
     />
   );
+  const users = useUsers();
+  const teams = useTeams();
+  const companyId = value.company?.id ?? null;
+  const departments = useQuery({
+    queryKey: [...keys.companies, 'relations', companyId],
+    queryFn: () => http.get<{ departments: Department[] }>(`/api/v1/companies/${companyId}/relations`),
+    enabled: !!companyId,
+    select: (r) => r.departments,
+  });
+  const setHousehold = (i: number, patch: Partial<PersonDraft['household'][number]>) =>
+    set(
+      'household',
+      value.household.map((h, j) => (j === i ? { ...h, ...patch } : h)),
+    );
   const labelData = (list: string[]) => list.map((l) => ({ value: l, label: t(`customers.enums.${l}`) }));
   const era = wareki(value.birthday);
 
@@ -211,10 +229,122 @@ export function PersonForm({
           onChange={(v) => set('gender', v)}
           clearable
         />
-        <CompanyPicker label={t('customers.fields.company')} value={value.company} onChange={(c) => set('company', c)} />
+        <CompanyPicker
+          label={t('customers.fields.company')}
+          value={value.company}
+          onChange={(c) => onChange({ ...value, company: c, departmentId: c?.id === companyId ? value.departmentId : null })}
+        />
+        <Select
+          label={t('customers.fields.department')}
+          data={(departments.data ?? []).map((d) => ({ value: d.id, label: d.name }))}
+          value={companyId ? value.departmentId : null}
+          onChange={(v) => set('departmentId', v)}
+          disabled={!companyId}
+          placeholder={companyId ? undefined : t('customers.form.pickCompanyFirst')}
+          clearable
+          searchable
+          error={errors.departmentId}
+          allowDeselect={false}
+        />
         {text('title', t('customers.fields.title'))}
+        <Select
+          label={t('customers.fields.owner')}
+          data={(users.data ?? [])
+            .filter((u) => u.status === 'active' || u.id === value.ownerId)
+            .map((u) => ({ value: u.id, label: u.name }))}
+          value={value.ownerId}
+          onChange={(v) => set('ownerId', v)}
+          placeholder={t('customers.form.noOwner')}
+          clearable
+          searchable
+          error={errors.ownerId}
+          allowDeselect={false}
+        />
+        <Select
+          label={t('customers.fields.team')}
+          data={(teams.data ?? []).map((tm) => ({ value: tm.id, label: tm.name }))}
+          value={value.teamId}
+          onChange={(v) => set('teamId', v)}
+          clearable
+          searchable
+          error={errors.teamId}
+          allowDeselect={false}
+        />
       </SimpleGrid>
       <TagsInput label={t('customers.fields.tags')} value={value.tags} onChange={(v) => set('tags', v)} error={errors.tags} />
+      <Divider />
+      <Text size="sm" fw={500}>
+        {t('customers.fields.household')}
+      </Text>
+      {value.household.map((h, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: list rows are identified by position
+        <Group key={i} gap="xs" wrap="nowrap" align="flex-start" data-testid="household-row">
+          <TextInput
+            aria-label={t('customers.form.relation')}
+            placeholder={t('customers.form.relation')}
+            w={120}
+            value={h.relation}
+            error={errors[`household.${i}.relation`] ?? errors[`household.${i}`]}
+            onChange={(e) => setHousehold(i, { relation: e.currentTarget.value })}
+          />
+          <TextInput
+            aria-label={t('customers.form.householdName')}
+            placeholder={t('customers.form.householdName')}
+            style={{ flex: 1 }}
+            value={h.name}
+            error={errors[`household.${i}.name`]}
+            onChange={(e) => setHousehold(i, { name: e.currentTarget.value })}
+          />
+          <TextInput
+            aria-label={t('customers.form.householdBirthday')}
+            type="date"
+            w={170}
+            value={h.birthday}
+            error={errors[`household.${i}.birthday`]}
+            onChange={(e) => setHousehold(i, { birthday: e.currentTarget.value })}
+          />
+          <ActionIcon
+            variant="subtle"
+            color="gray"
+            mt={6}
+            aria-label={t('customers.form.remove')}
+            onClick={() =>
+              set(
+                'household',
+                value.household.filter((_, j) => j !== i),
+              )
+            }
+          >
+            <IconX size={16} />
+          </ActionIcon>
+        </Group>
+      ))}
+      <Group>
+        <Button
+          size="xs"
+          variant="subtle"
+          leftSection={<IconPlus size={14} />}
+          onClick={() => set('household', [...value.household, { relation: '', name: '', birthday: '' }])}
+        >
+          {t('customers.form.addHousehold')}
+        </Button>
+      </Group>
+      <Textarea
+        label={t('customers.fields.preferences')}
+        value={value.preferences}
+        onChange={(e) => set('preferences', e.currentTarget.value)}
+        error={errors.preferences}
+        autosize
+        minRows={2}
+      />
+      <Textarea
+        label={t('customers.fields.notes')}
+        value={value.notes}
+        onChange={(e) => set('notes', e.currentTarget.value)}
+        error={errors.notes}
+        autosize
+        minRows={3}
+      />
       {(custom.data ?? []).length > 0 && (
         <>
           <Divider label={t('customers.form.custom')} labelPosition="left" />
