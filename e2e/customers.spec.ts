@@ -1,6 +1,6 @@
 import { expect, type Page, test } from '@playwright/test';
 import iconv from 'iconv-lite';
-import { fill, messagesFor, people } from './support/messages';
+import { fill, messagesFor, people, TEAMMATE_EMAIL, TEAMMATE_PASSWORD } from './support/messages';
 import { afterPlatformSpec } from './support/run-order';
 import { signInAsAdmin } from './support/session';
 
@@ -422,4 +422,54 @@ test('the person form sets owner, team, department of the company, household, pr
   await expect(page.getByRole('textbox', { name: c.fields.owner, exact: true })).toHaveValue(admin);
   await expect(page.getByRole('textbox', { name: c.form.householdName })).toHaveValue('松本 直子');
   await expect(page.getByRole('textbox', { name: c.fields.notes })).toHaveValue('年末に挨拶');
+});
+
+test('deleted people wait in the trash view and are restored from it; a read-only user sees no trash', async ({
+  page,
+  browser,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  const c = m.customers;
+  await afterPlatformSpec(lang);
+  await signInAsAdmin(page, m, lang);
+  const session = await (await page.request.get('/api/v1/auth/session')).json();
+  const headers = { 'x-csrf-token': session.csrfToken as string };
+  const created = await page.request.post('/api/v1/people', { headers, data: { familyName: '森', givenName: '茂' } });
+  expect(created.status()).toBe(201);
+  const person = await created.json();
+  expect((await page.request.delete(`/api/v1/people/${person.id}`, { headers })).status()).toBe(200);
+  const table = page.getByTestId('person-table');
+
+  await page.goto('/people');
+  await expect(page.getByRole('heading', { name: c.people })).toBeVisible();
+  await expect(table.getByRole('link', { name: '森 茂' })).toHaveCount(0);
+  await page.getByRole('switch', { name: c.trash.toggle }).click();
+  await expect(page.getByRole('switch', { name: c.trash.toggle })).toBeChecked();
+  await expect(page).toHaveURL(/[?&]trash=true/);
+  await expect(page.getByRole('heading', { name: c.trash.title })).toBeVisible();
+  await expect(table.getByRole('link', { name: '森 茂' })).toBeVisible();
+  await page.getByRole('button', { name: fill(c.trash.restoreName, { name: '森 茂' }) }).click();
+  await expect(table.getByRole('link', { name: '森 茂' })).toHaveCount(0);
+  await page.getByRole('switch', { name: c.trash.toggle }).click();
+  await expect(page.getByRole('switch', { name: c.trash.toggle })).not.toBeChecked();
+  await expect(page).not.toHaveURL(/trash=true/);
+  await expect(table.getByRole('link', { name: '森 茂' })).toBeVisible();
+
+  // The read-only teammate (invited in platform.spec.ts) has no records.delete: no trash toggle, even by URL.
+  const users = (await (await page.request.get('/api/v1/users')).json()).data as Array<{ email: string }>;
+  if (users.some((u) => u.email === TEAMMATE_EMAIL)) {
+    const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, locale: testInfo.project.use.locale });
+    const reader = await context.newPage();
+    await reader.goto('/');
+    await reader.getByLabel(m.login.email).fill(TEAMMATE_EMAIL);
+    await reader.getByRole('textbox', { name: m.login.password, exact: true }).fill(TEAMMATE_PASSWORD);
+    await reader.getByRole('button', { name: m.login.submit }).click();
+    await expect(reader.getByRole('navigation').first()).toBeVisible();
+    await reader.goto('/people?trash=true');
+    await expect(reader.getByTestId('person-table')).toBeVisible();
+    await expect(reader.getByTestId('record-count')).not.toBeEmpty();
+    await expect(reader.getByRole('switch')).toHaveCount(0);
+    await context.close();
+  }
 });

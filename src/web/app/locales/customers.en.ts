@@ -161,6 +161,12 @@ export const customersEn = {
     noOwner: 'No owner',
     pickCompanyFirst: 'Choose a company first',
   },
+  trash: {
+    toggle: 'Trash',
+    title: 'Trash',
+    restore: 'Restore',
+    restoreName: 'Restore {{name}}',
+  },
   export: {
     label: 'Export',
     csv: 'CSV (UTF-8)',

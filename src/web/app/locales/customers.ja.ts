@@ -163,6 +163,12 @@ export const customersJa: Messages['customers'] = {
     noOwner: '担当者なし',
     pickCompanyFirst: '先に会社を選択してください',
   },
+  trash: {
+    toggle: 'ゴミ箱',
+    title: 'ゴミ箱',
+    restore: '復元',
+    restoreName: '{{name}} を復元',
+  },
   export: {
     label: 'エクスポート',
     csv: 'CSV（UTF-8）',

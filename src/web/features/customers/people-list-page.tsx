@@ -1,10 +1,14 @@
-import { Anchor, Badge, Button, Group, Stack, Text } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Stack, Switch, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconPlus } from '@tabler/icons-react';
+import { IconPlus, IconRestore } from '@tabler/icons-react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
+import { http } from '../../app/api-client';
+import { keys } from '../../app/query-client';
 import { useCan } from '../../app/session';
+import { ErrorAlert } from '../../ui/error-alert';
 import { useFormatDateTime } from '../../ui/format';
 import { PageHeader } from '../../ui/page-header';
 import { type Person, useUsers } from './customers-api';
@@ -18,6 +22,14 @@ export function PeopleListPage() {
   const formatDateTime = useFormatDateTime();
   const users = useUsers();
   const [creating, { open, close }] = useDisclosure(false);
+  const queryClient = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const canDelete = can('records.delete');
+  const trash = canDelete && params.get('trash') === 'true';
+  const restore = useMutation({
+    mutationFn: (id: string) => http.post<{ ok: true }>(`/api/v1/people/${id}/restore`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.people }),
+  });
   const ownerName = useMemo(() => new Map((users.data ?? []).map((u) => [u.id, u.name])), [users.data]);
 
   const columns: Column<Person>[] = [
@@ -76,14 +88,51 @@ export function PeopleListPage() {
 
   return (
     <>
-      <PageHeader title={t('customers.people')}>
-        {can('records.write') && (
-          <Button leftSection={<IconPlus size={16} />} onClick={open}>
-            {t('customers.newPerson')}
-          </Button>
-        )}
+      <PageHeader title={trash ? t('customers.trash.title') : t('customers.people')}>
+        <Group gap="md">
+          {canDelete && (
+            <Switch
+              label={t('customers.trash.toggle')}
+              checked={trash}
+              onChange={(e) => {
+                const next = new URLSearchParams(params);
+                if (e.currentTarget.checked) next.set('trash', 'true');
+                else next.delete('trash');
+                setParams(next);
+              }}
+            />
+          )}
+          {can('records.write') && !trash && (
+            <Button leftSection={<IconPlus size={16} />} onClick={open}>
+              {t('customers.newPerson')}
+            </Button>
+          )}
+        </Group>
       </PageHeader>
-      <RecordsList entity="person" columns={columns} rowLabel={(p) => p.displayName} />
+      <ErrorAlert error={restore.error} />
+      <RecordsList
+        key={trash ? 'trash' : 'live'}
+        entity="person"
+        columns={columns}
+        rowLabel={(p) => p.displayName}
+        trash={trash}
+        rowAction={
+          trash
+            ? (p) => (
+                <Button
+                  size="xs"
+                  variant="light"
+                  leftSection={<IconRestore size={14} />}
+                  loading={restore.isPending && restore.variables === p.id}
+                  aria-label={t('customers.trash.restoreName', { name: p.displayName })}
+                  onClick={() => restore.mutate(p.id)}
+                >
+                  {t('customers.trash.restore')}
+                </Button>
+              )
+            : undefined
+        }
+      />
       {creating && <PersonCreateModal onClose={close} />}
     </>
   );

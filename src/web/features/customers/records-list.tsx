@@ -33,11 +33,17 @@ export function RecordsList<T extends { id: string }>({
   columns,
   rowLabel,
   toolbar,
+  trash = false,
+  rowAction,
 }: {
   entity: EntityType;
   columns: Column<T>[];
   rowLabel: (row: T) => string;
   toolbar?: ReactNode;
+  /** list the deleted records (ゴミ箱) instead of the live ones: no selection, bulk actions or export */
+  trash?: boolean;
+  /** a button at the end of each row */
+  rowAction?: (row: T) => ReactNode;
 }) {
   const { t, i18n } = useTranslation();
   const custom = useCustomFields(entity);
@@ -57,20 +63,21 @@ export function RecordsList<T extends { id: string }>({
   const path = `/api/v1/${pathOf(entity)}`;
 
   const list = useInfiniteQuery({
-    queryKey: [...base, 'list', filter, sort],
+    queryKey: [...base, 'list', filter, sort, trash],
     queryFn: ({ pageParam }) =>
       http.get<{ data: T[]; nextCursor: string | null }>(path, {
         filter: filterParam(filter),
         sort: sortParam(sort),
         cursor: pageParam,
         limit: PAGE,
+        trash: trash ? 'true' : undefined,
       }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const count = useQuery({
-    queryKey: [...base, 'count', filter],
-    queryFn: () => http.get<{ count: number }>(`${path}/count`, { filter: filterParam(filter) }),
+    queryKey: [...base, 'count', filter, trash],
+    queryFn: () => http.get<{ count: number }>(`${path}/count`, { filter: filterParam(filter), trash: trash ? 'true' : undefined }),
   });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
 
@@ -126,7 +133,7 @@ export function RecordsList<T extends { id: string }>({
             {count.data ? t('customers.count', { count: count.data.count }) : ''}
           </Text>
           <ColumnMenu columns={columns} visible={visible} onChange={setVisible} />
-          <ExportMenu entity={entity} filter={filter} sort={sort} />
+          {!trash && <ExportMenu entity={entity} filter={filter} sort={sort} />}
           {toolbar}
         </Group>
       </Group>
@@ -135,18 +142,20 @@ export function RecordsList<T extends { id: string }>({
           <FilterBuilder fields={fields} rows={draft} onChange={setDraft} onApply={applyFilter} />
         </Paper>
       </Collapse>
-      {selected.size > 0 && <BulkBar entity={entity} ids={[...selected]} onDone={() => setSelected(new Set())} />}
+      {!trash && selected.size > 0 && <BulkBar entity={entity} ids={[...selected]} onDone={() => setSelected(new Set())} />}
       <Table.ScrollContainer minWidth={900}>
         <Table striped highlightOnHover stickyHeader data-testid={`${entity}-table`}>
           <Table.Thead>
             <Table.Tr>
               <Table.Th w={36}>
-                <Checkbox
-                  aria-label={t('customers.selectAll')}
-                  checked={allChecked}
-                  indeterminate={selected.size > 0 && !allChecked}
-                  onChange={() => setSelected(allChecked ? new Set() : new Set(rows.map((r) => r.id)))}
-                />
+                {!trash && (
+                  <Checkbox
+                    aria-label={t('customers.selectAll')}
+                    checked={allChecked}
+                    indeterminate={selected.size > 0 && !allChecked}
+                    onChange={() => setSelected(allChecked ? new Set() : new Set(rows.map((r) => r.id)))}
+                  />
+                )}
               </Table.Th>
               {shown.map((c) => (
                 <Table.Th
@@ -171,21 +180,25 @@ export function RecordsList<T extends { id: string }>({
                   )}
                 </Table.Th>
               ))}
+              {rowAction && <Table.Th />}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {rows.map((row) => (
               <Table.Tr key={row.id} data-selected={selected.has(row.id) || undefined}>
                 <Table.Td>
-                  <Checkbox
-                    aria-label={t('customers.selectRow', { name: rowLabel(row) })}
-                    checked={selected.has(row.id)}
-                    onChange={() => toggle(row.id)}
-                  />
+                  {!trash && (
+                    <Checkbox
+                      aria-label={t('customers.selectRow', { name: rowLabel(row) })}
+                      checked={selected.has(row.id)}
+                      onChange={() => toggle(row.id)}
+                    />
+                  )}
                 </Table.Td>
                 {shown.map((c) => (
                   <Table.Td key={c.key}>{c.render(row)}</Table.Td>
                 ))}
+                {rowAction && <Table.Td>{rowAction(row)}</Table.Td>}
               </Table.Tr>
             ))}
           </Table.Tbody>
