@@ -2,6 +2,7 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import { companyImportFields, personImportFields } from '../../../shared/contracts/import-fields.js';
 import type { Filter, Sort } from '../../../shared/filter.js';
 import type { Actor } from '../../platform/actor.js';
 import type { Db } from '../../platform/db/database.js';
@@ -20,52 +21,10 @@ import { toVCard } from './vcard.js';
 export type ExportFormat = 'csv' | 'csv_cp932' | 'xlsx';
 const PAGE = 1000;
 
-export const personExportColumns = [
-  'id',
-  'familyName',
-  'givenName',
-  'familyNameKana',
-  'givenNameKana',
-  'email',
-  'email2',
-  'phone',
-  'mobile',
-  'homePhone',
-  'fax',
-  'postalCode',
-  'prefecture',
-  'city',
-  'town',
-  'addressLine',
-  'companyName',
-  'department',
-  'title',
-  'birthday',
-  'gender',
-  'tags',
-  'notes',
-] as const;
+/** What an export writes: every importable field, names split (the combined 氏名/フリガナ columns are import-only), so a file re-imports as is. */
+export const personExportColumns = personImportFields.filter((f) => f !== 'fullName' && f !== 'fullNameKana');
 
-export const companyExportColumns = [
-  'id',
-  'name',
-  'nameKana',
-  'corporateNumber',
-  'industry',
-  'employeeCount',
-  'fiscalMonth',
-  'website',
-  'email',
-  'phone',
-  'fax',
-  'postalCode',
-  'prefecture',
-  'city',
-  'town',
-  'addressLine',
-  'tags',
-  'notes',
-] as const;
+export const companyExportColumns = companyImportFields;
 
 const genderJa: Record<string, string> = { male: '男性', female: '女性', other: 'その他', unspecified: '未回答' };
 

@@ -1,4 +1,5 @@
 import iconv from 'iconv-lite';
+import { companyImportFields, personImportFields } from '../../../shared/contracts/import-fields.js';
 import { normalizeForSearch } from '../../../shared/jp-text.js';
 import type { CustomFieldDef } from './custom-fields.js';
 
@@ -57,56 +58,6 @@ export function detectFormat(sample: Buffer, text: string): ImportFormat | null 
   return tabs > commas ? 'tsv' : 'csv';
 }
 
-/** The fields a column can be mapped to. `custom.<key>` for custom fields. */
-export const personFields = [
-  'id',
-  'familyName',
-  'givenName',
-  'fullName',
-  'familyNameKana',
-  'givenNameKana',
-  'fullNameKana',
-  'email',
-  'email2',
-  'phone',
-  'mobile',
-  'homePhone',
-  'fax',
-  'postalCode',
-  'prefecture',
-  'city',
-  'town',
-  'addressLine',
-  'companyName',
-  'department',
-  'title',
-  'birthday',
-  'gender',
-  'tags',
-  'notes',
-] as const;
-
-export const companyFields = [
-  'id',
-  'name',
-  'nameKana',
-  'corporateNumber',
-  'industry',
-  'employeeCount',
-  'fiscalMonth',
-  'website',
-  'email',
-  'phone',
-  'fax',
-  'postalCode',
-  'prefecture',
-  'city',
-  'town',
-  'addressLine',
-  'tags',
-  'notes',
-] as const;
-
 /** Header texts (ja and en, compared after search normalisation) that suggest each field. */
 const synonyms: Record<string, string[]> = {
   id: ['id', 'レコードid', '顧客id'],
@@ -155,7 +106,7 @@ export function suggestMapping(
   defs: CustomFieldDef[],
   saved?: Record<string, string>,
 ): Record<string, string> {
-  const fields: readonly string[] = entityType === 'person' ? personFields : companyFields;
+  const fields: readonly string[] = entityType === 'person' ? personImportFields : companyImportFields;
   const lookup = new Map<string, string>();
   for (const f of fields) for (const s of synonyms[f] ?? []) if (!lookup.has(key(s))) lookup.set(key(s), f);
   for (const d of defs) for (const s of [d.key, d.labelJa, d.labelEn]) lookup.set(key(s), `custom.${d.key}`);
@@ -179,7 +130,10 @@ export function checkMapping(
   defs: CustomFieldDef[],
   mode: 'create' | 'update_matching' | 'skip_duplicates' = 'create',
 ): { path: string; code: string }[] {
-  const fields = new Set<string>([...(entityType === 'person' ? personFields : companyFields), ...defs.map((d) => `custom.${d.key}`)]);
+  const fields = new Set<string>([
+    ...(entityType === 'person' ? personImportFields : companyImportFields),
+    ...defs.map((d) => `custom.${d.key}`),
+  ]);
   const issues: { path: string; code: string }[] = [];
   const seen = new Set<string>();
   for (const [col, field] of Object.entries(mapping)) {

@@ -1,3 +1,4 @@
+import { companyImportFields, personImportFields } from '../../../shared/contracts/import-fields';
 import type { EntityType } from './customers-api';
 
 export interface ImportJob {
@@ -24,56 +25,7 @@ export interface ImportUpload extends ImportJob {
   suggestedMapping: Record<string, string>;
 }
 
-// The server's import fields (src/server/modules/customers/import-mapping.ts); the start call checks them.
-export const importFields: Record<EntityType, string[]> = {
-  person: [
-    'id',
-    'familyName',
-    'givenName',
-    'fullName',
-    'familyNameKana',
-    'givenNameKana',
-    'fullNameKana',
-    'email',
-    'email2',
-    'phone',
-    'mobile',
-    'homePhone',
-    'fax',
-    'postalCode',
-    'prefecture',
-    'city',
-    'town',
-    'addressLine',
-    'companyName',
-    'department',
-    'title',
-    'birthday',
-    'gender',
-    'tags',
-    'notes',
-  ],
-  company: [
-    'id',
-    'name',
-    'nameKana',
-    'corporateNumber',
-    'industry',
-    'employeeCount',
-    'fiscalMonth',
-    'website',
-    'email',
-    'phone',
-    'fax',
-    'postalCode',
-    'prefecture',
-    'city',
-    'town',
-    'addressLine',
-    'tags',
-    'notes',
-  ],
-};
+export const importFields: Record<EntityType, readonly string[]> = { person: personImportFields, company: companyImportFields };
 
 export const contentTypeOf = (file: File) =>
   file.type ||
