@@ -473,3 +473,22 @@ test('deleted people wait in the trash view and are restored from it; a read-onl
     await context.close();
   }
 });
+
+test('phone width: the people list and a person page fit 375 px', async ({ page }, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  await afterPlatformSpec(lang);
+  await page.setViewportSize({ width: 375, height: 812 });
+  await signInAsAdmin(page, m, lang);
+  await page.getByRole('button', { name: m.nav.toggle }).click();
+  await nav(page).getByRole('link', { name: m.nav.people }).click();
+  await expect(page.getByRole('heading', { name: m.customers.people })).toBeVisible();
+  // Wide tables scroll inside their own box; the page itself never scrolls sideways.
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(await overflow()).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: `test-results/phone-people-${lang}.png`, fullPage: true });
+  await page.getByRole('main').getByRole('link').filter({ hasText: /\S/ }).first().click();
+  await expect(page.getByRole('tab').first()).toBeVisible();
+  expect(await overflow()).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: `test-results/phone-person-${lang}.png`, fullPage: true });
+});
