@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accountsRoutes, makeAuthenticator } from './modules/accounts/index.js';
+import { activitiesModule } from './modules/activities/index.js';
 import { auditRoutes } from './modules/compliance/index.js';
 import { customersModule } from './modules/customers/index.js';
 import type { Config } from './platform/config.js';
@@ -16,7 +17,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const WEB_DIR = path.join(root, 'dist/web');
 
 /** Every module's routes, in one place. */
-export const modules: ModulePlugin[] = [realtimeRoutes, accountsRoutes, auditRoutes, customersModule];
+export const modules: ModulePlugin[] = [realtimeRoutes, accountsRoutes, auditRoutes, customersModule, activitiesModule];
 
 export interface RunningServer {
   app: App;
