@@ -63,6 +63,26 @@ export const errorCodes = {
     ja: 'リクエストが多すぎます。しばらくお待ちください。',
     en: 'Too many requests. Please wait a moment.',
   },
+  mail_not_configured: {
+    status: 409,
+    ja: 'メール送信 (SMTP) が設定されていません。管理者にメール設定を依頼してください。',
+    en: 'Outgoing mail (SMTP) is not configured. Ask an administrator to set it up.',
+  },
+  mail_send_failed: {
+    status: 502,
+    ja: 'メールサーバーが送信を受け付けませんでした。設定と宛先を確認してください。',
+    en: 'The mail server did not accept the message. Check the settings and the recipients.',
+  },
+  mail_unknown_merge_field: {
+    status: 422,
+    ja: 'テンプレートに未対応の差し込み項目があります。',
+    en: 'The template uses a merge field that does not exist.',
+  },
+  mail_no_recipient: {
+    status: 422,
+    ja: '宛先のメールアドレスがありません。',
+    en: 'There is no recipient email address.',
+  },
   internal: {
     status: 500,
     ja: 'サーバーで問題が発生しました。時間をおいて再度お試しください。',

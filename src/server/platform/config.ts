@@ -18,6 +18,18 @@ const configSchema = z.object({
   SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   WORKERS: z.enum(['on', 'off']).default('on'),
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),
+  SECRET_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+    .optional(),
+  MAIL_INBOUND_PORT: portSchema.optional(),
+  MAIL_INBOUND_HOST: z.string().min(1).default('127.0.0.1'),
+  MAIL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(200 * 1024 * 1024)
+    .default(25 * 1024 * 1024),
 });
 
 export type Config = {
@@ -33,6 +45,10 @@ export type Config = {
   /** Sign-in and sign-up requests per minute per IP address. */
   authRateLimit: number;
   secureCookies: boolean;
+  /** Key for secrets at rest (SMTP/IMAP passwords); unset: a key file in DATA_DIR. */
+  secretKey?: string;
+  /** Built-in SMTP receiver for inbound mail; off when the port is unset. */
+  mailInbound: { port?: number; host: string; maxBytes: number };
 };
 
 export class ConfigError extends Error {}
@@ -61,6 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     workers: c.WORKERS === 'on',
     authRateLimit: c.AUTH_RATE_LIMIT,
     secureCookies: publicUrl.startsWith('https://'),
+    secretKey: c.SECRET_KEY,
+    mailInbound: { port: c.MAIL_INBOUND_PORT, host: c.MAIL_INBOUND_HOST, maxBytes: c.MAIL_MAX_BYTES },
   };
 }
 
@@ -68,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 export function describeConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
+    secretKey: config.secretKey ? '***' : '(key file in DATA_DIR)',
     databaseUrl: config.databaseUrl ? config.databaseUrl.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@') : '(embedded)',
   };
 }
