@@ -4,6 +4,8 @@ import PgBoss from 'pg-boss';
 import type { OutboxEvent } from './outbox.js';
 
 export type EventHandler = (event: OutboxEvent) => Promise<void>;
+/** A module's own queues (always) and job workers and cron schedules (only where `workers` is on), once pg-boss runs. */
+export type JobStarter = (boss: PgBoss, options: { workers: boolean }) => Promise<void>;
 
 interface Subscription {
   queue: string;
@@ -32,6 +34,7 @@ export interface RealtimeNotice {
  */
 export class EventBus {
   private readonly subscriptions: Subscription[] = [];
+  private readonly starters: JobStarter[] = [];
   private boss?: PgBoss;
   private listener?: pg.PoolClient;
   private timer?: NodeJS.Timeout;
@@ -54,6 +57,11 @@ export class EventBus {
     });
   }
 
+  /** Declared during module registration, like subscribe; run by start() once pg-boss runs. */
+  onStart(starter: JobStarter): void {
+    this.starters.push(starter);
+  }
+
   get jobs(): PgBoss {
     if (!this.boss) throw new Error('EventBus not started');
     return this.boss;
@@ -64,6 +72,7 @@ export class EventBus {
     this.boss.on('error', (err) => this.log.error({ module: 'events', err }, 'pg-boss error'));
     await this.boss.start();
     for (const s of this.subscriptions) await this.boss.createQueue(s.queue);
+    for (const starter of this.starters) await starter(this.boss, options);
     if (!options.workers) return;
     this.running = true;
     for (const s of this.subscriptions) {
