@@ -492,3 +492,51 @@ test('phone width: the people list and a person page fit 375 px', async ({ page 
   expect(await overflow()).toBeLessThanOrEqual(0);
   await page.screenshot({ path: `test-results/phone-person-${lang}.png`, fullPage: true });
 });
+
+test('a long people list keeps few rows in the page, loads the next keyset page while scrolling, and moves by keyboard', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  await afterPlatformSpec(lang);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signInAsAdmin(page, m, lang);
+  const session = await (await page.request.get('/api/v1/auth/session')).json();
+  const headers = { 'x-csrf-token': session.csrfToken as string };
+  for (let i = 0; i < 300; i++) {
+    const res = await page.request.post('/api/v1/people', {
+      headers,
+      data: { familyName: '走査', givenName: `${String(i).padStart(3, '0')}号`, tags: ['scroll'], ignoreDuplicates: true },
+    });
+    expect(res.status()).toBe(201);
+  }
+  const table = page.getByTestId('person-table');
+  const box = page.getByTestId('person-table-scroll');
+  const domRows = () => table.locator('tbody tr[data-index]').count();
+
+  await page.goto('/people');
+  await expect(table).toHaveAttribute('data-loaded-rows', '100');
+  expect(await domRows()).toBeLessThan(40);
+  // The newest first: row 1 is the last one created.
+  await expect(table.locator('tbody tr[data-index="0"]')).toContainText('走査 299号');
+
+  await test.step('scrolling to the end of the loaded rows fetches the next page; the DOM stays small', async () => {
+    await box.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    await expect(table).toHaveAttribute('data-loaded-rows', '200');
+    await box.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    await expect(table).toHaveAttribute('data-loaded-rows', '300');
+    expect(await domRows()).toBeLessThan(40);
+    await expect(table.locator('thead')).toBeInViewport();
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-virtual-list-ja.png' });
+  });
+
+  await test.step('arrow keys move between rows and Enter opens the record', async () => {
+    await box.evaluate((el) => el.scrollTo({ top: 0 }));
+    await table.locator('tbody tr[data-index="0"]').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await expect(table.locator('tbody tr[data-index="2"]')).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: '走査 297号' })).toBeVisible();
+  });
+});

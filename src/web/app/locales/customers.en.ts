@@ -8,8 +8,9 @@ export const customersEn = {
   empty: 'No records match.',
   loadingMore: 'Loading more…',
   selected: '{{count}} selected',
-  selectAll: 'Select all shown',
+  selectAll: 'Select all loaded rows',
   selectRow: 'Select {{name}}',
+  values: { yes: 'Yes', no: 'No' },
   col: {
     name: 'Name',
     company: 'Company',

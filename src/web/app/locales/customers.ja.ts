@@ -10,8 +10,9 @@ export const customersJa: Messages['customers'] = {
   empty: '該当するレコードはありません。',
   loadingMore: '続きを読み込み中…',
   selected: '{{count}} 件を選択中',
-  selectAll: '表示中をすべて選択',
+  selectAll: '読み込み済みの行をすべて選択',
   selectRow: '{{name}} を選択',
+  values: { yes: 'はい', no: 'いいえ' },
   col: {
     name: '氏名',
     company: '会社',

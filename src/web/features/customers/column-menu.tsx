@@ -2,13 +2,13 @@ import { Button, Checkbox, Menu, Stack } from '@mantine/core';
 import { IconColumns } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 
-/** Show or hide list columns (a saved view remembers the visible ones). */
+/** Show or hide list columns, custom fields included (a saved view remembers the visible ones). */
 export function ColumnMenu({
   columns,
   visible,
   onChange,
 }: {
-  columns: Array<{ key: string; label: string }>;
+  columns: Array<{ key: string; label: string; literal?: boolean }>;
   visible: string[];
   onChange: (visible: string[]) => void;
 }) {
@@ -20,12 +20,12 @@ export function ColumnMenu({
           {t('customers.columns')}
         </Button>
       </Menu.Target>
-      <Menu.Dropdown p="sm">
+      <Menu.Dropdown p="sm" mah={420} style={{ overflowY: 'auto' }}>
         <Stack gap="xs">
           {columns.map((c) => (
             <Checkbox
               key={c.key}
-              label={t(c.label)}
+              label={c.literal ? c.label : t(c.label)}
               checked={visible.includes(c.key)}
               disabled={c.key === 'name'}
               onChange={(e) =>

@@ -21,6 +21,7 @@ export function CompaniesListPage() {
       key: 'name',
       label: 'customers.col.name',
       sort: 'name',
+      width: 200,
       render: (c) => (
         <Stack gap={0}>
           <Anchor component={Link} to={`/companies/${c.id}`} fw={500} size="sm">
@@ -55,6 +56,7 @@ export function CompaniesListPage() {
       key: 'updatedAt',
       label: 'customers.col.updated',
       sort: 'updatedAt',
+      width: 180,
       render: (c) => <Text size="sm">{formatDateTime(c.updatedAt)}</Text>,
     },
   ];
@@ -67,7 +69,7 @@ export function CompaniesListPage() {
           </Button>
         )}
       </PageHeader>
-      <RecordsList entity="company" columns={columns} rowLabel={(c) => c.name} />
+      <RecordsList entity="company" columns={columns} rowLabel={(c) => c.name} rowHref={(c) => `/companies/${c.id}`} />
       {creating && <CompanyCreateModal onClose={close} />}
     </>
   );

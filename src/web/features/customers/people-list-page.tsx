@@ -37,6 +37,7 @@ export function PeopleListPage() {
       key: 'name',
       label: 'customers.col.name',
       sort: 'name',
+      width: 200,
       render: (p) => (
         <Stack gap={0}>
           <Anchor component={Link} to={`/people/${p.id}`} fw={500} size="sm">
@@ -82,6 +83,7 @@ export function PeopleListPage() {
       key: 'updatedAt',
       label: 'customers.col.updated',
       sort: 'updatedAt',
+      width: 180,
       render: (p) => <Text size="sm">{formatDateTime(p.updatedAt)}</Text>,
     },
   ];
@@ -115,6 +117,7 @@ export function PeopleListPage() {
         entity="person"
         columns={columns}
         rowLabel={(p) => p.displayName}
+        rowHref={(p) => `/people/${p.id}`}
         trash={trash}
         rowAction={
           trash

@@ -1,37 +1,37 @@
-import { Box, Button, Checkbox, Collapse, Group, Loader, Paper, Table, Text, UnstyledButton } from '@mantine/core';
-import { IconArrowDown, IconArrowUp, IconFilter } from '@tabler/icons-react';
+import { Box, Button, Collapse, Group, Loader, Paper, Text } from '@mantine/core';
+import { IconFilter } from '@tabler/icons-react';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import { type ReactNode, useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Filter } from '../../../shared/filter';
+import { countConditions, type Filter } from '../../../shared/filter';
 import { http } from '../../app/api-client';
 import { keys } from '../../app/query-client';
 import { ErrorState } from '../../ui/error-state';
+import { useFormatDateTime } from '../../ui/format';
 import { BulkBar } from './bulk-bar';
 import { ColumnMenu } from './column-menu';
-import { type EntityType, filterParam, pathOf, type SavedView, type SortKey, sortParam, useCustomFields } from './customers-api';
+import { customColumns } from './custom-columns';
+import { type EntityType, filterParam, pathOf, type SavedView, type SortKey, sortParam, useCustomFields, useUsers } from './customers-api';
 import { ExportMenu } from './export-menu';
 import { FilterBuilder } from './filter-builder';
 import { type DraftCondition, filterFields, fromFilter, toFilter } from './filter-fields';
+import { type Column, RecordsTable } from './records-table';
 import { ViewsMenu } from './views-menu';
 
-export interface Column<T> {
-  key: string;
-  /** i18n key */
-  label: string;
-  /** the list's sort field, when the column sorts */
-  sort?: string;
-  render: (row: T) => ReactNode;
-  width?: number;
-}
+export type { Column };
 
-const PAGE = 50;
+const PAGE = 100;
+const DEFAULT_SORT: SortKey[] = [{ field: 'updatedAt', dir: 'desc' }];
 
-/** A filtered, sorted, cursor-paged list with selection, bulk actions and saved views. */
-export function RecordsList<T extends { id: string }>({
+/**
+ * A filtered, sorted list with selection, bulk actions and saved views. Keyset pages are fetched as the user
+ * scrolls and only the rows in view are rendered, so a list of 100,000+ records stays light.
+ */
+export function RecordsList<T extends { id: string; custom: Record<string, unknown> }>({
   entity,
-  columns,
+  columns: builtIn,
   rowLabel,
+  rowHref,
   toolbar,
   trash = false,
   rowAction,
@@ -39,6 +39,7 @@ export function RecordsList<T extends { id: string }>({
   entity: EntityType;
   columns: Column<T>[];
   rowLabel: (row: T) => string;
+  rowHref: (row: T) => string;
   toolbar?: ReactNode;
   /** list the deleted records (ゴミ箱) instead of the live ones: no selection, bulk actions or export */
   trash?: boolean;
@@ -46,18 +47,23 @@ export function RecordsList<T extends { id: string }>({
   rowAction?: (row: T) => ReactNode;
 }) {
   const { t, i18n } = useTranslation();
+  const lang = i18n.resolvedLanguage ?? 'ja';
+  const formatDateTime = useFormatDateTime();
   const custom = useCustomFields(entity);
-  const fields = useMemo(
-    () => filterFields(entity, custom.data ?? [], i18n.resolvedLanguage ?? 'ja'),
-    [entity, custom.data, i18n.resolvedLanguage],
-  );
+  const users = useUsers();
+  const fields = useMemo(() => filterFields(entity, custom.data ?? [], lang), [entity, custom.data, lang]);
+  const columns = useMemo(() => {
+    const names = new Map((users.data ?? []).map((u) => [u.id, u.name]));
+    return [...builtIn, ...customColumns<T>(custom.data ?? [], { lang, t, formatDateTime, userName: (id) => names.get(id) })];
+  }, [builtIn, custom.data, users.data, lang, t, formatDateTime]);
   const [draft, setDraft] = useState<DraftCondition[]>([]);
   const [filter, setFilter] = useState<Filter | null>(null);
-  const [sort, setSort] = useState<SortKey[]>([{ field: 'updatedAt', dir: 'desc' }]);
+  const [sort, setSort] = useState<SortKey[]>(DEFAULT_SORT);
   const [viewId, setViewId] = useState<string | null>(null);
   const [filterOpen, setFilterOpen] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [visible, setVisible] = useState<string[]>(() => columns.map((c) => c.key));
+  // Custom fields are offered in the column menu and start hidden.
+  const [visible, setVisible] = useState<string[]>(() => builtIn.map((c) => c.key));
   const shown = columns.filter((c) => visible.includes(c.key));
   const base = entity === 'person' ? keys.people : keys.companies;
   const path = `/api/v1/${pathOf(entity)}`;
@@ -80,18 +86,8 @@ export function RecordsList<T extends { id: string }>({
     queryFn: () => http.get<{ count: number }>(`${path}/count`, { filter: filterParam(filter), trash: trash ? 'true' : undefined }),
   });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
-
-  // Infinite scroll: the row after the last one asks for the next page when it comes into view.
-  const sentinel = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const el = sentinel.current;
-    if (!el) return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries[0]?.isIntersecting && list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
-    });
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, [list.hasNextPage, list.isFetchingNextPage, list.fetchNextPage]);
+  const { fetchNextPage } = list;
+  const nextPage = useCallback(() => void fetchNextPage(), [fetchNextPage]);
 
   const applyFilter = (conditions: DraftCondition[]) => {
     setFilter(toFilter(conditions, fields));
@@ -101,10 +97,8 @@ export function RecordsList<T extends { id: string }>({
     setViewId(view?.id ?? null);
     setFilter(view?.filter ?? null);
     setDraft(fromFilter(view?.filter ?? null));
-    setSort(view?.sort.length ? view.sort : [{ field: 'updatedAt', dir: 'desc' }]);
-    setVisible(
-      view?.columns.length ? columns.map((c) => c.key).filter((k) => k === 'name' || view.columns.includes(k)) : columns.map((c) => c.key),
-    );
+    setSort(view?.sort.length ? view.sort : DEFAULT_SORT);
+    setVisible(view?.columns.length ? ['name', ...view.columns.filter((k) => k !== 'name')] : builtIn.map((c) => c.key));
     setSelected(new Set());
   };
   const toggleSort = (field: string) => setSort((s) => [{ field, dir: s[0]?.field === field && s[0].dir === 'asc' ? 'desc' : 'asc' }]);
@@ -115,7 +109,8 @@ export function RecordsList<T extends { id: string }>({
       else next.add(id);
       return next;
     });
-  const allChecked = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const toggleAll = () =>
+    setSelected((s) => (rows.length > 0 && rows.every((r) => s.has(r.id)) ? new Set() : new Set(rows.map((r) => r.id))));
 
   if (list.error) return <ErrorState error={list.error} onRetry={() => void list.refetch()} />;
 
@@ -125,7 +120,7 @@ export function RecordsList<T extends { id: string }>({
         <Group gap="xs">
           <ViewsMenu entity={entity} viewId={viewId} onChoose={chooseView} current={{ filter, sort, columns: visible }} />
           <Button variant={filter ? 'light' : 'default'} leftSection={<IconFilter size={16} />} onClick={() => setFilterOpen((o) => !o)}>
-            {filter ? t('customers.filter.active', { count: draft.length }) : t('customers.filter.title')}
+            {filter ? t('customers.filter.active', { count: countConditions(filter) }) : t('customers.filter.title')}
           </Button>
         </Group>
         <Group gap="xs">
@@ -143,80 +138,29 @@ export function RecordsList<T extends { id: string }>({
         </Paper>
       </Collapse>
       {!trash && selected.size > 0 && <BulkBar entity={entity} ids={[...selected]} onDone={() => setSelected(new Set())} />}
-      <Table.ScrollContainer minWidth={900}>
-        <Table striped highlightOnHover stickyHeader data-testid={`${entity}-table`}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th w={36}>
-                {!trash && (
-                  <Checkbox
-                    aria-label={t('customers.selectAll')}
-                    checked={allChecked}
-                    indeterminate={selected.size > 0 && !allChecked}
-                    onChange={() => setSelected(allChecked ? new Set() : new Set(rows.map((r) => r.id)))}
-                  />
-                )}
-              </Table.Th>
-              {shown.map((c) => (
-                <Table.Th
-                  key={c.key}
-                  w={c.width}
-                  aria-sort={sort[0]?.field === c.sort ? (sort[0]?.dir === 'asc' ? 'ascending' : 'descending') : undefined}
-                >
-                  {c.sort ? (
-                    <UnstyledButton
-                      onClick={() => toggleSort(c.sort as string)}
-                      aria-label={t('customers.sortBy', { field: t(c.label) })}
-                      fw={600}
-                      fz="sm"
-                    >
-                      <Group gap={4} wrap="nowrap">
-                        {t(c.label)}
-                        {sort[0]?.field === c.sort && (sort[0].dir === 'asc' ? <IconArrowUp size={14} /> : <IconArrowDown size={14} />)}
-                      </Group>
-                    </UnstyledButton>
-                  ) : (
-                    t(c.label)
-                  )}
-                </Table.Th>
-              ))}
-              {rowAction && <Table.Th />}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((row) => (
-              <Table.Tr key={row.id} data-selected={selected.has(row.id) || undefined}>
-                <Table.Td>
-                  {!trash && (
-                    <Checkbox
-                      aria-label={t('customers.selectRow', { name: rowLabel(row) })}
-                      checked={selected.has(row.id)}
-                      onChange={() => toggle(row.id)}
-                    />
-                  )}
-                </Table.Td>
-                {shown.map((c) => (
-                  <Table.Td key={c.key}>{c.render(row)}</Table.Td>
-                ))}
-                {rowAction && <Table.Td>{rowAction(row)}</Table.Td>}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      {list.isPending && <Loader m="md" />}
+      {list.isPending ? (
+        <Loader m="md" />
+      ) : (
+        <RecordsTable
+          testId={`${entity}-table`}
+          rows={rows}
+          total={count.data?.count}
+          columns={shown}
+          sort={sort}
+          onSort={toggleSort}
+          selection={trash ? undefined : { selected, toggle, toggleAll }}
+          rowLabel={rowLabel}
+          rowHref={rowHref}
+          rowAction={rowAction}
+          hasNextPage={list.hasNextPage}
+          fetchingNextPage={list.isFetchingNextPage}
+          fetchNextPage={nextPage}
+        />
+      )}
       {!list.isPending && rows.length === 0 && (
         <Text c="dimmed" p="md">
           {t('customers.empty')}
         </Text>
-      )}
-      <div ref={sentinel} />
-      {list.hasNextPage && (
-        <Group justify="center" p="sm">
-          <Button variant="default" loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-            {t('common.loadMore')}
-          </Button>
-        </Group>
       )}
     </Box>
   );
