@@ -10,6 +10,7 @@ import { type EmbeddedDatabase, lockDataDir, startEmbeddedPostgres } from './pla
 import { migrate } from './platform/db/migrate.js';
 import { EventBus } from './platform/events/bus.js';
 import { type App, buildApp, type ModulePlugin } from './platform/http/app.js';
+import { MailReceiver } from './platform/mail-receiver.js';
 import { RealtimeHub } from './platform/realtime.js';
 import { realtimeRoutes } from './platform/realtime.routes.js';
 
@@ -25,6 +26,7 @@ export interface RunningServer {
   bus: EventBus;
   url: string;
   databaseUrl: string;
+  mailReceiver: MailReceiver;
   stop(): Promise<void>;
 }
 
@@ -71,7 +73,9 @@ export async function startServer(
     const bus = new EventBus(database.pool, conn.url, baseLog);
     const realtime = new RealtimeHub(database.pool, baseLog);
     options.configure?.(bus);
+    const mailReceiver = new MailReceiver({ ...config.mailInbound, log: baseLog });
     app = await buildApp({
+      mailReceiver,
       config,
       database,
       bus,
@@ -83,6 +87,7 @@ export async function startServer(
     });
     await bus.start({ workers: config.workers });
     await realtime.start();
+    await mailReceiver.start();
     let url = config.publicUrl;
     if (options.listen !== false) {
       const address = await app.listen({ port: config.port, host: config.host });
@@ -95,7 +100,9 @@ export async function startServer(
       bus,
       url,
       databaseUrl: conn.url,
+      mailReceiver,
       stop: async () => {
+        await mailReceiver.stop();
         await realtime.stop();
         await running.close();
         await bus.stop();

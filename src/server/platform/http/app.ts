@@ -19,6 +19,7 @@ import { type ErrorCode, errorCodes, errorMessage } from '../../../shared/errors
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
+import type { MailReceiver } from '../mail-receiver.js';
 import type { RealtimeHub } from '../realtime.js';
 import { type Authenticator, makeAuthHooks } from './auth.js';
 import { AppError } from './errors.js';
@@ -31,6 +32,8 @@ export interface ModuleDeps {
   database: Database;
   bus: EventBus;
   realtime: RealtimeHub;
+  /** The built-in inbound SMTP receiver (started by the server when MAIL_INBOUND_PORT is set). */
+  mailReceiver?: MailReceiver;
 }
 
 export type ModulePlugin = (app: App, deps: ModuleDeps) => Promise<void> | void;
