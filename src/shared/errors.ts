@@ -83,6 +83,31 @@ export const errorCodes = {
     ja: '宛先のメールアドレスがありません。',
     en: 'There is no recipient email address.',
   },
+  attachment_too_large: {
+    status: 413,
+    ja: '添付ファイルが大きすぎます。',
+    en: 'The attachment is too large.',
+  },
+  attachment_type_blocked: {
+    status: 415,
+    ja: 'この種類のファイルは添付できません。',
+    en: 'Files of this type cannot be attached.',
+  },
+  sku_taken: {
+    status: 409,
+    ja: 'この SKU (品番) はすでに使われています。',
+    en: 'This SKU is already in use.',
+  },
+  stage_in_use: {
+    status: 409,
+    ja: '商談が残っているステージは削除できません。先に商談を移動してください。',
+    en: 'A stage that still has deals cannot be removed. Move its deals first.',
+  },
+  lead_not_convertible: {
+    status: 409,
+    ja: '取引開始できるのは「有望」の見込み客だけです (変換済み・対象外は不可)。',
+    en: 'Only a qualified lead can be converted (not one already converted or disqualified).',
+  },
   internal: {
     status: 500,
     ja: 'サーバーで問題が発生しました。時間をおいて再度お試しください。',

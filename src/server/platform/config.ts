@@ -30,6 +30,12 @@ const configSchema = z.object({
     .min(1024)
     .max(200 * 1024 * 1024)
     .default(25 * 1024 * 1024),
+  ATTACHMENTS_DIR: z.string().min(1).optional(),
+  ATTACHMENT_MAX_MB: z.coerce.number().min(0.001).max(2048).default(25),
+  /** File name extensions never accepted as attachments (comma-separated, without dots). */
+  ATTACHMENT_BLOCKED_EXTENSIONS: z
+    .string()
+    .default('exe,com,bat,cmd,scr,pif,msi,msp,ps1,vbs,vbe,js,jse,wsf,wsh,hta,jar,lnk,reg,dll,cpl,sys'),
 });
 
 export type Config = {
@@ -49,6 +55,8 @@ export type Config = {
   secretKey?: string;
   /** Built-in SMTP receiver for inbound mail; off when the port is unset. */
   mailInbound: { port?: number; host: string; maxBytes: number };
+  /** Files attached to activities and emails: folder (default DATA_DIR/attachments), size limit, blocked extensions. */
+  attachments: { dir: string; maxBytes: number; blockedExtensions: string[] };
 };
 
 export class ConfigError extends Error {}
@@ -79,6 +87,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     secureCookies: publicUrl.startsWith('https://'),
     secretKey: c.SECRET_KEY,
     mailInbound: { port: c.MAIL_INBOUND_PORT, host: c.MAIL_INBOUND_HOST, maxBytes: c.MAIL_MAX_BYTES },
+    attachments: {
+      dir: path.resolve(cwd, c.ATTACHMENTS_DIR ?? path.join(c.DATA_DIR, 'attachments')),
+      maxBytes: Math.round(c.ATTACHMENT_MAX_MB * 1024 * 1024),
+      blockedExtensions: c.ATTACHMENT_BLOCKED_EXTENSIONS.split(',')
+        .map((e) => e.trim().toLowerCase().replace(/^\./, ''))
+        .filter(Boolean),
+    },
   };
 }
 

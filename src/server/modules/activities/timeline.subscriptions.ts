@@ -1,0 +1,9 @@
+import type { ModulePlugin } from '../../platform/http/app.js';
+import { makeNotificationsConsumer } from './notifications.service.js';
+import { makeTimelineConsumer } from './timeline.consumer.js';
+
+/** The read models of this module are built by event consumers, never by other modules writing into them. */
+export const timelineSubscriptions: ModulePlugin = (app, { bus, database }) => {
+  bus.subscribe('timeline', '*', makeTimelineConsumer(database.db, app.log));
+  bus.subscribe('notifications', '*', makeNotificationsConsumer(database.db, app.log));
+};
