@@ -540,3 +540,113 @@ test('a long people list keeps few rows in the page, loads the next keyset page 
     await expect(page.getByRole('heading', { name: '走査 297号' })).toBeVisible();
   });
 });
+
+test('the filter builder nests an OR group, negates it with NOT, and a saved view keeps it with a sorted custom-field column', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  const c = m.customers;
+  await afterPlatformSpec(lang);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signInAsAdmin(page, m, lang);
+  const session = await (await page.request.get('/api/v1/auth/session')).json();
+  const headers = { 'x-csrf-token': session.csrfToken as string };
+  const field = await page.request.post('/api/v1/custom-fields', {
+    headers,
+    data: {
+      entityType: 'person',
+      key: 'rank',
+      type: 'select',
+      labelJa: 'ランク',
+      labelEn: 'Rank',
+      options: [
+        { value: 'gold', labelJa: 'ゴールド', labelEn: 'Gold' },
+        { value: 'silver', labelJa: 'シルバー', labelEn: 'Silver' },
+      ],
+    },
+  });
+  expect(field.status()).toBe(201);
+  const rankLabel = lang === 'ja' ? 'ランク' : 'Rank';
+  for (const p of [
+    { familyName: '群馬', givenName: '一', city: '渋谷区', custom: { rank: 'silver' } },
+    { familyName: '群馬', givenName: '二', city: '大阪市', custom: { rank: 'gold' } },
+    { familyName: '群馬', givenName: '三', city: '大阪市', tags: ['休眠'], custom: { rank: 'gold' } },
+  ]) {
+    expect((await page.request.post('/api/v1/people', { headers, data: { ...p, ignoreDuplicates: true } })).status()).toBe(201);
+  }
+  const table = page.getByTestId('person-table');
+  const count = page.getByTestId('record-count');
+
+  await page.goto('/people');
+  await page.getByRole('button', { name: c.filter.title }).click();
+  const builder = page.getByTestId('filter-builder');
+  await test.step('family name 群馬 AND (city 渋谷区 OR tag 休眠)', async () => {
+    await builder.getByRole('button', { name: c.filter.add }).click();
+    await builder.getByRole('textbox', { name: c.filter.field }).first().click();
+    await page.getByRole('option', { name: c.fields.familyName, exact: true }).click();
+    await builder.getByRole('textbox', { name: c.filter.value }).first().fill('群馬');
+    await builder.getByRole('button', { name: c.filter.addGroup }).click();
+    const group = builder.getByRole('group', { name: c.filter.group });
+    await group.getByRole('textbox', { name: c.filter.field }).click();
+    await page.getByRole('option', { name: c.fields.city, exact: true }).click();
+    await group.getByRole('textbox', { name: c.filter.value }).fill('渋谷区');
+    await group.getByRole('button', { name: c.filter.add }).click();
+    await group.getByRole('textbox', { name: c.filter.field }).nth(1).click();
+    await page.getByRole('option', { name: c.fields.tags, exact: true }).click();
+    await group.getByRole('textbox', { name: c.filter.value }).nth(1).fill('休眠');
+    await builder.getByRole('button', { name: c.filter.apply }).click();
+    await expect(count).toHaveText(fill(c.count, { count: 2 }));
+    await expect(table.getByRole('link', { name: '群馬 一' })).toBeVisible();
+    await expect(table.getByRole('link', { name: '群馬 三' })).toBeVisible();
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-filter-groups-ja.png', fullPage: true });
+  });
+
+  await test.step('NOT on the group leaves the one who matches neither', async () => {
+    await builder.getByRole('group', { name: c.filter.group }).getByRole('checkbox', { name: c.filter.negate }).check();
+    await builder.getByRole('button', { name: c.filter.apply }).click();
+    await expect(count).toHaveText(fill(c.count, { count: 1 }));
+    await expect(table.getByRole('link', { name: '群馬 二' })).toBeVisible();
+  });
+
+  await test.step('the custom field is a column that sorts', async () => {
+    await builder.getByRole('group', { name: c.filter.group }).getByRole('checkbox', { name: c.filter.negate }).uncheck();
+    await builder.getByRole('textbox', { name: c.filter.value }).first().fill('群馬');
+    await builder.getByRole('group', { name: c.filter.group }).getByRole('button', { name: c.filter.removeGroup }).click();
+    await builder.getByRole('button', { name: c.filter.apply }).click();
+    await expect(count).toHaveText(fill(c.count, { count: 3 }));
+    await page.getByRole('button', { name: c.columns }).click();
+    await page.getByRole('checkbox', { name: rankLabel }).check();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: fill(c.sortBy, { field: rankLabel }) }).click();
+    await expect(table.locator('tbody tr[data-index="0"]')).toContainText(lang === 'ja' ? 'ゴールド' : 'Gold');
+    await expect(table.locator('tbody tr[data-index="2"]')).toContainText(lang === 'ja' ? 'シルバー' : 'Silver');
+    await page.getByRole('button', { name: fill(c.sortBy, { field: rankLabel }) }).click();
+    await expect(table.locator('tbody tr[data-index="0"]')).toContainText('群馬 一');
+  });
+
+  await test.step('a saved view brings back the groups, the NOT and the column', async () => {
+    await builder.getByRole('button', { name: c.filter.addGroup }).click();
+    const group = builder.getByRole('group', { name: c.filter.group });
+    await group.getByRole('textbox', { name: c.filter.field }).click();
+    await page.getByRole('option', { name: c.fields.tags, exact: true }).click();
+    await group.getByRole('textbox', { name: c.filter.value }).fill('休眠');
+    await group.getByRole('checkbox', { name: c.filter.negate }).check();
+    await builder.getByRole('button', { name: c.filter.apply }).click();
+    await expect(count).toHaveText(fill(c.count, { count: 2 }));
+    await page.getByRole('button', { name: c.views.save }).click();
+    const dialog = page.getByRole('dialog', { name: c.views.save });
+    await dialog.getByRole('textbox', { name: c.views.name }).fill('群馬 (休眠以外)');
+    await dialog.getByRole('button', { name: m.common.save }).click();
+    await expect(dialog).toHaveCount(0);
+    await page.reload();
+    await page.getByRole('textbox', { name: c.views.label }).click();
+    await page.getByRole('option', { name: '群馬 (休眠以外)' }).click();
+    await expect(count).toHaveText(fill(c.count, { count: 2 }));
+    await expect(table.getByRole('columnheader', { name: rankLabel })).toBeVisible();
+    await page.getByRole('button', { name: c.filter.active.replace('{{count}}', '2') }).click();
+    await expect(
+      page.getByTestId('filter-builder').getByRole('group', { name: c.filter.group }).getByRole('checkbox', { name: c.filter.negate }),
+    ).toBeChecked();
+  });
+});

@@ -100,6 +100,42 @@ describe('saved views', () => {
     expect(list.status).toBe(200);
   });
 
+  it('keeps AND/OR groups and NOT in a saved view, and the list answers the nested filter', async () => {
+    const ws = await createTestWorkspace(server);
+    const a = await signIn(server, ws.adminEmail);
+    const add = (familyName: string, prefecture: string, tags: string[], city?: string) =>
+      a.post('/api/v1/people', { familyName, prefecture, tags, city, ignoreDuplicates: true });
+    await add('東京VIP', '東京都', ['VIP']);
+    await add('東京渋谷', '東京都', [], '渋谷区');
+    await add('東京休眠', '東京都', ['VIP', '休眠']);
+    await add('東京一般', '東京都', []);
+    await add('大阪VIP', '大阪府', ['VIP']);
+    // 東京 and (VIP or 渋谷) and not (休眠)
+    const filter = {
+      and: [
+        tokyo,
+        {
+          or: [
+            { field: 'tags', op: 'has_any', value: ['VIP'] },
+            { field: 'city', op: 'contains', value: '渋谷' },
+          ],
+        },
+        { not: { or: [{ field: 'tags', op: 'has_any', value: ['休眠'] }] } },
+      ],
+    };
+    const saved = await a.post('/api/v1/views', { entityType: 'person', name: '東京の優良', filter });
+    expect(saved.status).toBe(201);
+    expect((await a.get(`/api/v1/views/${saved.body.id}`)).body.filter).toEqual(filter);
+    const list = await a.get(`/api/v1/people?sort=familyName&filter=${encodeURIComponent(JSON.stringify(saved.body.filter))}`);
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((p: { familyName: string }) => p.familyName)).toEqual(['東京VIP', '東京渋谷']);
+    const count = await a.get(`/api/v1/people/count?filter=${encodeURIComponent(JSON.stringify(filter))}`);
+    expect(count.body.count).toBe(2);
+    // NOT over the whole filter: everyone else.
+    const rest = await a.get(`/api/v1/people/count?filter=${encodeURIComponent(JSON.stringify({ not: filter }))}`);
+    expect(rest.body.count).toBe(3);
+  });
+
   it('lets a read-only user keep private views, and never shows another workspace’s', async () => {
     const { client: ro } = await addUser(server, admin, 'readonly');
     expect((await ro.post('/api/v1/views', { entityType: 'company', name: '閲覧者のビュー' })).status).toBe(201);

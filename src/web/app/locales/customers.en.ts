@@ -26,6 +26,12 @@ export const customersEn = {
   columns: 'Columns',
   sortBy: 'Sort by {{field}}',
   filter: {
+    joinAnd: 'Match all (AND)',
+    joinOr: 'Match any (OR)',
+    negate: 'Exclude matches (NOT)',
+    group: 'Condition group',
+    addGroup: 'Add group',
+    removeGroup: 'Remove group',
     title: 'Filter',
     add: 'Add condition',
     field: 'Field',

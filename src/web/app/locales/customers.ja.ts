@@ -28,6 +28,12 @@ export const customersJa: Messages['customers'] = {
   columns: '表示項目',
   sortBy: '{{field}}で並べ替え',
   filter: {
+    joinAnd: 'すべて満たす (AND)',
+    joinOr: 'いずれかを満たす (OR)',
+    negate: '当てはまるものを除く (NOT)',
+    group: '条件グループ',
+    addGroup: 'グループを追加',
+    removeGroup: 'グループを削除',
     title: '絞り込み',
     add: '条件を追加',
     field: '項目',

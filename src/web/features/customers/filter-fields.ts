@@ -72,43 +72,88 @@ export function filterFields(entity: EntityType, custom: CustomField[], lang: st
 
 /** A condition row as the builder edits it: the value as typed. */
 export interface DraftCondition {
+  kind: 'condition';
+  id: string;
   field: string;
   op: FilterCondition['op'];
   value: string;
 }
+
+/** Conditions and nested groups joined by AND or OR; `negate` wraps the group in NOT. */
+export interface DraftGroup {
+  kind: 'group';
+  id: string;
+  join: 'and' | 'or';
+  negate: boolean;
+  children: DraftNode[];
+}
+export type DraftNode = DraftCondition | DraftGroup;
+
+let seq = 0;
+/** Ids only for React keys while editing: they are not part of the filter. */
+export const draftId = () => `d${++seq}`;
+
+export const emptyGroup = (join: 'and' | 'or' = 'and'): DraftGroup => ({ kind: 'group', id: draftId(), join, negate: false, children: [] });
 
 const listOps = new Set(['in', 'nin', 'has_any', 'has_all', 'has_none', 'between']);
 const noValueOps = new Set(['is_empty', 'is_not_empty', 'is_true', 'is_false']);
 
 export const needsValue = (op: string) => !noValueOps.has(op);
 
-export function toFilter(rows: DraftCondition[], fields: FilterField[]): Filter | null {
-  const conditions: Filter[] = [];
-  for (const row of rows) {
-    const field = fields.find((f) => f.key === row.field);
-    if (!field) continue;
-    if (!needsValue(row.op)) {
-      conditions.push({ field: row.field, op: row.op });
-      continue;
-    }
-    if (!row.value.trim()) continue;
-    const numeric = field.type === 'number' || field.type === 'money' || row.op.startsWith('within_');
-    const one = (v: string) => (numeric ? Number(v) : v.trim());
-    const value = listOps.has(row.op)
-      ? row.value
-          .split(/[,、]/)
-          .map(one)
-          .filter((v) => v !== '')
-      : one(row.value);
-    conditions.push({ field: row.field, op: row.op, value });
-  }
-  return conditions.length ? { and: conditions } : null;
+function conditionOf(row: DraftCondition, fields: FilterField[]): Filter | null {
+  const field = fields.find((f) => f.key === row.field);
+  if (!field) return null;
+  if (!needsValue(row.op)) return { field: row.field, op: row.op };
+  if (!row.value.trim()) return null;
+  const numeric = field.type === 'number' || field.type === 'money' || row.op.startsWith('within_');
+  const one = (v: string) => (numeric ? Number(v) : v.trim());
+  const value = listOps.has(row.op)
+    ? row.value
+        .split(/[,、]/)
+        .map(one)
+        .filter((v) => v !== '')
+    : one(row.value);
+  return { field: row.field, op: row.op, value };
 }
 
-export function fromFilter(filter: Filter | null): DraftCondition[] {
-  if (!filter) return [];
-  const list = 'and' in filter ? filter.and : [filter];
-  return list.flatMap((c) =>
-    'field' in c ? [{ field: c.field, op: c.op, value: Array.isArray(c.value) ? c.value.join(',') : String(c.value ?? '') }] : [],
-  );
+/**
+ * The filter language for a draft: incomplete rows and empty groups are left out, a NOT group becomes
+ * `{ not: { and|or: [...] } }`. Nothing to filter on gives null.
+ */
+export function toFilter(group: DraftGroup, fields: FilterField[]): Filter | null {
+  const walk = (g: DraftGroup): Filter | null => {
+    const parts = g.children.map((c) => (c.kind === 'group' ? walk(c) : conditionOf(c, fields))).filter((x): x is Filter => x !== null);
+    if (parts.length === 0) return null;
+    const joined: Filter = g.join === 'or' ? { or: parts } : { and: parts };
+    return g.negate ? { not: joined } : joined;
+  };
+  return walk(group);
+}
+
+const conditionDraft = (c: FilterCondition): DraftCondition => ({
+  kind: 'condition',
+  id: draftId(),
+  field: c.field,
+  op: c.op,
+  value: Array.isArray(c.value) ? c.value.join(',') : String(c.value ?? ''),
+});
+
+/** The draft for a saved filter, keeping its AND/OR groups and NOTs; the root is always a group. */
+export function fromFilter(filter: Filter | null): DraftGroup {
+  const node = (f: Filter): DraftNode => {
+    if ('and' in f || 'or' in f) {
+      const or = 'or' in f;
+      return { kind: 'group', id: draftId(), join: or ? 'or' : 'and', negate: false, children: (or ? f.or : f.and).map(node) };
+    }
+    if ('not' in f) {
+      const inner = node(f.not);
+      // NOT of a group negates that group; NOT of a single condition is a negated group of one.
+      if (inner.kind === 'group' && !inner.negate) return { ...inner, negate: true };
+      return { kind: 'group', id: draftId(), join: 'and', negate: true, children: [inner] };
+    }
+    return conditionDraft(f);
+  };
+  if (!filter) return emptyGroup();
+  const root = node(filter);
+  return root.kind === 'group' ? root : { ...emptyGroup(), children: [root] };
 }

@@ -14,7 +14,7 @@ import { customColumns } from './custom-columns';
 import { type EntityType, filterParam, pathOf, type SavedView, type SortKey, sortParam, useCustomFields, useUsers } from './customers-api';
 import { ExportMenu } from './export-menu';
 import { FilterBuilder } from './filter-builder';
-import { type DraftCondition, filterFields, fromFilter, toFilter } from './filter-fields';
+import { type DraftGroup, emptyGroup, filterFields, fromFilter, toFilter } from './filter-fields';
 import { type Column, RecordsTable } from './records-table';
 import { ViewsMenu } from './views-menu';
 
@@ -56,7 +56,7 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
     const names = new Map((users.data ?? []).map((u) => [u.id, u.name]));
     return [...builtIn, ...customColumns<T>(custom.data ?? [], { lang, t, formatDateTime, userName: (id) => names.get(id) })];
   }, [builtIn, custom.data, users.data, lang, t, formatDateTime]);
-  const [draft, setDraft] = useState<DraftCondition[]>([]);
+  const [draft, setDraft] = useState<DraftGroup>(emptyGroup);
   const [filter, setFilter] = useState<Filter | null>(null);
   const [sort, setSort] = useState<SortKey[]>(DEFAULT_SORT);
   const [viewId, setViewId] = useState<string | null>(null);
@@ -89,8 +89,8 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
   const { fetchNextPage } = list;
   const nextPage = useCallback(() => void fetchNextPage(), [fetchNextPage]);
 
-  const applyFilter = (conditions: DraftCondition[]) => {
-    setFilter(toFilter(conditions, fields));
+  const applyFilter = (root: DraftGroup) => {
+    setFilter(toFilter(root, fields));
     setSelected(new Set());
   };
   const chooseView = (view: SavedView | null) => {
@@ -134,7 +134,7 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
       </Group>
       <Collapse in={filterOpen}>
         <Paper withBorder p="sm" mb="sm">
-          <FilterBuilder fields={fields} rows={draft} onChange={setDraft} onApply={applyFilter} />
+          <FilterBuilder fields={fields} root={draft} onChange={setDraft} onApply={applyFilter} />
         </Paper>
       </Collapse>
       {!trash && selected.size > 0 && <BulkBar entity={entity} ids={[...selected]} onDone={() => setSelected(new Set())} />}
