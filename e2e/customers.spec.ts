@@ -650,3 +650,35 @@ test('the filter builder nests an OR group, negates it with NOT, and a saved vie
     ).toBeChecked();
   });
 });
+
+test('a deleted company waits in the companies trash and is restored from it', async ({ page }, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  const c = m.customers;
+  await afterPlatformSpec(lang);
+  await signInAsAdmin(page, m, lang);
+  const session = await (await page.request.get('/api/v1/auth/session')).json();
+  const headers = { 'x-csrf-token': session.csrfToken as string };
+  const name = `株式会社ゴミ箱商事 ${lang}`;
+  const created = await page.request.post('/api/v1/companies', { headers, data: { name } });
+  expect(created.status()).toBe(201);
+  const company = await created.json();
+  expect((await page.request.delete(`/api/v1/companies/${company.id}`, { headers })).status()).toBe(200);
+  const table = page.getByTestId('company-table');
+
+  await nav(page).getByRole('link', { name: m.nav.companies }).click();
+  await expect(page.getByRole('heading', { name: c.companies })).toBeVisible();
+  await expect(table.getByRole('link', { name })).toHaveCount(0);
+  await page.getByRole('switch', { name: c.trash.toggle }).click();
+  await expect(page).toHaveURL(/\/companies\?trash=true/);
+  await expect(page.getByRole('heading', { name: c.trash.companiesTitle })).toBeVisible();
+  await expect(table.getByRole('link', { name })).toBeVisible();
+  await expect(page.getByRole('button', { name: c.newCompany })).toHaveCount(0);
+  if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-companies-trash-ja.png' });
+  await page.getByRole('button', { name: fill(c.trash.restoreName, { name }) }).click();
+  await expect(table.getByRole('link', { name })).toHaveCount(0);
+  await page.getByRole('switch', { name: c.trash.toggle }).click();
+  await expect(table.getByRole('link', { name })).toBeVisible();
+  const restored = await (await page.request.get(`/api/v1/companies/${company.id}`)).json();
+  expect(restored.deletedAt).toBeNull();
+});

@@ -171,6 +171,7 @@ export const customersEn = {
   trash: {
     toggle: 'Trash',
     title: 'Trash',
+    companiesTitle: 'Trash: companies',
     restore: 'Restore',
     restoreName: 'Restore {{name}}',
   },

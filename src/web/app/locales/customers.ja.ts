@@ -173,6 +173,7 @@ export const customersJa: Messages['customers'] = {
   trash: {
     toggle: 'ゴミ箱',
     title: 'ゴミ箱',
+    companiesTitle: 'ゴミ箱（会社）',
     restore: '復元',
     restoreName: '{{name}} を復元',
   },

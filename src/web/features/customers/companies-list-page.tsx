@@ -1,21 +1,33 @@
-import { Anchor, Badge, Button, Group, Stack, Text } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Stack, Switch, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconPlus } from '@tabler/icons-react';
+import { IconPlus, IconRestore } from '@tabler/icons-react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
+import { http } from '../../app/api-client';
+import { keys } from '../../app/query-client';
 import { useCan } from '../../app/session';
+import { ErrorAlert } from '../../ui/error-alert';
 import { useFormatDateTime } from '../../ui/format';
 import { PageHeader } from '../../ui/page-header';
 import { CompanyCreateModal } from './company-dialogs';
 import type { Company } from './customers-api';
 import { type Column, RecordsList } from './records-list';
 
-/** 会社一覧. */
+/** 会社一覧, and its trash (ゴミ箱) for those who may delete. */
 export function CompaniesListPage() {
   const { t } = useTranslation();
   const can = useCan();
   const formatDateTime = useFormatDateTime();
   const [creating, { open, close }] = useDisclosure(false);
+  const queryClient = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const canDelete = can('records.delete');
+  const trash = canDelete && params.get('trash') === 'true';
+  const restore = useMutation({
+    mutationFn: (id: string) => http.post<{ ok: true }>(`/api/v1/companies/${id}/restore`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.companies }),
+  });
   const columns: Column<Company>[] = [
     {
       key: 'name',
@@ -62,14 +74,52 @@ export function CompaniesListPage() {
   ];
   return (
     <>
-      <PageHeader title={t('customers.companies')}>
-        {can('records.write') && (
-          <Button leftSection={<IconPlus size={16} />} onClick={open}>
-            {t('customers.newCompany')}
-          </Button>
-        )}
+      <PageHeader title={trash ? t('customers.trash.companiesTitle') : t('customers.companies')}>
+        <Group gap="md">
+          {canDelete && (
+            <Switch
+              label={t('customers.trash.toggle')}
+              checked={trash}
+              onChange={(e) => {
+                const next = new URLSearchParams(params);
+                if (e.currentTarget.checked) next.set('trash', 'true');
+                else next.delete('trash');
+                setParams(next);
+              }}
+            />
+          )}
+          {can('records.write') && !trash && (
+            <Button leftSection={<IconPlus size={16} />} onClick={open}>
+              {t('customers.newCompany')}
+            </Button>
+          )}
+        </Group>
       </PageHeader>
-      <RecordsList entity="company" columns={columns} rowLabel={(c) => c.name} rowHref={(c) => `/companies/${c.id}`} />
+      <ErrorAlert error={restore.error} />
+      <RecordsList
+        key={trash ? 'trash' : 'live'}
+        entity="company"
+        columns={columns}
+        rowLabel={(c) => c.name}
+        rowHref={(c) => `/companies/${c.id}`}
+        trash={trash}
+        rowAction={
+          trash
+            ? (c) => (
+                <Button
+                  size="xs"
+                  variant="light"
+                  leftSection={<IconRestore size={14} />}
+                  loading={restore.isPending && restore.variables === c.id}
+                  aria-label={t('customers.trash.restoreName', { name: c.name })}
+                  onClick={() => restore.mutate(c.id)}
+                >
+                  {t('customers.trash.restore')}
+                </Button>
+              )
+            : undefined
+        }
+      />
       {creating && <CompanyCreateModal onClose={close} />}
     </>
   );
