@@ -1,13 +1,15 @@
 import type { ModulePlugin } from '../../platform/http/app.js';
 import { activitiesRoutes } from './activities.routes.js';
+import { calendarRoutes } from './calendar.routes.js';
 import { notificationsRoutes } from './notifications.routes.js';
+import { tasksRoutes } from './tasks.routes.js';
 import { timelineRoutes } from './timeline.routes.js';
 import { timelineSubscriptions } from './timeline.subscriptions.js';
 
 export { type AttachmentOwnerType, registerAttachmentOwner, type StoredAttachment, storeAttachment } from './attachments.js';
 
 /** Timeline, activities (notes, calls, meetings, messages), tasks, notifications and email. */
-const parts: ModulePlugin[] = [timelineSubscriptions, activitiesRoutes, timelineRoutes, notificationsRoutes];
+const parts: ModulePlugin[] = [timelineSubscriptions, activitiesRoutes, timelineRoutes, notificationsRoutes, tasksRoutes, calendarRoutes];
 
 export const activitiesModule: ModulePlugin = async (app, deps) => {
   for (const part of parts) await part(app, deps);

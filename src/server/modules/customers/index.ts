@@ -15,6 +15,7 @@ export {
   registerPersonalDataProvider,
   unregisterPersonalDataProvider,
 } from './privacy.service.js';
+export { describeRecords, type RecordLabel, type RecordRef } from './record-refs.js';
 
 export const customersModule: ModulePlugin = async (app, deps) => {
   for (const r of [customersRoutes, duplicatesRoutes, viewsRoutes, privacyRoutes, importRoutes, exportRoutes]) await r(app, deps);
