@@ -138,6 +138,7 @@ export const notificationSchema = z.object({
   params: z.record(z.string(), z.unknown()),
   link: z.string().nullable(),
   actorId: z.string().nullable(),
+  actorName: z.string().nullable(),
   readAt: z.string().nullable(),
   createdAt: z.string(),
 });

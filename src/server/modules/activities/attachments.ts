@@ -112,6 +112,24 @@ export async function listAttachments(db: DbOrTx, workspaceId: string, ownerType
   }));
 }
 
+/** Delete these owners' attachment rows; returns the files to remove once the transaction has committed. */
+export async function deleteAttachmentsOf(trx: Tx, workspaceId: string, ownerType: AttachmentOwnerType, ownerIds: string[]) {
+  if (!ownerIds.length) return [];
+  const rows = await trx
+    .deleteFrom('attachments')
+    .where('workspace_id', '=', workspaceId)
+    .where('owner_type', '=', ownerType)
+    .where('owner_id', 'in', ownerIds)
+    .returning('storage_key')
+    .execute();
+  return rows.map((r) => r.storage_key as string);
+}
+
+/** Files go after their rows: a crash in between leaves a stray file, never a row without its file. */
+export async function removeFiles(config: Pick<Config, 'attachments'>, storageKeys: string[]) {
+  for (const key of storageKeys) await fs.rm(path.join(config.attachments.dir, key), { force: true });
+}
+
 /** Types a browser could run or render as a page: always sent as opaque bytes. */
 const ACTIVE_TYPES =
   /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|text\/javascript|application\/javascript)$/;

@@ -40,15 +40,16 @@ export async function listNotifications(
   q: { workspaceId: string; userId: string; unread: boolean; cursor: { at: Date; id: string } | null; limit: number },
 ) {
   let query = db
-    .selectFrom('notifications')
-    .select(['id', 'kind', 'params', 'link', 'actor_id', 'read_at', 'created_at'])
-    .where('workspace_id', '=', q.workspaceId)
-    .where('user_id', '=', q.userId);
-  if (q.unread) query = query.where('read_at', 'is', null);
-  if (q.cursor) query = query.where(sql<boolean>`(created_at, id) < (${q.cursor.at}, ${q.cursor.id}::uuid)`);
+    .selectFrom('notifications as n')
+    .leftJoin('users as u', (j) => j.onRef('u.workspace_id', '=', 'n.workspace_id').onRef('u.id', '=', 'n.actor_id'))
+    .select(['n.id', 'n.kind', 'n.params', 'n.link', 'n.actor_id', 'u.name as actor_name', 'n.read_at', 'n.created_at'])
+    .where('n.workspace_id', '=', q.workspaceId)
+    .where('n.user_id', '=', q.userId);
+  if (q.unread) query = query.where('n.read_at', 'is', null);
+  if (q.cursor) query = query.where(sql<boolean>`(n.created_at, n.id) < (${q.cursor.at}, ${q.cursor.id}::uuid)`);
   return query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('n.created_at', 'desc')
+    .orderBy('n.id', 'desc')
     .limit(q.limit + 1)
     .execute();
 }

@@ -58,6 +58,7 @@ function present(r: Record<string, any>) {
     params: (r.params ?? {}) as Record<string, unknown>,
     link: r.link as string | null,
     actorId: r.actor_id as string | null,
+    actorName: (r.actor_name as string | null) ?? null,
     readAt: r.read_at ? new Date(r.read_at).toISOString() : null,
     createdAt: new Date(r.created_at).toISOString(),
   };

@@ -2,8 +2,11 @@ import type { FastifyBaseLogger } from 'fastify';
 import { type TimelinePayload, timelinePayload } from '../../../shared/contracts/activities.js';
 import { systemActor } from '../../platform/actor.js';
 import { listAudit } from '../../platform/audit.js';
+import type { Config } from '../../platform/config.js';
 import type { Db, Tx } from '../../platform/db/database.js';
 import { emitEvent, type OutboxEvent } from '../../platform/events/outbox.js';
+import { eraseActivitiesOf } from './activities.erasure.js';
+import { removeFiles } from './attachments.js';
 import { type RecordInfo, recordCache } from './timeline.records.js';
 import * as repo from './timeline.repository.js';
 
@@ -23,7 +26,8 @@ type Lookup = ReturnType<typeof recordCache>;
  * entry per linked record. A person's entries are also written on their current company (roll-up).
  * Idempotent: entries are unique per (event, record), so a redelivered event writes nothing new.
  */
-export function makeTimelineConsumer(db: Db, log?: FastifyBaseLogger) {
+export function makeTimelineConsumer(db: Db, options: { log?: FastifyBaseLogger; config?: Pick<Config, 'attachments'> } = {}) {
+  const { log } = options;
   return async function handle(event: OutboxEvent): Promise<void> {
     if (DERIVED_EVENT_PREFIXES.some((p) => event.type.startsWith(p))) return;
     const raw = event.payload?.timeline;
@@ -37,7 +41,7 @@ export function makeTimelineConsumer(db: Db, log?: FastifyBaseLogger) {
       await applyTimelinePayload(db, event, parsed.data);
       return;
     }
-    if (customerEntities.has(event.entityType) && event.entityId) await applyRecordEvent(db, event);
+    if (customerEntities.has(event.entityType) && event.entityId) await applyRecordEvent(db, event, options.config);
   };
 }
 
@@ -126,7 +130,7 @@ async function announce(trx: Tx, workspaceId: string, rows: repo.EntryRow[]) {
   }
 }
 
-async function applyRecordEvent(db: Db, event: OutboxEvent) {
+async function applyRecordEvent(db: Db, event: OutboxEvent, config?: Pick<Config, 'attachments'>) {
   const ws = event.workspaceId;
   const entityType = event.entityType;
   const entityId = event.entityId as string;
@@ -135,9 +139,16 @@ async function applyRecordEvent(db: Db, event: OutboxEvent) {
 
   if (action === 'erased') {
     const ids = new Set([entityId, ...((payload.personIds as string[] | undefined) ?? [])]);
-    await db.transaction().execute(async (trx) => {
-      for (const id of ids) await repo.deleteForRecord(trx, ws, entityType, id);
+    const files = await db.transaction().execute(async (trx) => {
+      const keys: string[] = [];
+      for (const id of ids) {
+        await repo.deleteForRecord(trx, ws, entityType, id);
+        // Activities about nobody else hold that person's data too.
+        if (entityType === 'person') keys.push(...(await eraseActivitiesOf(trx, ws, id)));
+      }
+      return keys;
     });
+    if (config) await removeFiles(config, files);
     return;
   }
   if (action === 'deleted' && typeof payload.mergedInto === 'string') {

@@ -3,7 +3,7 @@ import { makeNotificationsConsumer } from './notifications.service.js';
 import { makeTimelineConsumer } from './timeline.consumer.js';
 
 /** The read models of this module are built by event consumers, never by other modules writing into them. */
-export const timelineSubscriptions: ModulePlugin = (app, { bus, database }) => {
-  bus.subscribe('timeline', '*', makeTimelineConsumer(database.db, app.log));
+export const timelineSubscriptions: ModulePlugin = (app, { bus, database, config }) => {
+  bus.subscribe('timeline', '*', makeTimelineConsumer(database.db, { log: app.log, config }));
   bus.subscribe('notifications', '*', makeNotificationsConsumer(database.db, app.log));
 };
