@@ -1,0 +1,284 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { type ComposeBody, type MergeValues, renderMergeFields, unknownMergeFields } from '../../../shared/contracts/mail.js';
+import type { Actor } from '../../platform/actor.js';
+import type { Config } from '../../platform/config.js';
+import type { Db } from '../../platform/db/database.js';
+import { recordChange } from '../../platform/events/outbox.js';
+import { AppError } from '../../platform/http/errors.js';
+import { newId } from '../../platform/ids.js';
+import { listAttachments } from './attachments.js';
+import { emailEvent } from './email.events.js';
+import { presentEmail, presentSummary } from './email.presenter.js';
+import * as repo from './email.repository.js';
+import { snippetOf, textToHtml } from './email-html.js';
+import { findSettings } from './mail.repository.js';
+import { newMessageId, sendWithSettings, smtpConfigured } from './outgoing-mail.js';
+import { getTemplate } from './templates.service.js';
+
+type MailConfig = Pick<Config, 'secretKey' | 'dataDir'>;
+
+async function mergeValues(db: Db, actor: Actor, person: repo.PersonForMail): Promise<MergeValues> {
+  const names = await repo.userNameAndWorkspace(db, actor.workspaceId, actor.userId);
+  const today = new Intl.DateTimeFormat(actor.locale === 'ja' ? 'ja-JP' : 'en-US', { dateStyle: 'long', timeZone: 'Asia/Tokyo' }).format(
+    new Date(),
+  );
+  return {
+    family_name: person.family_name,
+    given_name: person.given_name,
+    full_name: [person.family_name, person.given_name].filter(Boolean).join(' '),
+    family_name_kana: person.family_name_kana,
+    given_name_kana: person.given_name_kana,
+    company: person.company_name,
+    title: person.title,
+    email: person.emails[0]?.address ?? null,
+    owner: person.owner_name,
+    sender: names.user,
+    workspace: names.workspace,
+    today,
+  };
+}
+
+async function personOr404(db: Db, actor: Actor, personId: string) {
+  const person = await repo.personForMail(db, actor.workspaceId, personId);
+  if (!person) throw new AppError('not_found', { personId });
+  return person;
+}
+
+function checkFields(subject: string, body: string) {
+  const unknown = unknownMergeFields(subject, body);
+  if (unknown.length) throw new AppError('mail_unknown_merge_field', { fields: unknown });
+}
+
+/** The subject and body as the person will read them. */
+export async function previewEmail(options: { db: Db; actor: Actor; personId: string; subject: string; body: string }) {
+  const { db, actor } = options;
+  const person = await personOr404(db, actor, options.personId);
+  checkFields(options.subject, options.body);
+  const values = await mergeValues(db, actor, person);
+  return {
+    subject: renderMergeFields(options.subject, values),
+    body: renderMergeFields(options.body, values),
+    to: person.emails[0]?.address ? [person.emails[0].address.toLowerCase()] : [],
+  };
+}
+
+/**
+ * Compose to a person: merge fields filled from the record, sent through the workspace's SMTP server,
+ * then stored with `email.sent` (timeline) in one transaction. Nothing is stored when the server refuses.
+ */
+export async function sendEmail(options: { db: Db; actor: Actor; config: MailConfig; input: ComposeBody; log?: FastifyBaseLogger }) {
+  const { db, actor, config, input } = options;
+  const person = await personOr404(db, actor, input.personId);
+  if (input.templateId) await getTemplate({ db, actor, templateId: input.templateId });
+  const replyTo = input.replyToEmailId ? await repo.findEmail(db, actor.workspaceId, input.replyToEmailId) : undefined;
+  if (input.replyToEmailId && !replyTo) throw new AppError('not_found', { replyToEmailId: input.replyToEmailId });
+  checkFields(input.subject, input.body);
+  const settings = await findSettings(db, actor.workspaceId);
+  if (!smtpConfigured(settings)) throw new AppError('mail_not_configured');
+  const fallback = person.emails.find((e) => e.address?.includes('@'))?.address.toLowerCase();
+  const to = input.to ?? (fallback ? [fallback] : []);
+  if (!to.length) throw new AppError('mail_no_recipient', { personId: person.id });
+  const cc = input.cc ?? [];
+
+  const values = await mergeValues(db, actor, person);
+  const subject = renderMergeFields(input.subject, values);
+  const text = renderMergeFields(input.body, values);
+  const html = textToHtml(text);
+  const messageId = newMessageId(settings.from_address);
+  const refs = replyTo ? [...replyTo.refs, replyTo.message_id].slice(-50) : [];
+  await sendWithSettings(settings, config, {
+    to,
+    cc,
+    subject,
+    text,
+    html,
+    messageId,
+    inReplyTo: replyTo?.message_id,
+    references: refs.length ? refs : undefined,
+  });
+
+  const id = newId();
+  // Date headers have whole seconds: so does ours, so a quick reply never sorts before it in the thread.
+  const sentAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const others = await repo.peopleByAddress(db, actor.workspaceId, [...to, ...cc]);
+  const links = [
+    { personId: person.id, role: 'to' },
+    ...others.map((m) => ({ personId: m.id, role: cc.includes(m.address) && !to.includes(m.address) ? 'cc' : 'to' })),
+  ];
+  const people = [{ id: person.id, ownerId: person.owner_id, teamId: person.team_id }, ...others.filter((m) => m.id !== person.id)].filter(
+    (p, i, all) => all.findIndex((q) => q.id === p.id) === i,
+  );
+  const snippet = snippetOf(text);
+  try {
+    await db.transaction().execute(async (trx) => {
+      await repo.insertEmail(trx, {
+        workspace_id: actor.workspaceId,
+        id,
+        thread_id: replyTo?.thread_id ?? id,
+        direction: 'out',
+        source: 'compose',
+        message_id: messageId,
+        in_reply_to: replyTo?.message_id ?? null,
+        refs,
+        subject,
+        from_address: settings.from_address,
+        from_name: settings.from_name,
+        to_addresses: JSON.stringify(to.map((address) => ({ address, name: null }))),
+        cc_addresses: JSON.stringify(cc.map((address) => ({ address, name: null }))),
+        headers: JSON.stringify(input.templateId ? { 'x-crm-template': input.templateId } : {}),
+        text_body: text,
+        html_body: html,
+        has_remote_images: false,
+        snippet,
+        size_bytes: Buffer.byteLength(text) + Buffer.byteLength(html),
+        attachment_count: 0,
+        sent_at: sentAt,
+        review_state: 'none',
+        created_by: actor.userId,
+      });
+      await repo.insertLinks(trx, actor.workspaceId, id, links);
+      await recordChange(trx, actor, {
+        audit: {
+          action: 'email.sent',
+          entityType: 'email',
+          entityId: id,
+          after: { messageId, to, cc, subject, templateId: input.templateId ?? null },
+        },
+        event: emailEvent('email.sent', { id, direction: 'out', subject, fromAddress: settings.from_address, to, snippet, sentAt }, people),
+      });
+    });
+  } catch (err) {
+    // The message left already: say so loudly, the caller still learns the send succeeded.
+    options.log?.error({ module: 'mail', err, messageId }, 'mail sent but not recorded');
+    throw err;
+  }
+  return getEmail({ db, actor, emailId: id, remoteImages: false });
+}
+
+export async function getEmail(options: { db: Db; actor: Actor; emailId: string; remoteImages: boolean }) {
+  const { db, actor } = options;
+  const row = await repo.findEmail(db, actor.workspaceId, options.emailId);
+  if (!row) throw new AppError('not_found');
+  const [links, attachments] = await Promise.all([
+    repo.linksFor(db, actor.workspaceId, [row.id]),
+    listAttachments(db, actor.workspaceId, 'email', [row.id]),
+  ]);
+  const files = attachments.map(({ ownerId: _o, ...a }) => a);
+  return presentEmail(row, links, files, { remoteImages: options.remoteImages });
+}
+
+/** Every message of the thread the email belongs to, oldest first. */
+export async function getThread(options: { db: Db; actor: Actor; emailId: string; remoteImages: boolean }) {
+  const { db, actor } = options;
+  const row = await repo.findEmail(db, actor.workspaceId, options.emailId);
+  if (!row) throw new AppError('not_found');
+  const rows = await repo.threadMessages(db, actor.workspaceId, row.thread_id);
+  const ids = rows.map((r) => r.id);
+  const [links, attachments] = await Promise.all([
+    repo.linksFor(db, actor.workspaceId, ids),
+    listAttachments(db, actor.workspaceId, 'email', ids),
+  ]);
+  return {
+    data: rows.map((r) =>
+      presentEmail(
+        r,
+        links,
+        attachments.filter((a) => a.ownerId === r.id).map(({ ownerId: _o, ...a }) => a),
+        { remoteImages: options.remoteImages },
+      ),
+    ),
+  };
+}
+
+export async function listEmails(options: { db: Db; actor: Actor; personId?: string; cursor?: string; limit: number }) {
+  const { db, actor, limit } = options;
+  if (!options.personId) {
+    throw new AppError('validation_failed', { issues: [{ in: 'querystring', path: 'personId', code: 'required', message: 'personId' }] });
+  }
+  const cursor = options.cursor && /^[0-9a-f-]{36}$/.test(options.cursor) ? options.cursor : null;
+  const rows = await repo.listForPerson(db, actor.workspaceId, options.personId, cursor, limit + 1);
+  const page = rows.slice(0, limit);
+  const links = await repo.linksFor(
+    db,
+    actor.workspaceId,
+    page.map((r) => r.id),
+  );
+  return { data: page.map((r) => presentSummary(r, links)), nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+}
+
+function decodeReviewCursor(cursor?: string) {
+  if (!cursor) return null;
+  const [t, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const at = new Date(t ?? '');
+  if (!id || Number.isNaN(at.getTime()) || !/^[0-9a-f-]{36}$/.test(id))
+    throw new AppError('validation_failed', { issues: [{ path: 'cursor' }] });
+  return { createdAt: at, id };
+}
+
+/** Mail from unknown senders, waiting for someone to link it to a person or dismiss it. */
+export async function listReview(options: { db: Db; actor: Actor; cursor?: string; limit: number }) {
+  const { db, actor, limit } = options;
+  const rows = await repo.listPending(db, actor.workspaceId, decodeReviewCursor(options.cursor), limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    data: page.map((r) => presentSummary(r, [])),
+    nextCursor:
+      rows.length > limit && last ? Buffer.from(`${new Date(last.created_at).toISOString()}|${last.id}`).toString('base64url') : null,
+  };
+}
+
+/**
+ * Link a pending message, and every other pending message from the same sender, to a person:
+ * they leave the review list and reach the person's timeline (`email.received` per message).
+ */
+export async function linkReviewed(options: { db: Db; actor: Actor; emailId: string; personId: string }) {
+  const { db, actor } = options;
+  const email = await repo.findEmail(db, actor.workspaceId, options.emailId);
+  if (email?.review_state !== 'pending') throw new AppError('not_found');
+  const person = await personOr404(db, actor, options.personId);
+  return db.transaction().execute(async (trx) => {
+    const rows = await repo.pendingFrom(trx, actor.workspaceId, email.from_address);
+    for (const row of rows) {
+      await repo.insertLinks(trx, actor.workspaceId, row.id, [{ personId: person.id, role: 'from' }]);
+      await recordChange(trx, actor, {
+        audit: { action: 'email.linked', entityType: 'email', entityId: row.id, after: { personId: person.id } },
+        event: emailEvent(
+          'email.received',
+          {
+            id: row.id,
+            direction: row.direction,
+            subject: row.subject,
+            fromAddress: row.from_address,
+            to: row.to_addresses.map((a) => a.address),
+            snippet: row.snippet,
+            sentAt: new Date(row.sent_at),
+          },
+          [{ id: person.id, ownerId: person.owner_id, teamId: person.team_id }],
+        ),
+      });
+    }
+    await repo.setReviewState(
+      trx,
+      actor.workspaceId,
+      rows.map((r) => r.id),
+      'linked',
+      actor.userId,
+    );
+    return { linked: rows.length };
+  });
+}
+
+export async function dismissReviewed(options: { db: Db; actor: Actor; emailId: string }) {
+  const { db, actor } = options;
+  const email = await repo.findEmail(db, actor.workspaceId, options.emailId);
+  if (email?.review_state !== 'pending') throw new AppError('not_found');
+  await db.transaction().execute(async (trx) => {
+    await repo.setReviewState(trx, actor.workspaceId, [email.id], 'dismissed', actor.userId);
+    await recordChange(trx, actor, {
+      audit: { action: 'email.dismissed', entityType: 'email', entityId: email.id },
+      event: { type: 'email.dismissed', entityType: 'email', entityId: email.id },
+    });
+  });
+  return { linked: 0 };
+}

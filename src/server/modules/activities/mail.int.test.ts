@@ -1,0 +1,438 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import type { RunningServer } from '../../server.js';
+
+/** An SMTP server standing in for the workspace's mail provider: keeps what it receives. */
+interface Captured {
+  from: string | undefined;
+  rcpt: string[];
+  raw: Buffer;
+  auth?: { username?: string; password?: string };
+}
+let outbox: Captured[] = [];
+let rejectRecipients = false;
+let provider: SMTPServer;
+let providerPort: number;
+
+let server: RunningServer;
+let admin: TestClient;
+let workspaceId: string;
+let other: TestClient;
+let inboundAddress: string;
+let dataDir: string;
+const MAX_BYTES = 300_000;
+const ATTACHMENT_MAX = 50_000;
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function deliver(message: nodemailer.SendMailOptions & { envelope?: { from: string; to: string[] } }) {
+  const client = nodemailer.createTransport({ host: '127.0.0.1', port: server.mailReceiver.port, secure: false, ignoreTLS: true });
+  return client.sendMail(message).finally(() => client.close());
+}
+
+async function q(text: string, values: unknown[] = []) {
+  return (await server.database.pool.query(text, values)).rows;
+}
+
+beforeAll(async () => {
+  provider = new SMTPServer({
+    authOptional: true,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onAuth(auth, _session, callback) {
+      callback(null, { user: { username: auth.username, password: auth.password } });
+    },
+    onRcptTo(_address, _session, callback) {
+      callback(rejectRecipients ? Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }) : undefined);
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        outbox.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
+          rcpt: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks),
+          auth: session.user as Captured['auth'],
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', () => resolve()));
+  providerPort = (provider.server.address() as { port: number }).port;
+
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-'));
+  server = await startTestServer({
+    config: {
+      dataDir,
+      mailInbound: { port: 0, host: '127.0.0.1', maxBytes: MAX_BYTES },
+      attachments: { dir: path.join(dataDir, 'attachments'), maxBytes: ATTACHMENT_MAX, blockedExtensions: ['exe'] },
+    },
+  });
+  const ws = await createTestWorkspace(server);
+  workspaceId = ws.workspaceId;
+  admin = await signIn(server, ws.adminEmail);
+  const ws2 = await createTestWorkspace(server, { name: '他社' });
+  other = await signIn(server, ws2.adminEmail);
+});
+afterAll(async () => {
+  await server?.stop();
+  await new Promise<void>((r) => (provider ? provider.close(() => r()) : r()));
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function configureSmtp(client = admin) {
+  const current = await client.get('/api/v1/mail/settings');
+  const res = await client.patch('/api/v1/mail/settings', {
+    version: current.body.version,
+    smtp: {
+      host: '127.0.0.1',
+      port: providerPort,
+      security: 'none',
+      user: 'crm-user',
+      password: 's3cret-pass',
+      fromAddress: 'Sales@Example.JP',
+      fromName: 'テスト株式会社 営業部',
+    },
+  });
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+async function createPerson(familyName: string, givenName: string, email: string, extra: Record<string, unknown> = {}) {
+  const res = await admin.post('/api/v1/people', {
+    familyName,
+    givenName,
+    emails: [{ label: 'work', address: email }],
+    ignoreDuplicates: true,
+    ...extra,
+  });
+  expect(res.status).toBe(201);
+  return res.body as { id: string };
+}
+
+describe('mail settings', () => {
+  it('encrypts the SMTP password at rest, never returns it, and shows the inbound address', async () => {
+    const before = await admin.get('/api/v1/mail/settings');
+    expect(before.status).toBe(200);
+    expect(before.body.smtp).toMatchObject({ configured: false, hasPassword: false });
+    expect(before.body.inbound.receiverRunning).toBe(true);
+    expect(before.body.inbound.address).toMatch(/^[a-z0-9]{20}@/);
+    const saved = await configureSmtp();
+    expect(saved.smtp).toMatchObject({ configured: true, hasPassword: true, fromAddress: 'sales@example.jp', security: 'none' });
+    expect(JSON.stringify(saved)).not.toContain('s3cret-pass');
+    const [row] = await q('SELECT smtp_password_enc, inbound_token FROM mail_settings WHERE workspace_id = $1', [workspaceId]);
+    expect(row.smtp_password_enc).toMatch(/^v1\./);
+    expect(row.smtp_password_enc).not.toContain('s3cret');
+    inboundAddress = `${row.inbound_token}@crm.example.test`;
+    const audit = await q(`SELECT after::text AS after FROM audit_log WHERE workspace_id = $1 AND action = 'mail_settings.updated'`, [
+      workspaceId,
+    ]);
+    expect(audit.length).toBeGreaterThan(0);
+    expect(audit.map((a) => a.after).join()).not.toContain('s3cret');
+  });
+
+  it('sends a test message with the stored credentials; a stale version is 409 with the current settings', async () => {
+    outbox = [];
+    const res = await admin.post('/api/v1/mail/settings/test', { to: 'admin@example.test' });
+    expect(res.status).toBe(200);
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0]!.auth).toMatchObject({ username: 'crm-user', password: 's3cret-pass' });
+    const stale = await admin.patch('/api/v1/mail/settings', { version: 1, smtp: { fromName: 'x' } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.details.current.smtp.fromName).toBe('テスト株式会社 営業部');
+  });
+
+  it('rejects bad settings with 400 and changes nothing; members may not read them', async () => {
+    const current = await admin.get('/api/v1/mail/settings');
+    const bad = await admin.patch('/api/v1/mail/settings', {
+      version: current.body.version,
+      smtp: { port: 70000, fromAddress: 'not an address' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+    const after = await admin.get('/api/v1/mail/settings');
+    expect(after.body.version).toBe(current.body.version);
+    const member = await addUser(server, admin, 'member');
+    expect((await member.client.get('/api/v1/mail/settings')).status).toBe(403);
+    expect((await member.client.post('/api/v1/mail/settings/test', { to: 'a@example.test' })).status).toBe(403);
+  });
+});
+
+describe('templates and compose', () => {
+  let personId: string;
+  let templateId: string;
+  let sentMessageId: string;
+  let sentEmailId: string;
+
+  it('refuses a template with an unknown merge field (422, nothing stored)', async () => {
+    const res = await admin.post('/api/v1/mail/templates', {
+      name: '壊れた',
+      subject: '{{姓}}様',
+      body: 'こんにちは {{ニックネーム}} さん',
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('mail_unknown_merge_field');
+    expect(res.body.error.details.fields).toEqual(['ニックネーム']);
+    expect((await admin.get('/api/v1/mail/templates')).body.data).toHaveLength(0);
+  });
+
+  it('composes from a template with merge fields, sends through SMTP and lands on the timeline', async () => {
+    const company = await admin.post('/api/v1/companies', { name: '株式会社サンプル', ignoreDuplicates: true });
+    expect(company.status).toBe(201);
+    personId = (await createPerson('山田', '太郎', 'Taro.Yamada@Customer.example', { companyId: company.body.id })).id;
+    const tpl = await admin.post('/api/v1/mail/templates', {
+      name: 'お礼',
+      subject: '{{company}} {{姓}}様 ご面談のお礼',
+      body: '{{会社名}}\n{{姓}} {{名}} 様\n\n先日はありがとうございました。\n{{差出人}}',
+    });
+    expect(tpl.status).toBe(201);
+    templateId = tpl.body.id;
+    const preview = await admin.post('/api/v1/emails/preview', { personId, subject: tpl.body.subject, body: tpl.body.body });
+    expect(preview.status).toBe(200);
+    expect(preview.body.subject).toBe('株式会社サンプル 山田様 ご面談のお礼');
+    expect(preview.body.to).toEqual(['taro.yamada@customer.example']);
+
+    outbox = [];
+    const sent = await admin.post('/api/v1/emails', { personId, templateId, subject: tpl.body.subject, body: tpl.body.body });
+    expect(sent.status).toBe(201);
+    expect(sent.body).toMatchObject({ direction: 'out', subject: '株式会社サンプル 山田様 ご面談のお礼', reviewState: 'none' });
+    expect(sent.body.people).toEqual([{ id: personId, name: '山田 太郎', role: 'to' }]);
+    sentEmailId = sent.body.id;
+    sentMessageId = sent.body.messageId;
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0]!.rcpt).toEqual(['taro.yamada@customer.example']);
+    const mail = await simpleParser(outbox[0]!.raw);
+    expect(mail.subject).toBe('株式会社サンプル 山田様 ご面談のお礼');
+    expect(mail.text).toContain('山田 太郎 様');
+    expect(mail.text).toContain('管理 太郎');
+    expect(mail.messageId).toBe(sentMessageId);
+
+    const entry = await waitFor(async () => {
+      const tl = await admin.get(`/api/v1/timeline/person/${personId}`);
+      return tl.body.data?.find((e: { kind: string }) => e.kind === 'email');
+    });
+    expect(entry.summary).toMatchObject({ direction: 'out', emailId: sentEmailId, subject: '株式会社サンプル 山田様 ご面談のお礼' });
+    // people roll up to their company
+    await waitFor(async () => {
+      const tl = await admin.get(`/api/v1/timeline/company/${company.body.id}`);
+      return tl.body.data?.find((e: { kind: string }) => e.kind === 'email');
+    });
+    const list = await admin.get(`/api/v1/emails?personId=${personId}`);
+    expect(list.body.data.map((e: { id: string }) => e.id)).toEqual([sentEmailId]);
+  });
+
+  it('stores a reply sent to the inbound address over real SMTP: matched, threaded, on the timeline', async () => {
+    await deliver({
+      from: '山田 太郎 <taro.yamada@customer.example>',
+      to: 'sales@example.jp',
+      envelope: { from: 'taro.yamada@customer.example', to: [inboundAddress] },
+      subject: 'Re: 株式会社サンプル 山田様 ご面談のお礼',
+      text: 'こちらこそありがとうございました。',
+      html: '<p onclick="alert(1)">こちらこそ<script>alert(2)</script><style>p{}</style><img src="https://tracker.example/p.gif"><a href="javascript:alert(3)">x</a></p>',
+      inReplyTo: sentMessageId,
+      references: [sentMessageId],
+      messageId: '<reply-1@customer.example>',
+      attachments: [{ filename: '見積書.pdf', content: Buffer.from('%PDF-1.4 test'), contentType: 'application/pdf' }],
+    });
+    const [row] = await q('SELECT id, thread_id, review_state, direction FROM email_messages WHERE workspace_id = $1 AND message_id = $2', [
+      workspaceId,
+      '<reply-1@customer.example>',
+    ]);
+    expect(row).toMatchObject({ thread_id: sentEmailId, review_state: 'none', direction: 'in' });
+    const email = await admin.get(`/api/v1/emails/${row.id}`);
+    expect(email.status).toBe(200);
+    expect(email.body.people).toEqual([{ id: personId, name: '山田 太郎', role: 'from' }]);
+    expect(email.body.html).toContain('こちらこそ');
+    for (const bad of ['<script', 'onclick', '<style', 'javascript:', 'tracker.example']) expect(email.body.html).not.toContain(bad);
+    expect(email.body.hasRemoteImages).toBe(true);
+    const withImages = await admin.get(`/api/v1/emails/${row.id}?remoteImages=true`);
+    expect(withImages.body.html).toContain('https://tracker.example/p.gif');
+    expect(email.body.attachments).toEqual([expect.objectContaining({ filename: '見積書.pdf', contentType: 'application/pdf', size: 13 })]);
+    const file = await admin.get(`/api/v1/attachments/${email.body.attachments[0].id}`);
+    expect(file.status).toBe(200);
+
+    const thread = await admin.get(`/api/v1/emails/${sentEmailId}/thread`);
+    expect(thread.body.data.map((e: { id: string }) => e.id)).toEqual([sentEmailId, row.id]);
+    await waitFor(async () => {
+      const tl = await admin.get(`/api/v1/timeline/person/${personId}`);
+      return tl.body.data?.find((e: { summary: { emailId?: string } }) => e.summary.emailId === row.id);
+    });
+
+    // the same message again (a retried delivery): stored once
+    await deliver({
+      from: 'taro.yamada@customer.example',
+      to: 'sales@example.jp',
+      envelope: { from: 'taro.yamada@customer.example', to: [inboundAddress] },
+      subject: 'Re: again',
+      text: 'dup',
+      messageId: '<reply-1@customer.example>',
+    });
+    const count = await q('SELECT count(*)::int AS n FROM email_messages WHERE workspace_id = $1 AND message_id = $2', [
+      workspaceId,
+      '<reply-1@customer.example>',
+    ]);
+    expect(count[0].n).toBe(1);
+  });
+
+  it('refuses compose input it cannot use with clear 4xx and sends nothing', async () => {
+    outbox = [];
+    const bad = await admin.post('/api/v1/emails', { personId, subject: 'x', body: 'y', to: ['not-an-address'] });
+    expect(bad.status).toBe(400);
+    const unknownField = await admin.post('/api/v1/emails', { personId, subject: '{{foo}}', body: 'y' });
+    expect(unknownField.status).toBe(422);
+    expect(unknownField.body.error.details.fields).toEqual(['foo']);
+    const missing = await admin.post('/api/v1/emails', { personId: '0190a000-0000-7000-8000-000000000000', subject: 'x', body: 'y' });
+    expect(missing.status).toBe(404);
+    const noAddress = await admin.post('/api/v1/people', { familyName: '無', ignoreDuplicates: true });
+    const none = await admin.post('/api/v1/emails', { personId: noAddress.body.id, subject: 'x', body: 'y' });
+    expect(none.status).toBe(422);
+    expect(none.body.error.code).toBe('mail_no_recipient');
+    expect(outbox).toHaveLength(0);
+    const notJson = await admin.request('POST', '/api/v1/emails', 'garbage', { 'content-type': 'application/json' });
+    expect(notJson.status).toBe(400);
+  });
+
+  it('reports a refusing SMTP server as 502 mail_send_failed and stores nothing', async () => {
+    const before = await q('SELECT count(*)::int AS n FROM email_messages WHERE workspace_id = $1', [workspaceId]);
+    rejectRecipients = true;
+    try {
+      const res = await admin.post('/api/v1/emails', { personId, subject: '届かない', body: 'x' });
+      expect(res.status).toBe(502);
+      expect(res.body.error.code).toBe('mail_send_failed');
+      expect(res.body.error.details.smtpCode).toBe(550);
+    } finally {
+      rejectRecipients = false;
+    }
+    const after = await q('SELECT count(*)::int AS n FROM email_messages WHERE workspace_id = $1', [workspaceId]);
+    expect(after[0].n).toBe(before[0].n);
+  });
+
+  it("keeps another workspace's mail and people out of reach (404)", async () => {
+    expect((await other.get(`/api/v1/emails/${sentEmailId}`)).status).toBe(404);
+    expect((await other.get(`/api/v1/emails/${sentEmailId}/thread`)).status).toBe(404);
+    expect((await other.get(`/api/v1/mail/templates/${templateId}`)).status).toBe(404);
+    const compose = await other.post('/api/v1/emails', { personId, subject: 'x', body: 'y' });
+    expect(compose.status).toBe(404);
+    const preview = await other.post('/api/v1/emails/preview', { personId, subject: 'x', body: 'y' });
+    expect(preview.status).toBe(404);
+    expect((await other.get(`/api/v1/emails?personId=${personId}`)).body.data).toEqual([]);
+  });
+
+  it('says outgoing mail is not configured (409) when the workspace has no SMTP', async () => {
+    const p = await other.post('/api/v1/people', {
+      familyName: '佐藤',
+      emails: [{ address: 'sato@example.test' }],
+      ignoreDuplicates: true,
+    });
+    const res = await other.post('/api/v1/emails', { personId: p.body.id, subject: 'x', body: 'y' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('mail_not_configured');
+  });
+});
+
+describe('inbound mail from unknown senders and bad messages', () => {
+  it('puts mail from an unknown sender on the review list, notifies admins, and links it to a person', async () => {
+    for (const n of [1, 2]) {
+      await deliver({
+        from: 'New Prospect <prospect@newco.example>',
+        to: 'sales@example.jp',
+        envelope: { from: 'prospect@newco.example', to: [inboundAddress] },
+        subject: `資料請求 ${n}`,
+        text: '資料を送ってください。',
+      });
+    }
+    const review = await admin.get('/api/v1/mail/review');
+    expect(review.status).toBe(200);
+    expect(review.body.data.map((e: { subject: string }) => e.subject)).toEqual(['資料請求 2', '資料請求 1']);
+    const notes = await waitFor(async () => {
+      const res = await admin.get('/api/v1/notifications');
+      const found = res.body.data?.filter((n: { kind: string }) => n.kind === 'email_unmatched');
+      return found?.length === 2 ? found : undefined;
+    });
+    expect(notes[0]).toMatchObject({ link: '/mail/review', params: { from: 'prospect@newco.example' } });
+
+    const person = await createPerson('新規', '見込', 'prospect@newco.example');
+    const linked = await admin.post(`/api/v1/mail/review/${review.body.data[0].id}/link`, { personId: person.id });
+    expect(linked.status).toBe(200);
+    expect(linked.body.linked).toBe(2);
+    expect((await admin.get('/api/v1/mail/review')).body.data).toEqual([]);
+    await waitFor(async () => {
+      const tl = await admin.get(`/api/v1/timeline/person/${person.id}`);
+      const n = tl.body.data?.filter((e: { kind: string }) => e.kind === 'email').length;
+      return n === 2 ? true : undefined;
+    });
+    // now known: the next message from them is matched at once
+    await deliver({
+      from: 'prospect@newco.example',
+      to: 'sales@example.jp',
+      envelope: { from: 'prospect@newco.example', to: [inboundAddress] },
+      subject: '追伸',
+      text: 'よろしくお願いします。',
+    });
+    expect((await admin.get('/api/v1/mail/review')).body.data).toEqual([]);
+    const again = await admin.post(`/api/v1/mail/review/${review.body.data[0].id}/link`, { personId: person.id });
+    expect(again.status).toBe(404);
+  });
+
+  it('answers 550 for an unknown recipient address', async () => {
+    const err = await deliver({
+      from: 'someone@example.test',
+      to: 'nobody@example.test',
+      envelope: { from: 'someone@example.test', to: ['doesnotexist0000000000@crm.example.test'] },
+      subject: 'x',
+      text: 'x',
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.responseCode).toBe(550);
+  });
+
+  it('refuses an oversize message and an oversize attachment with 552, storing nothing', async () => {
+    const before = await q('SELECT count(*)::int AS n FROM email_messages WHERE workspace_id = $1', [workspaceId]);
+    const big = await deliver({
+      from: 'prospect@newco.example',
+      to: 'sales@example.jp',
+      envelope: { from: 'prospect@newco.example', to: [inboundAddress] },
+      subject: '大きすぎる',
+      text: 'x'.repeat(MAX_BYTES + 10_000),
+    }).catch((e) => e);
+    expect(big.responseCode).toBe(552);
+    const att = await deliver({
+      from: 'prospect@newco.example',
+      to: 'sales@example.jp',
+      envelope: { from: 'prospect@newco.example', to: [inboundAddress] },
+      subject: '添付が大きい',
+      text: 'x',
+      attachments: [{ filename: 'big.bin', content: Buffer.alloc(ATTACHMENT_MAX + 1, 1) }],
+    }).catch((e) => e);
+    expect(att.responseCode).toBe(552);
+    const after = await q('SELECT count(*)::int AS n FROM email_messages WHERE workspace_id = $1', [workspaceId]);
+    expect(after[0].n).toBe(before[0].n);
+  });
+
+  it('refuses a malformed message without a From address with 550', async () => {
+    const client = nodemailer.createTransport({ host: '127.0.0.1', port: server.mailReceiver.port, secure: false, ignoreTLS: true });
+    const err = await client
+      .sendMail({ envelope: { from: 'x@example.test', to: [inboundAddress] }, raw: 'Subject: broken\r\nThis is not a header\r\n\r\nbody' })
+      .catch((e) => e)
+      .finally(() => client.close());
+    expect(err.responseCode).toBe(550);
+    expect(await q(`SELECT 1 FROM email_messages WHERE workspace_id = $1 AND subject = 'broken'`, [workspaceId])).toHaveLength(0);
+  });
+});
