@@ -4,6 +4,7 @@ import { accountsRoutes, makeAuthenticator } from './modules/accounts/index.js';
 import { activitiesModule } from './modules/activities/index.js';
 import { auditRoutes } from './modules/compliance/index.js';
 import { customersModule } from './modules/customers/index.js';
+import { salesModule } from './modules/sales/index.js';
 import type { Config } from './platform/config.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { type EmbeddedDatabase, lockDataDir, startEmbeddedPostgres } from './platform/db/embedded.js';
@@ -18,7 +19,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const WEB_DIR = path.join(root, 'dist/web');
 
 /** Every module's routes, in one place. */
-export const modules: ModulePlugin[] = [realtimeRoutes, accountsRoutes, auditRoutes, customersModule, activitiesModule];
+export const modules: ModulePlugin[] = [realtimeRoutes, accountsRoutes, auditRoutes, customersModule, activitiesModule, salesModule];
 
 export interface RunningServer {
   app: App;

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { BulkAction, CompanyCreate, CompanyPatch } from '../../../shared/contracts/customers.js';
 import type { Filter, Sort } from '../../../shared/filter.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Db, Tx } from '../../platform/db/database.js';
+import { type Db, inTransaction, type Tx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
@@ -99,9 +99,9 @@ async function view(db: Db | Tx, workspaceId: string, row: Record<string, any>):
   return presentCompany(row, parent);
 }
 
-export async function createCompany(options: { db: Db; actor: Actor; input: CompanyCreate }) {
+export async function createCompany(options: { db: Db | Tx; actor: Actor; input: CompanyCreate }) {
   const { actor, input } = options;
-  return options.db.transaction().execute(async (trx) => {
+  return inTransaction(options.db, async (trx) => {
     await checkRefs(trx, actor, input);
     const { defs } = await catalogFor(trx, actor.workspaceId);
     const custom = validateCustom(defs, input.custom, null);

@@ -7,8 +7,8 @@ import { privacyRoutes } from './privacy.routes.js';
 import { viewsRoutes } from './views.routes.js';
 
 export { customersRoutes } from './customers.routes.js';
-export { getCompany } from './companies.service.js';
-export { getPerson } from './people.service.js';
+export { createCompany, getCompany } from './companies.service.js';
+export { createPerson, getPerson } from './people.service.js';
 export {
   type PersonalDataContext,
   type PersonalDataProvider,

@@ -1,7 +1,7 @@
 import type { BulkAction, PersonCreate, PersonPatch } from '../../../shared/contracts/customers.js';
 import type { Filter, Sort } from '../../../shared/filter.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Db, Tx } from '../../platform/db/database.js';
+import { type Db, inTransaction, type Tx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
@@ -94,10 +94,10 @@ function checkPrefectureAndBirthday(input: { birthday?: string | null }) {
   }
 }
 
-export async function createPerson(options: { db: Db; actor: Actor; input: PersonCreate }) {
+export async function createPerson(options: { db: Db | Tx; actor: Actor; input: PersonCreate }) {
   const { actor, input } = options;
   checkPrefectureAndBirthday(input);
-  return options.db.transaction().execute(async (trx) => {
+  return inTransaction(options.db, async (trx) => {
     await checkRefs(trx, actor, input);
     const { defs } = await catalogFor(trx, actor.workspaceId);
     const custom = validateCustom(defs, input.custom, null);

@@ -6,6 +6,11 @@ export type Db = Kysely<any>;
 export type Tx = Transaction<any>;
 export type DbOrTx = Db | Tx;
 
+/** Runs fn in the caller's transaction when given one, else in a new one: one use case can compose others atomically. */
+export function inTransaction<T>(db: DbOrTx, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db as Tx) : (db as Db).transaction().execute(fn);
+}
+
 export interface Database {
   db: Db;
   pool: pg.Pool;

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import type { RunningServer } from '../../server.js';
+
+let server: RunningServer;
+let client: TestClient;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  client = await signIn(server, (await createTestWorkspace(server)).adminEmail);
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const lead = {
+  familyName: '高橋',
+  givenName: '誠',
+  companyName: '株式会社サンプル商事',
+  email: 'takahashi@sample-shoji.example',
+  phone: '03-1234-5678',
+  source: 'exhibition',
+  channel: '展示会 2026 春',
+};
+
+async function count(table: string) {
+  const { rows } = await server.database.pool.query(`SELECT count(*)::int AS n FROM ${table}`);
+  return rows[0].n as number;
+}
+
+describe('leads', () => {
+  it('creates, lists by status and updates a lead; a stale version gets 409', async () => {
+    const created = await client.post('/api/v1/leads', lead);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ displayName: '高橋 誠', status: 'new', source: 'exhibition', channel: '展示会 2026 春' });
+    const working = await client.patch(`/api/v1/leads/${created.body.id}`, { version: 1, status: 'working' });
+    expect(working.body.status).toBe('working');
+    const stale = await client.patch(`/api/v1/leads/${created.body.id}`, { version: 1, status: 'qualified' });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.details.current.status).toBe('working');
+    const list = await client.get('/api/v1/leads?status=working');
+    expect(list.body.data.map((l: any) => l.id)).toContain(created.body.id);
+    const filtered = await client.get(
+      `/api/v1/leads?filter=${encodeURIComponent(JSON.stringify({ field: 'source', op: 'eq', value: 'exhibition' }))}`,
+    );
+    expect(filtered.body.data.length).toBeGreaterThan(0);
+  });
+
+  it('refuses bad lead input', async () => {
+    for (const body of [
+      {},
+      { familyName: '' },
+      { familyName: 'a', source: 'tv' },
+      { familyName: 'a', status: 'converted' },
+      { familyName: 'a', email: 'not-mail' },
+    ]) {
+      const res = await client.post('/api/v1/leads', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+    }
+  });
+
+  it('converts a qualified lead into a person, a company and a deal in one step', async () => {
+    const created = await client.post('/api/v1/leads', { ...lead, status: 'qualified' });
+    const early = await client.post('/api/v1/leads', lead);
+    const notYet = await client.post(`/api/v1/leads/${early.body.id}/convert`, { version: 1, person: { mode: 'new' } });
+    expect(notYet.status).toBe(409);
+    expect(notYet.body.error.code).toBe('lead_not_convertible');
+
+    const res = await client.post(`/api/v1/leads/${created.body.id}/convert`, {
+      version: 1,
+      person: { mode: 'new' },
+      company: { mode: 'new' },
+      deal: { title: 'サンプル商事 CRM 導入', amount: 2_400_000 },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.lead).toMatchObject({
+      status: 'converted',
+      convertedPersonId: res.body.personId,
+      convertedCompanyId: res.body.companyId,
+      convertedDealId: res.body.dealId,
+    });
+    const person = await client.get(`/api/v1/people/${res.body.personId}`);
+    expect(person.body).toMatchObject({ familyName: '高橋', givenName: '誠', companyId: res.body.companyId });
+    expect(person.body.emails[0].address).toBe(lead.email);
+    const company = await client.get(`/api/v1/companies/${res.body.companyId}`);
+    expect(company.body.name).toBe('株式会社サンプル商事');
+    const deal = await client.get(`/api/v1/deals/${res.body.dealId}`);
+    expect(deal.body).toMatchObject({
+      leadId: created.body.id,
+      person: { id: res.body.personId },
+      company: { id: res.body.companyId },
+      amount: 2_400_000,
+    });
+    const { rows } = await server.database.pool.query(`SELECT payload FROM outbox WHERE type = 'lead.converted' AND entity_id = $1`, [
+      created.body.id,
+    ]);
+    expect(rows[0].payload).toMatchObject({
+      leadId: created.body.id,
+      personId: res.body.personId,
+      companyId: res.body.companyId,
+      dealId: res.body.dealId,
+    });
+    const again = await client.post(`/api/v1/leads/${created.body.id}/convert`, {
+      version: res.body.lead.version,
+      person: { mode: 'new' },
+    });
+    expect(again.status).toBe(409);
+  });
+
+  it('leaves nothing behind when the conversion fails half-way (deal in a stage of another pipeline)', async () => {
+    const other = await signIn(server, (await createTestWorkspace(server)).adminEmail);
+    const foreignStage = (await other.get('/api/v1/pipelines')).body.data[0].stages[0].id;
+    const created = await client.post('/api/v1/leads', { ...lead, familyName: '途中', email: 'halfway@example.test', status: 'qualified' });
+    const before = { people: await count('people'), companies: await count('companies'), deals: await count('deals') };
+    const res = await client.post(`/api/v1/leads/${created.body.id}/convert`, {
+      version: 1,
+      person: { mode: 'new', ignoreDuplicates: true },
+      company: { mode: 'new', name: '途中で失敗株式会社', ignoreDuplicates: true },
+      deal: { title: '失敗する商談', stageId: foreignStage },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.issues[0].path).toBe('deal.stageId');
+    expect({ people: await count('people'), companies: await count('companies'), deals: await count('deals') }).toEqual(before);
+    const still = await client.get(`/api/v1/leads/${created.body.id}`);
+    expect(still.body).toMatchObject({ status: 'qualified', convertedPersonId: null, version: 1 });
+  });
+
+  it('links a lead to an existing person and company; ids of another workspace are refused', async () => {
+    const p = await client.post('/api/v1/people', { familyName: '既存', ignoreDuplicates: true });
+    const created = await client.post('/api/v1/leads', { familyName: '既存', status: 'qualified' });
+    const other = await signIn(server, (await createTestWorkspace(server)).adminEmail);
+    const theirs = await other.post('/api/v1/people', { familyName: '他社' });
+    const refused = await client.post(`/api/v1/leads/${created.body.id}/convert`, {
+      version: 1,
+      person: { mode: 'existing', id: theirs.body.id },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details.issues[0].path).toBe('person.id');
+    const ok = await client.post(`/api/v1/leads/${created.body.id}/convert`, { version: 1, person: { mode: 'existing', id: p.body.id } });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ personId: p.body.id, companyId: null, dealId: null });
+    expect((await client.get(`/api/v1/leads/${theirs.body.id}`)).status).toBe(404);
+  });
+});
+
+describe('products', () => {
+  it('keeps SKUs unique per workspace, computes the margin, pages by name', async () => {
+    const a = await client.post('/api/v1/products', {
+      sku: 'SKU-1',
+      name: 'ベーシック',
+      category: 'ライセンス',
+      unitPrice: 1_000,
+      cost: 400,
+      currency: 'JPY',
+    });
+    expect(a.status).toBe(201);
+    expect(a.body.margin).toBe(600);
+    const dup = await client.post('/api/v1/products', { sku: 'sku-1', name: '重複', unitPrice: 1, currency: 'JPY' });
+    expect(dup.status).toBe(409);
+    expect(dup.body.error.code).toBe('sku_taken');
+    const other = await signIn(server, (await createTestWorkspace(server)).adminEmail);
+    expect((await other.post('/api/v1/products', { sku: 'SKU-1', name: '別会社', unitPrice: 1, currency: 'JPY' })).status).toBe(201);
+    expect((await other.get(`/api/v1/products/${a.body.id}`)).status).toBe(404);
+    expect((await other.patch(`/api/v1/products/${a.body.id}`, { version: 1, name: 'x' })).status).toBe(404);
+    for (const body of [
+      { sku: 'N', name: 'n', unitPrice: -1, currency: 'JPY' },
+      { sku: 'N', name: 'n', unitPrice: 1.5, currency: 'JPY' },
+      { sku: 'N', name: 'n', unitPrice: 1, currency: 'ABC' },
+      { sku: '', name: 'n', unitPrice: 1, currency: 'JPY' },
+    ]) {
+      expect((await client.post('/api/v1/products', body)).status, JSON.stringify(body)).toBe(400);
+    }
+    for (let i = 0; i < 5; i++) await client.post('/api/v1/products', { sku: `P-${i}`, name: `商品${i}`, unitPrice: i, currency: 'JPY' });
+    const first = await client.get('/api/v1/products?limit=3');
+    const second = await client.get(`/api/v1/products?limit=3&cursor=${first.body.nextCursor}`);
+    const names = [...first.body.data, ...second.body.data].map((p: any) => p.name);
+    expect(new Set(names).size).toBe(names.length);
+    const off = await client.patch(`/api/v1/products/${a.body.id}`, { version: 1, active: false });
+    expect(off.body.active).toBe(false);
+    expect((await client.get('/api/v1/products?active=true')).body.data.map((p: any) => p.id)).not.toContain(a.body.id);
+    const stale = await client.patch(`/api/v1/products/${a.body.id}`, { version: 1, name: 'x' });
+    expect(stale.status).toBe(409);
+  });
+});

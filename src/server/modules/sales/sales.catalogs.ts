@@ -1,0 +1,61 @@
+import { type RawBuilder, sql } from 'kysely';
+import { dealStatuses, leadSources, leadStatuses } from '../../../shared/contracts/sales.js';
+import type { FieldCatalog, FieldSpec } from '../../platform/filter/compile.js';
+
+const col =
+  (name: string) =>
+  (a: string): RawBuilder<unknown> =>
+    sql.ref(`${a}.${name}`);
+const f = (type: FieldSpec['type'], name: string, extra: Partial<FieldSpec> = {}): FieldSpec => ({
+  type,
+  expr: col(name),
+  sortable: true,
+  ...extra,
+});
+
+/** Deal fields for the shared filter language (board, table view, later reports and workflows). */
+export const dealCatalog: FieldCatalog = {
+  id: f('uuid', 'id', { notNull: true }),
+  title: f('text', 'title', { notNull: true }),
+  pipelineId: f('uuid', 'pipeline_id', { notNull: true }),
+  stageId: f('uuid', 'stage_id', { notNull: true }),
+  status: f('enum', 'status', { options: dealStatuses, notNull: true }),
+  amount: f('money', 'amount', { notNull: true }),
+  currency: f('text', 'currency', { notNull: true }),
+  expectedCloseDate: f('date', 'expected_close_date'),
+  personId: f('uuid', 'person_id'),
+  companyId: f('uuid', 'company_id'),
+  ownerId: f('uuid', 'owner_id'),
+  teamId: f('uuid', 'team_id'),
+  nextStep: f('text', 'next_step'),
+  closeReason: f('text', 'close_reason'),
+  competitor: f('text', 'competitor'),
+  closedAt: f('datetime', 'closed_at'),
+  stageEnteredAt: f('datetime', 'stage_entered_at', { notNull: true }),
+  createdAt: f('datetime', 'created_at', { notNull: true }),
+  updatedAt: f('datetime', 'updated_at', { notNull: true }),
+  'company.name': {
+    type: 'text',
+    sortable: true,
+    expr: (a) =>
+      sql`(SELECT c.name FROM companies c WHERE c.workspace_id = ${sql.ref(`${a}.workspace_id`)} AND c.id = ${sql.ref(`${a}.company_id`)})`,
+  },
+};
+
+export const leadCatalog: FieldCatalog = {
+  id: f('uuid', 'id', { notNull: true }),
+  familyName: f('text', 'family_name', { notNull: true }),
+  givenName: f('text', 'given_name'),
+  companyName: f('text', 'company_name'),
+  email: f('text', 'email'),
+  phone: f('text', 'phone'),
+  title: f('text', 'title'),
+  source: f('enum', 'source', { options: leadSources, notNull: true }),
+  channel: f('text', 'channel'),
+  status: f('enum', 'status', { options: leadStatuses, notNull: true }),
+  ownerId: f('uuid', 'owner_id'),
+  teamId: f('uuid', 'team_id'),
+  convertedAt: f('datetime', 'converted_at'),
+  createdAt: f('datetime', 'created_at', { notNull: true }),
+  updatedAt: f('datetime', 'updated_at', { notNull: true }),
+};

@@ -1,0 +1,121 @@
+import { type Deal, type Lead, type LineItem, type Pipeline, type Product, weightedAmount } from '../../../shared/contracts/sales.js';
+import { formatJapaneseName } from '../../../shared/jp-text.js';
+
+const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+// int8 arrives as a string from pg; our amounts are capped at 10^15, exact in a JS number.
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+export function presentProduct(r: Record<string, any>): Product {
+  const cost = num(r.cost);
+  const unitPrice = Number(r.unit_price);
+  return {
+    id: r.id,
+    sku: r.sku,
+    name: r.name,
+    category: r.category,
+    description: r.description,
+    unitPrice,
+    cost,
+    margin: cost === null ? null : unitPrice - cost,
+    currency: String(r.currency).trim(),
+    active: r.active,
+    version: r.version,
+    createdAt: iso(r.created_at) as string,
+    updatedAt: iso(r.updated_at) as string,
+    deletedAt: iso(r.deleted_at),
+  };
+}
+
+export function presentPipeline(p: Record<string, any>, stages: Record<string, any>[]): Pipeline {
+  return {
+    id: p.id,
+    name: p.name,
+    position: p.position,
+    isDefault: p.is_default,
+    version: p.version,
+    stages: stages.map((s) => ({ id: s.id, name: s.name, position: s.position, probability: s.probability, kind: s.kind })),
+  };
+}
+
+/** A deal row joined with its stage (stage_name, probability) and the names of its person and company. */
+export function presentDeal(r: Record<string, any>): Deal {
+  const amount = Number(r.amount);
+  return {
+    id: r.id,
+    title: r.title,
+    pipelineId: r.pipeline_id,
+    stageId: r.stage_id,
+    stageName: r.stage_name,
+    probability: r.probability,
+    status: r.status,
+    amount,
+    weightedAmount: weightedAmount(amount, r.probability),
+    currency: String(r.currency).trim(),
+    expectedCloseDate: r.expected_close_date ?? null,
+    person: r.person_id ? { id: r.person_id, name: personName(r) } : null,
+    company: r.company_id ? { id: r.company_id, name: r.company_name ?? '' } : null,
+    leadId: r.lead_id,
+    ownerId: r.owner_id,
+    teamId: r.team_id,
+    nextStep: r.next_step,
+    closeReason: r.close_reason,
+    competitor: r.competitor,
+    closedAt: iso(r.closed_at),
+    stageEnteredAt: iso(r.stage_entered_at) as string,
+    hasLineItems: !!r.has_line_items,
+    version: r.version,
+    createdAt: iso(r.created_at) as string,
+    updatedAt: iso(r.updated_at) as string,
+    deletedAt: iso(r.deleted_at),
+  };
+}
+
+function personName(r: Record<string, any>) {
+  if (!r.person_family_name) return '';
+  return formatJapaneseName({ family: r.person_family_name, given: r.person_given_name ?? '' }, 'ja');
+}
+
+export function presentLineItem(r: Record<string, any>): LineItem {
+  return {
+    id: r.id,
+    productId: r.product_id,
+    sku: r.sku ?? null,
+    name: r.name,
+    quantity: r.quantity,
+    unitPrice: Number(r.unit_price),
+    discountType: r.discount_type,
+    discountValue: Number(r.discount_value),
+    lineTotal: Number(r.line_total),
+    unitCost: num(r.unit_cost),
+  };
+}
+
+export function presentLead(r: Record<string, any>): Lead {
+  return {
+    id: r.id,
+    displayName: formatJapaneseName({ family: r.family_name, given: r.given_name ?? '' }, 'ja'),
+    familyName: r.family_name,
+    givenName: r.given_name,
+    familyNameKana: r.family_name_kana,
+    givenNameKana: r.given_name_kana,
+    companyName: r.company_name,
+    title: r.title,
+    email: r.email,
+    phone: r.phone,
+    source: r.source,
+    channel: r.channel,
+    status: r.status,
+    disqualifiedReason: r.disqualified_reason,
+    notes: r.notes,
+    ownerId: r.owner_id,
+    teamId: r.team_id,
+    convertedAt: iso(r.converted_at),
+    convertedPersonId: r.converted_person_id,
+    convertedCompanyId: r.converted_company_id,
+    convertedDealId: r.converted_deal_id,
+    version: r.version,
+    createdAt: iso(r.created_at) as string,
+    updatedAt: iso(r.updated_at) as string,
+    deletedAt: iso(r.deleted_at),
+  };
+}
