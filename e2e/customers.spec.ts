@@ -682,3 +682,66 @@ test('a deleted company waits in the companies trash and is restored from it', a
   const restored = await (await page.request.get(`/api/v1/companies/${company.id}`)).json();
   expect(restored.deletedAt).toBeNull();
 });
+
+test('the phone screen pop finds the caller from a full-width number, and offers a new person with an unknown number', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  const c = m.customers;
+  await afterPlatformSpec(lang);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await signInAsAdmin(page, m, lang);
+  const session = await (await page.request.get('/api/v1/auth/session')).json();
+  const headers = { 'x-csrf-token': session.csrfToken as string };
+  const company = await (await page.request.post('/api/v1/companies', { headers, data: { name: `株式会社着信 ${lang}` } })).json();
+  const created = await page.request.post('/api/v1/people', {
+    headers,
+    data: {
+      familyName: '電話',
+      givenName: '太郎',
+      companyId: company.id,
+      title: '課長',
+      phones: [{ label: 'work', number: '03-5555-1234' }],
+    },
+  });
+  expect(created.status()).toBe(201);
+
+  await test.step('the page opens from the sidebar; a full-width number with brackets finds the person', async () => {
+    await nav(page).getByRole('link', { name: c.lookup.nav }).click();
+    await expect(page.getByRole('heading', { name: c.lookup.title })).toBeVisible();
+    await page.getByRole('textbox', { name: c.lookup.phone }).fill('０３（５５５５）１２３４');
+    await page.getByRole('button', { name: c.lookup.submit, exact: true }).click();
+    await expect(page).toHaveURL(/\/lookup\?phone=/);
+    const card = page.getByTestId('lookup-person');
+    await expect(card).toHaveCount(1);
+    await expect(card.getByRole('link', { name: '電話 太郎' })).toBeVisible();
+    await expect(card.getByRole('link', { name: `株式会社着信 ${lang}` })).toBeVisible();
+    await expect(card).toContainText('03-5555-1234');
+    await expect(page.getByTestId('lookup-result')).toContainText('+81355551234');
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-phone-lookup-ja.png' });
+    await card.getByRole('link', { name: '電話 太郎' }).click();
+    await expect(page.getByRole('heading', { name: '電話 太郎' })).toBeVisible();
+  });
+
+  await test.step('an address with ?phone= opens straight on the answer; text that is no number says so', async () => {
+    await page.goto(`/lookup?phone=${encodeURIComponent('+81 3-5555-1234')}`);
+    await expect(page.getByTestId('lookup-person')).toHaveCount(1);
+    await page.goto('/lookup?phone=abc');
+    await expect(page.getByTestId('lookup-invalid')).toBeVisible();
+  });
+
+  await test.step('no match: a new person is created with the number filled in', async () => {
+    const unknown = lang === 'ja' ? '０９０－８７６５－４３２１' : '090 8765 4321';
+    await page.goto(`/lookup?phone=${encodeURIComponent(unknown)}`);
+    await expect(page.getByText(c.lookup.noMatch)).toBeVisible();
+    await page.getByRole('button', { name: c.lookup.createPerson }).click();
+    const dialog = page.getByRole('dialog', { name: c.newPerson });
+    await expect(dialog.getByRole('textbox', { name: c.fields.phone })).toHaveValue('090-8765-4321');
+    await dialog.getByRole('textbox', { name: c.form.family, exact: true }).fill('新規');
+    await dialog.getByRole('textbox', { name: c.form.given, exact: true }).fill(`着信${lang}`);
+    await dialog.getByRole('button', { name: m.common.create }).click();
+    await expect(page.getByRole('heading', { name: `新規 着信${lang}` })).toBeVisible();
+    await expect(page.getByTestId('person-details')).toContainText('090-8765-4321');
+  });
+});

@@ -5,6 +5,7 @@ import {
   IconFileImport,
   IconHome,
   IconListDetails,
+  IconPhoneCall,
   IconSettings,
   IconUsers,
 } from '@tabler/icons-react';
@@ -25,6 +26,7 @@ export const navItems: NavItem[] = [
   { label: 'nav.home', path: '/', icon: IconHome },
   { label: 'nav.people', path: '/people', icon: IconAddressBook, anyOf: ['records.read'] },
   { label: 'nav.companies', path: '/companies', icon: IconBuilding, anyOf: ['records.read'] },
+  { label: 'customers.lookup.nav', path: '/lookup', icon: IconPhoneCall, anyOf: ['records.read'] },
   { label: 'nav.duplicates', path: '/duplicates', icon: IconCopy, anyOf: ['records.write'] },
   { label: 'nav.import', path: '/import', icon: IconFileImport, anyOf: ['records.write'] },
   { label: 'nav.users', path: '/users', icon: IconUsers, anyOf: ['users.manage', 'teams.manage'] },

@@ -18,6 +18,7 @@ const CompaniesListPage = lazy(() => import('../features/customers/companies-lis
 const CompanyPage = lazy(() => import('../features/customers/company-page').then((m) => ({ default: m.CompanyPage })));
 const DuplicatesPage = lazy(() => import('../features/customers/duplicates-page').then((m) => ({ default: m.DuplicatesPage })));
 const ImportPage = lazy(() => import('../features/customers/import-page').then((m) => ({ default: m.ImportPage })));
+const PhoneLookupPage = lazy(() => import('../features/customers/phone-lookup-page').then((m) => ({ default: m.PhoneLookupPage })));
 const SettingsPage = lazy(() => import('../features/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
 
 /** Everything behind sign-in: follows the user's language and theme, listens for changes, routes the screens. */
@@ -62,6 +63,14 @@ export function SignedInApp() {
               element={
                 <RequirePermission anyOf={['records.read']}>
                   <CompanyPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="lookup"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <PhoneLookupPage />
                 </RequirePermission>
               }
             />

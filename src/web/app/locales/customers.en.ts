@@ -284,6 +284,17 @@ export const customersEn = {
     period: '{{from}} – {{to}}',
     otherRecord: 'Other record',
   },
+  lookup: {
+    nav: 'Phone lookup',
+    title: 'Who is calling? (phone lookup)',
+    phone: 'Phone number',
+    hint: 'Any format: 03-1234-5678, ０９０…, +81 90…',
+    submit: 'Look up',
+    invalid: '“{{phone}}” is not a phone number that can be looked up.',
+    searched: '{{national}} ({{e164}}) — found: {{count}}',
+    noMatch: 'No person or company has this number.',
+    createPerson: 'New person with this number',
+  },
   search: {
     people: 'Person',
     companies: 'Company',

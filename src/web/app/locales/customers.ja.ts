@@ -286,6 +286,17 @@ export const customersJa: Messages['customers'] = {
     period: '{{from}} 〜 {{to}}',
     otherRecord: 'もう一方のレコード',
   },
+  lookup: {
+    nav: '電話番号検索',
+    title: '着信ポップアップ（電話番号検索）',
+    phone: '電話番号',
+    hint: '書式は自由です：03-1234-5678、０９０…、+81 90…',
+    submit: '検索',
+    invalid: '「{{phone}}」は検索できる電話番号ではありません。',
+    searched: '{{national}}（{{e164}}）：{{count}} 件',
+    noMatch: 'この番号の顧客・会社は登録されていません。',
+    createPerson: 'この番号で顧客を登録',
+  },
   search: {
     people: '顧客',
     companies: '会社',

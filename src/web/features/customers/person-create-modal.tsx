@@ -7,7 +7,7 @@ import { ApiError, http } from '../../app/api-client';
 import { keys } from '../../app/query-client';
 import { ErrorAlert } from '../../ui/error-alert';
 import { type Person, usePerson } from './customers-api';
-import { emptyDraft, errorsByPath, payloadOf } from './person-draft';
+import { emptyDraft, errorsByPath, type PersonDraft, payloadOf } from './person-draft';
 import { PersonForm } from './person-form';
 
 interface Candidate {
@@ -15,12 +15,12 @@ interface Candidate {
   reasons: string[];
 }
 
-/** 顧客を登録: on a suspected duplicate, show the candidates and let the user create anyway. */
-export function PersonCreateModal({ onClose }: { onClose: () => void }) {
+/** 顧客を登録: on a suspected duplicate, show the candidates and let the user create anyway. `initial` prefills the form. */
+export function PersonCreateModal({ onClose, initial }: { onClose: () => void; initial?: Partial<PersonDraft> }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [draft, setDraft] = useState(emptyDraft);
+  const [draft, setDraft] = useState<PersonDraft>(() => ({ ...emptyDraft(), ...initial }));
   const create = useMutation({
     mutationFn: (ignoreDuplicates: boolean) => http.post<Person>('/api/v1/people', { ...payloadOf(draft), ignoreDuplicates }),
     onSuccess: (person) => {
