@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
@@ -39,7 +39,7 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 10_000): Pro
   }
 }
 
-function deliver(message: nodemailer.SendMailOptions & { envelope?: { from: string; to: string[] } }) {
+function deliver(message: SendMailOptions & { envelope?: { from: string; to: string[] } }) {
   const client = nodemailer.createTransport({ host: '127.0.0.1', port: server.mailReceiver.port, secure: false, ignoreTLS: true });
   return client.sendMail(message).finally(() => client.close());
 }
