@@ -5,6 +5,7 @@ import {
   IconFileImport,
   IconHome,
   IconListDetails,
+  IconMail,
   IconPhoneCall,
   IconSettings,
   IconUsers,
@@ -31,6 +32,7 @@ export const navItems: NavItem[] = [
   { label: 'nav.import', path: '/import', icon: IconFileImport, anyOf: ['records.write'] },
   { label: 'nav.users', path: '/users', icon: IconUsers, anyOf: ['users.manage', 'teams.manage'] },
   { label: 'nav.audit', path: '/audit', icon: IconListDetails, anyOf: ['audit.read'] },
+  { label: 'mail.nav', path: '/mail/review', icon: IconMail, anyOf: ['records.read'] },
   { label: 'nav.settings', path: '/settings', icon: IconSettings },
 ];
 

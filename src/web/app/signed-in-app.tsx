@@ -19,6 +19,8 @@ const CompanyPage = lazy(() => import('../features/customers/company-page').then
 const DuplicatesPage = lazy(() => import('../features/customers/duplicates-page').then((m) => ({ default: m.DuplicatesPage })));
 const ImportPage = lazy(() => import('../features/customers/import-page').then((m) => ({ default: m.ImportPage })));
 const PhoneLookupPage = lazy(() => import('../features/customers/phone-lookup-page').then((m) => ({ default: m.PhoneLookupPage })));
+const MailPage = lazy(() => import('../features/activities/mail-page').then((m) => ({ default: m.MailPage })));
+const EmailThreadPage = lazy(() => import('../features/activities/email-thread-page').then((m) => ({ default: m.EmailThreadPage })));
 const SettingsPage = lazy(() => import('../features/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
 
 /** Everything behind sign-in: follows the user's language and theme, listens for changes, routes the screens. */
@@ -103,6 +105,22 @@ export function SignedInApp() {
               element={
                 <RequirePermission anyOf={['audit.read']}>
                   <AuditPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="mail/:tab?"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <MailPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="emails/:id"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <EmailThreadPage />
                 </RequirePermission>
               }
             />

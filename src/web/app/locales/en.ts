@@ -1,4 +1,5 @@
 import { customersEn } from './customers.en';
+import { mailEn } from './mail.en';
 
 /** English UI texts. `ja.ts` must have exactly the same keys (checked by the type below). */
 export const en = {
@@ -208,6 +209,7 @@ export const en = {
     },
   },
   customers: customersEn,
+  mail: mailEn,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };

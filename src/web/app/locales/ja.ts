@@ -1,4 +1,5 @@
 import { customersJa } from './customers.ja';
+import { mailJa } from './mail.ja';
 import type { Messages } from './en';
 
 /** 日本語の UI テキスト。キーは en.ts と完全に一致させる（型で検査）。 */
@@ -209,4 +210,5 @@ export const ja: Messages = {
     },
   },
   customers: customersJa,
+  mail: mailJa,
 };

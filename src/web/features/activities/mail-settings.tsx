@@ -1,0 +1,216 @@
+import {
+  Badge,
+  Button,
+  Checkbox,
+  Group,
+  NumberInput,
+  Paper,
+  PasswordInput,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ConfirmButton } from '../../ui/confirm-button';
+import { CopyField } from '../../ui/copy-field';
+import { ErrorAlert } from '../../ui/error-alert';
+import { ErrorState } from '../../ui/error-state';
+import { PageLoader } from '../../ui/page-loader';
+import { type MailSettings, useMailSettings, useTestSend, useUpdateMailSettings } from './mail-api';
+
+/** Administrators: outgoing SMTP (password write-only), a test message, the inbound BCC / forwarding address. */
+export function MailSettingsPanel() {
+  const settings = useMailSettings();
+  if (settings.isPending) return <PageLoader />;
+  if (settings.error) return <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />;
+  return (
+    <Stack>
+      <SmtpForm key={settings.data.version} settings={settings.data} />
+      <TestSend disabled={!settings.data.smtp.configured} />
+      <Inbound settings={settings.data} />
+    </Stack>
+  );
+}
+
+function SmtpForm({ settings }: { settings: MailSettings }) {
+  const { t } = useTranslation();
+  const update = useUpdateMailSettings();
+  const s = settings.smtp;
+  const [host, setHost] = useState(s.host ?? '');
+  const [port, setPort] = useState<number | string>(s.port ?? 587);
+  const [security, setSecurity] = useState<string>(s.security);
+  const [user, setUser] = useState(s.user ?? '');
+  const [password, setPassword] = useState('');
+  const [clearPassword, setClearPassword] = useState(false);
+  const [fromAddress, setFromAddress] = useState(s.fromAddress ?? '');
+  const [fromName, setFromName] = useState(s.fromName ?? '');
+  const submit = () =>
+    update.mutate(
+      {
+        version: settings.version,
+        smtp: {
+          host: host.trim() || null,
+          port: typeof port === 'number' ? port : null,
+          security: security as 'none' | 'starttls' | 'tls',
+          user: user.trim() || null,
+          fromAddress: fromAddress.trim() || null,
+          fromName: fromName.trim() || null,
+          ...(clearPassword ? { password: null } : password ? { password } : {}),
+        },
+      },
+      { onSuccess: () => notifications.show({ color: 'teal', message: t('mail.settings.saved') }) },
+    );
+  return (
+    <Paper withBorder p="md" radius="md" component="section">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <Stack>
+          <Group justify="space-between">
+            <Title order={2} size="h4">
+              {t('mail.settings.smtpTitle')}
+            </Title>
+            <Badge color={s.configured ? 'teal' : 'gray'} variant="light" data-testid="smtp-status">
+              {s.configured ? t('mail.settings.configured') : t('mail.settings.notConfigured')}
+            </Badge>
+          </Group>
+          <SimpleGrid cols={{ base: 1, sm: 3 }}>
+            <TextInput
+              label={t('mail.settings.host')}
+              value={host}
+              onChange={(e) => setHost(e.currentTarget.value)}
+              placeholder="smtp.example.jp"
+            />
+            <NumberInput label={t('mail.settings.port')} value={port} onChange={setPort} min={1} max={65535} allowDecimal={false} />
+            <Select
+              label={t('mail.settings.security')}
+              value={security}
+              onChange={(v) => setSecurity(v ?? 'starttls')}
+              allowDeselect={false}
+              data={(['starttls', 'tls', 'none'] as const).map((v) => ({ value: v, label: t(`mail.settings.securityOptions.${v}`) }))}
+            />
+          </SimpleGrid>
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <TextInput label={t('mail.settings.user')} value={user} onChange={(e) => setUser(e.currentTarget.value)} autoComplete="off" />
+            <PasswordInput
+              label={t('mail.settings.password')}
+              description={s.hasPassword ? t('mail.settings.passwordKept') : undefined}
+              value={password}
+              onChange={(e) => setPassword(e.currentTarget.value)}
+              autoComplete="new-password"
+              disabled={clearPassword}
+            />
+          </SimpleGrid>
+          {s.hasPassword && (
+            <Checkbox
+              label={t('mail.settings.passwordClear')}
+              checked={clearPassword}
+              onChange={(e) => setClearPassword(e.currentTarget.checked)}
+            />
+          )}
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <TextInput
+              label={t('mail.settings.fromAddress')}
+              type="email"
+              value={fromAddress}
+              onChange={(e) => setFromAddress(e.currentTarget.value)}
+              placeholder="sales@example.jp"
+            />
+            <TextInput label={t('mail.settings.fromName')} value={fromName} onChange={(e) => setFromName(e.currentTarget.value)} />
+          </SimpleGrid>
+          <ErrorAlert error={update.error} />
+          <Group justify="flex-end">
+            <Button type="submit" loading={update.isPending} data-testid="smtp-save">
+              {t('common.save')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}
+
+function TestSend({ disabled }: { disabled: boolean }) {
+  const { t } = useTranslation();
+  const test = useTestSend();
+  const [to, setTo] = useState('');
+  return (
+    <Paper withBorder p="md" radius="md" component="section">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          test.mutate(to, { onSuccess: () => notifications.show({ color: 'teal', message: t('mail.settings.testSent') }) });
+        }}
+      >
+        <Stack>
+          <Title order={2} size="h4">
+            {t('mail.settings.testTitle')}
+          </Title>
+          <Group align="flex-end">
+            <TextInput
+              label={t('mail.settings.testTo')}
+              type="email"
+              value={to}
+              onChange={(e) => setTo(e.currentTarget.value)}
+              required
+              style={{ flex: 1 }}
+            />
+            <Button type="submit" variant="light" loading={test.isPending} disabled={disabled}>
+              {t('mail.settings.testSend')}
+            </Button>
+          </Group>
+          {test.isSuccess && (
+            <Text size="sm" c="teal" role="status">
+              {t('mail.settings.testSent')}
+            </Text>
+          )}
+          <ErrorAlert error={test.error} />
+        </Stack>
+      </form>
+    </Paper>
+  );
+}
+
+function Inbound({ settings }: { settings: MailSettings }) {
+  const { t } = useTranslation();
+  const update = useUpdateMailSettings();
+  return (
+    <Paper withBorder p="md" radius="md" component="section">
+      <Stack>
+        <Group justify="space-between">
+          <Title order={2} size="h4">
+            {t('mail.settings.inboundTitle')}
+          </Title>
+          <Badge color={settings.inbound.receiverRunning ? 'teal' : 'gray'} variant="light">
+            {settings.inbound.receiverRunning ? t('mail.settings.receiverOn') : t('mail.settings.receiverOff')}
+          </Badge>
+        </Group>
+        <Text size="sm" c="dimmed">
+          {t('mail.settings.inboundHelp')}
+        </Text>
+        <CopyField label={t('mail.settings.inboundAddress')} value={settings.inbound.address} />
+        <Group>
+          <ConfirmButton
+            message={t('mail.settings.regenerateConfirm')}
+            confirmLabel={t('mail.settings.regenerate')}
+            onConfirm={() => update.mutate({ version: settings.version, regenerateInboundToken: true })}
+          >
+            {t('mail.settings.regenerate')}
+          </ConfirmButton>
+        </Group>
+        <ErrorAlert error={update.error} />
+        <Text size="sm" c="dimmed">
+          {t('mail.settings.imapNote')}
+        </Text>
+      </Stack>
+    </Paper>
+  );
+}
