@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accountsRoutes, makeAuthenticator } from './modules/accounts/index.js';
 import { activitiesModule } from './modules/activities/index.js';
+import { commerceModule } from './modules/commerce/index.js';
 import { auditRoutes } from './modules/compliance/index.js';
 import { customersModule } from './modules/customers/index.js';
 import { salesModule } from './modules/sales/index.js';
@@ -19,7 +20,15 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const WEB_DIR = path.join(root, 'dist/web');
 
 /** Every module's routes, in one place. */
-export const modules: ModulePlugin[] = [realtimeRoutes, accountsRoutes, auditRoutes, customersModule, activitiesModule, salesModule];
+export const modules: ModulePlugin[] = [
+  realtimeRoutes,
+  accountsRoutes,
+  auditRoutes,
+  customersModule,
+  activitiesModule,
+  salesModule,
+  commerceModule,
+];
 
 export interface RunningServer {
   app: App;

@@ -108,6 +108,21 @@ export const errorCodes = {
     ja: '取引開始できるのは「有望」の見込み客だけです (変換済み・対象外は不可)。',
     en: 'Only a qualified lead can be converted (not one already converted or disqualified).',
   },
+  order_number_taken: {
+    status: 409,
+    ja: 'この注文番号はすでに使われています。',
+    en: 'This order number is already in use.',
+  },
+  webhook_signature_invalid: {
+    status: 401,
+    ja: '署名が正しくないため受け付けませんでした。',
+    en: 'The signature is not valid; nothing was stored.',
+  },
+  webhook_timestamp_expired: {
+    status: 401,
+    ja: 'タイムスタンプが古すぎるか未来のため受け付けませんでした (許容 5 分)。',
+    en: 'The timestamp is too old or in the future (5 minutes allowed); nothing was stored.',
+  },
   internal: {
     status: 500,
     ja: 'サーバーで問題が発生しました。時間をおいて再度お試しください。',

@@ -72,3 +72,8 @@ export const companyCatalog: FieldCatalog = {
   createdAt: f('datetime', 'created_at', { notNull: true }),
   updatedAt: f('datetime', 'updated_at', { notNull: true }),
 };
+
+/** Another module adds fields of its own to the people/companies lists (e.g. commerce's purchase metrics). */
+export function registerRecordFields(entity: 'person' | 'company', fields: FieldCatalog) {
+  Object.assign(entity === 'person' ? personCatalog : companyCatalog, fields);
+}

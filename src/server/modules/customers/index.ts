@@ -16,6 +16,9 @@ export {
   unregisterPersonalDataProvider,
 } from './privacy.service.js';
 export { describeRecords, type RecordLabel, type RecordRef } from './record-refs.js';
+export { registerRecordFields } from './catalogs.js';
+export { normalizePhoneFast } from './import-phone.js';
+export { readRows } from './import-source.js';
 
 export const customersModule: ModulePlugin = async (app, deps) => {
   for (const r of [customersRoutes, duplicatesRoutes, viewsRoutes, privacyRoutes, importRoutes, exportRoutes]) await r(app, deps);

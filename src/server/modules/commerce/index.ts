@@ -1,0 +1,16 @@
+import type { ModulePlugin } from '../../platform/http/app.js';
+import { registerRecordFields } from '../customers/index.js';
+import { commerceRoutes } from './commerce.routes.js';
+import { metricFields } from './metrics.service.js';
+
+export { importOrders } from './import.service.js';
+export { createOrder } from './orders.service.js';
+export { signWebhook } from './webhook.service.js';
+
+/** Commerce: orders (購買履歴), the signed EC webhook, order import, customer metrics and cross-sell. */
+export const commerceModule: ModulePlugin = async (app, deps) => {
+  // Purchase metrics become filter/sort fields of the people and companies lists.
+  registerRecordFields('person', metricFields('person'));
+  registerRecordFields('company', metricFields('company'));
+  await commerceRoutes(app, deps);
+};

@@ -1,0 +1,111 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from '../../platform/db/database.js';
+
+export type CustomerKind = 'person' | 'company';
+const tables = {
+  person: { table: sql.raw('person_metrics'), key: sql.raw('person_id') },
+  company: { table: sql.raw('company_metrics'), key: sql.raw('company_id') },
+};
+
+/**
+ * Locks the metrics rows of these customers (creating them when missing) so that concurrent orders of one
+ * customer recompute one after the other; each recompute then sees the orders committed before it.
+ */
+export async function lockMetrics(db: DbOrTx, workspaceId: string, kind: CustomerKind, ids: string[]) {
+  if (!ids.length) return;
+  const { table, key } = tables[kind];
+  await sql`
+    INSERT INTO ${table} AS m (workspace_id, ${key})
+    SELECT ${workspaceId}::uuid, id FROM unnest(${[...new Set(ids)].sort()}::uuid[]) AS t(id) ORDER BY id
+    ON CONFLICT (workspace_id, ${key}) DO UPDATE SET updated_at = m.updated_at`.execute(db);
+}
+
+/**
+ * Rewrites the metrics of these customers from their live orders (set-based: one statement for one customer
+ * or for every customer an import touched). Integer sums in PostgreSQL bigint: exact, no float.
+ */
+export async function recomputeMetrics(db: DbOrTx, workspaceId: string, kind: CustomerKind, ids: string[]) {
+  if (!ids.length) return;
+  const { table, key } = tables[kind];
+  await sql`
+    INSERT INTO ${table} AS m (workspace_id, ${key}, currency, purchase_count, purchase_total, purchase_quantity,
+      first_purchase_at, last_purchase_at, realised_value, refunded_total, updated_at)
+    SELECT ${workspaceId}::uuid, t.id, a.currency, coalesce(a.cnt, 0), coalesce(a.total, 0), coalesce(a.qty, 0),
+      a.first_at, a.last_at, coalesce(a.realised, 0), coalesce(a.refunded, 0), now()
+    FROM unnest(${[...new Set(ids)].sort()}::uuid[]) AS t(id)
+    LEFT JOIN LATERAL (
+      SELECT max(o.currency) AS currency,
+        count(*) FILTER (WHERE o.status NOT IN ('cancelled', 'refunded'))::int AS cnt,
+        sum(o.total) FILTER (WHERE o.status NOT IN ('cancelled', 'refunded')) AS total,
+        sum(o.quantity) FILTER (WHERE o.status NOT IN ('cancelled', 'refunded')) AS qty,
+        min(o.ordered_at) FILTER (WHERE o.status NOT IN ('cancelled', 'refunded')) AS first_at,
+        max(o.ordered_at) FILTER (WHERE o.status NOT IN ('cancelled', 'refunded')) AS last_at,
+        sum(o.total - o.refunded_amount) FILTER (WHERE o.status IN ('paid', 'shipped', 'completed', 'refunded')) AS realised,
+        sum(o.refunded_amount) FILTER (WHERE o.status IN ('paid', 'shipped', 'completed', 'refunded')) AS refunded
+      FROM orders o
+      WHERE o.workspace_id = ${workspaceId} AND o.${key} = t.id AND o.deleted_at IS NULL
+    ) a ON true
+    ORDER BY t.id
+    ON CONFLICT (workspace_id, ${key}) DO UPDATE SET currency = EXCLUDED.currency, purchase_count = EXCLUDED.purchase_count,
+      purchase_total = EXCLUDED.purchase_total, purchase_quantity = EXCLUDED.purchase_quantity,
+      first_purchase_at = EXCLUDED.first_purchase_at, last_purchase_at = EXCLUDED.last_purchase_at,
+      realised_value = EXCLUDED.realised_value, refunded_total = EXCLUDED.refunded_total, updated_at = now()`.execute(db);
+}
+
+export async function readMetrics(db: DbOrTx, workspaceId: string, kind: CustomerKind, id: string) {
+  const { table, key } = tables[kind];
+  const r = await sql<Record<string, any>>`SELECT * FROM ${table} WHERE workspace_id = ${workspaceId} AND ${key} = ${id}`.execute(db);
+  return r.rows[0];
+}
+
+/**
+ * Adds (+1) or removes (-1) the product pairs of these orders: each pair of distinct products in one order
+ * counts once per order, in both directions.
+ */
+export async function applyPairs(db: DbOrTx, workspaceId: string, orderIds: string[], sign: 1 | -1) {
+  if (!orderIds.length) return;
+  await sql`
+    WITH l AS (
+      SELECT DISTINCT order_id, product_id FROM order_lines
+      WHERE workspace_id = ${workspaceId} AND order_id = ANY(${orderIds}::uuid[])
+    )
+    INSERT INTO product_pairs AS pp (workspace_id, product_id, other_product_id, orders)
+    SELECT ${workspaceId}::uuid, a.product_id, b.product_id, ${sign}::int * count(*)::int
+    FROM l a JOIN l b ON a.order_id = b.order_id AND a.product_id <> b.product_id
+    GROUP BY a.product_id, b.product_id
+    ORDER BY a.product_id, b.product_id
+    ON CONFLICT (workspace_id, product_id, other_product_id) DO UPDATE SET orders = pp.orders + EXCLUDED.orders`.execute(db);
+}
+
+/** Products bought together with what this customer bought, that the customer has not bought yet. */
+export async function crossSell(db: DbOrTx, workspaceId: string, kind: CustomerKind, id: string, limit: number) {
+  const { key } = tables[kind];
+  const r = await sql<Record<string, any>>`
+    WITH mine AS (
+      SELECT DISTINCT l.product_id FROM orders o
+      JOIN order_lines l ON l.workspace_id = o.workspace_id AND l.order_id = o.id
+      WHERE o.workspace_id = ${workspaceId} AND o.${key} = ${id} AND o.deleted_at IS NULL
+        AND o.status NOT IN ('cancelled', 'refunded')
+    ), ranked AS (
+      SELECT pp.other_product_id AS product_id, sum(pp.orders)::int AS score FROM product_pairs pp
+      WHERE pp.workspace_id = ${workspaceId} AND pp.product_id IN (SELECT product_id FROM mine) AND pp.orders > 0
+        AND pp.other_product_id NOT IN (SELECT product_id FROM mine)
+      GROUP BY pp.other_product_id
+    )
+    SELECT p.id, p.sku, p.name, p.unit_price, p.currency, r.score FROM ranked r
+    JOIN products p ON p.workspace_id = ${workspaceId} AND p.id = r.product_id AND p.deleted_at IS NULL AND p.active
+    ORDER BY r.score DESC, p.name, p.id
+    LIMIT ${limit}`.execute(db);
+  return r.rows;
+}
+
+/** "Bought X, also bought Y" for one product. */
+export async function alsoBought(db: DbOrTx, workspaceId: string, productId: string, limit: number) {
+  const r = await sql<Record<string, any>>`
+    SELECT p.id, p.sku, p.name, p.unit_price, p.currency, pp.orders AS score FROM product_pairs pp
+    JOIN products p ON p.workspace_id = pp.workspace_id AND p.id = pp.other_product_id AND p.deleted_at IS NULL AND p.active
+    WHERE pp.workspace_id = ${workspaceId} AND pp.product_id = ${productId} AND pp.orders > 0
+    ORDER BY pp.orders DESC, p.name, p.id
+    LIMIT ${limit}`.execute(db);
+  return r.rows;
+}

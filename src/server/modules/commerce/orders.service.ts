@@ -1,0 +1,262 @@
+import { countsAsPurchase, type OrderCreate, type OrderPatch, type OrderStatus } from '../../../shared/contracts/commerce.js';
+import { lineTotal } from '../../../shared/contracts/sales.js';
+import type { Actor } from '../../platform/actor.js';
+import { type Db, inTransaction, type Tx } from '../../platform/db/database.js';
+import { recordChange } from '../../platform/events/outbox.js';
+import { decodeCursor, encodeCursor } from '../../platform/filter/compile.js';
+import { AppError } from '../../platform/http/errors.js';
+import { newId } from '../../platform/ids.js';
+import { userInWorkspace } from '../accounts/index.js';
+import { getCompany, getPerson } from '../customers/index.js';
+import { presentOrder } from './commerce.presenter.js';
+import * as metrics from './metrics.repository.js';
+import * as repo from './orders.repository.js';
+
+type Issue = { path: string; code: string; [k: string]: unknown };
+const invalid = (issues: Issue[]) => new AppError('validation_failed', { issues });
+
+export const formatOrderNumber = (n: number) => `O-${String(n).padStart(6, '0')}`;
+
+/** The customer of an order must exist in the workspace and be visible to the actor; a person brings their company. */
+async function resolveCustomer(db: Db | Tx, actor: Actor, personId?: string | null, companyId?: string | null) {
+  if (!personId && !companyId) throw invalid([{ path: 'personId', code: 'customer_required' }]);
+  let company = companyId ?? null;
+  if (personId) {
+    const person = await getPerson({ db: db as Db, actor, personId });
+    company ??= person.companyId ?? null;
+  }
+  if (companyId) await getCompany({ db: db as Db, actor, companyId });
+  return { personId: personId ?? null, companyId: company };
+}
+
+/** Lines priced from the products (by id or SKU) in the order's currency; every problem named by its line. */
+export async function priceLines(db: Db | Tx, workspaceId: string, currency: string, lines: OrderCreate['lines']) {
+  const ids = lines.flatMap((l) => (l.productId ? [l.productId] : []));
+  const skus = lines.flatMap((l) => (!l.productId && l.sku ? [l.sku] : []));
+  const products = await repo.productsFor(db, workspaceId, ids, skus);
+  const issues: Issue[] = [];
+  const priced = lines.map((l, i) => {
+    const p = l.productId ? products.byId.get(l.productId) : products.bySku.get(String(l.sku).toLowerCase());
+    if (!p) {
+      issues.push({ path: `lines.${i}.${l.productId ? 'productId' : 'sku'}`, code: 'unknown_product' });
+      return null;
+    }
+    if (String(p.currency).trim() !== currency) {
+      issues.push({ path: `lines.${i}.productId`, code: 'currency_mismatch', expected: currency, actual: String(p.currency).trim() });
+      return null;
+    }
+    const unitPrice = l.unitPrice ?? Number(p.unit_price);
+    return {
+      position: i + 1,
+      product_id: p.id as string,
+      sku: p.sku as string,
+      name: p.name as string,
+      quantity: l.quantity,
+      unit_price: unitPrice,
+      amount: lineTotal({ quantity: l.quantity, unitPrice }),
+    };
+  });
+  if (issues.length) throw invalid(issues);
+  return priced as NonNullable<(typeof priced)[number]>[];
+}
+
+export async function checkCurrency(db: Db | Tx, workspaceId: string, currency: string) {
+  const expected = await repo.workspaceCurrency(db, workspaceId);
+  if (currency !== expected) throw invalid([{ path: 'currency', code: 'wrong_currency', expected }]);
+}
+
+/** Metrics rows of the order's customers, locked first so concurrent orders of one customer serialise. */
+async function lockCustomers(trx: Tx, workspaceId: string, rows: { person_id?: string | null; company_id?: string | null }[]) {
+  const people = rows.flatMap((r) => (r.person_id ? [r.person_id] : []));
+  const companies = rows.flatMap((r) => (r.company_id ? [r.company_id] : []));
+  await metrics.lockMetrics(trx, workspaceId, 'person', people);
+  await metrics.lockMetrics(trx, workspaceId, 'company', companies);
+  return async () => {
+    await metrics.recomputeMetrics(trx, workspaceId, 'person', people);
+    await metrics.recomputeMetrics(trx, workspaceId, 'company', companies);
+  };
+}
+
+function timeline(order: ReturnType<typeof presentOrder>, mode: 'replace' | 'remove' = 'replace') {
+  const link = order.personId ? { entityType: 'person', entityId: order.personId } : { entityType: 'company', entityId: order.companyId };
+  return {
+    kind: 'purchase',
+    occurredAt: order.orderedAt,
+    links: [link],
+    summary: { orderNumber: order.orderNumber, total: order.total, currency: order.currency, status: order.status, version: order.version },
+    sourceType: 'order',
+    sourceId: order.id,
+    mode,
+  };
+}
+
+export interface CreateOrderOptions {
+  db: Db | Tx;
+  actor: Actor;
+  input: OrderCreate;
+  source: 'ui' | 'api' | 'webhook';
+}
+
+/** One transaction: the order, its lines, product pairs, the customers' metrics, audit and the timeline event. */
+export async function createOrder(options: CreateOrderOptions): Promise<{ order: ReturnType<typeof presentOrder>; created: boolean }> {
+  const { actor, input } = options;
+  const ws = actor.workspaceId;
+  await checkCurrency(options.db, ws, input.currency);
+  const lines = await priceLines(options.db, ws, input.currency, input.lines);
+  const customer = await resolveCustomer(options.db, actor, input.personId, input.companyId);
+  if (input.repId && !(await userInWorkspace(options.db, ws, input.repId))) throw invalid([{ path: 'repId', code: 'unknown_user' }]);
+  const total = lines.reduce((s, l) => s + l.amount, 0);
+  const quantity = lines.reduce((s, l) => s + l.quantity, 0);
+  const refunded = input.status === 'refunded' ? total : input.refundedAmount;
+  if (refunded > total) throw invalid([{ path: 'refundedAmount', code: 'exceeds_total', total }]);
+  return inTransaction(options.db, async (trx) => {
+    const recompute = await lockCustomers(trx, ws, [{ person_id: customer.personId, company_id: customer.companyId }]);
+    if (input.externalId) {
+      const existing = await repo.findOrderByExternalId(trx, ws, input.externalId);
+      if (existing) return { order: presentOrder(existing, await repo.findLines(trx, ws, existing.id)), created: false };
+    }
+    let orderNumber = input.orderNumber;
+    if (orderNumber) {
+      if (await repo.orderNumberTaken(trx, ws, orderNumber)) throw new AppError('order_number_taken', { orderNumber });
+    } else {
+      orderNumber = formatOrderNumber(await repo.reserveOrderNumbers(trx, ws, 1));
+      while (await repo.orderNumberTaken(trx, ws, orderNumber)) orderNumber = formatOrderNumber(await repo.reserveOrderNumbers(trx, ws, 1));
+    }
+    const id = newId();
+    const row = await repo.insertOrder(trx, {
+      workspace_id: ws,
+      id,
+      order_number: orderNumber,
+      external_id: input.externalId ?? null,
+      source: options.source,
+      ordered_at: input.orderedAt ? new Date(input.orderedAt) : new Date(),
+      person_id: customer.personId,
+      company_id: customer.companyId,
+      status: input.status,
+      currency: input.currency,
+      total,
+      refunded_amount: refunded,
+      quantity,
+      payment_method: input.paymentMethod ?? null,
+      channel: input.channel ?? null,
+      store: input.store ?? null,
+      rep_id: input.repId ?? null,
+      note: input.note ?? null,
+      created_by: actor.userId,
+      updated_by: actor.userId,
+    });
+    await repo.insertLines(
+      trx,
+      lines.map((l) => ({ ...l, workspace_id: ws, order_id: id })),
+    );
+    if (countsAsPurchase(input.status)) await metrics.applyPairs(trx, ws, [id], 1);
+    await recompute();
+    const name = await repo.customerNames(trx, ws, customer.personId, customer.companyId);
+    const order = presentOrder(row, await repo.findLines(trx, ws, id), name);
+    await recordChange(trx, actor, {
+      audit: { action: 'order.created', entityType: 'order', entityId: id, after: order },
+      event: { type: 'order.created', entityType: 'order', entityId: id, payload: { source: options.source, timeline: timeline(order) } },
+    });
+    return { order, created: true };
+  });
+}
+
+export async function getOrder(options: { db: Db; actor: Actor; orderId: string }) {
+  const ws = options.actor.workspaceId;
+  const row = await repo.findOrder(options.db, ws, options.orderId);
+  if (!row || row.deleted_at) throw new AppError('not_found');
+  await resolveCustomer(options.db, options.actor, row.person_id, row.person_id ? null : row.company_id);
+  const name = await repo.customerNames(options.db, ws, row.person_id, row.company_id);
+  return presentOrder(row, await repo.findLines(options.db, ws, row.id), name);
+}
+
+/** Status, refund and detail changes; the metrics and pairs follow a status that starts or stops counting. */
+export async function updateOrder(options: { db: Db; actor: Actor; orderId: string; patch: OrderPatch }) {
+  const { actor, patch } = options;
+  const ws = actor.workspaceId;
+  if (patch.repId && !(await userInWorkspace(options.db, ws, patch.repId))) throw invalid([{ path: 'repId', code: 'unknown_user' }]);
+  return options.db.transaction().execute(async (trx) => {
+    const peek = await repo.findOrder(trx, ws, options.orderId);
+    if (!peek || peek.deleted_at) throw new AppError('not_found');
+    await resolveCustomer(trx, actor, peek.person_id, peek.person_id ? null : peek.company_id);
+    const recompute = await lockCustomers(trx, ws, [peek]);
+    const before = await repo.findOrder(trx, ws, options.orderId, { forUpdate: true });
+    if (!before || before.deleted_at) throw new AppError('not_found');
+    const lines = await repo.findLines(trx, ws, before.id);
+    const beforeView = presentOrder(before, lines);
+    if (before.version !== patch.version) throw new AppError('conflict', { current: beforeView });
+    const status = (patch.status ?? before.status) as OrderStatus;
+    const total = Number(before.total);
+    let refunded = patch.refundedAmount ?? Number(before.refunded_amount);
+    if (status === 'refunded' && patch.refundedAmount === undefined) refunded = total;
+    if (refunded > total) throw invalid([{ path: 'refundedAmount', code: 'exceeds_total', total }]);
+    const set: Record<string, unknown> = { updated_by: actor.userId, status, refunded_amount: refunded };
+    for (const [k, column] of [
+      ['paymentMethod', 'payment_method'],
+      ['channel', 'channel'],
+      ['store', 'store'],
+      ['repId', 'rep_id'],
+      ['note', 'note'],
+    ] as const) {
+      if (patch[k] !== undefined) set[column] = patch[k];
+    }
+    const row = await repo.updateOrder(trx, ws, before.id, set);
+    const was = countsAsPurchase(before.status);
+    const now = countsAsPurchase(status);
+    if (was !== now) await metrics.applyPairs(trx, ws, [before.id], now ? 1 : -1);
+    await recompute();
+    const name = await repo.customerNames(trx, ws, row.person_id, row.company_id);
+    const after = presentOrder(row, lines, name);
+    await recordChange(trx, actor, {
+      audit: { action: 'order.updated', entityType: 'order', entityId: before.id, before: beforeView, after },
+      event: { type: 'order.updated', entityType: 'order', entityId: before.id, payload: { timeline: timeline(after) } },
+    });
+    return after;
+  });
+}
+
+export async function trashOrder(options: { db: Db; actor: Actor; orderId: string }) {
+  const { actor } = options;
+  const ws = actor.workspaceId;
+  return options.db.transaction().execute(async (trx) => {
+    const peek = await repo.findOrder(trx, ws, options.orderId);
+    if (!peek || peek.deleted_at) throw new AppError('not_found');
+    await resolveCustomer(trx, actor, peek.person_id, peek.person_id ? null : peek.company_id);
+    const recompute = await lockCustomers(trx, ws, [peek]);
+    const before = await repo.findOrder(trx, ws, options.orderId, { forUpdate: true });
+    if (!before || before.deleted_at) throw new AppError('not_found');
+    const row = await repo.updateOrder(trx, ws, before.id, { deleted_at: new Date(), deleted_by: actor.userId, updated_by: actor.userId });
+    if (countsAsPurchase(before.status)) await metrics.applyPairs(trx, ws, [before.id], -1);
+    await recompute();
+    const after = presentOrder(row);
+    await recordChange(trx, actor, {
+      audit: { action: 'order.deleted', entityType: 'order', entityId: before.id, before: presentOrder(before) },
+      event: { type: 'order.deleted', entityType: 'order', entityId: before.id, payload: { timeline: timeline(after, 'remove') } },
+    });
+  });
+}
+
+export async function listOrders(options: {
+  db: Db;
+  actor: Actor;
+  personId?: string;
+  companyId?: string;
+  status?: OrderStatus;
+  cursor?: string;
+  limit: number;
+}) {
+  const { db, actor } = options;
+  if (options.personId) await getPerson({ db, actor, personId: options.personId });
+  if (options.companyId) await getCompany({ db, actor, companyId: options.companyId });
+  const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+  if (after && (after.length !== 2 || Number.isNaN(Date.parse(String(after[0]))) || !/^[0-9a-f-]{36}$/i.test(String(after[1])))) {
+    throw invalid([{ path: 'cursor', code: 'invalid' }]);
+  }
+  const rows = await repo.listOrders(db, actor.workspaceId, { ...options, after: after as [string, string] | undefined });
+  const page = rows.slice(0, options.limit);
+  const last = page.at(-1);
+  return {
+    data: page.map((r) => presentOrder(r)),
+    nextCursor: rows.length > options.limit && last ? encodeCursor([new Date(last.ordered_at).toISOString(), last.id]) : null,
+  };
+}
