@@ -6,8 +6,11 @@ import { importRoutes } from './import.routes.js';
 import { privacyRoutes } from './privacy.routes.js';
 import { viewsRoutes } from './views.routes.js';
 
-export { customersRoutes } from './customers.routes.js';
+export { registerRecordFields } from './catalogs.js';
 export { createCompany, getCompany } from './companies.service.js';
+export { customersRoutes } from './customers.routes.js';
+export { normalizePhoneFast } from './import-phone.js';
+export { readRows } from './import-source.js';
 export { createPerson, getPerson } from './people.service.js';
 export {
   type PersonalDataContext,
@@ -16,9 +19,6 @@ export {
   unregisterPersonalDataProvider,
 } from './privacy.service.js';
 export { describeRecords, type RecordLabel, type RecordRef } from './record-refs.js';
-export { registerRecordFields } from './catalogs.js';
-export { normalizePhoneFast } from './import-phone.js';
-export { readRows } from './import-source.js';
 
 export const customersModule: ModulePlugin = async (app, deps) => {
   for (const r of [customersRoutes, duplicatesRoutes, viewsRoutes, privacyRoutes, importRoutes, exportRoutes]) await r(app, deps);
