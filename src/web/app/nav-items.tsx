@@ -8,6 +8,7 @@ import {
   IconMail,
   IconPhoneCall,
   IconSettings,
+  IconShoppingCart,
   IconUsers,
 } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
@@ -27,6 +28,7 @@ export const navItems: NavItem[] = [
   { label: 'nav.home', path: '/', icon: IconHome },
   { label: 'nav.people', path: '/people', icon: IconAddressBook, anyOf: ['records.read'] },
   { label: 'nav.companies', path: '/companies', icon: IconBuilding, anyOf: ['records.read'] },
+  { label: 'commerce.nav', path: '/orders', icon: IconShoppingCart, anyOf: ['records.read'] },
   { label: 'customers.lookup.nav', path: '/lookup', icon: IconPhoneCall, anyOf: ['records.read'] },
   { label: 'nav.duplicates', path: '/duplicates', icon: IconCopy, anyOf: ['records.write'] },
   { label: 'nav.import', path: '/import', icon: IconFileImport, anyOf: ['records.write'] },

@@ -21,6 +21,8 @@ const ImportPage = lazy(() => import('../features/customers/import-page').then((
 const PhoneLookupPage = lazy(() => import('../features/customers/phone-lookup-page').then((m) => ({ default: m.PhoneLookupPage })));
 const MailPage = lazy(() => import('../features/activities/mail-page').then((m) => ({ default: m.MailPage })));
 const EmailThreadPage = lazy(() => import('../features/activities/email-thread-page').then((m) => ({ default: m.EmailThreadPage })));
+const OrdersPage = lazy(() => import('../features/commerce/orders-page').then((m) => ({ default: m.OrdersPage })));
+const OrderPage = lazy(() => import('../features/commerce/order-page').then((m) => ({ default: m.OrderPage })));
 const SettingsPage = lazy(() => import('../features/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
 
 /** Everything behind sign-in: follows the user's language and theme, listens for changes, routes the screens. */
@@ -121,6 +123,22 @@ export function SignedInApp() {
               element={
                 <RequirePermission anyOf={['records.read']}>
                   <EmailThreadPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="orders"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <OrdersPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="orders/:id"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <OrderPage />
                 </RequirePermission>
               }
             />

@@ -1,3 +1,4 @@
+import { commerceEn } from './commerce.en';
 import { customersEn } from './customers.en';
 import { mailEn } from './mail.en';
 
@@ -209,6 +210,7 @@ export const en = {
     },
   },
   customers: customersEn,
+  commerce: commerceEn,
   mail: mailEn,
 };
 

@@ -1,3 +1,4 @@
+import { commerceJa } from './commerce.ja';
 import { customersJa } from './customers.ja';
 import { mailJa } from './mail.ja';
 import type { Messages } from './en';
@@ -210,5 +211,6 @@ export const ja: Messages = {
     },
   },
   customers: customersJa,
+  commerce: commerceJa,
   mail: mailJa,
 };

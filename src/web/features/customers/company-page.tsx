@@ -10,6 +10,7 @@ import { useCan } from '../../app/session';
 import { ErrorAlert } from '../../ui/error-alert';
 import { ErrorState } from '../../ui/error-state';
 import { PageLoader } from '../../ui/page-loader';
+import { CustomerCommerce } from '../commerce/customer-commerce';
 import { CompanyEditor } from './company-dialogs';
 import { type Company, type Department, type Person, useCompany } from './customers-api';
 import { RecordHistory } from './record-history';
@@ -109,6 +110,7 @@ export function CompanyPage() {
           <RecordHistory entity="company" id={c.id} />
         </Tabs.Panel>
       </Tabs>
+      <CustomerCommerce entityType="company" entityId={c.id} />
     </Stack>
   );
 }

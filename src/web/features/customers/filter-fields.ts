@@ -1,5 +1,6 @@
 import type { FieldType, Filter, FilterCondition } from '../../../shared/filter';
 import { PREFECTURES } from '../../../shared/prefectures';
+import { purchaseFilterFields } from '../commerce/purchase-fields';
 import type { CustomField, EntityType } from './customers-api';
 
 export interface FilterField {
@@ -32,6 +33,7 @@ const personFields: FilterField[] = [
   { key: 'company.industry', label: 'customers.fields.companyIndustry', type: 'text' },
   { key: 'createdAt', label: 'customers.fields.createdAt', type: 'datetime' },
   { key: 'updatedAt', label: 'customers.fields.updatedAt', type: 'datetime' },
+  ...purchaseFilterFields,
 ];
 
 const companyFields: FilterField[] = [
@@ -43,6 +45,7 @@ const companyFields: FilterField[] = [
   { key: 'prefecture', label: 'customers.fields.prefecture', type: 'enum', options: prefectures },
   { key: 'tags', label: 'customers.fields.tags', type: 'tags' },
   { key: 'updatedAt', label: 'customers.fields.updatedAt', type: 'datetime' },
+  ...purchaseFilterFields,
 ];
 
 const customType: Record<string, FieldType> = {

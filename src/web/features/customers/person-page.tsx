@@ -7,6 +7,7 @@ import { toWareki } from '../../../shared/jp-text';
 import { useCan } from '../../app/session';
 import { ErrorState } from '../../ui/error-state';
 import { PageLoader } from '../../ui/page-loader';
+import { CustomerCommerce } from '../commerce/customer-commerce';
 import { type Person, usePerson, useUsers } from './customers-api';
 import { PersonEditor } from './person-editor';
 import { ConsentsPanel, DuplicatesPanel, EmploymentsPanel } from './person-panels';
@@ -105,6 +106,7 @@ export function PersonPage() {
           <DuplicatesPanel personId={p.id} />
         </Tabs.Panel>
       </Tabs>
+      <CustomerCommerce entityType="person" entityId={p.id} />
     </Stack>
   );
 }
