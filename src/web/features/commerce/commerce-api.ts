@@ -1,5 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import type { CrossSell, CustomerMetrics, Order, OrderStatus } from '../../../shared/contracts/commerce';
+import type { Product } from '../../../shared/contracts/sales';
 import { http } from '../../app/api-client';
 
 export type { CrossSell, CustomerMetrics, Order, OrderStatus };
@@ -68,4 +69,13 @@ export interface WebhookStatus {
 
 export function useWebhookStatus(enabled: boolean) {
   return useQuery({ queryKey: commerceKeys.webhook, queryFn: () => http.get<WebhookStatus>('/api/v1/commerce/webhook-secret'), enabled });
+}
+
+/** The active products of the catalogue (sales module's API), for the order line picker. */
+export function useActiveProducts() {
+  return useQuery({
+    queryKey: ['commerce', 'products'],
+    queryFn: () => http.get<{ data: Product[]; nextCursor: string | null }>('/api/v1/products', { active: 'true', limit: 200 }),
+    staleTime: 30_000,
+  });
 }

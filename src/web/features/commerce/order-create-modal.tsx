@@ -11,9 +11,8 @@ import { http } from '../../app/api-client';
 import { keys } from '../../app/query-client';
 import { useSession } from '../../app/session';
 import { ErrorAlert } from '../../ui/error-alert';
-import { MoneyInput, useMoney } from '../sales/money';
-import { useProducts } from '../sales/sales-api';
-import { type CustomerKind, commerceKeys, type Order } from './commerce-api';
+import { type CustomerKind, commerceKeys, type Order, useActiveProducts } from './commerce-api';
+import { MoneyInput, useMoney } from './money';
 
 interface Line {
   key: number;
@@ -63,7 +62,7 @@ function OrderForm({
   const queryClient = useQueryClient();
   const { workspace } = useSession();
   const currency = workspace.currency;
-  const products = useProducts({ active: true });
+  const products = useActiveProducts();
   const catalogue = (products.data?.data ?? []).filter((p) => p.currency === currency);
   const [picked, setPicked] = useState<string | null>(customer ? `${customer.kind}:${customer.id}` : null);
   const [lines, setLines] = useState<Line[]>(() => [emptyLine()]);

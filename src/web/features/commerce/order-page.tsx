@@ -13,8 +13,8 @@ import { ErrorAlert } from '../../ui/error-alert';
 import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
 import { PageLoader } from '../../ui/page-loader';
-import { MoneyInput, useMoney } from '../sales/money';
 import { commerceKeys, type Order, useOrder } from './commerce-api';
+import { MoneyInput, useMoney } from './money';
 import { StatusBadge } from './status-badge';
 
 /** 注文詳細: lines and details; status and refund can change (the customer's metrics follow). */
