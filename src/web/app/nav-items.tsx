@@ -1,6 +1,7 @@
 import {
   IconAddressBook,
   IconBuilding,
+  IconChecklist,
   IconCopy,
   IconFileImport,
   IconHome,
@@ -30,6 +31,7 @@ export const navItems: NavItem[] = [
   { label: 'nav.companies', path: '/companies', icon: IconBuilding, anyOf: ['records.read'] },
   { label: 'commerce.nav', path: '/orders', icon: IconShoppingCart, anyOf: ['records.read'] },
   { label: 'customers.lookup.nav', path: '/lookup', icon: IconPhoneCall, anyOf: ['records.read'] },
+  { label: 'tasks.nav', path: '/tasks', icon: IconChecklist, anyOf: ['records.read'] },
   { label: 'nav.duplicates', path: '/duplicates', icon: IconCopy, anyOf: ['records.write'] },
   { label: 'nav.import', path: '/import', icon: IconFileImport, anyOf: ['records.write'] },
   { label: 'nav.users', path: '/users', icon: IconUsers, anyOf: ['users.manage', 'teams.manage'] },

@@ -23,6 +23,8 @@ const MailPage = lazy(() => import('../features/activities/mail-page').then((m) 
 const EmailThreadPage = lazy(() => import('../features/activities/email-thread-page').then((m) => ({ default: m.EmailThreadPage })));
 const OrdersPage = lazy(() => import('../features/commerce/orders-page').then((m) => ({ default: m.OrdersPage })));
 const OrderPage = lazy(() => import('../features/commerce/order-page').then((m) => ({ default: m.OrderPage })));
+const TasksPage = lazy(() => import('../features/activities/tasks-page').then((m) => ({ default: m.TasksPage })));
+const TasksCalendarPage = lazy(() => import('../features/activities/tasks-calendar-page').then((m) => ({ default: m.TasksCalendarPage })));
 const SettingsPage = lazy(() => import('../features/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
 
 /** Everything behind sign-in: follows the user's language and theme, listens for changes, routes the screens. */
@@ -139,6 +141,22 @@ export function SignedInApp() {
               element={
                 <RequirePermission anyOf={['records.read']}>
                   <OrderPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="tasks"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <TasksPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="tasks/calendar"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <TasksCalendarPage />
                 </RequirePermission>
               }
             />

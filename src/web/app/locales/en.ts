@@ -1,6 +1,7 @@
 import { commerceEn } from './commerce.en';
 import { customersEn } from './customers.en';
 import { mailEn } from './mail.en';
+import { tasksEn } from './tasks.en';
 
 /** English UI texts. `ja.ts` must have exactly the same keys (checked by the type below). */
 export const en = {
@@ -144,7 +145,7 @@ export const en = {
   },
   settings: {
     title: 'Settings',
-    tabs: { profile: 'Profile', password: 'Password', tokens: 'API tokens' },
+    tabs: { profile: 'Profile', password: 'Password', notifications: 'Notifications', tokens: 'API tokens' },
     name: 'Name',
     email: 'Email address',
     language: 'Language',
@@ -210,6 +211,7 @@ export const en = {
     },
   },
   customers: customersEn,
+  tasks: tasksEn,
   commerce: commerceEn,
   mail: mailEn,
 };

@@ -1,6 +1,7 @@
 import { commerceJa } from './commerce.ja';
 import { customersJa } from './customers.ja';
 import { mailJa } from './mail.ja';
+import { tasksJa } from './tasks.ja';
 import type { Messages } from './en';
 
 /** 日本語の UI テキスト。キーは en.ts と完全に一致させる（型で検査）。 */
@@ -145,7 +146,7 @@ export const ja: Messages = {
   },
   settings: {
     title: '設定',
-    tabs: { profile: 'プロフィール', password: 'パスワード', tokens: 'API トークン' },
+    tabs: { profile: 'プロフィール', password: 'パスワード', notifications: '通知', tokens: 'API トークン' },
     name: '氏名',
     email: 'メールアドレス',
     language: '言語',
@@ -211,6 +212,7 @@ export const ja: Messages = {
     },
   },
   customers: customersJa,
+  tasks: tasksJa,
   commerce: commerceJa,
   mail: mailJa,
 };

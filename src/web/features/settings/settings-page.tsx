@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { useCan } from '../../app/session';
 import { PageHeader } from '../../ui/page-header';
+import { TasksSettingsCard } from '../activities/tasks-settings-card';
 import { ApiTokensPanel } from './api-tokens-panel';
 import { PasswordForm } from './password-form';
 import { ProfileForm } from './profile-form';
@@ -11,7 +12,7 @@ export function SettingsPage() {
   const { t } = useTranslation();
   const can = useCan();
   const [params, setParams] = useSearchParams();
-  const visible = ['profile', 'password', ...(can('tokens.own') ? ['tokens'] : [])];
+  const visible = ['profile', 'password', 'notifications', ...(can('tokens.own') ? ['tokens'] : [])];
   const requested = params.get('tab') ?? 'profile';
   const tab = visible.includes(requested) ? requested : 'profile';
 
@@ -31,6 +32,9 @@ export function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="password">
           <PasswordForm />
+        </Tabs.Panel>
+        <Tabs.Panel value="notifications">
+          <TasksSettingsCard />
         </Tabs.Panel>
         {can('tokens.own') && (
           <Tabs.Panel value="tokens">
