@@ -391,21 +391,30 @@ test('the person form sets owner, team, department of the company, household, pr
   await page.goto(`/people/${person.id}`);
   await expect(page.getByRole('heading', { name: '松本 聡' })).toBeVisible();
   await page.getByRole('button', { name: c.record.edit }).click();
+  // The editor's own fields (the activity panel below has pickers with the same names).
+  const form = page.getByTestId('person-editor');
   const pick = async (label: string, option: string) => {
-    await page.getByRole('textbox', { name: label, exact: true }).click();
+    await form.getByRole('textbox', { name: label, exact: true }).click();
     await page.getByRole('option', { name: option, exact: true }).click();
   };
   await pick(c.fields.department, '経理部');
   await pick(c.fields.owner, admin);
   await pick(c.fields.team, `フォーム班 ${lang}`);
-  await page.getByRole('button', { name: c.form.addHousehold }).click();
-  await page.getByRole('textbox', { name: c.form.relation }).fill('妻');
-  await page.getByRole('textbox', { name: c.form.householdName }).fill('松本 直子');
-  await page.getByRole('textbox', { name: c.form.householdBirthday }).fill('1988-07-07');
-  await page.getByRole('textbox', { name: c.fields.preferences }).fill('日本酒、ゴルフ');
-  await page.getByRole('textbox', { name: c.fields.notes }).fill('年末に挨拶');
-  await page.getByRole('button', { name: m.common.save }).click();
+  await form.getByRole('button', { name: c.form.addHousehold }).click();
+  await form.getByRole('textbox', { name: c.form.relation }).fill('妻');
+  await form.getByRole('textbox', { name: c.form.householdName }).fill('松本 直子');
+  await form.getByRole('textbox', { name: c.form.householdBirthday }).fill('1988-07-07');
+  await form.getByRole('textbox', { name: c.fields.preferences }).fill('日本酒、ゴルフ');
+  await form.getByRole('textbox', { name: c.fields.notes }).fill('年末に挨拶');
+  await form.getByRole('button', { name: m.common.save }).click();
   await expect(page.getByRole('button', { name: c.record.edit })).toBeVisible();
+  // The record page shows them (家族構成 with the 和暦 of the birthday, 嗜好, メモ).
+  const details = page.getByTestId('person-details');
+  await expect(details.getByTestId('household-member')).toHaveText('妻 · 松本 直子 · 1988-07-07（昭和63年7月7日）');
+  await expect(details.getByTestId('person-preferences')).toHaveText('日本酒、ゴルフ');
+  await expect(details.getByTestId('person-notes')).toHaveText('年末に挨拶');
+  await expect(details).toContainText(c.fields.household);
+  if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-person-household-ja.png', fullPage: true });
 
   const saved = await (await page.request.get(`/api/v1/people/${person.id}`)).json();
   expect(saved.departmentId).not.toBeNull();
@@ -418,10 +427,10 @@ test('the person form sets owner, team, department of the company, household, pr
   // The form opens again with the saved values.
   await page.reload();
   await page.getByRole('button', { name: c.record.edit }).click();
-  await expect(page.getByRole('textbox', { name: c.fields.department, exact: true })).toHaveValue('経理部');
-  await expect(page.getByRole('textbox', { name: c.fields.owner, exact: true })).toHaveValue(admin);
-  await expect(page.getByRole('textbox', { name: c.form.householdName })).toHaveValue('松本 直子');
-  await expect(page.getByRole('textbox', { name: c.fields.notes })).toHaveValue('年末に挨拶');
+  await expect(form.getByRole('textbox', { name: c.fields.department, exact: true })).toHaveValue('経理部');
+  await expect(form.getByRole('textbox', { name: c.fields.owner, exact: true })).toHaveValue(admin);
+  await expect(form.getByRole('textbox', { name: c.form.householdName })).toHaveValue('松本 直子');
+  await expect(form.getByRole('textbox', { name: c.fields.notes })).toHaveValue('年末に挨拶');
 });
 
 test('deleted people wait in the trash view and are restored from it; a read-only user sees no trash', async ({
@@ -744,4 +753,45 @@ test('the phone screen pop finds the caller from a full-width number, and offers
     await expect(page.getByRole('heading', { name: `新規 着信${lang}` })).toBeVisible();
     await expect(page.getByTestId('person-details')).toContainText('090-8765-4321');
   });
+});
+
+test('a company saved by someone else meanwhile shows both versions side by side; taking theirs then saving works', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  const c = m.customers;
+  await afterPlatformSpec(lang);
+  await signInAsAdmin(page, m, lang);
+  const session = await (await page.request.get('/api/v1/auth/session')).json();
+  const headers = { 'x-csrf-token': session.csrfToken as string };
+  const name = `株式会社競合 ${lang}`;
+  const company = await (await page.request.post('/api/v1/companies', { headers, data: { name, industry: '製造業' } })).json();
+
+  await page.goto(`/companies/${company.id}`);
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+  await page.getByRole('button', { name: c.record.edit }).click();
+  const form = page.getByTestId('company-editor');
+  await form.getByRole('textbox', { name: c.fields.industry }).fill('小売業');
+  const theirs = await page.request.patch(`/api/v1/companies/${company.id}`, {
+    headers,
+    data: { version: company.version, industry: '卸売業' },
+  });
+  expect(theirs.status()).toBe(200);
+  // The live refresh does not throw away what is being typed.
+  await page.waitForTimeout(1000);
+  await expect(form.getByRole('textbox', { name: c.fields.industry })).toHaveValue('小売業');
+  await form.getByRole('button', { name: m.common.save }).click();
+  const conflict = page.getByTestId('conflict');
+  await expect(conflict.getByRole('row', { name: new RegExp(`${c.fields.industry}.*卸売業.*小売業`) })).toBeVisible();
+  await expect(conflict.getByRole('row')).toHaveCount(2);
+  if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-company-conflict-ja.png', fullPage: true });
+  await conflict.getByRole('button', { name: c.record.reload }).click();
+  await expect(conflict).toHaveCount(0);
+  await expect(form.getByRole('textbox', { name: c.fields.industry })).toHaveValue('卸売業');
+  await form.getByRole('textbox', { name: c.fields.website }).fill('https://example.jp');
+  await form.getByRole('button', { name: m.common.save }).click();
+  await expect(page.getByRole('button', { name: c.record.edit })).toBeVisible();
+  const saved = await (await page.request.get(`/api/v1/companies/${company.id}`)).json();
+  expect(saved).toMatchObject({ industry: '卸売業', website: 'https://example.jp', version: company.version + 2 });
 });

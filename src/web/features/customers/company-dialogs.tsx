@@ -8,6 +8,7 @@ import { ApiError, http } from '../../app/api-client';
 import { keys } from '../../app/query-client';
 import { ErrorAlert } from '../../ui/error-alert';
 import { CompanyForm, companyDraftOf, companyPayload, emptyCompany } from './company-form';
+import { ConflictAlert, conflictRows, showValue } from './conflict-alert';
 import type { Company } from './customers-api';
 import { errorsByPath } from './person-draft';
 
@@ -60,11 +61,15 @@ export function CompanyCreateModal({ onClose }: { onClose: () => void }) {
   );
 }
 
-/** Edit a company against its version; on a conflict, reload theirs or save mine over it. */
+/** Labels of company payload keys that differ from the person field of the same name. */
+const companyFieldLabel: Record<string, string> = { name: 'customers.fields.companyName', parentId: 'customers.fields.parent' };
+
+/** Edit a company against its version; on a conflict, both versions side by side, then reload theirs or save mine over it. */
 export function CompanyEditor({ company, onDone }: { company: Company; onDone: () => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState(() => companyDraftOf(company));
+  const [version, setVersion] = useState(company.version);
   const [theirs, setTheirs] = useState<Company | null>(null);
   const save = useMutation({
     mutationFn: (version: number) => http.patch<Company>(`/api/v1/companies/${company.id}`, { ...companyPayload(draft), version }),
@@ -79,38 +84,36 @@ export function CompanyEditor({ company, onDone }: { company: Company; onDone: (
   });
   return (
     <form
+      data-testid="company-editor"
       onSubmit={(e) => {
         e.preventDefault();
-        save.mutate(company.version);
+        save.mutate(version);
       }}
     >
       <Stack>
         {theirs && (
-          <Alert color="orange" title={t('customers.record.conflictTitle')} role="alert">
-            {t('customers.record.conflictBody')}
-            <Group mt="sm">
-              <Button
-                variant="default"
-                onClick={() => {
-                  setDraft(companyDraftOf(theirs));
-                  setTheirs(null);
-                  save.reset();
-                }}
-              >
-                {t('customers.record.reload')}
-              </Button>
-              <Button
-                color="orange"
-                onClick={() => {
-                  const v = theirs.version;
-                  setTheirs(null);
-                  save.mutate(v);
-                }}
-              >
-                {t('customers.record.reapply')}
-              </Button>
-            </Group>
-          </Alert>
+          <ConflictAlert
+            rows={conflictRows(
+              companyPayload(draft),
+              companyPayload(companyDraftOf(theirs)),
+              (k) => t(companyFieldLabel[k] ?? `customers.fields.${k}`, { defaultValue: k }),
+              (k, side) => {
+                const d = side === 'mine' ? draft : companyDraftOf(theirs);
+                return k === 'parentId' ? d.parent?.name : showValue(companyPayload(d)[k]);
+              },
+            )}
+            onReload={() => {
+              setDraft(companyDraftOf(theirs));
+              setVersion(theirs.version);
+              setTheirs(null);
+              save.reset();
+            }}
+            onReapply={() => {
+              setVersion(theirs.version);
+              setTheirs(null);
+              save.mutate(theirs.version);
+            }}
+          />
         )}
         <CompanyForm
           value={draft}

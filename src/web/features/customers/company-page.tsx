@@ -66,7 +66,7 @@ export function CompanyPage() {
       </Group>
       {editing ? (
         <Paper withBorder p="md" maw={900}>
-          <CompanyEditor key={c.version} company={c} onDone={() => setEditing(false)} />
+          <CompanyEditor key={c.id} company={c} onDone={() => setEditing(false)} />
         </Paper>
       ) : (
         <CompanyDetails company={c} />

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Stack, Table, Text } from '@mantine/core';
+import { Button, Group, Stack } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -6,11 +6,10 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, http } from '../../app/api-client';
 import { keys } from '../../app/query-client';
 import { ErrorAlert } from '../../ui/error-alert';
+import { ConflictAlert, conflictRows, showValue } from './conflict-alert';
 import type { Person } from './customers-api';
 import { draftOf, errorsByPath, type PersonDraft, payloadOf } from './person-draft';
 import { PersonForm } from './person-form';
-
-const show = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
 /**
  * Edit a person against the version it was loaded at. If someone saved in between, the 409 carries
@@ -38,63 +37,41 @@ export function PersonEditor({ person, onDone }: { person: Person; onDone: () =>
 
   const mine = payloadOf(draft);
   const current = theirs ? payloadOf(draftOf(theirs)) : null;
-  const diff = current ? (Object.keys(mine) as Array<keyof typeof mine>).filter((k) => show(mine[k]) !== show(current[k])) : [];
 
   return (
     <form
+      data-testid="person-editor"
       onSubmit={(e) => {
         e.preventDefault();
         save.mutate(version);
       }}
     >
       <Stack>
-        {theirs && (
-          <Alert color="orange" title={t('customers.record.conflictTitle')} role="alert" data-testid="conflict">
-            <Text size="sm" mb="xs">
-              {t('customers.record.conflictBody')}
-            </Text>
-            <Table withTableBorder>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('audit.field')}</Table.Th>
-                  <Table.Th>{t('customers.record.theirs')}</Table.Th>
-                  <Table.Th>{t('customers.record.yours')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {diff.map((k) => (
-                  <Table.Tr key={k}>
-                    <Table.Td>{t(`customers.fields.${k === 'companyId' ? 'company' : k}`, { defaultValue: k })}</Table.Td>
-                    <Table.Td>{k === 'companyId' ? theirs.company?.name : show(current?.[k])}</Table.Td>
-                    <Table.Td>{k === 'companyId' ? draft.company?.name : show(mine[k])}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-            <Group mt="sm">
-              <Button
-                variant="default"
-                onClick={() => {
-                  setDraft(draftOf(theirs));
-                  setVersion(theirs.version);
-                  setTheirs(null);
-                  save.reset();
-                }}
-              >
-                {t('customers.record.reload')}
-              </Button>
-              <Button
-                color="orange"
-                onClick={() => {
-                  setVersion(theirs.version);
-                  setTheirs(null);
-                  save.mutate(theirs.version);
-                }}
-              >
-                {t('customers.record.reapply')}
-              </Button>
-            </Group>
-          </Alert>
+        {theirs && current && (
+          <ConflictAlert
+            rows={conflictRows(
+              mine,
+              current,
+              (k) => t(`customers.fields.${k === 'companyId' ? 'company' : k}`, { defaultValue: k }),
+              (k, side) =>
+                k === 'companyId'
+                  ? side === 'mine'
+                    ? draft.company?.name
+                    : theirs.company?.name
+                  : showValue(side === 'mine' ? mine[k] : current[k]),
+            )}
+            onReload={() => {
+              setDraft(draftOf(theirs));
+              setVersion(theirs.version);
+              setTheirs(null);
+              save.reset();
+            }}
+            onReapply={() => {
+              setVersion(theirs.version);
+              setTheirs(null);
+              save.mutate(theirs.version);
+            }}
+          />
         )}
         <PersonForm value={draft} onChange={setDraft} errors={errors} />
         {!theirs && <ErrorAlert error={save.error} />}

@@ -140,6 +140,31 @@ function PersonDetails({ person: p }: { person: Person }) {
     [t('customers.fields.emailPermission'), t(`customers.enums.${p.emailPermission}`)],
     [t('customers.fields.dmPermission'), t(`customers.enums.${p.dmPermission}`)],
     [t('customers.fields.owner'), owner],
+    [
+      t('customers.fields.household'),
+      householdOf(p).map((h, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: household members have no id; the list is shown as saved
+        <Text key={i} size="sm" data-testid="household-member">
+          {[h.relation, h.name, h.birthday ? `${h.birthday}（${wareki(h.birthday)}）` : '', h.note].filter(Boolean).join(' · ')}
+        </Text>
+      )),
+    ],
+    [
+      t('customers.fields.preferences'),
+      p.preferences ? (
+        <Text key="preferences" size="sm" style={{ whiteSpace: 'pre-wrap' }} data-testid="person-preferences">
+          {p.preferences}
+        </Text>
+      ) : null,
+    ],
+    [
+      t('customers.fields.notes'),
+      p.notes ? (
+        <Text key="notes" size="sm" style={{ whiteSpace: 'pre-wrap' }} data-testid="person-notes">
+          {p.notes}
+        </Text>
+      ) : null,
+    ],
   ];
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} spacing="xs" verticalSpacing="xs" maw={900} data-testid="person-details">
@@ -161,6 +186,28 @@ function PersonDetails({ person: p }: { person: Person }) {
       ))}
     </SimpleGrid>
   );
+}
+
+interface HouseholdMember {
+  relation: string;
+  name?: string | null;
+  birthday?: string | null;
+  note?: string | null;
+}
+
+/** 家族構成 as saved (the API types it loosely): members with a relation. */
+function householdOf(p: Person): HouseholdMember[] {
+  return p.household.filter(
+    (h): h is HouseholdMember => typeof h === 'object' && h !== null && typeof (h as HouseholdMember).relation === 'string',
+  );
+}
+
+function wareki(date: string): string {
+  try {
+    return toWareki(date).label;
+  } catch {
+    return '';
+  }
 }
 
 const isEmpty = (v: ReactNode) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
