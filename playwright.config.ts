@@ -17,8 +17,8 @@ if (!process.env.TEST_WORKER_INDEX) {
 }
 
 const servers = [
-  { lang: 'ja', locale: 'ja-JP', port: 4610 },
-  { lang: 'en', locale: 'en-US', port: 4611 },
+  { lang: 'ja', locale: 'ja-JP', port: 4610, mailPort: 4612 },
+  { lang: 'en', locale: 'en-US', port: 4611, mailPort: 4613 },
 ];
 
 export default defineConfig({
@@ -42,7 +42,7 @@ export default defineConfig({
     use: { locale, baseURL: `http://127.0.0.1:${port}`, timezoneId: 'Asia/Tokyo' },
   })),
   // The web app is built beforehand (scripts/test.sh runs `npm run build:web`); the servers only serve dist/web.
-  webServer: servers.map(({ lang, port }) => ({
+  webServer: servers.map(({ lang, port, mailPort }) => ({
     command: 'node --import tsx src/server/main.ts',
     url: `http://127.0.0.1:${port}/api/v1/setup`,
     reuseExistingServer: false,
@@ -58,6 +58,8 @@ export default defineConfig({
       LOG_LEVEL: 'warn',
       AUTH_RATE_LIMIT: '1000',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
+      // the built-in inbound SMTP receiver (e2e/mail.spec.ts delivers to it)
+      MAIL_INBOUND_PORT: String(mailPort),
     },
   })),
 });
