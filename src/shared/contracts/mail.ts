@@ -65,17 +65,6 @@ export const mailSettingsSchema = z.object({
     token: z.string(),
     receiverRunning: z.boolean(),
   }),
-  imap: z.object({
-    enabled: z.boolean(),
-    host: z.string().nullable(),
-    port: z.number().nullable(),
-    tls: z.boolean(),
-    user: z.string().nullable(),
-    hasPassword: z.boolean(),
-    mailbox: z.string(),
-    lastPolledAt: z.string().nullable(),
-    lastError: z.string().nullable(),
-  }),
   version: z.number(),
   updatedAt: z.string(),
 });
@@ -92,18 +81,6 @@ export const mailSettingsPatch = z.object({
       password: secret,
       fromAddress: address.nullable(),
       fromName: z.string().trim().max(120).nullable(),
-    })
-    .partial()
-    .optional(),
-  imap: z
-    .object({
-      enabled: z.boolean(),
-      host: host.nullable(),
-      port: port.nullable(),
-      tls: z.boolean(),
-      user: z.string().trim().max(254).nullable(),
-      password: secret,
-      mailbox: z.string().trim().min(1).max(200),
     })
     .partial()
     .optional(),

@@ -62,12 +62,6 @@ export async function findWorkspaceByInboundToken(db: DbOrTx, token: string): Pr
   return row?.workspace_id as string | undefined;
 }
 
-/** Workspaces with IMAP polling switched on. */
-export async function listImapWorkspaces(db: DbOrTx): Promise<string[]> {
-  const rows = await db.selectFrom('mail_settings').select('workspace_id').where('imap_enabled', '=', true).execute();
-  return rows.map((r) => r.workspace_id as string);
-}
-
 /** Lower-case letters and digits only: survives any mail client and case-folding relay. */
 export function newInboundToken(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';

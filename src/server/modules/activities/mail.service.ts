@@ -32,17 +32,6 @@ export function presentSettings(r: MailSettingsRow, config: MailConfig, receiver
       fromName: r.from_name,
     },
     inbound: { address: `${r.inbound_token}@${inboundHost(config)}`, token: r.inbound_token, receiverRunning },
-    imap: {
-      enabled: r.imap_enabled,
-      host: r.imap_host,
-      port: r.imap_port,
-      tls: r.imap_tls,
-      user: r.imap_user,
-      hasPassword: Boolean(r.imap_password_enc),
-      mailbox: r.imap_mailbox,
-      lastPolledAt: r.imap_last_polled_at ? new Date(r.imap_last_polled_at).toISOString() : null,
-      lastError: r.imap_last_error,
-    },
     version: r.version,
     updatedAt: new Date(r.updated_at).toISOString(),
   };
@@ -53,7 +42,7 @@ export async function getMailSettings(options: { db: Db; actor: Actor; config: M
   return presentSettings(row, options.config, options.receiverRunning);
 }
 
-/** Secrets are encrypted before they reach the row; the audit trail records only that they changed. */
+/** SMTP and the inbound address (IMAP polling is not built: its columns stay unused). Secrets are encrypted before they reach the row; the audit trail records only that they changed. */
 export async function updateMailSettings(options: {
   db: Db;
   actor: Actor;
@@ -77,21 +66,6 @@ export async function updateMailSettings(options: {
       if (s.password !== undefined) values.smtp_password_enc = s.password ? encryptSecret(secretKey(config), s.password) : null;
       if (s.fromAddress !== undefined) values.from_address = s.fromAddress;
       if (s.fromName !== undefined) values.from_name = s.fromName || null;
-    }
-    const i = patch.imap;
-    if (i) {
-      if (i.enabled !== undefined) values.imap_enabled = i.enabled;
-      if (i.host !== undefined) values.imap_host = i.host;
-      if (i.port !== undefined) values.imap_port = i.port;
-      if (i.tls !== undefined) values.imap_tls = i.tls;
-      if (i.user !== undefined) values.imap_user = i.user || null;
-      if (i.password !== undefined) values.imap_password_enc = i.password ? encryptSecret(secretKey(config), i.password) : null;
-      if (i.mailbox !== undefined) values.imap_mailbox = i.mailbox;
-      // A different mailbox starts from its beginning.
-      if (i.host !== undefined || i.user !== undefined || i.mailbox !== undefined) {
-        values.imap_uid_validity = null;
-        values.imap_last_uid = null;
-      }
     }
     if (patch.regenerateInboundToken) values.inbound_token = newInboundToken();
     const row = await updateSettings(trx, actor.workspaceId, values, actor.userId);
