@@ -3,6 +3,7 @@ import { useDisclosure } from '@mantine/hooks';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router';
+import { NotificationsBell } from '../features/activities/notifications-bell';
 import { CommandPalette } from './command-palette';
 import { LiveIndicator } from './live-indicator';
 import { visibleNavItems } from './nav-items';
@@ -31,6 +32,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
           </Text>
           <CommandPalette />
           <LiveIndicator />
+          <NotificationsBell />
           <UserMenu />
         </Group>
       </AppShell.Header>

@@ -1,12 +1,13 @@
 import { ActionIcon, Box, Group, Kbd, Modal, Stack, Text, TextInput, UnstyledButton } from '@mantine/core';
 import { useDebouncedValue, useDisclosure, useHotkeys } from '@mantine/hooks';
-import { IconAddressBook, IconBuilding, IconSearch, IconUser } from '@tabler/icons-react';
+import { IconAddressBook, IconBuilding, IconPencilPlus, IconSearch, IconUser } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { type KeyboardEvent, type ReactNode, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
+import { useLocation, useNavigate } from 'react-router';
 import type { User } from '../../shared/contracts/accounts';
 import type { Company, Person } from '../../shared/contracts/customers';
+import { LOG_ACTIVITY_EVENT } from '../features/activities/activities-api';
 import { http } from './api-client';
 import { visibleNavItems } from './nav-items';
 import { keys } from './query-client';
@@ -20,6 +21,8 @@ interface Result {
   hint?: string;
   icon: ReactNode;
   to: string;
+  /** an action on the current screen instead of a page to open */
+  run?: () => void;
 }
 
 const fold = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
@@ -29,6 +32,7 @@ export function CommandPalette() {
   const { t } = useTranslation();
   const can = useCan();
   const navigate = useNavigate();
+  const location = useLocation();
   const [opened, { open, close }] = useDisclosure(false);
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
@@ -89,14 +93,33 @@ export function CommandPalette() {
       icon: <IconBuilding size={16} />,
       to: `/companies/${c.id}`,
     }));
-    return [...pages, ...customerPeople, ...customerCompanies, ...people];
-  }, [query, users.data, can, t, customerQuery, customers.data]);
+    // 記録する: log an activity on the record page that is open.
+    const record = /^\/(people|companies)\/([0-9a-f-]{36})$/.exec(location.pathname);
+    const logLabel = t('activities.palette.log');
+    const actions: Result[] =
+      record &&
+      can('records.write') &&
+      (!q || fold(logLabel).includes(q) || fold(t('activities.log.button')).includes(q) || 'log'.includes(q))
+        ? [
+            {
+              id: 'log-activity',
+              group: 'activities.palette.group',
+              label: logLabel,
+              icon: <IconPencilPlus size={16} />,
+              to: location.pathname,
+              run: () => window.dispatchEvent(new CustomEvent(LOG_ACTIVITY_EVENT, { detail: { entityId: record[2] } })),
+            },
+          ]
+        : [];
+    return [...actions, ...pages, ...customerPeople, ...customerCompanies, ...people];
+  }, [query, users.data, can, t, customerQuery, customers.data, location.pathname]);
 
   const choose = (r: Result | undefined) => {
     if (!r) return;
     close();
     setQuery('');
-    navigate(r.to);
+    if (r.run) r.run();
+    else navigate(r.to);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {

@@ -1,4 +1,5 @@
 import {
+  IconActivity,
   IconAddressBook,
   IconBuilding,
   IconChecklist,
@@ -32,6 +33,7 @@ export const navItems: NavItem[] = [
   { label: 'commerce.nav', path: '/orders', icon: IconShoppingCart, anyOf: ['records.read'] },
   { label: 'customers.lookup.nav', path: '/lookup', icon: IconPhoneCall, anyOf: ['records.read'] },
   { label: 'tasks.nav', path: '/tasks', icon: IconChecklist, anyOf: ['records.read'] },
+  { label: 'activities.nav.feed', path: '/feed', icon: IconActivity, anyOf: ['records.read'] },
   { label: 'nav.duplicates', path: '/duplicates', icon: IconCopy, anyOf: ['records.write'] },
   { label: 'nav.import', path: '/import', icon: IconFileImport, anyOf: ['records.write'] },
   { label: 'nav.users', path: '/users', icon: IconUsers, anyOf: ['users.manage', 'teams.manage'] },

@@ -35,4 +35,7 @@ export const keys = {
   customFields: ['custom-fields'] as const,
   views: ['views'] as const,
   duplicates: ['duplicates'] as const,
+  timeline: ['timeline'] as const,
+  feed: ['feed'] as const,
+  notifications: ['notifications'] as const,
 };

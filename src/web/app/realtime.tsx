@@ -52,6 +52,13 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       }
       for (const key of affected[event.entityType] ?? []) void queryClient.invalidateQueries({ queryKey: key });
       if (event.entityType === 'user' && event.entityId === user.id) void queryClient.invalidateQueries({ queryKey: keys.session });
+      // The timeline consumer announces each record whose timeline changed; notifications name their recipient.
+      if (event.entityType === 'timeline') {
+        void queryClient.invalidateQueries({ queryKey: [...keys.timeline, event.entityId] });
+        void queryClient.invalidateQueries({ queryKey: keys.feed });
+      }
+      if (event.entityType === 'notification' && event.entityId === user.id)
+        void queryClient.invalidateQueries({ queryKey: keys.notifications });
       void queryClient.invalidateQueries({ queryKey: keys.audit });
     });
     const onOffline = () => setState('offline');

@@ -25,6 +25,7 @@ const OrdersPage = lazy(() => import('../features/commerce/orders-page').then((m
 const OrderPage = lazy(() => import('../features/commerce/order-page').then((m) => ({ default: m.OrderPage })));
 const TasksPage = lazy(() => import('../features/activities/tasks-page').then((m) => ({ default: m.TasksPage })));
 const TasksCalendarPage = lazy(() => import('../features/activities/tasks-calendar-page').then((m) => ({ default: m.TasksCalendarPage })));
+const FeedPage = lazy(() => import('../features/activities/feed-page').then((m) => ({ default: m.FeedPage })));
 const SettingsPage = lazy(() => import('../features/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
 
 /** Everything behind sign-in: follows the user's language and theme, listens for changes, routes the screens. */
@@ -157,6 +158,14 @@ export function SignedInApp() {
               element={
                 <RequirePermission anyOf={['records.read']}>
                   <TasksCalendarPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="feed"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <FeedPage />
                 </RequirePermission>
               }
             />

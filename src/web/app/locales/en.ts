@@ -1,4 +1,5 @@
 import { commerceEn } from './commerce.en';
+import { activitiesEn, notificationsEn } from './activities.en';
 import { customersEn } from './customers.en';
 import { mailEn } from './mail.en';
 import { tasksEn } from './tasks.en';
@@ -211,6 +212,8 @@ export const en = {
     },
   },
   customers: customersEn,
+  activities: activitiesEn,
+  notifications: notificationsEn,
   tasks: tasksEn,
   commerce: commerceEn,
   mail: mailEn,

@@ -1,4 +1,5 @@
 import { commerceJa } from './commerce.ja';
+import { activitiesJa, notificationsJa } from './activities.ja';
 import { customersJa } from './customers.ja';
 import { mailJa } from './mail.ja';
 import { tasksJa } from './tasks.ja';
@@ -212,6 +213,8 @@ export const ja: Messages = {
     },
   },
   customers: customersJa,
+  activities: activitiesJa,
+  notifications: notificationsJa,
   tasks: tasksJa,
   commerce: commerceJa,
   mail: mailJa,

@@ -10,6 +10,7 @@ import { useCan } from '../../app/session';
 import { ErrorAlert } from '../../ui/error-alert';
 import { ErrorState } from '../../ui/error-state';
 import { PageLoader } from '../../ui/page-loader';
+import { RecordActivity } from '../activities/record-activity';
 import { CustomerCommerce } from '../commerce/customer-commerce';
 import { CompanyEditor } from './company-dialogs';
 import { type Company, type Department, type Person, useCompany } from './customers-api';
@@ -111,6 +112,7 @@ export function CompanyPage() {
         </Tabs.Panel>
       </Tabs>
       <CustomerCommerce entityType="company" entityId={c.id} />
+      <RecordActivity entityType="company" entityId={c.id} />
     </Stack>
   );
 }

@@ -7,6 +7,7 @@ import { toWareki } from '../../../shared/jp-text';
 import { useCan } from '../../app/session';
 import { ErrorState } from '../../ui/error-state';
 import { PageLoader } from '../../ui/page-loader';
+import { RecordActivity } from '../activities/record-activity';
 import { CustomerCommerce } from '../commerce/customer-commerce';
 import { type Person, usePerson, useUsers } from './customers-api';
 import { PersonEditor } from './person-editor';
@@ -107,6 +108,7 @@ export function PersonPage() {
         </Tabs.Panel>
       </Tabs>
       <CustomerCommerce entityType="person" entityId={p.id} />
+      <RecordActivity entityType="person" entityId={p.id} />
     </Stack>
   );
 }

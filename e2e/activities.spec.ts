@@ -1,0 +1,136 @@
+import { type Browser, expect, type Page, test } from '@playwright/test';
+import { fill, messagesFor, people } from './support/messages';
+import { afterPlatformSpec } from './support/run-order';
+import { signInAsAdmin } from './support/session';
+
+// Runs after platform.spec.ts in each project (that file needs the fresh server's set-up screen).
+
+const PASSWORD = 'activities-password-1';
+
+async function csrf(page: Page) {
+  const session = await (await page.request.get('/api/v1/auth/session')).json();
+  return { 'x-csrf-token': session.csrfToken as string };
+}
+
+/** A second member of the team, signed in in a browser context of its own. */
+async function secondUser(browser: Browser, admin: Page, name: string, baseURL: string, locale: string) {
+  const email = `rep.${Date.now().toString(36)}@example.jp`;
+  const inv = await admin.request.post('/api/v1/invitations', { headers: await csrf(admin), data: { email, role: 'member' } });
+  expect(inv.status()).toBe(201);
+  const token = String((await inv.json()).url).split('/invite/')[1];
+  const context = await browser.newContext({ baseURL, locale, timezoneId: 'Asia/Tokyo' });
+  const page = await context.newPage();
+  const accepted = await page.request.post('/api/v1/invitations/accept', { data: { token, name, password: PASSWORD } });
+  expect(accepted.status()).toBe(201);
+  await page.context().clearCookies();
+  expect((await page.request.post('/api/v1/auth/login', { data: { email, password: PASSWORD } })).status()).toBe(200);
+  // The project's language for this user too, whatever the workspace's is.
+  expect((await page.request.patch('/api/v1/me', { headers: await csrf(page), data: { locale: locale.slice(0, 2) } })).status()).toBe(200);
+  return { page, context, email };
+}
+
+test('a call logged by one member appears live on the other’s open record, and the mention rings the bell', async ({
+  page,
+  browser,
+}, testInfo) => {
+  test.setTimeout(150_000);
+  const { lang, m, locale } = messagesFor(testInfo);
+  const a = m.activities;
+  await afterPlatformSpec(lang);
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await signInAsAdmin(page, m, lang);
+  const adminName = people(lang).admin;
+  const repName = lang === 'ja' ? '営業 次郎' : 'Jiro Sales';
+  const baseURL = String(testInfo.project.use.baseURL);
+
+  const company = await (
+    await page.request.post('/api/v1/companies', { headers: await csrf(page), data: { name: `株式会社活動 ${lang}` } })
+  ).json();
+  const created = await page.request.post('/api/v1/people', {
+    headers: await csrf(page),
+    data: { familyName: '木村', givenName: lang === 'ja' ? '拓也' : 'Takuya', companyId: company.id, ignoreDuplicates: true },
+  });
+  expect(created.status()).toBe(201);
+  const person = await created.json();
+
+  const rep = await secondUser(browser, page, repName, baseURL, locale);
+
+  await test.step('both open the same person; the admin watches the timeline', async () => {
+    await page.goto(`/people/${person.id}`);
+    await expect(page.getByRole('heading', { name: person.displayName })).toBeVisible();
+    await expect(page.getByRole('heading', { name: a.timeline.title })).toBeVisible();
+    await rep.page.goto(`/people/${person.id}`);
+    await expect(rep.page.getByRole('heading', { name: a.timeline.title })).toBeVisible();
+    await expect(page.getByTestId('timeline-entry').filter({ hasText: a.change.created })).toBeVisible();
+  });
+
+  await test.step('the second member logs an outgoing call and mentions the admin with @', async () => {
+    await rep.page.getByTestId('log-activity').click();
+    const dialog = rep.page.getByRole('dialog', { name: a.log.title });
+    await dialog.getByText(a.kinds.call, { exact: true }).click();
+    await dialog.getByRole('textbox', { name: a.log.subject }).fill(lang === 'ja' ? '見積の確認' : 'Quote follow-up');
+    await dialog.getByRole('textbox', { name: a.log.duration }).fill('12');
+    await dialog.getByRole('textbox', { name: a.log.outcome }).click();
+    await rep.page.getByRole('option', { name: a.log.outcomes.connected }).click();
+    const body = dialog.getByRole('textbox', { name: a.log.body });
+    await body.fill(lang === 'ja' ? '来週訪問予定。' : 'Visit next week. ');
+    await body.pressSequentially(`@${adminName.slice(0, 2)}`);
+    await rep.page.getByRole('option', { name: new RegExp(adminName) }).click({ timeout: 15_000 });
+    await body.pressSequentially(lang === 'ja' ? '同行お願いします' : 'please join');
+    await expect(dialog.getByTestId('mentioned')).toContainText(`@${adminName}`);
+    if (lang === 'ja') await rep.page.screenshot({ path: 'test-results/activities-log-call-ja.png' });
+    await dialog.getByRole('button', { name: a.log.submit }).click();
+    await expect(dialog).toBeHidden();
+  });
+
+  await test.step('the admin sees the call on the open page without reloading, and the bell counts the mention', async () => {
+    const call = page.getByTestId('timeline-entry').filter({ hasText: lang === 'ja' ? '見積の確認' : 'Quote follow-up' });
+    await expect(call).toBeVisible();
+    await expect(call).toContainText(repName);
+    await expect(call).toContainText(a.log.directions.out);
+    await expect(call).toContainText(fill(a.call.minutes, { count: 12 }));
+    await expect(call).toContainText(a.log.outcomes.connected);
+    const bell = page.getByTestId('notifications-bell');
+    await expect(bell).toHaveAccessibleName(fill(m.notifications.bellUnread, { count: 1 }));
+    await bell.click();
+    const item = page.getByTestId('notifications-list').getByRole('button').first();
+    await expect(item).toContainText(repName);
+    await expect(item).toContainText(person.displayName);
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/activities-record-ja.png', fullPage: true });
+    await page.getByRole('button', { name: m.notifications.markAllRead }).click();
+    await expect(bell).toHaveAccessibleName(m.notifications.bell);
+  });
+
+  await test.step('the company page shows the call rolled up from its person; the feed filters by member', async () => {
+    await page.keyboard.press('Escape');
+    await page.goto(`/companies/${company.id}`);
+    const rolled = page.getByTestId('timeline-entry').filter({ hasText: lang === 'ja' ? '見積の確認' : 'Quote follow-up' });
+    await expect(rolled).toContainText(fill(a.timeline.via, { name: person.displayName }));
+    await page.getByRole('navigation').first().getByRole('link', { name: a.nav.feed }).click();
+    await expect(page.getByRole('heading', { name: a.feed.title })).toBeVisible();
+    await page.getByTestId('feed-member').click();
+    await page.getByRole('option', { name: repName }).click();
+    const feed = page.getByTestId('feed');
+    await expect(feed.getByTestId('timeline-entry')).toHaveCount(1);
+    await expect(feed.getByTestId('timeline-entry').first()).toHaveAttribute('data-kind', 'call');
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/activities-feed-ja.png', fullPage: true });
+  });
+
+  await test.step('the command palette logs a note on the open record', async () => {
+    await page.goto(`/people/${person.id}`);
+    await expect(page.getByRole('heading', { name: a.timeline.title })).toBeVisible();
+    await page.keyboard.press('Control+K');
+    await page.getByRole('option', { name: new RegExp(a.palette.log) }).click();
+    const dialog = page.getByRole('dialog', { name: a.log.title });
+    await dialog.getByRole('textbox', { name: a.log.body }).fill(lang === 'ja' ? 'パレットからメモ' : 'Note from the palette');
+    await dialog.getByRole('button', { name: a.log.submit }).click();
+    await expect(
+      page.getByTestId('timeline-entry').filter({ hasText: lang === 'ja' ? 'パレットからメモ' : 'Note from the palette' }),
+    ).toBeVisible();
+    // the second member's page follows too
+    await expect(
+      rep.page.getByTestId('timeline-entry').filter({ hasText: lang === 'ja' ? 'パレットからメモ' : 'Note from the palette' }),
+    ).toBeVisible();
+  });
+  await rep.context.close();
+});
