@@ -795,3 +795,36 @@ test('a company saved by someone else meanwhile shows both versions side by side
   const saved = await (await page.request.get(`/api/v1/companies/${company.id}`)).json();
   expect(saved).toMatchObject({ industry: '卸売業', website: 'https://example.jp', version: company.version + 2 });
 });
+
+test('the duplicates tab of a person and of a company lists only that record’s suspected twins', async ({ page }, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  const c = m.customers;
+  await afterPlatformSpec(lang);
+  await signInAsAdmin(page, m, lang);
+  const session = await (await page.request.get('/api/v1/auth/session')).json();
+  const headers = { 'x-csrf-token': session.csrfToken as string };
+  const post = async (path: string, data: Record<string, unknown>) => {
+    const res = await page.request.post(path, { headers, data: { ...data, ignoreDuplicates: true } });
+    expect(res.status()).toBe(201);
+    return (await res.json()) as { id: string };
+  };
+  const company = await post('/api/v1/companies', { name: `株式会社双子商店 ${lang}` });
+  await post('/api/v1/companies', { name: `(株)双子商店 ${lang}` });
+  const person = await post('/api/v1/people', { familyName: '双子', givenName: '一', emails: [{ address: `twin.${lang}@example.jp` }] });
+  await post('/api/v1/people', { familyName: '双子', givenName: '二', emails: [{ address: `TWIN.${lang}@example.jp` }] });
+  await post('/api/v1/people', { familyName: '別人', emails: [{ address: `other.${lang}@example.jp` }] });
+
+  await page.goto(`/companies/${company.id}`);
+  await page.getByRole('tab', { name: c.record.duplicates }).click();
+  const list = page.getByTestId('record-duplicates');
+  await expect(list.getByRole('link', { name: `(株)双子商店 ${lang}` })).toBeVisible({ timeout: 20_000 });
+  await expect(list).toContainText(c.duplicates.reasons.name);
+
+  await page.goto(`/people/${person.id}`);
+  await page.getByRole('tab', { name: c.record.duplicates }).click();
+  await expect(list.getByRole('link', { name: '双子 二' })).toBeVisible({ timeout: 20_000 });
+  await expect(list.getByRole('link')).toHaveCount(2); // the other twin and the review page
+  await list.getByRole('link', { name: c.record.reviewDuplicates }).click();
+  await expect(page).toHaveURL(/\/duplicates$/);
+});

@@ -115,6 +115,45 @@ describe('duplicate review queue', () => {
     expect((await a.get('/api/v1/duplicates?entityType=deal')).status).toBe(400);
   });
 
+  it('lists one record’s pairs with ?recordId= (either side), nothing for another workspace’s id, 400 for a bad id', async () => {
+    const { a } = await workspace();
+    const ids: string[] = [];
+    for (const n of ['1', '2', '3']) {
+      const res = await a.post('/api/v1/people', {
+        familyName: `記録${n}`,
+        emails: [{ address: 'record@example.jp' }],
+        ignoreDuplicates: true,
+      });
+      ids.push(res.body.id);
+    }
+    const lone = await a.post('/api/v1/people', { familyName: '単独', emails: [{ address: 'lone@example.jp' }] });
+    await waitFor(async () => ((await openPairs(a, 'person')).length === 3 ? true : undefined));
+    for (const id of ids) {
+      const res = await a.get(`/api/v1/duplicates?entityType=person&recordId=${id}`);
+      expect(res.status).toBe(200);
+      expect(res.body.data).toHaveLength(2);
+      for (const p of res.body.data) expect([p.a.id, p.b.id]).toContain(id);
+    }
+    const [first, second] = ids as [string, string, string];
+    const page = await a.get(`/api/v1/duplicates?entityType=person&recordId=${first}&limit=1`);
+    expect(page.body.data).toHaveLength(1);
+    const rest = await a.get(`/api/v1/duplicates?entityType=person&recordId=${first}&limit=1&cursor=${page.body.nextCursor}`);
+    expect(rest.body.data).toHaveLength(1);
+    expect(rest.body.nextCursor).toBeNull();
+    expect((await a.get(`/api/v1/duplicates?entityType=person&recordId=${lone.body.id}`)).body.data).toEqual([]);
+    // Dismissed pairs of the record, too.
+    const pair = (await a.get(`/api/v1/duplicates?entityType=person&recordId=${second}`)).body.data[0];
+    await a.post(`/api/v1/duplicates/${pair.id}/dismiss`);
+    expect((await a.get(`/api/v1/duplicates?entityType=person&recordId=${second}`)).body.data).toHaveLength(1);
+    expect((await a.get(`/api/v1/duplicates?entityType=person&status=dismissed&recordId=${second}`)).body.data[0].id).toBe(pair.id);
+
+    const other = await workspace();
+    expect((await other.a.get(`/api/v1/duplicates?entityType=person&recordId=${first}`)).body.data).toEqual([]);
+    const bad = await a.get('/api/v1/duplicates?entityType=person&recordId=not-a-uuid');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+  });
+
   it('scans a whole workspace set-wise: 株式会社/(株) variants, email, mobile, kana + company, not 同姓同名 elsewhere', async () => {
     const { a, workspaceId } = await workspace();
     const co = async (name: string) => (await a.post('/api/v1/companies', { name, ignoreDuplicates: true })).body.id as string;

@@ -102,13 +102,13 @@ export function findScan(db: DbOrTx, workspaceId: string, id: string) {
 }
 
 /**
- * A page of pairs, newest first, where the actor may see both records. Open pairs are shown only while
- * both records are live (a deleted or merged record leaves the queue).
+ * A page of pairs, newest first, where the actor may see both records, optionally those of one record.
+ * Open pairs are shown only while both records are live (a deleted or merged record leaves the queue).
  */
 export async function listPairs(
   db: DbOrTx,
   actor: Actor,
-  q: { entityType: EntityType; status: 'open' | 'merged' | 'dismissed'; cursor?: string; limit: number },
+  q: { entityType: EntityType; status: 'open' | 'merged' | 'dismissed'; recordId?: string; cursor?: string; limit: number },
 ) {
   const table = tableOf[q.entityType];
   let query = db
@@ -121,6 +121,11 @@ export async function listPairs(
     .where('d.status', '=', q.status);
   if (q.status === 'open') query = query.where('ra.deleted_at', 'is', null).where('rb.deleted_at', 'is', null);
   if (q.cursor) query = query.where('d.id', '<', q.cursor);
+  // One record's pairs: either side, through duplicate_pairs_pair (a_id) and duplicate_pairs_b (b_id).
+  if (q.recordId) {
+    const id = q.recordId;
+    query = query.where((eb) => eb.or([eb('d.a_id', '=', id), eb('d.b_id', '=', id)]));
+  }
   query = whereVisible(whereVisible(query, actor, 'ra'), actor, 'rb');
   return query
     .orderBy('d.id', 'desc')

@@ -77,6 +77,7 @@ export async function duplicatesRoutes(app: App, { database, bus }: ModuleDeps) 
         querystring: z.object({
           entityType,
           status: z.enum(['open', 'merged', 'dismissed']).default('open'),
+          recordId: z.uuid().optional().describe('Only the pairs this person or company is part of (either side)'),
           cursor: z.string().max(500).optional(),
           limit: z.coerce.number().int().min(1).max(100).default(20),
         }),

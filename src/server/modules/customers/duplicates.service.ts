@@ -170,6 +170,8 @@ export async function listDuplicates(options: {
   actor: Actor;
   entityType: EntityType;
   status: 'open' | 'merged' | 'dismissed';
+  /** only the pairs this record is part of */
+  recordId?: string;
   cursor?: string;
   limit: number;
 }) {

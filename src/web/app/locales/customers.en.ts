@@ -258,6 +258,7 @@ export const customersEn = {
     noHistory: 'No changes recorded.',
     noEmployments: 'No employment history.',
     noConsents: 'No consent records.',
+    reviewDuplicates: 'Open the duplicates review',
     noDuplicates: 'No open duplicate pairs.',
     current: 'current',
     deleted: 'In the trash',

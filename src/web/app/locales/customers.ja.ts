@@ -260,6 +260,7 @@ export const customersJa: Messages['customers'] = {
     noHistory: '変更の記録はありません。',
     noEmployments: '職歴はありません。',
     noConsents: '同意の記録はありません。',
+    reviewDuplicates: '重複チェック画面を開く',
     noDuplicates: '未処理の重複候補はありません。',
     current: '現在',
     deleted: 'ゴミ箱にあります',

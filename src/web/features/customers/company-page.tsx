@@ -14,6 +14,7 @@ import { RecordActivity } from '../activities/record-activity';
 import { CustomerCommerce } from '../commerce/customer-commerce';
 import { CompanyEditor } from './company-dialogs';
 import { type Company, type Department, type Person, useCompany } from './customers-api';
+import { RecordDuplicates } from './record-duplicates';
 import { RecordHistory } from './record-history';
 
 interface Relations {
@@ -78,6 +79,7 @@ export function CompanyPage() {
           <Tabs.Tab value="departments">{t('customers.record.departments')}</Tabs.Tab>
           <Tabs.Tab value="subsidiaries">{t('customers.record.subsidiaries')}</Tabs.Tab>
           <Tabs.Tab value="history">{t('customers.record.history')}</Tabs.Tab>
+          <Tabs.Tab value="duplicates">{t('customers.record.duplicates')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="people">
           {rel && rel.people.length === 0 && <Text c="dimmed">{t('customers.record.noPeople')}</Text>}
@@ -109,6 +111,9 @@ export function CompanyPage() {
         </Tabs.Panel>
         <Tabs.Panel value="history">
           <RecordHistory entity="company" id={c.id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="duplicates">
+          <RecordDuplicates entity="company" recordId={c.id} />
         </Tabs.Panel>
       </Tabs>
       <CustomerCommerce entityType="company" entityId={c.id} />

@@ -9,7 +9,7 @@ import { useCan } from '../../app/session';
 import { ErrorAlert } from '../../ui/error-alert';
 import { useFormatDateTime } from '../../ui/format';
 import { PageLoader } from '../../ui/page-loader';
-import type { Person } from './customers-api';
+import { RecordDuplicates } from './record-duplicates';
 
 interface Employment {
   id: string;
@@ -27,14 +27,6 @@ interface Consent {
   method: string;
   wording: string | null;
   recordedAt: string;
-}
-interface Pair {
-  id: string;
-  aId: string;
-  bId: string;
-  reasons: string[];
-  a: Person;
-  b: Person;
 }
 
 export function EmploymentsPanel({ personId }: { personId: string }) {
@@ -169,31 +161,7 @@ export function ConsentsPanel({ personId }: { personId: string }) {
   );
 }
 
-/** Open duplicate pairs that mention this person (the API lists pairs, newest first; this page filters). */
+/** Open duplicate pairs that mention this person. */
 export function DuplicatesPanel({ personId }: { personId: string }) {
-  const { t } = useTranslation();
-  const q = useQuery({
-    queryKey: [...keys.duplicates, 'person', 'open'],
-    queryFn: () => http.get<{ data: Pair[] }>('/api/v1/duplicates', { entityType: 'person', status: 'open', limit: 100 }),
-  });
-  if (q.isPending) return <PageLoader />;
-  const pairs = (q.data?.data ?? []).filter((p) => p.aId === personId || p.bId === personId);
-  if (pairs.length === 0) return <Text c="dimmed">{t('customers.record.noDuplicates')}</Text>;
-  return (
-    <Stack gap="xs">
-      {pairs.map((p) => {
-        const other = p.aId === personId ? p.b : p.a;
-        return (
-          <Group key={p.id} gap="xs">
-            <Anchor component={Link} to={`/people/${other.id}`}>
-              {other.displayName}
-            </Anchor>
-            <Text size="xs" c="dimmed">
-              {t('customers.dup.reasons', { reasons: p.reasons.join(', ') })}
-            </Text>
-          </Group>
-        );
-      })}
-    </Stack>
-  );
+  return <RecordDuplicates entity="person" recordId={personId} />;
 }
