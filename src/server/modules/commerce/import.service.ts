@@ -141,6 +141,8 @@ export function parseLine(cells: unknown[], cols: Record<string, number>, row: n
 }
 
 const BATCH_ORDERS = 5000;
+/** Batches being written at once (each on its own pooled connection). */
+const WRITERS = 3;
 const REPORT_LIMIT = 1000;
 
 /**
@@ -167,6 +169,8 @@ export async function importOrders(options: {
   let cols: Record<string, number> | null = null;
   let groups = new Map<string, ParsedLine[]>();
   let lastNumber: string | null = null;
+  const inflight = new Set<Promise<void>>();
+  let failure: unknown = null;
 
   const flush = async () => {
     if (!groups.size) return;
@@ -226,22 +230,36 @@ export async function importOrders(options: {
       });
     }
     if (!orders.length) return;
-    const written = await db.transaction().execute(async (trx) => {
-      const inserted = await importRepo.writeOrders(trx, ws, actor.userId, orders);
-      if (inserted.length) {
-        await recordChange(trx, actor, {
-          audit: {
-            action: 'orders.imported',
-            entityType: 'order',
-            after: { orders: inserted.length, first: inserted[0], last: inserted.at(-1) },
-          },
-          event: { type: 'orders.imported', entityType: 'order', payload: { count: inserted.length } },
-        });
-      }
-      return inserted.length;
-    });
-    result.orders += written;
-    result.skipped += orders.length - written;
+    const write = db
+      .transaction()
+      .execute(async (trx) => {
+        const inserted = await importRepo.writeOrders(trx, ws, actor.userId, orders);
+        if (inserted.length) {
+          await recordChange(trx, actor, {
+            audit: {
+              action: 'orders.imported',
+              entityType: 'order',
+              after: { orders: inserted.length, first: inserted[0], last: inserted.at(-1) },
+            },
+            event: { type: 'orders.imported', entityType: 'order', payload: { count: inserted.length } },
+          });
+        }
+        return inserted.length;
+      })
+      .then((written) => {
+        result.orders += written;
+        result.skipped += orders.length - written;
+      });
+    // Batches are written on their own connections while the next ones are parsed: the file is read
+    // once, PostgreSQL and Node work at the same time. Metric and pair rows are locked in key order.
+    const tracked: Promise<void> = write
+      .catch((err) => {
+        failure ??= err;
+      })
+      .finally(() => inflight.delete(tracked));
+    inflight.add(tracked);
+    if (inflight.size >= WRITERS) await Promise.race(inflight);
+    if (failure) throw failure;
   };
 
   for await (const cells of readRows(options.source, options.format, options.encoding)) {
@@ -270,5 +288,7 @@ export async function importOrders(options: {
   }
   if (!cols) throw new AppError('validation_failed', { issues: [{ path: 'header', code: 'empty_file' }] });
   await flush();
+  await Promise.all(inflight);
+  if (failure) throw failure;
   return result;
 }
