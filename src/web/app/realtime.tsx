@@ -27,6 +27,8 @@ const affected: Record<string, ReadonlyArray<readonly string[]>> = {
   company: [keys.companies, keys.people, keys.duplicates],
   custom_field: [keys.customFields],
   saved_view: [keys.views],
+  // Orders change the customer's purchase card, cross-sell and order lists (src/web/features/commerce/commerce-api.ts).
+  order: [['commerce']],
 };
 
 const RealtimeContext = createContext<RealtimeState>('connecting');
