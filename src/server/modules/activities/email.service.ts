@@ -85,7 +85,7 @@ export async function sendEmail(options: { db: Db; actor: Actor; config: MailCon
   const text = renderMergeFields(input.body, values);
   const html = textToHtml(text);
   const messageId = newMessageId(settings.from_address);
-  const refs = replyTo ? [...replyTo.refs, replyTo.message_id].slice(-50) : [];
+  const refs = replyTo ? [...new Set([...replyTo.refs, replyTo.message_id])].slice(-50) : [];
   await sendWithSettings(settings, config, {
     to,
     cc,

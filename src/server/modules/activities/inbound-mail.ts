@@ -86,8 +86,10 @@ export async function receiveMessage(
   }
 
   const refs = [
-    ...(Array.isArray(parsed.references) ? parsed.references : parsed.references ? [parsed.references] : []),
-    ...(parsed.inReplyTo ? [parsed.inReplyTo] : []),
+    ...new Set([
+      ...(Array.isArray(parsed.references) ? parsed.references : parsed.references ? [parsed.references] : []),
+      ...(parsed.inReplyTo ? [parsed.inReplyTo] : []),
+    ]),
   ].slice(-50);
   const threadId = await repo.threadFor(db, workspaceId, refs);
   const id = newId();

@@ -180,6 +180,7 @@ describe('templates and compose', () => {
   let templateId: string;
   let sentMessageId: string;
   let sentEmailId: string;
+  let replyEmailId: string;
 
   it('refuses a template with an unknown merge field (422, nothing stored)', async () => {
     const res = await admin.post('/api/v1/mail/templates', {
@@ -256,6 +257,7 @@ describe('templates and compose', () => {
       '<reply-1@customer.example>',
     ]);
     expect(row).toMatchObject({ thread_id: sentEmailId, review_state: 'none', direction: 'in' });
+    replyEmailId = row.id;
     const email = await admin.get(`/api/v1/emails/${row.id}`);
     expect(email.status).toBe(200);
     expect(email.body.people).toEqual([{ id: personId, name: '山田 太郎', role: 'from' }]);
@@ -289,6 +291,25 @@ describe('templates and compose', () => {
       '<reply-1@customer.example>',
     ]);
     expect(count[0].n).toBe(1);
+  });
+
+  it('answers within the conversation: In-Reply-To and References point at the thread', async () => {
+    outbox = [];
+    const res = await admin.post('/api/v1/emails', {
+      personId,
+      subject: 'Re: ご面談のお礼',
+      body: 'ご返信ありがとうございます。',
+      replyToEmailId: replyEmailId,
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.threadId).toBe(sentEmailId);
+    const mail = await simpleParser(outbox[0]!.raw);
+    expect(mail.inReplyTo).toBe('<reply-1@customer.example>');
+    expect(mail.references).toEqual([sentMessageId, '<reply-1@customer.example>']);
+    const thread = await admin.get(`/api/v1/emails/${replyEmailId}/thread`);
+    expect(thread.body.data.map((e: { id: string }) => e.id)).toEqual([sentEmailId, replyEmailId, res.body.id]);
+    const foreign = await other.post('/api/v1/emails', { personId, subject: 'x', body: 'y', replyToEmailId: replyEmailId });
+    expect(foreign.status).toBe(404);
   });
 
   it('refuses compose input it cannot use with clear 4xx and sends nothing', async () => {

@@ -51,6 +51,7 @@ export const mailEn = {
     noBody: '(no body)',
     reply: 'Reply',
     back: 'Back',
+    open: 'Open email',
   },
   review: {
     title: 'Mail from unknown senders',

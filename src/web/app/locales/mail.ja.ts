@@ -53,6 +53,7 @@ export const mailJa: typeof mailEn = {
     noBody: '（本文なし）',
     reply: '返信',
     back: '戻る',
+    open: 'メールを開く',
   },
   review: {
     title: '未登録の送信者からのメール',

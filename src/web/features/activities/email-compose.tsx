@@ -29,14 +29,23 @@ function placeholderName(key: (typeof mergeFields)[number], lang: string) {
   return lang === 'en' ? (key.names.find((n) => /^[a-z_]+$/.test(n)) ?? key.key) : key.names[0];
 }
 
-function EmailComposeModal({ personId, onClose }: { personId: string; onClose: () => void }) {
+/** The compose dialog; `reply` answers a message within its conversation (In-Reply-To / References). */
+export function EmailComposeModal({
+  personId,
+  onClose,
+  reply,
+}: {
+  personId: string;
+  onClose: () => void;
+  reply?: { emailId: string; subject: string };
+}) {
   const { t, i18n } = useTranslation();
   const person = usePerson(personId);
   const templates = useTemplates();
   const send = useSendEmail();
   const [templateId, setTemplateId] = useState<string | null>(null);
   const [to, setTo] = useState('');
-  const [subject, setSubject] = useState('');
+  const [subject, setSubject] = useState(() => (reply ? (/^re:/i.test(reply.subject) ? reply.subject : `Re: ${reply.subject}`) : ''));
   const [body, setBody] = useState('');
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const [debounced] = useDebouncedValue({ subject, body }, 300);
@@ -74,7 +83,14 @@ function EmailComposeModal({ personId, onClose }: { personId: string; onClose: (
       .map((s) => s.trim())
       .filter(Boolean);
     send.mutate(
-      { personId, subject, body, templateId: templateId ?? undefined, to: recipients.length ? recipients : undefined },
+      {
+        personId,
+        subject,
+        body,
+        templateId: templateId ?? undefined,
+        to: recipients.length ? recipients : undefined,
+        replyToEmailId: reply?.emailId,
+      },
       {
         onSuccess: () => {
           notifications.show({ color: 'teal', message: t('mail.compose.sent') });

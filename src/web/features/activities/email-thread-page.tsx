@@ -1,11 +1,14 @@
-import { Alert, Anchor, Badge, Group, Paper, Stack, Text, Title } from '@mantine/core';
-import { IconPaperclip, IconPhotoOff } from '@tabler/icons-react';
+import { Alert, Anchor, Badge, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconArrowBackUp, IconPaperclip, IconPhotoOff } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
+import { useCan } from '../../app/session';
 import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
 import { PageHeader } from '../../ui/page-header';
 import { PageLoader } from '../../ui/page-loader';
+import { EmailComposeModal } from './email-compose';
 import { type Email, useThread } from './mail-api';
 
 /** Styles inside the sandboxed frame only; the frame runs no script and has no access to the app. */
@@ -119,12 +122,26 @@ function Message({ email }: { email: Email }) {
 export function EmailThreadPage() {
   const { t } = useTranslation();
   const { id = '' } = useParams();
+  const can = useCan();
   const thread = useThread(id);
+  const [replying, { open, close }] = useDisclosure(false);
   if (thread.isPending) return <PageLoader />;
   if (thread.error) return <ErrorState error={thread.error} onRetry={() => void thread.refetch()} />;
+  const last = thread.data.at(-1);
+  // Reply to the newest message, on behalf of the first person it is linked to.
+  const person = last?.people[0];
   return (
     <>
-      <PageHeader title={t('mail.email.thread', { count: thread.data.length })} />
+      <PageHeader title={t('mail.email.thread', { count: thread.data.length })}>
+        {last && person && can('records.write') && (
+          <Button leftSection={<IconArrowBackUp size={16} />} onClick={open} data-testid="email-reply">
+            {t('mail.email.reply')}
+          </Button>
+        )}
+      </PageHeader>
+      {replying && last && person && (
+        <EmailComposeModal personId={person.id} onClose={close} reply={{ emailId: last.id, subject: last.subject }} />
+      )}
       <Stack>
         {thread.data.map((email) => (
           <Message key={email.id} email={email} />
