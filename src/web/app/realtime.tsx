@@ -27,6 +27,10 @@ const affected: Record<string, ReadonlyArray<readonly string[]>> = {
   company: [keys.companies, keys.people, keys.duplicates],
   custom_field: [keys.customFields],
   saved_view: [keys.views],
+  // Mail screens keep their keys under ['mail'] (src/web/features/activities/mail-api.ts).
+  email: [['mail']],
+  email_template: [['mail']],
+  mail_settings: [['mail']],
   // Orders change the customer's purchase card, cross-sell and order lists (src/web/features/commerce/commerce-api.ts).
   order: [['commerce']],
 };
