@@ -828,3 +828,30 @@ test('the duplicates tab of a person and of a company lists only that record’s
   await list.getByRole('link', { name: c.record.reviewDuplicates }).click();
   await expect(page).toHaveURL(/\/duplicates$/);
 });
+
+test('the audit log filters by customers actions, labelled in the user’s language', async ({ page }, testInfo) => {
+  test.setTimeout(300_000);
+  const { lang, m } = messagesFor(testInfo);
+  const c = m.customers;
+  await afterPlatformSpec(lang);
+  await signInAsAdmin(page, m, lang);
+  const session = await (await page.request.get('/api/v1/auth/session')).json();
+  const headers = { 'x-csrf-token': session.csrfToken as string };
+  const company = await page.request.post('/api/v1/companies', { headers, data: { name: `株式会社監査 ${lang}`, ignoreDuplicates: true } });
+  expect(company.status()).toBe(201);
+  const { id } = await company.json();
+  expect((await page.request.delete(`/api/v1/companies/${id}`, { headers })).status()).toBe(200);
+
+  await page.goto('/audit');
+  await expect(page.getByRole('heading', { name: m.audit.title })).toBeVisible();
+  await page.getByRole('textbox', { name: m.audit.action }).click();
+  await page.getByRole('option', { name: c.audit.actions.company_deleted, exact: true }).click();
+  const list = page.getByTestId('audit-list');
+  await expect(list.getByText(c.audit.actions.company_deleted).first()).toBeVisible();
+  await expect(list.getByText(c.audit.actions.company_created)).toHaveCount(0);
+  await expect(list.getByText(c.audit.entities.company).first()).toBeVisible();
+  if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-audit-filter-ja.png' });
+  await page.getByRole('textbox', { name: m.audit.entityType }).click();
+  await page.getByRole('option', { name: c.audit.entities.person, exact: true }).click();
+  await expect(page.getByText(m.audit.empty)).toBeVisible();
+});

@@ -48,26 +48,4 @@ export function useRecentChanges(enabled: boolean) {
   });
 }
 
-/** Action label: a known action's translation, else the raw code. */
-export function actionKey(action: string): string {
-  return `audit.actions.${action.replace(/\./g, '_')}`;
-}
-
-export const knownActions = [
-  'workspace.created',
-  'workspace.updated',
-  'user.created',
-  'user.updated',
-  'user.profile_updated',
-  'user.password_changed',
-  'user.password_reset',
-  'invitation.created',
-  'invitation.revoked',
-  'team.created',
-  'team.updated',
-  'team.deleted',
-  'api_token.created',
-  'api_token.revoked',
-];
-
-export const knownEntityTypes = ['workspace', 'user', 'team', 'invitation', 'api_token'];
+export { actionKey, entityKey, knownActions, knownEntityTypes } from './audit-actions';

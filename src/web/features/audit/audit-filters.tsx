@@ -1,7 +1,7 @@
 import { Button, Group, Select, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useUsers } from '../accounts/accounts-api';
-import { actionKey, knownActions, knownEntityTypes } from './audit-api';
+import { actionKey, entityKey, knownActions, knownEntityTypes } from './audit-api';
 
 export interface AuditFilterValues {
   action: string | null;
@@ -34,7 +34,8 @@ export function AuditFilters({ value, onChange }: { value: AuditFilterValues; on
       <Select
         label={t('audit.entityType')}
         placeholder={t('audit.any')}
-        data={knownEntityTypes.map((e) => ({ value: e, label: t(`audit.entities.${e}`) }))}
+        data={knownEntityTypes.map((e) => ({ value: e, label: t(entityKey(e)) }))}
+        searchable
         value={value.entityType}
         onChange={(v) => set('entityType', v)}
         clearable

@@ -5,7 +5,7 @@ import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
 import { PageHeader } from '../../ui/page-header';
 import { PageLoader } from '../../ui/page-loader';
-import { actionKey, type AuditFilters as Filters, useAuditLog } from './audit-api';
+import { actionKey, entityKey, type AuditFilters as Filters, useAuditLog } from './audit-api';
 import { AuditDiff } from './audit-diff';
 import { AuditFilters, type AuditFilterValues, emptyFilters } from './audit-filters';
 
@@ -44,7 +44,7 @@ export function AuditPage() {
                     {t(actionKey(e.action), { defaultValue: e.action })}
                   </Text>
                   <Badge variant="light" size="sm">
-                    {t(`audit.entities.${e.entityType}`, { defaultValue: e.entityType })}
+                    {t(entityKey(e.entityType), { defaultValue: e.entityType })}
                   </Badge>
                   <Text size="sm">{e.actorName ?? t('audit.system')}</Text>
                 </Group>
