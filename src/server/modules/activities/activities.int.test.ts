@@ -158,4 +158,29 @@ describe('logging activities', () => {
     });
     expect((await admin.get(`/api/v1/activities/${act.body.id}`)).status).toBe(404);
   });
+
+  it('hands the person’s activities to a personal data export (開示請求), with attachment names', async () => {
+    const p = await person(admin);
+    const act = await admin.post('/api/v1/activities', {
+      kind: 'call',
+      body: '折り返し希望',
+      links: [{ entityType: 'person', entityId: p.id }],
+      call: { direction: 'in' },
+    });
+    const up = await admin.request('POST', `/api/v1/activities/${act.body.id}/attachments?filename=memo.txt`, Buffer.from('x'), {
+      'content-type': 'text/plain',
+    });
+    expect(up.status).toBe(201);
+    const res = await admin.get(`/api/v1/people/${p.id}/export`);
+    expect(res.status).toBe(200);
+    expect(res.body.modules.activities).toEqual([
+      expect.objectContaining({
+        id: act.body.id,
+        kind: 'call',
+        body: '折り返し希望',
+        details: { direction: 'in' },
+        attachments: [{ filename: 'memo.txt', size: 1, contentType: 'text/plain' }],
+      }),
+    ]);
+  });
 });

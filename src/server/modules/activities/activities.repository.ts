@@ -111,3 +111,26 @@ export async function eraseForPerson(db: DbOrTx, workspaceId: string, personId: 
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** Every activity about these people (APPI disclosure request), oldest first. */
+export async function activitiesOfPeople(db: DbOrTx, workspaceId: string, personIds: string[]) {
+  if (!personIds.length) return [];
+  return (await db
+    .selectFrom('activities as a')
+    .selectAll('a')
+    .where('a.workspace_id', '=', workspaceId)
+    .where('a.deleted_at', 'is', null)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('activity_links as l')
+          .select('l.activity_id')
+          .whereRef('l.workspace_id', '=', 'a.workspace_id')
+          .whereRef('l.activity_id', '=', 'a.id')
+          .where('l.entity_type', '=', 'person')
+          .where('l.entity_id', 'in', personIds),
+      ),
+    )
+    .orderBy('a.occurred_at')
+    .execute()) as ActivityRow[];
+}

@@ -5,7 +5,7 @@ import { listAudit } from '../../platform/audit.js';
 import type { Config } from '../../platform/config.js';
 import type { Db, Tx } from '../../platform/db/database.js';
 import { emitEvent, type OutboxEvent } from '../../platform/events/outbox.js';
-import { eraseActivitiesOf } from './activities.erasure.js';
+import { eraseActivitiesOf } from './activities.privacy.js';
 import { removeFiles } from './attachments.js';
 import { type RecordInfo, recordCache } from './timeline.records.js';
 import * as repo from './timeline.repository.js';

@@ -157,7 +157,18 @@ export async function listEntries(
     .where('t.workspace_id', '=', q.workspaceId)
     .where('t.entity_type', '=', q.entityType)
     .where('t.entity_id', '=', q.entityId);
-  if (q.kinds?.length) query = query.where('t.kind', 'in', q.kinds);
+  if (q.kinds?.length === 1) query = query.where('t.kind', '=', q.kinds[0] as string);
+  if (q.kinds && q.kinds.length > 1) {
+    // One index range per kind, merged by the outer ORDER BY: several kinds never scan the record's other entries.
+    const ranges = q.kinds.map(
+      (kind) => sql`(SELECT k.id FROM timeline_entries k WHERE k.workspace_id = ${q.workspaceId} AND k.entity_type = ${q.entityType}
+        AND k.entity_id = ${q.entityId} AND k.kind = ${kind}
+        ${q.actorId ? sql`AND k.actor_id = ${q.actorId}` : sql``}
+        ${q.cursor ? sql`AND (k.occurred_at, k.id) < (${q.cursor.at}, ${q.cursor.id}::uuid)` : sql``}
+        ORDER BY k.occurred_at DESC, k.id DESC LIMIT ${q.limit + 1})`,
+    );
+    query = query.where(sql<boolean>`t.id IN (${sql.join(ranges, sql` UNION ALL `)})`);
+  }
   if (q.actorId) query = query.where('t.actor_id', '=', q.actorId);
   if (q.cursor) {
     const c = q.cursor;

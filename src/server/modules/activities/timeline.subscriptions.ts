@@ -1,4 +1,6 @@
 import type { ModulePlugin } from '../../platform/http/app.js';
+import { registerPersonalDataProvider } from '../customers/index.js';
+import { personalActivities } from './activities.privacy.js';
 import { makeNotificationsConsumer } from './notifications.service.js';
 import { makeTimelineConsumer } from './timeline.consumer.js';
 
@@ -6,4 +8,5 @@ import { makeTimelineConsumer } from './timeline.consumer.js';
 export const timelineSubscriptions: ModulePlugin = (app, { bus, database, config }) => {
   bus.subscribe('timeline', '*', makeTimelineConsumer(database.db, { log: app.log, config }));
   bus.subscribe('notifications', '*', makeNotificationsConsumer(database.db, app.log));
+  registerPersonalDataProvider('activities', personalActivities);
 };
