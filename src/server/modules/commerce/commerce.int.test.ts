@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
 import { foldMetrics, type MetricOrder } from '../../../shared/contracts/commerce.js';
 import type { RunningServer } from '../../server.js';
 import { signWebhook } from './webhook.service.js';
@@ -207,6 +207,28 @@ describe('orders and always-current metrics', () => {
     expect([a.status, b.status]).toEqual([201, 200]);
     expect(b.body.id).toBe(a.body.id);
     expect(await metricsOf(client, p)).toMatchObject({ purchaseCount: 1 });
+  });
+});
+
+describe('visibility', () => {
+  it('shows a member with own visibility only the orders and metrics of customers they may see', async () => {
+    const { client: a, product } = await shop();
+    const ws = await a.get('/api/v1/workspace');
+    await a.patch('/api/v1/workspace', { version: ws.body.version, visibility: { member: 'own' } });
+    const { client: m } = await addUser(server, a, 'member');
+    const sku = await product('V', 100);
+    const hidden = (await a.post('/api/v1/people', { familyName: '管理者の顧客' })).body.id;
+    const mine = (await m.post('/api/v1/people', { familyName: '自分の顧客' })).body.id;
+    const theirs = await a.post('/api/v1/orders', { personId: hidden, currency: 'JPY', lines: [{ productId: sku, quantity: 1 }] });
+    const own = await m.post('/api/v1/orders', { personId: mine, currency: 'JPY', lines: [{ productId: sku, quantity: 1 }] });
+    expect([theirs.status, own.status]).toEqual([201, 201]);
+    expect((await m.get('/api/v1/orders')).body.data.map((o: any) => o.id)).toEqual([own.body.id]);
+    expect((await a.get('/api/v1/orders')).body.data).toHaveLength(2);
+    expect((await m.get(`/api/v1/orders/${theirs.body.id}`)).status).toBe(404);
+    expect((await m.get(`/api/v1/people/${hidden}/metrics`)).status).toBe(404);
+    expect((await m.post('/api/v1/orders', { personId: hidden, currency: 'JPY', lines: [{ productId: sku, quantity: 1 }] })).status).toBe(
+      404,
+    );
   });
 });
 

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
+import type { Actor } from '../../platform/actor.js';
 import type { DbOrTx, Tx } from '../../platform/db/database.js';
+import { whereVisible } from '../../platform/policy.js';
 
 type Row = Record<string, any>;
 
@@ -112,16 +114,27 @@ export interface ListOptions {
   limit: number;
 }
 
-/** Newest first, keyset on (ordered_at, id): one index range per customer or for the workspace. */
-export function listOrders(db: DbOrTx, workspaceId: string, o: ListOptions) {
+/**
+ * Newest first, keyset on (ordered_at, id): one index range per customer or for the workspace. An order is
+ * visible when its customer is (the person, else the company: owner/team policy).
+ */
+export function listOrders(db: DbOrTx, actor: Actor, o: ListOptions) {
+  const workspaceId = actor.workspaceId;
   let q = db
     .selectFrom('orders as o')
     .leftJoin('people as p', (j) => j.onRef('p.workspace_id', '=', 'o.workspace_id').onRef('p.id', '=', 'o.person_id'))
     .leftJoin('companies as c', (j) => j.onRef('c.workspace_id', '=', 'o.workspace_id').onRef('c.id', '=', 'o.company_id'))
     .selectAll('o')
     .select([sql<string | null>`nullif(concat_ws(' ', p.family_name, p.given_name), '')`.as('person_name'), 'c.name as company_name'])
+    .innerJoin(
+      sql<{ owner_id: string | null; team_id: string | null }>`LATERAL (SELECT
+        CASE WHEN o.person_id IS NOT NULL THEN p.owner_id ELSE c.owner_id END AS owner_id,
+        CASE WHEN o.person_id IS NOT NULL THEN p.team_id ELSE c.team_id END AS team_id)`.as('v'),
+      (j) => j.on(sql<boolean>`true`),
+    )
     .where('o.workspace_id', '=', workspaceId)
     .where('o.deleted_at', 'is', null);
+  q = whereVisible(q, actor, 'v');
   if (o.personId) q = q.where('o.person_id', '=', o.personId);
   if (o.companyId) q = q.where('o.company_id', '=', o.companyId);
   if (o.status) q = q.where('o.status', '=', o.status);

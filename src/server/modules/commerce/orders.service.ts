@@ -252,7 +252,7 @@ export async function listOrders(options: {
   if (after && (after.length !== 2 || Number.isNaN(Date.parse(String(after[0]))) || !/^[0-9a-f-]{36}$/i.test(String(after[1])))) {
     throw invalid([{ path: 'cursor', code: 'invalid' }]);
   }
-  const rows = await repo.listOrders(db, actor.workspaceId, { ...options, after: after as [string, string] | undefined });
+  const rows = await repo.listOrders(db, actor, { ...options, after: after as [string, string] | undefined });
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   return {
