@@ -45,6 +45,8 @@ export interface LinkRow {
   person_id: string;
   role: 'from' | 'to' | 'cc';
   name: string;
+  owner_id: string | null;
+  team_id: string | null;
 }
 
 const SUMMARY_COLUMNS = [
@@ -135,7 +137,14 @@ export async function linksFor(db: DbOrTx, workspaceId: string, emailIds: string
   return (await db
     .selectFrom('email_links as l')
     .innerJoin('people as p', (j) => j.onRef('p.workspace_id', '=', 'l.workspace_id').onRef('p.id', '=', 'l.person_id'))
-    .select(['l.email_id', 'l.person_id', 'l.role', sql<string>`trim(p.family_name || ' ' || coalesce(p.given_name, ''))`.as('name')])
+    .select([
+      'l.email_id',
+      'l.person_id',
+      'l.role',
+      'p.owner_id',
+      'p.team_id',
+      sql<string>`trim(p.family_name || ' ' || coalesce(p.given_name, ''))`.as('name'),
+    ])
     .where('l.workspace_id', '=', workspaceId)
     .where('l.email_id', 'in', emailIds)
     .where('p.deleted_at', 'is', null)

@@ -6,6 +6,7 @@ import type { Db } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
+import { maySee, teammatesOf } from '../../platform/policy.js';
 import { listAttachments } from './attachments.js';
 import { emailEvent } from './email.events.js';
 import { presentEmail, presentSummary } from './email.presenter.js';
@@ -40,8 +41,30 @@ async function mergeValues(db: Db, actor: Actor, person: repo.PersonForMail): Pr
 
 async function personOr404(db: Db, actor: Actor, personId: string) {
   const person = await repo.personForMail(db, actor.workspaceId, personId);
-  if (!person) throw new AppError('not_found', { personId });
+  const visible = person && maySee(actor, { ownerId: person.owner_id, teamId: person.team_id }, await teammatesOf(db, actor));
+  if (!person || !visible) throw new AppError('not_found', { personId });
   return person;
+}
+
+/**
+ * Record visibility carried over to mail: a message is visible when it is linked to nobody (the review
+ * list) or to at least one person the actor may see.
+ */
+function visibleEmails(actor: Actor, links: repo.LinkRow[], teammates: string[]) {
+  const byEmail = new Map<string, repo.LinkRow[]>();
+  for (const l of links) byEmail.set(l.email_id, [...(byEmail.get(l.email_id) ?? []), l]);
+  return (emailId: string) => {
+    const own = byEmail.get(emailId) ?? [];
+    return own.length === 0 || own.some((l) => maySee(actor, { ownerId: l.owner_id, teamId: l.team_id }, teammates));
+  };
+}
+
+/** May the actor open this email (and its attachments)? */
+export async function emailVisible(db: Db, actor: Actor, emailId: string): Promise<boolean> {
+  const row = await repo.findEmail(db, actor.workspaceId, emailId);
+  if (!row) return false;
+  const links = await repo.linksFor(db, actor.workspaceId, [row.id]);
+  return visibleEmails(actor, links, await teammatesOf(db, actor))(row.id);
 }
 
 function checkFields(subject: string, body: string) {
@@ -163,6 +186,7 @@ export async function getEmail(options: { db: Db; actor: Actor; emailId: string;
     repo.linksFor(db, actor.workspaceId, [row.id]),
     listAttachments(db, actor.workspaceId, 'email', [row.id]),
   ]);
+  if (!visibleEmails(actor, links, await teammatesOf(db, actor))(row.id)) throw new AppError('not_found');
   const files = attachments.map(({ ownerId: _o, ...a }) => a);
   return presentEmail(row, links, files, { remoteImages: options.remoteImages });
 }
@@ -172,12 +196,18 @@ export async function getThread(options: { db: Db; actor: Actor; emailId: string
   const { db, actor } = options;
   const row = await repo.findEmail(db, actor.workspaceId, options.emailId);
   if (!row) throw new AppError('not_found');
-  const rows = await repo.threadMessages(db, actor.workspaceId, row.thread_id);
+  const all = await repo.threadMessages(db, actor.workspaceId, row.thread_id);
+  const allLinks = await repo.linksFor(
+    db,
+    actor.workspaceId,
+    all.map((r) => r.id),
+  );
+  const visible = visibleEmails(actor, allLinks, await teammatesOf(db, actor));
+  if (!visible(row.id)) throw new AppError('not_found');
+  const rows = all.filter((r) => visible(r.id));
   const ids = rows.map((r) => r.id);
-  const [links, attachments] = await Promise.all([
-    repo.linksFor(db, actor.workspaceId, ids),
-    listAttachments(db, actor.workspaceId, 'email', ids),
-  ]);
+  const links = allLinks.filter((l) => ids.includes(l.email_id));
+  const attachments = await listAttachments(db, actor.workspaceId, 'email', ids);
   return {
     data: rows.map((r) =>
       presentEmail(
@@ -195,6 +225,7 @@ export async function listEmails(options: { db: Db; actor: Actor; personId?: str
   if (!options.personId) {
     throw new AppError('validation_failed', { issues: [{ in: 'querystring', path: 'personId', code: 'required', message: 'personId' }] });
   }
+  await personOr404(db, actor, options.personId);
   const cursor = options.cursor && /^[0-9a-f-]{36}$/.test(options.cursor) ? options.cursor : null;
   const rows = await repo.listForPerson(db, actor.workspaceId, options.personId, cursor, limit + 1);
   const page = rows.slice(0, limit);

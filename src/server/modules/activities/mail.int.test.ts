@@ -23,6 +23,7 @@ let providerPort: number;
 let server: RunningServer;
 let admin: TestClient;
 let workspaceId: string;
+let adminId: string;
 let other: TestClient;
 let inboundAddress: string;
 let dataDir: string;
@@ -87,6 +88,7 @@ beforeAll(async () => {
   });
   const ws = await createTestWorkspace(server);
   workspaceId = ws.workspaceId;
+  adminId = ws.adminId;
   admin = await signIn(server, ws.adminEmail);
   const ws2 = await createTestWorkspace(server, { name: '他社' });
   other = await signIn(server, ws2.adminEmail);
@@ -353,7 +355,37 @@ describe('templates and compose', () => {
     expect(compose.status).toBe(404);
     const preview = await other.post('/api/v1/emails/preview', { personId, subject: 'x', body: 'y' });
     expect(preview.status).toBe(404);
-    expect((await other.get(`/api/v1/emails?personId=${personId}`)).body.data).toEqual([]);
+    expect((await other.get(`/api/v1/emails?personId=${personId}`)).status).toBe(404);
+  });
+
+  it("hides mail about people a member may not see (visibility 'own'), attachments included", async () => {
+    const owned = await createPerson('秘密', '花子', 'hanako.secret@customer.example', { ownerId: adminId });
+    await deliver({
+      from: 'hanako.secret@customer.example',
+      to: 'sales@example.jp',
+      envelope: { from: 'hanako.secret@customer.example', to: [inboundAddress] },
+      subject: '内密のご相談',
+      text: '社外秘',
+      messageId: '<secret-1@customer.example>',
+      attachments: [{ filename: 'memo.txt', content: Buffer.from('secret memo') }],
+    });
+    const [row] = await q('SELECT id FROM email_messages WHERE workspace_id = $1 AND message_id = $2', [
+      workspaceId,
+      '<secret-1@customer.example>',
+    ]);
+    const email = await admin.get(`/api/v1/emails/${row.id}`);
+    expect(email.status).toBe(200);
+    const ws = await admin.get('/api/v1/workspace');
+    expect((await admin.patch('/api/v1/workspace', { version: ws.body.version, visibility: { member: 'own' } })).status).toBe(200);
+    const member = await addUser(server, admin, 'member', '佐藤 一郎');
+    expect((await member.client.get(`/api/v1/emails/${row.id}`)).status).toBe(404);
+    expect((await member.client.get(`/api/v1/emails/${row.id}/thread`)).status).toBe(404);
+    expect((await member.client.get(`/api/v1/emails?personId=${owned.id}`)).status).toBe(404);
+    expect((await member.client.get(`/api/v1/attachments/${email.body.attachments[0].id}`)).status).toBe(404);
+    expect((await member.client.post('/api/v1/emails', { personId: owned.id, subject: 'x', body: 'y' })).status).toBe(404);
+    expect((await admin.get(`/api/v1/attachments/${email.body.attachments[0].id}`)).status).toBe(200);
+    const ws2 = await admin.get('/api/v1/workspace');
+    await admin.patch('/api/v1/workspace', { version: ws2.body.version, visibility: { member: 'all' } });
   });
 
   it('says outgoing mail is not configured (409) when the workspace has no SMTP', async () => {

@@ -21,7 +21,6 @@ import {
 import type { Actor } from '../../platform/actor.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
 import { registerAttachmentOwner } from './attachments.js';
-import { findEmail } from './email.repository.js';
 import * as emails from './email.service.js';
 import { makeInboundHandler } from './inbound-mail.js';
 import * as settings from './mail.service.js';
@@ -35,7 +34,7 @@ export async function mailRoutes(app: App, { database, config, mailReceiver }: M
   const who = (a: Actor | null) => a as Actor;
   const receiverRunning = () => mailReceiver?.port !== undefined;
   mailReceiver?.setHandler(makeInboundHandler({ db, config, log: app.log }));
-  registerAttachmentOwner('email', async (d, actor, emailId) => Boolean(await findEmail(d, actor.workspaceId, emailId)));
+  registerAttachmentOwner('email', (d, actor, emailId) => emails.emailVisible(d, actor, emailId));
 
   // Settings (管理者のみ)
   app.get(
