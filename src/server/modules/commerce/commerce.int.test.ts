@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
 import { foldMetrics, type MetricOrder } from '../../../shared/contracts/commerce.js';
@@ -383,5 +384,33 @@ describe('order import', () => {
     expect((await metricsOf(client, p)).purchaseCount).toBe(1);
     const noHeader = await client.request('POST', '/api/v1/orders/import', 'a,b\n1,2', { 'content-type': 'text/csv' });
     expect(noHeader.status).toBe(400);
+  });
+
+  it('reads an XLSX sheet with English headers and matches customers by phone and id', async () => {
+    const { client, product, person } = await shop();
+    await product('X-1', 800);
+    const byId = await person('ID一致');
+    const byPhone = (await client.post('/api/v1/people', { familyName: '電話一致', phones: [{ number: '090-1111-2222' }] })).body.id;
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('orders');
+    sheet.addRow(['Order number', 'Ordered at', 'Customer ID', 'Phone', 'SKU', 'Quantity', 'Status']);
+    sheet.addRow(['X-100', new Date('2026-04-01T03:00:00Z'), byId, '', 'X-1', 3, 'shipped']);
+    sheet.addRow(['X-101', '2026-04-02', '', '09011112222', 'X-1', 1, 'paid']);
+    const body = Buffer.from(await wb.xlsx.writeBuffer());
+    const r = await client.request('POST', '/api/v1/orders/import?format=xlsx', body, {
+      'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ rows: 2, orders: 2, rejectedCount: 0 });
+    expect(await metricsOf(client, byId)).toMatchObject({
+      purchaseCount: 1,
+      purchaseTotal: 2400,
+      firstPurchaseAt: '2026-04-01T03:00:00.000Z',
+    });
+    expect(await metricsOf(client, byPhone)).toMatchObject({
+      purchaseCount: 1,
+      purchaseTotal: 800,
+      firstPurchaseAt: '2026-04-01T15:00:00.000Z',
+    });
   });
 });
