@@ -30,6 +30,14 @@ describe('configuration', () => {
     expect(c.secureCookies).toBe(true);
   });
 
+  it('reads the import upload limit in MB (default 512) and refuses a limit that is not a whole positive number', () => {
+    expect(loadConfig({}, '/srv').imports.maxBytes).toBe(512 * 1024 * 1024);
+    expect(loadConfig({ IMPORT_MAX_MB: '2' }, '/srv').imports.maxBytes).toBe(2 * 1024 * 1024);
+    for (const bad of ['0', '-5', '1.5', 'lots']) {
+      expect(() => loadConfig({ IMPORT_MAX_MB: bad }, '/srv'), bad).toThrow(/IMPORT_MAX_MB/);
+    }
+  });
+
   it('masks the database password when printed', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://crm:s3cret@db.internal:5432/crm' }, '/srv');
     expect(JSON.stringify(describeConfig(c))).not.toContain('s3cret');

@@ -32,6 +32,8 @@ const configSchema = z.object({
     .default(25 * 1024 * 1024),
   ATTACHMENTS_DIR: z.string().min(1).optional(),
   ATTACHMENT_MAX_MB: z.coerce.number().min(0.001).max(2048).default(25),
+  /** Largest customer import upload (CSV/XLSX/vCard), in MB. */
+  IMPORT_MAX_MB: z.coerce.number().int().min(1).max(100_000).default(512),
   /** File name extensions never accepted as attachments (comma-separated, without dots). */
   ATTACHMENT_BLOCKED_EXTENSIONS: z
     .string()
@@ -57,6 +59,8 @@ export type Config = {
   mailInbound: { port?: number; host: string; maxBytes: number };
   /** Files attached to activities and emails: folder (default DATA_DIR/attachments), size limit, blocked extensions. */
   attachments: { dir: string; maxBytes: number; blockedExtensions: string[] };
+  /** Customer imports: the largest upload accepted. */
+  imports: { maxBytes: number };
 };
 
 export class ConfigError extends Error {}
@@ -94,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         .map((e) => e.trim().toLowerCase().replace(/^\./, ''))
         .filter(Boolean),
     },
+    imports: { maxBytes: c.IMPORT_MAX_MB * 1024 * 1024 },
   };
 }
 

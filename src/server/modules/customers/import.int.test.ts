@@ -342,3 +342,21 @@ describe('import across a restart', () => {
     }
   });
 });
+
+describe('import upload limit', () => {
+  it('refuses an upload over IMPORT_MAX_MB (from the platform config) with 413 and keeps nothing', async () => {
+    const small = await startTestServer({ config: { imports: { maxBytes: 1024 } } });
+    try {
+      const ws = await createTestWorkspace(small);
+      const client = await signIn(small, ws.adminEmail);
+      const ok = await upload(client, '姓,名\n山田,太郎\n');
+      expect(ok.status).toBe(201);
+      const big = await upload(client, `姓,名\n${'山田,太郎\n'.repeat(200)}`);
+      expect(big.status).toBe(413);
+      expect(big.body.error.code).toBe('payload_too_large');
+      expect((await client.get('/api/v1/people/count')).body.count).toBe(0);
+    } finally {
+      await small.stop();
+    }
+  });
+});

@@ -20,9 +20,6 @@ const UPLOAD_TYPES = [
   'text/x-vcard',
 ];
 
-// IMPORT_MAX_MB: the largest upload accepted (default 512 MB). Read once at start; a bad value stops the start.
-const maxBytes = z.coerce.number().int().min(1).max(100_000).default(512).parse(process.env.IMPORT_MAX_MB) * 1024 * 1024;
-
 const mode = z.enum(['create', 'update_matching', 'skip_duplicates']);
 const matchOn = z.enum(['email', 'phone', 'id']);
 const encoding = z.enum(['utf8', 'cp932']);
@@ -96,7 +93,7 @@ export async function importRoutes(app: App, { database, bus, config }: ModuleDe
   // The raw-body parsers live in a scope of their own: no other customers route accepts these types.
   await app.register(async (scope) => {
     scope.addContentTypeParser(UPLOAD_TYPES, (_req, payload, done) => done(null, payload));
-    uploadRoute(scope as unknown as App, db);
+    uploadRoute(scope as unknown as App, db, config.imports.maxBytes);
   });
   app.get(
     '/api/v1/imports/:id',
@@ -134,7 +131,8 @@ export async function importRoutes(app: App, { database, bus, config }: ModuleDe
   );
 }
 
-function uploadRoute(app: App, db: Db) {
+/** The upload limit is IMPORT_MAX_MB (platform config, read and validated at start). */
+function uploadRoute(app: App, db: Db, maxBytes: number) {
   const who = (a: Actor | null) => a as Actor;
   app.post(
     '/api/v1/imports',
