@@ -84,9 +84,12 @@ export interface TaskInput {
   links: { entityType: 'person' | 'company'; entityId: string }[];
 }
 
+/** Not awaited: a row that completes unmounts on refetch, and its own mutate callbacks (the toast) must still run. */
 function useInvalidate() {
   const qc = useQueryClient();
-  return () => qc.invalidateQueries({ queryKey: taskKeys.all });
+  return () => {
+    void qc.invalidateQueries({ queryKey: taskKeys.all });
+  };
 }
 
 export function useSaveTask() {

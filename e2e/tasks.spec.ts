@@ -1,0 +1,93 @@
+import { expect, type Page, test } from '@playwright/test';
+import { localDate } from '../src/shared/zoned-time';
+import { fill, messagesFor } from './support/messages';
+import { afterPlatformSpec } from './support/run-order';
+import { signInAsAdmin } from './support/session';
+
+// Runs after platform.spec.ts in each project (that file needs the fresh server's set-up screen).
+
+async function csrf(page: Page) {
+  const session = await (await page.request.get('/api/v1/auth/session')).json();
+  return { 'x-csrf-token': session.csrfToken as string };
+}
+
+test('a task created on a person page is linked to them, shows under today in my tasks, and is completed there', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(180_000);
+  const { lang, m } = messagesFor(testInfo);
+  const tk = m.tasks;
+  await afterPlatformSpec(lang);
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await signInAsAdmin(page, m, lang);
+
+  const created = await page.request.post('/api/v1/people', {
+    headers: await csrf(page),
+    data: { familyName: '高橋', givenName: lang === 'ja' ? '健一' : 'Kenichi', ignoreDuplicates: true },
+  });
+  expect(created.status()).toBe(201);
+  const person = await created.json();
+  const title = lang === 'ja' ? `見積書を送る ${Date.now().toString(36)}` : `Send the quote ${Date.now().toString(36)}`;
+  const today = localDate(new Date(), 'Asia/Tokyo');
+
+  await test.step('add a task from the person page: it comes linked to the person', async () => {
+    await page.goto(`/people/${person.id}`);
+    await expect(page.getByRole('heading', { name: person.displayName })).toBeVisible();
+    await page.getByTestId('add-task').click();
+    const dialog = page.getByRole('dialog', { name: tk.add });
+    await expect(dialog.getByText(person.displayName)).toBeVisible();
+    await dialog.getByRole('textbox', { name: tk.fields.title }).fill(title);
+    await dialog.getByLabel(tk.fields.dueDate).fill(today);
+    await dialog.getByLabel(tk.fields.dueTime).fill('18:00');
+    await dialog.getByText(tk.priority.high, { exact: true }).click();
+    await page.screenshot({ path: `test-results/tasks-modal-${lang}.png` });
+    await dialog.getByRole('button', { name: m.common.save }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByText(tk.saved)).toBeVisible();
+    // The record's open tasks, on the person page.
+    await expect(page.getByTestId('record-tasks').getByText(title)).toBeVisible();
+  });
+
+  await test.step('my tasks lists it under today, with the person', async () => {
+    await page.getByRole('link', { name: tk.nav }).first().click();
+    await expect(page.getByRole('heading', { name: tk.title })).toBeVisible();
+    const todaySection = page.getByTestId('tasks-today');
+    const item = todaySection.getByTestId('task-item').filter({ hasText: title });
+    await expect(item).toBeVisible();
+    await expect(item.getByRole('link', { name: person.displayName })).toBeVisible();
+    await expect(item.getByText(tk.priority.high, { exact: true })).toBeVisible();
+    await page.screenshot({ path: `test-results/tasks-page-${lang}.png`, fullPage: true });
+  });
+
+  await test.step('complete it: it leaves today and shows under done', async () => {
+    const item = page.getByTestId('tasks-today').getByTestId('task-item').filter({ hasText: title });
+    // The box follows the server: it is ticked once the task is done, so click rather than check().
+    await item.getByRole('checkbox', { name: fill(tk.completeTask, { title }) }).click();
+    await expect(page.getByText(tk.completed)).toBeVisible();
+    await expect(page.getByTestId('tasks-today').getByText(title)).toHaveCount(0);
+    await page.getByRole('tab', { name: tk.buckets.done }).click();
+    await expect(page.getByTestId('tasks-done').getByText(title)).toBeVisible();
+  });
+
+  await test.step('the calendar shows the task on today', async () => {
+    await page.goto('/tasks/calendar');
+    await expect(page.getByRole('heading', { name: tk.calendar })).toBeVisible();
+    await expect(page.getByTestId(`day-${today}`).getByText(title)).toBeVisible();
+    await page.screenshot({ path: `test-results/tasks-calendar-${lang}.png`, fullPage: true });
+  });
+
+  await test.step('settings: turn the digest on and get a calendar feed URL that serves the task', async () => {
+    await page.goto('/settings?tab=notifications');
+    const card = page.getByTestId('tasks-settings');
+    await card.getByRole('switch', { name: tk.settings.digest }).click({ force: true });
+    await expect(card.getByRole('switch', { name: tk.settings.digest })).toBeChecked();
+    await expect(page.getByText(tk.settings.saved).first()).toBeVisible();
+    await card.getByRole('button', { name: tk.settings.feedCreate }).click();
+    const url = await card.getByRole('textbox', { name: tk.settings.feedUrl }).inputValue();
+    expect(url).toMatch(/\/api\/v1\/calendar\/[A-Za-z0-9_-]+\.ics$/);
+    const ics = await page.request.get(url);
+    expect(ics.status()).toBe(200);
+    expect(await ics.text()).toContain('BEGIN:VCALENDAR');
+    await page.screenshot({ path: `test-results/tasks-settings-${lang}.png`, fullPage: true });
+  });
+});
