@@ -27,6 +27,8 @@ const affected: Record<string, ReadonlyArray<readonly string[]>> = {
   company: [keys.companies, keys.people, keys.duplicates],
   custom_field: [keys.customFields],
   saved_view: [keys.views],
+  // Tasks keep their own keys (lists, counts, calendar) under ['tasks'].
+  task: [['tasks']],
   // Mail screens keep their keys under ['mail'] (src/web/features/activities/mail-api.ts).
   email: [['mail']],
   email_template: [['mail']],

@@ -2,7 +2,7 @@ import { commerceEn } from './commerce.en';
 import { activitiesEn, notificationsEn } from './activities.en';
 import { customersEn } from './customers.en';
 import { mailEn } from './mail.en';
-import { tasksEn } from './tasks.en';
+import { taskNotificationKindsEn, tasksEn } from './tasks.en';
 
 /** English UI texts. `ja.ts` must have exactly the same keys (checked by the type below). */
 export const en = {
@@ -213,7 +213,7 @@ export const en = {
   },
   customers: customersEn,
   activities: activitiesEn,
-  notifications: notificationsEn,
+  notifications: { ...notificationsEn, kinds: { ...notificationsEn.kinds, ...taskNotificationKindsEn } },
   tasks: tasksEn,
   commerce: commerceEn,
   mail: mailEn,

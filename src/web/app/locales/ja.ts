@@ -2,7 +2,7 @@ import { commerceJa } from './commerce.ja';
 import { activitiesJa, notificationsJa } from './activities.ja';
 import { customersJa } from './customers.ja';
 import { mailJa } from './mail.ja';
-import { tasksJa } from './tasks.ja';
+import { taskNotificationKindsJa, tasksJa } from './tasks.ja';
 import type { Messages } from './en';
 
 /** 日本語の UI テキスト。キーは en.ts と完全に一致させる（型で検査）。 */
@@ -214,7 +214,7 @@ export const ja: Messages = {
   },
   customers: customersJa,
   activities: activitiesJa,
-  notifications: notificationsJa,
+  notifications: { ...notificationsJa, kinds: { ...notificationsJa.kinds, ...taskNotificationKindsJa } },
   tasks: tasksJa,
   commerce: commerceJa,
   mail: mailJa,
