@@ -165,7 +165,7 @@ export async function sendEmail(options: { db: Db; actor: Actor; config: MailCon
           action: 'email.sent',
           entityType: 'email',
           entityId: id,
-          after: { messageId, to, cc, subject, templateId: input.templateId ?? null },
+          after: { messageId, personId: person.id, templateId: input.templateId ?? null, recipients: to.length + cc.length },
         },
         event: emailEvent('email.sent', { id, direction: 'out', subject, fromAddress: settings.from_address, to, snippet, sentAt }, people),
       });

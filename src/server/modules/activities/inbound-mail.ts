@@ -176,7 +176,8 @@ export async function receiveMessage(
           action: 'email.received',
           entityType: 'email',
           entityId: id,
-          after: { messageId, from: from.address, subject: facts.subject },
+          // No addresses or subject in the audit trail: an erasure removes the message, not audit rows.
+          after: { messageId, direction, pending },
         },
         event: emailEvent('email.received', facts, people, notify),
       });

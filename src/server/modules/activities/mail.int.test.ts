@@ -489,3 +489,59 @@ describe('inbound mail from unknown senders and bad messages', () => {
     expect(await q(`SELECT 1 FROM email_messages WHERE workspace_id = $1 AND subject = 'broken'`, [workspaceId])).toHaveLength(0);
   });
 });
+
+describe('personal data requests (APPI)', () => {
+  it("discloses a person's mail and erases it on a deletion request, keeping mail shared with others", async () => {
+    const subject = await createPerson('削除', '対象', 'erase.me@customer.example');
+    const colleague = await createPerson('同僚', '残る', 'stays@customer.example');
+    await deliver({
+      from: 'erase.me@customer.example',
+      to: 'sales@example.jp',
+      envelope: { from: 'erase.me@customer.example', to: [inboundAddress] },
+      subject: '個人的な相談',
+      text: '住所は東京都…',
+      messageId: '<erase-1@customer.example>',
+      attachments: [{ filename: '本人確認.txt', content: Buffer.from('id card') }],
+    });
+    await deliver({
+      from: 'erase.me@customer.example',
+      to: 'stays@customer.example',
+      envelope: { from: 'erase.me@customer.example', to: [inboundAddress] },
+      subject: '共有の連絡',
+      text: 'cc',
+      messageId: '<erase-2@customer.example>',
+    });
+    const exported = await admin.get(`/api/v1/people/${subject.id}/export`);
+    expect(exported.status).toBe(200);
+    expect(exported.body.modules.email.map((e: { subject: string }) => e.subject)).toEqual(['個人的な相談', '共有の連絡']);
+    expect(exported.body.modules.email[0].attachments).toEqual([expect.objectContaining({ filename: '本人確認.txt' })]);
+    const [file] = await q(
+      `SELECT a.storage_key FROM attachments a JOIN email_messages e ON e.workspace_id = a.workspace_id AND e.id = a.owner_id
+        WHERE a.workspace_id = $1 AND e.message_id = '<erase-1@customer.example>'`,
+      [workspaceId],
+    );
+    expect(fs.existsSync(path.join(dataDir, 'attachments', file.storage_key))).toBe(true);
+
+    const erased = await admin.post(`/api/v1/people/${subject.id}/erase`, {
+      reason: '本人からの削除請求',
+      requestedAt: '2026-11-01T10:00:00+09:00',
+    });
+    expect(erased.status).toBe(200);
+    await waitFor(async () =>
+      (await q(`SELECT 1 FROM email_messages WHERE workspace_id = $1 AND message_id = '<erase-1@customer.example>'`, [workspaceId]))
+        .length === 0
+        ? true
+        : undefined,
+    );
+    expect(fs.existsSync(path.join(dataDir, 'attachments', file.storage_key))).toBe(false);
+    const shared = await q(
+      `SELECT e.id, array_agg(l.person_id::text) AS people FROM email_messages e JOIN email_links l ON l.workspace_id = e.workspace_id AND l.email_id = e.id
+        WHERE e.workspace_id = $1 AND e.message_id = '<erase-2@customer.example>' GROUP BY e.id`,
+      [workspaceId],
+    );
+    expect(shared).toHaveLength(1);
+    expect(shared[0].people).toEqual([colleague.id]);
+    const audit = await q(`SELECT after::text AS a FROM audit_log WHERE workspace_id = $1 AND entity_type = 'email'`, [workspaceId]);
+    expect(audit.map((r) => r.a).join()).not.toContain('erase.me@customer.example');
+  });
+});

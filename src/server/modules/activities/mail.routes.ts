@@ -20,7 +20,9 @@ import {
 } from '../../../shared/contracts/mail.js';
 import type { Actor } from '../../platform/actor.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
+import { registerPersonalDataProvider } from '../customers/index.js';
 import { registerAttachmentOwner } from './attachments.js';
+import { makeEmailErasureConsumer, personalEmails } from './email.privacy.js';
 import * as emails from './email.service.js';
 import { makeInboundHandler } from './inbound-mail.js';
 import * as settings from './mail.service.js';
@@ -29,12 +31,14 @@ import * as templates from './templates.service.js';
 const reviewQuery = z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
 
 /** Email: settings (admin), templates, compose and read, the review list of unknown senders; and the inbound handler. */
-export async function mailRoutes(app: App, { database, config, mailReceiver }: ModuleDeps) {
+export async function mailRoutes(app: App, { database, config, mailReceiver, bus }: ModuleDeps) {
   const { db } = database;
   const who = (a: Actor | null) => a as Actor;
   const receiverRunning = () => mailReceiver?.port !== undefined;
   mailReceiver?.setHandler(makeInboundHandler({ db, config, log: app.log }));
   registerAttachmentOwner('email', (d, actor, emailId) => emails.emailVisible(d, actor, emailId));
+  registerPersonalDataProvider('email', personalEmails);
+  bus.subscribe('email-erasure', ['person.erased'], makeEmailErasureConsumer(db, config));
 
   // Settings (管理者のみ)
   app.get(
