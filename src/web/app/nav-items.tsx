@@ -1,6 +1,7 @@
 import {
   IconActivity,
   IconAddressBook,
+  IconBriefcase,
   IconBuilding,
   IconChecklist,
   IconCopy,
@@ -8,9 +9,11 @@ import {
   IconHome,
   IconListDetails,
   IconMail,
+  IconPackage,
   IconPhoneCall,
   IconSettings,
   IconShoppingCart,
+  IconUserPlus,
   IconUsers,
 } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
@@ -31,6 +34,9 @@ export const navItems: NavItem[] = [
   { label: 'nav.people', path: '/people', icon: IconAddressBook, anyOf: ['records.read'] },
   { label: 'nav.companies', path: '/companies', icon: IconBuilding, anyOf: ['records.read'] },
   { label: 'commerce.nav', path: '/orders', icon: IconShoppingCart, anyOf: ['records.read'] },
+  { label: 'sales.nav.leads', path: '/leads', icon: IconUserPlus, anyOf: ['records.read'] },
+  { label: 'sales.nav.deals', path: '/deals', icon: IconBriefcase, anyOf: ['records.read'] },
+  { label: 'sales.nav.products', path: '/products', icon: IconPackage, anyOf: ['records.read'] },
   { label: 'customers.lookup.nav', path: '/lookup', icon: IconPhoneCall, anyOf: ['records.read'] },
   { label: 'tasks.nav', path: '/tasks', icon: IconChecklist, anyOf: ['records.read'] },
   { label: 'activities.nav.feed', path: '/feed', icon: IconActivity, anyOf: ['records.read'] },

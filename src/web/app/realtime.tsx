@@ -27,6 +27,11 @@ const affected: Record<string, ReadonlyArray<readonly string[]>> = {
   company: [keys.companies, keys.people, keys.duplicates],
   custom_field: [keys.customFields],
   saved_view: [keys.views],
+  // sales screens share one query tree (src/web/features/sales/sales-api.ts)
+  deal: [['sales']],
+  lead: [['sales']],
+  product: [['sales']],
+  pipeline: [['sales']],
   // Tasks keep their own keys (lists, counts, calendar) under ['tasks'].
   task: [['tasks']],
   // Mail screens keep their keys under ['mail'] (src/web/features/activities/mail-api.ts).

@@ -26,6 +26,14 @@ const OrderPage = lazy(() => import('../features/commerce/order-page').then((m) 
 const TasksPage = lazy(() => import('../features/activities/tasks-page').then((m) => ({ default: m.TasksPage })));
 const TasksCalendarPage = lazy(() => import('../features/activities/tasks-calendar-page').then((m) => ({ default: m.TasksCalendarPage })));
 const FeedPage = lazy(() => import('../features/activities/feed-page').then((m) => ({ default: m.FeedPage })));
+const DealsPage = lazy(() => import('../features/sales/deals-page').then((m) => ({ default: m.DealsPage })));
+const DealPage = lazy(() => import('../features/sales/deal-page').then((m) => ({ default: m.DealPage })));
+const PipelineSettingsPage = lazy(() =>
+  import('../features/sales/pipeline-settings-page').then((m) => ({ default: m.PipelineSettingsPage })),
+);
+const LeadsPage = lazy(() => import('../features/sales/leads-page').then((m) => ({ default: m.LeadsPage })));
+const LeadPage = lazy(() => import('../features/sales/lead-page').then((m) => ({ default: m.LeadPage })));
+const ProductsPage = lazy(() => import('../features/sales/products-page').then((m) => ({ default: m.ProductsPage })));
 const SettingsPage = lazy(() => import('../features/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
 
 /** Everything behind sign-in: follows the user's language and theme, listens for changes, routes the screens. */
@@ -166,6 +174,54 @@ export function SignedInApp() {
               element={
                 <RequirePermission anyOf={['records.read']}>
                   <FeedPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="deals"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <DealsPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="deals/settings"
+              element={
+                <RequirePermission anyOf={['workspace.manage']}>
+                  <PipelineSettingsPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="deals/:id"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <DealPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="leads"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <LeadsPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="leads/:id"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <LeadPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="products"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <ProductsPage />
                 </RequirePermission>
               }
             />

@@ -1,6 +1,7 @@
 import { commerceEn } from './commerce.en';
 import { activitiesEn, notificationsEn } from './activities.en';
 import { customersEn } from './customers.en';
+import { salesEn } from './sales.en';
 import { mailEn } from './mail.en';
 import { taskNotificationKindsEn, tasksEn } from './tasks.en';
 
@@ -212,6 +213,7 @@ export const en = {
     },
   },
   customers: customersEn,
+  sales: salesEn,
   activities: activitiesEn,
   notifications: { ...notificationsEn, kinds: { ...notificationsEn.kinds, ...taskNotificationKindsEn } },
   tasks: tasksEn,

@@ -1,6 +1,7 @@
 import { commerceJa } from './commerce.ja';
 import { activitiesJa, notificationsJa } from './activities.ja';
 import { customersJa } from './customers.ja';
+import { salesJa } from './sales.ja';
 import { mailJa } from './mail.ja';
 import { taskNotificationKindsJa, tasksJa } from './tasks.ja';
 import type { Messages } from './en';
@@ -213,6 +214,7 @@ export const ja: Messages = {
     },
   },
   customers: customersJa,
+  sales: salesJa,
   activities: activitiesJa,
   notifications: { ...notificationsJa, kinds: { ...notificationsJa.kinds, ...taskNotificationKindsJa } },
   tasks: tasksJa,

@@ -1,0 +1,143 @@
+import { expect, type Page, test } from '@playwright/test';
+import { fill, messagesFor } from './support/messages';
+import { afterPlatformSpec } from './support/run-order';
+import { signInAsAdmin } from './support/session';
+
+// Runs after platform.spec.ts in each project (that file needs the fresh server's set-up screen).
+
+const nav = (page: Page) => page.getByRole('navigation').first();
+
+async function csrf(page: Page) {
+  const session = await (await page.request.get('/api/v1/auth/session')).json();
+  return { 'x-csrf-token': session.csrfToken as string };
+}
+
+test('a qualified lead becomes a person, a company and a deal in one step', async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  const { lang, m } = messagesFor(testInfo);
+  const s = m.sales;
+  await afterPlatformSpec(lang);
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await signInAsAdmin(page, m, lang);
+  const token = Date.now().toString(36);
+  const family = lang === 'ja' ? `見込${token}` : `Lead${token}`;
+  const company = lang === 'ja' ? `株式会社リード${token}` : `Lead Corp ${token}`;
+
+  await test.step('create a lead from the leads list', async () => {
+    await nav(page).getByRole('link', { name: s.nav.leads }).click();
+    await expect(page.getByRole('heading', { name: s.leads.title })).toBeVisible();
+    await page.getByRole('button', { name: s.leads.new }).click();
+    const dialog = page.getByRole('dialog', { name: s.leads.new });
+    await dialog.getByRole('textbox', { name: s.leads.field.familyName }).fill(family);
+    await dialog.getByRole('textbox', { name: s.leads.field.companyName }).fill(company);
+    await dialog.getByRole('textbox', { name: s.leads.field.email }).fill(`${token}@lead.example`);
+    await dialog.getByRole('textbox', { name: s.leads.field.channel }).fill(lang === 'ja' ? '展示会 2026' : 'Trade show 2026');
+    await dialog.getByRole('button', { name: m.common.create }).click();
+    await expect(page.getByRole('heading', { name: family })).toBeVisible();
+    await expect(page.getByRole('button', { name: s.leads.convert })).toBeDisabled();
+  });
+
+  await test.step('qualify it and convert it: person, company and deal are created and linked', async () => {
+    await page.getByRole('textbox', { name: s.leads.field.status }).click();
+    await page.getByRole('option', { name: s.leads.status.qualified, exact: true }).click();
+    await expect(page.getByRole('button', { name: s.leads.convert })).toBeEnabled();
+    await page.getByRole('button', { name: s.leads.convert }).click();
+    const dialog = page.getByRole('dialog', { name: s.leads.convertTitle });
+    await expect(dialog.getByRole('textbox', { name: s.leads.field.companyName })).toHaveValue(company);
+    await dialog.getByRole('textbox', { name: s.leads.dealTitle }).fill(`${company} CRM`);
+    await dialog.getByRole('textbox', { name: s.deals.field.amount }).fill('1200000');
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-convert-ja.png' });
+    await dialog.getByRole('button', { name: s.leads.convert }).click();
+    await expect(page.getByRole('heading', { name: `${company} CRM` })).toBeVisible();
+    await expect(page.getByRole('link', { name: company })).toBeVisible();
+    await expect(page.getByText('1,200,000').first()).toBeVisible();
+    await page.getByRole('link', { name: family }).click();
+    await expect(page.getByRole('heading', { name: family })).toBeVisible();
+    await expect(page).toHaveURL(/\/people\/[0-9a-f-]+$/);
+  });
+
+  await test.step('the lead shows it was converted, with links to what it became', async () => {
+    await page.goto('/leads');
+    await page.getByRole('link', { name: family }).click();
+    await expect(page.getByText(s.leads.converted).first()).toBeVisible();
+    await expect(page.getByRole('link', { name: s.leads.openDeal })).toBeVisible();
+    await expect(page.getByRole('link', { name: s.leads.openCompany })).toBeVisible();
+  });
+});
+
+test('drag a deal to the won stage on the board: the dialog asks why, the stage totals change', async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  const { lang, m } = messagesFor(testInfo);
+  const s = m.sales;
+  await afterPlatformSpec(lang);
+  // every stage of the default pipeline fits on screen, so the drag needs no scrolling
+  await page.setViewportSize({ width: 2200, height: 1000 });
+  await signInAsAdmin(page, m, lang);
+  const token = `Z${Date.now().toString(36)}`;
+  const pipelines = (await (await page.request.get('/api/v1/pipelines')).json()).data as {
+    id: string;
+    stages: { id: string; name: string; kind: string }[];
+  }[];
+  const pipeline = pipelines[0];
+  if (!pipeline) throw new Error('no pipeline');
+  const first = pipeline.stages[0];
+  const won = pipeline.stages.find((x) => x.kind === 'won');
+  if (!first || !won) throw new Error('no stages');
+  const created = await page.request.post('/api/v1/deals', {
+    headers: await csrf(page),
+    data: { title: `${token} ${lang === 'ja' ? '基幹システム' : 'ERP'}`, amount: 2_500_000, pipelineId: pipeline.id, stageId: first.id },
+  });
+  expect(created.status()).toBe(201);
+
+  await test.step('the board, filtered to this deal, shows it in its first stage with the totals', async () => {
+    await nav(page).getByRole('link', { name: s.nav.deals }).click();
+    await expect(page.getByRole('heading', { name: s.deals.title })).toBeVisible();
+    await page.getByRole('textbox', { name: s.deals.filters.title }).fill(token);
+    const firstColumn = page.getByRole('region', { name: first.name });
+    await expect(firstColumn.getByTestId('deal-card')).toHaveCount(1);
+    await expect(firstColumn.getByTestId('stage-totals')).toContainText(fill(s.deals.count, { count: 1 }));
+    await expect(firstColumn.getByTestId('stage-totals')).toContainText('2,500,000');
+    await expect(page.getByRole('region', { name: won.name }).getByTestId('stage-totals')).toContainText(fill(s.deals.count, { count: 0 }));
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-board-ja.png' });
+  });
+
+  await test.step('drag the card onto the won stage with the mouse and give the reason', async () => {
+    const card = page.getByRole('region', { name: first.name }).getByTestId('deal-card');
+    const target = page.getByRole('region', { name: won.name });
+    const from = await card.boundingBox();
+    const to = await target.boundingBox();
+    if (!from || !to) throw new Error('no boxes');
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(from.x + from.width / 2 + 20, from.y + from.height / 2 + 5, { steps: 5 });
+    await page.mouse.move(to.x + to.width / 2, to.y + 120, { steps: 25 });
+    await page.mouse.up();
+    const dialog = page.getByRole('dialog', { name: s.deals.close.wonTitle });
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByRole('button', { name: s.deals.close.confirm })).toBeDisabled();
+    await dialog.getByRole('textbox', { name: s.deals.close.reasonWon }).fill(lang === 'ja' ? '導入実績と価格' : 'References and price');
+    await dialog.getByRole('textbox', { name: s.deals.close.competitor }).fill(lang === 'ja' ? 'A社' : 'Rival Inc.');
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-won-dialog-ja.png' });
+    await dialog.getByRole('button', { name: s.deals.close.confirm }).click();
+    await expect(dialog).toBeHidden();
+  });
+
+  await test.step('the totals moved with the deal', async () => {
+    const wonColumn = page.getByRole('region', { name: won.name });
+    await expect(wonColumn.getByTestId('deal-card')).toHaveCount(1);
+    await expect(wonColumn.getByTestId('stage-totals')).toContainText(fill(s.deals.count, { count: 1 }));
+    await expect(wonColumn.getByTestId('stage-totals')).toContainText('2,500,000');
+    await expect(page.getByRole('region', { name: first.name }).getByTestId('stage-totals')).toContainText(
+      fill(s.deals.count, { count: 0 }),
+    );
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-board-after-ja.png' });
+  });
+
+  await test.step('the deal page shows the reason and the stage history', async () => {
+    await page.getByRole('region', { name: won.name }).getByRole('link').first().click();
+    await expect(page.getByText(lang === 'ja' ? '導入実績と価格' : 'References and price')).toBeVisible();
+    await expect(page.getByRole('cell', { name: first.name })).toBeVisible();
+    await expect(page.getByRole('cell', { name: won.name })).toBeVisible();
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-deal-ja.png', fullPage: true });
+  });
+});
