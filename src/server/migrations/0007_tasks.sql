@@ -35,8 +35,9 @@ CREATE TABLE tasks (
   FOREIGN KEY (workspace_id, team_id) REFERENCES teams (workspace_id, id),
   CHECK (rrule IS NULL OR due_at IS NOT NULL)
 );
--- "My tasks" buckets and the calendar: one assignee's open tasks by due time.
-CREATE INDEX tasks_assignee_open ON tasks (workspace_id, owner_id, due_at, id) WHERE status = 'open' AND deleted_at IS NULL;
+-- "My tasks" buckets, the calendar and the feed: one assignee's tasks by due time (open and done: a calendar
+-- month shows both; with an open-only index it fell back to scanning the workspace-wide tasks_due).
+CREATE INDEX tasks_assignee_due ON tasks (workspace_id, owner_id, due_at, id) WHERE deleted_at IS NULL;
 -- Done tasks, newest first.
 CREATE INDEX tasks_assignee_done ON tasks (workspace_id, owner_id, completed_at DESC, id DESC) WHERE status = 'done' AND deleted_at IS NULL;
 -- Workspace-wide lists and calendars by due time.
