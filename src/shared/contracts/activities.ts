@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** Records a timeline hangs on. Deals arrive with the sales module; the consumer already accepts them. */
-export const timelineEntityTypes = ['person', 'company', 'deal'] as const;
+/** Records a timeline hangs on. People and companies are looked up; deals and leads carry their owner on the link. */
+export const timelineEntityTypes = ['person', 'company', 'deal', 'lead'] as const;
 export type TimelineEntityType = (typeof timelineEntityTypes)[number];
 
 /** Activities a user logs by hand. `form` entries come from web forms (a later module) through events. */
@@ -9,7 +9,21 @@ export const activityKinds = ['note', 'call', 'meeting', 'sms', 'chat'] as const
 export type ActivityKind = (typeof activityKinds)[number];
 
 /** Every kind a timeline can hold; other modules add entries of their kinds through events. */
-export const timelineKinds = ['note', 'call', 'meeting', 'sms', 'chat', 'form', 'change', 'task', 'email', 'purchase', 'ticket'] as const;
+export const timelineKinds = [
+  'note',
+  'call',
+  'meeting',
+  'sms',
+  'chat',
+  'form',
+  'change',
+  'task',
+  'email',
+  'deal',
+  'lead',
+  'purchase',
+  'ticket',
+] as const;
 
 export const callOutcomes = ['connected', 'no_answer', 'voicemail', 'busy', 'wrong_number'] as const;
 export const directions = ['in', 'out'] as const;
@@ -170,6 +184,8 @@ export const timelinePayload = z.object({
         entityId: z.uuid(),
         ownerId: z.uuid().nullish(),
         teamId: z.uuid().nullish(),
+        /** The record's name as the feed shows it (people and companies are looked up instead). */
+        label: z.string().max(200).nullish(),
       }),
     )
     .max(100),

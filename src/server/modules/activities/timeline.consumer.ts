@@ -65,7 +65,14 @@ async function applyTimelinePayload(db: Db, event: OutboxEvent, tl: ReturnType<t
     for (const link of tl.links) {
       const info: RecordInfo | null = customerEntities.has(link.entityType)
         ? await lookup(link.entityType, link.entityId)
-        : { ...link, label: null, ownerId: link.ownerId ?? null, teamId: link.teamId ?? null, companyId: null };
+        : {
+            entityType: link.entityType,
+            entityId: link.entityId,
+            label: link.label ?? null,
+            ownerId: link.ownerId ?? null,
+            teamId: link.teamId ?? null,
+            companyId: null,
+          };
       if (!info) continue;
       rows.push(entry(base, info, primary, tl.summary, null));
       primary = false;

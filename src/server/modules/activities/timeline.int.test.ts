@@ -245,4 +245,35 @@ describe('reading the timeline', () => {
     expect(notes.body.data.every((e: any) => e.kind === 'note')).toBe(true);
     expect((await a.get('/api/v1/feed?kinds=bogus')).status).toBe(400);
   });
+
+  it('shows a deal’s entries by the owner its module recorded on them, and names the deal in the feed', async () => {
+    const w = await createTestWorkspace(server);
+    const a = await signIn(server, w.adminEmail);
+    const ws = await a.get('/api/v1/workspace');
+    await a.patch('/api/v1/workspace', { version: ws.body.version, visibility: { member: 'own' } });
+    const member = await addUser(server, a, 'member', '商談 担当');
+    const dealId = newId();
+    const consume = makeTimelineConsumer(server.database.db);
+    await consume({
+      ...event({
+        type: 'deal.created',
+        payload: {
+          timeline: {
+            kind: 'deal',
+            links: [{ entityType: 'deal', entityId: dealId, ownerId: w.adminId, label: '大型案件' }],
+            summary: { action: 'created' },
+          },
+        },
+      }),
+      workspaceId: w.workspaceId,
+      actorId: w.adminId,
+    });
+    const own = await a.get(`/api/v1/timeline/deal/${dealId}`);
+    expect(own.body.data).toHaveLength(1);
+    expect((await member.client.get(`/api/v1/timeline/deal/${dealId}`)).status).toBe(404);
+    const feed = await a.get('/api/v1/feed?limit=5');
+    expect(feed.body.data.find((e: any) => e.entityId === dealId)?.entityLabel).toBe('大型案件');
+    // an id nobody wrote about has no history, and says nothing more
+    expect((await member.client.get(`/api/v1/timeline/deal/${newId()}`)).body).toEqual({ data: [], nextCursor: null });
+  });
 });

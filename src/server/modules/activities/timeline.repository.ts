@@ -106,6 +106,21 @@ export async function updateOwnership(
     .execute();
 }
 
+/** Owner and team recorded on a record's newest entry (for records this module cannot look up). */
+export async function ownershipOf(db: DbOrTx, workspaceId: string, entityType: string, entityId: string) {
+  const row = await db
+    .selectFrom('timeline_entries')
+    .select(['owner_id', 'team_id'])
+    .where('workspace_id', '=', workspaceId)
+    .where('entity_type', '=', entityType)
+    .where('entity_id', '=', entityId)
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { ownerId: row.owner_id as string | null, teamId: row.team_id as string | null } : null;
+}
+
 export interface Cursor {
   at: Date;
   id: string;

@@ -1,6 +1,7 @@
 import type { Actor } from '../../platform/actor.js';
 import type { Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/http/errors.js';
+import { canSee } from '../../platform/policy.js';
 import { findRecord } from './timeline.records.js';
 import * as repo from './timeline.repository.js';
 
@@ -39,7 +40,7 @@ function page<T>(rows: EntryRow[], limit: number, map: (r: EntryRow) => T) {
 export async function listTimeline(options: {
   db: Db;
   actor: Actor;
-  entityType: 'person' | 'company' | 'deal';
+  entityType: 'person' | 'company' | 'deal' | 'lead';
   entityId: string;
   kinds?: string[];
   actorId?: string;
@@ -48,8 +49,13 @@ export async function listTimeline(options: {
 }) {
   const { db, actor } = options;
   const cursor = cursorOf(options.cursor);
-  // Deals have no module yet: nothing to see there, and nothing to leak.
-  if (!(await findRecord(db, actor, options.entityType, options.entityId))) throw new AppError('not_found');
+  if (options.entityType === 'person' || options.entityType === 'company') {
+    if (!(await findRecord(db, actor, options.entityType, options.entityId))) throw new AppError('not_found');
+  } else {
+    // Other records (deals) are not looked up here: their entries carry the owner and team their module gave them.
+    const owner = await repo.ownershipOf(db, actor.workspaceId, options.entityType, options.entityId);
+    if (owner && !(await canSee(db, actor, owner))) throw new AppError('not_found');
+  }
   const rows = await repo.listEntries(db, {
     workspaceId: actor.workspaceId,
     entityType: options.entityType,

@@ -24,6 +24,8 @@ export const activitiesEn = {
     change: 'Change',
     task: 'Task',
     email: 'Email',
+    deal: 'Deal',
+    lead: 'Lead',
     purchase: 'Purchase',
     ticket: 'Ticket',
   },

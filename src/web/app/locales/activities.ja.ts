@@ -28,6 +28,8 @@ export const activitiesJa: Shape<typeof activitiesEn> = {
     change: '変更',
     task: 'タスク',
     email: 'メール',
+    deal: '商談',
+    lead: '見込み客',
     purchase: '購買',
     ticket: '問い合わせ',
   },

@@ -1,5 +1,6 @@
 import { Anchor, Badge, Group, Paper, Stack, Text, ThemeIcon } from '@mantine/core';
 import {
+  IconBriefcase,
   IconCalendarEvent,
   IconChecklist,
   IconForms,
@@ -13,6 +14,7 @@ import {
   IconPoint,
   IconShoppingCart,
   IconTicket,
+  IconUserPlus,
 } from '@tabler/icons-react';
 import type { ComponentType, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -30,6 +32,8 @@ const icons: Record<string, ComponentType<{ size?: number }>> = {
   change: IconHistory,
   task: IconChecklist,
   email: IconMail,
+  deal: IconBriefcase,
+  lead: IconUserPlus,
   purchase: IconShoppingCart,
   ticket: IconTicket,
 };
@@ -75,7 +79,7 @@ function EntryBody({ entry }: { entry: TimelineEntry }) {
     return <Stack gap={2}>{lines}</Stack>;
   }
 
-  const title = str(s.subject) || str(s.title);
+  const title = str(s.subject) || str(s.title) || str(s.name) || (s.orderNumber ? `#${str(s.orderNumber)}` : '');
   if (title) {
     lines.push(
       <Text key="title" size="sm" fw={600}>
@@ -114,6 +118,15 @@ function EntryBody({ entry }: { entry: TimelineEntry }) {
       </Text>,
     );
   }
+  const facts = [str(s.companyName), str(s.stage), typeof s.total === 'number' ? `${s.total.toLocaleString()} ${str(s.currency)}` : '']
+    .filter(Boolean)
+    .join(' · ');
+  if (facts)
+    lines.push(
+      <Text key="facts" size="sm" c="dimmed">
+        {facts}
+      </Text>,
+    );
   if (entry.kind === 'email') {
     const who = [str(s.from), str(s.to)].filter(Boolean).join(' → ');
     if (who)
@@ -122,6 +135,13 @@ function EntryBody({ entry }: { entry: TimelineEntry }) {
           {who}
         </Text>,
       );
+    if (s.emailId) {
+      lines.push(
+        <Anchor key="open" component={Link} to={`/emails/${str(s.emailId)}`} size="sm">
+          {t('mail.email.open')}
+        </Anchor>,
+      );
+    }
   }
   const body = str(s.body) || str(s.snippet);
   if (body) {
