@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, createTestWorkspace, signIn, startTestServer, testConfig } from '../../../../test/helpers.js';
+import { addUser, createTestDatabase, createTestWorkspace, signIn, startTestServer, testConfig } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 import { runDigests } from './digest.service.js';
 import { configureSmtp, type SmtpSink, startSmtpSink } from './tasks.test-support.js';
@@ -87,6 +87,14 @@ describe('daily digest', () => {
     const prefs = await admin.patch('/api/v1/me/notification-preferences', { version: 0, digestEnabled: true, digestHour: 8 });
     expect(prefs.status).toBe(200);
     const { db } = server.database;
+    // A teammate assigns the admin a task: an unread notification (made by the notifications consumer).
+    const member = await addUser(server, admin, 'member', '佐藤 次郎');
+    await member.client.post('/api/v1/tasks', { title: '依頼されたタスク', assigneeId: ws.adminId });
+    await waitFor('the assignment notification', async () => {
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM notifications WHERE workspace_id = ${ws.workspaceId}
+        AND user_id = ${ws.adminId} AND kind = 'task_assigned' AND read_at IS NULL`.execute(db);
+      return (rows[0]?.n ?? 0) > 0;
+    });
     const cfg = testConfig(server.databaseUrl);
 
     const mine = () => sink.messages.filter((m) => m.to === ws.adminEmail && m.subject.startsWith('【ダイジェスト】'));
@@ -98,7 +106,8 @@ describe('daily digest', () => {
     await runDigests(db, cfg, zonedInstant(day, '20:00', TZ));
     const mail = await sink.waitFor((m) => m.to === ws.adminEmail && m.subject.startsWith('【ダイジェスト】'));
     expect(mine()).toHaveLength(1);
-    expect(mail.subject).toBe('【ダイジェスト】期限切れ 1 件・今日 1 件・未読 0 件');
+    expect(mail.subject).toBe('【ダイジェスト】期限切れ 1 件・今日 1 件・未読 1 件');
+    expect(mail.text).toContain('タスクが割り当てられました: 依頼されたタスク');
     expect(mail.text).toContain('前日のタスク');
     expect(mail.text).toContain('当日のタスク');
     expect(mail.text).not.toContain('翌日のタスク');
