@@ -548,6 +548,34 @@ test('a long people list keeps few rows in the page, loads the next keyset page 
     await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { name: '走査 297号' })).toBeVisible();
   });
+
+  await test.step('with all loaded rows selected, the bulk bar offers every match of the filter, and tags all 300', async () => {
+    const c = m.customers;
+    await page.goto('/people');
+    await page.getByRole('button', { name: c.filter.title }).click();
+    const builder = page.getByTestId('filter-builder');
+    await builder.getByRole('button', { name: c.filter.add }).click();
+    await builder.getByRole('textbox', { name: c.filter.field }).click();
+    await page.getByRole('option', { name: c.fields.tags, exact: true }).click();
+    await builder.getByRole('textbox', { name: c.filter.value }).fill('scroll');
+    await builder.getByRole('button', { name: c.filter.apply }).click();
+    await expect(page.getByTestId('record-count')).toHaveText(fill(c.count, { count: 300 }));
+    await expect(table).toHaveAttribute('data-loaded-rows', '100');
+    await page.getByRole('checkbox', { name: c.selectAll }).check();
+    const bar = page.getByTestId('bulk-bar');
+    await expect(bar).toContainText(fill(c.selected, { count: 100 }));
+    await bar.getByRole('button', { name: fill(c.bulk.selectAllMatching, { count: 300 }) }).click();
+    await expect(bar).toContainText(fill(c.bulk.allMatchingSelected, { count: 300 }));
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-bulk-all-matching-ja.png' });
+    await bar.getByRole('button', { name: c.bulk.tag }).click();
+    const dialog = page.getByRole('dialog', { name: c.bulk.tag });
+    await dialog.getByRole('textbox', { name: c.bulk.tagLabel }).fill('一括300');
+    await dialog.getByRole('textbox', { name: c.bulk.tagLabel }).press('Enter');
+    await dialog.getByRole('button', { name: m.common.save }).click();
+    await expect(page.getByText(fill(c.bulk.done, { count: 300 }))).toBeVisible();
+    const tagged = encodeURIComponent(JSON.stringify({ field: 'tags', op: 'has_all', value: ['一括300'] }));
+    expect((await (await page.request.get(`/api/v1/people/count?filter=${tagged}`)).json()).count).toBe(300);
+  });
 });
 
 test('the filter builder nests an OR group, negates it with NOT, and a saved view keeps it with a sorted custom-field column', async ({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { filterSchema } from '../filter.js';
 
 const text = (max: number) => z.string().trim().max(max);
 const optionalText = (max: number) =>
@@ -160,13 +161,23 @@ export const savedViewCreate = z.object({
 });
 export const savedViewPatch = savedViewCreate.omit({ entityType: true }).partial().extend({ version: z.number().int() });
 
-export const bulkAction = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('assign'), ids: z.array(z.uuid()).min(1).max(5000), ownerId: z.uuid().nullable() }),
-  z.object({ action: z.literal('tag'), ids: z.array(z.uuid()).min(1).max(5000), tags: tags.min(1) }),
-  z.object({ action: z.literal('untag'), ids: z.array(z.uuid()).min(1).max(5000), tags: tags.min(1) }),
-  z.object({ action: z.literal('delete'), ids: z.array(z.uuid()).min(1).max(5000) }),
-  z.object({ action: z.literal('set_team'), ids: z.array(z.uuid()).min(1).max(5000), teamId: z.uuid().nullable() }),
-]);
+/** Most records one bulk request changes (each gets its own audit row and event in one transaction). */
+export const BULK_MAX = 5000;
+const bulkTarget = {
+  ids: z.array(z.uuid()).min(1).max(BULK_MAX).optional().describe('The records to change'),
+  filter: filterSchema
+    .optional()
+    .describe(`Instead of ids: every live record matching this filter (filter language) that you may see; more than ${BULK_MAX} is a 400`),
+};
+export const bulkAction = z
+  .discriminatedUnion('action', [
+    z.object({ action: z.literal('assign'), ...bulkTarget, ownerId: z.uuid().nullable() }),
+    z.object({ action: z.literal('tag'), ...bulkTarget, tags: tags.min(1) }),
+    z.object({ action: z.literal('untag'), ...bulkTarget, tags: tags.min(1) }),
+    z.object({ action: z.literal('delete'), ...bulkTarget }),
+    z.object({ action: z.literal('set_team'), ...bulkTarget, teamId: z.uuid().nullable() }),
+  ])
+  .refine((a) => (a.ids === undefined) !== (a.filter === undefined), { message: 'send either ids or filter', path: ['ids'] });
 export type BulkAction = z.infer<typeof bulkAction>;
 
 const stamps = {

@@ -234,7 +234,7 @@ export async function countCompanies(options: { db: Db; actor: Actor; filter?: F
 }
 
 export function deleteCompanies(options: { db: Db; actor: Actor; ids: string[]; restore?: boolean }) {
-  return trashRecords({ ...options, table: 'companies', catalogFor });
+  return trashRecords({ ...options, target: { ids: options.ids }, table: 'companies', catalogFor });
 }
 
 export function bulkCompanies(options: { db: Db; actor: Actor; action: BulkAction }) {

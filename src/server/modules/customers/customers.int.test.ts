@@ -405,6 +405,59 @@ describe('bad input', () => {
   });
 });
 
+describe('bulk changes by filter', () => {
+  it('tags and deletes every visible match of a filter, refuses ids with a filter, and more than 5,000 matches', async () => {
+    const w = await createTestWorkspace(server);
+    const a = await signIn(server, w.adminEmail);
+    const ws = await a.get('/api/v1/workspace');
+    await a.patch('/api/v1/workspace', { version: ws.body.version, visibility: { member: 'own' } });
+    const { client: m } = await addUser(server, a, 'member');
+    for (const n of ['一', '二', '三'])
+      await m.post('/api/v1/people', { familyName: '一括', givenName: n, city: '札幌市', ignoreDuplicates: true });
+    await a.post('/api/v1/people', { familyName: '一括', givenName: '管理者', city: '札幌市', ignoreDuplicates: true });
+    await m.post('/api/v1/people', { familyName: '別', city: '函館市' });
+    const sapporo = { field: 'city', op: 'eq', value: '札幌市' };
+
+    // The member sees three of the four in 札幌市: only those are tagged.
+    const tagged = await m.post('/api/v1/people/bulk', { action: 'tag', filter: sapporo, tags: ['北海道'] });
+    expect(tagged.status).toBe(200);
+    expect(tagged.body.count).toBe(3);
+    const f = (x: unknown) => encodeURIComponent(JSON.stringify(x));
+    expect((await a.get(`/api/v1/people/count?filter=${f({ field: 'tags', op: 'has_any', value: ['北海道'] })}`)).body.count).toBe(3);
+    const history = await a.get(`/api/v1/audit?action=person.bulk_tag`);
+    expect(history.body.data).toHaveLength(3);
+
+    for (const bad of [
+      { action: 'tag', tags: ['x'] },
+      { action: 'tag', tags: ['x'], ids: [w.workspaceId], filter: sapporo },
+      { action: 'tag', tags: ['x'], filter: { field: 'nope', op: 'eq', value: 1 } },
+    ]) {
+      const res = await a.post('/api/v1/people/bulk', bad);
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+    }
+    expect(
+      (await a.post('/api/v1/people/bulk', { action: 'tag', tags: ['x'], filter: { field: 'city', op: 'eq', value: '那覇市' } })).status,
+    ).toBe(404);
+
+    const deleted = await a.post('/api/v1/people/bulk', { action: 'delete', filter: sapporo });
+    expect(deleted.body.count).toBe(4);
+    expect((await a.get(`/api/v1/people/count?filter=${f(sapporo)}`)).body.count).toBe(0);
+    expect((await a.get(`/api/v1/people/count?trash=true&filter=${f(sapporo)}`)).body.count).toBe(4);
+
+    // Over the limit: refused before anything changes.
+    await server.database.pool.query(
+      `INSERT INTO people (workspace_id, id, family_name, name_key, sort_key, search_text, search_bigrams, city)
+       SELECT $1, gen_random_uuid(), '大量', 'たいりょう', 'たいりょう', '大量', '{}', '大量市' FROM generate_series(1, 5001)`,
+      [w.workspaceId],
+    );
+    const many = await a.post('/api/v1/people/bulk', { action: 'tag', filter: { field: 'city', op: 'eq', value: '大量市' }, tags: ['x'] });
+    expect(many.status).toBe(400);
+    expect(many.body.error.details.issues[0]).toMatchObject({ path: 'filter', code: 'too_many_records', max: 5000 });
+    expect((await a.get(`/api/v1/people/count?filter=${f({ field: 'tags', op: 'has_any', value: ['x'] })}`)).body.count).toBe(0);
+  });
+});
+
 describe('bulk changes on companies', () => {
   it('refuses an owner from outside the workspace', async () => {
     const co = await admin.post('/api/v1/companies', { name: '一括テスト商会' });

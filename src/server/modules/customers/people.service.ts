@@ -218,7 +218,7 @@ export async function countPeople(options: { db: Db; actor: Actor; filter?: Filt
 }
 
 export function deletePeople(options: { db: Db; actor: Actor; ids: string[]; restore?: boolean }) {
-  return trashRecords({ ...options, table: 'people', catalogFor });
+  return trashRecords({ ...options, target: { ids: options.ids }, table: 'people', catalogFor });
 }
 
 export function bulkPeople(options: { db: Db; actor: Actor; action: BulkAction }) {

@@ -74,6 +74,12 @@ export async function visibleIds(db: DbOrTx, table: RecordTable, actor: Actor, i
   return rows.map((r) => r.id as string);
 }
 
+/** Visible live ids matching a filter, at most `limit` (bulk actions by filter). */
+export async function matchingIds(db: DbOrTx, table: RecordTable, actor: Actor, filter: Filter, catalog: FieldCatalog, limit: number) {
+  const rows = await base(db, table, actor, { filter }, catalog).select('r.id').orderBy('r.id').limit(limit).execute();
+  return rows.map((r) => r.id as string);
+}
+
 export async function replaceContactPoints(
   db: DbOrTx,
   workspaceId: string,

@@ -126,6 +126,10 @@ export const customersEn = {
     fax: 'Fax',
   },
   bulk: {
+    selectAllMatching: 'Select all {{count}} matching records',
+    allMatchingSelected: 'All {{count}} matching records selected',
+    selectLoadedOnly: 'Select only the loaded rows',
+    tooManyMatching: 'More than {{max}} records match: narrow the filter to act on all of them',
     tag: 'Add tag',
     tagLabel: 'Tag to add',
     assign: 'Assign owner',

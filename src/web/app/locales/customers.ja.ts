@@ -128,6 +128,10 @@ export const customersJa: Messages['customers'] = {
     fax: 'FAX',
   },
   bulk: {
+    selectAllMatching: '条件に一致する {{count}} 件すべてを選択',
+    allMatchingSelected: '条件に一致する {{count}} 件すべてを選択中',
+    selectLoadedOnly: '読み込み済みの行だけを選択',
+    tooManyMatching: '一致が {{max}} 件を超えています。すべてに操作するには条件を絞り込んでください',
     tag: 'タグを追加',
     tagLabel: '追加するタグ',
     assign: '担当者を変更',

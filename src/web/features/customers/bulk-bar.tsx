@@ -3,7 +3,8 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { BulkAction } from '../../../shared/contracts/customers';
+import { BULK_MAX, type BulkAction } from '../../../shared/contracts/customers';
+import type { Filter } from '../../../shared/filter';
 import { http } from '../../app/api-client';
 import { keys } from '../../app/query-client';
 import { useCan } from '../../app/session';
@@ -11,8 +12,29 @@ import { ConfirmButton } from '../../ui/confirm-button';
 import { ErrorAlert } from '../../ui/error-alert';
 import { type EntityType, pathOf, useUsers } from './customers-api';
 
-/** Actions on the selected rows: add a tag, assign an owner, delete (with the delete permission). */
-export function BulkBar({ entity, ids, onDone }: { entity: EntityType; ids: string[]; onDone: () => void }) {
+/** Every record matching the list's filter, offered once all loaded rows are selected. */
+export interface MatchingSelection {
+  count: number;
+  filter: Filter | null;
+  selected: boolean;
+  onSelect: (selected: boolean) => void;
+}
+
+/**
+ * Actions on the selected rows, or on every record matching the filter: add a tag, assign an owner,
+ * delete (with the delete permission).
+ */
+export function BulkBar({
+  entity,
+  ids,
+  matching,
+  onDone,
+}: {
+  entity: EntityType;
+  ids: string[];
+  matching?: MatchingSelection;
+  onDone: () => void;
+}) {
   const { t } = useTranslation();
   const can = useCan();
   const queryClient = useQueryClient();
@@ -20,10 +42,14 @@ export function BulkBar({ entity, ids, onDone }: { entity: EntityType; ids: stri
   const [dialog, setDialog] = useState<'tag' | 'assign' | null>(null);
   const [tags, setTags] = useState<string[]>([]);
   const [owner, setOwner] = useState<string | null>(null);
+  const all = matching?.selected === true;
+  const size = all ? (matching?.count ?? 0) : ids.length;
+  // The server resolves the filter itself (at most BULK_MAX records), so nothing depends on what is loaded.
+  const target = all ? { filter: matching?.filter ?? { and: [] } } : { ids };
   const run = useMutation({
     mutationFn: (action: BulkAction) => http.post<{ count?: number }>(`/api/v1/${pathOf(entity)}/bulk`, action),
     onSuccess: (r) => {
-      notifications.show({ message: t('customers.bulk.done', { count: r.count ?? ids.length }), color: 'green' });
+      notifications.show({ message: t('customers.bulk.done', { count: r.count ?? size }), color: 'green' });
       setDialog(null);
       setTags([]);
       void queryClient.invalidateQueries({ queryKey: entity === 'person' ? keys.people : keys.companies });
@@ -34,8 +60,25 @@ export function BulkBar({ entity, ids, onDone }: { entity: EntityType; ids: stri
   return (
     <Group gap="xs" p="xs" bg="var(--mantine-primary-color-light)" bdrs="sm" data-testid="bulk-bar">
       <Text size="sm" fw={500}>
-        {t('customers.selected', { count: ids.length })}
+        {all ? t('customers.bulk.allMatchingSelected', { count: size }) : t('customers.selected', { count: size })}
       </Text>
+      {matching &&
+        !all &&
+        matching.count > ids.length &&
+        (matching.count <= BULK_MAX ? (
+          <Button size="xs" variant="subtle" onClick={() => matching.onSelect(true)}>
+            {t('customers.bulk.selectAllMatching', { count: matching.count })}
+          </Button>
+        ) : (
+          <Text size="xs" c="dimmed">
+            {t('customers.bulk.tooManyMatching', { max: BULK_MAX })}
+          </Text>
+        ))}
+      {all && (
+        <Button size="xs" variant="subtle" onClick={() => matching?.onSelect(false)}>
+          {t('customers.bulk.selectLoadedOnly')}
+        </Button>
+      )}
       {can('records.write') && (
         <>
           <Button size="xs" variant="default" onClick={() => setDialog('tag')}>
@@ -48,9 +91,9 @@ export function BulkBar({ entity, ids, onDone }: { entity: EntityType; ids: stri
       )}
       {can('records.delete') && (
         <ConfirmButton
-          message={t('customers.bulk.confirmDelete', { count: ids.length })}
+          message={t('customers.bulk.confirmDelete', { count: size })}
           confirmLabel={t('customers.bulk.delete')}
-          onConfirm={() => run.mutate({ action: 'delete', ids })}
+          onConfirm={() => run.mutate({ action: 'delete', ...target })}
         >
           {t('customers.bulk.delete')}
         </ConfirmButton>
@@ -82,7 +125,9 @@ export function BulkBar({ entity, ids, onDone }: { entity: EntityType; ids: stri
             <Button
               loading={run.isPending}
               disabled={dialog === 'tag' && tags.length === 0}
-              onClick={() => run.mutate(dialog === 'tag' ? { action: 'tag', ids, tags } : { action: 'assign', ids, ownerId: owner })}
+              onClick={() =>
+                run.mutate(dialog === 'tag' ? { action: 'tag', ...target, tags } : { action: 'assign', ...target, ownerId: owner })
+              }
             >
               {t('common.save')}
             </Button>

@@ -62,6 +62,8 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
   const [viewId, setViewId] = useState<string | null>(null);
   const [filterOpen, setFilterOpen] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  // "All N matching the filter" chosen in the bulk bar: the bulk request sends the filter, not ids.
+  const [allMatching, setAllMatching] = useState(false);
   // Custom fields are offered in the column menu and start hidden.
   const [visible, setVisible] = useState<string[]>(() => builtIn.map((c) => c.key));
   const shown = columns.filter((c) => visible.includes(c.key));
@@ -91,7 +93,7 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
 
   const applyFilter = (root: DraftGroup) => {
     setFilter(toFilter(root, fields));
-    setSelected(new Set());
+    clearSelection();
   };
   const chooseView = (view: SavedView | null) => {
     setViewId(view?.id ?? null);
@@ -99,18 +101,29 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
     setDraft(fromFilter(view?.filter ?? null));
     setSort(view?.sort.length ? view.sort : DEFAULT_SORT);
     setVisible(view?.columns.length ? ['name', ...view.columns.filter((k) => k !== 'name')] : builtIn.map((c) => c.key));
-    setSelected(new Set());
+    clearSelection();
   };
   const toggleSort = (field: string) => setSort((s) => [{ field, dir: s[0]?.field === field && s[0].dir === 'asc' ? 'desc' : 'asc' }]);
-  const toggle = (id: string) =>
+  const toggle = (id: string) => {
+    setAllMatching(false);
     setSelected((s) => {
       const next = new Set(s);
       if (next.has(id)) next.delete(id);
       else next.add(id);
       return next;
     });
-  const toggleAll = () =>
+  };
+  const toggleAll = () => {
+    setAllMatching(false);
     setSelected((s) => (rows.length > 0 && rows.every((r) => s.has(r.id)) ? new Set() : new Set(rows.map((r) => r.id))));
+  };
+  const clearSelection = () => {
+    setAllMatching(false);
+    setSelected(new Set());
+  };
+  // With every match chosen, rows loaded later by scrolling show as selected too.
+  const shownSelected = useMemo(() => (allMatching ? new Set(rows.map((r) => r.id)) : selected), [allMatching, rows, selected]);
+  const allLoadedSelected = rows.length > 0 && rows.every((r) => shownSelected.has(r.id));
 
   if (list.error) return <ErrorState error={list.error} onRetry={() => void list.refetch()} />;
 
@@ -137,7 +150,18 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
           <FilterBuilder fields={fields} root={draft} onChange={setDraft} onApply={applyFilter} />
         </Paper>
       </Collapse>
-      {!trash && selected.size > 0 && <BulkBar entity={entity} ids={[...selected]} onDone={() => setSelected(new Set())} />}
+      {!trash && shownSelected.size > 0 && (
+        <BulkBar
+          entity={entity}
+          ids={[...shownSelected]}
+          matching={
+            allLoadedSelected && count.data
+              ? { count: count.data.count, filter, selected: allMatching, onSelect: setAllMatching }
+              : undefined
+          }
+          onDone={clearSelection}
+        />
+      )}
       {list.isPending ? (
         <Loader m="md" />
       ) : (
@@ -148,7 +172,7 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
           columns={shown}
           sort={sort}
           onSort={toggleSort}
-          selection={trash ? undefined : { selected, toggle, toggleAll }}
+          selection={trash ? undefined : { selected: shownSelected, toggle, toggleAll }}
           rowLabel={rowLabel}
           rowHref={rowHref}
           rowAction={rowAction}
