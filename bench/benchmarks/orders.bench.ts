@@ -157,7 +157,14 @@ export const ordersBench: Benchmark = {
       ctx.log(`raw COPY into an unindexed text table: ${baseline.rows} rows in ${baseline.seconds.toFixed(2)} s`);
 
       t = performance.now();
-      const result = await importOrders({ db: database.db, actor, source: fs.createReadStream(file), format: 'csv', encoding: 'utf8' });
+      const result = await importOrders({
+        db: database.db,
+        pool: database.pool,
+        actor,
+        source: fs.createReadStream(file),
+        format: 'csv',
+        encoding: 'utf8',
+      });
       const importSeconds = (performance.now() - t) / 1000;
       ctx.log(
         `import: ${result.orders} orders (${result.rows} rows, ${result.rejectedCount} rejected, ${result.skipped} skipped) in ${importSeconds.toFixed(2)} s`,

@@ -105,6 +105,7 @@ export async function commerceRoutes(app: App, { database, config }: ModuleDeps)
       async (req) =>
         importOrders({
           db,
+          pool: database.pool,
           actor: who(req.actor),
           source: req.body as NodeJS.ReadableStream as import('node:stream').Readable,
           format: req.query.format,

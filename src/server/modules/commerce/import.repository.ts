@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
+import type pg from 'pg';
 import type { OrderStatus } from '../../../shared/contracts/commerce.js';
 import type { DbOrTx, Tx } from '../../platform/db/database.js';
-import { applyPairs } from './metrics.repository.js';
+import { copyInto, copyLine } from '../customers/index.js';
 
 export interface ProductRef {
   id: string;
@@ -92,9 +93,33 @@ export interface ImportOrder {
 
 const COUNTED = sql.raw(`o.status NOT IN ('cancelled', 'refunded')`);
 const REALISED = sql.raw(`o.status IN ('paid', 'shipped', 'completed', 'refunded')`);
+const ORDER_COLUMNS = [
+  'workspace_id',
+  'id',
+  'order_number',
+  'external_id',
+  'source',
+  'ordered_at',
+  'person_id',
+  'company_id',
+  'status',
+  'currency',
+  'total',
+  'refunded_amount',
+  'quantity',
+  'payment_method',
+  'channel',
+  'store',
+  'created_by',
+  'updated_by',
+] as const;
+const LINE_COLUMNS = ['workspace_id', 'order_id', 'position', 'product_id', 'sku', 'name', 'quantity', 'unit_price', 'amount'] as const;
+// Per-connection staging tables (emptied at each commit): the batch arrives by COPY, then set-based SQL.
+const STAGE = sql.raw('commerce_import_orders');
+const STAGE_LINES = sql.raw('commerce_import_lines');
 
-/** Adds the batch's orders to their customers' metrics (imports only add orders, so sums and min/max suffice). */
-async function addMetricDeltas(trx: Tx, workspaceId: string, ids: string[], kind: 'person' | 'company') {
+/** Adds the batch's orders (the staged rows that were written) to their customers' metrics: sums and min/max. */
+async function addMetricDeltas(trx: Tx, workspaceId: string, kind: 'person' | 'company') {
   const table = sql.raw(kind === 'person' ? 'person_metrics' : 'company_metrics');
   const key = sql.raw(kind === 'person' ? 'person_id' : 'company_id');
   await sql`
@@ -105,7 +130,7 @@ async function addMetricDeltas(trx: Tx, workspaceId: string, ids: string[], kind
       min(o.ordered_at) FILTER (WHERE ${COUNTED}), max(o.ordered_at) FILTER (WHERE ${COUNTED}),
       coalesce(sum(o.total - o.refunded_amount) FILTER (WHERE ${REALISED}), 0),
       coalesce(sum(o.refunded_amount) FILTER (WHERE ${REALISED}), 0), now()
-    FROM orders o WHERE o.workspace_id = ${workspaceId} AND o.id = ANY(${ids}::uuid[]) AND o.${key} IS NOT NULL
+    FROM ${STAGE} o WHERE o.${key} IS NOT NULL
     GROUP BY o.${key} ORDER BY o.${key}
     ON CONFLICT (workspace_id, ${key}) DO UPDATE SET currency = coalesce(m.currency, EXCLUDED.currency),
       purchase_count = m.purchase_count + EXCLUDED.purchase_count, purchase_total = m.purchase_total + EXCLUDED.purchase_total,
@@ -117,41 +142,86 @@ async function addMetricDeltas(trx: Tx, workspaceId: string, ids: string[], kind
 }
 
 /**
- * Inserts the orders (an existing order number or external id skips that order), their lines, product
- * pairs and metric deltas. Set-based: a handful of statements per batch. Returns the ids written.
+ * Writes one batch in the caller's transaction on `client`: the orders COPY'd into a staging table and
+ * inserted from it (an existing order number or external id skips that order), then the written orders'
+ * lines, product pairs and metric deltas, all set-based. Returns the ids written.
  */
-export async function writeOrders(trx: Tx, workspaceId: string, userId: string | null, orders: ImportOrder[]): Promise<string[]> {
-  const col = <T>(f: (o: ImportOrder) => T) => orders.map(f);
-  const inserted = await sql<{ id: string }>`
-    INSERT INTO orders (workspace_id, id, order_number, external_id, source, ordered_at, person_id, company_id, status, currency,
-      total, refunded_amount, quantity, payment_method, channel, store, created_by, updated_by)
-    SELECT ${workspaceId}::uuid, t.id, t.num, t.ext, 'import', t.at, t.person, t.company, t.status, t.cur,
-      t.total, CASE WHEN t.status = 'refunded' THEN t.total ELSE 0 END, t.qty, t.pay, t.channel, t.store, ${userId}::uuid, ${userId}::uuid
-    FROM unnest(${col((o) => o.id)}::uuid[], ${col((o) => o.orderNumber)}::text[], ${col((o) => o.externalId)}::text[],
-      ${col((o) => o.orderedAt.toISOString())}::timestamptz[], ${col((o) => o.personId)}::uuid[], ${col((o) => o.companyId)}::uuid[],
-      ${col((o) => o.status)}::text[], ${col((o) => o.currency)}::text[], ${col((o) => o.total)}::bigint[], ${col((o) => o.quantity)}::bigint[],
-      ${col((o) => o.paymentMethod)}::text[], ${col((o) => o.channel)}::text[], ${col((o) => o.store)}::text[])
-      AS t(id, num, ext, at, person, company, status, cur, total, qty, pay, channel, store)
-    ON CONFLICT DO NOTHING
-    RETURNING id`.execute(trx);
+export async function writeOrders(
+  client: pg.PoolClient,
+  trx: Tx,
+  workspaceId: string,
+  userId: string | null,
+  orders: ImportOrder[],
+): Promise<string[]> {
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS commerce_import_orders (LIKE orders INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS commerce_import_lines (LIKE order_lines) ON COMMIT DELETE ROWS`);
+  await copyInto(
+    client,
+    'commerce_import_orders',
+    ORDER_COLUMNS,
+    orders.map((o) =>
+      copyLine(ORDER_COLUMNS, {
+        workspace_id: workspaceId,
+        id: o.id,
+        order_number: o.orderNumber,
+        external_id: o.externalId,
+        source: 'import',
+        ordered_at: o.orderedAt.toISOString(),
+        person_id: o.personId,
+        company_id: o.companyId,
+        status: o.status,
+        currency: o.currency,
+        total: o.total,
+        refunded_amount: o.status === 'refunded' ? o.total : 0,
+        quantity: o.quantity,
+        payment_method: o.paymentMethod,
+        channel: o.channel,
+        store: o.store,
+        created_by: userId,
+        updated_by: userId,
+      }),
+    ),
+  );
+  const inserted = await client.query<{ id: string }>(
+    `INSERT INTO orders SELECT * FROM commerce_import_orders ON CONFLICT DO NOTHING RETURNING id`,
+  );
   const ids = inserted.rows.map((r) => r.id);
   if (!ids.length) return ids;
   const written = new Set(ids);
-  const lines = orders.filter((o) => written.has(o.id)).flatMap((o) => o.lines.map((l) => ({ ...l, orderId: o.id })));
-  const lc = <T>(f: (l: (typeof lines)[number]) => T) => lines.map(f);
+  if (ids.length < orders.length) await client.query('DELETE FROM commerce_import_orders WHERE NOT (id = ANY($1::uuid[]))', [ids]);
+  const lines: string[] = [];
+  for (const o of orders) {
+    if (!written.has(o.id)) continue;
+    for (const l of o.lines) {
+      lines.push(
+        copyLine(LINE_COLUMNS, {
+          workspace_id: workspaceId,
+          order_id: o.id,
+          position: l.position,
+          product_id: l.productId,
+          sku: l.sku,
+          name: l.name,
+          quantity: l.quantity,
+          unit_price: l.unitPrice,
+          amount: l.amount,
+        }),
+      );
+    }
+  }
+  await copyInto(client, 'commerce_import_lines', LINE_COLUMNS, lines);
+  await client.query('INSERT INTO order_lines SELECT * FROM commerce_import_lines');
+  // Pairs of products within each counted order of the batch (both directions), as applyPairs does.
   await sql`
-    INSERT INTO order_lines (workspace_id, order_id, position, product_id, sku, name, quantity, unit_price, amount)
-    SELECT ${workspaceId}::uuid, * FROM unnest(${lc((l) => l.orderId)}::uuid[], ${lc((l) => l.position)}::smallint[],
-      ${lc((l) => l.productId)}::uuid[], ${lc((l) => l.sku)}::text[], ${lc((l) => l.name)}::text[], ${lc((l) => l.quantity)}::int[],
-      ${lc((l) => l.unitPrice)}::bigint[], ${lc((l) => l.amount)}::bigint[])`.execute(trx);
-  const counted = orders.filter((o) => written.has(o.id) && o.status !== 'cancelled' && o.status !== 'refunded' && o.lines.length > 1);
-  await applyPairs(
-    trx,
-    workspaceId,
-    counted.map((o) => o.id),
-    1,
-  );
-  await addMetricDeltas(trx, workspaceId, ids, 'person');
-  await addMetricDeltas(trx, workspaceId, ids, 'company');
+    WITH l AS (
+      SELECT DISTINCT s.order_id, s.product_id FROM ${STAGE_LINES} s JOIN ${STAGE} o ON o.id = s.order_id WHERE ${COUNTED}
+    )
+    INSERT INTO product_pairs AS pp (workspace_id, product_id, other_product_id, orders)
+    SELECT ${workspaceId}::uuid, a.product_id, b.product_id, count(*)::int
+    FROM l a JOIN l b ON a.order_id = b.order_id AND a.product_id <> b.product_id
+    GROUP BY a.product_id, b.product_id
+    ORDER BY a.product_id, b.product_id
+    ON CONFLICT (workspace_id, product_id, other_product_id) DO UPDATE SET orders = pp.orders + EXCLUDED.orders`.execute(trx);
+  await addMetricDeltas(trx, workspaceId, 'person');
+  await addMetricDeltas(trx, workspaceId, 'company');
   return ids;
 }

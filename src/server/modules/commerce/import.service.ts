@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type pg from 'pg';
 import { type OrderImportResult, type OrderStatus, orderStatuses } from '../../../shared/contracts/commerce.js';
 import { normalizeEmail } from '../../../shared/jp-text.js';
 import type { Actor } from '../../platform/actor.js';
@@ -6,7 +7,7 @@ import type { Db } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { normalizePhoneFast, readRows } from '../customers/index.js';
+import { kyselyOn, normalizePhoneFast, readRows } from '../customers/index.js';
 import * as importRepo from './import.repository.js';
 import { workspaceCurrency } from './orders.repository.js';
 
@@ -152,6 +153,7 @@ const REPORT_LIMIT = 1000;
  */
 export async function importOrders(options: {
   db: Db;
+  pool: pg.Pool;
   actor: Actor;
   source: Readable;
   format: 'csv' | 'tsv' | 'xlsx';
@@ -230,10 +232,12 @@ export async function importOrders(options: {
       });
     }
     if (!orders.length) return;
-    const write = db
-      .transaction()
-      .execute(async (trx) => {
-        const inserted = await importRepo.writeOrders(trx, ws, actor.userId, orders);
+    const write = (async () => {
+      const client = await options.pool.connect();
+      try {
+        await client.query('BEGIN');
+        const trx = kyselyOn(client);
+        const inserted = await importRepo.writeOrders(client, trx, ws, actor.userId, orders);
         if (inserted.length) {
           await recordChange(trx, actor, {
             audit: {
@@ -244,12 +248,18 @@ export async function importOrders(options: {
             event: { type: 'orders.imported', entityType: 'order', payload: { count: inserted.length } },
           });
         }
+        await client.query('COMMIT');
         return inserted.length;
-      })
-      .then((written) => {
-        result.orders += written;
-        result.skipped += orders.length - written;
-      });
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    })().then((written) => {
+      result.orders += written;
+      result.skipped += orders.length - written;
+    });
     // Batches are written on their own connections while the next ones are parsed: the file is read
     // once, PostgreSQL and Node work at the same time. Metric and pair rows are locked in key order.
     const tracked: Promise<void> = write

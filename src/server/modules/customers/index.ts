@@ -9,6 +9,7 @@ import { viewsRoutes } from './views.routes.js';
 export { registerRecordFields } from './catalogs.js';
 export { createCompany, getCompany } from './companies.service.js';
 export { customersRoutes } from './customers.routes.js';
+export { copyInto, copyLine, kyselyOn } from './import.repository.js';
 export { normalizePhoneFast } from './import-phone.js';
 export { readRows } from './import-source.js';
 export { createPerson, getPerson } from './people.service.js';
