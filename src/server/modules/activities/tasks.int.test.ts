@@ -1,6 +1,14 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, anonymous, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import {
+  addUser,
+  anonymous,
+  createTestWorkspace,
+  signIn,
+  startTestServer,
+  type TestClient,
+  tokenClient,
+} from '../../../../test/helpers.js';
 import { systemActor } from '../../platform/actor.js';
 import type { RunningServer } from '../../server.js';
 import { fireReminder, sweepReminders } from './tasks.jobs.js';
@@ -124,6 +132,52 @@ describe('tasks CRUD', () => {
     // The member sees it in their own tasks.
     const mine = await member.client.get('/api/v1/tasks?bucket=nodate');
     expect(mine.body.data.map((x: any) => x.id)).toContain(t.id);
+  });
+});
+
+describe('access', () => {
+  it('works through an API token: read scope reads, write scope writes', async () => {
+    const read = await admin.post('/api/v1/tokens', { name: 'tasks read', scopes: ['read'] });
+    const write = await admin.post('/api/v1/tokens', { name: 'tasks write', scopes: ['read', 'write'] });
+    const reader = tokenClient(server, read.body.token);
+    const writer = tokenClient(server, write.body.token);
+    const made = await writer.post('/api/v1/tasks', { title: 'API からのタスク', links: [{ entityType: 'company', entityId: companyId }] });
+    expect(made.status).toBe(201);
+    expect((await reader.get(`/api/v1/tasks/${made.body.id}`)).body.title).toBe('API からのタスク');
+    const denied = await reader.post('/api/v1/tasks', { title: 'x' });
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.code).toBe('insufficient_scope');
+  });
+
+  it('hides other people’s tasks from a member whose visibility is "own"', async () => {
+    const w = await createTestWorkspace(server);
+    const a = await signIn(server, w.adminEmail);
+    const member = await addUser(server, a, 'member', '山本 三郎');
+    const workspace = await a.get('/api/v1/workspace');
+    expect((await a.patch('/api/v1/workspace', { version: workspace.body.version, visibility: { member: 'own' } })).status).toBe(200);
+    const adminsTask = (await a.post('/api/v1/tasks', { title: '管理者のタスク' })).body;
+    const membersTask = (await a.post('/api/v1/tasks', { title: 'メンバーのタスク', assigneeId: member.userId })).body;
+    const m = await signIn(server, member.email);
+    expect((await m.get(`/api/v1/tasks/${adminsTask.id}`)).status).toBe(404);
+    expect((await m.patch(`/api/v1/tasks/${adminsTask.id}`, { version: 1, title: 'x' })).status).toBe(404);
+    const everyone = await m.get('/api/v1/tasks?assignee=any&bucket=all');
+    expect(everyone.body.data.map((t: any) => t.id)).toEqual([membersTask.id]);
+  });
+
+  it('puts created and completed tasks on the linked person’s timeline (through the timeline consumer)', async () => {
+    const t = (await admin.post('/api/v1/tasks', { title: 'タイムライン確認', links: [{ entityType: 'person', entityId: personId }] }))
+      .body;
+    await admin.post(`/api/v1/tasks/${t.id}/complete`, { version: 1 });
+    const until = Date.now() + 20_000;
+    let entries: any[] = [];
+    while (Date.now() < until) {
+      const res = await admin.get(`/api/v1/timeline/person/${personId}?kinds=task`);
+      entries = (res.body.data ?? []).filter((e: any) => e.summary?.taskId === t.id);
+      if (entries.length >= 2) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // Two entries: created (open) and completed (done), whatever order the consumer gets the events in.
+    expect(entries.map((e) => e.summary.status).sort()).toEqual(['done', 'open']);
   });
 });
 

@@ -45,7 +45,6 @@ function timelineOf(task: Task, occurredAt: string) {
       assigneeId: task.assigneeId,
       priority: task.priority,
       taskId: task.id,
-      version: task.version,
     },
     sourceType: 'task',
     sourceId: task.id,
