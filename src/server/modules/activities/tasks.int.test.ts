@@ -12,7 +12,7 @@ import {
 import { systemActor } from '../../platform/actor.js';
 import type { RunningServer } from '../../server.js';
 import { fireReminder, sweepReminders } from './tasks.jobs.js';
-import { listTasks, taskSummary } from './tasks.service.js';
+import { completeTask, listTasks, taskSummary } from './tasks.service.js';
 import { configureSmtp, type SmtpSink, startSmtpSink } from './tasks.test-support.js';
 import { addDays, localDate, zonedInstant } from './tasks.time.js';
 
@@ -351,6 +351,22 @@ describe('recurring tasks', () => {
     // Completing again (already done) creates nothing more.
     const again = await admin.post(`/api/v1/tasks/${t.id}/complete`, { version: done.body.version });
     expect(again.body.nextTaskId).toBe(next.id);
+  });
+
+  it('completed days late, a daily task comes back on the next day from now, not in the past', async () => {
+    const day = addDays(today(), 1);
+    const t = (await admin.post('/api/v1/tasks', { title: '日次チェック', dueAt: at(day, '09:00'), rrule: 'FREQ=DAILY' })).body;
+    const actor = { ...systemActor(ws.workspaceId), kind: 'user' as const, userId: ws.adminId };
+    const done = await completeTask({
+      db: server.database.db,
+      actor,
+      scheduleReminder: async () => {},
+      taskId: t.id,
+      version: 1,
+      now: zonedInstant(addDays(day, 5), '12:00', TZ),
+    });
+    const next = (await admin.get(`/api/v1/tasks/${done.nextTaskId}`)).body;
+    expect(next.dueAt).toBe(at(addDays(day, 6), '09:00'));
   });
 
   it('ends the series after COUNT occurrences', async () => {

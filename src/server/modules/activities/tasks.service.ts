@@ -253,7 +253,9 @@ export async function completeTask(ctx: Ctx & { taskId: string; version: number;
       const timeZone = before.owner_id
         ? await repo.userTimeZone(trx, actor.workspaceId, before.owner_id)
         : await repo.workspaceTimeZone(trx, actor.workspaceId);
-      const nextDue = nextOccurrence(before.rrule, before.series_start_at ?? before.due_at, before.due_at, timeZone);
+      // Completed late: the next one is the first occurrence from now on, not one already in the past.
+      const after = new Date(Math.max(before.due_at.getTime(), now.getTime()));
+      const nextDue = nextOccurrence(before.rrule, before.series_start_at ?? before.due_at, after, timeZone);
       if (nextDue) nextId = await createNextOccurrence(ctx, trx, before, nextDue);
     }
     const row = await repo.updateTask(trx, actor.workspaceId, before.id, {
