@@ -233,6 +233,35 @@ describe('visibility', () => {
   });
 });
 
+describe('merges and disclosure', () => {
+  it('moves the merged person’s orders to the survivor and recomputes both, and discloses orders', async () => {
+    const { client, product } = await shop();
+    const sku = await product('M', 1000);
+    const s = (await client.post('/api/v1/people', { familyName: '統合先', ignoreDuplicates: true })).body;
+    const m = (await client.post('/api/v1/people', { familyName: '統合元', ignoreDuplicates: true })).body;
+    await client.post('/api/v1/orders', { personId: s.id, currency: 'JPY', lines: [{ productId: sku, quantity: 1 }] });
+    await client.post('/api/v1/orders', { personId: m.id, currency: 'JPY', lines: [{ productId: sku, quantity: 2 }] });
+    const merged = await client.post('/api/v1/people/merge', {
+      survivorId: s.id,
+      mergedId: m.id,
+      survivorVersion: s.version,
+      mergedVersion: m.version,
+    });
+    expect(merged.status).toBe(200);
+    let metrics: any;
+    for (let i = 0; i < 100; i++) {
+      metrics = await metricsOf(client, s.id);
+      if (metrics.purchaseCount === 2) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(metrics).toMatchObject({ purchaseCount: 2, purchaseTotal: 3000, repeatCustomer: true });
+    expect((await client.get(`/api/v1/orders?personId=${s.id}`)).body.data).toHaveLength(2);
+    const disclosure = await client.get(`/api/v1/people/${s.id}/export`);
+    expect(disclosure.status).toBe(200);
+    expect(disclosure.body.modules.orders.map((o: any) => o.lines[0].quantity).sort()).toEqual([1, 2]);
+  });
+});
+
 describe('filters, sorts and cross-sell', () => {
   it('filters and sorts people by purchase metrics and suggests products bought together', async () => {
     const { client, product, person } = await shop();

@@ -1,5 +1,6 @@
 import type { ModulePlugin } from '../../platform/http/app.js';
-import { registerRecordFields } from '../customers/index.js';
+import { registerPersonalDataProvider, registerRecordFields } from '../customers/index.js';
+import { makeMergeConsumer, personalOrders } from './commerce.events.js';
 import { commerceRoutes } from './commerce.routes.js';
 import { metricFields } from './metrics.service.js';
 
@@ -12,5 +13,7 @@ export const commerceModule: ModulePlugin = async (app, deps) => {
   // Purchase metrics become filter/sort fields of the people and companies lists.
   registerRecordFields('person', metricFields('person'));
   registerRecordFields('company', metricFields('company'));
+  registerPersonalDataProvider('orders', personalOrders);
+  deps.bus.subscribe('commerce-merge', ['person.merged', 'company.merged'], makeMergeConsumer(deps.database.db));
   await commerceRoutes(app, deps);
 };
