@@ -77,6 +77,7 @@ export const commerceEn = {
     orderNumber: 'Order no.',
     orderNumberHint: 'Empty: numbered automatically (O-000001)',
     lines: 'Line items',
+    sku: 'SKU',
     product: 'Product',
     productPlaceholder: 'Choose a product',
     quantity: 'Qty',

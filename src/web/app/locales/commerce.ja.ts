@@ -79,6 +79,7 @@ export const commerceJa: typeof commerceEn = {
     orderNumber: '注文番号',
     orderNumberHint: '空欄なら自動で採番します (O-000001)',
     lines: '明細',
+    sku: 'SKU (品番)',
     product: '商品',
     productPlaceholder: '商品を選択',
     quantity: '数量',

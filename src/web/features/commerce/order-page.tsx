@@ -108,7 +108,7 @@ function OrderView({ order: o }: { order: Order }) {
         <Table>
           <Table.Thead>
             <Table.Tr>
-              <Table.Th>SKU</Table.Th>
+              <Table.Th>{t('commerce.form.sku')}</Table.Th>
               <Table.Th>{t('commerce.form.product')}</Table.Th>
               <Table.Th ta="right">{t('commerce.form.quantity')}</Table.Th>
               <Table.Th ta="right">{t('commerce.form.unitPrice')}</Table.Th>
