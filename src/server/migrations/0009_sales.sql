@@ -95,8 +95,10 @@ CREATE TABLE deals (
 );
 -- The board: first page of every stage, newest arrivals first (one index range per stage).
 CREATE INDEX deals_board ON deals (workspace_id, pipeline_id, stage_id, stage_entered_at DESC, id DESC) WHERE deleted_at IS NULL;
--- Filtered stage totals without visiting the heap (index-only scan).
-CREATE INDEX deals_stage_totals ON deals (workspace_id, pipeline_id, stage_id, currency, amount) WHERE deleted_at IS NULL;
+-- Filtered stage totals without visiting the heap (index-only scan): the board's own filters (owner, team,
+-- close month) and the visibility policy are checked on the index tuple.
+CREATE INDEX deals_stage_totals ON deals (workspace_id, pipeline_id, stage_id, currency, amount)
+  INCLUDE (owner_id, team_id, expected_close_date) WHERE deleted_at IS NULL;
 CREATE INDEX deals_updated ON deals (workspace_id, updated_at DESC, id DESC) WHERE deleted_at IS NULL;
 CREATE INDEX deals_owner ON deals (workspace_id, owner_id, stage_entered_at DESC, id DESC) WHERE deleted_at IS NULL;
 CREATE INDEX deals_close ON deals (workspace_id, expected_close_date, id) WHERE deleted_at IS NULL;

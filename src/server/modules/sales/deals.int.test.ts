@@ -245,7 +245,10 @@ describe('deals', () => {
     expect(history.body.data[2].leftAt).toBeNull();
     const reopened = await client.post(`/api/v1/deals/${deal.body.id}/move`, { version: 3, stageId: s1?.id });
     expect(reopened.body).toMatchObject({ status: 'open', closedAt: null, closeReason: null });
-    const { rows } = await server.database.pool.query(`SELECT type, payload FROM outbox WHERE entity_id = $1 ORDER BY id`, [deal.body.id]);
+    const { rows } = await server.database.pool.query(
+      `SELECT type, payload FROM outbox WHERE entity_id = $1 AND entity_type = 'deal' ORDER BY id`,
+      [deal.body.id],
+    );
     const types = rows.map((r) => r.type);
     expect(types).toEqual(['deal.created', 'deal.stage_changed', 'deal.stage_changed', 'deal.won', 'deal.stage_changed']);
     const wonEvent = rows.find((r) => r.type === 'deal.won');
@@ -254,6 +257,23 @@ describe('deals', () => {
       links: [{ entityType: 'deal', entityId: deal.body.id }],
       summary: { reason: '価格と導入実績' },
     });
+  });
+
+  it("puts the deal on its own and its company's timeline through the outbox (won with its reason)", async () => {
+    const { client, pipeline } = await freshWorkspace();
+    const company = await client.post('/api/v1/companies', { name: '株式会社タイムライン' });
+    const won = pipeline.stages.find((s) => s.kind === 'won');
+    const deal = await client.post('/api/v1/deals', { title: '年間契約', amount: 900_000, companyId: company.body.id });
+    await client.post(`/api/v1/deals/${deal.body.id}/move`, { version: 1, stageId: won?.id, closeReason: '導入実績' });
+    let entries: any[] = [];
+    for (let i = 0; i < 100 && entries.length < 2; i++) {
+      entries = (await client.get(`/api/v1/timeline/deal/${deal.body.id}`)).body.data ?? [];
+      if (entries.length < 2) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(entries.map((e) => e.kind)).toEqual(['deal', 'deal']);
+    expect(entries[0].summary).toMatchObject({ action: 'won', reason: '導入実績' });
+    const onCompany = (await client.get(`/api/v1/timeline/company/${company.body.id}`)).body.data.filter((e: any) => e.kind === 'deal');
+    expect(onCompany.length).toBe(2);
   });
 
   it('hides deals from a member whose visibility is own, on the board and by id', async () => {

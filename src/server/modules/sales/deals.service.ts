@@ -114,8 +114,8 @@ async function buildLines(trx: Tx, actor: Actor, dealId: string, currency: strin
 
 function timeline(row: Record<string, any>, summary: Record<string, unknown>, at: Date) {
   // a deal link carries owner and team: the timeline applies the deal's visibility to its entries
-  const links: { entityType: string; entityId: string; ownerId?: string | null; teamId?: string | null }[] = [
-    { entityType: 'deal', entityId: row.id, ownerId: row.owner_id ?? null, teamId: row.team_id ?? null },
+  const links: { entityType: string; entityId: string; ownerId?: string | null; teamId?: string | null; label?: string }[] = [
+    { entityType: 'deal', entityId: row.id, ownerId: row.owner_id ?? null, teamId: row.team_id ?? null, label: row.title },
   ];
   if (row.person_id) links.push({ entityType: 'person', entityId: row.person_id });
   if (row.company_id) links.push({ entityType: 'company', entityId: row.company_id });

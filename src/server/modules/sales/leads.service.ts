@@ -48,7 +48,7 @@ async function checkRefs(trx: Tx, actor: Actor, input: { ownerId?: string | null
 const leadTimeline = (lead: Lead, summary: Record<string, unknown>, extra: { entityType: string; entityId: string }[] = []) => ({
   kind: 'lead',
   occurredAt: new Date().toISOString(),
-  links: [{ entityType: 'lead', entityId: lead.id, ownerId: lead.ownerId, teamId: lead.teamId }, ...extra],
+  links: [{ entityType: 'lead', entityId: lead.id, ownerId: lead.ownerId, teamId: lead.teamId, label: lead.displayName }, ...extra],
   summary: { name: lead.displayName, companyName: lead.companyName, source: lead.source, ...summary },
 });
 
