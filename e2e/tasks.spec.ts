@@ -59,6 +59,17 @@ test('a task created on a person page is linked to them, shows under today in my
     await page.screenshot({ path: `test-results/tasks-page-${lang}.png`, fullPage: true });
   });
 
+  await test.step('a notification link /tasks?task=<id> opens that task', async () => {
+    const list = await (await page.request.get('/api/v1/tasks?bucket=today')).json();
+    const task = list.data.find((x: { title: string }) => x.title === title);
+    await page.goto(`/tasks?task=${task.id}`);
+    const dialog = page.getByRole('dialog', { name: tk.edit });
+    await expect(dialog.getByRole('textbox', { name: tk.fields.title })).toHaveValue(title);
+    await dialog.getByRole('button', { name: m.common.cancel }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page).toHaveURL(/\/tasks$/);
+  });
+
   await test.step('complete it: it leaves today and shows under done', async () => {
     const item = page.getByTestId('tasks-today').getByTestId('task-item').filter({ hasText: title });
     // The box follows the server: it is ticked once the task is done, so click rather than check().
