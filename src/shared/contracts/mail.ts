@@ -143,6 +143,8 @@ export const emailSummarySchema = z.object({
   sentAt: z.string(),
   attachmentCount: z.number(),
   reviewState: z.enum(['none', 'pending', 'linked', 'dismissed']),
+  /** Outgoing mail is 'queued' until the SMTP server accepts it ('sent') or refuses it for good ('failed'). */
+  status: z.enum(['queued', 'sent', 'failed']),
   people: z.array(personRef),
 });
 export type EmailSummary = z.infer<typeof emailSummarySchema>;
@@ -155,6 +157,8 @@ export const emailSchema = emailSummarySchema.extend({
   /** Sanitised HTML: no scripts, styles or event handlers; remote images removed unless asked for. */
   html: z.string().nullable(),
   hasRemoteImages: z.boolean(),
+  /** Why sending failed (the SMTP server's answer), when it did. */
+  error: z.string().nullable(),
   attachments: z.array(attachmentRef),
   createdAt: z.string(),
 });

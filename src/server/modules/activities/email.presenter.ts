@@ -21,6 +21,7 @@ export function presentSummary(row: SummaryRow, links: LinkRow[]): EmailSummary 
     sentAt: new Date(row.sent_at).toISOString(),
     attachmentCount: row.attachment_count,
     reviewState: row.review_state,
+    status: row.status,
     people: people(links, row.id),
   };
 }
@@ -34,6 +35,7 @@ export function presentEmail(row: EmailRow, links: LinkRow[], attachments: Attac
     text: row.text_body,
     html: row.html_body && !options.remoteImages && row.has_remote_images ? withoutRemoteImages(row.html_body) : row.html_body,
     hasRemoteImages: row.has_remote_images,
+    error: row.last_error,
     attachments,
     createdAt: new Date(row.created_at).toISOString(),
   };

@@ -29,15 +29,23 @@ export interface EmailRow {
   attachment_count: number;
   sent_at: Date;
   review_state: 'none' | 'pending' | 'linked' | 'dismissed';
+  /** Outgoing: 'queued' until the sender consumer hands it to the SMTP server. */
+  status: 'queued' | 'sent' | 'failed';
+  send_attempts: number;
+  last_error: string | null;
   version: number;
   created_at: Date;
   created_by: string | null;
 }
 
-export type EmailInsert = Omit<EmailRow, 'version' | 'created_at' | 'to_addresses' | 'cc_addresses' | 'headers'> & {
+export type EmailInsert = Omit<
+  EmailRow,
+  'version' | 'created_at' | 'to_addresses' | 'cc_addresses' | 'headers' | 'status' | 'send_attempts' | 'last_error'
+> & {
   to_addresses: string;
   cc_addresses: string;
   headers: string;
+  status?: EmailRow['status'];
 };
 
 export interface LinkRow {
@@ -62,6 +70,7 @@ const SUMMARY_COLUMNS = [
   'e.sent_at',
   'e.attachment_count',
   'e.review_state',
+  'e.status',
 ] as const;
 
 /** Insert unless the workspace already has this Message-ID; false when it did (a duplicate delivery). */
@@ -165,6 +174,7 @@ export type SummaryRow = Pick<
   | 'sent_at'
   | 'attachment_count'
   | 'review_state'
+  | 'status'
 >;
 
 /** A person's emails, newest first (uuid v7 ids are time-ordered), keyset on id. */
@@ -332,4 +342,31 @@ export async function userAddresses(db: DbOrTx, workspaceId: string, addresses: 
     )
     .execute();
   return new Set(rows.map((r) => r.email));
+}
+
+/** The queued message, locked for the sender (a second worker skips it). */
+export async function lockQueued(trx: Tx, workspaceId: string, id: string): Promise<EmailRow | undefined> {
+  return (await trx
+    .selectFrom('email_messages')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where('status', '=', 'queued')
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst()) as EmailRow | undefined;
+}
+
+export async function setSendOutcome(
+  trx: Tx,
+  workspaceId: string,
+  id: string,
+  values: { status: EmailRow['status']; last_error: string | null; sent_at?: Date },
+) {
+  await trx
+    .updateTable('email_messages')
+    .set((eb) => ({ ...values, send_attempts: eb('send_attempts', '+', 1), version: eb('version', '+', 1), updated_at: new Date() }))
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .execute();
 }

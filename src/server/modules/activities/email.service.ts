@@ -1,7 +1,5 @@
-import type { FastifyBaseLogger } from 'fastify';
 import { type ComposeBody, type MergeValues, renderMergeFields, unknownMergeFields } from '../../../shared/contracts/mail.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
@@ -13,10 +11,8 @@ import { presentEmail, presentSummary } from './email.presenter.js';
 import * as repo from './email.repository.js';
 import { snippetOf, textToHtml } from './email-html.js';
 import { findSettings } from './mail.repository.js';
-import { newMessageId, sendWithSettings, smtpConfigured } from './outgoing-mail.js';
+import { newMessageId, smtpConfigured } from './outgoing-mail.js';
 import { getTemplate } from './templates.service.js';
-
-type MailConfig = Pick<Config, 'secretKey' | 'dataDir'>;
 
 async function mergeValues(db: Db, actor: Actor, person: repo.PersonForMail): Promise<MergeValues> {
   const names = await repo.userNameAndWorkspace(db, actor.workspaceId, actor.userId);
@@ -86,11 +82,12 @@ export async function previewEmail(options: { db: Db; actor: Actor; personId: st
 }
 
 /**
- * Compose to a person: merge fields filled from the record, sent through the workspace's SMTP server,
- * then stored with `email.sent` (timeline) in one transaction. Nothing is stored when the server refuses.
+ * Compose to a person: merge fields filled from the record, then stored as 'queued' with its
+ * `email.queued` event in one transaction. The sender consumer hands it to the SMTP server and records
+ * `email.sent` (timeline) or 'failed' (the author is notified): a crash loses no mail.
  */
-export async function sendEmail(options: { db: Db; actor: Actor; config: MailConfig; input: ComposeBody; log?: FastifyBaseLogger }) {
-  const { db, actor, config, input } = options;
+export async function queueEmail(options: { db: Db; actor: Actor; input: ComposeBody }) {
+  const { db, actor, input } = options;
   const person = await personOr404(db, actor, input.personId);
   if (input.templateId) await getTemplate({ db, actor, templateId: input.templateId });
   const replyTo = input.replyToEmailId ? await repo.findEmail(db, actor.workspaceId, input.replyToEmailId) : undefined;
@@ -109,72 +106,50 @@ export async function sendEmail(options: { db: Db; actor: Actor; config: MailCon
   const html = textToHtml(text);
   const messageId = newMessageId(settings.from_address);
   const refs = replyTo ? [...new Set([...replyTo.refs, replyTo.message_id])].slice(-50) : [];
-  await sendWithSettings(settings, config, {
-    to,
-    cc,
-    subject,
-    text,
-    html,
-    messageId,
-    inReplyTo: replyTo?.message_id,
-    references: refs.length ? refs : undefined,
-  });
-
   const id = newId();
-  // Date headers have whole seconds: so does ours, so a quick reply never sorts before it in the thread.
-  const sentAt = new Date(Math.floor(Date.now() / 1000) * 1000);
   const others = await repo.peopleByAddress(db, actor.workspaceId, [...to, ...cc]);
   const links = [
     { personId: person.id, role: 'to' },
     ...others.map((m) => ({ personId: m.id, role: cc.includes(m.address) && !to.includes(m.address) ? 'cc' : 'to' })),
   ];
-  const people = [{ id: person.id, ownerId: person.owner_id, teamId: person.team_id }, ...others.filter((m) => m.id !== person.id)].filter(
-    (p, i, all) => all.findIndex((q) => q.id === p.id) === i,
-  );
-  const snippet = snippetOf(text);
-  try {
-    await db.transaction().execute(async (trx) => {
-      await repo.insertEmail(trx, {
-        workspace_id: actor.workspaceId,
-        id,
-        thread_id: replyTo?.thread_id ?? id,
-        direction: 'out',
-        source: 'compose',
-        message_id: messageId,
-        in_reply_to: replyTo?.message_id ?? null,
-        refs,
-        subject,
-        from_address: settings.from_address,
-        from_name: settings.from_name,
-        to_addresses: JSON.stringify(to.map((address) => ({ address, name: null }))),
-        cc_addresses: JSON.stringify(cc.map((address) => ({ address, name: null }))),
-        headers: JSON.stringify(input.templateId ? { 'x-crm-template': input.templateId } : {}),
-        text_body: text,
-        html_body: html,
-        has_remote_images: false,
-        snippet,
-        size_bytes: Buffer.byteLength(text) + Buffer.byteLength(html),
-        attachment_count: 0,
-        sent_at: sentAt,
-        review_state: 'none',
-        created_by: actor.userId,
-      });
-      await repo.insertLinks(trx, actor.workspaceId, id, links);
-      await recordChange(trx, actor, {
-        audit: {
-          action: 'email.sent',
-          entityType: 'email',
-          entityId: id,
-          after: { messageId, personId: person.id, templateId: input.templateId ?? null, recipients: to.length + cc.length },
-        },
-        event: emailEvent('email.sent', { id, direction: 'out', subject, fromAddress: settings.from_address, to, snippet, sentAt }, people),
-      });
+  await db.transaction().execute(async (trx) => {
+    await repo.insertEmail(trx, {
+      workspace_id: actor.workspaceId,
+      id,
+      thread_id: replyTo?.thread_id ?? id,
+      direction: 'out',
+      source: 'compose',
+      message_id: messageId,
+      in_reply_to: replyTo?.message_id ?? null,
+      refs,
+      subject,
+      from_address: settings.from_address,
+      from_name: settings.from_name,
+      to_addresses: JSON.stringify(to.map((address) => ({ address, name: null }))),
+      cc_addresses: JSON.stringify(cc.map((address) => ({ address, name: null }))),
+      headers: JSON.stringify(input.templateId ? { 'x-crm-template': input.templateId } : {}),
+      text_body: text,
+      html_body: html,
+      has_remote_images: false,
+      snippet: snippetOf(text),
+      size_bytes: Buffer.byteLength(text) + Buffer.byteLength(html),
+      attachment_count: 0,
+      sent_at: new Date(),
+      review_state: 'none',
+      status: 'queued',
+      created_by: actor.userId,
     });
-  } catch (err) {
-    // The message left already: say so loudly, the caller still learns the send succeeded.
-    options.log?.error({ module: 'mail', err, messageId }, 'mail sent but not recorded');
-    throw err;
-  }
+    await repo.insertLinks(trx, actor.workspaceId, id, links);
+    await recordChange(trx, actor, {
+      audit: {
+        action: 'email.queued',
+        entityType: 'email',
+        entityId: id,
+        after: { messageId, personId: person.id, templateId: input.templateId ?? null, recipients: to.length + cc.length },
+      },
+      event: { type: 'email.queued', entityType: 'email', entityId: id },
+    });
+  });
   return getEmail({ db, actor, emailId: id, remoteImages: false });
 }
 

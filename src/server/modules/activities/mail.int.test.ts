@@ -17,6 +17,8 @@ interface Captured {
 }
 let outbox: Captured[] = [];
 let rejectRecipients = false;
+/** Answer this many RCPT TO with 451 (try again later) before accepting. */
+let temporaryFailures = 0;
 let provider: SMTPServer;
 let providerPort: number;
 
@@ -59,6 +61,10 @@ beforeAll(async () => {
       callback(null, { user: { username: auth.username, password: auth.password } });
     },
     onRcptTo(_address, _session, callback) {
+      if (temporaryFailures > 0) {
+        temporaryFailures -= 1;
+        return callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
+      }
       callback(rejectRecipients ? Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }) : undefined);
     },
     onData(stream, session, callback) {
@@ -214,11 +220,18 @@ describe('templates and compose', () => {
 
     outbox = [];
     const sent = await admin.post('/api/v1/emails', { personId, templateId, subject: tpl.body.subject, body: tpl.body.body });
-    expect(sent.status).toBe(201);
-    expect(sent.body).toMatchObject({ direction: 'out', subject: '株式会社サンプル 山田様 ご面談のお礼', reviewState: 'none' });
+    expect(sent.status).toBe(202);
+    expect(sent.body).toMatchObject({
+      direction: 'out',
+      subject: '株式会社サンプル 山田様 ご面談のお礼',
+      reviewState: 'none',
+      status: 'queued',
+    });
     expect(sent.body.people).toEqual([{ id: personId, name: '山田 太郎', role: 'to' }]);
     sentEmailId = sent.body.id;
     sentMessageId = sent.body.messageId;
+    // the outbox consumer sends it, then records it as sent
+    await waitFor(async () => ((await admin.get(`/api/v1/emails/${sentEmailId}`)).body.status === 'sent' ? true : undefined));
     expect(outbox).toHaveLength(1);
     expect(outbox[0]!.rcpt).toEqual(['taro.yamada@customer.example']);
     const mail = await simpleParser(outbox[0]!.raw);
@@ -303,8 +316,9 @@ describe('templates and compose', () => {
       body: 'ご返信ありがとうございます。',
       replyToEmailId: replyEmailId,
     });
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(202);
     expect(res.body.threadId).toBe(sentEmailId);
+    await waitFor(async () => (outbox.length === 1 ? true : undefined));
     const mail = await simpleParser(outbox[0]!.raw);
     expect(mail.inReplyTo).toBe('<reply-1@customer.example>');
     expect(mail.references).toEqual([sentMessageId, '<reply-1@customer.example>']);
@@ -332,20 +346,45 @@ describe('templates and compose', () => {
     expect(notJson.status).toBe(400);
   });
 
-  it('reports a refusing SMTP server as 502 mail_send_failed and stores nothing', async () => {
-    const before = await q('SELECT count(*)::int AS n FROM email_messages WHERE workspace_id = $1', [workspaceId]);
+  it('marks mail the SMTP server refuses as failed, tells its author, and puts nothing on the timeline', async () => {
     rejectRecipients = true;
+    let id: string;
     try {
       const res = await admin.post('/api/v1/emails', { personId, subject: '届かない', body: 'x' });
-      expect(res.status).toBe(502);
-      expect(res.body.error.code).toBe('mail_send_failed');
-      expect(res.body.error.details.smtpCode).toBe(550);
+      expect(res.status).toBe(202);
+      id = res.body.id;
+      const failed = await waitFor(async () => {
+        const e = await admin.get(`/api/v1/emails/${id}`);
+        return e.body.status === 'failed' ? e.body : undefined;
+      });
+      expect(failed.error).toContain('550');
     } finally {
       rejectRecipients = false;
     }
-    const after = await q('SELECT count(*)::int AS n FROM email_messages WHERE workspace_id = $1', [workspaceId]);
-    expect(after[0].n).toBe(before[0].n);
+    const note = await waitFor(async () => {
+      const res = await admin.get('/api/v1/notifications');
+      return res.body.data?.find((n: { kind: string }) => n.kind === 'email_failed');
+    });
+    expect(note).toMatchObject({ link: `/emails/${id}`, params: { subject: '届かない' } });
+    const tl = await admin.get(`/api/v1/timeline/person/${personId}`);
+    expect(tl.body.data.some((e: { summary: { emailId?: string } }) => e.summary.emailId === id)).toBe(false);
   });
+
+  it('retries after a temporary refusal (451) and then sends', async () => {
+    outbox = [];
+    temporaryFailures = 1;
+    const res = await admin.post('/api/v1/emails', { personId, subject: '再送', body: 'x' });
+    expect(res.status).toBe(202);
+    const sent = await waitFor(async () => {
+      const e = await admin.get(`/api/v1/emails/${res.body.id}`);
+      return e.body.status === 'sent' ? e.body : undefined;
+    }, 30_000);
+    expect(sent.error).toBeNull();
+    expect(outbox).toHaveLength(1);
+    expect(temporaryFailures).toBe(0);
+    const [row] = await q('SELECT send_attempts FROM email_messages WHERE workspace_id = $1 AND id = $2', [workspaceId, res.body.id]);
+    expect(row.send_attempts).toBe(2);
+  }, 40_000);
 
   it("keeps another workspace's mail and people out of reach (404)", async () => {
     expect((await other.get(`/api/v1/emails/${sentEmailId}`)).status).toBe(404);

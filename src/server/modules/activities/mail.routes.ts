@@ -23,6 +23,7 @@ import type { App, ModuleDeps } from '../../platform/http/app.js';
 import { registerPersonalDataProvider } from '../customers/index.js';
 import { registerAttachmentOwner } from './attachments.js';
 import { makeEmailErasureConsumer, personalEmails } from './email.privacy.js';
+import { makeEmailSender } from './email.sender.js';
 import * as emails from './email.service.js';
 import { makeInboundHandler } from './inbound-mail.js';
 import * as settings from './mail.service.js';
@@ -39,6 +40,7 @@ export async function mailRoutes(app: App, { database, config, mailReceiver, bus
   registerAttachmentOwner('email', (d, actor, emailId) => emails.emailVisible(d, actor, emailId));
   registerPersonalDataProvider('email', personalEmails);
   bus.subscribe('email-erasure', ['person.erased'], makeEmailErasureConsumer(db, config));
+  bus.subscribe('email-sender', ['email.queued'], makeEmailSender(db, config, app.log));
 
   // Settings (管理者のみ)
   app.get(
@@ -101,9 +103,8 @@ export async function mailRoutes(app: App, { database, config, mailReceiver, bus
   );
   app.post(
     '/api/v1/emails',
-    { config: { access: 'records.write' }, schema: { tags: ['mail'], body: composeBody, response: { 201: emailSchema } } },
-    async (req, reply) =>
-      reply.status(201).send(await emails.sendEmail({ db, actor: who(req.actor), config, input: req.body, log: req.log })),
+    { config: { access: 'records.write' }, schema: { tags: ['mail'], body: composeBody, response: { 202: emailSchema } } },
+    async (req, reply) => reply.status(202).send(await emails.queueEmail({ db, actor: who(req.actor), input: req.body })),
   );
   app.get(
     '/api/v1/emails',

@@ -18,7 +18,7 @@ export const mailEn = {
     preview: 'Preview',
     previewEmpty: 'Write a subject and body to see the preview.',
     send: 'Send',
-    sent: 'Email sent',
+    sent: 'Email queued: it appears on the timeline once the mail server has accepted it.',
     notConfigured: 'Outgoing mail is not set up yet.',
     openSettings: 'Open mail settings',
   },
@@ -46,6 +46,8 @@ export const mailEn = {
     people: 'People',
     attachments: 'Attachments',
     direction: { in: 'Received', out: 'Sent' },
+    status: { queued: 'Sending…', failed: 'Not sent' },
+    failedReason: 'The mail server refused this message: {{reason}}',
     remoteBlocked: 'Remote images are blocked to protect your privacy.',
     htmlFrame: 'Message body',
     noBody: '(no body)',
@@ -116,5 +118,6 @@ export const mailEn = {
   },
   notifications: {
     email_unmatched: 'Mail from an unknown sender {{from}}: {{subject}}',
+    email_failed: 'Your email “{{subject}}” was not sent: {{reason}}',
   },
 };

@@ -20,7 +20,7 @@ export const mailJa: typeof mailEn = {
     preview: 'プレビュー',
     previewEmpty: '件名と本文を入力するとプレビューが表示されます。',
     send: '送信',
-    sent: 'メールを送信しました',
+    sent: 'メールを送信待ちに追加しました。メールサーバーが受け付けるとタイムラインに表示されます。',
     notConfigured: 'メール送信がまだ設定されていません。',
     openSettings: 'メール設定を開く',
   },
@@ -48,6 +48,8 @@ export const mailJa: typeof mailEn = {
     people: '顧客',
     attachments: '添付ファイル',
     direction: { in: '受信', out: '送信' },
+    status: { queued: '送信中…', failed: '送信失敗' },
+    failedReason: 'メールサーバーがこのメールを受け付けませんでした: {{reason}}',
     remoteBlocked: 'プライバシー保護のため、外部画像は表示していません。',
     htmlFrame: 'メール本文',
     noBody: '（本文なし）',
@@ -118,5 +120,6 @@ export const mailJa: typeof mailEn = {
   },
   notifications: {
     email_unmatched: '未登録の送信者 {{from}} からメール: {{subject}}',
+    email_failed: 'メール「{{subject}}」を送信できませんでした: {{reason}}',
   },
 };

@@ -47,9 +47,16 @@ function Message({ email }: { email: Email }) {
           <Title order={2} size="h4">
             {email.subject || t('mail.email.noBody')}
           </Title>
-          <Badge variant="light" color={email.direction === 'out' ? 'blue' : 'teal'}>
-            {t(`mail.email.direction.${email.direction}`)}
-          </Badge>
+          <Group gap="xs">
+            {email.status !== 'sent' && (
+              <Badge variant="light" color={email.status === 'failed' ? 'red' : 'yellow'} data-testid="email-status">
+                {t(`mail.email.status.${email.status}`)}
+              </Badge>
+            )}
+            <Badge variant="light" color={email.direction === 'out' ? 'blue' : 'teal'}>
+              {t(`mail.email.direction.${email.direction}`)}
+            </Badge>
+          </Group>
         </Group>
         <Text size="sm">
           <Text span c="dimmed">
@@ -88,6 +95,11 @@ function Message({ email }: { email: Email }) {
               </Anchor>
             ))}
           </Group>
+        )}
+        {email.status === 'failed' && (
+          <Alert color="red" py={6}>
+            {t('mail.email.failedReason', { reason: email.error ?? '' })}
+          </Alert>
         )}
         {email.hasRemoteImages && (
           <Alert color="gray" icon={<IconPhotoOff size={16} />} py={6}>
