@@ -215,7 +215,7 @@ export const en = {
   customers: customersEn,
   sales: salesEn,
   activities: activitiesEn,
-  notifications: { ...notificationsEn, kinds: { ...notificationsEn.kinds, ...taskNotificationKindsEn } },
+  notifications: { ...notificationsEn, kinds: { ...notificationsEn.kinds, ...mailEn.notifications, ...taskNotificationKindsEn } },
   tasks: tasksEn,
   commerce: commerceEn,
   mail: mailEn,

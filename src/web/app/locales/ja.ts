@@ -216,7 +216,7 @@ export const ja: Messages = {
   customers: customersJa,
   sales: salesJa,
   activities: activitiesJa,
-  notifications: { ...notificationsJa, kinds: { ...notificationsJa.kinds, ...taskNotificationKindsJa } },
+  notifications: { ...notificationsJa, kinds: { ...notificationsJa.kinds, ...mailJa.notifications, ...taskNotificationKindsJa } },
   tasks: tasksJa,
   commerce: commerceJa,
   mail: mailJa,
