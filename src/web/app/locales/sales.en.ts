@@ -18,6 +18,8 @@ export const salesEn = {
     filters: {
       owner: 'Owner',
       anyOwner: 'Any owner',
+      team: 'Team',
+      anyTeam: 'Any team',
       closeMonth: 'Close month',
       title: 'Title contains',
       minAmount: 'Amount at least',

@@ -22,6 +22,8 @@ export const salesJa: Shape<typeof salesEn> = {
     filters: {
       owner: '担当者',
       anyOwner: 'すべての担当者',
+      team: 'チーム',
+      anyTeam: 'すべてのチーム',
       closeMonth: '受注予定月',
       title: '商談名を含む',
       minAmount: '金額 (以上)',

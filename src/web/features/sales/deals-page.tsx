@@ -8,6 +8,7 @@ import { useCan } from '../../app/session';
 import { ErrorState } from '../../ui/error-state';
 import { PageHeader } from '../../ui/page-header';
 import { PageLoader } from '../../ui/page-loader';
+import { useTeams } from '../accounts/accounts-api';
 import { useUsers } from '../customers/customers-api';
 import { DealCreateModal } from './deal-create-modal';
 import { DealsTable } from './deals-table';
@@ -20,9 +21,11 @@ export function DealsPage() {
   const can = useCan();
   const pipelines = usePipelines();
   const users = useUsers();
+  const teams = useTeams();
   const [params, setParams] = useSearchParams();
   const [creating, setCreating] = useState(false);
   const [ownerId, setOwnerId] = useState<string | null>(null);
+  const [teamId, setTeamId] = useState<string | null>(null);
   const [closeMonth, setCloseMonth] = useState('');
   const [titleText, setTitleText] = useState('');
   const [minAmount, setMinAmount] = useState<number | ''>('');
@@ -43,6 +46,7 @@ export function DealsPage() {
   if (!pipeline) return null;
   const scope = {
     ownerId: ownerId ?? undefined,
+    teamId: teamId ?? undefined,
     closeMonth: /^\d{4}-\d{2}$/.test(closeMonth) ? closeMonth : undefined,
     title: title || undefined,
     minAmount: minAmount === '' ? undefined : Number(minAmount),
@@ -112,11 +116,12 @@ export function DealsPage() {
           thousandSeparator=","
           w={160}
         />
-        {(ownerId || closeMonth || titleText || minAmount !== '') && (
+        {(ownerId || teamId || closeMonth || titleText || minAmount !== '') && (
           <Button
             variant="subtle"
             onClick={() => {
               setOwnerId(null);
+              setTeamId(null);
               setCloseMonth('');
               setTitleText('');
               setMinAmount('');

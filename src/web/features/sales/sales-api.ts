@@ -20,6 +20,7 @@ export const salesKeys = {
 
 export interface BoardScope {
   ownerId?: string;
+  teamId?: string;
   closeMonth?: string;
   title?: string;
   minAmount?: number;
@@ -35,7 +36,12 @@ export function scopeFilter(scope: BoardScope): Filter | undefined {
 
 export function scopeQuery(scope: BoardScope) {
   const filter = scopeFilter(scope);
-  return { ownerId: scope.ownerId, closeMonth: scope.closeMonth, filter: filter ? JSON.stringify(filter) : undefined };
+  return {
+    ownerId: scope.ownerId,
+    teamId: scope.teamId,
+    closeMonth: scope.closeMonth,
+    filter: filter ? JSON.stringify(filter) : undefined,
+  };
 }
 
 export function usePipelines() {
