@@ -143,7 +143,7 @@ export function parseLine(cells: unknown[], cols: Record<string, number>, row: n
 
 const BATCH_ORDERS = 5000;
 /** Batches being written at once (each on its own pooled connection). */
-const WRITERS = 3;
+const WRITERS = 2;
 const REPORT_LIMIT = 1000;
 
 /**
