@@ -15,7 +15,7 @@ import { DealsTable } from './deals-table';
 import { PipelineBoard } from './pipeline-board';
 import { usePipelines } from './sales-api';
 
-/** 商談: the pipeline as a board or a table, with the pipeline picker and filters (owner, close month, title, amount). */
+/** 商談: the pipeline as a board or a table, with the pipeline picker and filters (owner, team, close month, title, amount). */
 export function DealsPage() {
   const { t } = useTranslation();
   const can = useCan();
@@ -99,6 +99,15 @@ export function DealsPage() {
           clearable
           searchable
           w={200}
+        />
+        <Select
+          label={t('sales.deals.filters.team')}
+          placeholder={t('sales.deals.filters.anyTeam')}
+          data={(teams.data ?? []).map((x) => ({ value: x.id, label: x.name }))}
+          value={teamId}
+          onChange={setTeamId}
+          clearable
+          w={180}
         />
         <TextInput
           type="month"
