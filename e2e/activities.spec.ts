@@ -1,4 +1,5 @@
 import { type Browser, expect, type Page, test } from '@playwright/test';
+import { errorCodes } from '../src/shared/errors';
 import { fill, messagesFor, people } from './support/messages';
 import { afterPlatformSpec } from './support/run-order';
 import { signInAsAdmin } from './support/session';
@@ -134,6 +135,32 @@ test('a call logged by one member appears live on the other’s open record, and
     await expect(
       rep.page.getByTestId('timeline-entry').filter({ hasText: lang === 'ja' ? 'パレットからメモ' : 'Note from the palette' }),
     ).toBeVisible();
+  });
+
+  await test.step('two members edit the same note: the later save is refused with the latest text shown', async () => {
+    const noteText = lang === 'ja' ? 'パレットからメモ' : 'Note from the palette';
+    const editOn = async (p: Page) => {
+      await p.getByTestId('timeline-entry').filter({ hasText: noteText }).getByTestId('edit-activity').click();
+      const dialog = p.getByRole('dialog', { name: a.edit.title });
+      await expect(dialog.getByRole('textbox', { name: a.log.body })).toHaveValue(noteText);
+      return dialog;
+    };
+    const mine = await editOn(page);
+    const theirs = await editOn(rep.page);
+    await theirs.getByRole('textbox', { name: a.log.body }).fill(`${noteText} (${repName})`);
+    await theirs.getByRole('button', { name: m.common.save }).click();
+    await expect(theirs).toBeHidden();
+    await mine.getByRole('textbox', { name: a.log.body }).fill(`${noteText} (${adminName})`);
+    await mine.getByRole('button', { name: m.common.save }).click();
+    await expect(mine.getByRole('alert').first()).toContainText(errorCodes.conflict[lang]);
+    await expect(mine.getByTestId('activity-latest')).toContainText(`(${repName})`);
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/activities-conflict-ja.png' });
+    await mine.getByRole('button', { name: m.common.cancel }).click();
+    // the admin's open page already shows the other member's edit
+    const edited = page.getByTestId('timeline-entry').filter({ hasText: `(${repName})` });
+    await expect(edited).toBeVisible();
+    // still the admin's note: an edit does not change who logged it
+    await expect(edited).toContainText(adminName);
   });
   await rep.context.close();
 });

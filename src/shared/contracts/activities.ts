@@ -192,6 +192,8 @@ export const timelinePayload = z.object({
   summary: z.record(z.string(), z.unknown()).default({}),
   sourceType: z.string().max(40).optional(),
   sourceId: z.uuid().optional(),
+  /** Who did it, when not the event's actor (an edit keeps the author of the activity). */
+  actorId: z.uuid().nullish(),
   mode: z.enum(['add', 'replace', 'remove']).default('add'),
 });
 export type TimelinePayload = z.input<typeof timelinePayload>;

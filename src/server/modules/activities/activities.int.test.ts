@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
 import { loadConfig } from '../../platform/config.js';
 import type { RunningServer } from '../../server.js';
 
@@ -142,13 +142,16 @@ describe('logging activities', () => {
   it('edits with optimistic concurrency: a stale version gets 409 with the current activity, and the timeline follows the edit', async () => {
     const p = await person(admin);
     const act = await admin.post('/api/v1/activities', { kind: 'note', body: '初版', links: [{ entityType: 'person', entityId: p.id }] });
-    const first = await admin.patch(`/api/v1/activities/${act.body.id}`, { version: 1, body: '第二版' });
+    const editor = await addUser(server, admin, 'member', '編集 する人');
+    const first = await editor.client.patch(`/api/v1/activities/${act.body.id}`, { version: 1, body: '第二版' });
     expect(first.status).toBe(200);
     expect(first.body.version).toBe(2);
     const stale = await admin.patch(`/api/v1/activities/${act.body.id}`, { version: 1, body: '古い版' });
     expect(stale.status).toBe(409);
     expect(stale.body.error.details.current).toMatchObject({ body: '第二版', version: 2 });
-    await entryOn(admin, 'person', p.id, (e) => e.sourceId === act.body.id && e.summary.body === '第二版');
+    const edited = await entryOn(admin, 'person', p.id, (e) => e.sourceId === act.body.id && e.summary.body === '第二版');
+    // the entry still names the author, not the editor
+    expect(edited.actorId).toBe(adminId);
     const entries = (await admin.get(`/api/v1/timeline/person/${p.id}`)).body.data.filter((e: any) => e.sourceId === act.body.id);
     expect(entries).toHaveLength(1);
     expect((await admin.delete(`/api/v1/activities/${act.body.id}`)).status).toBe(200);

@@ -78,6 +78,7 @@ function activityEvent(
     links: view.links,
     sourceType: 'activity',
     sourceId: view.id,
+    actorId: view.createdBy,
     mode: options.mode,
     summary: {
       subject: view.subject,

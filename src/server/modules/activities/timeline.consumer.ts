@@ -55,7 +55,7 @@ async function applyTimelinePayload(db: Db, event: OutboxEvent, tl: ReturnType<t
       workspace_id: ws,
       occurred_at: occurredAt,
       kind: tl.kind,
-      actor_id: event.actorId,
+      actor_id: tl.actorId === undefined ? event.actorId : tl.actorId,
       source_type: tl.sourceType ?? event.entityType,
       source_id: tl.sourceId ?? event.entityId,
       event_id: event.eventId,

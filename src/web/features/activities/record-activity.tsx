@@ -9,6 +9,7 @@ import { ErrorState } from '../../ui/error-state';
 import { PageLoader } from '../../ui/page-loader';
 import { useUsers } from '../customers/customers-api';
 import { LOG_ACTIVITY_EVENT, type RecordType, type TimelineFilter, useTimeline } from './activities-api';
+import { EditActivityModal } from './edit-activity-modal';
 import { EmailComposeButton } from './email-compose';
 import { LogActivityModal } from './log-activity-modal';
 import { AddTaskButton, RecordTasks } from './tasks-record-panel';
@@ -21,6 +22,7 @@ export function RecordActivity({ entityType, entityId }: { entityType: RecordTyp
   const users = useUsers();
   const [filter, setFilter] = useState<TimelineFilter>({ kinds: [], actorId: null });
   const [opened, { open, close }] = useDisclosure(false);
+  const [editing, setEditing] = useState<string | null>(null);
   const timeline = useTimeline(entityType, entityId, filter);
   const canWrite = can('records.write');
 
@@ -86,7 +88,7 @@ export function RecordActivity({ entityType, entityId }: { entityType: RecordTyp
         ) : (
           <Stack gap="xs" data-testid="timeline">
             {entries.map((e) => (
-              <TimelineEntryCard key={e.id} entry={e} />
+              <TimelineEntryCard key={e.id} entry={e} onEdit={canWrite ? setEditing : undefined} />
             ))}
             {timeline.hasNextPage && (
               <Button variant="subtle" onClick={() => void timeline.fetchNextPage()} loading={timeline.isFetchingNextPage}>
@@ -96,6 +98,7 @@ export function RecordActivity({ entityType, entityId }: { entityType: RecordTyp
           </Stack>
         )}
       </Stack>
+      {canWrite && <EditActivityModal activityId={editing} onClose={() => setEditing(null)} />}
       {canWrite && <LogActivityModal opened={opened} onClose={close} entityType={entityType} entityId={entityId} />}
     </Paper>
   );

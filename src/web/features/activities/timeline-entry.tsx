@@ -1,4 +1,4 @@
-import { Anchor, Badge, Group, Paper, Stack, Text, ThemeIcon } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Group, Paper, Stack, Text, ThemeIcon } from '@mantine/core';
 import {
   IconBriefcase,
   IconCalendarEvent,
@@ -10,6 +10,7 @@ import {
   IconMessages,
   IconNote,
   IconPaperclip,
+  IconPencil,
   IconPhone,
   IconPoint,
   IconShoppingCart,
@@ -176,7 +177,16 @@ function EntryBody({ entry }: { entry: TimelineEntry }) {
 }
 
 /** One entry of a timeline or of the feed. `recordLink` names the record (feed) — a timeline omits it. */
-export function TimelineEntryCard({ entry, recordLink }: { entry: TimelineEntry; recordLink?: { label: string; to: string } }) {
+export function TimelineEntryCard({
+  entry,
+  recordLink,
+  onEdit,
+}: {
+  entry: TimelineEntry;
+  recordLink?: { label: string; to: string };
+  /** offered on logged activities when the user may change them */
+  onEdit?: (activityId: string) => void;
+}) {
   const { t } = useTranslation();
   const formatDateTime = useFormatDateTime();
   const kindLabel = useKindLabel();
@@ -209,6 +219,17 @@ export function TimelineEntryCard({ entry, recordLink }: { entry: TimelineEntry;
             <Text size="xs" c="dimmed" ml="auto">
               <time dateTime={entry.occurredAt}>{formatDateTime(entry.occurredAt)}</time>
             </Text>
+            {onEdit && entry.sourceType === 'activity' && entry.sourceId && (
+              <ActionIcon
+                variant="subtle"
+                size="sm"
+                aria-label={t('activities.edit.open')}
+                onClick={() => onEdit(entry.sourceId as string)}
+                data-testid="edit-activity"
+              >
+                <IconPencil size={14} />
+              </ActionIcon>
+            )}
           </Group>
           <EntryBody entry={entry} />
         </Stack>
