@@ -572,7 +572,8 @@ describe('personal data requests (APPI)', () => {
         ? true
         : undefined,
     );
-    expect(fs.existsSync(path.join(dataDir, 'attachments', file.storage_key))).toBe(false);
+    // the file goes right after the rows' transaction commits
+    await waitFor(async () => (fs.existsSync(path.join(dataDir, 'attachments', file.storage_key)) ? undefined : true));
     const shared = await q(
       `SELECT e.id, array_agg(l.person_id::text) AS people FROM email_messages e JOIN email_links l ON l.workspace_id = e.workspace_id AND l.email_id = e.id
         WHERE e.workspace_id = $1 AND e.message_id = '<erase-2@customer.example>' GROUP BY e.id`,
