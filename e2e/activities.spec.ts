@@ -162,5 +162,17 @@ test('a call logged by one member appears live on the other’s open record, and
     // still the admin's note: an edit does not change who logged it
     await expect(edited).toContainText(adminName);
   });
+
+  await test.step('the timeline fits a 375 px phone', async () => {
+    await rep.page.setViewportSize({ width: 375, height: 812 });
+    await rep.page.goto(`/people/${person.id}`);
+    await expect(rep.page.getByTestId('timeline-entry').first()).toBeVisible();
+    const overflow = await rep.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    if (lang === 'ja') {
+      await rep.page.getByTestId('record-activity').scrollIntoViewIfNeeded();
+      await rep.page.screenshot({ path: 'test-results/activities-phone-ja.png' });
+    }
+  });
   await rep.context.close();
 });
