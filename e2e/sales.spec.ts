@@ -141,3 +141,53 @@ test('drag a deal to the won stage on the board: the dialog asks why, the stage 
     if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-deal-ja.png', fullPage: true });
   });
 });
+
+test('a product from the catalogue priced on a deal: percent discount rounded to the yen, the amount follows the lines', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(180_000);
+  const { lang, m } = messagesFor(testInfo);
+  const s = m.sales;
+  await afterPlatformSpec(lang);
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  await signInAsAdmin(page, m, lang);
+  const sku = `SKU-${Date.now().toString(36)}`;
+  const name = lang === 'ja' ? 'CRM スタンダード' : 'CRM Standard';
+
+  await test.step('create the product: the margin is price minus cost', async () => {
+    await nav(page).getByRole('link', { name: s.nav.products }).click();
+    await expect(page.getByRole('heading', { name: s.products.title })).toBeVisible();
+    await page.getByRole('button', { name: s.products.new }).click();
+    const dialog = page.getByRole('dialog', { name: s.products.new });
+    await dialog.getByRole('textbox', { name: s.products.field.sku }).fill(sku);
+    await dialog.getByRole('textbox', { name: s.products.field.name }).fill(name);
+    await dialog.getByRole('textbox', { name: s.products.field.unitPrice }).fill('3300');
+    await dialog.getByRole('textbox', { name: s.products.field.cost }).fill('1100');
+    await dialog.getByRole('button', { name: m.common.save }).click();
+    await expect(dialog).toBeHidden();
+    const row = page.getByRole('row', { name: new RegExp(sku) });
+    await expect(row).toContainText('3,300');
+    await expect(row).toContainText('2,200');
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-products-ja.png' });
+  });
+
+  await test.step('three of it at 12.5 % off on a deal: 9,900 − 1,238 = 8,662, saved as the deal amount', async () => {
+    const created = await page.request.post('/api/v1/deals', { headers: await csrf(page), data: { title: `${sku} deal`, amount: 1 } });
+    const deal = await created.json();
+    await page.goto(`/deals/${deal.id}`);
+    await expect(page.getByRole('heading', { name: `${sku} deal` })).toBeVisible();
+    await page.getByRole('button', { name: s.deals.lines.add }).click();
+    await page.getByRole('textbox', { name: s.deals.lines.product }).click();
+    await page.getByRole('option', { name: `${sku} ${name}` }).click();
+    await page.getByRole('textbox', { name: s.deals.lines.quantity }).fill('3');
+    await page.getByRole('textbox', { name: s.deals.lines.discount }).click();
+    await page.getByRole('option', { name: s.deals.lines.discountPercent, exact: true }).click();
+    await page.getByRole('textbox', { name: s.deals.lines.discountPercent, exact: true }).fill('12.5');
+    await expect(page.getByRole('cell', { name: /8,662/ })).toBeVisible();
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-line-items-ja.png', fullPage: true });
+    await page.getByRole('button', { name: s.deals.lines.save }).click();
+    await expect.poll(async () => (await (await page.request.get(`/api/v1/deals/${deal.id}`)).json()).amount).toBe(8_662);
+    // gross profit: 8,662 − 3 × 1,100
+    await expect(page.getByText(new RegExp(`${s.deals.lines.profit}.*5,362`))).toBeVisible();
+  });
+});
