@@ -116,7 +116,12 @@ function entry(
     owner_id: record.ownerId,
     team_id: record.teamId,
     // The label of the record as it was: the feed shows it without asking every module.
-    summary: { ...summary, recordLabel: record.label, ...(via ? { viaLabel: via.label } : {}) },
+    // A roll-up copy is still the person's entry: it keeps the person's owner and team for visibility.
+    summary: {
+      ...summary,
+      recordLabel: record.label,
+      ...(via ? { viaLabel: via.label, viaOwnerId: via.ownerId, viaTeamId: via.teamId } : {}),
+    },
   };
 }
 
@@ -166,6 +171,7 @@ async function applyRecordEvent(db: Db, event: OutboxEvent, config?: Pick<Config
   const info = await lookup(entityType, entityId);
   if (!info) return;
   await repo.updateOwnership(db, ws, entityType, entityId, info.ownerId, info.teamId);
+  await repo.updateViaOwnership(db, ws, entityId, info.ownerId, info.teamId);
 
   const summary: Record<string, unknown> = { action };
   if (action === 'updated') {

@@ -221,6 +221,37 @@ describe('reading the timeline', () => {
     });
   });
 
+  it('shows on a company only the roll-ups of people the user may see', async () => {
+    const w = await createTestWorkspace(server);
+    const a = await signIn(server, w.adminEmail);
+    const ws = await a.get('/api/v1/workspace');
+    await a.patch('/api/v1/workspace', { version: ws.body.version, visibility: { member: 'own' } });
+    const member = await addUser(server, a, 'member', '会社 担当');
+    const company = await a.post('/api/v1/companies', { name: '見える株式会社', ownerId: member.userId });
+    const mine = await a.post('/api/v1/people', { familyName: '担当内', companyId: company.body.id, ownerId: member.userId });
+    const theirs = await a.post('/api/v1/people', { familyName: '担当外', companyId: company.body.id });
+    for (const [p, body] of [
+      [mine, '見えるメモ'],
+      [theirs, '見えないメモ'],
+    ] as const) {
+      await a.post('/api/v1/activities', { kind: 'note', body, links: [{ entityType: 'person', entityId: p.body.id }] });
+    }
+    await waitFor(async () =>
+      (await entries(a, 'company', company.body.id)).filter((e) => e.kind === 'note').length === 2 ? true : undefined,
+    );
+    const seen = (await entries(member.client, 'company', company.body.id)).filter((e) => e.kind === 'note');
+    expect(seen.map((e) => e.summary.body)).toEqual(['見えるメモ']);
+    expect(seen[0].summary.viaOwnerId).toBeUndefined();
+
+    // handing the other person to the member shows their history on the company too
+    const current = await a.get(`/api/v1/people/${theirs.body.id}`);
+    await a.patch(`/api/v1/people/${theirs.body.id}`, { version: current.body.version, ownerId: member.userId });
+    await waitFor(async () => {
+      const notes = (await entries(member.client, 'company', company.body.id)).filter((e) => e.kind === 'note');
+      return notes.length === 2 ? true : undefined;
+    });
+  });
+
   it('filters the feed by member and kind, each event once', async () => {
     const w = await createTestWorkspace(server);
     const a = await signIn(server, w.adminEmail);

@@ -121,6 +121,28 @@ export async function ownershipOf(db: DbOrTx, workspaceId: string, entityType: s
   return row ? { ownerId: row.owner_id as string | null, teamId: row.team_id as string | null } : null;
 }
 
+/** The roll-up copies made through a person follow the person's owner and team too. */
+export async function updateViaOwnership(db: DbOrTx, workspaceId: string, viaId: string, ownerId: string | null, teamId: string | null) {
+  await sql`UPDATE timeline_entries SET summary = summary || jsonb_build_object('viaOwnerId', ${ownerId}::uuid, 'viaTeamId', ${teamId}::uuid)
+    WHERE workspace_id = ${workspaceId} AND via_id = ${viaId}
+      AND (summary->>'viaOwnerId' IS DISTINCT FROM ${ownerId}::text OR summary->>'viaTeamId' IS DISTINCT FROM ${teamId}::text)`.execute(db);
+}
+
+/**
+ * Roll-up copies on a company are entries of a person: under own/team visibility, only those of people the actor may
+ * see (the same rule as platform/policy.ts whereVisible, on the person's owner and team kept in the summary).
+ */
+function visibleRollups(actor: Actor) {
+  if (actor.visibility === 'all') return null;
+  const owner = sql`(t.summary->>'viaOwnerId')::uuid`;
+  const team = sql`(t.summary->>'viaTeamId')::uuid`;
+  const me = actor.userId ?? '00000000-0000-0000-0000-000000000000';
+  if (actor.visibility === 'own') return sql<boolean>`(t.via_id IS NULL OR ${owner} IS NULL OR ${owner} = ${me}::uuid)`;
+  const teams = actor.teamIds.length ? actor.teamIds : ['00000000-0000-0000-0000-000000000000'];
+  return sql<boolean>`(t.via_id IS NULL OR ${owner} IS NULL OR ${owner} = ${me}::uuid OR ${team} = ANY(${teams}::uuid[]) OR ${owner} IN (
+    SELECT tm.user_id FROM team_members tm WHERE tm.workspace_id = ${actor.workspaceId} AND tm.team_id = ANY(${teams}::uuid[])))`;
+}
+
 export interface Cursor {
   at: Date;
   id: string;
@@ -156,6 +178,7 @@ const columns = [
 export async function listEntries(
   db: DbOrTx,
   q: {
+    actor: Actor;
     workspaceId: string;
     entityType: string;
     entityId: string;
@@ -189,6 +212,8 @@ export async function listEntries(
     const c = q.cursor;
     query = query.where(sql<boolean>`(t.occurred_at, t.id) < (${c.at}, ${c.id}::uuid)`);
   }
+  const rollups = visibleRollups(q.actor);
+  if (rollups) query = query.where(rollups);
   return query
     .orderBy('t.occurred_at', 'desc')
     .orderBy('t.id', 'desc')

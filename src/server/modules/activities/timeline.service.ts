@@ -7,6 +7,12 @@ import * as repo from './timeline.repository.js';
 
 type EntryRow = Awaited<ReturnType<typeof repo.listEntries>>[number];
 
+/** The summary as callers see it: the roll-up's visibility keys stay inside. */
+function publicSummary(summary: unknown): Record<string, unknown> {
+  const { viaOwnerId: _o, viaTeamId: _t, ...rest } = (summary ?? {}) as Record<string, unknown>;
+  return rest;
+}
+
 function present(r: EntryRow) {
   return {
     id: r.id as string,
@@ -19,7 +25,7 @@ function present(r: EntryRow) {
     sourceType: r.source_type as string | null,
     sourceId: r.source_id as string | null,
     via: r.via_type && r.via_id ? { entityType: r.via_type as string, entityId: r.via_id as string } : null,
-    summary: (r.summary ?? {}) as Record<string, unknown>,
+    summary: publicSummary(r.summary),
   };
 }
 
@@ -57,6 +63,7 @@ export async function listTimeline(options: {
     if (owner && !(await canSee(db, actor, owner))) throw new AppError('not_found');
   }
   const rows = await repo.listEntries(db, {
+    actor,
     workspaceId: actor.workspaceId,
     entityType: options.entityType,
     entityId: options.entityId,
