@@ -76,6 +76,34 @@ describe('pipeline board', () => {
     }
   });
 
+  it('keeps the maintained totals exact under concurrent moves in opposite directions, deletes and restores', async () => {
+    const fresh = await signIn(server, (await createTestWorkspace(server)).adminEmail);
+    const p = (await fresh.get('/api/v1/pipelines')).body.data[0];
+    const [a, b] = p.stages;
+    const deals: { id: string; version: number; from: string; to: string }[] = [];
+    for (let i = 0; i < 16; i++) {
+      const from = i % 2 ? a.id : b.id;
+      const d = await fresh.post('/api/v1/deals', { title: `並行${i}`, amount: 1_000 + i, stageId: from });
+      deals.push({ id: d.body.id, version: 1, from, to: from === a.id ? b.id : a.id });
+    }
+    const moves = await Promise.all(deals.map((d) => fresh.post(`/api/v1/deals/${d.id}/move`, { version: d.version, stageId: d.to })));
+    expect(moves.map((r) => r.status)).toEqual(deals.map(() => 200));
+    await fresh.delete(`/api/v1/deals/${deals[0]?.id}`);
+    await fresh.delete(`/api/v1/deals/${deals[1]?.id}`);
+    expect((await fresh.post(`/api/v1/deals/${deals[1]?.id}/restore`)).status).toBe(200);
+    const { rows } = await server.database.pool.query(
+      `SELECT t.stage_id, t.deal_count::int AS n, t.amount::text AS a,
+              (SELECT count(*)::int FROM deals d WHERE d.workspace_id = t.workspace_id AND d.stage_id = t.stage_id AND d.deleted_at IS NULL) AS real_n,
+              (SELECT coalesce(sum(amount), 0)::text FROM deals d WHERE d.workspace_id = t.workspace_id AND d.stage_id = t.stage_id AND d.deleted_at IS NULL) AS real_a
+       FROM deal_stage_totals t WHERE t.pipeline_id = $1`,
+      [p.id],
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect([r.n, r.a]).toEqual([r.real_n, r.real_a]);
+    const board = await fresh.get(`/api/v1/pipelines/${p.id}/board`);
+    expect(board.body.columns[0].totals[0].count + board.body.columns[1].totals[0].count).toBe(15);
+  });
+
   it('filters the board by close month and by the filter language, totals included', async () => {
     const dec = await client.get(`/api/v1/pipelines/${pipeline.id}/board?closeMonth=2026-12`);
     const c1 = dec.body.columns[0];
