@@ -162,8 +162,36 @@ test('the admin sets up SMTP, composes from a person with a template, and an unk
       await expect(dialog).toBeHidden();
       await expect(page.getByTestId('review-row').filter({ hasText: subject })).toHaveCount(0);
       const found = await (await page.request.get(`/api/v1/search?q=${encodeURIComponent(sender)}`)).json();
+      expect(found.people).toHaveLength(1);
       const created = found.people[0];
       await page.goto(`/people/${created.id}`);
+      await expect(page.getByTestId('timeline-entry').filter({ hasText: subject })).toHaveAttribute('data-kind', 'email');
+    });
+
+    await test.step('mail from a second address of a known person: linked to the existing person, the address added', async () => {
+      const settings = await (await page.request.get('/api/v1/mail/settings')).json();
+      const client = nodemailer.createTransport({ host: '127.0.0.1', port: INBOUND_PORT[lang], secure: false, ignoreTLS: true });
+      const privateAddress = `kimura.home.${suffix}@home.example`;
+      const subject = lang === 'ja' ? `自宅から ${suffix}` : `From home ${suffix}`;
+      await client.sendMail({
+        from: privateAddress,
+        to: 'sales@example.jp',
+        envelope: { from: privateAddress, to: [settings.inbound.address] },
+        subject,
+        text: 'x',
+      });
+      client.close();
+      await page.goto('/mail/review');
+      await page.getByTestId('review-row').filter({ hasText: subject }).getByRole('button', { name: t.review.link }).click();
+      const dialog = page.getByRole('dialog', { name: t.review.link });
+      await dialog.getByRole('textbox', { name: t.review.personSearch }).fill(`kimura.${suffix}`);
+      await page.getByRole('option', { name: new RegExp(`kimura\\.${suffix}`) }).click();
+      await dialog.getByTestId('review-link-submit').click();
+      await expect(dialog).toBeHidden();
+      await expect(page.getByTestId('review-row').filter({ hasText: subject })).toHaveCount(0);
+      const updated = await (await page.request.get(`/api/v1/people/${person.id}`)).json();
+      expect(updated.emails.map((e: { address: string }) => e.address)).toContain(privateAddress);
+      await page.goto(`/people/${person.id}`);
       await expect(page.getByTestId('timeline-entry').filter({ hasText: subject })).toHaveAttribute('data-kind', 'email');
     });
   } finally {

@@ -73,6 +73,7 @@ export const mailEn = {
     emailAddress: 'Email address',
     createAndLink: 'Create and link',
     linkButton: 'Link',
+    addAddress: 'Add {{address}} to this person',
   },
   templates: {
     title: 'Email templates',

@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, Modal, Paper, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Checkbox, Group, Modal, Paper, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery } from '@tanstack/react-query';
@@ -162,23 +162,34 @@ function LinkPersonModal({ email, onClose }: { email: EmailSummary; onClose: () 
   const link = useLinkReviewed();
   const [search, setSearch] = useState('');
   const [personId, setPersonId] = useState<string | null>(null);
+  const [addAddress, setAddAddress] = useState(true);
   const [q] = useDebouncedValue(search, 250);
+  const submit = useMutation({
+    mutationFn: async (id: string) => {
+      if (addAddress) {
+        // The address joins the person's emails, so their next messages are matched on arrival.
+        const person = await http.get<{ version: number; emails: { label: string; address: string }[] }>(`/api/v1/people/${id}`);
+        if (!person.emails.some((e) => e.address.toLowerCase() === email.from.address)) {
+          await http.patch(`/api/v1/people/${id}`, {
+            version: person.version,
+            emails: [...person.emails, { label: 'work', address: email.from.address }],
+          });
+        }
+      }
+      return link.mutateAsync({ emailId: email.id, personId: id });
+    },
+    onSuccess: (r) => {
+      notifications.show({ color: 'teal', message: t('mail.review.linked', { count: r.linked }) });
+      onClose();
+    },
+  });
   const hits = useQuery({ queryKey: ['mail', 'person-search', q], queryFn: () => searchPeople(q), enabled: q.trim().length >= 2 });
   return (
     <Modal opened onClose={onClose} title={t('mail.review.link')}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (!personId) return;
-          link.mutate(
-            { emailId: email.id, personId },
-            {
-              onSuccess: (r) => {
-                notifications.show({ color: 'teal', message: t('mail.review.linked', { count: r.linked }) });
-                onClose();
-              },
-            },
-          );
+          if (personId) submit.mutate(personId);
         }}
       >
         <Stack>
@@ -195,12 +206,17 @@ function LinkPersonModal({ email, onClose }: { email: EmailSummary; onClose: () 
             nothingFoundMessage={q.trim().length >= 2 && !hits.isFetching ? t('common.noResults') : undefined}
             data-testid="review-person-search"
           />
-          <ErrorAlert error={link.error} />
+          <Checkbox
+            label={t('mail.review.addAddress', { address: email.from.address })}
+            checked={addAddress}
+            onChange={(e) => setAddAddress(e.currentTarget.checked)}
+          />
+          <ErrorAlert error={submit.error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               {t('common.cancel')}
             </Button>
-            <Button type="submit" disabled={!personId} loading={link.isPending}>
+            <Button type="submit" disabled={!personId} loading={submit.isPending} data-testid="review-link-submit">
               {t('mail.review.linkButton')}
             </Button>
           </Group>
