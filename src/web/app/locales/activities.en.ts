@@ -54,7 +54,7 @@ export const activitiesEn = {
     attachFailed: '{{name}} could not be attached: {{message}}',
     mentionList: 'Teammates to mention',
   },
-  edit: { title: 'Edit activity', deleted: 'Deleted', confirmDelete: 'Delete this activity?', latest: 'Latest version', open: 'Edit' },
+  edit: { title: 'Edit activity', deleted: 'Deleted', confirmDelete: 'Delete this activity?', latest: 'Latest version' },
   call: {
     summary: '{{direction}} call',
     minutes: '{{count}} min',

@@ -58,7 +58,7 @@ export const activitiesJa: Shape<typeof activitiesEn> = {
     attachFailed: '{{name}} を添付できませんでした: {{message}}',
     mentionList: 'メンションするメンバー',
   },
-  edit: { title: '活動を編集', deleted: '削除しました', confirmDelete: 'この活動を削除しますか？', latest: '最新の内容', open: '編集' },
+  edit: { title: '活動を編集', deleted: '削除しました', confirmDelete: 'この活動を削除しますか？', latest: '最新の内容' },
   call: {
     summary: '{{direction}}',
     minutes: '{{count}} 分',

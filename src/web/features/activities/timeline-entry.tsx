@@ -223,7 +223,7 @@ export function TimelineEntryCard({
               <ActionIcon
                 variant="subtle"
                 size="sm"
-                aria-label={t('activities.edit.open')}
+                aria-label={t('activities.edit.title')}
                 onClick={() => onEdit(entry.sourceId as string)}
                 data-testid="edit-activity"
               >
