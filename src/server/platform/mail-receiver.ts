@@ -61,6 +61,9 @@ export class MailReceiver {
       name: 'crm',
       banner: 'CRM inbound mail',
       size: this.options.maxBytes,
+      // A slow or runaway client cannot hold the receiver: bounded connections, idle sockets closed.
+      maxClients: 100,
+      socketTimeout: 60_000,
       disabledCommands: ['AUTH', 'STARTTLS'],
       authOptional: true,
       logger: false,

@@ -529,6 +529,24 @@ describe('inbound mail from unknown senders and bad messages', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents the mail routes with their schemas', async () => {
+    const res = await server.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    for (const p of [
+      '/api/v1/emails',
+      '/api/v1/emails/{id}/thread',
+      '/api/v1/mail/settings',
+      '/api/v1/mail/templates',
+      '/api/v1/mail/review/{id}/link',
+    ]) {
+      expect(doc.paths[p]).toBeDefined();
+    }
+    expect(JSON.stringify(doc.paths['/api/v1/mail/settings'].patch.requestBody)).toContain('regenerateInboundToken');
+  });
+});
+
 describe('personal data requests (APPI)', () => {
   it("discloses a person's mail and erases it on a deletion request, keeping mail shared with others", async () => {
     const subject = await createPerson('削除', '対象', 'erase.me@customer.example');
