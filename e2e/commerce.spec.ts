@@ -1,6 +1,6 @@
 import { expect, type Page, test } from '@playwright/test';
 import { formatMoney } from '../src/shared/contracts/sales';
-import { messagesFor } from './support/messages';
+import { fill, messagesFor } from './support/messages';
 import { afterPlatformSpec } from './support/run-order';
 import { signInAsAdmin } from './support/session';
 
@@ -108,6 +108,23 @@ test('add an order on a person page: the purchase totals and the suggestions cha
     await page.goto('/orders');
     await expect(page.getByRole('heading', { name: c.orders.title })).toBeVisible();
     await expect(page.getByTestId('orders-table').getByRole('link', { name: family })).toHaveCount(2);
+    await page.getByRole('button', { name: c.import.button }).click();
+    const dialog = page.getByRole('dialog', { name: c.import.title });
+    const csv = [
+      '注文番号,注文日時,顧客ID,SKU,数量',
+      `I-${token}-1,2026/03/01 10:00,${person.id},${tea.sku},1`,
+      `I-${token}-2,2026/03/02,${person.id},NOPE,1`,
+    ];
+    await dialog
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.from(csv.join('\n')) });
+    await expect(dialog.getByTestId('order-import-result')).toHaveText(
+      fill(c.import.result, { orders: 1, rows: 2, skipped: 0, rejected: 1 }),
+    );
+    await expect(dialog.getByText(c.import.reasons.unknown_product)).toBeVisible();
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/commerce-import-ja.png' });
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('orders-table').getByRole('link', { name: family })).toHaveCount(3);
     const webhook = page.getByTestId('webhook-card');
     await expect(webhook.getByRole('heading', { name: c.webhook.title })).toBeVisible();
     if (await webhook.getByRole('button', { name: c.webhook.create }).isVisible()) {

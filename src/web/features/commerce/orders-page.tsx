@@ -12,6 +12,7 @@ import { PageLoader } from '../../ui/page-loader';
 import { useOrders } from './commerce-api';
 import { useMoney } from './money';
 import { OrderCreateModal } from './order-create-modal';
+import { OrderImportButton } from './order-import';
 import { StatusBadge } from './status-badge';
 import { WebhookCard } from './webhook-card';
 
@@ -33,9 +34,12 @@ export function OrdersPage() {
     <Stack>
       <PageHeader title={t('commerce.orders.title')}>
         {can('records.write') && (
-          <Button leftSection={<IconPlus size={16} />} onClick={() => setAdding(true)}>
-            {t('commerce.orders.new')}
-          </Button>
+          <Group>
+            <OrderImportButton />
+            <Button leftSection={<IconPlus size={16} />} onClick={() => setAdding(true)}>
+              {t('commerce.orders.new')}
+            </Button>
+          </Group>
         )}
       </PageHeader>
       <Group>
