@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
-import { localDate } from '../src/shared/zoned-time';
+import { addDays, localDate, zonedInstant } from '../src/shared/zoned-time';
 import { fill, messagesFor } from './support/messages';
 import { afterPlatformSpec } from './support/run-order';
 import { signInAsAdmin } from './support/session';
@@ -85,6 +85,38 @@ test('a task created on a person page is linked to them, shows under today in my
     await expect(page.getByRole('heading', { name: tk.calendar })).toBeVisible();
     await expect(page.getByTestId(`day-${today}`).getByText(title)).toBeVisible();
     await page.screenshot({ path: `test-results/tasks-calendar-${lang}.png`, fullPage: true });
+  });
+
+  await test.step('drag a task to the next day on the calendar: same time, new day', async () => {
+    // The next Tuesday (always in the future), dragged to Wednesday: both in one week view.
+    const weekday = (d: string) => new Date(`${d}T00:00:00Z`).getUTCDay();
+    let tuesday = addDays(today, 1);
+    while (weekday(tuesday) !== 2) tuesday = addDays(tuesday, 1);
+    const wednesday = addDays(tuesday, 1);
+    const movable = lang === 'ja' ? `訪問の準備 ${Date.now().toString(36)}` : `Prepare the visit ${Date.now().toString(36)}`;
+    const res = await page.request.post('/api/v1/tasks', {
+      headers: await csrf(page),
+      data: { title: movable, dueAt: zonedInstant(tuesday, '20:00', 'Asia/Tokyo').toISOString() },
+    });
+    expect(res.status()).toBe(201);
+    const task = await res.json();
+    await page.reload();
+    await page.getByText(tk.cal.week, { exact: true }).click();
+    if ((await page.getByTestId(`day-${tuesday}`).count()) === 0) await page.getByRole('button', { name: tk.cal.next }).click();
+    const chip = page.getByTestId(`day-${tuesday}`).getByTestId('calendar-task').filter({ hasText: movable });
+    await expect(chip).toBeVisible();
+    const target = page.getByTestId(`day-${wednesday}`);
+    const from = await chip.boundingBox();
+    const to = await target.boundingBox();
+    if (!from || !to) throw new Error('calendar not laid out');
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(to.x + to.width / 2, to.y + 40, { steps: 12 });
+    await page.mouse.up();
+    await expect(target.getByTestId('calendar-task').filter({ hasText: movable })).toBeVisible();
+    const moved = await (await page.request.get(`/api/v1/tasks/${task.id}`)).json();
+    expect(moved.dueAt).toBe(zonedInstant(wednesday, '20:00', 'Asia/Tokyo').toISOString());
+    await page.screenshot({ path: `test-results/tasks-calendar-week-${lang}.png`, fullPage: true });
   });
 
   await test.step('settings: turn the digest on and get a calendar feed URL that serves the task', async () => {

@@ -112,6 +112,29 @@ export function useTaskAction() {
   });
 }
 
+/**
+ * Move a task to another day (calendar drag and drop): same local time, or still all-day; a pending reminder
+ * moves by the same amount.
+ */
+export function useMoveTask() {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: ({ task, day, timeZone }: { task: Task; day: string; timeZone: string }) => {
+      const { time } = splitInstant(task.dueAt, timeZone);
+      const dueAt = joinInstant(day, task.allDay ? '00:00' : time, timeZone) as string;
+      const delta = task.dueAt ? Date.parse(dueAt) - Date.parse(task.dueAt) : 0;
+      const remindAt = task.remindAt && !task.remindedAt ? new Date(Date.parse(task.remindAt) + delta).toISOString() : undefined;
+      return http.patch<Task>(`/api/v1/tasks/${task.id}`, {
+        version: task.version,
+        dueAt,
+        allDay: task.allDay,
+        ...(remindAt ? { remindAt } : {}),
+      });
+    },
+    onSuccess: () => invalidate(),
+  });
+}
+
 export function useSavePreferences() {
   const qc = useQueryClient();
   return useMutation({

@@ -1,4 +1,15 @@
+import {
+  DndContext,
+  type DragEndEvent,
+  KeyboardSensor,
+  PointerSensor,
+  useDraggable,
+  useDroppable,
+  useSensor,
+  useSensors,
+} from '@dnd-kit/core';
 import { ActionIcon, Box, Button, Group, Paper, SegmentedControl, SimpleGrid, Stack, Switch, Text, UnstyledButton } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import { IconChevronLeft, IconChevronRight, IconList, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,7 +18,7 @@ import { addDays, localDate, zonedInstant } from '../../../shared/zoned-time';
 import { useCan } from '../../app/session';
 import { ErrorState } from '../../ui/error-state';
 import { PageHeader } from '../../ui/page-header';
-import { splitInstant, type Task, useTaskRange, useTaskTimeZone } from './tasks-api';
+import { splitInstant, type Task, useMoveTask, useTaskRange, useTaskTimeZone } from './tasks-api';
 import { TaskModal } from './tasks-modal';
 
 type View = 'month' | 'week';
@@ -33,6 +44,8 @@ export function TasksCalendarPage() {
   const [editing, setEditing] = useState<Task | null>(null);
   const [creatingOn, setCreatingOn] = useState<string | null>(null);
   const locale = i18n.resolvedLanguage === 'en' ? 'en-US' : 'ja-JP';
+  const move = useMoveTask();
+  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 6 } }), useSensor(KeyboardSensor));
 
   const first = view === 'month' ? startOfWeek(monthStart(anchor)) : startOfWeek(anchor);
   const weeks = view === 'month' ? Math.ceil((weekday(monthStart(anchor)) + daysInMonth(anchor)) / 7) : 1;
@@ -54,7 +67,20 @@ export function TasksCalendarPage() {
     view === 'month'
       ? new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', timeZone: 'UTC' }).format(new Date(`${anchor}T00:00:00Z`))
       : `${fmt(locale, first)} – ${fmt(locale, addDays(first, 6))}`;
-  const move = (n: number) => setAnchor(view === 'month' ? addMonths(anchor, n) : addDays(anchor, 7 * n));
+  const step = (n: number) => setAnchor(view === 'month' ? addMonths(anchor, n) : addDays(anchor, 7 * n));
+  // Drag a task onto another day: same time of day there (a past day is refused by the server with its message).
+  const onDragEnd = (e: DragEndEvent) => {
+    const task = e.active.data.current?.task as Task | undefined;
+    const day = e.over?.id ? String(e.over.id).replace(/^day:/, '') : null;
+    if (!task || !day || !task.dueAt || splitInstant(task.dueAt, timeZone).date === day) return;
+    move.mutate(
+      { task, day, timeZone },
+      {
+        onSuccess: () => notifications.show({ color: 'teal', message: t('tasks.saved') }),
+        onError: (err) => notifications.show({ color: 'red', message: (err as Error).message }),
+      },
+    );
+  };
   const weekdayNames = days
     .slice(0, 7)
     .map((d) => new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`)));
@@ -75,13 +101,13 @@ export function TasksCalendarPage() {
       </PageHeader>
       <Group justify="space-between" mb="sm" wrap="wrap">
         <Group gap="xs">
-          <ActionIcon variant="default" size="lg" onClick={() => move(-1)} aria-label={t('tasks.cal.prev')}>
+          <ActionIcon variant="default" size="lg" onClick={() => step(-1)} aria-label={t('tasks.cal.prev')}>
             <IconChevronLeft size={18} />
           </ActionIcon>
           <Button variant="default" onClick={() => setAnchor(today)}>
             {t('tasks.cal.today')}
           </Button>
-          <ActionIcon variant="default" size="lg" onClick={() => move(1)} aria-label={t('tasks.cal.next')}>
+          <ActionIcon variant="default" size="lg" onClick={() => step(1)} aria-label={t('tasks.cal.next')}>
             <IconChevronRight size={18} />
           </ActionIcon>
           <Text fw={700} size="lg" data-testid="calendar-title">
@@ -103,41 +129,43 @@ export function TasksCalendarPage() {
       {range.error ? (
         <ErrorState error={range.error} onRetry={() => void range.refetch()} />
       ) : (
-        <Box style={{ overflowX: 'auto' }}>
-          <SimpleGrid
-            cols={7}
-            spacing={0}
-            miw={640}
-            style={{
-              borderTop: '1px solid var(--mantine-color-default-border)',
-              borderLeft: '1px solid var(--mantine-color-default-border)',
-            }}
-          >
-            {weekdayNames.map((name, i) => (
-              <Text key={name} size="xs" fw={600} ta="center" py={4} c={i === 0 ? 'red' : i === 6 ? 'blue' : 'dimmed'} style={cellBorder}>
-                {name}
-              </Text>
-            ))}
-            {days.map((day) => (
-              <DayCell
-                key={day}
-                day={day}
-                tasks={byDay.get(day) ?? []}
-                limit={view === 'month' ? MAX_IN_CELL : Number.POSITIVE_INFINITY}
-                minHeight={view === 'month' ? 96 : 360}
-                outside={view === 'month' && day.slice(0, 7) !== anchor.slice(0, 7)}
-                isToday={day === today}
-                timeZone={timeZone}
-                onOpen={setEditing}
-                onAdd={can('records.write') ? () => setCreatingOn(day) : undefined}
-                onMore={() => {
-                  setAnchor(day);
-                  setView('week');
-                }}
-              />
-            ))}
-          </SimpleGrid>
-        </Box>
+        <DndContext sensors={sensors} onDragEnd={onDragEnd}>
+          <Box style={{ overflowX: 'auto' }}>
+            <SimpleGrid
+              cols={7}
+              spacing={0}
+              miw={640}
+              style={{
+                borderTop: '1px solid var(--mantine-color-default-border)',
+                borderLeft: '1px solid var(--mantine-color-default-border)',
+              }}
+            >
+              {weekdayNames.map((name, i) => (
+                <Text key={name} size="xs" fw={600} ta="center" py={4} c={i === 0 ? 'red' : i === 6 ? 'blue' : 'dimmed'} style={cellBorder}>
+                  {name}
+                </Text>
+              ))}
+              {days.map((day) => (
+                <DayCell
+                  key={day}
+                  day={day}
+                  tasks={byDay.get(day) ?? []}
+                  limit={view === 'month' ? MAX_IN_CELL : Number.POSITIVE_INFINITY}
+                  minHeight={view === 'month' ? 96 : 360}
+                  outside={view === 'month' && day.slice(0, 7) !== anchor.slice(0, 7)}
+                  isToday={day === today}
+                  timeZone={timeZone}
+                  onOpen={setEditing}
+                  onAdd={can('records.write') ? () => setCreatingOn(day) : undefined}
+                  onMore={() => {
+                    setAnchor(day);
+                    setView('week');
+                  }}
+                />
+              ))}
+            </SimpleGrid>
+          </Box>
+        </DndContext>
       )}
       <TaskModal
         opened={Boolean(editing) || creatingOn !== null}
@@ -181,12 +209,14 @@ function DayCell(props: {
   const { t } = useTranslation();
   const shown = props.tasks.slice(0, props.limit);
   const hidden = props.tasks.length - shown.length;
+  const { setNodeRef, isOver } = useDroppable({ id: `day:${props.day}` });
   return (
     <Paper
+      ref={setNodeRef}
       radius={0}
       p={4}
       mih={props.minHeight}
-      style={{ ...cellBorder, opacity: props.outside ? 0.55 : 1 }}
+      style={{ ...cellBorder, opacity: props.outside ? 0.55 : 1, background: isOver ? 'var(--mantine-color-blue-light)' : undefined }}
       data-testid={`day-${props.day}`}
     >
       <Group justify="space-between" gap={2} mb={2}>
@@ -201,25 +231,7 @@ function DayCell(props: {
       </Group>
       <Stack gap={2}>
         {shown.map((task) => (
-          <UnstyledButton
-            key={task.id}
-            onClick={() => props.onOpen(task)}
-            px={4}
-            style={{
-              borderRadius: 4,
-              background:
-                task.status === 'done'
-                  ? 'var(--mantine-color-gray-light)'
-                  : task.priority === 'high'
-                    ? 'var(--mantine-color-red-light)'
-                    : 'var(--mantine-color-blue-light)',
-            }}
-          >
-            <Text size="xs" truncate td={task.status === 'done' ? 'line-through' : undefined}>
-              {task.allDay ? '' : `${splitInstant(task.dueAt, props.timeZone).time} `}
-              {task.title}
-            </Text>
-          </UnstyledButton>
+          <TaskChip key={task.id} task={task} timeZone={props.timeZone} onOpen={props.onOpen} />
         ))}
         {hidden > 0 && (
           <UnstyledButton onClick={props.onMore}>
@@ -230,5 +242,41 @@ function DayCell(props: {
         )}
       </Stack>
     </Paper>
+  );
+}
+
+function TaskChip({ task, timeZone, onOpen }: { task: Task; timeZone: string; onOpen: (t: Task) => void }) {
+  const can = useCan();
+  const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({
+    id: `task:${task.id}`,
+    data: { task },
+    disabled: !can('records.write') || task.status === 'done',
+  });
+  return (
+    <UnstyledButton
+      ref={setNodeRef}
+      {...attributes}
+      {...listeners}
+      onClick={() => onOpen(task)}
+      px={4}
+      data-testid="calendar-task"
+      style={{
+        borderRadius: 4,
+        transform: transform ? `translate(${transform.x}px, ${transform.y}px)` : undefined,
+        zIndex: isDragging ? 10 : undefined,
+        position: 'relative',
+        background:
+          task.status === 'done'
+            ? 'var(--mantine-color-gray-light)'
+            : task.priority === 'high'
+              ? 'var(--mantine-color-red-light)'
+              : 'var(--mantine-color-blue-light)',
+      }}
+    >
+      <Text size="xs" truncate td={task.status === 'done' ? 'line-through' : undefined}>
+        {task.allDay ? '' : `${splitInstant(task.dueAt, timeZone).time} `}
+        {task.title}
+      </Text>
+    </UnstyledButton>
   );
 }
