@@ -13,6 +13,7 @@ export const salesEn = {
     count: '{{count}} deals',
     weighted: 'Weighted',
     total: 'Total',
+    searchPerson: 'Type a name, kana, email or phone',
     dragHint: 'Drag a card to another stage to move the deal.',
     moved: 'Moved to {{stage}}',
     filters: {

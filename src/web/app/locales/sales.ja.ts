@@ -17,6 +17,7 @@ export const salesJa: Shape<typeof salesEn> = {
     count: '{{count}} 件',
     weighted: '加重',
     total: '合計',
+    searchPerson: '氏名・フリガナ・メール・電話で検索',
     dragHint: 'カードを別のステージへドラッグすると商談を移動できます。',
     moved: '{{stage}} に移動しました',
     filters: {

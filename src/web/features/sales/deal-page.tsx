@@ -17,6 +17,7 @@ import { useUsers } from '../customers/customers-api';
 import { DealCloseDialog } from './deal-close-dialog';
 import { LineItemsEditor } from './line-items-editor';
 import { CURRENCIES, MoneyInput, useMoney } from './money';
+import { PersonPicker } from './person-picker';
 import { type Deal, type DealDetail, salesKeys, useDeal, usePipelines, useStageHistory } from './sales-api';
 
 /** 商談詳細: stage (move, won/lost with reason), details, line items, time spent in each stage. */
@@ -219,6 +220,7 @@ function DealEditModal({ deal, onClose }: { deal: DealDetail; onClose: () => voi
   const [nextStep, setNextStep] = useState(deal.nextStep ?? '');
   const [ownerId, setOwnerId] = useState<string | null>(deal.ownerId);
   const [company, setCompany] = useState(deal.company);
+  const [person, setPerson] = useState(deal.person);
   const save = useMutation({
     mutationFn: () =>
       http.patch<Deal>(`/api/v1/deals/${deal.id}`, {
@@ -229,6 +231,7 @@ function DealEditModal({ deal, onClose }: { deal: DealDetail; onClose: () => voi
         nextStep: nextStep || null,
         ownerId,
         companyId: company?.id ?? null,
+        personId: person?.id ?? null,
       }),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: salesKeys.all });
@@ -277,6 +280,7 @@ function DealEditModal({ deal, onClose }: { deal: DealDetail; onClose: () => voi
             searchable
           />
           <CompanyPicker label={t('sales.deals.field.company')} value={company} onChange={setCompany} />
+          <PersonPicker label={t('sales.deals.field.person')} value={person} onChange={setPerson} />
           <ErrorAlert error={save.error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
