@@ -231,7 +231,13 @@ function DayCell(props: {
       </Group>
       <Stack gap={2}>
         {shown.map((task) => (
-          <TaskChip key={task.id} task={task} timeZone={props.timeZone} onOpen={props.onOpen} />
+          <TaskChip
+            key={task.id}
+            task={task}
+            timeZone={props.timeZone}
+            onOpen={props.onOpen}
+            wrap={props.limit === Number.POSITIVE_INFINITY}
+          />
         ))}
         {hidden > 0 && (
           <UnstyledButton onClick={props.onMore}>
@@ -245,7 +251,8 @@ function DayCell(props: {
   );
 }
 
-function TaskChip({ task, timeZone, onOpen }: { task: Task; timeZone: string; onOpen: (t: Task) => void }) {
+/** A task on the calendar: click to open, drag to another day. `wrap`: the whole title (week view). */
+function TaskChip({ task, timeZone, onOpen, wrap }: { task: Task; timeZone: string; onOpen: (t: Task) => void; wrap?: boolean }) {
   const can = useCan();
   const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({
     id: `task:${task.id}`,
@@ -273,7 +280,7 @@ function TaskChip({ task, timeZone, onOpen }: { task: Task; timeZone: string; on
               : 'var(--mantine-color-blue-light)',
       }}
     >
-      <Text size="xs" truncate td={task.status === 'done' ? 'line-through' : undefined}>
+      <Text size="xs" truncate={!wrap} td={task.status === 'done' ? 'line-through' : undefined}>
         {task.allDay ? '' : `${splitInstant(task.dueAt, timeZone).time} `}
         {task.title}
       </Text>
