@@ -134,3 +134,17 @@ export async function activitiesOfPeople(db: DbOrTx, workspaceId: string, person
     .orderBy('a.occurred_at')
     .execute()) as ActivityRow[];
 }
+
+/** Merge: activities about the merged record are about the survivor now (a link already there is kept once). */
+export async function moveLinks(db: DbOrTx, workspaceId: string, entityType: string, fromId: string, toId: string) {
+  await sql`INSERT INTO activity_links (workspace_id, activity_id, entity_type, entity_id)
+    SELECT workspace_id, activity_id, entity_type, ${toId}::uuid FROM activity_links
+    WHERE workspace_id = ${workspaceId} AND entity_type = ${entityType} AND entity_id = ${fromId}
+    ON CONFLICT DO NOTHING`.execute(db);
+  await db
+    .deleteFrom('activity_links')
+    .where('workspace_id', '=', workspaceId)
+    .where('entity_type', '=', entityType)
+    .where('entity_id', '=', fromId)
+    .execute();
+}

@@ -6,6 +6,7 @@ import type { Config } from '../../platform/config.js';
 import type { Db, Tx } from '../../platform/db/database.js';
 import { emitEvent, type OutboxEvent } from '../../platform/events/outbox.js';
 import { eraseActivitiesOf } from './activities.privacy.js';
+import { moveLinks } from './activities.repository.js';
 import { removeFiles } from './attachments.js';
 import { type RecordInfo, recordCache } from './timeline.records.js';
 import * as repo from './timeline.repository.js';
@@ -164,7 +165,11 @@ async function applyRecordEvent(db: Db, event: OutboxEvent, config?: Pick<Config
     return;
   }
   if (action === 'deleted' && typeof payload.mergedInto === 'string') {
-    await repo.moveRecord(db, ws, entityType, entityId, payload.mergedInto);
+    const survivor = payload.mergedInto;
+    await db.transaction().execute(async (trx) => {
+      await repo.moveRecord(trx, ws, entityType, entityId, survivor);
+      await moveLinks(trx, ws, entityType, entityId, survivor);
+    });
   }
 
   const lookup: Lookup = recordCache(db, ws);

@@ -142,6 +142,30 @@ describe('timeline consumer', () => {
     const kept = await admin.get(`/api/v1/activities/${shared.body.id}`);
     expect(kept.body.links).toEqual([{ entityType: 'person', entityId: other.body.id }]);
   });
+
+  it('moves the merged person’s history and activities to the survivor', async () => {
+    const survivor = await admin.post('/api/v1/people', { familyName: '統合', givenName: '先', ignoreDuplicates: true });
+    const merged = await admin.post('/api/v1/people', { familyName: '統合', givenName: '元', ignoreDuplicates: true });
+    const note = await admin.post('/api/v1/activities', {
+      kind: 'note',
+      body: '統合前のメモ',
+      links: [{ entityType: 'person', entityId: merged.body.id }],
+    });
+    await waitFor(async () => ((await entries(admin, 'person', merged.body.id)).some((e) => e.kind === 'note') ? true : undefined));
+    const res = await admin.post('/api/v1/people/merge', {
+      survivorId: survivor.body.id,
+      mergedId: merged.body.id,
+      survivorVersion: survivor.body.version,
+      mergedVersion: merged.body.version,
+    });
+    expect(res.status).toBe(200);
+    await waitFor(async () =>
+      (await entries(admin, 'person', survivor.body.id)).some((e) => e.sourceId === note.body.id) ? true : undefined,
+    );
+    expect((await admin.get(`/api/v1/activities/${note.body.id}`)).body.links).toEqual([
+      { entityType: 'person', entityId: survivor.body.id },
+    ]);
+  });
 });
 
 describe('reading the timeline', () => {
