@@ -37,6 +37,15 @@ test('a qualified lead becomes a person, a company and a deal in one step', asyn
     await expect(page.getByRole('button', { name: s.leads.convert })).toBeDisabled();
   });
 
+  await test.step('edit the lead: the phone number is saved', async () => {
+    await page.getByRole('button', { name: s.leads.edit }).click();
+    const dialog = page.getByRole('dialog', { name: s.leads.edit });
+    await dialog.getByRole('textbox', { name: s.leads.field.phone }).fill('03-1234-5678');
+    await dialog.getByRole('button', { name: m.common.save }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByText('03-1234-5678')).toBeVisible();
+  });
+
   await test.step('qualify it and convert it: person, company and deal are created and linked', async () => {
     await page.getByRole('textbox', { name: s.leads.field.status }).click();
     await page.getByRole('option', { name: s.leads.status.qualified, exact: true }).click();

@@ -93,6 +93,7 @@ export const salesEn = {
   leads: {
     title: 'Leads',
     new: 'New lead',
+    edit: 'Edit lead',
     empty: 'No leads',
     allStatuses: 'All statuses',
     convert: 'Convert',

@@ -97,6 +97,7 @@ export const salesJa: Shape<typeof salesEn> = {
   leads: {
     title: '見込み客',
     new: '見込み客を登録',
+    edit: '見込み客を編集',
     empty: '見込み客はいません',
     allStatuses: 'すべての状態',
     convert: '取引開始',

@@ -27,7 +27,7 @@ import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
 import { PageLoader } from '../../ui/page-loader';
 import { useUsers } from '../customers/customers-api';
-import { leadStatusColor } from './leads-page';
+import { LeadFormModal, leadStatusColor } from './leads-page';
 import { CURRENCIES, MoneyInput } from './money';
 import { type Lead, salesKeys, useLead } from './sales-api';
 
@@ -41,6 +41,7 @@ export function LeadPage() {
   const lead = useLead(id);
   const users = useUsers();
   const [converting, setConverting] = useState(false);
+  const [editing, setEditing] = useState(false);
   const setStatus = useMutation({
     mutationFn: (status: string) => http.patch<Lead>(`/api/v1/leads/${id}`, { version: lead.data?.version, status }),
     onSuccess: (l) => {
@@ -74,6 +75,11 @@ export function LeadPage() {
               allowDeselect={false}
               w={160}
             />
+          )}
+          {writable && (
+            <Button variant="default" onClick={() => setEditing(true)}>
+              {t('sales.leads.edit')}
+            </Button>
           )}
           {writable && (
             <Button
@@ -122,6 +128,7 @@ export function LeadPage() {
         </SimpleGrid>
       </Paper>
       {converting && <ConvertDialog lead={l} onClose={() => setConverting(false)} />}
+      {editing && <LeadFormModal lead={l} onClose={() => setEditing(false)} />}
     </Stack>
   );
 }

@@ -12,6 +12,7 @@ import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
 import { PageHeader } from '../../ui/page-header';
 import { PageLoader } from '../../ui/page-loader';
+import { useUsers } from '../customers/customers-api';
 import { type Lead, salesKeys } from './sales-api';
 
 export const leadStatusColor: Record<string, string> = {
@@ -111,26 +112,29 @@ export function LeadsPage() {
           )}
         </>
       )}
-      {creating && <LeadCreateModal onClose={() => setCreating(false)} />}
+      {creating && <LeadFormModal onClose={() => setCreating(false)} />}
     </Stack>
   );
 }
 
-function LeadCreateModal({ onClose }: { onClose: () => void }) {
+/** 見込み客を登録 / 編集: the same form; an edit sends the version it started from (stale → 409 shown). */
+export function LeadFormModal({ lead, onClose }: { lead?: Lead; onClose: () => void }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const users = useUsers();
   const [v, setV] = useState({
-    familyName: '',
-    givenName: '',
-    companyName: '',
-    title: '',
-    email: '',
-    phone: '',
-    source: 'web_form',
-    channel: '',
-    notes: '',
+    familyName: lead?.familyName ?? '',
+    givenName: lead?.givenName ?? '',
+    companyName: lead?.companyName ?? '',
+    title: lead?.title ?? '',
+    email: lead?.email ?? '',
+    phone: lead?.phone ?? '',
+    source: lead?.source ?? 'web_form',
+    channel: lead?.channel ?? '',
+    notes: lead?.notes ?? '',
   });
+  const [ownerId, setOwnerId] = useState<string | null>(lead?.ownerId ?? null);
   const field = (k: keyof typeof v) => ({
     label: t(`sales.leads.field.${k}`),
     value: v[k],
@@ -140,15 +144,20 @@ function LeadCreateModal({ onClose }: { onClose: () => void }) {
     },
   });
   const create = useMutation({
-    mutationFn: () => http.post<Lead>('/api/v1/leads', Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === '' ? null : x]))),
-    onSuccess: (lead) => {
-      void queryClient.invalidateQueries({ queryKey: salesKeys.leads });
+    mutationFn: () => {
+      const body = { ...Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === '' ? null : x])), ...(ownerId ? { ownerId } : {}) };
+      return lead
+        ? http.patch<Lead>(`/api/v1/leads/${lead.id}`, { version: lead.version, ...body })
+        : http.post<Lead>('/api/v1/leads', body);
+    },
+    onSuccess: (saved) => {
+      void queryClient.invalidateQueries({ queryKey: salesKeys.all });
       onClose();
-      navigate(`/leads/${lead.id}`);
+      if (!lead) navigate(`/leads/${saved.id}`);
     },
   });
   return (
-    <Modal opened onClose={onClose} title={t('sales.leads.new')} size="lg">
+    <Modal opened onClose={onClose} title={t(lead ? 'sales.leads.edit' : 'sales.leads.new')} size="lg">
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -178,6 +187,13 @@ function LeadCreateModal({ onClose }: { onClose: () => void }) {
             />
             <TextInput {...field('channel')} />
           </SimpleGrid>
+          <Select
+            label={t('sales.leads.field.owner')}
+            data={(users.data ?? []).map((u) => ({ value: u.id, label: u.name }))}
+            value={ownerId}
+            onChange={setOwnerId}
+            searchable
+          />
           <Textarea {...field('notes')} autosize minRows={2} />
           <ErrorAlert error={create.error} />
           <Group justify="flex-end">
@@ -185,7 +201,7 @@ function LeadCreateModal({ onClose }: { onClose: () => void }) {
               {t('common.cancel')}
             </Button>
             <Button type="submit" loading={create.isPending}>
-              {t('common.create')}
+              {t(lead ? 'common.save' : 'common.create')}
             </Button>
           </Group>
         </Stack>
