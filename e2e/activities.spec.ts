@@ -82,6 +82,9 @@ test('a call logged by one member appears live on the other’s open record, and
     await rep.page.getByRole('option', { name: new RegExp(adminName) }).click({ timeout: 15_000 });
     await body.pressSequentially(lang === 'ja' ? '同行お願いします' : 'please join');
     await expect(dialog.getByTestId('mentioned')).toContainText(`@${adminName}`);
+    await dialog
+      .locator('input[type="file"]')
+      .setInputFiles({ name: '見積書.txt', mimeType: 'text/plain', buffer: Buffer.from('見積 100,000円') });
     if (lang === 'ja') await rep.page.screenshot({ path: 'test-results/activities-log-call-ja.png' });
     await dialog.getByRole('button', { name: a.log.submit }).click();
     await expect(dialog).toBeHidden();
@@ -94,6 +97,14 @@ test('a call logged by one member appears live on the other’s open record, and
     await expect(call).toContainText(a.log.directions.out);
     await expect(call).toContainText(fill(a.call.minutes, { count: 12 }));
     await expect(call).toContainText(a.log.outcomes.connected);
+    const file = call.getByRole('link', { name: '見積書.txt' });
+    await expect(file).toBeVisible();
+    const download = await page.request.get(String(await file.getAttribute('href')));
+    expect(download.headers()['content-disposition']).toBe(
+      `attachment; filename="___.txt"; filename*=UTF-8''${encodeURIComponent('見積書.txt')}`,
+    );
+    expect(download.headers()['x-content-type-options']).toBe('nosniff');
+    expect(await download.text()).toBe('見積 100,000円');
     const bell = page.getByTestId('notifications-bell');
     await expect(bell).toHaveAccessibleName(fill(m.notifications.bellUnread, { count: unreadBefore + 1 }));
     await bell.click();

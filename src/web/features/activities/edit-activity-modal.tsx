@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Modal, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, FileInput, Group, Modal, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
@@ -8,7 +8,7 @@ import { keys } from '../../app/query-client';
 import { ConfirmButton } from '../../ui/confirm-button';
 import { ErrorAlert } from '../../ui/error-alert';
 import { PageLoader } from '../../ui/page-loader';
-import type { Activity } from './activities-api';
+import { type Activity, uploadAttachment } from './activities-api';
 
 /** 活動の編集: subject and text of a logged activity (version-checked: a stale edit shows the latest), or delete it. */
 export function EditActivityModal({ activityId, onClose }: { activityId: string | null; onClose: () => void }) {
@@ -36,13 +36,17 @@ export function EditActivityModal({ activityId, onClose }: { activityId: string 
     void queryClient.invalidateQueries({ queryKey: keys.timeline });
     onClose();
   };
+  const [files, setFiles] = useState<File[]>([]);
   const save = useMutation({
-    mutationFn: () => http.patch<Activity>(`/api/v1/activities/${activityId}`, { version: activity.data?.version, subject, body }),
-    onSuccess: () => done(t('common.saved')),
-    onError: (err) => {
-      // Someone else saved first: show what they saved, keep the form open.
-      if (isApiError(err, 'conflict')) void activity.refetch();
+    mutationFn: async () => {
+      const saved = await http.patch<Activity>(`/api/v1/activities/${activityId}`, { version: activity.data?.version, subject, body });
+      for (const file of files) await uploadAttachment(saved.id, file);
+      setFiles([]);
+      return saved;
     },
+    onSuccess: () => done(t('common.saved')),
+    // Someone else saved first (or a file was refused after the text was saved): show the latest, keep the form open.
+    onError: () => void activity.refetch(),
   });
   const remove = useMutation({
     mutationFn: () => http.delete(`/api/v1/activities/${activityId}`),
@@ -72,6 +76,16 @@ export function EditActivityModal({ activityId, onClose }: { activityId: string 
               maxRows={14}
               data-autofocus
             />
+            {(activity.data?.attachments.length ?? 0) > 0 && (
+              <Group gap="xs" aria-label={t('activities.timeline.attachments')}>
+                {activity.data?.attachments.map((f) => (
+                  <Anchor key={f.id} href={`/api/v1/attachments/${f.id}`} size="sm" download={f.filename}>
+                    {f.filename}
+                  </Anchor>
+                ))}
+              </Group>
+            )}
+            <FileInput label={t('activities.log.files')} multiple clearable value={files} onChange={setFiles} />
             <ErrorAlert error={save.error ?? remove.error} />
             {isApiError(save.error, 'conflict') && activity.data && (
               <Alert color="yellow" title={t('activities.edit.latest')} data-testid="activity-latest">
