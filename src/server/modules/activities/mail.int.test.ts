@@ -529,6 +529,39 @@ describe('inbound mail from unknown senders and bad messages', () => {
   });
 });
 
+describe('merged people', () => {
+  it("moves the merged person's mail to the survivor", async () => {
+    const survivor = await createPerson('統合', '先', 'survivor@customer.example');
+    const merged = await createPerson('統合', '元', 'merged@customer.example');
+    await deliver({
+      from: 'merged@customer.example',
+      to: 'sales@example.jp',
+      envelope: { from: 'merged@customer.example', to: [inboundAddress] },
+      subject: '統合前のメール',
+      text: 'x',
+      messageId: '<merge-1@customer.example>',
+    });
+    const [row] = await q('SELECT id FROM email_messages WHERE workspace_id = $1 AND message_id = $2', [
+      workspaceId,
+      '<merge-1@customer.example>',
+    ]);
+    const versions = await Promise.all([admin.get(`/api/v1/people/${survivor.id}`), admin.get(`/api/v1/people/${merged.id}`)]);
+    const res = await admin.post('/api/v1/people/merge', {
+      survivorId: survivor.id,
+      mergedId: merged.id,
+      survivorVersion: versions[0].body.version,
+      mergedVersion: versions[1].body.version,
+    });
+    expect(res.status).toBe(200);
+    const list = await waitFor(async () => {
+      const r = await admin.get(`/api/v1/emails?personId=${survivor.id}`);
+      return r.body.data?.length ? r.body.data : undefined;
+    });
+    expect(list.map((e: { id: string }) => e.id)).toEqual([row.id]);
+    expect((await admin.get(`/api/v1/emails/${row.id}`)).body.people).toEqual([{ id: survivor.id, name: '統合 先', role: 'from' }]);
+  });
+});
+
 describe('OpenAPI', () => {
   it('documents the mail routes with their schemas', async () => {
     const res = await server.app.inject({ method: 'GET', url: '/api/openapi.json' });
