@@ -200,3 +200,40 @@ test('a product from the catalogue priced on a deal: percent discount rounded to
     await expect(page.getByText(new RegExp(`${s.deals.lines.profit}.*5,362`))).toBeVisible();
   });
 });
+
+test('an administrator adds a pipeline and sets its stages, order and win probabilities', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const { lang, m } = messagesFor(testInfo);
+  const s = m.sales;
+  await afterPlatformSpec(lang);
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await signInAsAdmin(page, m, lang);
+  const name = lang === 'ja' ? `代理店経由 ${Date.now().toString(36)}` : `Partner deals ${Date.now().toString(36)}`;
+  await nav(page).getByRole('link', { name: s.nav.deals }).click();
+  await page.getByRole('link', { name: s.deals.settings }).click();
+  await expect(page.getByRole('heading', { name: s.pipelines.title })).toBeVisible();
+  await page.getByRole('button', { name: s.pipelines.newPipeline }).click();
+  await expect(page.getByRole('textbox', { name: s.pipelines.name })).toHaveValue(s.pipelines.newPipeline);
+  await page.getByRole('textbox', { name: s.pipelines.name }).fill(name);
+  await page.getByRole('button', { name: s.pipelines.addStage }).click();
+  const names = page.getByRole('textbox', { name: s.pipelines.stageName, exact: true });
+  await names.last().fill(lang === 'ja' ? '見積' : 'Quote');
+  await page.getByRole('textbox', { name: `${lang === 'ja' ? '見積' : 'Quote'} ${s.pipelines.probability}` }).fill('60');
+  // the new stage goes before won and lost
+  await page.getByRole('button', { name: fill(s.pipelines.up, { name: lang === 'ja' ? '見積' : 'Quote' }) }).click();
+  await page.getByRole('button', { name: fill(s.pipelines.up, { name: lang === 'ja' ? '見積' : 'Quote' }) }).click();
+  if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-pipeline-settings-ja.png' });
+  await page.getByRole('button', { name: m.common.save }).click();
+  await expect(page.getByText(s.pipelines.saved)).toBeVisible();
+  const pipelines = (await (await page.request.get('/api/v1/pipelines')).json()).data as {
+    name: string;
+    stages: { name: string; probability: number; kind: string }[];
+  }[];
+  const saved = pipelines.find((p) => p.name === name);
+  expect(saved?.stages.map((x) => [x.probability, x.kind])).toEqual([
+    [10, 'open'],
+    [60, 'open'],
+    [100, 'won'],
+    [0, 'lost'],
+  ]);
+});
