@@ -241,8 +241,14 @@ export async function listReview(options: { db: Db; actor: Actor; cursor?: strin
 export async function linkReviewed(options: { db: Db; actor: Actor; emailId: string; personId: string }) {
   const { db, actor } = options;
   const email = await repo.findEmail(db, actor.workspaceId, options.emailId);
-  if (email?.review_state !== 'pending') throw new AppError('not_found');
+  if (!email || (email.review_state !== 'pending' && email.review_state !== 'linked')) throw new AppError('not_found');
   const person = await personOr404(db, actor, options.personId);
+  if (email.review_state === 'linked') {
+    // Already filed (by hand, or when the person got this address): linking to the same person again is a no-op.
+    const links = await repo.linksFor(db, actor.workspaceId, [email.id]);
+    if (links.some((l) => l.person_id === person.id)) return { linked: 0 };
+    throw new AppError('not_found');
+  }
   return db.transaction().execute(async (trx) => {
     const rows = await repo.pendingFrom(trx, actor.workspaceId, email.from_address);
     for (const row of rows) {

@@ -460,17 +460,28 @@ describe('inbound mail from unknown senders and bad messages', () => {
     });
     expect(notes[0]).toMatchObject({ link: '/mail/review', params: { from: 'prospect@newco.example' } });
 
-    const person = await createPerson('新規', '見込', 'prospect@newco.example');
+    // an existing person known by another address
+    const person = await createPerson('新規', '見込', 'prospect.other@newco.example');
     const linked = await admin.post(`/api/v1/mail/review/${review.body.data[0].id}/link`, { personId: person.id });
     expect(linked.status).toBe(200);
     expect(linked.body.linked).toBe(2);
     expect((await admin.get('/api/v1/mail/review')).body.data).toEqual([]);
+    // linking again to the same person is a no-op; to someone else, the message is no longer on the list
+    expect((await admin.post(`/api/v1/mail/review/${review.body.data[0].id}/link`, { personId: person.id })).body.linked).toBe(0);
+    const someoneElse = await createPerson('別人', '太郎', 'else@newco.example');
+    expect((await admin.post(`/api/v1/mail/review/${review.body.data[0].id}/link`, { personId: someoneElse.id })).status).toBe(404);
     await waitFor(async () => {
       const tl = await admin.get(`/api/v1/timeline/person/${person.id}`);
       const n = tl.body.data?.filter((e: { kind: string }) => e.kind === 'email').length;
       return n === 2 ? true : undefined;
     });
-    // now known: the next message from them is matched at once
+    // the person gets this address: the next message from them is matched at once
+    const current = await admin.get(`/api/v1/people/${person.id}`);
+    const patched = await admin.patch(`/api/v1/people/${person.id}`, {
+      version: current.body.version,
+      emails: [...current.body.emails, { label: 'work', address: 'prospect@newco.example' }],
+    });
+    expect(patched.status).toBe(200);
     await deliver({
       from: 'prospect@newco.example',
       to: 'sales@example.jp',
@@ -479,8 +490,24 @@ describe('inbound mail from unknown senders and bad messages', () => {
       text: 'よろしくお願いします。',
     });
     expect((await admin.get('/api/v1/mail/review')).body.data).toEqual([]);
-    const again = await admin.post(`/api/v1/mail/review/${review.body.data[0].id}/link`, { personId: person.id });
-    expect(again.status).toBe(404);
+  });
+
+  it('files waiting mail when a person with that address is created, without anyone linking it', async () => {
+    await deliver({
+      from: 'later.customer@newco.example',
+      to: 'sales@example.jp',
+      envelope: { from: 'later.customer@newco.example', to: [inboundAddress] },
+      subject: 'はじめまして',
+      text: 'x',
+    });
+    const pending = (await admin.get('/api/v1/mail/review')).body.data;
+    expect(pending.map((e: { subject: string }) => e.subject)).toEqual(['はじめまして']);
+    const person = await createPerson('後日', '登録', 'Later.Customer@newco.example');
+    await waitFor(async () => ((await admin.get('/api/v1/mail/review')).body.data.length === 0 ? true : undefined));
+    await waitFor(async () => {
+      const tl = await admin.get(`/api/v1/timeline/person/${person.id}`);
+      return tl.body.data?.find((e: { summary: { emailId?: string } }) => e.summary.emailId === pending[0].id);
+    });
   });
 
   it('answers 550 for an unknown recipient address', async () => {

@@ -22,6 +22,7 @@ import type { Actor } from '../../platform/actor.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
 import { registerPersonalDataProvider } from '../customers/index.js';
 import { registerAttachmentOwner } from './attachments.js';
+import { makePendingMailMatcher } from './email.matching.js';
 import { makeEmailMergeConsumer } from './email.merge.js';
 import { makeEmailErasureConsumer, personalEmails } from './email.privacy.js';
 import { makeEmailSender } from './email.sender.js';
@@ -43,6 +44,7 @@ export async function mailRoutes(app: App, { database, config, mailReceiver, bus
   bus.subscribe('email-erasure', ['person.erased'], makeEmailErasureConsumer(db, config));
   bus.subscribe('email-sender', ['email.queued'], makeEmailSender(db, config, app.log));
   bus.subscribe('email-merge', ['person.merged'], makeEmailMergeConsumer(db));
+  bus.subscribe('email-matching', ['person.created', 'person.updated', 'person.restored'], makePendingMailMatcher(db));
 
   // Settings (管理者のみ)
   app.get(

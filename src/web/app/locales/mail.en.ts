@@ -73,6 +73,7 @@ export const mailEn = {
     emailAddress: 'Email address',
     createAndLink: 'Create and link',
     linkButton: 'Link',
+    linkedDone: 'Mail filed on the person',
     addAddress: 'Add {{address}} to this person',
   },
   templates: {

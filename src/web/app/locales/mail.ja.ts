@@ -75,6 +75,7 @@ export const mailJa: typeof mailEn = {
     emailAddress: 'メールアドレス',
     createAndLink: '登録して紐付け',
     linkButton: '紐付け',
+    linkedDone: 'メールを顧客に紐付けました',
     addAddress: '{{address}} をこの顧客のメールアドレスに追加する',
   },
   templates: {

@@ -2,6 +2,7 @@ import { Anchor, Button, Checkbox, Group, Modal, Paper, Select, Stack, Text, Tex
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -98,6 +99,11 @@ function ReviewRow({
   );
 }
 
+/** A person created with the sender's address may have claimed the mail already (0 newly linked). */
+function linkedMessage(t: TFunction, count: number) {
+  return count > 0 ? t('mail.review.linked', { count }) : t('mail.review.linkedDone');
+}
+
 /** "山田 太郎" → 山田 / 太郎; no display name → the address's local part as the family name. */
 function splitName(email: EmailSummary): { family: string; given: string } {
   const name = (email.from.name ?? '').trim();
@@ -124,7 +130,7 @@ function CreatePersonModal({ email, onClose }: { email: EmailSummary; onClose: (
       return link.mutateAsync({ emailId: email.id, personId: person.id });
     },
     onSuccess: (r) => {
-      notifications.show({ color: 'teal', message: t('mail.review.linked', { count: r.linked }) });
+      notifications.show({ color: 'teal', message: linkedMessage(t, r.linked) });
       onClose();
     },
   });
@@ -179,7 +185,7 @@ function LinkPersonModal({ email, onClose }: { email: EmailSummary; onClose: () 
       return link.mutateAsync({ emailId: email.id, personId: id });
     },
     onSuccess: (r) => {
-      notifications.show({ color: 'teal', message: t('mail.review.linked', { count: r.linked }) });
+      notifications.show({ color: 'teal', message: linkedMessage(t, r.linked) });
       onClose();
     },
   });
