@@ -51,6 +51,7 @@ export const mailEn = {
     remoteBlocked: 'Remote images are blocked to protect your privacy.',
     htmlFrame: 'Message body',
     noBody: '(no body)',
+    noSubject: '(no subject)',
     reply: 'Reply',
     back: 'Back',
     open: 'Open email',

@@ -53,6 +53,7 @@ export const mailJa: typeof mailEn = {
     remoteBlocked: 'プライバシー保護のため、外部画像は表示していません。',
     htmlFrame: 'メール本文',
     noBody: '（本文なし）',
+    noSubject: '（件名なし）',
     reply: '返信',
     back: '戻る',
     open: 'メールを開く',

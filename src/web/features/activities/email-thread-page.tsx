@@ -45,7 +45,7 @@ function Message({ email }: { email: Email }) {
       <Stack gap="xs">
         <Group justify="space-between" wrap="wrap" gap="xs">
           <Title order={2} size="h4">
-            {email.subject || t('mail.email.noBody')}
+            {email.subject || t('mail.email.noSubject')}
           </Title>
           <Group gap="xs">
             {email.status !== 'sent' && (

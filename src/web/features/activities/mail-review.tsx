@@ -70,7 +70,7 @@ function ReviewRow({
           </Text>
         </Group>
         <Anchor component={Link} to={`/emails/${email.id}`}>
-          {email.subject || t('mail.email.noBody')}
+          {email.subject || t('mail.email.noSubject')}
         </Anchor>
         <Text size="sm" c="dimmed" lineClamp={2}>
           {email.snippet}
