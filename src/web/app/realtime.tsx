@@ -27,6 +27,12 @@ const affected: Record<string, ReadonlyArray<readonly string[]>> = {
   company: [keys.companies, keys.people, keys.duplicates],
   custom_field: [keys.customFields],
   saved_view: [keys.views],
+  // Mail screens keep their keys under ['mail'] (src/web/features/activities/mail-api.ts).
+  email: [['mail']],
+  email_template: [['mail']],
+  mail_settings: [['mail']],
+  // Orders change the customer's purchase card, cross-sell and order lists (src/web/features/commerce/commerce-api.ts).
+  order: [['commerce']],
   // sales screens share one query tree (src/web/features/sales/sales-api.ts)
   deal: [['sales']],
   lead: [['sales']],
@@ -34,12 +40,6 @@ const affected: Record<string, ReadonlyArray<readonly string[]>> = {
   pipeline: [['sales']],
   // Tasks keep their own keys (lists, counts, calendar) under ['tasks'].
   task: [['tasks']],
-  // Mail screens keep their keys under ['mail'] (src/web/features/activities/mail-api.ts).
-  email: [['mail']],
-  email_template: [['mail']],
-  mail_settings: [['mail']],
-  // Orders change the customer's purchase card, cross-sell and order lists (src/web/features/commerce/commerce-api.ts).
-  order: [['commerce']],
 };
 
 const RealtimeContext = createContext<RealtimeState>('connecting');

@@ -19,13 +19,11 @@ const CompanyPage = lazy(() => import('../features/customers/company-page').then
 const DuplicatesPage = lazy(() => import('../features/customers/duplicates-page').then((m) => ({ default: m.DuplicatesPage })));
 const ImportPage = lazy(() => import('../features/customers/import-page').then((m) => ({ default: m.ImportPage })));
 const PhoneLookupPage = lazy(() => import('../features/customers/phone-lookup-page').then((m) => ({ default: m.PhoneLookupPage })));
-const MailPage = lazy(() => import('../features/activities/mail-page').then((m) => ({ default: m.MailPage })));
-const EmailThreadPage = lazy(() => import('../features/activities/email-thread-page').then((m) => ({ default: m.EmailThreadPage })));
-const OrdersPage = lazy(() => import('../features/commerce/orders-page').then((m) => ({ default: m.OrdersPage })));
-const OrderPage = lazy(() => import('../features/commerce/order-page').then((m) => ({ default: m.OrderPage })));
+const FeedPage = lazy(() => import('../features/activities/feed-page').then((m) => ({ default: m.FeedPage })));
 const TasksPage = lazy(() => import('../features/activities/tasks-page').then((m) => ({ default: m.TasksPage })));
 const TasksCalendarPage = lazy(() => import('../features/activities/tasks-calendar-page').then((m) => ({ default: m.TasksCalendarPage })));
-const FeedPage = lazy(() => import('../features/activities/feed-page').then((m) => ({ default: m.FeedPage })));
+const MailPage = lazy(() => import('../features/activities/mail-page').then((m) => ({ default: m.MailPage })));
+const EmailThreadPage = lazy(() => import('../features/activities/email-thread-page').then((m) => ({ default: m.EmailThreadPage })));
 const DealsPage = lazy(() => import('../features/sales/deals-page').then((m) => ({ default: m.DealsPage })));
 const DealPage = lazy(() => import('../features/sales/deal-page').then((m) => ({ default: m.DealPage })));
 const PipelineSettingsPage = lazy(() =>
@@ -34,6 +32,8 @@ const PipelineSettingsPage = lazy(() =>
 const LeadsPage = lazy(() => import('../features/sales/leads-page').then((m) => ({ default: m.LeadsPage })));
 const LeadPage = lazy(() => import('../features/sales/lead-page').then((m) => ({ default: m.LeadPage })));
 const ProductsPage = lazy(() => import('../features/sales/products-page').then((m) => ({ default: m.ProductsPage })));
+const OrdersPage = lazy(() => import('../features/commerce/orders-page').then((m) => ({ default: m.OrdersPage })));
+const OrderPage = lazy(() => import('../features/commerce/order-page').then((m) => ({ default: m.OrderPage })));
 const SettingsPage = lazy(() => import('../features/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
 
 /** Everything behind sign-in: follows the user's language and theme, listens for changes, routes the screens. */
@@ -122,34 +122,10 @@ export function SignedInApp() {
               }
             />
             <Route
-              path="mail/:tab?"
+              path="feed"
               element={
                 <RequirePermission anyOf={['records.read']}>
-                  <MailPage />
-                </RequirePermission>
-              }
-            />
-            <Route
-              path="emails/:id"
-              element={
-                <RequirePermission anyOf={['records.read']}>
-                  <EmailThreadPage />
-                </RequirePermission>
-              }
-            />
-            <Route
-              path="orders"
-              element={
-                <RequirePermission anyOf={['records.read']}>
-                  <OrdersPage />
-                </RequirePermission>
-              }
-            />
-            <Route
-              path="orders/:id"
-              element={
-                <RequirePermission anyOf={['records.read']}>
-                  <OrderPage />
+                  <FeedPage />
                 </RequirePermission>
               }
             />
@@ -170,10 +146,18 @@ export function SignedInApp() {
               }
             />
             <Route
-              path="feed"
+              path="mail/:tab?"
               element={
                 <RequirePermission anyOf={['records.read']}>
-                  <FeedPage />
+                  <MailPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="emails/:id"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <EmailThreadPage />
                 </RequirePermission>
               }
             />
@@ -222,6 +206,22 @@ export function SignedInApp() {
               element={
                 <RequirePermission anyOf={['records.read']}>
                   <ProductsPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="orders"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <OrdersPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="orders/:id"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <OrderPage />
                 </RequirePermission>
               }
             />

@@ -1,8 +1,8 @@
-import { commerceEn } from './commerce.en';
 import { activitiesEn, notificationsEn } from './activities.en';
+import { commerceEn } from './commerce.en';
 import { customersEn } from './customers.en';
-import { salesEn } from './sales.en';
 import { mailEn } from './mail.en';
+import { salesEn } from './sales.en';
 import { taskNotificationKindsEn, tasksEn } from './tasks.en';
 
 /** English UI texts. `ja.ts` must have exactly the same keys (checked by the type below). */
@@ -213,11 +213,11 @@ export const en = {
     },
   },
   customers: customersEn,
+  tasks: tasksEn,
   sales: salesEn,
+  commerce: commerceEn,
   activities: activitiesEn,
   notifications: { ...notificationsEn, kinds: { ...notificationsEn.kinds, ...mailEn.notifications, ...taskNotificationKindsEn } },
-  tasks: tasksEn,
-  commerce: commerceEn,
   mail: mailEn,
 };
 

@@ -1,10 +1,10 @@
-import { commerceJa } from './commerce.ja';
 import { activitiesJa, notificationsJa } from './activities.ja';
+import { commerceJa } from './commerce.ja';
 import { customersJa } from './customers.ja';
-import { salesJa } from './sales.ja';
-import { mailJa } from './mail.ja';
-import { taskNotificationKindsJa, tasksJa } from './tasks.ja';
 import type { Messages } from './en';
+import { mailJa } from './mail.ja';
+import { salesJa } from './sales.ja';
+import { taskNotificationKindsJa, tasksJa } from './tasks.ja';
 
 /** 日本語の UI テキスト。キーは en.ts と完全に一致させる（型で検査）。 */
 export const ja: Messages = {
@@ -214,10 +214,10 @@ export const ja: Messages = {
     },
   },
   customers: customersJa,
+  tasks: tasksJa,
   sales: salesJa,
+  commerce: commerceJa,
   activities: activitiesJa,
   notifications: { ...notificationsJa, kinds: { ...notificationsJa.kinds, ...mailJa.notifications, ...taskNotificationKindsJa } },
-  tasks: tasksJa,
-  commerce: commerceJa,
   mail: mailJa,
 };
