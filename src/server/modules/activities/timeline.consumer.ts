@@ -40,6 +40,7 @@ export function makeTimelineConsumer(db: Db, options: { log?: FastifyBaseLogger;
         return;
       }
       await applyTimelinePayload(db, event, parsed.data);
+      if (event.type === 'lead.converted') await followConvertedLead(db, event);
       return;
     }
     if (customerEntities.has(event.entityType) && event.entityId) await applyRecordEvent(db, event, options.config);
@@ -92,7 +93,8 @@ async function applyTimelinePayload(db: Db, event: OutboxEvent, tl: ReturnType<t
       await repo.lockSource(trx, ws, tl.sourceType, tl.sourceId);
       const incoming = typeof tl.summary.version === 'number' ? tl.summary.version : null;
       const current = await repo.sourceVersion(trx, ws, tl.sourceType, tl.sourceId);
-      if (incoming !== null && current !== null && current > incoming) return;
+      // Only edits and removals are versioned: an `add` is a distinct fact (unique per event) in any order.
+      if (tl.mode !== 'add' && incoming !== null && current !== null && current > incoming) return;
       if (tl.mode !== 'add') await repo.deleteBySource(trx, ws, tl.sourceType, tl.sourceId);
     }
     await repo.insertEntries(trx, rows);
@@ -124,6 +126,28 @@ function entry(
       ...(via ? { viaLabel: via.label, viaOwnerId: via.ownerId, viaTeamId: via.teamId } : {}),
     },
   };
+}
+
+/** 取引開始: the lead's history continues on the new person (and their company, as a roll-up). */
+async function followConvertedLead(db: Db, event: OutboxEvent) {
+  const ws = event.workspaceId;
+  const { leadId, personId } = event.payload as { leadId?: unknown; personId?: unknown };
+  if (typeof leadId !== 'string' || typeof personId !== 'string') return;
+  const lookup = recordCache(db, ws);
+  const person = await lookup('person', personId);
+  if (!person) return;
+  const company = person.companyId ? await lookup('company', person.companyId) : null;
+  await db.transaction().execute(async (trx) => {
+    const history = await repo.entriesOf(trx, ws, 'lead', leadId);
+    const rows: repo.EntryRow[] = [];
+    for (const h of history) {
+      const base = { ...h, is_primary: false };
+      rows.push(entry(base, person, false, h.summary, null));
+      if (company) rows.push(entry(base, company, false, h.summary, person));
+    }
+    await repo.insertEntries(trx, rows);
+    await announce(trx, ws, rows);
+  });
 }
 
 /** Tell open screens which timelines changed (realtime applies the record's visibility). */

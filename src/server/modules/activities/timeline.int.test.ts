@@ -85,6 +85,27 @@ describe('timeline consumer', () => {
     });
   });
 
+  it('keeps an added entry that arrives after a newer version of its source (adds are not versioned)', async () => {
+    const person = await admin.post('/api/v1/people', { familyName: '順不同', ignoreDuplicates: true });
+    const consume = makeTimelineConsumer(server.database.db);
+    const sourceId = newId();
+    const payload = (version: number, title: string) => ({
+      timeline: {
+        kind: 'task',
+        mode: 'add',
+        links: [{ entityType: 'person', entityId: person.body.id }],
+        summary: { title, version },
+        sourceType: 'task',
+        sourceId,
+      },
+    });
+    // Committed together, delivered in the other order: the completion (version 2) before the creation (version 1).
+    await consume(event({ type: 'task.completed', payload: payload(2, '完了') }));
+    await consume(event({ type: 'task.created', payload: payload(1, '作成') }));
+    const titles = (await entries(admin, 'person', person.body.id, '?kinds=task')).map((e) => e.summary.title).sort();
+    expect(titles).toEqual(['作成', '完了']);
+  });
+
   it('skips a malformed timeline payload instead of failing forever', async () => {
     const consume = makeTimelineConsumer(server.database.db);
     await expect(consume(event({ payload: { timeline: { kind: '', links: 'nope' } } }))).resolves.toBeUndefined();

@@ -33,6 +33,22 @@ export async function insertEntries(db: DbOrTx, rows: EntryRow[]): Promise<numbe
   return Number(result.numInsertedOrUpdatedRows ?? 0);
 }
 
+/** A record's own entries (not roll-ups), as the consumer writes them: to copy a history elsewhere. */
+export async function entriesOf(db: DbOrTx, workspaceId: string, entityType: string, entityId: string) {
+  const rows = await db
+    .selectFrom('timeline_entries')
+    .select(['workspace_id', 'occurred_at', 'kind', 'actor_id', 'source_type', 'source_id', 'event_id', 'summary'])
+    .where('workspace_id', '=', workspaceId)
+    .where('entity_type', '=', entityType)
+    .where('entity_id', '=', entityId)
+    .where('via_id', 'is', null)
+    .execute();
+  return rows as Pick<
+    EntryRow,
+    'workspace_id' | 'occurred_at' | 'kind' | 'actor_id' | 'source_type' | 'source_id' | 'event_id' | 'summary'
+  >[];
+}
+
 export async function deleteBySource(db: DbOrTx, workspaceId: string, sourceType: string, sourceId: string) {
   await db
     .deleteFrom('timeline_entries')

@@ -107,6 +107,33 @@ describe('leads', () => {
     expect(again.status).toBe(409);
   });
 
+  it("carries the lead's history onto the new person's timeline (and the company's, as a roll-up)", async () => {
+    const created = await client.post('/api/v1/leads', { ...lead, email: 'history@sample-shoji.example' });
+    const qualified = await client.patch(`/api/v1/leads/${created.body.id}`, { version: 1, status: 'qualified' });
+    expect(qualified.status).toBe(200);
+    const wait = async (path: string, n: number) => {
+      let entries: any[] = [];
+      for (let i = 0; i < 100 && entries.length < n; i++) {
+        entries = ((await client.get(path)).body.data ?? []).filter((e: any) => e.kind === 'lead');
+        if (entries.length < n) await new Promise((r) => setTimeout(r, 100));
+      }
+      return entries;
+    };
+    // The lead's own history is on the lead before it converts.
+    expect((await wait(`/api/v1/timeline/lead/${created.body.id}`, 2)).length).toBe(2);
+    const res = await client.post(`/api/v1/leads/${created.body.id}/convert`, {
+      version: 2,
+      person: { mode: 'new', ignoreDuplicates: true },
+      company: { mode: 'new', ignoreDuplicates: true },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    // created + status change + converted, each once.
+    const onPerson = await wait(`/api/v1/timeline/person/${res.body.personId}`, 3);
+    expect(onPerson.map((e: any) => e.summary.action).sort()).toEqual(['converted', 'created', 'status_changed']);
+    const onCompany = await wait(`/api/v1/timeline/company/${res.body.companyId}`, 3);
+    expect(onCompany.length).toBe(3);
+  });
+
   it('leaves nothing behind when the conversion fails half-way (deal in a stage of another pipeline)', async () => {
     const other = await signIn(server, (await createTestWorkspace(server)).adminEmail);
     const foreignStage = (await other.get('/api/v1/pipelines')).body.data[0].stages[0].id;
