@@ -26,7 +26,7 @@ CREATE INDEX activities_author ON activities (workspace_id, created_by, occurred
 CREATE TABLE activity_links (
   workspace_id uuid NOT NULL,
   activity_id uuid NOT NULL,
-  entity_type text NOT NULL CHECK (entity_type IN ('person', 'company', 'deal')),
+  entity_type text NOT NULL CHECK (entity_type IN ('person', 'company', 'deal', 'lead')),
   entity_id uuid NOT NULL,
   PRIMARY KEY (workspace_id, activity_id, entity_type, entity_id),
   FOREIGN KEY (workspace_id, activity_id) REFERENCES activities (workspace_id, id) ON DELETE CASCADE

@@ -31,7 +31,7 @@ export const directions = ['in', 'out'] as const;
 const text = (max: number) => z.string().trim().max(max);
 
 export const activityLink = z.object({
-  entityType: z.enum(['person', 'company']),
+  entityType: z.enum(['person', 'company', 'deal', 'lead']),
   entityId: z.uuid(),
 });
 

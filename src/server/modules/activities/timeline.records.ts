@@ -2,6 +2,7 @@ import { type Actor, systemActor } from '../../platform/actor.js';
 import type { Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/http/errors.js';
 import { getCompany, getPerson } from '../customers/index.js';
+import { getDeal, getLead } from '../sales/index.js';
 
 /** What the timeline needs to know about a record: who may see it, its label, a person's current company. */
 export interface RecordInfo {
@@ -23,6 +24,15 @@ export async function findRecord(db: Db, actor: Actor, entityType: string, entit
     if (entityType === 'company') {
       const c = await getCompany({ db, actor, companyId: entityId, includeDeleted: true });
       return { entityType, entityId, label: c.name, ownerId: c.ownerId, teamId: c.teamId, companyId: null };
+    }
+    // Deals and leads: their own module decides visibility; their entries link companies explicitly (no roll-up).
+    if (entityType === 'deal') {
+      const d = await getDeal({ db, actor, dealId: entityId });
+      return { entityType, entityId, label: d.title, ownerId: d.ownerId, teamId: d.teamId, companyId: null };
+    }
+    if (entityType === 'lead') {
+      const l = await getLead({ db, actor, leadId: entityId });
+      return { entityType, entityId, label: l.displayName, ownerId: l.ownerId, teamId: l.teamId, companyId: null };
     }
   } catch (err) {
     if (err instanceof AppError && err.code === 'not_found') return null;

@@ -122,21 +122,6 @@ export async function updateOwnership(
     .execute();
 }
 
-/** Owner and team recorded on a record's newest entry (for records this module cannot look up). */
-export async function ownershipOf(db: DbOrTx, workspaceId: string, entityType: string, entityId: string) {
-  const row = await db
-    .selectFrom('timeline_entries')
-    .select(['owner_id', 'team_id'])
-    .where('workspace_id', '=', workspaceId)
-    .where('entity_type', '=', entityType)
-    .where('entity_id', '=', entityId)
-    .orderBy('occurred_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? { ownerId: row.owner_id as string | null, teamId: row.team_id as string | null } : null;
-}
-
 /** The roll-up copies made through a person follow the person's owner and team too. */
 export async function updateViaOwnership(db: DbOrTx, workspaceId: string, viaId: string, ownerId: string | null, teamId: string | null) {
   await sql`UPDATE timeline_entries SET summary = summary || jsonb_build_object('viaOwnerId', ${ownerId}::uuid, 'viaTeamId', ${teamId}::uuid)

@@ -276,6 +276,39 @@ describe('deals', () => {
     expect(onCompany.length).toBe(2);
   });
 
+  it('takes activities logged on a deal and a lead; another workspace cannot log on them or read their timeline', async () => {
+    const { client } = await freshWorkspace();
+    const deal = await client.post('/api/v1/deals', { title: '活動記録テスト', amount: 100_000 });
+    const lead = await client.post('/api/v1/leads', { familyName: '見込', source: 'other' });
+    for (const [type, id] of [
+      ['deal', deal.body.id],
+      ['lead', lead.body.id],
+    ] as const) {
+      const logged = await client.post('/api/v1/activities', {
+        kind: 'call',
+        subject: '条件の確認',
+        links: [{ entityType: type, entityId: id }],
+        call: { direction: 'out', durationSeconds: 300 },
+      });
+      expect(logged.status, JSON.stringify(logged.body)).toBe(201);
+      let calls: any[] = [];
+      for (let i = 0; i < 100 && calls.length === 0; i++) {
+        calls = ((await client.get(`/api/v1/timeline/${type}/${id}?kinds=call`)).body.data ?? []) as any[];
+        if (!calls.length) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(calls.map((e) => e.summary.subject)).toEqual(['条件の確認']);
+    }
+    const other = await freshWorkspace();
+    const foreign = await other.client.post('/api/v1/activities', {
+      kind: 'note',
+      body: 'x',
+      links: [{ entityType: 'deal', entityId: deal.body.id }],
+    });
+    expect(foreign.status).toBe(404);
+    expect((await other.client.get(`/api/v1/timeline/deal/${deal.body.id}`)).status).toBe(404);
+    expect((await other.client.get(`/api/v1/timeline/lead/${lead.body.id}`)).status).toBe(404);
+  });
+
   it('hides deals from a member whose visibility is own, on the board and by id', async () => {
     const { client, pipeline } = await freshWorkspace();
     const ws = await client.get('/api/v1/workspace');

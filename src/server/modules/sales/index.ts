@@ -2,6 +2,8 @@ import type { ModulePlugin } from '../../platform/http/app.js';
 import { salesRoutes } from './sales.routes.js';
 
 export { lineTotal, weightedAmount } from '../../../shared/contracts/sales.js';
+export { getDeal } from './deals.service.js';
+export { getLead } from './leads.service.js';
 
 /** Sales (SFA): products, pipelines and stages, deals with line items and stage history, leads. */
 export const salesModule: ModulePlugin = async (app, deps) => {

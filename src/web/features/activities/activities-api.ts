@@ -4,7 +4,7 @@ import { api, http } from '../../app/api-client';
 import { keys } from '../../app/query-client';
 
 export type { Activity, ActivityCreate, FeedEntry, Notification, TimelineEntry };
-export type RecordType = 'person' | 'company';
+export type RecordType = 'person' | 'company' | 'deal' | 'lead';
 
 export interface TimelineFilter {
   kinds: string[];

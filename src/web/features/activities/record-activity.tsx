@@ -25,6 +25,8 @@ export function RecordActivity({ entityType, entityId }: { entityType: RecordTyp
   const [editing, setEditing] = useState<string | null>(null);
   const timeline = useTimeline(entityType, entityId, filter);
   const canWrite = can('records.write');
+  // Tasks link people and companies; deals and leads show their timeline and take activities.
+  const customer = entityType === 'person' || entityType === 'company';
 
   // The command palette's "記録する" on this record.
   useEffect(() => {
@@ -48,7 +50,7 @@ export function RecordActivity({ entityType, entityId }: { entityType: RecordTyp
           </Title>
           <Group gap="xs">
             {/* Colleagues add their buttons here: 「タスク追加」 (tasks) and 「メール作成」 (email). */}
-            <AddTaskButton entityType={entityType} entityId={entityId} />
+            {customer && <AddTaskButton entityType={entityType} entityId={entityId} />}
             {canWrite && entityType === 'person' && <EmailComposeButton personId={entityId} />}
             {canWrite && (
               <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid="log-activity">
@@ -57,7 +59,7 @@ export function RecordActivity({ entityType, entityId }: { entityType: RecordTyp
             )}
           </Group>
         </Group>
-        <RecordTasks entityType={entityType} entityId={entityId} />
+        {customer && <RecordTasks entityType={entityType} entityId={entityId} />}
         <Group gap="xs" grow preventGrowOverflow={false} wrap="wrap">
           <MultiSelect
             label={t('activities.timeline.kindsLabel')}

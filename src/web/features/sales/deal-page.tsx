@@ -12,6 +12,7 @@ import { ErrorAlert } from '../../ui/error-alert';
 import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
 import { PageLoader } from '../../ui/page-loader';
+import { RecordActivity } from '../activities/record-activity';
 import { CompanyPicker } from '../customers/company-picker';
 import { useUsers } from '../customers/customers-api';
 import { DealCloseDialog } from './deal-close-dialog';
@@ -140,6 +141,7 @@ export function DealPage() {
         </Title>
         <StageHistory dealId={d.id} version={d.version} />
       </Paper>
+      <RecordActivity entityType="deal" entityId={d.id} />
 
       {editing && <DealEditModal deal={d} onClose={() => setEditing(false)} />}
       {closing && (

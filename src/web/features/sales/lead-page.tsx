@@ -26,6 +26,7 @@ import { ErrorAlert } from '../../ui/error-alert';
 import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
 import { PageLoader } from '../../ui/page-loader';
+import { RecordActivity } from '../activities/record-activity';
 import { useUsers } from '../customers/customers-api';
 import { LeadFormModal, leadStatusColor } from './leads-page';
 import { CURRENCIES, MoneyInput } from './money';
@@ -127,6 +128,7 @@ export function LeadPage() {
           <Field label={t('sales.leads.field.notes')}>{l.notes}</Field>
         </SimpleGrid>
       </Paper>
+      <RecordActivity entityType="lead" entityId={l.id} />
       {converting && <ConvertDialog lead={l} onClose={() => setConverting(false)} />}
       {editing && <LeadFormModal lead={l} onClose={() => setEditing(false)} />}
     </Stack>
