@@ -21,6 +21,13 @@ const servers = [
   { lang: 'en', locale: 'en-US', port: 4611, mailPort: 4613 },
 ];
 
+/** Every journey file, in the order each language's server sees them (checked against e2e/ below). */
+const SPEC_ORDER = ['platform', 'customers', 'activities', 'tasks', 'mail', 'sales', 'commerce'];
+const specFiles = fs.readdirSync(path.resolve('e2e')).filter((f) => f.endsWith('.spec.ts'));
+for (const f of specFiles) {
+  if (!SPEC_ORDER.includes(f.replace(/\.spec\.ts$/, ''))) throw new Error(`playwright.config.ts: add ${f} to SPEC_ORDER`);
+}
+
 export default defineConfig({
   testDir: 'e2e',
   fullyParallel: false,
@@ -37,10 +44,18 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
-  projects: servers.map(({ lang, locale, port }) => ({
-    name: lang,
-    use: { locale, baseURL: `http://127.0.0.1:${port}`, timezoneId: 'Asia/Tokyo' },
-  })),
+  // One chain of projects per language: the journeys of a language share one server and one database, so they
+  // run one file after another (platform first: it meets the set-up screen), while the two languages run side by
+  // side. A file's project depends on the previous one, so a failure early in a chain skips the rest (counted).
+  projects: servers.flatMap(({ lang, locale, port }) =>
+    SPEC_ORDER.map((spec, i) => ({
+      name: `${lang}:${spec}`,
+      testMatch: `${spec}.spec.ts`,
+      dependencies: i === 0 ? [] : [`${lang}:${SPEC_ORDER[i - 1]}`],
+      metadata: { lang },
+      use: { locale, baseURL: `http://127.0.0.1:${port}`, timezoneId: 'Asia/Tokyo' },
+    })),
+  ),
   // The web app is built beforehand (scripts/test.sh runs `npm run build:web`); the servers only serve dist/web.
   webServer: servers.map(({ lang, port, mailPort }) => ({
     command: 'node --import tsx src/server/main.ts',

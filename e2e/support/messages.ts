@@ -6,7 +6,7 @@ export type Lang = 'ja' | 'en';
 
 /** The UI texts of the project's language, so each journey asserts what a user of that language reads. */
 export function messagesFor(testInfo: TestInfo): { lang: Lang; m: Messages; locale: string } {
-  const lang: Lang = testInfo.project.name === 'en' ? 'en' : 'ja';
+  const lang: Lang = testInfo.project.metadata.lang === 'en' ? 'en' : 'ja';
   return { lang, m: lang === 'en' ? en : ja, locale: lang === 'en' ? 'en-US' : 'ja-JP' };
 }
 

@@ -93,8 +93,10 @@ async function applyTimelinePayload(db: Db, event: OutboxEvent, tl: ReturnType<t
       await repo.lockSource(trx, ws, tl.sourceType, tl.sourceId);
       const incoming = typeof tl.summary.version === 'number' ? tl.summary.version : null;
       const current = await repo.sourceVersion(trx, ws, tl.sourceType, tl.sourceId);
-      // Only edits and removals are versioned: an `add` is a distinct fact (unique per event) in any order.
-      if (tl.mode !== 'add' && incoming !== null && current !== null && current > incoming) return;
+      // A summary with a version stands for the source's state (an activity, edited later): an older state
+      // never overwrites a newer one, whatever the mode. Separate facts about one source (a task created, then
+      // completed) carry no version and are all kept.
+      if (incoming !== null && current !== null && current > incoming) return;
       if (tl.mode !== 'add') await repo.deleteBySource(trx, ws, tl.sourceType, tl.sourceId);
     }
     await repo.insertEntries(trx, rows);

@@ -85,25 +85,28 @@ describe('timeline consumer', () => {
     });
   });
 
-  it('keeps an added entry that arrives after a newer version of its source (adds are not versioned)', async () => {
+  it('keeps every versionless fact about a source in any order, but never lets an older state replace a newer one', async () => {
     const person = await admin.post('/api/v1/people', { familyName: '順不同', ignoreDuplicates: true });
     const consume = makeTimelineConsumer(server.database.db);
-    const sourceId = newId();
-    const payload = (version: number, title: string) => ({
+    const payload = (sourceId: string, title: string, version?: number) => ({
       timeline: {
         kind: 'task',
-        mode: 'add',
         links: [{ entityType: 'person', entityId: person.body.id }],
-        summary: { title, version },
+        summary: version === undefined ? { title } : { title, version },
         sourceType: 'task',
         sourceId,
       },
     });
-    // Committed together, delivered in the other order: the completion (version 2) before the creation (version 1).
-    await consume(event({ type: 'task.completed', payload: payload(2, '完了') }));
-    await consume(event({ type: 'task.created', payload: payload(1, '作成') }));
+    // Facts (no version), delivered in the other order than committed: both stay.
+    const task = newId();
+    await consume(event({ type: 'task.completed', payload: payload(task, '完了') }));
+    await consume(event({ type: 'task.created', payload: payload(task, '作成') }));
+    // States (versioned): version 2 arrives first, the older version 1 is dropped.
+    const edited = newId();
+    await consume(event({ type: 'note.updated', payload: payload(edited, '第2版', 2) }));
+    await consume(event({ type: 'note.created', payload: payload(edited, '第1版', 1) }));
     const titles = (await entries(admin, 'person', person.body.id, '?kinds=task')).map((e) => e.summary.title).sort();
-    expect(titles).toEqual(['作成', '完了']);
+    expect(titles).toEqual(['作成', '完了', '第2版'].sort());
   });
 
   it('skips a malformed timeline payload instead of failing forever', async () => {
