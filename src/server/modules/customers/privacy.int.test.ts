@@ -72,8 +72,9 @@ const secrets = [
   'ヒミツ',
   'ハナコ',
   'hanako',
-  '8765',
-  '4321',
+  // Digits long enough never to turn up by chance inside a UUID's hex (a bare '4321' did, once).
+  '87654321',
+  '8765-4321',
   '100-0001',
   '千代田',
   'ひみつハイツ',
