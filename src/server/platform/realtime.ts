@@ -48,7 +48,8 @@ export class RealtimeHub {
     this.byWorkspace.clear();
     if (this.listener) {
       await this.listener.query('UNLISTEN *').catch(() => {});
-      this.listener.release();
+      // Close the listening connection instead of pooling it: nothing else should inherit it.
+      this.listener.release(true);
       this.listener = undefined;
     }
   }

@@ -39,6 +39,7 @@ export class EventBus {
   private listener?: pg.PoolClient;
   private timer?: NodeJS.Timeout;
   private running = false;
+  private stopping = false;
   private relaying?: Promise<void>;
   private again = false;
 
@@ -69,7 +70,13 @@ export class EventBus {
 
   async start(options: { workers: boolean }): Promise<void> {
     this.boss = new PgBoss({ connectionString: this.connectionString, max: 4, schema: 'pgboss' });
-    this.boss.on('error', (err) => this.log.error({ module: 'events', err }, 'pg-boss error'));
+    this.boss.on('error', (err) => {
+      // Stopping closes pg-boss's pool without waiting for each socket; when the embedded PostgreSQL then shuts
+      // down it terminates those last connections (57P01). Expected at shutdown, an error at any other time.
+      if (this.stopping && (err as { code?: string }).code === '57P01')
+        return this.log.debug({ module: 'events', err }, 'pg-boss connection closed at shutdown');
+      this.log.error({ module: 'events', err }, 'pg-boss error');
+    });
     await this.boss.start();
     for (const s of this.subscriptions) await this.boss.createQueue(s.queue);
     for (const starter of this.starters) await starter(this.boss, options);
@@ -91,7 +98,9 @@ export class EventBus {
     }
     this.listener = await this.pool.connect();
     this.listener.on('notification', () => this.kick());
-    this.listener.on('error', (err) => this.log.warn({ module: 'events', err }, 'outbox listener lost'));
+    this.listener.on('error', (err) => {
+      if (!this.stopping) this.log.warn({ module: 'events', err }, 'outbox listener lost');
+    });
     await this.listener.query('LISTEN crm_outbox');
     this.timer = setInterval(() => this.kick(), 1000); // fallback when a notification is missed
     this.kick();
@@ -99,11 +108,13 @@ export class EventBus {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await this.relaying;
     if (this.listener) {
       await this.listener.query('UNLISTEN *').catch(() => {});
-      this.listener.release();
+      // Close the listening connection instead of pooling it: nothing else should inherit it.
+      this.listener.release(true);
       this.listener = undefined;
     }
     await this.boss?.stop({ graceful: true, timeout: 5000 });
