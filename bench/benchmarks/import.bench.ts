@@ -1,15 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
 import PgBoss from 'pg-boss';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { createWorkspace } from '../../src/server/modules/accounts/index.js';
 import { IMPORT_QUEUE, importTuning, runImport, startImport, uploadImport } from '../../src/server/modules/customers/import.service.js';
 import type { Actor } from '../../src/server/platform/actor.js';
 import { openDatabase } from '../../src/server/platform/db/database.js';
 import { PREFECTURES } from '../../src/shared/prefectures.js';
+import { copyCsvUnindexed, copyIntoIndexedTwins } from '../lib/copy-baselines.js';
 import { freshDatabase } from '../lib/database.js';
 import { type Benchmark, figure, round } from '../lib/types.js';
 
@@ -153,49 +151,7 @@ export async function writeCsv(file: string, rows: number) {
   await new Promise<void>((res) => out.on('finish', () => res()));
 }
 
-async function copyBaseline(url: string, file: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const cols = HEADER.split(',').map((_, i) => `c${i} text`);
-    await client.query(`DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (${cols.join(', ')})`);
-    const started = performance.now();
-    await pipeline(fs.createReadStream(file), client.query(copyFrom('COPY bench_copy FROM STDIN (FORMAT csv, HEADER true)')));
-    const seconds = (performance.now() - started) / 1000;
-    const { rows } = await client.query('SELECT count(*)::int AS n FROM bench_copy');
-    await client.query('DROP TABLE bench_copy');
-    return { seconds, rows: rows[0].n as number };
-  } finally {
-    await client.end();
-  }
-}
-
 const IMPORTED_TABLES = ['companies', 'people', 'contact_points', 'employments'];
-
-async function copyIntoIndexedTwins(pool: pg.Pool, workspaceId: string, dir: string) {
-  const client = await pool.connect();
-  const rows: Record<string, number> = {};
-  let seconds = 0;
-  try {
-    for (const table of IMPORTED_TABLES) {
-      const file = path.join(dir, `${table}.copy`);
-      await pipeline(
-        client.query(copyTo(`COPY (SELECT * FROM ${table} WHERE workspace_id = '${workspaceId}') TO STDOUT`)),
-        fs.createWriteStream(file),
-      );
-      await client.query(`DROP TABLE IF EXISTS bench_${table}; CREATE TABLE bench_${table} (LIKE ${table} INCLUDING ALL)`);
-      const started = performance.now();
-      await pipeline(fs.createReadStream(file), client.query(copyFrom(`COPY bench_${table} FROM STDIN`)));
-      seconds += (performance.now() - started) / 1000;
-      rows[table] = Number((await client.query(`SELECT count(*) AS n FROM bench_${table}`)).rows[0].n);
-      await client.query(`DROP TABLE bench_${table}`);
-      fs.rmSync(file);
-    }
-  } finally {
-    client.release();
-  }
-  return { seconds, rows };
-}
 
 export const importBench: Benchmark = {
   name: 'import',
@@ -213,7 +169,7 @@ export const importBench: Benchmark = {
       const mb = fs.statSync(file).size / 1024 / 1024;
       ctx.log(`generated ${ctx.scale} rows (${mb.toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-      const baseline = await copyBaseline(db.url, file);
+      const baseline = await copyCsvUnindexed(db.url, file, HEADER.split(',').length);
       ctx.log(`raw COPY: ${baseline.rows} rows in ${baseline.seconds.toFixed(2)} s`);
 
       const { workspace, userId } = await createWorkspace({
@@ -264,7 +220,7 @@ export const importBench: Benchmark = {
       // employments, companies) copied out, then COPY'd into empty tables with the same columns and indexes
       // (no foreign keys, so the baseline is if anything faster). The ratio is our whole overhead: reading the
       // file, normalising, validating, dedup keys, checkpoints.
-      const indexed = await copyIntoIndexedTwins(database.pool, workspace.id, dir);
+      const indexed = await copyIntoIndexedTwins(database.pool, workspace.id, dir, IMPORTED_TABLES);
       ctx.log(`COPY of the imported rows into indexed twin tables: ${indexed.seconds.toFixed(2)} s (${JSON.stringify(indexed.rows)})`);
 
       // Deferred GIN maintenance: what the pending lists still hold after the import.

@@ -1,14 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { createToken, createWorkspace } from '../../src/server/modules/accounts/index.js';
 import { importOrders } from '../../src/server/modules/commerce/index.js';
 import type { Actor } from '../../src/server/platform/actor.js';
 import { openDatabase } from '../../src/server/platform/db/database.js';
 import { newId } from '../../src/server/platform/ids.js';
+import { copyCsvUnindexed, copyIntoIndexedTwins } from '../lib/copy-baselines.js';
 import { freshDatabase } from '../lib/database.js';
 import { seedPeople } from '../lib/people-seed.js';
 import { summarize } from '../lib/stats.js';
@@ -67,49 +65,7 @@ async function writeCsv(file: string, orders: number, emails: string[]) {
   return rows;
 }
 
-async function copyBaseline(url: string, file: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const cols = HEADER.split(',').map((_, i) => `c${i} text`);
-    await client.query(`DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (${cols.join(', ')})`);
-    const started = performance.now();
-    await pipeline(fs.createReadStream(file), client.query(copyFrom('COPY bench_copy FROM STDIN (FORMAT csv, HEADER true)')));
-    const seconds = (performance.now() - started) / 1000;
-    const { rows } = await client.query('SELECT count(*)::int AS n FROM bench_copy');
-    await client.query('DROP TABLE bench_copy');
-    return { seconds, rows: rows[0].n as number };
-  } finally {
-    await client.end();
-  }
-}
-
 const WRITTEN_TABLES = ['orders', 'order_lines', 'person_metrics', 'company_metrics', 'product_pairs'];
-
-async function copyIntoIndexedTwins(pool: pg.Pool, workspaceId: string, dir: string) {
-  const client = await pool.connect();
-  const rows: Record<string, number> = {};
-  let seconds = 0;
-  try {
-    for (const table of WRITTEN_TABLES) {
-      const file = path.join(dir, `${table}.copy`);
-      await pipeline(
-        client.query(copyTo(`COPY (SELECT * FROM ${table} WHERE workspace_id = '${workspaceId}') TO STDOUT`)),
-        fs.createWriteStream(file),
-      );
-      await client.query(`DROP TABLE IF EXISTS bench_${table}; CREATE TABLE bench_${table} (LIKE ${table} INCLUDING ALL)`);
-      const started = performance.now();
-      await pipeline(fs.createReadStream(file), client.query(copyFrom(`COPY bench_${table} FROM STDIN`)));
-      seconds += (performance.now() - started) / 1000;
-      rows[table] = Number((await client.query(`SELECT count(*) AS n FROM bench_${table}`)).rows[0].n);
-      await client.query(`DROP TABLE bench_${table}`);
-      fs.rmSync(file);
-    }
-  } finally {
-    client.release();
-  }
-  return { seconds, rows };
-}
 
 export const ordersBench: Benchmark = {
   name: 'orders',
@@ -153,7 +109,7 @@ export const ordersBench: Benchmark = {
       const mb = fs.statSync(file).size / 1024 / 1024;
       ctx.log(`generated ${ctx.scale} orders in ${rows} rows (${mb.toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-      const baseline = await copyBaseline(db.url, file);
+      const baseline = await copyCsvUnindexed(db.url, file, HEADER.split(',').length);
       ctx.log(`raw COPY into an unindexed text table: ${baseline.rows} rows in ${baseline.seconds.toFixed(2)} s`);
 
       t = performance.now();
@@ -179,7 +135,7 @@ export const ordersBench: Benchmark = {
       ).rows[0];
       if (check.counted !== check.expected) throw new Error(`metrics disagree with orders: ${check.counted} vs ${check.expected}`);
 
-      const indexed = await copyIntoIndexedTwins(database.pool, workspace.id, dir);
+      const indexed = await copyIntoIndexedTwins(database.pool, workspace.id, dir, WRITTEN_TABLES);
       ctx.log(`COPY of the written rows into indexed twin tables: ${indexed.seconds.toFixed(2)} s (${JSON.stringify(indexed.rows)})`);
 
       // One order through the API, then the person's metrics through the API: how soon they show it.
