@@ -144,7 +144,13 @@ test('drag a deal to the won stage on the board: the dialog asks why, the stage 
 
   await test.step('the deal page shows the reason and the stage history', async () => {
     await page.getByRole('region', { name: won.name }).getByRole('link').first().click();
-    await expect(page.getByText(lang === 'ja' ? '導入実績と価格' : 'References and price')).toBeVisible();
+    const reason = lang === 'ja' ? '導入実績と価格' : 'References and price';
+    await expect(page.getByText(reason, { exact: true })).toBeVisible();
+    // the deal's timeline says what happened: won, with the reason
+    const wonEntry = page
+      .getByTestId('timeline-entry')
+      .filter({ has: page.getByTestId('timeline-action').getByText(s.activities.sales.deal.won, { exact: true }) });
+    await expect(wonEntry).toContainText(fill(s.activities.sales.reason, { reason }));
     await expect(page.getByRole('cell', { name: first.name })).toBeVisible();
     await expect(page.getByRole('cell', { name: won.name })).toBeVisible();
     if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-deal-ja.png', fullPage: true });

@@ -71,6 +71,27 @@ export const activitiesEn = {
     other: 'Changed ({{action}})',
     empty: '(empty)',
   },
+  sales: {
+    deal: {
+      created: 'Deal created',
+      updated: 'Deal updated',
+      stage_changed: 'Stage: {{from}} → {{to}}',
+      won: 'Won',
+      lost: 'Lost',
+      deleted: 'Deal moved to the trash',
+      restored: 'Deal restored',
+    },
+    lead: {
+      created: 'Lead created',
+      updated: 'Lead updated',
+      status_changed: 'Status: {{from}} → {{to}}',
+      converted: 'Converted into a customer',
+      deleted: 'Lead moved to the trash',
+      restored: 'Lead restored',
+    },
+    reason: 'Reason: {{reason}}',
+    competitor: 'Competitor: {{competitor}}',
+  },
   generic: { entry: '{{kind}}' },
   feed: {
     title: 'Team feed',

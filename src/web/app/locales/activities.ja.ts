@@ -75,6 +75,27 @@ export const activitiesJa: Shape<typeof activitiesEn> = {
     other: '変更（{{action}}）',
     empty: '（空）',
   },
+  sales: {
+    deal: {
+      created: '商談を作成',
+      updated: '商談を更新',
+      stage_changed: 'ステージ: {{from}} → {{to}}',
+      won: '受注',
+      lost: '失注',
+      deleted: '商談をゴミ箱へ移動',
+      restored: '商談を復元',
+    },
+    lead: {
+      created: '見込み客を登録',
+      updated: '見込み客を更新',
+      status_changed: '状態: {{from}} → {{to}}',
+      converted: '取引開始（顧客に変換）',
+      deleted: '見込み客をゴミ箱へ移動',
+      restored: '見込み客を復元',
+    },
+    reason: '理由: {{reason}}',
+    competitor: '競合: {{competitor}}',
+  },
   generic: { entry: '{{kind}}' },
   feed: {
     title: 'チームフィード',

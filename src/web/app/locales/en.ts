@@ -1,4 +1,5 @@
 import { activitiesEn, notificationsEn } from './activities.en';
+import { auditModulesEn } from './audit-modules.en';
 import { commerceEn } from './commerce.en';
 import { customersEn } from './customers.en';
 import { mailEn } from './mail.en';
@@ -194,8 +195,16 @@ export const en = {
     noDiff: 'No field values recorded.',
     ip: 'IP address',
     showDiff: 'Show changes',
-    entities: { workspace: 'Workspace', user: 'User', team: 'Team', invitation: 'Invitation', api_token: 'API token' },
+    entities: {
+      ...auditModulesEn.entities,
+      workspace: 'Workspace',
+      user: 'User',
+      team: 'Team',
+      invitation: 'Invitation',
+      api_token: 'API token',
+    },
     actions: {
+      ...auditModulesEn.actions,
       workspace_created: 'Workspace created',
       workspace_updated: 'Workspace updated',
       user_created: 'User created',

@@ -1,4 +1,5 @@
 import { activitiesJa, notificationsJa } from './activities.ja';
+import { auditModulesJa } from './audit-modules.ja';
 import { commerceJa } from './commerce.ja';
 import { customersJa } from './customers.ja';
 import type { Messages } from './en';
@@ -195,8 +196,16 @@ export const ja: Messages = {
     noDiff: '記録された値はありません。',
     ip: 'IP アドレス',
     showDiff: '変更内容を表示',
-    entities: { workspace: 'ワークスペース', user: 'ユーザー', team: 'チーム', invitation: '招待', api_token: 'API トークン' },
+    entities: {
+      ...auditModulesJa.entities,
+      workspace: 'ワークスペース',
+      user: 'ユーザー',
+      team: 'チーム',
+      invitation: '招待',
+      api_token: 'API トークン',
+    },
     actions: {
+      ...auditModulesJa.actions,
       workspace_created: 'ワークスペース作成',
       workspace_updated: 'ワークスペース更新',
       user_created: 'ユーザー作成',

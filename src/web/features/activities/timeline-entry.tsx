@@ -21,6 +21,7 @@ import type { ComponentType, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useFormatDateTime } from '../../ui/format';
+import { useMoney } from '../../ui/money';
 import type { TimelineEntry } from './activities-api';
 
 const icons: Record<string, ComponentType<{ size?: number }>> = {
@@ -52,6 +53,7 @@ function useKindLabel() {
 function EntryBody({ entry }: { entry: TimelineEntry }) {
   const { t } = useTranslation();
   const formatDateTime = useFormatDateTime();
+  const formatMoney = useMoney();
   const s = entry.summary as Summary;
   const details = (s.details ?? {}) as Summary;
   const lines: ReactNode[] = [];
@@ -119,6 +121,29 @@ function EntryBody({ entry }: { entry: TimelineEntry }) {
       </Text>,
     );
   }
+  if (entry.kind === 'deal' || entry.kind === 'lead') {
+    const action = str(s.action);
+    const name = (v: unknown) => (v && typeof v === 'object' ? str((v as Summary).name) : str(v));
+    const status = (v: unknown) => (v ? t(`sales.leads.status.${str(v)}`, { defaultValue: str(v) }) : '');
+    const from = entry.kind === 'lead' ? status(s.from) : name(s.from);
+    const to = entry.kind === 'lead' ? status(s.to) : name(s.to);
+    lines.push(
+      <Text key="action" size="sm" data-testid="timeline-action">
+        {t(`activities.sales.${entry.kind}.${action}`, { defaultValue: action, from, to })}
+      </Text>,
+    );
+    const closing = [
+      s.reason ? t('activities.sales.reason', { reason: str(s.reason) }) : '',
+      s.competitor ? t('activities.sales.competitor', { competitor: str(s.competitor) }) : '',
+      typeof s.amount === 'number' && s.currency ? formatMoney(s.amount, str(s.currency)) : '',
+    ].filter(Boolean);
+    if (closing.length)
+      lines.push(
+        <Text key="closing" size="sm" c="dimmed">
+          {closing.join(' · ')}
+        </Text>,
+      );
+  }
   const facts = [str(s.companyName), str(s.stage), typeof s.total === 'number' ? `${s.total.toLocaleString()} ${str(s.currency)}` : '']
     .filter(Boolean)
     .join(' · ');
@@ -155,7 +180,7 @@ function EntryBody({ entry }: { entry: TimelineEntry }) {
   if (s.status && entry.kind !== 'change')
     lines.push(
       <Badge key="status" size="sm" variant="light">
-        {str(s.status)}
+        {entry.kind === 'purchase' ? t(`commerce.statuses.${str(s.status)}`, { defaultValue: str(s.status) }) : str(s.status)}
       </Badge>,
     );
   const files = Array.isArray(s.attachments) ? (s.attachments as { id: string; filename: string; size: number }[]) : [];

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { customersEn } from '../../app/locales/customers.en';
 import { customersJa } from '../../app/locales/customers.ja';
+import { en } from '../../app/locales/en';
+import { ja } from '../../app/locales/ja';
 import { actionKey, entityKey, knownActions, knownEntityTypes } from './audit-actions';
 
 const dir = path.resolve(import.meta.dirname, '../../../server/modules/customers');
@@ -53,6 +55,38 @@ describe('audit log filter', () => {
       const key = entityKey(entity).replace(/^customers\./, '');
       expect(lookup(customersJa, key), `ja ${entity}`).toEqual(expect.any(String));
       expect(lookup(customersEn, key), `en ${entity}`).toEqual(expect.any(String));
+    }
+  });
+});
+
+/** The other modules' server code: every audit action written with a literal name (also `cond ? 'a.b' : 'a.c'`). */
+const moduleSource = ['activities', 'sales', 'commerce']
+  .flatMap((m) => {
+    const d = path.resolve(import.meta.dirname, `../../../server/modules/${m}`);
+    return fs
+      .readdirSync(d)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => fs.readFileSync(path.join(d, f), 'utf8'));
+  })
+  .join('\n');
+
+describe('audit log labels of the activities, sales and commerce modules', () => {
+  it('lists and labels in Japanese and English every action those modules write', () => {
+    const written = [
+      ...moduleSource.matchAll(/\baction: '([a-z_]+\.[a-z_]+)'/g),
+      ...moduleSource.matchAll(/const action = [^?;]*\? '([a-z_]+\.[a-z_]+)' : '([a-z_]+\.[a-z_]+)'/g),
+    ].flatMap((m) => m.slice(1) as string[]);
+    expect(written.length).toBeGreaterThan(30);
+    for (const action of new Set(written)) {
+      expect(knownActions, action).toContain(action);
+      const key = actionKey(action).replace(/^audit\./, '');
+      expect(lookup(en.audit, key), `en ${action}`).toEqual(expect.any(String));
+      expect(lookup(ja.audit, key), `ja ${action}`).toEqual(expect.any(String));
+    }
+    for (const entity of knownEntityTypes) {
+      const key = entityKey(entity);
+      const messages = key.startsWith('customers.') ? null : key.replace(/^audit\./, '');
+      if (messages) expect(lookup(ja.audit, messages), `ja ${entity}`).toEqual(expect.any(String));
     }
   });
 });

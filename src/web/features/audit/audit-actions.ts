@@ -1,4 +1,5 @@
 import { customerAuditActions, customerEntityTypes } from './customer-audit-actions';
+import { moduleAuditActions, moduleEntityTypes } from './module-audit-actions';
 
 const customerActions = new Set<string>(customerAuditActions);
 const customerEntities = new Set<string>(customerEntityTypes);
@@ -31,6 +32,14 @@ const platformActions = [
   'api_token.revoked',
 ];
 
-export const knownActions: string[] = [...platformActions, ...customerAuditActions];
+export const knownActions: string[] = [...platformActions, ...customerAuditActions, ...moduleAuditActions];
 
-export const knownEntityTypes: string[] = ['workspace', 'user', 'team', 'invitation', 'api_token', ...customerEntityTypes];
+export const knownEntityTypes: string[] = [
+  'workspace',
+  'user',
+  'team',
+  'invitation',
+  'api_token',
+  ...customerEntityTypes,
+  ...moduleEntityTypes,
+];
