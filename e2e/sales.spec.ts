@@ -149,8 +149,8 @@ test('drag a deal to the won stage on the board: the dialog asks why, the stage 
     // the deal's timeline says what happened: won, with the reason
     const wonEntry = page
       .getByTestId('timeline-entry')
-      .filter({ has: page.getByTestId('timeline-action').getByText(s.activities.sales.deal.won, { exact: true }) });
-    await expect(wonEntry).toContainText(fill(s.activities.sales.reason, { reason }));
+      .filter({ has: page.getByTestId('timeline-action').getByText(m.activities.sales.deal.won, { exact: true }) });
+    await expect(wonEntry).toContainText(fill(m.activities.sales.reason, { reason }));
     await expect(page.getByRole('cell', { name: first.name })).toBeVisible();
     await expect(page.getByRole('cell', { name: won.name })).toBeVisible();
     if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-deal-ja.png', fullPage: true });

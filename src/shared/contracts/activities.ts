@@ -204,5 +204,7 @@ export const notifyPayload = z.object({
   kind: z.string().min(1).max(60),
   params: z.record(z.string(), z.unknown()).default({}),
   link: z.string().max(500).optional(),
+  /** the linked record's owner and team: a recipient whose visibility hides that record is not notified */
+  record: z.object({ ownerId: z.uuid().nullable(), teamId: z.uuid().nullable() }).optional(),
 });
 export type NotifyPayload = z.input<typeof notifyPayload>;

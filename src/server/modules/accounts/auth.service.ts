@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Locale } from '../../../shared/errors.js';
 import { defaultVisibility, type Role, type TokenScope } from '../../../shared/permissions.js';
 import { type Actor, systemActor } from '../../platform/actor.js';
-import type { Db } from '../../platform/db/database.js';
+import type { Db, DbOrTx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
@@ -17,6 +17,7 @@ import {
 } from './accounts.repository.js';
 import { actorCache, invalidateActors, toCached } from './actor-cache.js';
 import { dummyPasswordHash, hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
+import { findUserActorRow } from './user-actor.repository.js';
 
 const SHORT_SESSION_HOURS = 12;
 const TOUCH_EVERY_MS = 5 * 60_000;
@@ -176,6 +177,12 @@ function actorFromRow(
     visibility: visibilityFor(row.role, row.settings),
     locale: row.locale ?? fallbackLocale,
   };
+}
+
+/** Another user as an actor (role, teams, visibility), to decide what they may see; null if not an active user here. */
+export async function actorForUser(db: DbOrTx, workspaceId: string, userId: string): Promise<Actor | null> {
+  const row = await findUserActorRow(db, workspaceId, userId);
+  return row ? actorFromRow(row, row.locale ?? 'ja') : null;
 }
 
 export async function resolveSession(options: { db: Db; token: string; sessionDays: number; fallbackLocale: Locale; ip?: string }) {

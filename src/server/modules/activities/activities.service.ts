@@ -110,6 +110,7 @@ function activityEvent(
                 snippet: (view.subject ? `${view.subject} — ${view.body}` : view.body).slice(0, SNIPPET),
               },
               link: linkPath(first),
+              record: { ownerId: first.ownerId ?? null, teamId: first.teamId ?? null },
             },
           }
         : {}),

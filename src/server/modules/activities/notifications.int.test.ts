@@ -71,6 +71,29 @@ describe('notifications', () => {
     expect(all.body).toEqual({ ok: true, count: 1 });
   });
 
+  it("does not notify a mentioned user who may not see the record (visibility 'own')", async () => {
+    const ws = await createTestWorkspace(server);
+    const a = await signIn(server, ws.adminEmail);
+    const settings = await a.get('/api/v1/workspace');
+    expect((await a.patch('/api/v1/workspace', { version: settings.body.version, visibility: { member: 'own' } })).status).toBe(200);
+    const owner = await addUser(server, a, 'member', '担当 一郎');
+    const outsider = await addUser(server, a, 'member', '部外 二郎');
+    const p = await a.post('/api/v1/people', { familyName: '秘密', givenName: '顧客', ownerId: owner.userId, ignoreDuplicates: true });
+    expect(p.status).toBe(201);
+    const note = await a.post('/api/v1/activities', {
+      kind: 'note',
+      body: '@担当 一郎 @部外 二郎 極秘の条件',
+      links: [{ entityType: 'person', entityId: p.body.id }],
+      mentionIds: [owner.userId, outsider.userId],
+    });
+    expect(note.status).toBe(201);
+    await waitFor(async () => ((await owner.client.get('/api/v1/notifications/unread-count')).body.count === 1 ? true : undefined));
+    // the owner's notification came from the same event, so the outsider's decision has been made too
+    const seen = await outsider.client.get('/api/v1/notifications');
+    expect(seen.body.data).toEqual([]);
+    expect(JSON.stringify(seen.body)).not.toContain('極秘');
+  });
+
   it('creates one notification per user however often the event is delivered, and ignores users of other workspaces', async () => {
     const member = await addUser(server, admin, 'member', '重複 確認');
     const other = await createTestWorkspace(server);

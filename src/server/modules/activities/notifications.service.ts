@@ -4,7 +4,8 @@ import { type Actor, systemActor } from '../../platform/actor.js';
 import type { Db } from '../../platform/db/database.js';
 import { emitEvent, type OutboxEvent } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
-import { userInWorkspace } from '../accounts/index.js';
+import { canSee } from '../../platform/policy.js';
+import { actorForUser, userInWorkspace } from '../accounts/index.js';
 import * as repo from './notifications.repository.js';
 import { decodeCursor, encodeCursor } from './timeline.repository.js';
 
@@ -23,7 +24,15 @@ export function makeNotificationsConsumer(db: Db, log?: FastifyBaseLogger) {
     }
     const n = parsed.data;
     const userIds: string[] = [];
-    for (const id of new Set(n.userIds)) if (await userInWorkspace(db, event.workspaceId, id)) userIds.push(id);
+    for (const id of new Set(n.userIds)) {
+      if (!n.record) {
+        if (await userInWorkspace(db, event.workspaceId, id)) userIds.push(id);
+        continue;
+      }
+      // a mention on a record the recipient may not see would leak its label and text
+      const recipient = await actorForUser(db, event.workspaceId, id);
+      if (recipient && (await canSee(db, recipient, n.record))) userIds.push(id);
+    }
     await db.transaction().execute(async (trx) => {
       const added = await repo.insertNotifications(
         trx,
