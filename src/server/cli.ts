@@ -261,15 +261,17 @@ const commands: Record<string, Command> = {
     summary: 'write a consistent backup archive (.crmbackup)',
     usage: `crm backup <file>
 
-  Writes every table of the database, read in one snapshot, to <file> (gzip tar, format 1). Safe while
-  the server runs. Job queues (pg-boss) are not included: they are transient.`,
+  Writes every table of the database, read in one snapshot, and the stored files (attachments) to
+  <file> (gzip tar, format 1). Safe while the server runs. Job queues (pg-boss) are not included: they are transient.`,
     options: {},
     positionals: 1,
     async run(_v, [file], config) {
       const started = Date.now();
-      const s = await withDatabase(config, false, ({ pool }) => createBackup({ pool, file: file as string, appVersion }));
+      const s = await withDatabase(config, false, ({ pool }) =>
+        createBackup({ pool, file: file as string, appVersion, filesDir: config.attachments.dir }),
+      );
       console.log(
-        `Backed up ${s.rows} rows in ${s.tables} tables to ${s.file} (${(s.bytes / 1024 / 1024).toFixed(1)} MB, ${Date.now() - started} ms).`,
+        `Backed up ${s.rows} rows in ${s.tables} tables and ${s.files} stored files to ${s.file} (${(s.bytes / 1024 / 1024).toFixed(1)} MB, ${Date.now() - started} ms).`,
       );
     },
   },
@@ -286,10 +288,10 @@ const commands: Record<string, Command> = {
     async run(values, [file], config) {
       const started = Date.now();
       const s = await withDatabase(config, false, ({ pool }) =>
-        restoreBackup({ pool, file: file as string, force: values.force === true }),
+        restoreBackup({ pool, file: file as string, force: values.force === true, filesDir: config.attachments.dir }),
       );
       console.log(
-        `Restored ${s.rows} rows in ${s.tables} tables from a backup made ${s.createdAt} by version ${s.appVersion} (${Date.now() - started} ms).`,
+        `Restored ${s.rows} rows in ${s.tables} tables and ${s.files} stored files from a backup made ${s.createdAt} by version ${s.appVersion} (${Date.now() - started} ms).`,
       );
       if (s.upgraded.length) console.log(`Then applied newer migrations: ${s.upgraded.join(', ')}`);
     },

@@ -14,6 +14,7 @@ import {
   startTestServer,
   uniqueEmail,
 } from '../../../../test/helpers.js';
+import { loadConfig } from '../config.js';
 import { BackupError, type BackupManifest, createBackup, restoreBackup } from './backup.js';
 
 let tmp: string;
@@ -227,5 +228,84 @@ describe('restore', () => {
     const junk = path.join(tmp, 'junk.crmbackup');
     fs.writeFileSync(junk, 'not a tar file at all');
     await expect(restoreBackup({ pool: poolFor(await emptyDatabase()), file: junk })).rejects.toThrow(BackupError);
+  });
+});
+
+describe('stored files (attachments)', () => {
+  it('travel with the archive: a file attached before the backup downloads from the restored server', async () => {
+    const defaults = loadConfig({}, process.cwd()).attachments;
+    const sourceFiles = fs.mkdtempSync(path.join(tmp, 'files-src-'));
+    const url = await createTestDatabase();
+    const content = Buffer.from('見積書 PDF の中身 %PDF-1.7 テスト');
+    let attachmentId: string;
+    let email: string;
+    const source = await startTestServer({ databaseUrl: url, config: { attachments: { ...defaults, dir: sourceFiles } } });
+    try {
+      const ws = await createTestWorkspace(source);
+      email = ws.adminEmail;
+      const admin = await signIn(source, ws.adminEmail);
+      const p = await admin.post('/api/v1/people', { familyName: '添付', ignoreDuplicates: true });
+      const a = await admin.post('/api/v1/activities', {
+        kind: 'note',
+        body: '資料',
+        links: [{ entityType: 'person', entityId: p.body.id }],
+      });
+      const up = await admin.request(
+        'POST',
+        `/api/v1/activities/${a.body.id}/attachments?filename=${encodeURIComponent('見積書.pdf')}`,
+        content,
+        {
+          'content-type': 'application/pdf',
+        },
+      );
+      expect(up.status).toBe(201);
+      attachmentId = up.body.id;
+    } finally {
+      await source.stop();
+    }
+    // an upload in progress is not a stored file
+    fs.writeFileSync(path.join(sourceFiles, 'half-written.123.tmp'), 'x');
+    const withFiles = path.join(tmp, 'with-files.crmbackup');
+    const made = await createBackup({ pool: poolFor(url), file: withFiles, appVersion: 'test', filesDir: sourceFiles });
+    expect(made.files).toBe(1);
+
+    const targetFiles = path.join(tmp, `files-dst-${randomBytes(3).toString('hex')}`);
+    const targetUrl = await emptyDatabase();
+    const restored = await restoreBackup({ pool: poolFor(targetUrl), file: withFiles, filesDir: targetFiles });
+    expect(restored.files).toBe(1);
+    const server = await startTestServer({ databaseUrl: targetUrl, config: { attachments: { ...defaults, dir: targetFiles } } });
+    try {
+      const admin = await signIn(server, email, PASSWORD);
+      const dl = await admin.request('GET', `/api/v1/attachments/${attachmentId}`);
+      expect(dl.status).toBe(200);
+      expect(dl.body).toBe(content.toString());
+    } finally {
+      await server.stop();
+    }
+
+    // a folder that already holds the files is refused before any row is loaded
+    const again = poolFor(await emptyDatabase());
+    const refused = await restoreBackup({ pool: again, file: withFiles, filesDir: targetFiles }).catch((e) => e);
+    expect(refused).toBeInstanceOf(BackupError);
+    expect(refused.message).toMatch(/files folder is not empty/);
+    expect(await dataRows(again)).toBe(0);
+
+    // a damaged file fails the checksum check, and nothing is restored
+    const dir = fs.mkdtempSync(path.join(tmp, 'tamper-files-'));
+    await tar.extract({ file: withFiles, cwd: dir });
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as BackupManifest;
+    const stored = path.join(dir, 'files', manifest.files[0]?.path as string);
+    fs.writeFileSync(stored, 'changed');
+    const damaged = path.join(tmp, 'damaged-files.crmbackup');
+    await tar.create({ gzip: true, file: damaged, cwd: dir }, [
+      'manifest.json',
+      ...manifest.tables.map((t) => t.file),
+      `files/${manifest.files[0]?.path}`,
+    ]);
+    const third = poolFor(await emptyDatabase());
+    const err = await restoreBackup({ pool: third, file: damaged, filesDir: path.join(tmp, 'unused-files') }).catch((e) => e);
+    expect(err).toBeInstanceOf(BackupError);
+    expect(err.message).toMatch(/damaged: the file .* does not match its checksum/);
+    expect(await dataRows(third)).toBe(0);
   });
 });

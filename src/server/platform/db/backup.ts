@@ -19,6 +19,9 @@ export const BACKUP_FORMAT_VERSION = 1;
 const MANIFEST = 'manifest.json';
 /** The root table of all tenant data: a target that has rows in it is never overwritten. */
 const ROOT_TABLE = 'workspaces';
+/** A stored file's path under `files/`: folders and names of safe characters, never `.` or `..` segments. */
+const FILE_PATH = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+const FILES = 'files';
 
 const manifestSchema = z.object({
   format: z.literal('crm-backup'),
@@ -37,6 +40,10 @@ const manifestSchema = z.object({
       sha256: z.string().regex(/^[0-9a-f]{64}$/),
     }),
   ),
+  /** Stored files (attachments), relative to the files folder; archives made before files were included have none. */
+  files: z
+    .array(z.object({ path: z.string().regex(FILE_PATH), bytes: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) }))
+    .default([]),
 });
 export type BackupManifest = z.infer<typeof manifestSchema>;
 
@@ -108,6 +115,26 @@ export interface BackupSummary {
   rows: number;
   bytes: number;
   migrations: number;
+  files: number;
+}
+
+/** Every regular file under `from` (temporary `.tmp` files of uploads in progress left out), copied to `to` with its checksum. */
+async function copyFiles(from: string, to: string): Promise<BackupManifest['files']> {
+  if (!fs.existsSync(from)) return [];
+  const out: BackupManifest['files'] = [];
+  for (const entry of fs.readdirSync(from, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || entry.name.endsWith('.tmp')) continue;
+    const abs = path.join(entry.parentPath, entry.name);
+    const rel = path.relative(from, abs).split(path.sep).join('/');
+    if (!FILE_PATH.test(rel)) throw new BackupError(`The file ${abs} has a name a backup cannot hold; rename or remove it.`);
+    const target = path.join(to, rel);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    const hash = createHash('sha256');
+    const counter = { bytes: 0 };
+    await pipeline(fs.createReadStream(abs), hashing(hash, counter), fs.createWriteStream(target));
+    out.push({ path: rel, bytes: counter.bytes, sha256: hash.digest('hex') });
+  }
+  return out;
 }
 
 /**
@@ -115,7 +142,12 @@ export interface BackupSummary {
  * archive inside one REPEATABLE READ READ ONLY transaction (a consistent snapshot while the app
  * keeps running), then packed; the archive appears under its name only when complete.
  */
-export async function createBackup(options: { pool: pg.Pool; file: string; appVersion: string }): Promise<BackupSummary> {
+export async function createBackup(options: {
+  pool: pg.Pool;
+  file: string;
+  appVersion: string;
+  filesDir?: string;
+}): Promise<BackupSummary> {
   const file = path.resolve(options.file);
   const dir = path.dirname(file);
   if (!fs.existsSync(dir)) throw new BackupError(`The folder ${dir} does not exist.`);
@@ -155,6 +187,8 @@ export async function createBackup(options: { pool: pg.Pool; file: string; appVe
       });
     }
     await client.query('COMMIT');
+    // Files are written before the row that names them commits, so every file of the snapshot is there now.
+    const files = options.filesDir ? await copyFiles(options.filesDir, path.join(work, FILES)) : [];
     const manifest: BackupManifest = {
       format: 'crm-backup',
       formatVersion: BACKUP_FORMAT_VERSION,
@@ -163,9 +197,14 @@ export async function createBackup(options: { pool: pg.Pool; file: string; appVe
       postgresVersion,
       migrations,
       tables: entries,
+      files,
     };
     fs.writeFileSync(path.join(work, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-    await tar.create({ gzip: true, file: partial, cwd: work, portable: true }, [MANIFEST, ...entries.map((e) => e.file)]);
+    await tar.create({ gzip: true, file: partial, cwd: work, portable: true }, [
+      MANIFEST,
+      ...entries.map((e) => e.file),
+      ...files.map((f) => `${FILES}/${f.path}`),
+    ]);
     fs.renameSync(partial, file);
     return {
       file,
@@ -173,6 +212,7 @@ export async function createBackup(options: { pool: pg.Pool; file: string; appVe
       rows: entries.reduce((n, e) => n + e.rows, 0),
       bytes: fs.statSync(file).size,
       migrations: migrations.length,
+      files: files.length,
     };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
@@ -200,12 +240,14 @@ async function unpackAndVerify(file: string, work: string, known: Migration[]): 
   const parser = new tar.Parser({
     strict: true,
     onReadEntry: (entry) => {
-      if (entry.type !== 'File' || (entry.path !== MANIFEST && !ENTRY.test(entry.path))) {
+      const isFile = entry.path.startsWith(`${FILES}/`) && FILE_PATH.test(entry.path.slice(FILES.length + 1));
+      if (entry.type !== 'File' || (entry.path !== MANIFEST && !ENTRY.test(entry.path) && !isFile)) {
         entry.resume();
         return;
       }
       const hash = createHash('sha256');
       const name = entry.path;
+      if (isFile) fs.mkdirSync(path.dirname(path.join(work, name)), { recursive: true });
       open.add(entry);
       entry.on('end', () => open.delete(entry));
       const written = pipeline(entry, hashing(hash, { bytes: 0 }), fs.createWriteStream(path.join(work, name))).then(() => {
@@ -257,6 +299,11 @@ async function unpackAndVerify(file: string, work: string, known: Migration[]): 
       throw new BackupError(`The archive is damaged: ${t.file} does not match its checksum in the manifest. Nothing was restored.`);
     }
   }
+  for (const f of manifest.files) {
+    if (hashes.get(`${FILES}/${f.path}`) !== f.sha256) {
+      throw new BackupError(`The archive is damaged: the file ${f.path} is missing or does not match its checksum. Nothing was restored.`);
+    }
+  }
   return manifest;
 }
 
@@ -298,6 +345,7 @@ async function resetSequences(client: pg.ClientBase): Promise<void> {
 export interface RestoreSummary {
   tables: number;
   rows: number;
+  files: number;
   appVersion: string;
   createdAt: string;
   /** Migrations newer than the archive, applied after its data was loaded. */
@@ -316,11 +364,21 @@ export async function restoreBackup(options: {
   file: string;
   force?: boolean;
   migrations?: Migration[];
+  /** where the archive's stored files go (the attachments folder) */
+  filesDir?: string;
 }): Promise<RestoreSummary> {
   const known = options.migrations ?? listMigrations();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-restore-'));
   try {
     const manifest = await unpackAndVerify(path.resolve(options.file), work, known);
+    if (manifest.files.length && !options.filesDir)
+      throw new BackupError('The archive holds stored files but no folder was given for them.');
+    for (const f of manifest.files) {
+      const target = path.join(options.filesDir as string, f.path);
+      if (fs.existsSync(target)) {
+        throw new BackupError(`The files folder is not empty (${target} exists): restore into a new DATA_DIR or an empty ATTACHMENTS_DIR.`);
+      }
+    }
     const inArchive = new Set(manifest.migrations);
     const client = await options.pool.connect();
     try {
@@ -386,8 +444,21 @@ export async function restoreBackup(options: {
         if (err instanceof BackupError) throw err;
         throw new BackupError(`Restore failed and was rolled back, nothing was restored: ${(err as Error).message}`);
       }
+      // Rows first, then files: a failed file copy is repeated by restoring again into a new folder, with nothing half-loaded.
+      for (const f of manifest.files) {
+        const target = path.join(options.filesDir as string, f.path);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.copyFileSync(path.join(work, FILES, f.path), target, fs.constants.COPYFILE_EXCL);
+      }
       const upgraded = await migrate(options.pool, known);
-      return { tables: manifest.tables.length, rows, appVersion: manifest.appVersion, createdAt: manifest.createdAt, upgraded };
+      return {
+        tables: manifest.tables.length,
+        rows,
+        files: manifest.files.length,
+        appVersion: manifest.appVersion,
+        createdAt: manifest.createdAt,
+        upgraded,
+      };
     } finally {
       client.release();
     }
