@@ -13,6 +13,8 @@ export const permissions = [
   'records.delete',
   'records.export',
   'tokens.own',
+  /** sales targets (目標): managers and administrators */
+  'sales.manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -21,7 +23,7 @@ const memberSet = new Set<Permission>(['users.read', 'records.read', 'records.wr
 
 export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
   admin: all,
-  manager: new Set<Permission>([...memberSet, 'teams.manage', 'records.delete', 'records.export']),
+  manager: new Set<Permission>([...memberSet, 'teams.manage', 'records.delete', 'records.export', 'sales.manage']),
   member: memberSet,
   readonly: new Set<Permission>(['users.read', 'records.read']),
 };

@@ -137,6 +137,9 @@ export type PipelineUpdate = z.infer<typeof pipelineUpdate>;
 // ---------- deals ----------
 
 export const dealStatuses = ['open', 'won', 'lost'] as const;
+/** 予測区分: omitted deals stay out of the forecast; commit ⊂ best case (see docs/sales.md). */
+export const forecastCategories = ['pipeline', 'best_case', 'commit', 'omitted'] as const;
+export type ForecastCategory = (typeof forecastCategories)[number];
 export const lineItemInput = z.object({
   productId: z.uuid().nullish(),
   /** defaults to the product's name */
@@ -174,6 +177,7 @@ const dealFields = {
   ownerId: z.uuid().nullish(),
   teamId: z.uuid().nullish(),
   nextStep: optionalText(500),
+  forecastCategory: z.enum(forecastCategories),
 };
 export const dealCreate = z.object({
   ...dealFields,
@@ -183,6 +187,7 @@ export const dealCreate = z.object({
   stageId: z.uuid().optional(),
   amount: money.default(0),
   currency: currencyCode.optional(),
+  forecastCategory: z.enum(forecastCategories).default('pipeline'),
   lineItems: z.array(lineItemInput).max(200).optional(),
   closeReason: optionalText(500),
   competitor: optionalText(200),
@@ -220,6 +225,7 @@ export const dealSchema = z.object({
   ownerId: z.string().nullable(),
   teamId: z.string().nullable(),
   nextStep: z.string().nullable(),
+  forecastCategory: z.enum(forecastCategories),
   closeReason: z.string().nullable(),
   competitor: z.string().nullable(),
   closedAt: z.string().nullable(),

@@ -1,5 +1,6 @@
 import type { ModulePlugin } from '../../platform/http/app.js';
 import { activitiesRoutes } from './activities.routes.js';
+import { activityCountsRoutes } from './activity-counts.js';
 import { calendarRoutes } from './calendar.routes.js';
 import { mailRoutes } from './mail.routes.js';
 import { notificationsRoutes } from './notifications.routes.js';
@@ -13,6 +14,7 @@ export { type AttachmentOwnerType, registerAttachmentOwner, type StoredAttachmen
 const parts: ModulePlugin[] = [
   timelineSubscriptions,
   activitiesRoutes,
+  activityCountsRoutes,
   timelineRoutes,
   notificationsRoutes,
   tasksRoutes,

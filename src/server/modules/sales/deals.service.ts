@@ -154,6 +154,7 @@ export async function createDeal(options: { db: DbOrTx; actor: Actor; input: Dea
       owner_id: input.ownerId ?? actor.userId,
       team_id: input.teamId ?? null,
       next_step: input.nextStep ?? null,
+      forecast_category: input.forecastCategory ?? 'pipeline',
       close_reason: stage.kind === 'open' ? null : (input.closeReason ?? null),
       competitor: stage.kind === 'open' ? null : (input.competitor ?? null),
       closed_at: stage.kind === 'open' ? null : now,
@@ -249,6 +250,7 @@ export async function updateDeal(options: { db: Db; actor: Actor; dealId: string
       ownerId: 'owner_id',
       teamId: 'team_id',
       nextStep: 'next_step',
+      forecastCategory: 'forecast_category',
     };
     for (const [k, column] of Object.entries(map)) {
       const v = (patch as Record<string, unknown>)[k];

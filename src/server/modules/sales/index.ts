@@ -1,4 +1,5 @@
 import type { ModulePlugin } from '../../platform/http/app.js';
+import { forecastRoutes } from './forecast.routes.js';
 import { salesRoutes } from './sales.routes.js';
 
 export { lineTotal, weightedAmount } from '../../../shared/contracts/sales.js';
@@ -8,4 +9,5 @@ export { getLead } from './leads.service.js';
 /** Sales (SFA): products, pipelines and stages, deals with line items and stage history, leads. */
 export const salesModule: ModulePlugin = async (app, deps) => {
   await salesRoutes(app, deps);
+  await forecastRoutes(app, deps);
 };

@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import { dealStatuses, leadSources, leadStatuses } from '../../../shared/contracts/sales.js';
+import { dealStatuses, forecastCategories, leadSources, leadStatuses } from '../../../shared/contracts/sales.js';
 import type { FieldCatalog, FieldSpec } from '../../platform/filter/compile.js';
 
 const col =
@@ -28,6 +28,7 @@ export const dealCatalog: FieldCatalog = {
   ownerId: f('uuid', 'owner_id'),
   teamId: f('uuid', 'team_id'),
   nextStep: f('text', 'next_step'),
+  forecastCategory: f('enum', 'forecast_category', { options: forecastCategories, notNull: true }),
   closeReason: f('text', 'close_reason'),
   competitor: f('text', 'competitor'),
   closedAt: f('datetime', 'closed_at'),

@@ -58,6 +58,7 @@ export function presentDeal(r: Record<string, any>): Deal {
     ownerId: r.owner_id,
     teamId: r.team_id,
     nextStep: r.next_step,
+    forecastCategory: r.forecast_category ?? 'pipeline',
     closeReason: r.close_reason,
     competitor: r.competitor,
     closedAt: iso(r.closed_at),
