@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PREFECTURES } from '../prefectures.js';
 
 const text = (max: number) => z.string().trim().max(max);
 const optionalText = (max: number) =>
@@ -279,6 +280,10 @@ const leadFields = {
   phone: optionalText(40),
   source: z.enum(leadSources),
   channel: optionalText(200),
+  /** 都道府県 by name (東京都), for territory rules */
+  prefecture: optionalText(10).refine((v) => !v || PREFECTURES.some((p) => p.name === v), { message: 'prefecture' }),
+  industry: optionalText(100),
+  employeeCount: z.number().int().min(0).max(10_000_000).nullish(),
   /** converted is set by the conversion, never by an edit */
   status: z.enum(['new', 'working', 'qualified', 'disqualified']),
   disqualifiedReason: optionalText(500),
@@ -303,6 +308,9 @@ export const leadSchema = z.object({
   phone: z.string().nullable(),
   source: z.string(),
   channel: z.string().nullable(),
+  prefecture: z.string().nullable(),
+  industry: z.string().nullable(),
+  employeeCount: z.number().nullable(),
   status: z.enum(leadStatuses),
   disqualifiedReason: z.string().nullable(),
   notes: z.string().nullable(),

@@ -433,3 +433,30 @@ export async function userInWorkspace(db: DbOrTx, workspaceId: string, userId: s
 export async function teamInWorkspace(db: DbOrTx, workspaceId: string, teamId: string): Promise<boolean> {
   return !!(await db.selectFrom('teams').select('id').where('workspace_id', '=', workspaceId).where('id', '=', teamId).executeTakeFirst());
 }
+
+/** Active (not disabled) users for other modules' routing decisions, in id order: of a team, among ids, or with roles. */
+export async function findActiveUsers(
+  db: DbOrTx,
+  workspaceId: string,
+  where: { teamId?: string; ids?: string[]; roles?: Role[] },
+): Promise<{ id: string; name: string; role: Role }[]> {
+  if (where.ids?.length === 0 || where.roles?.length === 0) return [];
+  let q = db
+    .selectFrom('users as u')
+    .select(['u.id', 'u.name', 'u.role'])
+    .where('u.workspace_id', '=', workspaceId)
+    .where('u.status', '=', 'active');
+  if (where.teamId)
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('team_members as tm')
+          .select('tm.user_id')
+          .whereRef('tm.workspace_id', '=', 'u.workspace_id')
+          .whereRef('tm.user_id', '=', 'u.id')
+          .where('tm.team_id', '=', where.teamId as string),
+      ),
+    );
+  if (where.ids) q = q.where('u.id', 'in', where.ids);
+  if (where.roles) q = q.where('u.role', 'in', where.roles);
+  return q.orderBy('u.id').execute() as Promise<{ id: string; name: string; role: Role }[]>;
+}

@@ -1,4 +1,4 @@
-export { teamInWorkspace, userInWorkspace } from './accounts.repository.js';
+export { findActiveUsers, teamInWorkspace, userInWorkspace } from './accounts.repository.js';
 export { accountsRoutes } from './accounts.routes.js';
 export { createAdminUser, listWorkspaces } from './admin.service.js';
 export { actorForUser, createWorkspace, resetPassword, startSession } from './auth.service.js';

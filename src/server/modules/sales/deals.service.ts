@@ -17,6 +17,7 @@ import { newId } from '../../platform/ids.js';
 import { canSee } from '../../platform/policy.js';
 import { teamInWorkspace, userInWorkspace } from '../accounts/index.js';
 import { getCompany, getPerson } from '../customers/index.js';
+import { announceAssignment, assignNewRecord } from './assignment.service.js';
 import * as repo from './deals.repository.js';
 import { loadPipeline, resolvePipeline } from './pipelines.service.js';
 import { findProducts } from './products.repository.js';
@@ -176,6 +177,9 @@ export async function createDeal(options: { db: DbOrTx; actor: Actor; input: Dea
     await repo.applyTotals(trx, actor.workspaceId, [
       { pipelineId: pipeline.id, stageId: stage.id, currency, count: 1, amount: row.amount },
     ]);
+    // Without an explicit owner the assignment rules choose one (assignment.service.ts says why in the transaction).
+    const assignment = input.ownerId ? null : await assignNewRecord(trx, actor, { objectType: 'deal', row });
+    if (assignment) Object.assign(row, { owner_id: assignment.row.owner_id, team_id: assignment.row.team_id });
     const deal = await view(trx, actor.workspaceId, id);
     await recordChange(trx, actor, {
       audit: { action: 'deal.created', entityType: 'deal', entityId: id, after: deal },
@@ -188,6 +192,7 @@ export async function createDeal(options: { db: DbOrTx; actor: Actor; input: Dea
         payload: { timeline: timeline(row, { action: 'created', stage: stage.name, amount: row.amount, currency }, now) },
       },
     });
+    if (assignment) await announceAssignment(trx, actor, 'deal', assignment);
     return deal;
   });
 }

@@ -1,4 +1,5 @@
 import type { ModulePlugin } from '../../platform/http/app.js';
+import { assignmentRoutes } from './assignment.routes.js';
 import { forecastRoutes } from './forecast.routes.js';
 import { salesRoutes } from './sales.routes.js';
 
@@ -10,4 +11,5 @@ export { getLead } from './leads.service.js';
 export const salesModule: ModulePlugin = async (app, deps) => {
   await salesRoutes(app, deps);
   await forecastRoutes(app, deps);
+  await assignmentRoutes(app, deps);
 };

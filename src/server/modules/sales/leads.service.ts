@@ -10,6 +10,7 @@ import { newId } from '../../platform/ids.js';
 import { canSee } from '../../platform/policy.js';
 import { teamInWorkspace, userInWorkspace } from '../accounts/index.js';
 import { createCompany, createPerson, getCompany, getPerson } from '../customers/index.js';
+import { announceAssignment, assignNewRecord } from './assignment.service.js';
 import { createDeal } from './deals.service.js';
 import * as repo from './leads.repository.js';
 import { presentLead } from './sales.presenter.js';
@@ -25,6 +26,9 @@ const columns: Record<string, string> = {
   phone: 'phone',
   source: 'source',
   channel: 'channel',
+  prefecture: 'prefecture',
+  industry: 'industry',
+  employeeCount: 'employee_count',
   status: 'status',
   disqualifiedReason: 'disqualified_reason',
   notes: 'notes',
@@ -64,7 +68,9 @@ export async function createLead(options: { db: Db; actor: Actor; input: LeadCre
       created_by: actor.userId,
       updated_by: actor.userId,
     });
-    const lead = presentLead(row);
+    // Without an explicit owner the assignment rules choose one (assignment.service.ts says why in the transaction).
+    const assignment = input.ownerId ? null : await assignNewRecord(trx, actor, { objectType: 'lead', row });
+    const lead = presentLead(assignment?.row ?? row);
     await recordChange(trx, actor, {
       audit: { action: 'lead.created', entityType: 'lead', entityId: lead.id, after: lead },
       event: {
@@ -76,6 +82,7 @@ export async function createLead(options: { db: Db; actor: Actor; input: LeadCre
         payload: { source: lead.source, channel: lead.channel, timeline: leadTimeline(lead, { action: 'created', channel: lead.channel }) },
       },
     });
+    if (assignment) await announceAssignment(trx, actor, 'lead', assignment);
     return lead;
   });
 }

@@ -13,6 +13,15 @@ const f = (type: FieldSpec['type'], name: string, extra: Partial<FieldSpec> = {}
   ...extra,
 });
 
+function companyField(type: FieldSpec['type'], column: string): FieldSpec {
+  return {
+    type,
+    sortable: true,
+    expr: (a) =>
+      sql`(SELECT c.${sql.ref(column)} FROM companies c WHERE c.workspace_id = ${sql.ref(`${a}.workspace_id`)} AND c.id = ${sql.ref(`${a}.company_id`)})`,
+  };
+}
+
 /** Deal fields for the shared filter language (board, table view, later reports and workflows). */
 export const dealCatalog: FieldCatalog = {
   id: f('uuid', 'id', { notNull: true }),
@@ -35,12 +44,11 @@ export const dealCatalog: FieldCatalog = {
   stageEnteredAt: f('datetime', 'stage_entered_at', { notNull: true }),
   createdAt: f('datetime', 'created_at', { notNull: true }),
   updatedAt: f('datetime', 'updated_at', { notNull: true }),
-  'company.name': {
-    type: 'text',
-    sortable: true,
-    expr: (a) =>
-      sql`(SELECT c.name FROM companies c WHERE c.workspace_id = ${sql.ref(`${a}.workspace_id`)} AND c.id = ${sql.ref(`${a}.company_id`)})`,
-  },
+  'company.name': companyField('text', 'name'),
+  // for assignment rules (territory, segment) on deals
+  'company.prefecture': companyField('text', 'prefecture'),
+  'company.industry': companyField('text', 'industry'),
+  'company.employeeCount': companyField('number', 'employee_count'),
 };
 
 export const leadCatalog: FieldCatalog = {
@@ -53,6 +61,9 @@ export const leadCatalog: FieldCatalog = {
   title: f('text', 'title'),
   source: f('enum', 'source', { options: leadSources, notNull: true }),
   channel: f('text', 'channel'),
+  prefecture: f('text', 'prefecture'),
+  industry: f('text', 'industry'),
+  employeeCount: f('number', 'employee_count'),
   status: f('enum', 'status', { options: leadStatuses, notNull: true }),
   ownerId: f('uuid', 'owner_id'),
   teamId: f('uuid', 'team_id'),
