@@ -78,6 +78,26 @@ export const errorCodes = {
     ja: 'テンプレートに未対応の差し込み項目があります。',
     en: 'The template uses a merge field that does not exist.',
   },
+  mail_imap_not_configured: {
+    status: 409,
+    ja: 'IMAP の受信設定 (サーバー・ユーザー名・パスワード) が完了していません。',
+    en: 'IMAP is not set up: a server, a user name and a password are needed.',
+  },
+  mail_imap_auth_failed: {
+    status: 422,
+    ja: 'IMAP サーバーにログインできませんでした。ユーザー名とパスワードを確認してください。',
+    en: 'The IMAP server refused the login. Check the user name and password.',
+  },
+  mail_imap_connection_failed: {
+    status: 422,
+    ja: 'IMAP サーバーに接続できませんでした。サーバー名・ポート・TLS の設定を確認してください。',
+    en: 'Could not connect to the IMAP server. Check the server name, port and TLS settings.',
+  },
+  mail_imap_mailbox_not_found: {
+    status: 422,
+    ja: 'IMAP サーバーに指定のメールボックスがありません。メールボックス名を確認してください。',
+    en: 'The mailbox does not exist on the IMAP server. Check its name.',
+  },
   mail_no_recipient: {
     status: 422,
     ja: '宛先のメールアドレスがありません。',

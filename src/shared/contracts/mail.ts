@@ -48,6 +48,20 @@ const port = z.number().int().min(1).max(65535);
 /** A secret is write-only: a string sets it, null removes it, absent keeps it. */
 const secret = z.string().max(500).nullable().optional();
 
+/** Why the last IMAP poll or connection test failed; `detail` is the server's answer (never a secret). */
+export const imapErrorKinds = [
+  'auth_failed',
+  'connection_failed',
+  'tls_failed',
+  'timeout',
+  'mailbox_not_found',
+  'protocol',
+  'internal',
+] as const;
+export type ImapErrorKind = (typeof imapErrorKinds)[number];
+export const imapErrorSchema = z.object({ kind: z.enum(imapErrorKinds), detail: z.string().nullable() });
+export type ImapError = z.infer<typeof imapErrorSchema>;
+
 export const mailSettingsSchema = z.object({
   smtp: z.object({
     configured: z.boolean(),
@@ -64,6 +78,23 @@ export const mailSettingsSchema = z.object({
     address: z.string(),
     token: z.string(),
     receiverRunning: z.boolean(),
+  }),
+  /** A mailbox polled over IMAP every minute while enabled (password write-only, like SMTP's). */
+  imap: z.object({
+    enabled: z.boolean(),
+    /** Host, user and password are set: the connection can be tested and polled. */
+    configured: z.boolean(),
+    host: z.string().nullable(),
+    port: z.number().nullable(),
+    tls: z.boolean(),
+    user: z.string().nullable(),
+    hasPassword: z.boolean(),
+    mailbox: z.string(),
+    /** The last poll's start (success or failure). */
+    lastPolledAt: z.string().nullable(),
+    lastError: imapErrorSchema.nullable(),
+    /** Highest UID taken from the mailbox (within its UIDVALIDITY). */
+    lastUid: z.number().nullable(),
   }),
   version: z.number(),
   updatedAt: z.string(),
@@ -84,10 +115,44 @@ export const mailSettingsPatch = z.object({
     })
     .partial()
     .optional(),
+  /** Enabling needs host, user and password (in the patch or already saved). Changing host, user or mailbox starts from its first message. */
+  imap: z
+    .object({
+      enabled: z.boolean(),
+      host: host.nullable(),
+      port: port.nullable(),
+      tls: z.boolean(),
+      user: z.string().trim().min(1).max(254).nullable(),
+      password: secret,
+      mailbox: z
+        .string()
+        .trim()
+        .min(1)
+        .max(200)
+        .regex(/^[^\p{Cc}]+$/u),
+    })
+    .partial()
+    .optional(),
   /** Issue a new inbound address; the old one stops working at once. */
   regenerateInboundToken: z.literal(true).optional(),
 });
 export type MailSettingsPatch = z.infer<typeof mailSettingsPatch>;
+
+export const imapTestResult = z.object({ mailbox: z.string(), messages: z.number() });
+export type ImapTestResult = z.infer<typeof imapTestResult>;
+
+/** One poll: `more` when the mailbox holds further new messages (the next poll continues). */
+export const imapPollResult = z.object({
+  status: z.enum(['polled', 'failed', 'busy']),
+  fetched: z.number(),
+  stored: z.number(),
+  duplicates: z.number(),
+  /** Refused like the SMTP receiver refuses (too large, blocked attachment, no From): left in the mailbox, not retried. */
+  skipped: z.number(),
+  more: z.boolean(),
+  error: imapErrorSchema.nullable(),
+});
+export type ImapPollResult = z.infer<typeof imapPollResult>;
 
 export const testSendBody = z.object({ to: address });
 

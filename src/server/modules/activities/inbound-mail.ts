@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { type AddressObject, simpleParser } from 'mailparser';
 import { systemActor } from '../../platform/actor.js';
 import type { Config } from '../../platform/config.js';
-import type { Db } from '../../platform/db/database.js';
+import type { Db, Tx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
@@ -61,7 +61,13 @@ export type ReceiveResult = { status: 'stored' | 'duplicate'; emailId: string | 
  */
 export async function receiveMessage(
   deps: Deps,
-  input: { workspaceId: string; raw: Buffer; source: 'smtp' | 'imap' },
+  input: {
+    workspaceId: string;
+    raw: Buffer;
+    source: 'smtp' | 'imap';
+    /** Runs in the storing transaction (the IMAP poller saves its progress with the message). */
+    onStored?: (trx: Tx) => Promise<void>;
+  },
 ): Promise<ReceiveResult> {
   const { db, config } = deps;
   const { workspaceId, raw } = input;
@@ -181,6 +187,7 @@ export async function receiveMessage(
         },
         event: emailEvent('email.received', facts, people, notify),
       });
+      await input.onStored?.(trx);
       return { status: 'stored', emailId: id } satisfies ReceiveResult;
     });
   } catch (err) {

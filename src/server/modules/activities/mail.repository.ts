@@ -67,3 +67,37 @@ export function newInboundToken(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   return Array.from(randomBytes(20), (b) => alphabet[b % alphabet.length]).join('');
 }
+
+/** Workspaces whose mailbox is polled over IMAP (partial index `mail_settings_imap`). */
+export async function imapEnabledWorkspaces(db: DbOrTx): Promise<string[]> {
+  const rows = await db.selectFrom('mail_settings').select('workspace_id').where('imap_enabled', '=', true).execute();
+  return rows.map((r) => r.workspace_id as string);
+}
+
+/** The mailbox a poll read: progress is saved only while the settings still name it. */
+export interface ImapMailboxKey {
+  host: string;
+  user: string;
+  mailbox: string;
+}
+
+/** Poll progress, not an edit: no version bump, so an administrator's open form stays current. */
+export async function saveImapProgress(db: DbOrTx, workspaceId: string, key: ImapMailboxKey, uidValidity: string, lastUid: number) {
+  await db
+    .updateTable('mail_settings')
+    .set({ imap_uid_validity: uidValidity, imap_last_uid: String(lastUid) })
+    .where('workspace_id', '=', workspaceId)
+    .where('imap_host', '=', key.host)
+    .where('imap_user', '=', key.user)
+    .where('imap_mailbox', '=', key.mailbox)
+    .execute();
+}
+
+/** The outcome of a poll: when it ran and why it failed (null: it worked). */
+export async function saveImapOutcome(db: DbOrTx, workspaceId: string, polledAt: Date, error: string | null) {
+  await db
+    .updateTable('mail_settings')
+    .set({ imap_last_polled_at: polledAt, imap_last_error: error })
+    .where('workspace_id', '=', workspaceId)
+    .execute();
+}

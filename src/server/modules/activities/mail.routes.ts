@@ -6,6 +6,8 @@ import {
   emailPage,
   emailQuery,
   emailSchema,
+  imapPollResult,
+  imapTestResult,
   mailSettingsPatch,
   mailSettingsSchema,
   previewBody,
@@ -27,13 +29,14 @@ import { makeEmailMergeConsumer } from './email.merge.js';
 import { makeEmailErasureConsumer, personalEmails } from './email.privacy.js';
 import { makeEmailSender } from './email.sender.js';
 import * as emails from './email.service.js';
+import { registerImapJobs } from './imap.jobs.js';
 import { makeInboundHandler } from './inbound-mail.js';
 import * as settings from './mail.service.js';
 import * as templates from './templates.service.js';
 
 const reviewQuery = z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
 
-/** Email: settings (admin), templates, compose and read, the review list of unknown senders; and the inbound handler. */
+/** Email: settings (admin), templates, compose and read, the review list of unknown senders; the inbound handler and IMAP polling. */
 export async function mailRoutes(app: App, { database, config, mailReceiver, bus }: ModuleDeps) {
   const { db } = database;
   const who = (a: Actor | null) => a as Actor;
@@ -45,6 +48,8 @@ export async function mailRoutes(app: App, { database, config, mailReceiver, bus
   bus.subscribe('email-sender', ['email.queued'], makeEmailSender(db, config, app.log));
   bus.subscribe('email-merge', ['person.merged'], makeEmailMergeConsumer(db));
   bus.subscribe('email-matching', ['person.created', 'person.updated', 'person.restored'], makePendingMailMatcher(db));
+  const pollDeps = { db, config, log: app.log };
+  registerImapJobs(bus, pollDeps);
 
   // Settings (管理者のみ)
   app.get(
@@ -64,6 +69,16 @@ export async function mailRoutes(app: App, { database, config, mailReceiver, bus
       schema: { tags: ['mail'], body: testSendBody, response: { 200: z.object({ messageId: z.string() }) } },
     },
     async (req) => settings.sendTestMail({ db, actor: who(req.actor), config, to: req.body.to }),
+  );
+  app.post(
+    '/api/v1/mail/settings/imap/test',
+    { config: { access: 'workspace.manage' }, schema: { tags: ['mail'], response: { 200: imapTestResult } } },
+    async (req) => settings.testImapConnection({ db, actor: who(req.actor), config }),
+  );
+  app.post(
+    '/api/v1/mail/settings/imap/poll',
+    { config: { access: 'workspace.manage' }, schema: { tags: ['mail'], response: { 200: imapPollResult } } },
+    async (req) => settings.pollImapNow({ actor: who(req.actor), deps: pollDeps }),
   );
 
   // Templates (テンプレート)
