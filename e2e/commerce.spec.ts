@@ -118,10 +118,16 @@ test('add an order on a person page: the purchase totals and the suggestions cha
     await dialog
       .locator('input[type=file]')
       .setInputFiles({ name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.from(csv.join('\n')) });
+    // The job runs in the background: the dialog follows it to the end, then lists the rejected row.
+    await expect(dialog.getByTestId('order-import-progress')).toHaveAttribute('data-status', 'completed', { timeout: 20_000 });
+    await expect(dialog.getByText(c.import.status.completed)).toBeVisible();
     await expect(dialog.getByTestId('order-import-result')).toHaveText(
-      fill(c.import.result, { orders: 1, rows: 2, skipped: 0, rejected: 1 }),
+      fill(c.import.counts, { processed: 2, orders: 1, skipped: 0, rejected: 1 }),
     );
-    await expect(dialog.getByText(c.import.reasons.unknown_product)).toBeVisible();
+    const rejected = dialog.getByTestId('order-import-rejected');
+    await expect(rejected.getByRole('row').filter({ hasText: `I-${token}-2` })).toContainText(c.import.reasons.unknown_product);
+    await expect(rejected.getByRole('row').filter({ hasText: `I-${token}-2` })).toContainText('3');
+    await expect(dialog.getByRole('link', { name: c.import.errorReport })).toHaveAttribute('href', /\/errors\.csv$/);
     if (lang === 'ja') await page.screenshot({ path: 'test-results/commerce-import-ja.png' });
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('orders-table').getByRole('link', { name: family })).toHaveCount(3);

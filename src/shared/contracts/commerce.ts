@@ -239,11 +239,30 @@ export const webhookOrder = z.object({
 });
 export type WebhookOrder = z.infer<typeof webhookOrder>;
 
-export const orderImportResult = z.object({
-  rows: z.number(),
-  orders: z.number(),
+export const orderImportStatuses = ['uploading', 'queued', 'running', 'completed', 'failed'] as const;
+/** An order import job: progress and counts (GET /orders/imports/:id). */
+export const orderImportJob = z.object({
+  id: z.string(),
+  filename: z.string(),
+  format: z.enum(['csv', 'tsv', 'xlsx']),
+  encoding: z.enum(['utf8', 'cp932']),
+  status: z.enum(orderImportStatuses),
+  sizeBytes: z.number(),
+  processed: z.number().describe('data rows committed (the checkpoint)'),
+  rowsTotal: z.number().nullable().describe('known when the job has read the whole file'),
+  inserted: z.number().describe('orders written'),
   skipped: z.number().describe('orders whose number or external id already existed'),
-  rejected: z.array(z.object({ row: z.number(), orderNumber: z.string().nullable(), reasons: z.array(z.string()) })),
-  rejectedCount: z.number(),
+  rejected: z.number().describe('rows rejected'),
+  progress: z.number().describe('0..1, from the bytes read'),
+  timeline: z.boolean().describe('each imported order gets its timeline entry (small files)'),
+  failure: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
 });
-export type OrderImportResult = z.infer<typeof orderImportResult>;
+export type OrderImportJob = z.infer<typeof orderImportJob>;
+export const orderImportErrors = z.object({
+  data: z.array(z.object({ row: z.number(), orderNumber: z.string().nullable(), reasons: z.array(z.string()) })),
+  nextAfterRow: z.number().nullable().describe('pass as afterRow for the next page'),
+});
+export type OrderImportErrors = z.infer<typeof orderImportErrors>;

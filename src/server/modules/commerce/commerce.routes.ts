@@ -4,7 +4,6 @@ import {
   crossSellSchema,
   customerMetricsSchema,
   orderCreate,
-  orderImportResult,
   orderPatch,
   orderSchema,
   orderStatuses,
@@ -13,7 +12,7 @@ import {
 import type { Actor } from '../../platform/actor.js';
 import { secretKey } from '../../platform/crypto.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
-import { importOrders } from './import.service.js';
+import { orderImportRoutes } from './import.routes.js';
 import { getAlsoBought, getCrossSell, getCustomerMetrics } from './metrics.service.js';
 import * as orders from './orders.service.js';
 import { receiveWebhookOrder, rotateWebhookSecret, webhookStatus } from './webhook.service.js';
@@ -28,20 +27,8 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 const suggestQuery = z.object({ limit: z.coerce.number().int().min(1).max(20).default(5) });
-const importQuery = z.object({
-  format: z.enum(['csv', 'tsv', 'xlsx']).default('csv'),
-  encoding: z.enum(['utf8', 'cp932']).default('utf8'),
-});
-const RAW_TYPES = [
-  'text/csv',
-  'text/tab-separated-values',
-  'text/plain',
-  'application/octet-stream',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-];
-const IMPORT_MAX_BYTES = 256 * 1024 * 1024;
-
-export async function commerceRoutes(app: App, { database, config }: ModuleDeps) {
+export async function commerceRoutes(app: App, deps: ModuleDeps) {
+  const { database, config } = deps;
   const { db } = database;
   const who = (a: Actor | null) => a as Actor;
   const key = () => secretKey(config);
@@ -91,28 +78,7 @@ export async function commerceRoutes(app: App, { database, config }: ModuleDeps)
     },
   );
 
-  // Order import: the raw CSV/TSV/XLSX body, one row per order line; answers with the rejected rows.
-  await app.register(async (plain) => {
-    const scope = plain as unknown as App;
-    scope.addContentTypeParser(RAW_TYPES, { bodyLimit: IMPORT_MAX_BYTES }, (_req, payload, done) => done(null, payload));
-    scope.post(
-      '/api/v1/orders/import',
-      {
-        bodyLimit: IMPORT_MAX_BYTES,
-        config: { access: 'records.write' },
-        schema: { tags: ['orders'], querystring: importQuery, response: { 200: orderImportResult } },
-      },
-      async (req) =>
-        importOrders({
-          db,
-          pool: database.pool,
-          actor: who(req.actor),
-          source: req.body as NodeJS.ReadableStream as import('node:stream').Readable,
-          format: req.query.format,
-          encoding: req.query.encoding,
-        }),
-    );
-  });
+  await orderImportRoutes(app, deps);
 
   // Customer metrics and cross-sell (always current; read by the record pages)
   for (const [path, kind] of [

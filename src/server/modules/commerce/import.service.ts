@@ -1,268 +1,258 @@
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
-import { type OrderImportResult, type OrderStatus, orderStatuses } from '../../../shared/contracts/commerce.js';
-import { normalizeEmail } from '../../../shared/jp-text.js';
+import type PgBoss from 'pg-boss';
+import type { OrderImportJob } from '../../../shared/contracts/commerce.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Db } from '../../platform/db/database.js';
-import { recordChange } from '../../platform/events/outbox.js';
+import type { Database, Db } from '../../platform/db/database.js';
+import { emitEvent, recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { kyselyOn, normalizePhoneFast, readRows } from '../customers/index.js';
+import { kyselyOn, readRows } from '../customers/index.js';
 import * as importRepo from './import.repository.js';
+import * as jobs from './import-job.repository.js';
+import { cellText, checkHeader, type ParsedLine, parseLine, prepareOrders, rejectedRow } from './import-rows.js';
 import { workspaceCurrency } from './orders.repository.js';
+import { orderTimeline } from './orders.service.js';
 
-/** Columns by their Japanese or English header (NFKC, case and spacing ignored). */
-const HEADERS: Record<string, string[]> = {
-  orderNumber: ['注文番号', 'ordernumber', 'order_number', 'order', 'orderno'],
-  externalId: ['外部注文id', '外部id', 'externalid', 'external_id'],
-  orderedAt: ['注文日時', '注文日', '購入日', 'orderedat', 'ordered_at', 'orderdate', 'date'],
-  customerId: ['顧客id', 'id', 'customerid', 'customer_id', 'personid'],
-  email: ['メールアドレス', 'メール', 'email', 'e-mail'],
-  phone: ['電話番号', '電話', 'phone', 'tel'],
-  sku: ['sku', '品番', '商品コード', 'productsku'],
-  quantity: ['数量', 'quantity', 'qty'],
-  unitPrice: ['単価', 'unitprice', 'unit_price', 'price'],
-  status: ['ステータス', '状態', 'status'],
-  currency: ['通貨', 'currency'],
-  paymentMethod: ['支払方法', '決済方法', 'paymentmethod', 'payment_method', 'payment'],
-  channel: ['チャネル', '販売チャネル', 'channel'],
-  store: ['店舗', 'ショップ', 'store', 'shop'],
-};
-const STATUS_JA: Record<string, OrderStatus> = {
-  保留: 'pending',
-  未払い: 'pending',
-  入金済み: 'paid',
-  支払済み: 'paid',
-  発送済み: 'shipped',
-  完了: 'completed',
-  キャンセル: 'cancelled',
-  返金済み: 'refunded',
-  返金: 'refunded',
-};
-const key = (s: string) =>
-  s
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[\s_-]/g, '');
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const ORDER_IMPORT_QUEUE = 'commerce-order-import';
+const PART_SIZE = 1024 * 1024;
+/** Batches being written at once, each on its own pooled connection, while the next one is parsed. */
+const WRITERS = 2;
+/**
+ * Up to this file size every imported order gets its own `order.created` event with its timeline entry, as an
+ * order saved in the UI does; a bigger file writes one `orders.imported` event per batch (see docs/commerce.md).
+ */
+export const TIMELINE_MAX_BYTES = 1024 * 1024;
 
-export function mapHeader(header: string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  header.forEach((h, i) => {
-    const k = key(String(h ?? ''));
-    for (const [field, names] of Object.entries(HEADERS)) {
-      if (out[field] === undefined && names.some((n) => key(n) === k)) out[field] = i;
-    }
-  });
-  return out;
-}
+/** Knobs for tests and the benchmark: orders per batch, and a hook after each committed batch. */
+export const orderImportTuning: {
+  batchOrders: number;
+  afterChunk?: (info: { importId: string; from: number; to: number }) => Promise<void> | void;
+} = { batchOrders: 5000 };
 
-export interface ParsedLine {
-  row: number;
-  orderNumber: string;
-  externalId: string | null;
-  orderedAt: Date | null;
-  customerId: string | null;
-  email: string | null;
-  phone: string | null;
-  sku: string;
-  quantity: number;
-  unitPrice: number | null;
-  status: OrderStatus;
-  currency: string | null;
-  paymentMethod: string | null;
-  channel: string | null;
-  store: string | null;
-  reasons: string[];
-}
+/** Spreadsheet row numbers: the header is row 1, the first data row is row 2. */
+const FIRST_DATA_ROW = 2;
 
-const cellText = (v: unknown) => (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v).trim());
-
-/** One CSV/XLSX row as an order line, with every problem of the row as a stable reason code. */
-export function parseLine(cells: unknown[], cols: Record<string, number>, row: number): ParsedLine {
-  const get = (f: string) => (cols[f] === undefined ? '' : cellText(cells[cols[f] as number]));
-  const reasons: string[] = [];
-  const orderNumber = get('orderNumber');
-  if (!orderNumber) reasons.push('order_number_required');
-  else if (orderNumber.length > 64) reasons.push('order_number_too_long');
-  const rawDate = get('orderedAt');
-  let orderedAt: Date | null = null;
-  if (rawDate) {
-    // A date without a zone is Tokyo wall-clock time.
-    const s = rawDate.replace(/\//g, '-').replace(' ', 'T');
-    const withZone = /[zZ]|[+-]\d{2}:?\d{2}$/.test(s) ? s : /T/.test(s) ? `${s}+09:00` : `${s}T00:00:00+09:00`;
-    orderedAt = new Date(withZone);
-    if (Number.isNaN(orderedAt.getTime())) {
-      orderedAt = null;
-      reasons.push('invalid_date');
-    }
-  } else reasons.push('date_required');
-  const customerId = get('customerId') || null;
-  if (customerId && !UUID.test(customerId)) reasons.push('invalid_customer_id');
-  const email = get('email') ? normalizeEmail(get('email')) : null;
-  const phone = get('phone') ? (normalizePhoneFast(get('phone'))?.e164 ?? null) : null;
-  if (!customerId && !email && !phone) reasons.push('customer_required');
-  const sku = get('sku');
-  if (!sku) reasons.push('sku_required');
-  const q = get('quantity').replace(/,/g, '');
-  const quantity = q === '' ? 1 : Number(q);
-  if (!Number.isInteger(quantity) || quantity < 1 || quantity > 1_000_000) reasons.push('invalid_quantity');
-  const p = get('unitPrice').replace(/[,￥¥\s]/g, '');
-  const unitPrice = p === '' ? null : Number(p);
-  if (unitPrice !== null && (!Number.isInteger(unitPrice) || unitPrice < 0 || unitPrice > 1e15)) reasons.push('invalid_price');
-  const rawStatus = get('status');
-  let status: OrderStatus = 'completed';
-  if (rawStatus) {
-    const s =
-      STATUS_JA[rawStatus] ??
-      (orderStatuses.includes(rawStatus.toLowerCase() as OrderStatus) ? (rawStatus.toLowerCase() as OrderStatus) : null);
-    if (s) status = s;
-    else reasons.push('invalid_status');
-  }
-  const currency = get('currency').toUpperCase() || null;
-  const text = (f: string, max: number) => get(f).slice(0, max) || null;
+export function presentImport(r: jobs.OrderImportRow): OrderImportJob {
+  const n = (v: unknown) => Number(v ?? 0);
+  const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
+  const size = n(r.size_bytes);
   return {
-    row,
-    orderNumber,
-    externalId: text('externalId', 200),
-    orderedAt,
-    customerId,
-    email,
-    phone,
-    sku,
-    quantity,
-    unitPrice,
-    status,
-    currency,
-    paymentMethod: text('paymentMethod', 60),
-    channel: text('channel', 60),
-    store: text('store', 100),
-    reasons,
+    id: r.id,
+    filename: r.filename,
+    format: r.format,
+    encoding: r.encoding,
+    status: r.status,
+    sizeBytes: size,
+    processed: n(r.processed_count),
+    rowsTotal: r.rows_total === null || r.rows_total === undefined ? null : n(r.rows_total),
+    inserted: n(r.inserted_count),
+    skipped: n(r.skipped_count),
+    rejected: n(r.rejected_count),
+    progress: r.status === 'completed' ? 1 : size ? Math.min(0.99, n(r.bytes_done) / size) : 0,
+    timeline: r.timeline,
+    failure: r.failure ?? null,
+    createdAt: iso(r.created_at) as string,
+    startedAt: iso(r.started_at),
+    finishedAt: iso(r.finished_at),
   };
 }
 
-const BATCH_ORDERS = 5000;
-/** Batches being written at once (each on its own pooled connection). */
-const WRITERS = 2;
-const REPORT_LIMIT = 1000;
+export async function getOrderImport(options: { db: Db; actor: Actor; importId: string }) {
+  const job = await jobs.findJob(options.db, options.actor.workspaceId, options.importId);
+  if (!job) throw new AppError('not_found');
+  return presentImport(job);
+}
+
+export async function listImportErrors(options: { db: Db; actor: Actor; importId: string; afterRow: number; limit: number }) {
+  const job = await jobs.findJob(options.db, options.actor.workspaceId, options.importId);
+  if (!job) throw new AppError('not_found');
+  const page = await jobs.errorPage(options.db, job.workspace_id, job.id, options.afterRow, options.limit + 1);
+  const data = page.slice(0, options.limit).map((r) => ({
+    row: Number(r.row_number),
+    orderNumber: (r.order_number as string | null) ?? null,
+    reasons: r.reasons as string[],
+  }));
+  return { data, nextAfterRow: page.length > options.limit ? (data.at(-1)?.row ?? null) : null };
+}
+
+async function readHeader(db: Db, job: jobs.OrderImportRow) {
+  const source = jobs.fileStream(db, job.workspace_id, job.id);
+  try {
+    for await (const row of readRows(source, job.format, job.encoding)) return row;
+  } catch (err) {
+    throw new AppError('validation_failed', { issues: [{ path: 'file', code: 'unreadable', message: (err as Error).message }] });
+  } finally {
+    source.destroy();
+  }
+  return null;
+}
 
 /**
- * Streams the file, groups rows into orders by order number, matches customers (customer id, email, phone)
- * and products (SKU), and writes each batch of orders in one transaction with its lines, product pairs,
- * metric deltas and an audit row. Orders whose number or external id exist are skipped.
+ * Stores the uploaded bytes in PostgreSQL as they arrive, checks the header (400 and nothing kept when a
+ * required column is missing), then queues the job in the same transaction as the status change (202).
  */
-export async function importOrders(options: {
-  db: Db;
-  pool: pg.Pool;
+export async function uploadOrderImport(options: {
+  database: Database;
+  boss: PgBoss;
   actor: Actor;
-  source: Readable;
+  filename: string;
   format: 'csv' | 'tsv' | 'xlsx';
   encoding: 'utf8' | 'cp932';
+  body: Readable;
 }) {
-  const { db, actor } = options;
+  const { database, actor } = options;
+  const { db } = database;
   const ws = actor.workspaceId;
-  const currency = await workspaceCurrency(db, ws);
-  const result: OrderImportResult = { rows: 0, orders: 0, skipped: 0, rejected: [], rejectedCount: 0 };
-  const reject = (line: ParsedLine, reasons: string[]) => {
-    result.rejectedCount += 1;
-    if (result.rejected.length < REPORT_LIMIT) result.rejected.push({ row: line.row, orderNumber: line.orderNumber || null, reasons });
+  const id = newId();
+  await jobs.insertJob(db, {
+    workspace_id: ws,
+    id,
+    filename: options.filename,
+    format: options.format,
+    encoding: options.format === 'xlsx' ? 'utf8' : options.encoding,
+    status: 'uploading',
+    created_by: actor.userId,
+  });
+  let size = 0;
+  let header: string[] = [];
+  try {
+    let seq = 0;
+    let pending: Buffer[] = [];
+    let pendingSize = 0;
+    const flush = async () => {
+      if (!pendingSize) return;
+      await jobs.insertFilePart(db, ws, id, seq++, Buffer.concat(pending));
+      pending = [];
+      pendingSize = 0;
+    };
+    for await (const chunk of options.body as AsyncIterable<Buffer>) {
+      pending.push(chunk);
+      pendingSize += chunk.length;
+      size += chunk.length;
+      if (pendingSize >= PART_SIZE) await flush();
+    }
+    await flush();
+    if (!size) throw new AppError('validation_failed', { issues: [{ path: 'file', code: 'empty_file' }] });
+    const job = (await jobs.findJob(db, ws, id)) as jobs.OrderImportRow;
+    const first = await readHeader(db, job);
+    if (!first) throw new AppError('validation_failed', { issues: [{ path: 'header', code: 'empty_file' }] });
+    checkHeader(first);
+    header = first.map(cellText);
+  } catch (err) {
+    await jobs.deleteJob(db, ws, id);
+    throw err;
+  }
+  const client = await database.pool.connect();
+  try {
+    await client.query('BEGIN');
+    await jobs.updateJob(kyselyOn(client), ws, id, {
+      status: 'queued',
+      size_bytes: size,
+      header: JSON.stringify(header),
+      timeline: size <= TIMELINE_MAX_BYTES,
+    });
+    await options.boss.send(
+      ORDER_IMPORT_QUEUE,
+      { workspaceId: ws, importId: id },
+      { db: { executeSql: (t: string, v: unknown[]) => client.query(t, v) }, retryLimit: 20, retryDelay: 1, expireInSeconds: 15 * 60 },
+    );
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+  return getOrderImport({ db, actor, importId: id });
+}
+
+/** The job stops between batches when the server shuts down; pg-boss hands it on and it resumes. */
+export class ImportInterrupted extends Error {}
+
+const isDone = (row: number, next: number, ranges: [number, number][]) => row < next || ranges.some(([a, b]) => row >= a && row < b);
+
+/**
+ * Runs (or resumes) an import. Rows are grouped into orders by number and written in batches of
+ * `batchOrders` orders; each batch commits in one transaction with its lines, product pairs, metric deltas,
+ * rejected rows, events and its checkpoint range, so a restart neither repeats nor loses a row. Two batches
+ * are written at once while the next is parsed; a resumed job skips every committed range.
+ */
+export async function runOrderImport(options: {
+  database: Database;
+  workspaceId: string;
+  importId: string;
+  stopped?: () => boolean;
+  log?: (msg: string, extra?: Record<string, unknown>) => void;
+}) {
+  const { database, workspaceId: ws, importId } = options;
+  const { db } = database;
+  const stopped = options.stopped ?? (() => false);
+  const job = await jobs.findJob(db, ws, importId);
+  if (!job || job.status === 'completed' || job.status === 'failed' || job.status === 'uploading') return;
+  await jobs.updateJob(db, ws, importId, { status: 'running', started_at: job.started_at ?? new Date() });
+  const actor: Actor = {
+    kind: 'user',
+    workspaceId: ws,
+    userId: job.created_by,
+    role: 'admin',
+    teamIds: [],
+    visibility: 'all',
+    locale: 'ja',
   };
+  const next = Number(job.next_row);
+  const ranges = job.done_ranges;
+  const currency = await workspaceCurrency(db, ws);
   const products = new Map<string, importRepo.ProductRef | null>();
-  let cols: Record<string, number> | null = null;
-  let groups = new Map<string, ParsedLine[]>();
-  let lastNumber: string | null = null;
+  let bytes = 0;
+  const source = jobs.fileStream(db, ws, importId, (n) => {
+    bytes += n;
+  });
   const inflight = new Set<Promise<void>>();
   let failure: unknown = null;
+  let groups = new Map<string, ParsedLine[]>();
+  let rejects: ReturnType<typeof rejectedRow>[] = [];
+  let chunkStart = -1;
+  let rowIndex = 0;
+
+  const write = async (from: number, to: number, batch: Map<string, ParsedLine[]>, early: ReturnType<typeof rejectedRow>[]) => {
+    const { orders, rejected } = await prepareOrders({ db, workspaceId: ws, currency, products, batch });
+    rejected.push(...early);
+    const client = await database.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const trx = kyselyOn(client);
+      const inserted = orders.length ? await importRepo.writeOrders(client, trx, ws, actor.userId, orders) : [];
+      if (rejected.length) await jobs.insertErrors(client, ws, importId, rejected);
+      if (inserted.length) await announce(client, actor, importId, orders, inserted, job.timeline);
+      const ok = await jobs.commitChunk(client, ws, importId, from, to, {
+        rows: to - from,
+        inserted: inserted.length,
+        skipped: orders.length - inserted.length,
+        rejected: rejected.length,
+        bytes,
+      });
+      if (!ok) throw new ImportInterrupted('rows already committed: another worker has this import');
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+    await orderImportTuning.afterChunk?.({ importId, from, to });
+  };
 
   const flush = async () => {
-    if (!groups.size) return;
-    const batch = groups;
+    if (chunkStart < 0) return;
+    if (stopped()) throw new ImportInterrupted('server stopping');
+    const task = write(chunkStart, rowIndex, groups, rejects);
     groups = new Map();
-    const lines = [...batch.values()].flat();
-    const missing = [...new Set(lines.map((l) => l.sku.toLowerCase()).filter((s) => s && !products.has(s)))];
-    for (const [k, v] of await importRepo.productsBySku(db, ws, missing)) products.set(k, v);
-    for (const s of missing) if (!products.has(s)) products.set(s, null);
-    const customers = await importRepo.matchCustomers(db, ws, lines);
-    const orders: importRepo.ImportOrder[] = [];
-    for (const [number, group] of batch) {
-      const first = group[0] as ParsedLine;
-      const personRef = first.customerId
-        ? customers.byId.get(first.customerId)
-        : (first.email && customers.byEmail.get(first.email)) || (first.phone && customers.byPhone.get(first.phone)) || undefined;
-      const bad = new Map<ParsedLine, string[]>();
-      const priced = group.map((l) => {
-        const reasons = [...l.reasons];
-        if (!personRef && !reasons.includes('customer_required') && !reasons.includes('invalid_customer_id'))
-          reasons.push('unknown_customer');
-        const p = l.sku ? products.get(l.sku.toLowerCase()) : undefined;
-        if (l.sku && !p) reasons.push('unknown_product');
-        if (l.currency && l.currency !== currency) reasons.push('wrong_currency');
-        else if (p && p.currency !== currency) reasons.push('currency_mismatch');
-        if (reasons.length) bad.set(l, reasons);
-        const unitPrice = l.unitPrice ?? p?.unitPrice ?? 0;
-        return { line: l, productId: p?.id ?? '', sku: p?.sku ?? l.sku, name: p?.name ?? '', unitPrice, amount: l.quantity * unitPrice };
-      });
-      if (bad.size) {
-        for (const l of group) reject(l, bad.get(l) ?? ['order_has_rejected_line']);
-        continue;
-      }
-      orders.push({
-        id: newId(),
-        orderNumber: number,
-        externalId: first.externalId,
-        orderedAt: first.orderedAt as Date,
-        personId: personRef?.id as string,
-        companyId: personRef?.companyId ?? null,
-        status: first.status,
-        currency,
-        total: priced.reduce((s, l) => s + l.amount, 0),
-        quantity: priced.reduce((s, l) => s + l.line.quantity, 0),
-        paymentMethod: first.paymentMethod,
-        channel: first.channel,
-        store: first.store,
-        lines: priced.map((l, i) => ({
-          position: i + 1,
-          productId: l.productId,
-          sku: l.sku,
-          name: l.name,
-          quantity: l.line.quantity,
-          unitPrice: l.unitPrice,
-          amount: l.amount,
-        })),
-      });
-    }
-    if (!orders.length) return;
-    const write = (async () => {
-      const client = await options.pool.connect();
-      try {
-        await client.query('BEGIN');
-        const trx = kyselyOn(client);
-        const inserted = await importRepo.writeOrders(client, trx, ws, actor.userId, orders);
-        if (inserted.length) {
-          await recordChange(trx, actor, {
-            audit: {
-              action: 'orders.imported',
-              entityType: 'order',
-              after: { orders: inserted.length, first: inserted[0], last: inserted.at(-1) },
-            },
-            event: { type: 'orders.imported', entityType: 'order', payload: { count: inserted.length } },
-          });
-        }
-        await client.query('COMMIT');
-        return inserted.length;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
-    })().then((written) => {
-      result.orders += written;
-      result.skipped += orders.length - written;
-    });
-    // Batches are written on their own connections while the next ones are parsed: the file is read
-    // once, PostgreSQL and Node work at the same time. Metric and pair rows are locked in key order.
-    const tracked: Promise<void> = write
+    rejects = [];
+    chunkStart = -1;
+    // Metric and pair rows are locked in key order, so parallel batches never deadlock; the job row is locked
+    // last (the checkpoint), which only serialises the commits.
+    const tracked: Promise<void> = task
       .catch((err) => {
         failure ??= err;
       })
@@ -272,33 +262,105 @@ export async function importOrders(options: {
     if (failure) throw failure;
   };
 
-  for await (const cells of readRows(options.source, options.format, options.encoding)) {
-    if (!cols) {
-      cols = mapHeader(cells.map((c) => cellText(c)));
-      const missing = ['orderNumber', 'sku'].filter((f) => cols?.[f] === undefined);
-      if (missing.length || (cols.customerId === undefined && cols.email === undefined && cols.phone === undefined)) {
-        options.source.destroy();
-        throw new AppError('validation_failed', {
-          issues: [{ path: 'header', code: 'missing_columns', missing: missing.length ? missing : ['email'] }],
-        });
+  try {
+    let cols: Record<string, number> | null = null;
+    let lastNumber: string | null = null;
+    for await (const cells of readRows(source, job.format, job.encoding)) {
+      if (!cols) {
+        cols = checkHeader(cells);
+        continue;
       }
-      continue;
+      const index = rowIndex;
+      if (isDone(index, next, ranges)) {
+        // A range committed before the restart: the batch being built must not span it.
+        await flush();
+        rowIndex++;
+        lastNumber = null;
+        continue;
+      }
+      const line = parseLine(cells, cols, index + FIRST_DATA_ROW);
+      if (line.orderNumber !== lastNumber && groups.size >= orderImportTuning.batchOrders) await flush();
+      rowIndex++;
+      lastNumber = line.orderNumber;
+      if (chunkStart < 0) chunkStart = index;
+      if (!line.orderNumber) {
+        rejects.push(rejectedRow(line, line.reasons));
+        continue;
+      }
+      const group = groups.get(line.orderNumber);
+      if (group) group.push(line);
+      else groups.set(line.orderNumber, [line]);
     }
-    result.rows += 1;
-    const line = parseLine(cells, cols, result.rows + 1);
-    if (line.orderNumber !== lastNumber && groups.size >= BATCH_ORDERS) await flush();
-    lastNumber = line.orderNumber;
-    if (!line.orderNumber) {
-      reject(line, line.reasons);
-      continue;
-    }
-    const group = groups.get(line.orderNumber);
-    if (group) group.push(line);
-    else groups.set(line.orderNumber, [line]);
+    await flush();
+    await Promise.all(inflight);
+    if (failure) throw failure;
+    await finish(database, actor, importId, rowIndex);
+  } catch (err) {
+    await Promise.all(inflight);
+    // Stopping, or the database went away: pg-boss retries and the job resumes from its checkpoint.
+    if (err instanceof ImportInterrupted || lostConnection(err)) throw err;
+    options.log?.('order import failed', { importId, err: (err as Error).message });
+    await jobs.updateJob(db, ws, importId, {
+      status: 'failed',
+      failure: String((err as Error).message).slice(0, 1000),
+      finished_at: new Date(),
+    });
+  } finally {
+    source.destroy();
   }
-  if (!cols) throw new AppError('validation_failed', { issues: [{ path: 'header', code: 'empty_file' }] });
-  await flush();
-  await Promise.all(inflight);
-  if (failure) throw failure;
-  return result;
+}
+
+/** A batch's audit row and events: `orders.imported`, and per order `order.created` with its timeline entry for a small file. */
+async function announce(
+  client: pg.PoolClient,
+  actor: Actor,
+  importId: string,
+  orders: importRepo.ImportOrder[],
+  inserted: string[],
+  timeline: boolean,
+) {
+  const trx = kyselyOn(client);
+  await recordChange(trx, actor, {
+    audit: {
+      action: 'orders.imported',
+      entityType: 'order',
+      after: { importId, orders: inserted.length, first: inserted[0], last: inserted.at(-1) },
+    },
+    event: { type: 'orders.imported', entityType: 'order', payload: { importId, count: inserted.length } },
+  });
+  if (!timeline) return;
+  const written = new Set(inserted);
+  for (const o of orders) {
+    if (!written.has(o.id)) continue;
+    const summary = { ...o, orderedAt: o.orderedAt.toISOString(), version: 1 };
+    await emitEvent(trx, actor, {
+      type: 'order.created',
+      entityType: 'order',
+      entityId: o.id,
+      payload: { source: 'import', importId, timeline: orderTimeline(summary) },
+    });
+  }
+}
+
+function lostConnection(err: unknown): boolean {
+  const code = String((err as { code?: unknown })?.code ?? '');
+  return code.startsWith('08') || code.startsWith('57P') || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE';
+}
+
+async function finish(database: Database, actor: Actor, importId: string, rows: number) {
+  await database.db.transaction().execute(async (trx) => {
+    await jobs.updateJob(trx, actor.workspaceId, importId, { status: 'completed', rows_total: rows, finished_at: new Date() });
+    // The stored file is not needed any more: the report keeps the rejected rows' cells.
+    await jobs.deleteFile(trx, actor.workspaceId, importId);
+    const job = presentImport((await jobs.findJob(trx, actor.workspaceId, importId)) as jobs.OrderImportRow);
+    await recordChange(trx, actor, {
+      audit: {
+        action: 'orders.import_completed',
+        entityType: 'order_import',
+        entityId: importId,
+        after: { filename: job.filename, rows, inserted: job.inserted, skipped: job.skipped, rejected: job.rejected },
+      },
+      event: { type: 'orders.import_completed', entityType: 'order_import', entityId: importId, ownerId: actor.userId, payload: job },
+    });
+  });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { averageAmount, averageQuantity, daysSince, foldMetrics, type MetricOrder } from '../../../shared/contracts/commerce.js';
-import { mapHeader, parseLine } from './import.service.js';
+import { mapHeader, parseLine } from './import-rows.js';
 import { signWebhook, verifySignature } from './webhook.service.js';
 
 const order = (status: MetricOrder['status'], total: number, orderedAt: string, extra: Partial<MetricOrder> = {}): MetricOrder => ({

@@ -77,7 +77,13 @@ async function lockCustomers(trx: Tx, workspaceId: string, rows: { person_id?: s
   };
 }
 
-function timeline(order: ReturnType<typeof presentOrder>, mode: 'replace' | 'remove' = 'replace') {
+type TimelineOrder = Pick<
+  ReturnType<typeof presentOrder>,
+  'id' | 'personId' | 'companyId' | 'orderedAt' | 'orderNumber' | 'total' | 'currency' | 'status' | 'version'
+>;
+
+/** The `payload.timeline` of an order's events (the activities consumer writes the customer's timeline entry). */
+export function orderTimeline(order: TimelineOrder, mode: 'replace' | 'remove' = 'replace') {
   const link = order.personId ? { entityType: 'person', entityId: order.personId } : { entityType: 'company', entityId: order.companyId };
   return {
     kind: 'purchase',
@@ -155,7 +161,12 @@ export async function createOrder(options: CreateOrderOptions): Promise<{ order:
     const order = presentOrder(row, await repo.findLines(trx, ws, id), name);
     await recordChange(trx, actor, {
       audit: { action: 'order.created', entityType: 'order', entityId: id, after: order },
-      event: { type: 'order.created', entityType: 'order', entityId: id, payload: { source: options.source, timeline: timeline(order) } },
+      event: {
+        type: 'order.created',
+        entityType: 'order',
+        entityId: id,
+        payload: { source: options.source, timeline: orderTimeline(order) },
+      },
     });
     return { order, created: true };
   });
@@ -209,7 +220,7 @@ export async function updateOrder(options: { db: Db; actor: Actor; orderId: stri
     const after = presentOrder(row, lines, name);
     await recordChange(trx, actor, {
       audit: { action: 'order.updated', entityType: 'order', entityId: before.id, before: beforeView, after },
-      event: { type: 'order.updated', entityType: 'order', entityId: before.id, payload: { timeline: timeline(after) } },
+      event: { type: 'order.updated', entityType: 'order', entityId: before.id, payload: { timeline: orderTimeline(after) } },
     });
     return after;
   });
@@ -231,7 +242,7 @@ export async function trashOrder(options: { db: Db; actor: Actor; orderId: strin
     const after = presentOrder(row);
     await recordChange(trx, actor, {
       audit: { action: 'order.deleted', entityType: 'order', entityId: before.id, before: presentOrder(before) },
-      event: { type: 'order.deleted', entityType: 'order', entityId: before.id, payload: { timeline: timeline(after, 'remove') } },
+      event: { type: 'order.deleted', entityType: 'order', entityId: before.id, payload: { timeline: orderTimeline(after, 'remove') } },
     });
   });
 }

@@ -106,10 +106,15 @@ export const commerceEn = {
   import: {
     button: 'Import orders (CSV/XLSX)',
     title: 'Import orders',
-    hint: 'One row per order line: order no., ordered at, customer (email, phone or customer ID), SKU, quantity, unit price, status, payment method, channel, store. Rows with the same order no. form one order; existing order numbers are skipped.',
+    hint: 'One row per order line: order no., ordered at, customer (email, phone or customer ID), SKU, quantity, unit price, status, payment method, channel, store. Rows with the same order no. form one order; existing order numbers are skipped. The import runs in the background and goes on when this dialog is closed.',
     encoding: 'Encoding',
     choose: 'Choose a file',
-    result: '{{orders}} orders imported from {{rows}} rows, {{skipped}} skipped (already there), {{rejected}} rows rejected.',
+    counts: '{{processed}} rows processed: {{orders}} orders imported, {{skipped}} skipped (already stored), {{rejected}} rows rejected',
+    status: { uploading: 'Uploading', queued: 'Queued', running: 'Importing…', completed: 'Completed', failed: 'Failed' },
+    errorReport: 'Download rejected rows (CSV)',
+    moreInReport: 'Only the first {{shown}} rows are shown; download the CSV for every rejected row.',
+    another: 'Import another file',
+    reasonSeparator: '; ',
     row: 'Row',
     reason: 'Reason',
     reasons: {

@@ -108,10 +108,15 @@ export const commerceJa: typeof commerceEn = {
   import: {
     button: '注文をインポート (CSV/XLSX)',
     title: '注文のインポート',
-    hint: '1 行 = 注文明細 1 件: 注文番号、注文日時、顧客 (メールアドレス・電話番号・顧客 ID のいずれか)、SKU、数量、単価、ステータス、支払方法、チャネル、店舗。同じ注文番号の行は 1 件の注文になります。既存の注文番号はスキップします。',
+    hint: '1 行 = 注文明細 1 件: 注文番号、注文日時、顧客 (メールアドレス・電話番号・顧客 ID のいずれか)、SKU、数量、単価、ステータス、支払方法、チャネル、店舗。同じ注文番号の行は 1 件の注文になります。既存の注文番号はスキップします。取り込みはバックグラウンドで行われ、画面を閉じても続きます。',
     encoding: '文字コード',
     choose: 'ファイルを選択',
-    result: '{{rows}} 行から {{orders}} 件の注文を取り込みました。スキップ (登録済み) {{skipped}} 件、エラー {{rejected}} 行。',
+    counts: '{{processed}} 行を処理: 取り込み {{orders}} 件、スキップ (登録済み) {{skipped}} 件、エラー {{rejected}} 行',
+    status: { uploading: 'アップロード中', queued: '待機中', running: '取り込み中…', completed: '完了しました', failed: '失敗しました' },
+    errorReport: 'エラー行をダウンロード (CSV)',
+    moreInReport: '最初の {{shown}} 行のみ表示しています。すべてのエラー行は CSV でダウンロードできます。',
+    another: '別のファイルを取り込む',
+    reasonSeparator: '、',
     row: '行',
     reason: 'エラー理由',
     reasons: {

@@ -1,35 +1,40 @@
-import { Alert, Button, FileButton, Group, Modal, SegmentedControl, Stack, Table, Text } from '@mantine/core';
+import { Alert, Anchor, Button, FileButton, Group, Modal, Progress, SegmentedControl, Stack, Table, Text } from '@mantine/core';
 import { IconFileImport } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { OrderImportResult } from '../../../shared/contracts/commerce';
+import type { OrderImportErrors, OrderImportJob } from '../../../shared/contracts/commerce';
 import { http } from '../../app/api-client';
 import { keys } from '../../app/query-client';
 import { ErrorAlert } from '../../ui/error-alert';
 import { commerceKeys } from './commerce-api';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const SHOWN_ERRORS = 100;
 
-/** 注文のインポート: a CSV/TSV/XLSX file straight to the import API; the answer lists the rejected rows and why. */
+/** 注文のインポート: the file is uploaded and imported by a background job; the dialog follows its progress. */
 export function OrderImportButton() {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   const [opened, setOpened] = useState(false);
   const [encoding, setEncoding] = useState<'utf8' | 'cp932'>('utf8');
-  const run = useMutation({
+  const [jobId, setJobId] = useState<string | null>(null);
+  const upload = useMutation({
     mutationFn: (file: File) => {
-      const xlsx = file.name.toLowerCase().endsWith('.xlsx');
-      const format = xlsx ? 'xlsx' : file.name.toLowerCase().endsWith('.tsv') ? 'tsv' : 'csv';
-      return http.upload<OrderImportResult>('/api/v1/orders/import', file, xlsx ? XLSX : 'text/csv', { format, encoding });
+      const name = file.name.toLowerCase();
+      const xlsx = name.endsWith('.xlsx');
+      const format = xlsx ? 'xlsx' : name.endsWith('.tsv') ? 'tsv' : 'csv';
+      return http.upload<OrderImportJob>('/api/v1/orders/imports', file, xlsx ? XLSX : 'text/csv', {
+        format,
+        encoding,
+        filename: file.name.slice(0, 255),
+      });
     },
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: commerceKeys.all });
-      void queryClient.invalidateQueries({ queryKey: keys.people });
-    },
+    onSuccess: (job) => setJobId(job.id),
   });
-  const r = run.data;
-  const reason = (code: string) => t(`commerce.import.reasons.${code}`, { defaultValue: code });
+  const reset = () => {
+    setJobId(null);
+    upload.reset();
+  };
   return (
     <>
       <Button variant="default" leftSection={<IconFileImport size={16} />} onClick={() => setOpened(true)}>
@@ -40,52 +45,113 @@ export function OrderImportButton() {
           <Text size="sm" c="dimmed">
             {t('commerce.import.hint')}
           </Text>
-          <Group>
-            <Text size="sm">{t('commerce.import.encoding')}</Text>
-            <SegmentedControl
-              value={encoding}
-              onChange={(v) => setEncoding(v as 'utf8' | 'cp932')}
-              data={[
-                { value: 'utf8', label: 'UTF-8' },
-                { value: 'cp932', label: 'Shift_JIS' },
-              ]}
-            />
-          </Group>
-          <FileButton onChange={(f) => f && run.mutate(f)} accept=".csv,.tsv,.txt,.xlsx">
-            {(props) => (
-              <Button {...props} loading={run.isPending} w="fit-content">
-                {t('commerce.import.choose')}
-              </Button>
-            )}
-          </FileButton>
-          {run.error && <ErrorAlert error={run.error} />}
-          {r && (
-            <Alert color={r.rejectedCount ? 'yellow' : 'green'} data-testid="order-import-result">
-              {t('commerce.import.result', { orders: r.orders, rows: r.rows, skipped: r.skipped, rejected: r.rejectedCount })}
-            </Alert>
-          )}
-          {r && r.rejected.length > 0 && (
-            <Table>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('commerce.import.row')}</Table.Th>
-                  <Table.Th>{t('commerce.orders.columns.number')}</Table.Th>
-                  <Table.Th>{t('commerce.import.reason')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {r.rejected.map((x) => (
-                  <Table.Tr key={x.row}>
-                    <Table.Td>{x.row}</Table.Td>
-                    <Table.Td>{x.orderNumber}</Table.Td>
-                    <Table.Td>{x.reasons.map(reason).join('、')}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+          {jobId ? (
+            <ImportProgress jobId={jobId} onAnother={reset} />
+          ) : (
+            <>
+              <Group>
+                <Text size="sm">{t('commerce.import.encoding')}</Text>
+                <SegmentedControl
+                  value={encoding}
+                  onChange={(v) => setEncoding(v as 'utf8' | 'cp932')}
+                  data={[
+                    { value: 'utf8', label: 'UTF-8' },
+                    { value: 'cp932', label: 'Shift_JIS' },
+                  ]}
+                />
+              </Group>
+              <FileButton onChange={(f) => f && upload.mutate(f)} accept=".csv,.tsv,.txt,.xlsx">
+                {(props) => (
+                  <Button {...props} loading={upload.isPending} w="fit-content">
+                    {t('commerce.import.choose')}
+                  </Button>
+                )}
+              </FileButton>
+              {upload.error && <ErrorAlert error={upload.error} />}
+            </>
           )}
         </Stack>
       </Modal>
     </>
+  );
+}
+
+/** Polls the job every second until it is done, then lists the first rejected rows with their reasons. */
+function ImportProgress({ jobId, onAnother }: { jobId: string; onAnother: () => void }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const job = useQuery({
+    queryKey: ['commerce', 'imports', jobId],
+    queryFn: () => http.get<OrderImportJob>(`/api/v1/orders/imports/${jobId}`),
+    refetchInterval: (q) => {
+      const s = q.state.data?.status;
+      if (s === 'completed' || s === 'failed') {
+        void queryClient.invalidateQueries({ queryKey: commerceKeys.all });
+        void queryClient.invalidateQueries({ queryKey: keys.people });
+        void queryClient.invalidateQueries({ queryKey: keys.companies });
+        return false;
+      }
+      return 1000;
+    },
+  });
+  const j = job.data;
+  const finished = j?.status === 'completed' || j?.status === 'failed';
+  const errors = useQuery({
+    queryKey: ['commerce', 'imports', jobId, 'errors'],
+    queryFn: () => http.get<OrderImportErrors>(`/api/v1/orders/imports/${jobId}/errors`, { limit: SHOWN_ERRORS }),
+    enabled: finished && (j?.rejected ?? 0) > 0,
+  });
+  if (!j) return <ErrorAlert error={job.error} />;
+  const reason = (code: string) => t(`commerce.import.reasons.${code}`, { defaultValue: code });
+  return (
+    <Stack data-testid="order-import-progress" data-status={j.status}>
+      <Text fw={500}>{t(`commerce.import.status.${j.status}`)}</Text>
+      <Progress
+        value={finished ? 100 : Math.round(j.progress * 100)}
+        animated={!finished}
+        color={j.status === 'failed' ? 'red' : undefined}
+      />
+      <Alert color={j.status === 'failed' ? 'red' : j.rejected ? 'yellow' : 'green'} data-testid="order-import-result">
+        {t('commerce.import.counts', { processed: j.processed, orders: j.inserted, skipped: j.skipped, rejected: j.rejected })}
+        {j.failure && <Text size="sm">{j.failure}</Text>}
+      </Alert>
+      {j.rejected > 0 && (
+        <Anchor href={`/api/v1/orders/imports/${j.id}/errors.csv`} download>
+          {t('commerce.import.errorReport')}
+        </Anchor>
+      )}
+      {errors.data && errors.data.data.length > 0 && (
+        <Table data-testid="order-import-rejected">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('commerce.import.row')}</Table.Th>
+              <Table.Th>{t('commerce.orders.columns.number')}</Table.Th>
+              <Table.Th>{t('commerce.import.reason')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {errors.data.data.map((x) => (
+              <Table.Tr key={x.row}>
+                <Table.Td>{x.row}</Table.Td>
+                <Table.Td>{x.orderNumber}</Table.Td>
+                <Table.Td>{x.reasons.map(reason).join(t('commerce.import.reasonSeparator'))}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {errors.data?.nextAfterRow && (
+        <Text size="sm" c="dimmed">
+          {t('commerce.import.moreInReport', { shown: SHOWN_ERRORS })}
+        </Text>
+      )}
+      {finished && (
+        <Group>
+          <Button variant="default" onClick={onAnother}>
+            {t('commerce.import.another')}
+          </Button>
+        </Group>
+      )}
+    </Stack>
   );
 }

@@ -1,0 +1,55 @@
+import { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import type { Actor } from '../../platform/actor.js';
+import type { Db } from '../../platform/db/database.js';
+import { AppError } from '../../platform/http/errors.js';
+import * as jobs from './import-job.repository.js';
+
+/** The reason codes of a rejected order row in the report's language (the web dialog has the same texts). */
+const REASONS: Record<string, { ja: string; en: string }> = {
+  order_number_required: { ja: '注文番号がありません', en: 'Order no. missing' },
+  order_number_too_long: { ja: '注文番号が長すぎます', en: 'Order no. too long' },
+  invalid_date: { ja: '日付を読み取れません', en: 'Date not readable' },
+  date_required: { ja: '注文日時がありません', en: 'Date missing' },
+  invalid_customer_id: { ja: '顧客 ID の形式が正しくありません', en: 'Customer ID is not an ID' },
+  customer_required: { ja: 'メールアドレス・電話番号・顧客 ID がありません', en: 'No email, phone or customer ID' },
+  unknown_customer: { ja: '該当する顧客がいません', en: 'No such customer' },
+  sku_required: { ja: 'SKU がありません', en: 'SKU missing' },
+  unknown_product: { ja: '該当する商品 (SKU) がありません', en: 'No such product (SKU)' },
+  invalid_quantity: { ja: '数量は 1 以上の整数で入力してください', en: 'Quantity must be a whole number of 1 or more' },
+  invalid_price: { ja: '単価は 0 以上の整数で入力してください', en: 'Unit price must be a whole amount of 0 or more' },
+  invalid_status: { ja: 'ステータスが正しくありません', en: 'Unknown status' },
+  wrong_currency: { ja: 'ワークスペースの通貨ではありません', en: 'Not the workspace currency' },
+  currency_mismatch: { ja: '商品の通貨が異なります', en: 'Product in another currency' },
+  order_has_rejected_line: { ja: '同じ注文の別の行にエラーがあります', en: 'Another line of this order was rejected' },
+};
+
+export const describeReason = (code: string, locale: 'ja' | 'en') => REASONS[code]?.[locale] ?? code;
+
+/**
+ * Every rejected row as CSV (UTF-8 with BOM for Excel): the file's columns with the row's cells, then the row
+ * number and the reasons. The import ignores the two extra columns, so the fixed file can be imported again.
+ */
+export async function orderImportErrorsCsv(options: { db: Db; actor: Actor; importId: string; locale: 'ja' | 'en' }) {
+  const { db, actor, locale } = options;
+  const job = await jobs.findJob(db, actor.workspaceId, options.importId);
+  if (!job) throw new AppError('not_found');
+  const csv = stringify({ bom: true, record_delimiter: '\r\n' });
+  async function* rows() {
+    const header = (job?.header as string[]) ?? [];
+    yield [...header, locale === 'ja' ? '行番号' : 'row', locale === 'ja' ? 'エラー理由' : 'reason'];
+    let after = 0;
+    for (;;) {
+      const page = await jobs.errorPage(db, actor.workspaceId, options.importId, after, 2000);
+      for (const r of page) {
+        const reasons = (r.reasons as string[]).map((c) => describeReason(c, locale)).join(locale === 'ja' ? '、' : '; ');
+        const cells = [...(r.cells as string[])];
+        while (cells.length < header.length) cells.push('');
+        yield [...cells, String(r.row_number), reasons];
+      }
+      if (page.length < 2000) return;
+      after = Number(page.at(-1)?.row_number);
+    }
+  }
+  return Readable.from(rows()).pipe(csv);
+}
