@@ -29,6 +29,9 @@ const DealPage = lazy(() => import('../features/sales/deal-page').then((m) => ({
 const PipelineSettingsPage = lazy(() =>
   import('../features/sales/pipeline-settings-page').then((m) => ({ default: m.PipelineSettingsPage })),
 );
+const AssignmentRulesPage = lazy(() =>
+  import('../features/sales/assignment-rules-page').then((m) => ({ default: m.AssignmentRulesPage })),
+);
 const LeadsPage = lazy(() => import('../features/sales/leads-page').then((m) => ({ default: m.LeadsPage })));
 const LeadPage = lazy(() => import('../features/sales/lead-page').then((m) => ({ default: m.LeadPage })));
 const ProductsPage = lazy(() => import('../features/sales/products-page').then((m) => ({ default: m.ProductsPage })));
@@ -182,6 +185,14 @@ export function SignedInApp() {
               element={
                 <RequirePermission anyOf={['records.read']}>
                   <DealPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="assignment-rules"
+              element={
+                <RequirePermission anyOf={['workspace.manage']}>
+                  <AssignmentRulesPage />
                 </RequirePermission>
               }
             />

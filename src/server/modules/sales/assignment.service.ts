@@ -158,7 +158,7 @@ export async function announceAssignment(trx: Tx, actor: Actor, objectType: Assi
           links,
           summary: {
             ...(objectType === 'lead' ? { name: label, companyName: row.company_name } : { title: label }),
-            action: 'assigned',
+            action: a.reason === 'escalation' ? 'reassigned' : 'assigned',
             ruleName: rule.name,
             reason: a.reason,
             assigneeId: a.userId,

@@ -80,6 +80,7 @@ export const activitiesEn = {
       lost: 'Lost',
       deleted: 'Deal moved to the trash',
       restored: 'Deal restored',
+      assigned: 'Assigned to {{assignee}} by the rule “{{rule}}”',
     },
     lead: {
       created: 'Lead created',
@@ -88,6 +89,9 @@ export const activitiesEn = {
       converted: 'Converted into a customer',
       deleted: 'Lead moved to the trash',
       restored: 'Lead restored',
+      assigned: 'Assigned to {{assignee}} by the rule “{{rule}}”',
+      reassigned: 'Unanswered: reassigned to {{assignee}} (rule “{{rule}}”)',
+      escalated: 'Unanswered for {{minutes}} min: escalated',
     },
     reason: 'Reason: {{reason}}',
     competitor: 'Competitor: {{competitor}}',

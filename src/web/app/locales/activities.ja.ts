@@ -84,6 +84,7 @@ export const activitiesJa: Shape<typeof activitiesEn> = {
       lost: '失注',
       deleted: '商談をゴミ箱へ移動',
       restored: '商談を復元',
+      assigned: '割り当てルール「{{rule}}」により {{assignee}} に割り当て',
     },
     lead: {
       created: '見込み客を登録',
@@ -92,6 +93,9 @@ export const activitiesJa: Shape<typeof activitiesEn> = {
       converted: '取引開始（顧客に変換）',
       deleted: '見込み客をゴミ箱へ移動',
       restored: '見込み客を復元',
+      assigned: '割り当てルール「{{rule}}」により {{assignee}} に割り当て',
+      reassigned: '未対応のため {{assignee}} に再割り当て（ルール「{{rule}}」）',
+      escalated: '{{minutes}} 分間未対応のためエスカレーション',
     },
     reason: '理由: {{reason}}',
     competitor: '競合: {{competitor}}',

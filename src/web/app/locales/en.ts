@@ -1,4 +1,5 @@
 import { activitiesEn, notificationsEn } from './activities.en';
+import { assignmentEn, assignmentNotificationKindsEn } from './assignment.en';
 import { auditModulesEn } from './audit-modules.en';
 import { commerceEn } from './commerce.en';
 import { customersEn } from './customers.en';
@@ -224,9 +225,13 @@ export const en = {
   customers: customersEn,
   tasks: tasksEn,
   sales: salesEn,
+  assignment: assignmentEn,
   commerce: commerceEn,
   activities: activitiesEn,
-  notifications: { ...notificationsEn, kinds: { ...notificationsEn.kinds, ...mailEn.notifications, ...taskNotificationKindsEn } },
+  notifications: {
+    ...notificationsEn,
+    kinds: { ...notificationsEn.kinds, ...mailEn.notifications, ...taskNotificationKindsEn, ...assignmentNotificationKindsEn },
+  },
   mail: mailEn,
 };
 

@@ -1,4 +1,5 @@
 import { activitiesJa, notificationsJa } from './activities.ja';
+import { assignmentJa, assignmentNotificationKindsJa } from './assignment.ja';
 import { auditModulesJa } from './audit-modules.ja';
 import { commerceJa } from './commerce.ja';
 import { customersJa } from './customers.ja';
@@ -225,8 +226,12 @@ export const ja: Messages = {
   customers: customersJa,
   tasks: tasksJa,
   sales: salesJa,
+  assignment: assignmentJa,
   commerce: commerceJa,
   activities: activitiesJa,
-  notifications: { ...notificationsJa, kinds: { ...notificationsJa.kinds, ...mailJa.notifications, ...taskNotificationKindsJa } },
+  notifications: {
+    ...notificationsJa,
+    kinds: { ...notificationsJa.kinds, ...mailJa.notifications, ...taskNotificationKindsJa, ...assignmentNotificationKindsJa },
+  },
   mail: mailJa,
 };

@@ -129,7 +129,14 @@ function EntryBody({ entry }: { entry: TimelineEntry }) {
     const to = entry.kind === 'lead' ? status(s.to) : name(s.to);
     lines.push(
       <Text key="action" size="sm" data-testid="timeline-action">
-        {t(`activities.sales.${entry.kind}.${action}`, { defaultValue: action, from, to })}
+        {t(`activities.sales.${entry.kind}.${action}`, {
+          defaultValue: action,
+          from,
+          to,
+          rule: str(s.ruleName),
+          assignee: str(s.assigneeName),
+          minutes: typeof s.minutes === 'number' ? s.minutes : 0,
+        })}
       </Text>,
     );
     const closing = [

@@ -123,6 +123,7 @@ export function LeadPage() {
           <Field label={t('sales.leads.field.phone')}>{l.phone}</Field>
           <Field label={t('sales.leads.field.source')}>{t(`sales.leads.source.${l.source}`)}</Field>
           <Field label={t('sales.leads.field.channel')}>{l.channel}</Field>
+          <Field label={t('assignment.leadFields.prefecture')}>{l.prefecture}</Field>
           <Field label={t('sales.leads.field.owner')}>{users.data?.find((u) => u.id === l.ownerId)?.name}</Field>
           <Field label={t('sales.leads.field.created')}>{fmt(l.createdAt)}</Field>
           <Field label={t('sales.leads.field.notes')}>{l.notes}</Field>

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { leadSources } from '../../../shared/contracts/sales';
+import { PREFECTURES } from '../../../shared/prefectures';
 import { http } from '../../app/api-client';
 import { useCan } from '../../app/session';
 import { ErrorAlert } from '../../ui/error-alert';
@@ -119,7 +120,7 @@ export function LeadsPage() {
 
 /** 見込み客を登録 / 編集: the same form; an edit sends the version it started from (stale → 409 shown). */
 export function LeadFormModal({ lead, onClose }: { lead?: Lead; onClose: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const users = useUsers();
@@ -132,6 +133,7 @@ export function LeadFormModal({ lead, onClose }: { lead?: Lead; onClose: () => v
     phone: lead?.phone ?? '',
     source: lead?.source ?? 'web_form',
     channel: lead?.channel ?? '',
+    prefecture: lead?.prefecture ?? '',
     notes: lead?.notes ?? '',
   });
   const [ownerId, setOwnerId] = useState<string | null>(lead?.ownerId ?? null);
@@ -187,6 +189,14 @@ export function LeadFormModal({ lead, onClose }: { lead?: Lead; onClose: () => v
             />
             <TextInput {...field('channel')} />
           </SimpleGrid>
+          <Select
+            label={t('assignment.leadFields.prefecture')}
+            data={PREFECTURES.map((p) => ({ value: p.name, label: i18n.language === 'ja' ? p.name : `${p.en} (${p.name})` }))}
+            value={v.prefecture || null}
+            onChange={(p) => setV((x) => ({ ...x, prefecture: p ?? '' }))}
+            searchable
+            clearable
+          />
           <Select
             label={t('sales.leads.field.owner')}
             data={(users.data ?? []).map((u) => ({ value: u.id, label: u.name }))}
