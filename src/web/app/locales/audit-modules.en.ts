@@ -13,6 +13,9 @@ export const auditModulesEn = {
     assignment_rule: 'Assignment rule',
     assignment_settings: 'Assignment and escalation settings',
     order: 'Order',
+    sales_settings: 'Sales settings',
+    sales_target: 'Sales target',
+    order_import: 'Order import',
   },
   actions: {
     activity_created: 'Activity logged',
@@ -68,6 +71,10 @@ export const auditModulesEn = {
     order_updated: 'Order updated',
     order_deleted: 'Order deleted',
     orders_imported: 'Orders imported',
+    orders_import_completed: 'Order import finished',
+    sales_settings_updated: 'Sales settings changed',
+    sales_target_set: 'Sales target set',
+    sales_target_deleted: 'Sales target removed',
     commerce_webhook_secret_rotated: 'EC webhook secret renewed',
   },
 };

@@ -15,6 +15,9 @@ export const auditModulesJa: typeof auditModulesEn = {
     assignment_rule: '割り当てルール',
     assignment_settings: '割り当て・エスカレーション設定',
     order: '注文',
+    sales_settings: '営業設定',
+    sales_target: '売上目標',
+    order_import: '注文インポート',
   },
   actions: {
     activity_created: '活動を記録',
@@ -70,6 +73,10 @@ export const auditModulesJa: typeof auditModulesEn = {
     order_updated: '注文更新',
     order_deleted: '注文削除',
     orders_imported: '注文をインポート',
+    orders_import_completed: '注文インポート完了',
+    sales_settings_updated: '営業設定を変更',
+    sales_target_set: '売上目標を設定',
+    sales_target_deleted: '売上目標を削除',
     commerce_webhook_secret_rotated: 'EC 連携の署名鍵を再発行',
   },
 };

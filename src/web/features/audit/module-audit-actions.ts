@@ -57,6 +57,10 @@ export const moduleAuditActions = [
   'order.updated',
   'order.deleted',
   'orders.imported',
+  'orders.import_completed',
+  'sales_settings.updated',
+  'sales_target.set',
+  'sales_target.deleted',
   'commerce.webhook_secret_rotated',
 ] as const;
 
@@ -72,5 +76,8 @@ export const moduleEntityTypes = [
   'lead',
   'assignment_rule',
   'assignment_settings',
+  'sales_settings',
+  'sales_target',
+  'order_import',
   'order',
 ] as const;
