@@ -55,9 +55,11 @@ test('the admin sets up SMTP, composes from a person with a template, and an unk
     await test.step('mail settings: SMTP to the test provider, the BCC address shown', async () => {
       await page.getByRole('navigation').first().getByRole('link', { name: t.nav }).click();
       await page.getByRole('tab', { name: t.tabs.settings }).click();
-      await page.getByLabel(t.settings.host).fill('127.0.0.1');
-      await page.getByLabel(t.settings.port).fill(String(provider.port));
-      await page.getByRole('textbox', { name: t.settings.security }).click();
+      // The IMAP section below has its own server and port fields.
+      const smtp = page.locator('section').filter({ has: page.getByRole('heading', { name: t.settings.smtpTitle }) });
+      await smtp.getByLabel(t.settings.host).fill('127.0.0.1');
+      await smtp.getByLabel(t.settings.port).fill(String(provider.port));
+      await smtp.getByRole('textbox', { name: t.settings.security }).click();
       await page.getByRole('option', { name: t.settings.securityOptions.none }).click();
       await page.getByLabel(t.settings.fromAddress).fill('sales@example.jp');
       await page.getByLabel(t.settings.fromName).fill(lang === 'ja' ? '営業部' : 'Sales');

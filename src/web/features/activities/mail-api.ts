@@ -1,5 +1,14 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { ComposeBody, Email, EmailSummary, EmailTemplate, MailSettings, MailSettingsPatch } from '../../../shared/contracts/mail';
+import type {
+  ComposeBody,
+  Email,
+  EmailSummary,
+  EmailTemplate,
+  ImapPollResult,
+  ImapTestResult,
+  MailSettings,
+  MailSettingsPatch,
+} from '../../../shared/contracts/mail';
 import { http } from '../../app/api-client';
 
 export type { Email, EmailSummary, EmailTemplate, MailSettings };
@@ -30,6 +39,22 @@ export function useUpdateMailSettings() {
 
 export function useTestSend() {
   return useMutation({ mutationFn: (to: string) => http.post<{ messageId: string }>('/api/v1/mail/settings/test', { to }) });
+}
+
+export function useTestImap() {
+  return useMutation({ mutationFn: () => http.post<ImapTestResult>('/api/v1/mail/settings/imap/test') });
+}
+
+/** Poll now; the settings (last checked, last error) and the review list change with it. */
+export function usePollImap() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => http.post<ImapPollResult>('/api/v1/mail/settings/imap/poll'),
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: mailKeys.settings });
+      void qc.invalidateQueries({ queryKey: mailKeys.review });
+    },
+  });
 }
 
 export function useTemplates() {

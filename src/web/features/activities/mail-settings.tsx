@@ -1,4 +1,5 @@
 import {
+  Alert,
   Badge,
   Button,
   Checkbox,
@@ -20,10 +21,11 @@ import { ConfirmButton } from '../../ui/confirm-button';
 import { CopyField } from '../../ui/copy-field';
 import { ErrorAlert } from '../../ui/error-alert';
 import { ErrorState } from '../../ui/error-state';
+import { useFormatDateTime } from '../../ui/format';
 import { PageLoader } from '../../ui/page-loader';
-import { type MailSettings, useMailSettings, useTestSend, useUpdateMailSettings } from './mail-api';
+import { type MailSettings, useMailSettings, usePollImap, useTestImap, useTestSend, useUpdateMailSettings } from './mail-api';
 
-/** Administrators: outgoing SMTP (password write-only), a test message, the inbound BCC / forwarding address. */
+/** Administrators: outgoing SMTP (password write-only), a test message, the inbound BCC / forwarding address, IMAP polling. */
 export function MailSettingsPanel() {
   const settings = useMailSettings();
   if (settings.isPending) return <PageLoader />;
@@ -33,6 +35,7 @@ export function MailSettingsPanel() {
       <SmtpForm key={settings.data.version} settings={settings.data} />
       <TestSend disabled={!settings.data.smtp.configured} />
       <Inbound settings={settings.data} />
+      <ImapForm key={`imap-${settings.data.version}`} settings={settings.data} />
     </Stack>
   );
 }
@@ -207,10 +210,152 @@ function Inbound({ settings }: { settings: MailSettings }) {
           </ConfirmButton>
         </Group>
         <ErrorAlert error={update.error} />
-        <Text size="sm" c="dimmed">
-          {t('mail.settings.imapNote')}
-        </Text>
       </Stack>
     </Paper>
+  );
+}
+
+function ImapForm({ settings }: { settings: MailSettings }) {
+  const { t } = useTranslation();
+  const update = useUpdateMailSettings();
+  const s = settings.imap;
+  const [enabled, setEnabled] = useState(s.enabled);
+  const [host, setHost] = useState(s.host ?? '');
+  const [port, setPort] = useState<number | string>(s.port ?? 993);
+  const [tls, setTls] = useState(s.tls);
+  const [user, setUser] = useState(s.user ?? '');
+  const [password, setPassword] = useState('');
+  const [clearPassword, setClearPassword] = useState(false);
+  const [mailbox, setMailbox] = useState(s.mailbox);
+  const submit = () =>
+    update.mutate(
+      {
+        version: settings.version,
+        imap: {
+          enabled,
+          host: host.trim() || null,
+          port: typeof port === 'number' ? port : null,
+          tls,
+          user: user.trim() || null,
+          mailbox: mailbox.trim(),
+          ...(clearPassword ? { password: null } : password ? { password } : {}),
+        },
+      },
+      { onSuccess: () => notifications.show({ color: 'teal', message: t('mail.settings.imap.saved') }) },
+    );
+  return (
+    <Paper withBorder p="md" radius="md" component="section" aria-labelledby="imap-title">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <Stack>
+          <Group justify="space-between">
+            <Title order={2} size="h4" id="imap-title">
+              {t('mail.settings.imap.title')}
+            </Title>
+            <Badge color={s.enabled ? 'teal' : 'gray'} variant="light" data-testid="imap-status">
+              {s.enabled ? t('mail.settings.imap.on') : t('mail.settings.imap.off')}
+            </Badge>
+          </Group>
+          <Text size="sm" c="dimmed">
+            {t('mail.settings.imap.help')}
+          </Text>
+          <Checkbox label={t('mail.settings.imap.enabled')} checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
+          <SimpleGrid cols={{ base: 1, sm: 3 }}>
+            <TextInput
+              label={t('mail.settings.imap.host')}
+              value={host}
+              onChange={(e) => setHost(e.currentTarget.value)}
+              placeholder="imap.example.jp"
+            />
+            <NumberInput label={t('mail.settings.imap.port')} value={port} onChange={setPort} min={1} max={65535} allowDecimal={false} />
+            <TextInput label={t('mail.settings.imap.mailbox')} value={mailbox} onChange={(e) => setMailbox(e.currentTarget.value)} />
+          </SimpleGrid>
+          <Checkbox label={t('mail.settings.imap.tls')} checked={tls} onChange={(e) => setTls(e.currentTarget.checked)} />
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <TextInput
+              label={t('mail.settings.imap.user')}
+              value={user}
+              onChange={(e) => setUser(e.currentTarget.value)}
+              autoComplete="off"
+            />
+            <PasswordInput
+              label={t('mail.settings.imap.password')}
+              description={s.hasPassword ? t('mail.settings.passwordKept') : undefined}
+              value={password}
+              onChange={(e) => setPassword(e.currentTarget.value)}
+              autoComplete="new-password"
+              disabled={clearPassword}
+            />
+          </SimpleGrid>
+          {s.hasPassword && (
+            <Checkbox
+              label={t('mail.settings.passwordClear')}
+              checked={clearPassword}
+              onChange={(e) => setClearPassword(e.currentTarget.checked)}
+            />
+          )}
+          <ErrorAlert error={update.error} />
+          <Group justify="flex-end">
+            <Button type="submit" loading={update.isPending} data-testid="imap-save">
+              {t('common.save')}
+            </Button>
+          </Group>
+          <ImapStatus settings={settings} />
+        </Stack>
+      </form>
+    </Paper>
+  );
+}
+
+/** Last check and its error, the connection test and "check now" (both use the saved settings). */
+function ImapStatus({ settings }: { settings: MailSettings }) {
+  const { t } = useTranslation();
+  const formatDateTime = useFormatDateTime();
+  const test = useTestImap();
+  const poll = usePollImap();
+  const s = settings.imap;
+  const result = poll.data;
+  return (
+    <Stack gap="xs">
+      <Text size="sm" data-testid="imap-last-polled">
+        {t('mail.settings.imap.lastPolled')}: {s.lastPolledAt ? formatDateTime(s.lastPolledAt) : t('mail.settings.imap.never')}
+      </Text>
+      {s.lastError && (
+        <Alert color="red" title={t('mail.settings.imap.lastError')} data-testid="imap-last-error">
+          {t(`mail.settings.imap.errors.${s.lastError.kind}`)}
+          {s.lastError.detail ? ` (${s.lastError.detail})` : ''}
+        </Alert>
+      )}
+      <Group>
+        <Button variant="light" onClick={() => test.mutate()} loading={test.isPending} disabled={!s.configured}>
+          {t('mail.settings.imap.test')}
+        </Button>
+        <Button variant="light" onClick={() => poll.mutate()} loading={poll.isPending} disabled={!s.configured}>
+          {t('mail.settings.imap.pollNow')}
+        </Button>
+      </Group>
+      {test.data && (
+        <Text size="sm" c="teal" role="status">
+          {t('mail.settings.imap.testOk', { mailbox: test.data.mailbox, count: test.data.messages })}
+        </Text>
+      )}
+      <ErrorAlert error={test.error} />
+      {result?.status === 'polled' && (
+        <Text size="sm" c="teal" role="status">
+          {t('mail.settings.imap.polled', { stored: result.stored, duplicates: result.duplicates, skipped: result.skipped })}
+          {result.more ? ` ${t('mail.settings.imap.more')}` : ''}
+        </Text>
+      )}
+      {result?.status === 'busy' && (
+        <Text size="sm" c="orange" role="status">
+          {t('mail.settings.imap.busy')}
+        </Text>
+      )}
+      <ErrorAlert error={poll.error} />
+    </Stack>
   );
 }
