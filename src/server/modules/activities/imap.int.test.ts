@@ -250,7 +250,7 @@ describe('IMAP polling', () => {
     expect(review.body.data[0]).toMatchObject({ source: 'imap', reviewState: 'pending', from: { address: 'stranger@newco.example' } });
   });
 
-  it('the same Message-ID seen again (also via the SMTP receiver) is not stored twice', async () => {
+  it('the same Message-ID twice in the mailbox is stored once', async () => {
     const { admin, ws, imap } = await setup();
     const raw = rawMail({ from: 'dup@example.jp', to: 'crm@example.test', subject: '重複', messageId: '<same-id@example.jp>' });
     imap.append(raw);
@@ -258,6 +258,17 @@ describe('IMAP polling', () => {
     const poll = await admin.post('/api/v1/mail/settings/imap/poll');
     expect(poll.body).toMatchObject({ fetched: 2, stored: 1, duplicates: 1 });
     expect(await q('SELECT id FROM email_messages WHERE workspace_id = $1', [ws.workspaceId])).toHaveLength(1);
+  });
+
+  it('skips a message larger than MAIL_MAX_BYTES (left in the mailbox, not tried again) and goes on with the next', async () => {
+    const { admin, ws, imap } = await setup();
+    imap.append(rawMail({ from: 'big@example.jp', to: 'crm@example.test', subject: '大きい', body: 'x'.repeat(400_000) }));
+    imap.append(rawMail({ from: 'small@example.jp', to: 'crm@example.test', subject: '小さい' }));
+    const poll = await admin.post('/api/v1/mail/settings/imap/poll');
+    expect(poll.body).toMatchObject({ status: 'polled', fetched: 2, stored: 1, skipped: 1 });
+    expect(await q('SELECT subject FROM email_messages WHERE workspace_id = $1', [ws.workspaceId])).toEqual([{ subject: '小さい' }]);
+    expect((await admin.post('/api/v1/mail/settings/imap/poll')).body).toMatchObject({ fetched: 0, skipped: 0 });
+    expect(imap.messages()).toHaveLength(2);
   });
 
   it('takes at most the batch size per poll, saving progress message by message, and catches up on the next poll', async () => {
