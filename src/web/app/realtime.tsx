@@ -38,6 +38,8 @@ const affected: Record<string, ReadonlyArray<readonly string[]>> = {
   lead: [['sales']],
   product: [['sales']],
   pipeline: [['sales']],
+  sales_target: [['sales']],
+  sales_settings: [['sales']],
   // Tasks keep their own keys (lists, counts, calendar) under ['tasks'].
   task: [['tasks']],
 };

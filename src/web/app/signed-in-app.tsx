@@ -34,6 +34,10 @@ const AssignmentRulesPage = lazy(() =>
 );
 const LeadsPage = lazy(() => import('../features/sales/leads-page').then((m) => ({ default: m.LeadsPage })));
 const LeadPage = lazy(() => import('../features/sales/lead-page').then((m) => ({ default: m.LeadPage })));
+const ForecastPage = lazy(() => import('../features/sales/forecast-page').then((m) => ({ default: m.ForecastPage })));
+const SalesDashboardPage = lazy(() =>
+  import('../features/sales/sales-dashboard-page').then((m) => ({ default: m.SalesDashboardPage })),
+);
 const ProductsPage = lazy(() => import('../features/sales/products-page').then((m) => ({ default: m.ProductsPage })));
 const OrdersPage = lazy(() => import('../features/commerce/orders-page').then((m) => ({ default: m.OrdersPage })));
 const OrderPage = lazy(() => import('../features/commerce/order-page').then((m) => ({ default: m.OrderPage })));
@@ -209,6 +213,22 @@ export function SignedInApp() {
               element={
                 <RequirePermission anyOf={['records.read']}>
                   <LeadPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="forecast"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <ForecastPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="sales-dashboard"
+              element={
+                <RequirePermission anyOf={['records.read']}>
+                  <SalesDashboardPage />
                 </RequirePermission>
               }
             />

@@ -1,6 +1,9 @@
+import { forecastEn } from './forecast.en';
+
 /** Sales screens (deals, pipeline board, leads, products, pipeline settings): English texts. */
 export const salesEn = {
   nav: { deals: 'Deals', leads: 'Leads', products: 'Products' },
+  forecast: forecastEn,
   deals: {
     title: 'Deals',
     new: 'New deal',

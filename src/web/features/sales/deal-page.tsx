@@ -5,7 +5,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import type { Stage } from '../../../shared/contracts/sales';
+import { type ForecastCategory, forecastCategories, type Stage } from '../../../shared/contracts/sales';
 import { http } from '../../app/api-client';
 import { useCan } from '../../app/session';
 import { ErrorAlert } from '../../ui/error-alert';
@@ -116,6 +116,7 @@ export function DealPage() {
             )}
           </Field>
           <Field label={t('sales.deals.field.nextStep')}>{d.nextStep ?? t('common.none')}</Field>
+          <Field label={t('sales.forecast.category.label')}>{t(`sales.forecast.category.${d.forecastCategory}`)}</Field>
           {d.status !== 'open' && <Field label={t('sales.deals.field.reason')}>{d.closeReason ?? t('common.none')}</Field>}
           {d.status !== 'open' && <Field label={t('sales.deals.field.competitor')}>{d.competitor ?? t('common.none')}</Field>}
           {d.leadId && (
@@ -221,6 +222,7 @@ function DealEditModal({ deal, onClose }: { deal: DealDetail; onClose: () => voi
   const [closeDate, setCloseDate] = useState(deal.expectedCloseDate ?? '');
   const [nextStep, setNextStep] = useState(deal.nextStep ?? '');
   const [ownerId, setOwnerId] = useState<string | null>(deal.ownerId);
+  const [forecastCategory, setForecastCategory] = useState<ForecastCategory>(deal.forecastCategory);
   const [company, setCompany] = useState(deal.company);
   const [person, setPerson] = useState(deal.person);
   const save = useMutation({
@@ -232,6 +234,7 @@ function DealEditModal({ deal, onClose }: { deal: DealDetail; onClose: () => voi
         expectedCloseDate: closeDate || null,
         nextStep: nextStep || null,
         ownerId,
+        forecastCategory,
         companyId: company?.id ?? null,
         personId: person?.id ?? null,
       }),
@@ -280,6 +283,13 @@ function DealEditModal({ deal, onClose }: { deal: DealDetail; onClose: () => voi
             onChange={setOwnerId}
             clearable
             searchable
+          />
+          <Select
+            label={t('sales.forecast.category.label')}
+            data={forecastCategories.map((c) => ({ value: c, label: t(`sales.forecast.category.${c}`) }))}
+            value={forecastCategory}
+            onChange={(v) => v && setForecastCategory(v as ForecastCategory)}
+            allowDeselect={false}
           />
           <CompanyPicker label={t('sales.deals.field.company')} value={company} onChange={setCompany} />
           <PersonPicker label={t('sales.deals.field.person')} value={person} onChange={setPerson} />
