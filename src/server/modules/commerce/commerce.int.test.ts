@@ -234,6 +234,59 @@ describe('visibility', () => {
   });
 });
 
+describe('metric list columns', () => {
+  it('reads the metrics of a page of people at once, only of visible records, and saved views keep metric columns', async () => {
+    const { client: a, product, person } = await shop();
+    const ws = await a.get('/api/v1/workspace');
+    await a.patch('/api/v1/workspace', { version: ws.body.version, visibility: { member: 'own' } });
+    const { client: m } = await addUser(server, a, 'member');
+    const sku = await product('COL-1', 1500);
+    const buyer = await person('列の顧客');
+    const none = await person('未購入');
+    const mine = (await m.post('/api/v1/people', { familyName: '担当の顧客' })).body.id;
+    for (const at of ['2026-01-05T10:00:00+09:00', '2026-02-05T10:00:00+09:00'])
+      await a.post('/api/v1/orders', { personId: buyer, currency: 'JPY', orderedAt: at, lines: [{ productId: sku, quantity: 2 }] });
+    const other = await shop();
+    const foreign = await other.person('他社');
+    const r = await a.get(`/api/v1/commerce/metrics?entityType=person&ids=${[buyer, none, foreign].join(',')}`);
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.body.data).sort()).toEqual([buyer, none].sort());
+    expect(r.body.data[buyer]).toMatchObject({
+      purchaseCount: 2,
+      purchaseTotal: 6000,
+      averageAmount: 3000,
+      repeatCustomer: true,
+      realisedValue: 6000,
+      firstPurchaseAt: '2026-01-05T01:00:00.000Z',
+      lastPurchaseAt: '2026-02-05T01:00:00.000Z',
+    });
+    expect(r.body.data[none]).toMatchObject({ purchaseCount: 0, purchaseTotal: 0, lastPurchaseAt: null, repeatCustomer: false });
+    const seen = await m.get(`/api/v1/commerce/metrics?entityType=person&ids=${buyer},${mine}`);
+    expect(Object.keys(seen.body.data)).toEqual([mine]);
+    expect((await a.get('/api/v1/commerce/metrics?entityType=person&ids=not-an-id')).status).toBe(400);
+
+    // The list sorts by the metric the column shows; a saved view keeps the metric columns.
+    const sorted = await a.get(`/api/v1/people?sort=${encodeURIComponent('-purchaseTotal')}&limit=1`);
+    expect(sorted.body.data[0].id).toBe(buyer);
+    const view = await a.post('/api/v1/views', {
+      entityType: 'person',
+      name: '購買列',
+      columns: ['name', 'purchaseCount', 'purchaseTotal', 'lastPurchaseAt', 'ltv'],
+      sort: [{ field: 'lastPurchaseAt', dir: 'desc' }],
+    });
+    expect(view.status).toBe(201);
+    expect((await a.get(`/api/v1/views/${view.body.id}`)).body.columns).toEqual([
+      'name',
+      'purchaseCount',
+      'purchaseTotal',
+      'lastPurchaseAt',
+      'ltv',
+    ]);
+    const bad = await a.post('/api/v1/views', { entityType: 'person', name: '誤り', columns: ['purchaseBogus'] });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('merges and disclosure', () => {
   it('moves the merged person’s orders to the survivor and recomputes both, and discloses orders', async () => {
     const { client, product } = await shop();

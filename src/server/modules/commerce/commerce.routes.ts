@@ -13,7 +13,7 @@ import type { Actor } from '../../platform/actor.js';
 import { secretKey } from '../../platform/crypto.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
 import { orderImportRoutes } from './import.routes.js';
-import { getAlsoBought, getCrossSell, getCustomerMetrics } from './metrics.service.js';
+import { getAlsoBought, getCrossSell, getCustomerMetrics, getMetricsOf } from './metrics.service.js';
 import * as orders from './orders.service.js';
 import { receiveWebhookOrder, rotateWebhookSecret, webhookStatus } from './webhook.service.js';
 
@@ -25,6 +25,14 @@ const listQuery = z.object({
   status: z.enum(orderStatuses).optional(),
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+const metricsQuery = z.object({
+  entityType: z.enum(['person', 'company']),
+  ids: z
+    .string()
+    .max(200 * 37)
+    .transform((v) => [...new Set(v.split(',').filter(Boolean))])
+    .pipe(z.array(z.uuid()).min(1).max(200)),
 });
 const suggestQuery = z.object({ limit: z.coerce.number().int().min(1).max(20).default(5) });
 export async function commerceRoutes(app: App, deps: ModuleDeps) {
@@ -80,7 +88,20 @@ export async function commerceRoutes(app: App, deps: ModuleDeps) {
 
   await orderImportRoutes(app, deps);
 
-  // Customer metrics and cross-sell (always current; read by the record pages)
+  // Customer metrics and cross-sell (always current; read by the record pages and the list columns)
+  app.get(
+    '/api/v1/commerce/metrics',
+    {
+      config: { access: 'records.read' },
+      schema: {
+        tags: ['orders'],
+        description: 'Purchase metrics of up to 200 people or companies (list columns); records the caller may not see are left out.',
+        querystring: metricsQuery,
+        response: { 200: z.object({ data: z.record(z.string(), customerMetricsSchema) }) },
+      },
+    },
+    async (req) => getMetricsOf({ db, actor: who(req.actor), kind: req.query.entityType, ids: req.query.ids }),
+  );
   for (const [path, kind] of [
     ['people', 'person'],
     ['companies', 'company'],

@@ -58,6 +58,16 @@ export async function readMetrics(db: DbOrTx, workspaceId: string, kind: Custome
   return r.rows[0];
 }
 
+/** Metric rows of many customers (one primary-key look-up each). */
+export async function readMetricsOf(db: DbOrTx, workspaceId: string, kind: CustomerKind, ids: string[]) {
+  const { table, key } = tables[kind];
+  if (!ids.length) return [];
+  const r = await sql<
+    Record<string, any>
+  >`SELECT * FROM ${table} WHERE workspace_id = ${workspaceId} AND ${key} = ANY(${ids}::uuid[])`.execute(db);
+  return r.rows;
+}
+
 /**
  * Adds (+1) or removes (-1) the product pairs of these orders: each pair of distinct products in one order
  * counts once per order, in both directions.

@@ -3,7 +3,7 @@ import type { Actor } from '../../platform/actor.js';
 import type { Db } from '../../platform/db/database.js';
 import type { FieldCatalog, FieldSpec } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
-import { getCompany, getPerson } from '../customers/index.js';
+import { describeRecords, getCompany, getPerson } from '../customers/index.js';
 import { presentMetrics } from './commerce.presenter.js';
 import * as repo from './metrics.repository.js';
 
@@ -18,6 +18,24 @@ async function checkVisible(db: Db, actor: Actor, kind: Kind, id: string) {
 export async function getCustomerMetrics(options: { db: Db; actor: Actor; kind: Kind; id: string }) {
   await checkVisible(options.db, options.actor, options.kind, options.id);
   return presentMetrics(await repo.readMetrics(options.db, options.actor.workspaceId, options.kind, options.id));
+}
+
+/**
+ * Metrics of many customers for list columns: only records the actor may see (others are left out, as are ids of
+ * another workspace); a customer without orders gets zero figures. Keyed by id.
+ */
+export async function getMetricsOf(options: { db: Db; actor: Actor; kind: Kind; ids: string[] }) {
+  const { db, actor, kind } = options;
+  const visible = await describeRecords(
+    db,
+    actor,
+    options.ids.map((entityId) => ({ entityType: kind, entityId })),
+  );
+  const ids = [...visible.values()].map((r) => r.entityId);
+  const rows = await repo.readMetricsOf(db, actor.workspaceId, kind, ids);
+  const byId = new Map(rows.map((r) => [String(kind === 'person' ? r.person_id : r.company_id), r]));
+  const now = new Date();
+  return { data: Object.fromEntries(ids.map((id) => [id, presentMetrics(byId.get(id), now)])) };
 }
 
 const presentSuggestion = (r: Record<string, any>) => ({

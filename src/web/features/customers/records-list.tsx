@@ -8,6 +8,7 @@ import { http } from '../../app/api-client';
 import { keys } from '../../app/query-client';
 import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
+import { purchaseColumns } from '../commerce/purchase-columns';
 import { BulkBar } from './bulk-bar';
 import { ColumnMenu } from './column-menu';
 import { customColumns } from './custom-columns';
@@ -54,8 +55,13 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
   const fields = useMemo(() => filterFields(entity, custom.data ?? [], lang), [entity, custom.data, lang]);
   const columns = useMemo(() => {
     const names = new Map((users.data ?? []).map((u) => [u.id, u.name]));
-    return [...builtIn, ...customColumns<T>(custom.data ?? [], { lang, t, formatDateTime, userName: (id) => names.get(id) })];
-  }, [builtIn, custom.data, users.data, lang, t, formatDateTime]);
+    return [
+      ...builtIn,
+      ...customColumns<T>(custom.data ?? [], { lang, t, formatDateTime, userName: (id) => names.get(id) }),
+      // Purchase metrics (commerce), like custom fields: offered in the column menu, hidden until chosen.
+      ...purchaseColumns<T>(entity),
+    ];
+  }, [builtIn, custom.data, users.data, lang, t, formatDateTime, entity]);
   const [draft, setDraft] = useState<DraftGroup>(emptyGroup);
   const [filter, setFilter] = useState<Filter | null>(null);
   const [sort, setSort] = useState<SortKey[]>(DEFAULT_SORT);
@@ -64,7 +70,7 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
   const [selected, setSelected] = useState<Set<string>>(new Set());
   // "All N matching the filter" chosen in the bulk bar: the bulk request sends the filter, not ids.
   const [allMatching, setAllMatching] = useState(false);
-  // Custom fields are offered in the column menu and start hidden.
+  // Custom fields and purchase metrics are offered in the column menu and start hidden.
   const [visible, setVisible] = useState<string[]>(() => builtIn.map((c) => c.key));
   const shown = columns.filter((c) => visible.includes(c.key));
   const base = entity === 'person' ? keys.people : keys.companies;
