@@ -29,15 +29,11 @@ const DealPage = lazy(() => import('../features/sales/deal-page').then((m) => ({
 const PipelineSettingsPage = lazy(() =>
   import('../features/sales/pipeline-settings-page').then((m) => ({ default: m.PipelineSettingsPage })),
 );
-const AssignmentRulesPage = lazy(() =>
-  import('../features/sales/assignment-rules-page').then((m) => ({ default: m.AssignmentRulesPage })),
-);
+const AssignmentRulesPage = lazy(() => import('../features/sales/assignment-rules-page').then((m) => ({ default: m.AssignmentRulesPage })));
 const LeadsPage = lazy(() => import('../features/sales/leads-page').then((m) => ({ default: m.LeadsPage })));
 const LeadPage = lazy(() => import('../features/sales/lead-page').then((m) => ({ default: m.LeadPage })));
 const ForecastPage = lazy(() => import('../features/sales/forecast-page').then((m) => ({ default: m.ForecastPage })));
-const SalesDashboardPage = lazy(() =>
-  import('../features/sales/sales-dashboard-page').then((m) => ({ default: m.SalesDashboardPage })),
-);
+const SalesDashboardPage = lazy(() => import('../features/sales/sales-dashboard-page').then((m) => ({ default: m.SalesDashboardPage })));
 const ProductsPage = lazy(() => import('../features/sales/products-page').then((m) => ({ default: m.ProductsPage })));
 const OrdersPage = lazy(() => import('../features/commerce/orders-page').then((m) => ({ default: m.OrdersPage })));
 const OrderPage = lazy(() => import('../features/commerce/order-page').then((m) => ({ default: m.OrderPage })));
