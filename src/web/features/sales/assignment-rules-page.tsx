@@ -36,6 +36,16 @@ import {
 import { AssignmentRuleDialog } from './assignment-rule-dialog';
 import { put } from './sales-api';
 
+/** The form's label of each condition field (a deal's company fields share the lead's). */
+const conditionLabels: Record<string, string> = {
+  source: 'source',
+  prefecture: 'prefecture',
+  industry: 'industry',
+  employeeCount: 'minEmployees',
+  channel: 'channel',
+  amount: 'minAmount',
+};
+
 /** 割り当てルール (administrators): the ordered rules of leads and deals, and the escalation of unanswered leads. */
 export function AssignmentRulesPage() {
   const { t } = useTranslation();
@@ -102,7 +112,13 @@ function RulesTable({ objectType, onEdit }: { objectType: AssignmentObjectType; 
     const and = (r.conditions as { and?: { field: string; value?: unknown }[] } | null)?.and;
     if (!r.conditions) return t('assignment.everyRecord');
     if (!and) return JSON.stringify(r.conditions);
-    return and.map((c) => `${c.field}: ${Array.isArray(c.value) ? c.value.join('・') : String(c.value)}`).join(' / ');
+    return and
+      .map((c) => {
+        const key = conditionLabels[c.field.replace(/^company\./, '')];
+        const value = Array.isArray(c.value) ? c.value.join('・') : String(c.value);
+        return `${key ? t(`assignment.field.${key}`) : c.field}: ${c.field === 'source' ? t(`sales.leads.source.${value}`) : value}`;
+      })
+      .join(' / ');
   };
   if (!list.length)
     return (
