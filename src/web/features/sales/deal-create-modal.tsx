@@ -5,8 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { http } from '../../app/api-client';
 import { ErrorAlert } from '../../ui/error-alert';
+import { CURRENCIES, MoneyInput } from '../../ui/money';
 import { CompanyPicker } from '../customers/company-picker';
-import { CURRENCIES, MoneyInput } from './money';
 import { type Deal, type Pipeline, salesKeys } from './sales-api';
 
 /** 商談を登録: title, stage, amount (whole units typed, minor units sent), close date, company. */

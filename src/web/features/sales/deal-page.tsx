@@ -11,13 +11,13 @@ import { useCan } from '../../app/session';
 import { ErrorAlert } from '../../ui/error-alert';
 import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
+import { CURRENCIES, MoneyInput, useMoney } from '../../ui/money';
 import { PageLoader } from '../../ui/page-loader';
 import { RecordActivity } from '../activities/record-activity';
 import { CompanyPicker } from '../customers/company-picker';
 import { useUsers } from '../customers/customers-api';
 import { DealCloseDialog } from './deal-close-dialog';
 import { LineItemsEditor } from './line-items-editor';
-import { CURRENCIES, MoneyInput, useMoney } from './money';
 import { PersonPicker } from './person-picker';
 import { type Deal, type DealDetail, salesKeys, useDeal, usePipelines, useStageHistory } from './sales-api';
 

@@ -4,9 +4,9 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { http } from '../../app/api-client';
 import { ErrorState } from '../../ui/error-state';
+import { useMoney } from '../../ui/money';
 import { PageLoader } from '../../ui/page-loader';
 import { useUsers } from '../customers/customers-api';
-import { useMoney } from './money';
 import { type BoardScope, type Deal, salesKeys, scopeQuery } from './sales-api';
 
 /** The board's deals as a table (same pipeline and filters), paged by cursor. */

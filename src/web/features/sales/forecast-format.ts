@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { ForecastCellDto } from '../../../shared/contracts/forecast';
 import { reiwaYear } from '../../../shared/forecast-math';
-import { useMoney } from './money';
+import { useMoney } from '../../ui/money';
 
 /** Labels and figures of the forecast screens: 2026年度（令和8年度）, 第1四半期, 75.0 %, ¥1,234. */
 export function useForecastFormat() {

@@ -6,11 +6,11 @@ import { useTranslation } from 'react-i18next';
 import { fiscalPeriods } from '../../../shared/forecast-math';
 import { api } from '../../app/api-client';
 import { ErrorAlert } from '../../ui/error-alert';
+import { CURRENCIES, MoneyInput } from '../../ui/money';
 import { useTeams } from '../accounts/accounts-api';
 import { useUsers } from '../customers/customers-api';
 import { type SalesTarget, useSalesTargets } from './forecast-api';
 import { useForecastFormat } from './forecast-format';
-import { CURRENCIES, MoneyInput } from './money';
 
 type Subject = 'workspace' | 'owner' | 'team';
 

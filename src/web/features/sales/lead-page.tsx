@@ -25,11 +25,11 @@ import { useCan } from '../../app/session';
 import { ErrorAlert } from '../../ui/error-alert';
 import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
+import { CURRENCIES, MoneyInput } from '../../ui/money';
 import { PageLoader } from '../../ui/page-loader';
 import { RecordActivity } from '../activities/record-activity';
 import { useUsers } from '../customers/customers-api';
 import { LeadFormModal, leadStatusColor } from './leads-page';
-import { CURRENCIES, MoneyInput } from './money';
 import { type Lead, salesKeys, useLead } from './sales-api';
 
 /** 見込み客の詳細: status, where it came from, and 取引開始 (convert) once it is qualified. */

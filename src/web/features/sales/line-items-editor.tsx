@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type LineItem, lineTotal } from '../../../shared/contracts/sales';
 import { ErrorAlert } from '../../ui/error-alert';
-import { MoneyInput, useMoney } from './money';
+import { MoneyInput, useMoney } from '../../ui/money';
 import { type DealDetail, put, salesKeys, useProducts } from './sales-api';
 
 interface Row {

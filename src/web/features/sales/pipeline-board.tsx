@@ -17,9 +17,9 @@ import { Link } from 'react-router';
 import type { BoardColumn, Stage } from '../../../shared/contracts/sales';
 import { http } from '../../app/api-client';
 import { ErrorState } from '../../ui/error-state';
+import { useMoney } from '../../ui/money';
 import { PageLoader } from '../../ui/page-loader';
 import { DealCloseDialog } from './deal-close-dialog';
-import { useMoney } from './money';
 import { type BoardScope, type Deal, salesKeys, scopeQuery, useBoard } from './sales-api';
 
 interface MoveInput {

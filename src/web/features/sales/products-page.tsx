@@ -8,9 +8,9 @@ import { http } from '../../app/api-client';
 import { useCan } from '../../app/session';
 import { ErrorAlert } from '../../ui/error-alert';
 import { ErrorState } from '../../ui/error-state';
+import { CURRENCIES, MoneyInput, useMoney } from '../../ui/money';
 import { PageHeader } from '../../ui/page-header';
 import { PageLoader } from '../../ui/page-loader';
-import { CURRENCIES, MoneyInput, useMoney } from './money';
 import { type Product, salesKeys, useProducts } from './sales-api';
 
 /** 商品: the catalogue used by deal line items; price and cost give the margin. */
