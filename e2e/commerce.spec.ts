@@ -140,4 +140,25 @@ test('add an order on a person page: the purchase totals and the suggestions cha
     await expect(webhook.getByTestId('webhook-state')).not.toHaveText(c.webhook.notConfigured);
     if (lang === 'ja') await page.screenshot({ path: 'test-results/commerce-orders-ja.png', fullPage: true });
   });
+
+  await test.step('the people list shows purchase metrics as columns that sort', async () => {
+    const cust = m.customers;
+    await page.goto('/people');
+    const table = page.getByTestId('person-table');
+    await expect(table.getByRole('link', { name: family })).toBeVisible();
+    await page.getByRole('button', { name: cust.columns }).click();
+    await page.getByRole('checkbox', { name: c.fields.purchaseTotal }).check();
+    await page.getByRole('checkbox', { name: c.fields.purchaseCount }).check();
+    await page.keyboard.press('Escape');
+    // Highest total first: the list is sorted by the metric on the server.
+    const sortTotal = page.getByRole('button', { name: fill(cust.sortBy, { field: c.fields.purchaseTotal }) });
+    await sortTotal.click();
+    await sortTotal.click();
+    // Two orders left (one UI order cancelled, one imported): ￥2,400 + ￥1,200.
+    const row = table.locator('tbody tr').filter({ has: page.getByRole('link', { name: family }) });
+    await expect(row.getByTestId('metric-cell-purchaseTotal')).toHaveText(yen(3600));
+    await expect(row.getByTestId('metric-cell-purchaseCount')).toHaveText('2');
+    await expect(table.locator('tbody tr[data-index="0"]').getByTestId('metric-cell-purchaseTotal')).not.toHaveText(yen(0));
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/commerce-people-columns-ja.png' });
+  });
 });

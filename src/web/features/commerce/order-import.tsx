@@ -86,7 +86,10 @@ function ImportProgress({ jobId, onAnother }: { jobId: string; onAnother: () => 
     refetchInterval: (q) => {
       const s = q.state.data?.status;
       if (s === 'completed' || s === 'failed') {
-        void queryClient.invalidateQueries({ queryKey: commerceKeys.all });
+        // Not the ['commerce', 'imports'] queries: this one would refetch and invalidate again, without end.
+        void queryClient.invalidateQueries({
+          predicate: (x) => x.queryKey[0] === commerceKeys.all[0] && x.queryKey[1] !== 'imports',
+        });
         void queryClient.invalidateQueries({ queryKey: keys.people });
         void queryClient.invalidateQueries({ queryKey: keys.companies });
         return false;
