@@ -6,8 +6,8 @@ import { Link } from 'react-router';
 import { useCan, useSession } from '../../app/session';
 import { ErrorAlert } from '../../ui/error-alert';
 import { useFormatDateTime } from '../../ui/format';
+import { useMoney } from '../../ui/money';
 import { type CustomerKind, type CustomerMetrics, useCrossSell, useCustomerMetrics, useOrders } from './commerce-api';
-import { useMoney } from './money';
 import { OrderCreateModal } from './order-create-modal';
 import { StatusBadge } from './status-badge';
 

@@ -11,8 +11,8 @@ import { http } from '../../app/api-client';
 import { keys } from '../../app/query-client';
 import { useSession } from '../../app/session';
 import { ErrorAlert } from '../../ui/error-alert';
+import { MoneyInput, useMoney } from '../../ui/money';
 import { type CustomerKind, commerceKeys, type Order, useActiveProducts } from './commerce-api';
-import { MoneyInput, useMoney } from './money';
 
 interface Line {
   key: number;

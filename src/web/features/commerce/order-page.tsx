@@ -12,9 +12,9 @@ import { ConfirmButton } from '../../ui/confirm-button';
 import { ErrorAlert } from '../../ui/error-alert';
 import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
+import { MoneyInput, useMoney } from '../../ui/money';
 import { PageLoader } from '../../ui/page-loader';
 import { commerceKeys, type Order, useOrder } from './commerce-api';
-import { MoneyInput, useMoney } from './money';
 import { StatusBadge } from './status-badge';
 
 /** 注文詳細: lines and details; status and refund can change (the customer's metrics follow). */

@@ -7,10 +7,10 @@ import { type OrderStatus, orderStatuses } from '../../../shared/contracts/comme
 import { useCan } from '../../app/session';
 import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
+import { useMoney } from '../../ui/money';
 import { PageHeader } from '../../ui/page-header';
 import { PageLoader } from '../../ui/page-loader';
 import { useOrders } from './commerce-api';
-import { useMoney } from './money';
 import { OrderCreateModal } from './order-create-modal';
 import { OrderImportButton } from './order-import';
 import { StatusBadge } from './status-badge';

@@ -4,8 +4,8 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../app/api-client';
 import { useSession } from '../../app/session';
+import { useMoney } from '../../ui/money';
 import type { CustomerKind, CustomerMetrics } from './commerce-api';
-import { useMoney } from './money';
 
 /** A list column of the people/companies lists (the shape of the customers list's columns). */
 interface ListColumn<T> {
