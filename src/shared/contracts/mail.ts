@@ -173,6 +173,10 @@ export const templateSchema = z.object({
 });
 export type EmailTemplate = z.infer<typeof templateSchema>;
 
+/** At most this many files on one composed email. */
+export const MAX_MAIL_ATTACHMENTS = 20;
+export const draftAttachmentQuery = z.object({ filename: z.string().trim().min(1).max(255) });
+
 export const composeBody = z.object({
   personId: z.uuid(),
   /** Defaults to the person's first email address. */
@@ -183,6 +187,8 @@ export const composeBody = z.object({
   templateId: z.uuid().optional(),
   /** Reply within the thread of this email. */
   replyToEmailId: z.uuid().optional(),
+  /** Draft attachments uploaded by the sender (`POST /emails/attachments`); together at most ATTACHMENT_MAX_MB. */
+  attachmentIds: z.array(z.uuid()).max(MAX_MAIL_ATTACHMENTS).default([]),
 });
 export type ComposeBody = z.input<typeof composeBody>;
 

@@ -112,6 +112,39 @@ export async function listAttachments(db: DbOrTx, workspaceId: string, ownerType
   }));
 }
 
+/** The stored files of one owner with their bytes, oldest first (the sender attaches them to outgoing mail); null when a file is gone. */
+export async function readAttachmentFiles(
+  db: DbOrTx,
+  config: Pick<Config, 'attachments'>,
+  workspaceId: string,
+  ownerType: AttachmentOwnerType,
+  ownerId: string,
+) {
+  const rows = await db
+    .selectFrom('attachments')
+    .select(['id', 'filename', 'content_type', 'storage_key'])
+    .where('workspace_id', '=', workspaceId)
+    .where('owner_type', '=', ownerType)
+    .where('owner_id', '=', ownerId)
+    .where('deleted_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const files = [];
+  for (const r of rows) {
+    const content = await fs.readFile(path.join(config.attachments.dir, r.storage_key as string)).catch(() => null);
+    if (!content) return null;
+    files.push({ filename: r.filename as string, contentType: r.content_type as string, content });
+  }
+  return files;
+}
+
+/** Is this file name's extension refused (also checked again when a stored draft is sent)? */
+export function blockedExtension(config: Pick<Config, 'attachments'>, filename: string): boolean {
+  const ext = path.extname(filename).slice(1).toLowerCase();
+  return Boolean(ext && config.attachments.blockedExtensions.includes(ext));
+}
+
 /** Delete these owners' attachment rows; returns the files to remove once the transaction has committed. */
 export async function deleteAttachmentsOf(trx: Tx, workspaceId: string, ownerType: AttachmentOwnerType, ownerIds: string[]) {
   if (!ownerIds.length) return [];

@@ -9,6 +9,8 @@ export interface EmailFacts {
   to: string[];
   snippet: string;
   sentAt: Date;
+  /** Listed (downloadable) on the timeline entry. */
+  attachments?: { id: string; filename: string; size: number }[];
 }
 
 /** `email.sent` / `email.received`: the timeline consumer writes one entry per linked person (and their company). */
@@ -29,6 +31,7 @@ export function emailEvent(
       snippet: email.snippet,
       direction: email.direction,
       emailId: email.id,
+      ...(email.attachments?.length ? { attachments: email.attachments } : {}),
     },
     sourceType: 'email',
     sourceId: email.id,

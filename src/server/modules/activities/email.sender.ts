@@ -4,6 +4,7 @@ import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db/database.js';
 import { type OutboxEvent, recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
+import { listAttachments, readAttachmentFiles } from './attachments.js';
 import { emailEvent } from './email.events.js';
 import * as repo from './email.repository.js';
 import { findSettings } from './mail.repository.js';
@@ -31,7 +32,7 @@ function authorOf(row: repo.EmailRow): Actor {
  * notification to the author. A temporary failure throws, so the event is retried (pg-boss backoff).
  * At least once: a crash right after the server accepted the message sends it again with the same Message-ID.
  */
-export function makeEmailSender(db: Db, config: Pick<Config, 'secretKey' | 'dataDir'>, log?: FastifyBaseLogger) {
+export function makeEmailSender(db: Db, config: Pick<Config, 'secretKey' | 'dataDir' | 'attachments'>, log?: FastifyBaseLogger) {
   return async (event: OutboxEvent) => {
     if (event.type !== 'email.queued' || !event.entityId) return;
     const ws = event.workspaceId;
@@ -39,8 +40,11 @@ export function makeEmailSender(db: Db, config: Pick<Config, 'secretKey' | 'data
     if (!row) return; // sent, failed, or being sent by another worker
     const settings = await findSettings(db, ws);
     let failure: { reason: string; permanent: boolean } | null = null;
+    const files = row.attachment_count > 0 ? await readAttachmentFiles(db, config, ws, 'email', row.id) : [];
     if (!smtpConfigured(settings)) {
       failure = { reason: 'mail_not_configured', permanent: true };
+    } else if (!files) {
+      failure = { reason: 'attachment_missing', permanent: true };
     } else {
       try {
         await sendWithSettings(settings, config, {
@@ -52,6 +56,7 @@ export function makeEmailSender(db: Db, config: Pick<Config, 'secretKey' | 'data
           messageId: row.message_id,
           inReplyTo: row.in_reply_to ?? undefined,
           references: row.refs.length ? row.refs : undefined,
+          attachments: files,
         });
       } catch (err) {
         const details = (err instanceof AppError ? err.details : {}) as { smtpCode?: number | null; reason?: string | null };
@@ -70,6 +75,11 @@ export function makeEmailSender(db: Db, config: Pick<Config, 'secretKey' | 'data
         await repo.setSendOutcome(trx, ws, row.id, { status: 'sent', last_error: null, sent_at: sentAt });
         const links = await repo.linksFor(trx, ws, [row.id]);
         const people = [...new Map(links.map((l) => [l.person_id, { id: l.person_id, ownerId: l.owner_id, teamId: l.team_id }])).values()];
+        const attachments = (await listAttachments(trx, ws, 'email', [row.id])).map((a) => ({
+          id: a.id,
+          filename: a.filename,
+          size: a.size,
+        }));
         await recordChange(trx, author, {
           audit: { action: 'email.sent', entityType: 'email', entityId: row.id, after: { messageId: row.message_id } },
           event: emailEvent(
@@ -82,6 +92,7 @@ export function makeEmailSender(db: Db, config: Pick<Config, 'secretKey' | 'data
               to: row.to_addresses.map((a) => a.address),
               snippet: row.snippet,
               sentAt,
+              attachments,
             },
             people,
           ),

@@ -1,11 +1,12 @@
 import { type ComposeBody, type MergeValues, renderMergeFields, unknownMergeFields } from '../../../shared/contracts/mail.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Db } from '../../platform/db/database.js';
+import type { Config } from '../../platform/config.js';
+import type { Db, Tx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { maySee, teammatesOf } from '../../platform/policy.js';
-import { listAttachments } from './attachments.js';
+import { blockedExtension, listAttachments, removeFiles, storeAttachment } from './attachments.js';
 import { emailEvent } from './email.events.js';
 import { presentEmail, presentSummary } from './email.presenter.js';
 import * as repo from './email.repository.js';
@@ -81,13 +82,128 @@ export async function previewEmail(options: { db: Db; actor: Actor; personId: st
   };
 }
 
+/** Draft attachments not sent within this time are removed (at the user's next upload). */
+const DRAFT_TTL_MS = 24 * 60 * 60 * 1000;
+
+function draftOwner(actor: Actor): string {
+  if (!actor.userId) throw new AppError('forbidden');
+  return actor.userId;
+}
+
+/**
+ * A file for a mail being composed: stored like any attachment (size limit, blocked types) as a draft
+ * owned by the user (owner type 'email', owner id = the user), then named by id in `attachmentIds` of
+ * the send request, which moves it to the email. Drafts are visible to nobody (the download answers 404).
+ */
+export async function uploadDraftAttachment(options: {
+  db: Db;
+  config: Pick<Config, 'attachments'>;
+  actor: Actor;
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}) {
+  const { db, actor } = options;
+  const owner = draftOwner(actor);
+  const { stored, stale } = await db.transaction().execute(async (trx) => {
+    const stale = await trx
+      .deleteFrom('attachments')
+      .where('workspace_id', '=', actor.workspaceId)
+      .where('owner_type', '=', 'email')
+      .where('owner_id', '=', owner)
+      .where('created_at', '<', new Date(Date.now() - DRAFT_TTL_MS))
+      .returning('storage_key')
+      .execute();
+    const stored = await storeAttachment(trx, options.config, {
+      workspaceId: actor.workspaceId,
+      ownerType: 'email',
+      ownerId: owner,
+      filename: options.filename,
+      contentType: options.contentType,
+      data: options.data,
+      createdBy: owner,
+    });
+    return { stored, stale: stale.map((r) => r.storage_key as string) };
+  });
+  await removeFiles(options.config, stale);
+  return stored;
+}
+
+/** Remove a draft attachment of the actor's (taken off the compose dialog before sending). */
+export async function discardDraftAttachment(options: { db: Db; config: Pick<Config, 'attachments'>; actor: Actor; attachmentId: string }) {
+  const { db, actor } = options;
+  const owner = draftOwner(actor);
+  const rows = await db
+    .deleteFrom('attachments')
+    .where('workspace_id', '=', actor.workspaceId)
+    .where('id', '=', options.attachmentId)
+    .where('owner_type', '=', 'email')
+    .where('owner_id', '=', owner)
+    .where('created_by', '=', owner)
+    .returning('storage_key')
+    .execute();
+  if (!rows.length) throw new AppError('not_found');
+  await removeFiles(
+    options.config,
+    rows.map((r) => r.storage_key as string),
+  );
+}
+
+/**
+ * Move the actor's draft attachments to the email, inside its transaction. Unknown ids, another user's
+ * or workspace's files, files already sent, a blocked type or more than ATTACHMENT_MAX_MB together are
+ * `validation_failed` naming `attachmentIds[.n]`; the transaction rolls back, nothing is queued.
+ */
+async function claimDrafts(trx: Tx, config: Pick<Config, 'attachments'>, actor: Actor, ids: string[], emailId: string) {
+  if (!ids.length) return { count: 0, bytes: 0 };
+  const owner = draftOwner(actor);
+  const invalid = (issues: { path: string; code: string; message: string }[]) =>
+    new AppError('validation_failed', { issues: issues.map((i) => ({ in: 'body', ...i })) });
+  const dupe = ids.findIndex((id, i) => ids.indexOf(id) !== i);
+  if (dupe >= 0) throw invalid([{ path: `attachmentIds.${dupe}`, code: 'duplicate', message: 'attachment named twice' }]);
+  const rows = await trx
+    .selectFrom('attachments')
+    .select(['id', 'filename', 'size'])
+    .where('workspace_id', '=', actor.workspaceId)
+    .where('id', 'in', ids)
+    .where('owner_type', '=', 'email')
+    .where('owner_id', '=', owner)
+    .where('created_by', '=', owner)
+    .where('deleted_at', 'is', null)
+    .forUpdate()
+    .execute();
+  const byId = new Map(rows.map((r) => [r.id as string, r]));
+  const issues = ids.flatMap((id, i) => {
+    const row = byId.get(id);
+    if (!row) return [{ path: `attachmentIds.${i}`, code: 'unknown_attachment', message: 'no draft attachment of yours with this id' }];
+    if (blockedExtension(config, row.filename as string))
+      return [{ path: `attachmentIds.${i}`, code: 'attachment_type_blocked', message: row.filename as string }];
+    return [];
+  });
+  if (issues.length) throw invalid(issues);
+  const bytes = rows.reduce((sum, r) => sum + Number(r.size), 0);
+  if (bytes > config.attachments.maxBytes) {
+    throw invalid([
+      { path: 'attachmentIds', code: 'too_large', message: `attachments total ${bytes} bytes, at most ${config.attachments.maxBytes}` },
+    ]);
+  }
+  await trx
+    .updateTable('attachments')
+    .set({ owner_id: emailId })
+    .where('workspace_id', '=', actor.workspaceId)
+    .where('id', 'in', ids)
+    .execute();
+  return { count: rows.length, bytes };
+}
+
 /**
  * Compose to a person: merge fields filled from the record, then stored as 'queued' with its
  * `email.queued` event in one transaction. The sender consumer hands it to the SMTP server and records
  * `email.sent` (timeline) or 'failed' (the author is notified): a crash loses no mail.
  */
-export async function queueEmail(options: { db: Db; actor: Actor; input: ComposeBody }) {
+export async function queueEmail(options: { db: Db; config: Pick<Config, 'attachments'>; actor: Actor; input: ComposeBody }) {
   const { db, actor, input } = options;
+  const attachmentIds = input.attachmentIds ?? [];
   const person = await personOr404(db, actor, input.personId);
   if (input.templateId) await getTemplate({ db, actor, templateId: input.templateId });
   const replyTo = input.replyToEmailId ? await repo.findEmail(db, actor.workspaceId, input.replyToEmailId) : undefined;
@@ -113,6 +229,7 @@ export async function queueEmail(options: { db: Db; actor: Actor; input: Compose
     ...others.map((m) => ({ personId: m.id, role: cc.includes(m.address) && !to.includes(m.address) ? 'cc' : 'to' })),
   ];
   await db.transaction().execute(async (trx) => {
+    const files = await claimDrafts(trx, options.config, actor, attachmentIds, id);
     await repo.insertEmail(trx, {
       workspace_id: actor.workspaceId,
       id,
@@ -132,8 +249,8 @@ export async function queueEmail(options: { db: Db; actor: Actor; input: Compose
       html_body: html,
       has_remote_images: false,
       snippet: snippetOf(text),
-      size_bytes: Buffer.byteLength(text) + Buffer.byteLength(html),
-      attachment_count: 0,
+      size_bytes: Buffer.byteLength(text) + Buffer.byteLength(html) + files.bytes,
+      attachment_count: files.count,
       sent_at: new Date(),
       review_state: 'none',
       status: 'queued',
@@ -145,7 +262,13 @@ export async function queueEmail(options: { db: Db; actor: Actor; input: Compose
         action: 'email.queued',
         entityType: 'email',
         entityId: id,
-        after: { messageId, personId: person.id, templateId: input.templateId ?? null, recipients: to.length + cc.length },
+        after: {
+          messageId,
+          personId: person.id,
+          templateId: input.templateId ?? null,
+          recipients: to.length + cc.length,
+          attachments: files.count,
+        },
       },
       event: { type: 'email.queued', entityType: 'email', entityId: id },
     });

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { idParams } from '../../../shared/contracts/accounts.js';
 import {
+  attachmentRef,
   composeBody,
+  draftAttachmentQuery,
   emailListQuery,
   emailPage,
   emailQuery,
@@ -123,7 +125,47 @@ export async function mailRoutes(app: App, { database, config, mailReceiver, bus
   app.post(
     '/api/v1/emails',
     { config: { access: 'records.write' }, schema: { tags: ['mail'], body: composeBody, response: { 202: emailSchema } } },
-    async (req, reply) => reply.status(202).send(await emails.queueEmail({ db, actor: who(req.actor), input: req.body })),
+    async (req, reply) => reply.status(202).send(await emails.queueEmail({ db, config, actor: who(req.actor), input: req.body })),
+  );
+  // Draft attachments for a mail being composed: the raw file as the body (like activity attachments), in a scope of its own.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.attachments.maxBytes + 1024 * 1024 }, (_req, body, done) =>
+      done(null, body),
+    );
+    (scope as unknown as App).post(
+      '/api/v1/emails/attachments',
+      {
+        config: { access: 'records.write' },
+        bodyLimit: config.attachments.maxBytes + 1024 * 1024,
+        schema: {
+          tags: ['mail'],
+          description:
+            'Upload a file for a mail being composed (raw request body, its type in Content-Type, its name in ?filename=); send its id in `attachmentIds` of POST /emails. Limit ATTACHMENT_MAX_MB; executables are refused.',
+          querystring: draftAttachmentQuery,
+          response: { 201: attachmentRef },
+        },
+      },
+      async (req, reply) => {
+        const stored = await emails.uploadDraftAttachment({
+          db,
+          config,
+          actor: who(req.actor),
+          filename: req.query.filename,
+          contentType: String(req.headers['content-type'] ?? 'application/octet-stream'),
+          data: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+        });
+        return reply.status(201).send(stored);
+      },
+    );
+  });
+  app.delete(
+    '/api/v1/emails/attachments/:id',
+    { config: { access: 'records.write' }, schema: { tags: ['mail'], params: idParams, response: { 204: z.null() } } },
+    async (req, reply) => {
+      await emails.discardDraftAttachment({ db, config, actor: who(req.actor), attachmentId: req.params.id });
+      return reply.status(204).send(null);
+    },
   );
   app.get(
     '/api/v1/emails',

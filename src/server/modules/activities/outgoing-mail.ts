@@ -14,6 +14,8 @@ export interface OutgoingMail {
   html?: string;
   inReplyTo?: string;
   references?: string[];
+  /** Files to attach; nodemailer encodes non-ASCII names (RFC 2231 / RFC 2047). */
+  attachments?: { filename: string; contentType: string; content: Buffer }[];
   /** Set by callers that record the message under this id before sending; generated otherwise. */
   messageId?: string;
 }
@@ -69,6 +71,7 @@ export async function sendWithSettings(
       messageId,
       inReplyTo: mail.inReplyTo,
       references: mail.references,
+      attachments: mail.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
     });
   } catch (err) {
     const e = err as { code?: string; responseCode?: number; response?: string; message?: string };

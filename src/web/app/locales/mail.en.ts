@@ -20,6 +20,11 @@ export const mailEn = {
     send: 'Send',
     sent: 'Email queued: it appears on the timeline once the mail server has accepted it.',
     notConfigured: 'Outgoing mail is not set up yet.',
+    attachments: 'Attachments',
+    attach: 'Attach files',
+    attachHelp: 'You can also drop files here (up to the attachment size limit in total; no executables)',
+    attachFailed: 'Cannot attach: {{reason}}',
+    removeAttachment: 'Remove {{name}}',
     openSettings: 'Open mail settings',
   },
   fields: {

@@ -22,6 +22,11 @@ export const mailJa: typeof mailEn = {
     send: '送信',
     sent: 'メールを送信待ちに追加しました。メールサーバーが受け付けるとタイムラインに表示されます。',
     notConfigured: 'メール送信がまだ設定されていません。',
+    attachments: '添付ファイル',
+    attach: 'ファイルを添付',
+    attachHelp: 'ここにドロップすることもできます（合計サイズに上限があります。実行ファイルは添付できません）',
+    attachFailed: '添付できません: {{reason}}',
+    removeAttachment: '{{name}} を外す',
     openSettings: 'メール設定を開く',
   },
   fields: {

@@ -1,14 +1,132 @@
-import { Button, Chip, Group, Modal, Paper, Select, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import {
+  ActionIcon,
+  Button,
+  Chip,
+  FileButton,
+  Group,
+  Loader,
+  Modal,
+  Paper,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { IconMail } from '@tabler/icons-react';
+import { IconMail, IconPaperclip, IconX } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { mergeFields } from '../../../shared/contracts/mail';
 import { ErrorAlert } from '../../ui/error-alert';
 import { usePerson } from '../customers/customers-api';
-import { previewEmail, useSendEmail, useTemplates } from './mail-api';
+import { discardDraftAttachment, previewEmail, uploadDraftAttachment, useSendEmail, useTemplates } from './mail-api';
+
+/** A file picked in the compose dialog: uploading, uploaded (a draft attachment with its id) or refused. */
+interface PickedFile {
+  key: string;
+  name: string;
+  size: number;
+  id?: string;
+  error?: string;
+}
+
+export function formatFileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** 添付ファイル: pick or drop files; each is uploaded at once (size and type checked by the server), removable before sending. */
+function ComposeAttachments({ files, setFiles }: { files: PickedFile[]; setFiles: (f: (prev: PickedFile[]) => PickedFile[]) => void }) {
+  const { t } = useTranslation();
+  const [dragging, setDragging] = useState(false);
+  const add = (picked: File[]) => {
+    for (const file of picked) {
+      const key = `${Date.now()}-${Math.random()}`;
+      setFiles((prev) => [...prev, { key, name: file.name, size: file.size }]);
+      uploadDraftAttachment(file).then(
+        (stored) => setFiles((prev) => prev.map((f) => (f.key === key ? { ...f, id: stored.id, name: stored.filename } : f))),
+        (err: Error) => setFiles((prev) => prev.map((f) => (f.key === key ? { ...f, error: err.message } : f))),
+      );
+    }
+  };
+  const remove = (file: PickedFile) => {
+    setFiles((prev) => prev.filter((f) => f.key !== file.key));
+    if (file.id) void discardDraftAttachment(file.id).catch(() => undefined);
+  };
+  return (
+    <Stack gap={4}>
+      <Text size="sm" fw={500}>
+        {t('mail.compose.attachments')}
+      </Text>
+      <Paper
+        withBorder
+        p="sm"
+        radius="md"
+        style={{ borderStyle: 'dashed', background: dragging ? 'var(--mantine-color-blue-light)' : undefined }}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setDragging(false);
+          add([...e.dataTransfer.files]);
+        }}
+        data-testid="compose-attachments"
+      >
+        <Group gap="sm">
+          <FileButton multiple onChange={(picked) => add(picked)}>
+            {(props) => (
+              <Button {...props} variant="default" size="xs" leftSection={<IconPaperclip size={14} />}>
+                {t('mail.compose.attach')}
+              </Button>
+            )}
+          </FileButton>
+          <Text size="xs" c="dimmed">
+            {t('mail.compose.attachHelp')}
+          </Text>
+        </Group>
+        {files.length > 0 && (
+          <Stack gap={2} mt="xs" aria-label={t('mail.compose.attachments')}>
+            {files.map((f) => (
+              <Group key={f.key} gap="xs" wrap="nowrap">
+                {f.id || f.error ? <IconPaperclip size={14} /> : <Loader size={14} />}
+                <Text size="sm" truncate style={{ flex: 1 }} c={f.error ? 'red' : undefined}>
+                  {f.name}{' '}
+                  <Text span size="xs" c="dimmed">
+                    ({formatFileSize(f.size)})
+                  </Text>
+                  {f.error && (
+                    <Text span size="xs" c="red">
+                      {' '}
+                      {t('mail.compose.attachFailed', { reason: f.error })}
+                    </Text>
+                  )}
+                </Text>
+                <ActionIcon
+                  variant="subtle"
+                  color="gray"
+                  size="sm"
+                  onClick={() => remove(f)}
+                  aria-label={t('mail.compose.removeAttachment', { name: f.name })}
+                >
+                  <IconX size={14} />
+                </ActionIcon>
+              </Group>
+            ))}
+          </Stack>
+        )}
+      </Paper>
+    </Stack>
+  );
+}
 
 /** 「メール作成」 on a person's timeline: opens the compose dialog. */
 export function EmailComposeButton({ personId }: { personId: string }) {
@@ -47,6 +165,13 @@ export function EmailComposeModal({
   const [to, setTo] = useState('');
   const [subject, setSubject] = useState(() => (reply ? (/^re:/i.test(reply.subject) ? reply.subject : `Re: ${reply.subject}`) : ''));
   const [body, setBody] = useState('');
+  const [files, setFiles] = useState<PickedFile[]>([]);
+  const uploading = files.some((f) => !f.id && !f.error);
+  /** Closing without sending discards the uploaded drafts. */
+  const cancel = () => {
+    for (const f of files) if (f.id) void discardDraftAttachment(f.id).catch(() => undefined);
+    onClose();
+  };
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const [debounced] = useDebouncedValue({ subject, body }, 300);
   const preview = useQuery({
@@ -90,6 +215,7 @@ export function EmailComposeModal({
         templateId: templateId ?? undefined,
         to: recipients.length ? recipients : undefined,
         replyToEmailId: reply?.emailId,
+        attachmentIds: files.flatMap((f) => (f.id ? [f.id] : [])),
       },
       {
         onSuccess: () => {
@@ -101,7 +227,7 @@ export function EmailComposeModal({
   };
 
   return (
-    <Modal opened onClose={onClose} size="xl" title={t('mail.compose.title', { name: person.data?.displayName ?? '' })}>
+    <Modal opened onClose={cancel} size="xl" title={t('mail.compose.title', { name: person.data?.displayName ?? '' })}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -152,6 +278,7 @@ export function EmailComposeModal({
               ))}
             </Group>
           </Stack>
+          <ComposeAttachments files={files} setFiles={setFiles} />
           <Paper withBorder p="sm" radius="md" data-testid="compose-preview">
             <Title order={3} size="h5" mb="xs">
               {t('mail.compose.preview')}
@@ -173,10 +300,16 @@ export function EmailComposeModal({
           </Paper>
           <ErrorAlert error={send.error} />
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
+            <Button variant="default" onClick={cancel}>
               {t('common.cancel')}
             </Button>
-            <Button type="submit" loading={send.isPending} leftSection={<IconMail size={16} />} data-testid="compose-send">
+            <Button
+              type="submit"
+              loading={send.isPending}
+              disabled={uploading}
+              leftSection={<IconMail size={16} />}
+              data-testid="compose-send"
+            >
               {t('mail.compose.send')}
             </Button>
           </Group>

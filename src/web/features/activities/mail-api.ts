@@ -9,7 +9,27 @@ import type {
   MailSettings,
   MailSettingsPatch,
 } from '../../../shared/contracts/mail';
-import { http } from '../../app/api-client';
+import { api, http } from '../../app/api-client';
+
+/** A file uploaded for the mail being composed (a draft until the mail is sent). */
+export interface DraftAttachment {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+export function uploadDraftAttachment(file: File) {
+  return api<DraftAttachment>('POST', '/api/v1/emails/attachments', {
+    query: { filename: file.name },
+    raw: { body: file, contentType: file.type || 'application/octet-stream' },
+  });
+}
+
+/** Take a draft off the compose dialog (the server removes the file). */
+export function discardDraftAttachment(id: string) {
+  return api<null>('DELETE', `/api/v1/emails/attachments/${id}`);
+}
 
 export type { Email, EmailSummary, EmailTemplate, MailSettings };
 
