@@ -146,3 +146,24 @@ export async function addUser(
   const me = await client.get('/api/v1/auth/session');
   return { client, email, userId: me.body.user.id as string };
 }
+
+/**
+ * Polls `probe` until it returns a value (anything but undefined), for at most `timeoutMs` of wall time:
+ * background jobs on a loaded CI machine can take many seconds, so limits are in time, not in attempts.
+ * On timeout the error carries `describe()`'s last state, so a failure says where the job stood.
+ */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  options: { timeoutMs?: number; intervalMs?: number; describe?: () => Promise<unknown> } = {},
+): Promise<T> {
+  const until = Date.now() + (options.timeoutMs ?? 60_000);
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) {
+      const state = options.describe ? await options.describe() : undefined;
+      throw new Error(`still waiting after ${options.timeoutMs ?? 60_000} ms${state === undefined ? '' : `: ${JSON.stringify(state)}`}`);
+    }
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 50));
+  }
+}

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import { foldMetrics, type MetricOrder } from '../../../shared/contracts/commerce.js';
 import type { RunningServer } from '../../server.js';
 import { orderImportTuning } from './import.service.js';
@@ -441,13 +441,13 @@ const uploadOrders = (c: TestClient, body: string | Buffer, query = 'format=csv'
 
 /** Polls the import job until it is done. */
 async function waitImport(c: TestClient, id: string) {
-  const until = Date.now() + 20_000;
-  for (;;) {
-    const r = await c.get(`/api/v1/orders/imports/${id}`);
-    if (r.body.status === 'completed' || r.body.status === 'failed') return r.body;
-    if (Date.now() > until) throw new Error(`import still ${r.body.status}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
+  return waitFor(
+    async () => {
+      const r = await c.get(`/api/v1/orders/imports/${id}`);
+      return r.body.status === 'completed' || r.body.status === 'failed' ? r.body : undefined;
+    },
+    { describe: async () => (await c.get(`/api/v1/orders/imports/${id}`)).body },
+  );
 }
 
 async function importCsv(c: TestClient, csv: string) {

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 
 let server: RunningServer;
@@ -91,16 +91,16 @@ async function reimport(body: Buffer, type: string, filename: string) {
   const mapping = Object.fromEntries(Object.entries(up.body.suggestedMapping).filter(([, f]) => f !== 'id'));
   const start = await client.post(`/api/v1/imports/${up.body.id}/start`, { mapping });
   expect(start.status, JSON.stringify(start.body)).toBe(202);
-  for (let i = 0; i < 200; i++) {
-    const job = await client.get(`/api/v1/imports/${up.body.id}`);
-    if (job.body.status === 'completed') {
-      expect(job.body.rejected, JSON.stringify(job.body)).toBe(0);
-      return list(client);
-    }
-    if (job.body.status === 'failed') throw new Error(job.body.failure);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('import did not finish');
+  const job = await waitFor(
+    async () => {
+      const res = await client.get(`/api/v1/imports/${up.body.id}`);
+      if (res.body.status === 'failed') throw new Error(res.body.failure);
+      return res.body.status === 'completed' ? res.body : undefined;
+    },
+    { describe: async () => (await client.get(`/api/v1/imports/${up.body.id}`)).body },
+  );
+  expect(job.rejected, JSON.stringify(job)).toBe(0);
+  return list(client);
 }
 
 describe('export', () => {

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 import { importTuning } from './import.service.js';
 
@@ -23,14 +23,25 @@ async function upload(client: TestClient, body: Buffer | string, query = 'entity
   return client.request('POST', `/api/v1/imports?${query}`, body, { 'content-type': type });
 }
 
-async function waitDone(client: TestClient, id: string) {
-  for (let i = 0; i < 400; i++) {
-    const res = await client.get(`/api/v1/imports/${id}`);
-    if (res.body.status === 'failed') throw new Error(`import failed: ${res.body.failure}`);
-    if (res.body.status === 'completed') return res.body;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`import did not finish: ${JSON.stringify((await client.get(`/api/v1/imports/${id}`)).body)}`);
+async function waitDone(client: TestClient, id: string, on: RunningServer = server) {
+  return waitFor(
+    async () => {
+      const res = await client.get(`/api/v1/imports/${id}`);
+      if (res.body.status === 'failed') throw new Error(`import failed: ${res.body.failure}`);
+      return res.body.status === 'completed' ? res.body : undefined;
+    },
+    {
+      // Where the job stood, and what pg-boss made of it (queued, active, retrying), when it did not finish in time.
+      describe: async () => ({
+        import: (await client.get(`/api/v1/imports/${id}`)).body,
+        jobs: (
+          await on.database.pool.query(`SELECT name, state, retry_count, started_on, output FROM pgboss.job WHERE data->>'importId' = $1`, [
+            id,
+          ])
+        ).rows,
+      }),
+    },
+  );
 }
 
 async function importFile(
@@ -320,7 +331,7 @@ describe('import across a restart', () => {
         a = await signIn(second, ws.adminEmail);
         const mid = await second.database.pool.query('SELECT count(*)::int AS n FROM people WHERE workspace_id = $1', [ws.workspaceId]);
         expect(mid.rows[0].n).toBeGreaterThanOrEqual(5);
-        const result = await waitDone(a, up.body.id);
+        const result = await waitDone(a, up.body.id, second);
         expect(result).toMatchObject({ status: 'completed', rowsTotal: 23, processed: 23, created: 22, rejected: 1 });
         const { rows: counts } = await second.database.pool.query(
           'SELECT count(*)::int AS n, count(DISTINCT family_name)::int AS d FROM people WHERE workspace_id = $1',
