@@ -172,6 +172,25 @@ describe('assignment rules', () => {
     expect((await admin.get(`/api/v1/assignment-rules/${r1.id}`)).status).toBe(404);
   });
 
+  it('creates that fall through several rules while an administrator reorders them all succeed (no deadlock)', async () => {
+    const { admin, reps, teamId } = await workspaceWithTeam(['丙', '丁']);
+    // The first rule by id assigns; the second (larger id, moved to the top) has nobody and falls through,
+    // so a create visits the rules in the opposite order of their ids while a reorder locks them by id.
+    const empty = await admin.post('/api/v1/teams', { name: `空${Date.now()}`, memberIds: [] });
+    expect(empty.status, JSON.stringify(empty.body)).toBe(201);
+    const assigning = await rule(admin, { name: '割り当てる', method: 'round_robin', teamId });
+    const nobody = await rule(admin, { name: '誰もいない', method: 'round_robin', teamId: empty.body.id });
+    const order = (ids: string[]) => admin.request('PUT', '/api/v1/assignment-rules/order', { objectType: 'lead', ids });
+    expect((await order([nobody.id, assigning.id])).status).toBe(200);
+    const results = await Promise.all([
+      ...Array.from({ length: 24 }, (_, i) => admin.post('/api/v1/leads', { familyName: `競合${i}` })),
+      ...Array.from({ length: 8 }, () => order([nobody.id, assigning.id])),
+    ]);
+    expect(results.map((r) => r.status).filter((s) => s >= 300)).toEqual([]);
+    const owners = results.slice(0, 24).map((r) => r.body.ownerId);
+    expect(new Set(owners)).toEqual(new Set(reps.map((r) => r.userId)));
+  });
+
   it('refuses bad input with 400 naming the field, other workspaces’ ids, and non-admins', async () => {
     const { admin, teamId } = await workspaceWithTeam(['一人']);
     const other = await workspaceWithTeam(['他社']);

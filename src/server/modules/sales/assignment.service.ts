@@ -67,6 +67,9 @@ export async function assignNewRecord(
   record: { objectType: AssignmentObjectType; row: Record<string, any> },
 ): Promise<Assignment | null> {
   const { objectType, row } = record;
+  // Lock every rule in id order before walking them in position order: a create that falls through several rules
+  // would otherwise take their locks in position order and deadlock with a reorder (which locks them by id).
+  if (!(await repo.lockRules(trx, actor.workspaceId, objectType)).length) return null;
   for (const candidate of await repo.listRules(trx, actor.workspaceId, objectType, { activeOnly: true })) {
     if (candidate.conditions) {
       let cond: ReturnType<typeof compileFilter>;
