@@ -529,6 +529,46 @@ describe('order import job', () => {
     expect((await other.client.get(`/api/v1/orders/imports/${id}/errors.csv`)).status).toBe(404);
   });
 
+  it('counts products bought together from an imported file like from orders entered one by one', async () => {
+    const { ws, client, product, person } = await shop();
+    for (const sku of ['PA', 'PB', 'PC']) await product(sku, 100);
+    const buyer = await person('ペア', 'pair@example.jp');
+    const rows = [
+      ['P-1', 'PA'],
+      ['P-1', 'PB'],
+      ['P-2', 'PA'],
+      ['P-2', 'PB'],
+      ['P-2', 'PC'],
+      ['P-3', 'PA', 'キャンセル'],
+      ['P-3', 'PC', 'キャンセル'],
+      ['P-4', 'PA'],
+      ['P-4', 'PA'],
+      ['P-4', 'PC'],
+      ['P-5', 'PB'],
+    ];
+    const csv = ['注文番号,注文日時,メールアドレス,SKU,数量,ステータス']
+      .concat(rows.map(([n, sku, status]) => `${n},2026/04/01,pair@example.jp,${sku},1,${status ?? '完了'}`))
+      .join('\n');
+    expect((await importCsv(client, csv)).job).toMatchObject({ status: 'completed', inserted: 5, rejected: 0 });
+    const pairs = await server.database.pool.query(
+      `SELECT a.sku || '+' || b.sku AS pair, pp.orders FROM product_pairs pp
+       JOIN products a ON a.workspace_id = pp.workspace_id AND a.id = pp.product_id
+       JOIN products b ON b.workspace_id = pp.workspace_id AND b.id = pp.other_product_id
+       WHERE pp.workspace_id = $1 ORDER BY 1`,
+      [ws.workspaceId],
+    );
+    // The cancelled order is not counted; a product twice in one order counts once.
+    expect(Object.fromEntries(pairs.rows.map((r) => [r.pair, r.orders]))).toEqual({
+      'PA+PB': 2,
+      'PA+PC': 2,
+      'PB+PA': 2,
+      'PB+PC': 1,
+      'PC+PA': 2,
+      'PC+PB': 1,
+    });
+    expect(await metricsOf(client, buyer)).toMatchObject({ purchaseCount: 4, purchaseQuantity: 9 });
+  });
+
   it('refuses a file without the required columns at upload and keeps nothing', async () => {
     const { ws, client } = await shop();
     const bad = await uploadOrders(client, 'a,b\n1,2');

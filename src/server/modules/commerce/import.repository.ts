@@ -114,9 +114,30 @@ const ORDER_COLUMNS = [
   'updated_by',
 ] as const;
 const LINE_COLUMNS = ['workspace_id', 'order_id', 'position', 'product_id', 'sku', 'name', 'quantity', 'unit_price', 'amount'] as const;
-// Per-connection staging tables (emptied at each commit): the batch arrives by COPY, then set-based SQL.
+// A per-connection staging table (emptied at each commit): the batch's orders arrive by COPY, then set-based SQL.
 const STAGE = sql.raw('commerce_import_orders');
-const STAGE_LINES = sql.raw('commerce_import_lines');
+const uncounted = new Set<OrderStatus>(['cancelled', 'refunded']);
+
+/**
+ * Pairs of products within each counted order of the batch (both directions), as applyPairs does, counted here
+ * from the batch in memory; upserted in key order so parallel batches lock pair rows in the same order.
+ */
+async function addPairs(trx: Tx, workspaceId: string, orders: ImportOrder[]) {
+  const counts = new Map<string, number>();
+  for (const o of orders) {
+    if (uncounted.has(o.status) || o.lines.length < 2) continue;
+    const products = [...new Set(o.lines.map((l) => l.productId))];
+    for (const a of products) for (const b of products) if (a !== b) counts.set(`${a} ${b}`, (counts.get(`${a} ${b}`) ?? 0) + 1);
+  }
+  if (!counts.size) return;
+  const keys = [...counts.keys()].sort();
+  const [as, bs] = [keys.map((k) => k.slice(0, 36)), keys.map((k) => k.slice(37))];
+  await sql`
+    INSERT INTO product_pairs AS pp (workspace_id, product_id, other_product_id, orders)
+    SELECT ${workspaceId}::uuid, a, b, n FROM unnest(${as}::uuid[], ${bs}::uuid[], ${keys.map((k) => counts.get(k))}::int[]) AS t(a, b, n)
+    ORDER BY a, b
+    ON CONFLICT (workspace_id, product_id, other_product_id) DO UPDATE SET orders = pp.orders + EXCLUDED.orders`.execute(trx);
+}
 
 /** Adds the batch's orders (the staged rows that were written) to their customers' metrics: sums and min/max. */
 async function addMetricDeltas(trx: Tx, workspaceId: string, kind: 'person' | 'company') {
@@ -144,7 +165,7 @@ async function addMetricDeltas(trx: Tx, workspaceId: string, kind: 'person' | 'c
 /**
  * Writes one batch in the caller's transaction on `client`: the orders COPY'd into a staging table and
  * inserted from it (an existing order number or external id skips that order), then the written orders'
- * lines, product pairs and metric deltas, all set-based. Returns the ids written.
+ * lines (COPY), product pairs and metric deltas. Returns the ids written.
  */
 export async function writeOrders(
   client: pg.PoolClient,
@@ -153,8 +174,7 @@ export async function writeOrders(
   userId: string | null,
   orders: ImportOrder[],
 ): Promise<string[]> {
-  await client.query(`CREATE TEMP TABLE IF NOT EXISTS commerce_import_orders (LIKE orders INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
-    CREATE TEMP TABLE IF NOT EXISTS commerce_import_lines (LIKE order_lines) ON COMMIT DELETE ROWS`);
+  await client.query('CREATE TEMP TABLE IF NOT EXISTS commerce_import_orders (LIKE orders INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
   await copyInto(
     client,
     'commerce_import_orders',
@@ -189,11 +209,14 @@ export async function writeOrders(
   if (!ids.length) return ids;
   const written = new Set(ids);
   if (ids.length < orders.length) await client.query('DELETE FROM commerce_import_orders WHERE NOT (id = ANY($1::uuid[]))', [ids]);
-  const lines: string[] = [];
-  for (const o of orders) {
-    if (!written.has(o.id)) continue;
-    for (const l of o.lines) {
-      lines.push(
+  const kept = orders.filter((o) => written.has(o.id));
+  // The lines belong to orders this transaction just inserted, so nothing can conflict: straight into the table.
+  await copyInto(
+    client,
+    'order_lines',
+    LINE_COLUMNS,
+    kept.flatMap((o) =>
+      o.lines.map((l) =>
         copyLine(LINE_COLUMNS, {
           workspace_id: workspaceId,
           order_id: o.id,
@@ -205,22 +228,10 @@ export async function writeOrders(
           unit_price: l.unitPrice,
           amount: l.amount,
         }),
-      );
-    }
-  }
-  await copyInto(client, 'commerce_import_lines', LINE_COLUMNS, lines);
-  await client.query('INSERT INTO order_lines SELECT * FROM commerce_import_lines');
-  // Pairs of products within each counted order of the batch (both directions), as applyPairs does.
-  await sql`
-    WITH l AS (
-      SELECT DISTINCT s.order_id, s.product_id FROM ${STAGE_LINES} s JOIN ${STAGE} o ON o.id = s.order_id WHERE ${COUNTED}
-    )
-    INSERT INTO product_pairs AS pp (workspace_id, product_id, other_product_id, orders)
-    SELECT ${workspaceId}::uuid, a.product_id, b.product_id, count(*)::int
-    FROM l a JOIN l b ON a.order_id = b.order_id AND a.product_id <> b.product_id
-    GROUP BY a.product_id, b.product_id
-    ORDER BY a.product_id, b.product_id
-    ON CONFLICT (workspace_id, product_id, other_product_id) DO UPDATE SET orders = pp.orders + EXCLUDED.orders`.execute(trx);
+      ),
+    ),
+  );
+  await addPairs(trx, workspaceId, kept);
   await addMetricDeltas(trx, workspaceId, 'person');
   await addMetricDeltas(trx, workspaceId, 'company');
   return ids;

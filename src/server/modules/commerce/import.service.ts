@@ -221,6 +221,9 @@ export async function runOrderImport(options: {
     const client = await database.pool.connect();
     try {
       await client.query('BEGIN');
+      // Per transaction, as the customers import does: a batch commits without waiting for its WAL flush; lost in
+      // a database crash, it loses its checkpoint range with it and is written again (the next commit flushes it).
+      await client.query('SET LOCAL synchronous_commit = off');
       const trx = kyselyOn(client);
       const inserted = orders.length ? await importRepo.writeOrders(client, trx, ws, actor.userId, orders) : [];
       if (rejected.length) await jobs.insertErrors(client, ws, importId, rejected);
