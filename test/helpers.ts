@@ -147,22 +147,36 @@ export async function addUser(
   return { client, email, userId: me.body.user.id as string };
 }
 
+type Probe<T> = () => T | undefined | null | false | Promise<T | undefined | null | false>;
+interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** The state to print when the wait times out (where a job stood, what arrived so far). */
+  describe?: () => unknown;
+}
+
 /**
- * Polls `probe` until it returns a value (anything but undefined), for at most `timeoutMs` of wall time:
- * background jobs on a loaded CI machine can take many seconds, so limits are in time, not in attempts.
- * On timeout the error carries `describe()`'s last state, so a failure says where the job stood.
+ * Polls `probe` until it returns a value (not undefined, null or false), for at most `timeoutMs` of wall time
+ * (default 60 s): background jobs on a loaded CI machine can take many seconds, so limits are in time, not in
+ * attempts. `what` names the awaited thing in the timeout error, with `describe()`'s state when given.
  */
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined>,
-  options: { timeoutMs?: number; intervalMs?: number; describe?: () => Promise<unknown> } = {},
-): Promise<T> {
-  const until = Date.now() + (options.timeoutMs ?? 60_000);
+export async function waitFor<T>(probe: Probe<T>, options?: WaitOptions | number): Promise<T>;
+export async function waitFor<T>(what: string, probe: Probe<T>, options?: WaitOptions | number): Promise<T>;
+export async function waitFor<T>(...args: [Probe<T>, (WaitOptions | number)?] | [string, Probe<T>, (WaitOptions | number)?]) {
+  const [what, probe, given] = (typeof args[0] === 'string' ? args : ['a result', ...args]) as [
+    string,
+    Probe<T>,
+    WaitOptions | number | undefined,
+  ];
+  const options: WaitOptions = typeof given === 'number' ? { timeoutMs: given } : (given ?? {});
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const until = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
+    const value = await (probe as Probe<T>)();
+    if (value !== undefined && value !== null && value !== false) return value;
     if (Date.now() > until) {
       const state = options.describe ? await options.describe() : undefined;
-      throw new Error(`still waiting after ${options.timeoutMs ?? 60_000} ms${state === undefined ? '' : `: ${JSON.stringify(state)}`}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${state === undefined ? '' : `: ${JSON.stringify(state)}`}`);
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 50));
   }

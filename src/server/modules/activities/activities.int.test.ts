@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import { loadConfig } from '../../platform/config.js';
 import type { RunningServer } from '../../server.js';
 
@@ -23,16 +23,6 @@ afterAll(async () => {
   await server?.stop();
   fs.rmSync(attachmentsDir, { recursive: true, force: true });
 });
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Polls a timeline until it has an entry that matches. */
 async function entryOn(client: TestClient, type: string, id: string, match: (e: any) => boolean, query = '') {

@@ -10,6 +10,7 @@ import {
   startTestServer,
   type TestClient,
   testConfig,
+  waitFor,
 } from '../../../../test/helpers.js';
 import type { Config } from '../../platform/config.js';
 import type { RunningServer } from '../../server.js';
@@ -41,16 +42,6 @@ afterAll(async () => {
 
 async function q(text: string, values: unknown[] = []) {
   return (await server.database.pool.query(text, values)).rows;
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** A workspace with its own IMAP server and the settings saved (scheduled polling off unless asked). */

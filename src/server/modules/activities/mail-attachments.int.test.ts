@@ -4,7 +4,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 
 /** The workspace's mail provider: a real SMTP server keeping the raw messages it accepts. */
@@ -20,16 +20,6 @@ let adminId: string;
 let dataDir: string;
 let personId: string;
 const ATTACHMENT_MAX = 50_000;
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function q(text: string, values: unknown[] = []) {
   return (await server.database.pool.query(text, values)).rows;

@@ -5,7 +5,7 @@ import { simpleParser } from 'mailparser';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 
 /** An SMTP server standing in for the workspace's mail provider: keeps what it receives. */
@@ -31,16 +31,6 @@ let inboundAddress: string;
 let dataDir: string;
 const MAX_BYTES = 300_000;
 const ATTACHMENT_MAX = 50_000;
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function deliver(message: SendMailOptions & { envelope?: { from: string; to: string[] } }) {
   const client = nodemailer.createTransport({ host: '127.0.0.1', port: server.mailReceiver.port, secure: false, ignoreTLS: true });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 import { makeNotificationsConsumer } from './notifications.service.js';
 
@@ -18,16 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('notifications', () => {
   it('notifies each mentioned teammate (not the author), and marks one and all read', async () => {

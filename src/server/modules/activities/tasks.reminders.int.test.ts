@@ -1,6 +1,14 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestDatabase, createTestWorkspace, signIn, startTestServer, testConfig } from '../../../../test/helpers.js';
+import {
+  addUser,
+  createTestDatabase,
+  createTestWorkspace,
+  signIn,
+  startTestServer,
+  testConfig,
+  waitFor,
+} from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 import { runDigests } from './digest.service.js';
 import { configureSmtp, type SmtpSink, startSmtpSink } from './tasks.test-support.js';
@@ -15,16 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sink?.close();
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('a reminder due while the server was stopped', () => {
   it('fires after the server starts again on the same database: notification row and e-mail', async () => {

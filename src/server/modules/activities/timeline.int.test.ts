@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { OutboxEvent } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
 import type { RunningServer } from '../../server.js';
@@ -20,16 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function entries(client: TestClient, type: string, id: string, query = '') {
   const res = await client.get(`/api/v1/timeline/${type}/${id}${query}`);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 import { checkRecordForDuplicates } from './duplicates.service.js';
 
@@ -15,16 +15,6 @@ afterAll(async () => {
 async function workspace() {
   const ws = await createTestWorkspace(server);
   return { ...ws, a: await signIn(server, ws.adminEmail) };
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const q = async (text: string, values: unknown[] = []) => (await server.database.pool.query(text, values)).rows;

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestDatabase, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import {
+  addUser,
+  createTestDatabase,
+  createTestWorkspace,
+  signIn,
+  startTestServer,
+  type TestClient,
+  waitFor,
+} from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 import { fireEscalation, sweepEscalations } from './assignment.escalation.js';
 
@@ -11,16 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /** A fresh workspace with its admin and a sales team of three members. */
 async function workspaceWithTeam(names = ['営業 一郎', '営業 二郎', '営業 三郎']) {

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestDatabase, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import {
+  addUser,
+  createTestDatabase,
+  createTestWorkspace,
+  signIn,
+  startTestServer,
+  type TestClient,
+  waitFor,
+} from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 import type { OutboxEvent } from './outbox.js';
 
@@ -21,16 +29,6 @@ afterAll(async () => {
   await a?.stop();
   await b?.stop();
 });
-
-async function waitFor<T>(probe: () => T | undefined, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Reads a Server-Sent Events stream over real HTTP and collects `change` events. */
 async function openStream(server: RunningServer, client: TestClient) {
