@@ -8,6 +8,7 @@ import {
   startTestServer,
   type TestClient,
   tokenClient,
+  waitFor,
 } from '../../../../test/helpers.js';
 import { systemActor } from '../../platform/actor.js';
 import type { RunningServer } from '../../server.js';
@@ -168,14 +169,11 @@ describe('access', () => {
     const t = (await admin.post('/api/v1/tasks', { title: 'タイムライン確認', links: [{ entityType: 'person', entityId: personId }] }))
       .body;
     await admin.post(`/api/v1/tasks/${t.id}/complete`, { version: 1 });
-    const until = Date.now() + 20_000;
-    let entries: any[] = [];
-    while (Date.now() < until) {
+    const entries: any[] = await waitFor('both task entries', async () => {
       const res = await admin.get(`/api/v1/timeline/person/${personId}?kinds=task`);
-      entries = (res.body.data ?? []).filter((e: any) => e.summary?.taskId === t.id);
-      if (entries.length >= 2) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+      const mine = (res.body.data ?? []).filter((e: any) => e.summary?.taskId === t.id);
+      return mine.length >= 2 ? mine : undefined;
+    });
     // Two entries: created (open) and completed (done), whatever order the consumer gets the events in.
     expect(entries.map((e) => e.summary.status).sort()).toEqual(['done', 'open']);
   });

@@ -302,12 +302,10 @@ describe('merges and disclosure', () => {
       mergedVersion: m.version,
     });
     expect(merged.status).toBe(200);
-    let metrics: any;
-    for (let i = 0; i < 100; i++) {
-      metrics = await metricsOf(client, s.id);
-      if (metrics.purchaseCount === 2) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const metrics = await waitFor('the merged metrics', async () => {
+      const m = await metricsOf(client, s.id);
+      return m.purchaseCount === 2 ? m : undefined;
+    });
     expect(metrics).toMatchObject({ purchaseCount: 2, purchaseTotal: 3000, repeatCustomer: true });
     expect((await client.get(`/api/v1/orders?personId=${s.id}`)).body.data).toHaveLength(2);
     const disclosure = await client.get(`/api/v1/people/${s.id}/export`);
@@ -586,14 +584,9 @@ describe('order import job', () => {
     const p = await person('時系列', 'tl@example.jp');
     const { job } = await importCsv(client, '注文番号,注文日時,メールアドレス,SKU,数量\nTL-1,2026/05/01 09:00,tl@example.jp,T-1,2\n');
     expect(job).toMatchObject({ status: 'completed', inserted: 1, timeline: true });
-    const until = Date.now() + 10_000;
-    let entry: any;
-    while (!entry && Date.now() < until) {
-      const r = await client.get(`/api/v1/timeline/person/${p}`);
-      entry = (r.body.data as any[]).find((e) => e.kind === 'purchase');
-      if (!entry) await new Promise((res) => setTimeout(res, 100));
-    }
-    expect(entry).toBeTruthy();
+    const entry = await waitFor('the purchase entry', async () =>
+      ((await client.get(`/api/v1/timeline/person/${p}`)).body.data as any[]).find((e) => e.kind === 'purchase'),
+    );
     expect(JSON.stringify(entry)).toContain('TL-1');
   });
 

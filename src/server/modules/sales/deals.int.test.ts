@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 
 let server: RunningServer;
@@ -265,11 +265,10 @@ describe('deals', () => {
     const won = pipeline.stages.find((s) => s.kind === 'won');
     const deal = await client.post('/api/v1/deals', { title: '年間契約', amount: 900_000, companyId: company.body.id });
     await client.post(`/api/v1/deals/${deal.body.id}/move`, { version: 1, stageId: won?.id, closeReason: '導入実績' });
-    let entries: any[] = [];
-    for (let i = 0; i < 100 && entries.length < 2; i++) {
-      entries = (await client.get(`/api/v1/timeline/deal/${deal.body.id}`)).body.data ?? [];
-      if (entries.length < 2) await new Promise((r) => setTimeout(r, 100));
-    }
+    const entries: any[] = await waitFor('two deal entries', async () => {
+      const data = (await client.get(`/api/v1/timeline/deal/${deal.body.id}`)).body.data ?? [];
+      return data.length >= 2 ? data : undefined;
+    });
     expect(entries.map((e) => e.kind)).toEqual(['deal', 'deal']);
     expect(entries[0].summary).toMatchObject({ action: 'won', reason: '導入実績' });
     const onCompany = (await client.get(`/api/v1/timeline/company/${company.body.id}`)).body.data.filter((e: any) => e.kind === 'deal');
@@ -291,11 +290,10 @@ describe('deals', () => {
         call: { direction: 'out', durationSeconds: 300 },
       });
       expect(logged.status, JSON.stringify(logged.body)).toBe(201);
-      let calls: any[] = [];
-      for (let i = 0; i < 100 && calls.length === 0; i++) {
-        calls = ((await client.get(`/api/v1/timeline/${type}/${id}?kinds=call`)).body.data ?? []) as any[];
-        if (!calls.length) await new Promise((r) => setTimeout(r, 100));
-      }
+      const calls: any[] = await waitFor(`the call on the ${type}`, async () => {
+        const data = ((await client.get(`/api/v1/timeline/${type}/${id}?kinds=call`)).body.data ?? []) as any[];
+        return data.length ? data : undefined;
+      });
       expect(calls.map((e) => e.summary.subject)).toEqual(['条件の確認']);
     }
     const other = await freshWorkspace();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 
 let server: RunningServer;
@@ -111,14 +111,11 @@ describe('leads', () => {
     const created = await client.post('/api/v1/leads', { ...lead, email: 'history@sample-shoji.example' });
     const qualified = await client.patch(`/api/v1/leads/${created.body.id}`, { version: 1, status: 'qualified' });
     expect(qualified.status).toBe(200);
-    const wait = async (path: string, n: number) => {
-      let entries: any[] = [];
-      for (let i = 0; i < 100 && entries.length < n; i++) {
-        entries = ((await client.get(path)).body.data ?? []).filter((e: any) => e.kind === 'lead');
-        if (entries.length < n) await new Promise((r) => setTimeout(r, 100));
-      }
-      return entries;
-    };
+    const wait = (path: string, n: number) =>
+      waitFor(`${n} lead entries on ${path}`, async () => {
+        const entries = ((await client.get(path)).body.data ?? []).filter((e: any) => e.kind === 'lead');
+        return entries.length >= n ? (entries as any[]) : undefined;
+      });
     // The lead's own history is on the lead before it converts.
     expect((await wait(`/api/v1/timeline/lead/${created.body.id}`, 2)).length).toBe(2);
     const res = await client.post(`/api/v1/leads/${created.body.id}/convert`, {
