@@ -4,6 +4,7 @@ import type PgBoss from 'pg-boss';
 import type { OrderImportJob } from '../../../shared/contracts/commerce.js';
 import type { Actor } from '../../platform/actor.js';
 import type { Database, Db } from '../../platform/db/database.js';
+import { storeInParts } from '../../platform/db/stored-file.js';
 import { emitEvent, recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
@@ -15,7 +16,6 @@ import { workspaceCurrency } from './orders.repository.js';
 import { orderTimeline } from './orders.service.js';
 
 export const ORDER_IMPORT_QUEUE = 'commerce-order-import';
-const PART_SIZE = 1024 * 1024;
 /** Batches being written at once, each on its own pooled connection, while the next one is parsed. */
 const WRITERS = 2;
 /**
@@ -117,22 +117,7 @@ export async function uploadOrderImport(options: {
   let size = 0;
   let header: string[] = [];
   try {
-    let seq = 0;
-    let pending: Buffer[] = [];
-    let pendingSize = 0;
-    const flush = async () => {
-      if (!pendingSize) return;
-      await jobs.insertFilePart(db, ws, id, seq++, Buffer.concat(pending));
-      pending = [];
-      pendingSize = 0;
-    };
-    for await (const chunk of options.body as AsyncIterable<Buffer>) {
-      pending.push(chunk);
-      pendingSize += chunk.length;
-      size += chunk.length;
-      if (pendingSize >= PART_SIZE) await flush();
-    }
-    await flush();
+    size = await storeInParts(options.body as AsyncIterable<Buffer>, (seq, data) => jobs.insertFilePart(db, ws, id, seq, data));
     if (!size) throw new AppError('validation_failed', { issues: [{ path: 'file', code: 'empty_file' }] });
     const job = (await jobs.findJob(db, ws, id)) as jobs.OrderImportRow;
     const first = await readHeader(db, job);

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type PgBoss from 'pg-boss';
 import type { Actor } from '../../platform/actor.js';
 import type { Database, Db } from '../../platform/db/database.js';
+import { storeInParts } from '../../platform/db/stored-file.js';
 import { emitEvent, recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
@@ -22,7 +23,6 @@ import { readRows } from './import-source.js';
 import { type ChunkContext, type MatchOn, type Mode, type PreparedRow, prepareRow, writeChunk } from './import-writer.js';
 
 export const IMPORT_QUEUE = 'customers-import';
-const PART_SIZE = 1024 * 1024;
 const SAMPLE_SIZE = 64 * 1024;
 const PREVIEW_ROWS = 20;
 
@@ -82,26 +82,16 @@ export async function uploadImport(options: {
     status: 'uploading',
     created_by: actor.userId,
   });
-  let seq = 0;
-  let size = 0;
   let sample = Buffer.alloc(0);
-  let pending: Buffer[] = [];
-  let pendingSize = 0;
-  const flush = async () => {
-    if (!pendingSize) return;
-    await repo.insertFilePart(db, actor.workspaceId, id, seq++, Buffer.concat(pending));
-    pending = [];
-    pendingSize = 0;
-  };
+  let size: number;
   try {
-    for await (const chunk of options.body as AsyncIterable<Buffer>) {
-      if (sample.length < SAMPLE_SIZE) sample = Buffer.concat([sample, chunk.subarray(0, SAMPLE_SIZE - sample.length)]);
-      pending.push(chunk);
-      pendingSize += chunk.length;
-      size += chunk.length;
-      if (pendingSize >= PART_SIZE) await flush();
-    }
-    await flush();
+    size = await storeInParts(
+      options.body as AsyncIterable<Buffer>,
+      (seq, data) => repo.insertFilePart(db, actor.workspaceId, id, seq, data),
+      (chunk) => {
+        if (sample.length < SAMPLE_SIZE) sample = Buffer.concat([sample, chunk.subarray(0, SAMPLE_SIZE - sample.length)]);
+      },
+    );
   } catch (err) {
     await repo.deleteJob(db, actor.workspaceId, id);
     throw err;
