@@ -2,6 +2,7 @@ import { expect, type Page, test } from '@playwright/test';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
+import { rawMail, startImapServer } from '../src/server/modules/activities/imap.test-support';
 import { fill, messagesFor } from './support/messages';
 import { afterPlatformSpec } from './support/run-order';
 import { signInAsAdmin } from './support/session';
@@ -110,7 +111,7 @@ test('the admin sets up SMTP, composes from a person with a template, and an unk
     ).json();
     const expectedSubject = lang === 'ja' ? `株式会社メール ${suffix} 木村様 ご案内` : `株式会社メール ${suffix}: hello 木村`;
 
-    await test.step('compose from the person page with the template; the mail leaves and lands on the timeline', async () => {
+    await test.step('compose from the person page with the template and a PDF; the mail leaves with it and lands on the timeline', async () => {
       await page.goto(`/people/${person.id}`);
       await page.getByTestId('compose-email').click();
       const dialog = page.getByRole('dialog', { name: fill(t.compose.title, { name: person.displayName }) });
@@ -118,15 +119,25 @@ test('the admin sets up SMTP, composes from a person with a template, and an unk
       await page.getByRole('option', { name: templateName }).click();
       await expect(dialog.getByTestId('compose-preview')).toContainText(expectedSubject);
       await expect(dialog.getByTestId('compose-preview')).toContainText(lang === 'ja' ? '木村 拓也 様' : 'Dear Takuya 木村');
+      // A quotation with a Japanese file name, picked with the attach button; sending waits for its upload.
+      const filename = lang === 'ja' ? `御見積書_${suffix}.pdf` : `quotation_${suffix}.pdf`;
+      const pdf = Buffer.from(`%PDF-1.4\n% ${suffix}\n%%EOF\n`);
+      const chooser = page.waitForEvent('filechooser');
+      await dialog.getByRole('button', { name: t.compose.attach }).click();
+      await (await chooser).setFiles({ name: filename, mimeType: 'application/pdf', buffer: pdf });
+      await expect(dialog.getByRole('button', { name: fill(t.compose.removeAttachment, { name: filename }) })).toBeVisible();
+      await expect(dialog.getByTestId('compose-send')).toBeEnabled();
       if (lang === 'ja') await page.screenshot({ path: 'test-results/mail-compose-ja.png' });
       await dialog.getByTestId('compose-send').click();
       await expect(dialog).toBeHidden();
       const entry = page.getByTestId('timeline-entry').filter({ hasText: expectedSubject });
       await expect(entry).toHaveAttribute('data-kind', 'email');
+      await expect(entry.getByRole('link', { name: filename })).toBeVisible();
       expect(provider.received).toHaveLength(1);
       const mail = await simpleParser(provider.received[0]!);
       expect(mail.subject).toBe(expectedSubject);
       expect(mail.to && !Array.isArray(mail.to) ? mail.to.text : '').toContain(address);
+      expect(mail.attachments.map((a) => [a.filename, a.content.equals(pdf)])).toEqual([[filename, true]]);
     });
 
     await test.step('mail from an unknown sender reaches the review list; creating the person files it on their timeline', async () => {
@@ -204,5 +215,66 @@ test('the admin sets up SMTP, composes from a person with a template, and an unk
       await page.request.patch('/api/v1/mail/settings', { headers: await csrf(page), data: { version, smtp: { host: null } } });
     }
     await provider.close();
+  }
+});
+
+test('the admin connects a mailbox over IMAP: the connection test counts its mail, a check files it on the customer', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  const { lang, m } = messagesFor(testInfo);
+  const t = m.mail.settings.imap;
+  await afterPlatformSpec(lang);
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  const imap = await startImapServer();
+  try {
+    await signInAsAdmin(page, m, lang);
+    const suffix = Date.now().toString(36);
+    const address = `inoue.${suffix}@customer.example`;
+    const person = await (
+      await page.request.post('/api/v1/people', {
+        headers: await csrf(page),
+        data: { familyName: '井上', givenName: lang === 'ja' ? '真一' : 'Shinichi', emails: [{ address }], ignoreDuplicates: true },
+      })
+    ).json();
+    const subject = lang === 'ja' ? `お見積りの件 ${suffix}` : `About the quotation ${suffix}`;
+    imap.append(rawMail({ from: address, to: 'sales@example.jp', subject }));
+    imap.append(rawMail({ from: `someone.${suffix}@elsewhere.example`, to: 'sales@example.jp', subject: `${subject} (2)` }));
+
+    await page.getByRole('navigation').first().getByRole('link', { name: m.mail.nav }).click();
+    await page.getByRole('tab', { name: m.mail.tabs.settings }).click();
+    const section = page.locator('section').filter({ has: page.getByRole('heading', { name: t.title }) });
+    await section.getByLabel(t.host).fill('127.0.0.1');
+    await section.getByLabel(t.port).fill(String(imap.port));
+    await section.getByLabel(t.tls).uncheck();
+    await section.getByLabel(t.user).fill(imap.user);
+    await section.getByLabel(t.password, { exact: true }).fill(imap.password);
+    await section.getByTestId('imap-save').click();
+    await expect(page.getByText(t.saved)).toBeVisible();
+
+    await section.getByRole('button', { name: t.test }).click();
+    await expect(section.getByText(fill(t.testOk, { mailbox: 'INBOX', count: 2 }))).toBeVisible();
+    await section.getByRole('button', { name: t.pollNow }).click();
+    await expect(section.getByText(fill(t.polled, { stored: 2, duplicates: 0, skipped: 0 }))).toBeVisible();
+    await expect(section.getByTestId('imap-last-polled')).not.toContainText(t.never);
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/mail-imap-ja.png', fullPage: true });
+    // Read-only: the mailbox still holds both messages.
+    expect(imap.messages()).toHaveLength(2);
+
+    await page.goto(`/people/${person.id}`);
+    await expect(page.getByTestId('timeline-entry').filter({ hasText: subject }).first()).toHaveAttribute('data-kind', 'email');
+    await page.goto('/mail/review');
+    await expect(page.getByTestId('review-row').filter({ hasText: `${subject} (2)` })).toBeVisible();
+  } finally {
+    // Other journeys share this workspace: leave IMAP unconfigured rather than pointing at a closed port.
+    const current = await page.request.get('/api/v1/mail/settings');
+    if (current.ok()) {
+      const { version } = await current.json();
+      await page.request.patch('/api/v1/mail/settings', {
+        headers: await csrf(page),
+        data: { version, imap: { enabled: false, host: null, user: null, password: null } },
+      });
+    }
+    await imap.close();
   }
 });
