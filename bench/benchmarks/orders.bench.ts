@@ -190,7 +190,9 @@ export const ordersBench: Benchmark = {
         await target.stop();
       }
       const latency = summarize(visible);
-      ctx.log(`order → metrics visible: p50 ${latency.p50.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms`);
+      ctx.log(
+        `order → metrics visible: p50 ${latency.p50.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms (in order: ${visible.map((v) => v.toFixed(0)).join(', ')})`,
+      );
 
       const s = ctx.scale;
       const copyRate = baseline.rows / baseline.seconds;
