@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import type { Db, DbOrTx } from '../../platform/db/database.js';
-import { readParts } from '../../platform/db/stored-file.js';
+import { readParts, sweepImportTables } from '../../platform/db/stored-file.js';
 import { copyInto, copyLine } from '../customers/index.js';
 
 /** SQL of order import jobs: the job row (progress and checkpoint), the stored file, the rejected rows. */
@@ -139,4 +139,9 @@ export async function commitChunk(client: pg.PoolClient, workspaceId: string, id
     [workspaceId, id, next, JSON.stringify(ranges), c.rows, c.inserted, c.skipped, c.rejected, c.bytes],
   );
   return true;
+}
+
+/** The hourly clean-up of every workspace's imports (IMPORT_RETENTION in platform/db/stored-file.ts). */
+export function sweepOrderImports(db: DbOrTx) {
+  return sweepImportTables(db, { jobs: 'order_imports', files: 'order_import_files', unstarted: ['uploading'] });
 }

@@ -6,7 +6,15 @@ import type { Actor } from '../../platform/actor.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
 import { AppError } from '../../platform/http/errors.js';
 import { requestLocale } from '../../platform/http/locale.js';
-import { getOrderImport, listImportErrors, ORDER_IMPORT_QUEUE, runOrderImport, uploadOrderImport } from './import.service.js';
+import {
+  getOrderImport,
+  listImportErrors,
+  ORDER_IMPORT_QUEUE,
+  ORDER_IMPORT_SWEEP_QUEUE,
+  runOrderImport,
+  uploadOrderImport,
+} from './import.service.js';
+import * as jobs from './import-job.repository.js';
 import { orderImportErrorsCsv } from './import-report.js';
 
 const RAW_TYPES = [
@@ -34,7 +42,13 @@ export async function orderImportRoutes(app: App, { database, bus, config }: Mod
 
   bus.onStart(async (boss, { workers }) => {
     await boss.createQueue(ORDER_IMPORT_QUEUE);
+    await boss.createQueue(ORDER_IMPORT_SWEEP_QUEUE);
     if (!workers) return;
+    await boss.work(ORDER_IMPORT_SWEEP_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
+      const gone = await jobs.sweepOrderImports(db);
+      if (gone.jobs || gone.fileParts) app.log.info({ module: 'commerce.import', ...gone }, 'old order imports removed');
+    });
+    await boss.schedule(ORDER_IMPORT_SWEEP_QUEUE, '29 * * * *');
     await boss.work<{ workspaceId: string; importId: string }>(
       ORDER_IMPORT_QUEUE,
       { batchSize: 1, pollingIntervalSeconds: 0.5 },

@@ -16,6 +16,8 @@ import { workspaceCurrency } from './orders.repository.js';
 import { orderTimeline } from './orders.service.js';
 
 export const ORDER_IMPORT_QUEUE = 'commerce-order-import';
+/** Hourly: interrupted uploads, failed jobs' files and month-old jobs are removed (IMPORT_RETENTION). */
+export const ORDER_IMPORT_SWEEP_QUEUE = 'commerce-order-import-sweep';
 /** Batches being written at once, each on its own pooled connection, while the next one is parsed. */
 const WRITERS = 2;
 /**

@@ -3,6 +3,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
+import { sweepImports } from './import.repository.js';
 import { importTuning } from './import.service.js';
 
 let server: RunningServer;
@@ -369,5 +370,33 @@ describe('import upload limit', () => {
     } finally {
       await small.stop();
     }
+  });
+});
+
+describe('import clean-up', () => {
+  it('drops uploads never started after a day, a failed job’s file after a day, and month-old jobs with their rows', async () => {
+    const a = await workspace();
+    const q = (text: string, values: unknown[]) => server.database.pool.query(text, values);
+    const abandoned = (await upload(a, '姓,メール\n放置,a@example.jp\n')).body.id;
+    const fresh = (await upload(a, '姓,メール\n新規,b@example.jp\n')).body.id;
+    const failed = (await upload(a, '姓,メール\n失敗,c@example.jp\n')).body.id;
+    const old = await importFile(a, '姓,メール\n古い,d@example.jp\n太郎,not-an-email\n');
+    const recent = await importFile(a, '姓,メール\n最近,e@example.jp\n花子,bad\n');
+    await q(`UPDATE import_jobs SET updated_at = now() - interval '25 hours' WHERE id = ANY($1::uuid[])`, [[abandoned, failed]]);
+    await q(`UPDATE import_jobs SET status = 'failed', failure = 'test' WHERE id = $1`, [failed]);
+    await q(`UPDATE import_jobs SET updated_at = now() - interval '31 days' WHERE id = $1`, [old.upload.id]);
+
+    expect(await sweepImports(server.database.db)).toEqual({ jobs: 2, fileParts: 1 });
+    expect((await a.get(`/api/v1/imports/${abandoned}`)).status).toBe(404);
+    expect((await a.get(`/api/v1/imports/${old.upload.id}`)).status).toBe(404);
+    expect((await a.get(`/api/v1/imports/${fresh}`)).body.status).toBe('uploaded');
+    expect((await a.get(`/api/v1/imports/${failed}`)).body.status).toBe('failed');
+    const left = async (table: string, id: string) =>
+      (await q(`SELECT count(*)::int AS n FROM ${table} WHERE import_id = $1`, [id])).rows[0].n as number;
+    expect([await left('import_files', failed), await left('import_files', fresh)]).toEqual([0, 1]);
+    expect([await left('import_errors', old.upload.id), await left('import_errors', recent.upload.id)]).toEqual([0, 1]);
+    // The people the old import created stay; only its job row and report are gone.
+    expect((await allPeople(a)).map((p) => p.familyName)).toEqual(expect.arrayContaining(['古い', '最近']));
+    expect(await sweepImports(server.database.db)).toEqual({ jobs: 0, fileParts: 0 });
   });
 });

@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Db, DbOrTx, Tx } from '../../platform/db/database.js';
-import { readParts } from '../../platform/db/stored-file.js';
+import { readParts, sweepImportTables } from '../../platform/db/stored-file.js';
 
 /** SQL of imports: jobs, the stored file, rejected rows, saved mappings, and the bulk writes (COPY). */
 
@@ -354,3 +354,8 @@ export async function advanceCheckpoint(
 }
 
 export { sql };
+
+/** The hourly clean-up of every workspace's imports (IMPORT_RETENTION in platform/db/stored-file.ts). */
+export function sweepImports(db: DbOrTx) {
+  return sweepImportTables(db, { jobs: 'import_jobs', files: 'import_files', unstarted: ['uploading', 'uploaded'] });
+}

@@ -6,7 +6,8 @@ import type { Db } from '../../platform/db/database.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
 import { AppError } from '../../platform/http/errors.js';
 import { requestLocale } from '../../platform/http/locale.js';
-import { getImport, IMPORT_QUEUE, runImport, startImport, uploadImport } from './import.service.js';
+import { sweepImports } from './import.repository.js';
+import { getImport, IMPORT_QUEUE, IMPORT_SWEEP_QUEUE, runImport, startImport, uploadImport } from './import.service.js';
 import { importErrorsCsv } from './import-report.js';
 
 /** Raw upload types: the body is streamed into PostgreSQL, never parsed or buffered by Fastify. */
@@ -71,7 +72,13 @@ export async function importRoutes(app: App, { database, bus, config }: ModuleDe
 
   app.addHook('onReady', async () => {
     await bus.jobs.createQueue(IMPORT_QUEUE);
+    await bus.jobs.createQueue(IMPORT_SWEEP_QUEUE);
     if (!config.workers) return;
+    await bus.jobs.work(IMPORT_SWEEP_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
+      const gone = await sweepImports(db);
+      if (gone.jobs || gone.fileParts) app.log.info({ module: 'customers.import', ...gone }, 'old imports removed');
+    });
+    await bus.jobs.schedule(IMPORT_SWEEP_QUEUE, '23 * * * *');
     await bus.jobs.work<{ workspaceId: string; importId: string }>(
       IMPORT_QUEUE,
       { batchSize: 1, pollingIntervalSeconds: 0.5 },

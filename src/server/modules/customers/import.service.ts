@@ -23,6 +23,8 @@ import { readRows } from './import-source.js';
 import { type ChunkContext, type MatchOn, type Mode, type PreparedRow, prepareRow, writeChunk } from './import-writer.js';
 
 export const IMPORT_QUEUE = 'customers-import';
+/** Hourly: uploads never started, failed jobs' files and month-old jobs are removed (IMPORT_RETENTION). */
+export const IMPORT_SWEEP_QUEUE = 'customers-import-sweep';
 const SAMPLE_SIZE = 64 * 1024;
 const PREVIEW_ROWS = 20;
 

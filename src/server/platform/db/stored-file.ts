@@ -1,4 +1,6 @@
 import { Readable } from 'node:stream';
+import { sql } from 'kysely';
+import type { DbOrTx } from './database.js';
 
 /**
  * Uploads (import files) are kept in PostgreSQL as numbered parts of about 1 MiB (bytea rows), so any app instance
@@ -48,4 +50,39 @@ export function readParts(readPart: (seq: number) => Promise<Buffer | undefined>
       }
     },
   });
+}
+
+/**
+ * How long imports keep what they stored: an upload never started (or cut off mid-way) is dropped after a day,
+ * a failed job's file after a day (its error report stays), and a finished job with its rejected rows — which
+ * hold the cells of the file, personal data — after 30 days. Each module's import sweep applies these.
+ */
+export const IMPORT_RETENTION = { unstartedHours: 24, failedFileHours: 24, finishedDays: 30 } as const;
+
+/**
+ * Applies IMPORT_RETENTION to one module's import tables (named by the module's repository, which owns them):
+ * `jobs` with workspace_id, id, status and updated_at; `files` with workspace_id and import_id. Every workspace.
+ */
+export async function sweepImportTables(
+  db: DbOrTx,
+  tables: { jobs: string; files: string; unstarted: readonly string[] },
+): Promise<{ jobs: number; fileParts: number }> {
+  const { unstartedHours, failedFileHours, finishedDays } = IMPORT_RETENTION;
+  const jobs = sql.raw(tables.jobs);
+  const files = sql.raw(tables.files);
+  const gone = await sql<{ n: number }>`
+    WITH gone AS (
+      DELETE FROM ${jobs}
+      WHERE (status = ANY(${[...tables.unstarted]}::text[]) AND updated_at < now() - make_interval(hours => ${unstartedHours}))
+         OR (status IN ('completed', 'failed') AND updated_at < now() - make_interval(days => ${finishedDays}))
+      RETURNING 1
+    ) SELECT count(*)::int AS n FROM gone`.execute(db);
+  const parts = await sql<{ n: number }>`
+    WITH gone AS (
+      DELETE FROM ${files} f USING ${jobs} j
+      WHERE j.workspace_id = f.workspace_id AND j.id = f.import_id AND j.status = 'failed'
+        AND j.updated_at < now() - make_interval(hours => ${failedFileHours})
+      RETURNING 1
+    ) SELECT count(*)::int AS n FROM gone`.execute(db);
+  return { jobs: gone.rows[0]?.n ?? 0, fileParts: parts.rows[0]?.n ?? 0 };
 }
