@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import type { Db, DbOrTx } from '../../platform/db/database.js';
-import { readParts, sweepImportTables } from '../../platform/db/stored-file.js';
+import { readStoredFile, sweepImportTables } from '../../platform/db/stored-file.js';
 import { copyInto, copyLine } from '../customers/index.js';
 
 /** SQL of order import jobs: the job row (progress and checkpoint), the stored file, the rejected rows. */
@@ -53,16 +53,7 @@ export async function deleteFile(db: DbOrTx, workspaceId: string, importId: stri
 
 /** The stored file as a stream, one 1 MiB piece per query: the whole file is never in memory. */
 export function fileStream(db: Db, workspaceId: string, importId: string, onBytes?: (n: number) => void): Readable {
-  return readParts(async (seq) => {
-    const row = await db
-      .selectFrom('order_import_files')
-      .select('data')
-      .where('workspace_id', '=', workspaceId)
-      .where('import_id', '=', importId)
-      .where('seq', '=', seq)
-      .executeTakeFirst();
-    return row?.data as Buffer | undefined;
-  }, onBytes);
+  return readStoredFile(db, 'order_import_files', { workspaceId, importId }, onBytes);
 }
 
 export interface RejectedRow {

@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Db, DbOrTx, Tx } from '../../platform/db/database.js';
-import { readParts, sweepImportTables } from '../../platform/db/stored-file.js';
+import { readStoredFile, sweepImportTables } from '../../platform/db/stored-file.js';
 
 /** SQL of imports: jobs, the stored file, rejected rows, saved mappings, and the bulk writes (COPY). */
 
@@ -53,16 +53,7 @@ export async function deleteJob(db: DbOrTx, workspaceId: string, id: string) {
 
 /** The stored file as a stream, one 1 MiB part per query: the whole file is never in memory. */
 export function fileStream(db: Db, workspaceId: string, importId: string, onBytes?: (n: number) => void): Readable {
-  return readParts(async (seq) => {
-    const row = await db
-      .selectFrom('import_files')
-      .select('data')
-      .where('workspace_id', '=', workspaceId)
-      .where('import_id', '=', importId)
-      .where('seq', '=', seq)
-      .executeTakeFirst();
-    return row?.data as Buffer | undefined;
-  }, onBytes);
+  return readStoredFile(db, 'import_files', { workspaceId, importId }, onBytes);
 }
 
 export async function listMappings(db: DbOrTx, workspaceId: string, entityType: string) {

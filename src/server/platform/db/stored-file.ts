@@ -4,8 +4,8 @@ import type { DbOrTx } from './database.js';
 
 /**
  * Uploads (import files) are kept in PostgreSQL as numbered parts of about 1 MiB (bytea rows), so any app instance
- * can run the job that reads them and a restart loses nothing. The module's repository owns the table and the SQL;
- * these two helpers only cut a stream into parts and read the parts back in order.
+ * can run the job that reads them and a restart loses nothing. Each module's repository owns its import tables and
+ * names them to these helpers, which cut an upload into parts, read the parts back in order, and clean up.
  */
 export const FILE_PART_SIZE = 1024 * 1024;
 
@@ -36,13 +36,24 @@ export async function storeInParts(
   return size;
 }
 
-/** The stored file as a stream, one part per query; `readPart` answers undefined after the last part. */
-export function readParts(readPart: (seq: number) => Promise<Buffer | undefined>, onBytes?: (n: number) => void): Readable {
+/**
+ * One module's stored file (`files`: workspace_id, import_id, seq, data — named by the module's repository, which
+ * owns the table) as a stream, one part per query: the whole file is never in memory.
+ */
+export function readStoredFile(
+  db: DbOrTx,
+  files: string,
+  key: { workspaceId: string; importId: string },
+  onBytes?: (n: number) => void,
+): Readable {
   let seq = 0;
   return new Readable({
     async read() {
       try {
-        const data = await readPart(seq++);
+        const { rows } = await sql<{ data: Buffer }>`
+          SELECT data FROM ${sql.raw(files)}
+          WHERE workspace_id = ${key.workspaceId} AND import_id = ${key.importId} AND seq = ${seq++}`.execute(db);
+        const data = rows[0]?.data;
         if (data) onBytes?.(data.length);
         this.push(data ?? null);
       } catch (err) {
