@@ -17,7 +17,7 @@ const LIMIT = 20;
  */
 export const pipelineBoard: Benchmark = {
   name: 'pipeline-board',
-  description: 'pipeline board first page of every stage + totals p95 over N open deals (server time)',
+  description: 'pipeline board first page of every stage + totals p95 over N open deals, forecast and sales dashboard (server time)',
   defaultScale: 100_000,
   async run(ctx) {
     const db = await freshDatabase(ctx.log);
@@ -95,7 +95,7 @@ export const pipelineBoard: Benchmark = {
 
         const ITER = 200;
         const figures: Figure[] = [];
-        const measure = async (label: string, path: (i: number) => string, baseline?: (i: number) => Promise<number>) => {
+        const measure = async (label: string, path: (i: number) => string, baseline?: (i: number) => Promise<number>, what = 'board') => {
           for (let i = 0; i < 10; i++) await get(path(i));
           const app: number[] = [];
           const base: number[] = [];
@@ -109,7 +109,7 @@ export const pipelineBoard: Benchmark = {
           );
           figures.push(
             figure({
-              figure: `board p95: ${label}`,
+              figure: `${what} p95: ${label}`,
               value: round(a.p95),
               unit: 'ms',
               baseline: baseline ? round(summarize(base).p95) : null,
@@ -128,6 +128,16 @@ export const pipelineBoard: Benchmark = {
         await measure('owner filter (all deals match: worst case for the aggregate)', () => `${boardPath}&ownerId=${userId}`);
         const amount = encodeURIComponent(JSON.stringify({ field: 'amount', op: 'gte', value: 9_000_000 }));
         await measure('filter language: amount >= 9,000,000', () => `${boardPath}&filter=${amount}`);
+        // The manager's screens over the same deals (not in a budget): the fiscal year 2026 (April start) holds
+        // three quarters of them; one grouped statement over the deals per request.
+        await measure('fiscal year 2026 by month', () => '/api/v1/forecast?period=month&fiscalYear=2026', undefined, 'forecast');
+        await measure(
+          'fiscal year 2026 by quarter and owner',
+          () => '/api/v1/forecast?period=quarter&fiscalYear=2026&groupBy=owner',
+          undefined,
+          'forecast',
+        );
+        await measure('this month and this quarter', () => '/api/v1/sales-dashboard', undefined, 'sales dashboard');
 
         // Next pages of one stage by keyset cursor.
         const first = (await get(boardPath)).body as { columns: { stage: { id: string }; nextCursor: string | null }[] };
