@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type pg from 'pg';
-import type { OrderStatus } from '../../../shared/contracts/commerce.js';
+import { countsAsPurchase, type OrderStatus } from '../../../shared/contracts/commerce.js';
 import type { DbOrTx, Tx } from '../../platform/db/database.js';
 import { copyInto, copyLine } from '../customers/index.js';
 
@@ -116,8 +116,6 @@ const ORDER_COLUMNS = [
 const LINE_COLUMNS = ['workspace_id', 'order_id', 'position', 'product_id', 'sku', 'name', 'quantity', 'unit_price', 'amount'] as const;
 // A per-connection staging table (emptied at each commit): the batch's orders arrive by COPY, then set-based SQL.
 const STAGE = sql.raw('commerce_import_orders');
-const uncounted = new Set<OrderStatus>(['cancelled', 'refunded']);
-
 /**
  * Pairs of products within each counted order of the batch (both directions), as applyPairs does, counted here
  * from the batch in memory; upserted in key order so parallel batches lock pair rows in the same order.
@@ -125,7 +123,7 @@ const uncounted = new Set<OrderStatus>(['cancelled', 'refunded']);
 async function addPairs(trx: Tx, workspaceId: string, orders: ImportOrder[]) {
   const counts = new Map<string, number>();
   for (const o of orders) {
-    if (uncounted.has(o.status) || o.lines.length < 2) continue;
+    if (!countsAsPurchase(o.status) || o.lines.length < 2) continue;
     const products = [...new Set(o.lines.map((l) => l.productId))];
     for (const a of products) for (const b of products) if (a !== b) counts.set(`${a} ${b}`, (counts.get(`${a} ${b}`) ?? 0) + 1);
   }

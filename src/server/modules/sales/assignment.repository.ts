@@ -48,16 +48,16 @@ export function deleteRule(db: DbOrTx, workspaceId: string, id: string) {
   return db.deleteFrom('assignment_rules').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 }
 
-/** Locks every rule of the object type (in id order, so two reorders cannot deadlock). */
+/** Locks and returns every rule of the object type, in id order: whoever locks them this way cannot deadlock. */
 export function lockRules(db: DbOrTx, workspaceId: string, objectType: AssignmentObjectType) {
   return db
     .selectFrom('assignment_rules')
-    .select(['id', 'position'])
+    .selectAll()
     .where('workspace_id', '=', workspaceId)
     .where('object_type', '=', objectType)
     .orderBy('id')
     .forUpdate()
-    .execute();
+    .execute() as Promise<RuleRow[]>;
 }
 
 /** Does the record satisfy the compiled condition? Evaluated in SQL by the shared filter compiler. */

@@ -67,10 +67,12 @@ export async function assignNewRecord(
   record: { objectType: AssignmentObjectType; row: Record<string, any> },
 ): Promise<Assignment | null> {
   const { objectType, row } = record;
-  // Lock every rule in id order before walking them in position order: a create that falls through several rules
-  // would otherwise take their locks in position order and deadlock with a reorder (which locks them by id).
-  if (!(await repo.lockRules(trx, actor.workspaceId, objectType)).length) return null;
-  for (const candidate of await repo.listRules(trx, actor.workspaceId, objectType, { activeOnly: true })) {
+  // Lock every rule in id order, then walk the active ones in position order: a create that falls through several
+  // rules would otherwise take their locks in position order and deadlock with a reorder (which locks them by id).
+  const rules = (await repo.lockRules(trx, actor.workspaceId, objectType))
+    .filter((r) => r.active)
+    .sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : 1));
+  for (const candidate of rules) {
     if (candidate.conditions) {
       let cond: ReturnType<typeof compileFilter>;
       try {

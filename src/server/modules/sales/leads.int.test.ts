@@ -114,7 +114,7 @@ describe('leads', () => {
     const wait = (path: string, n: number) =>
       waitFor(`${n} lead entries on ${path}`, async () => {
         const entries = ((await client.get(path)).body.data ?? []).filter((e: any) => e.kind === 'lead');
-        return entries.length >= n ? (entries as any[]) : undefined;
+        return entries.length >= n ? entries : undefined;
       });
     // The lead's own history is on the lead before it converts.
     expect((await wait(`/api/v1/timeline/lead/${created.body.id}`, 2)).length).toBe(2);
