@@ -38,6 +38,21 @@ describe('configuration', () => {
     }
   });
 
+  it('trusts no proxy by default, and a hop count or the named proxies when TRUST_PROXY says so', () => {
+    expect(loadConfig({}, '/srv').trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'off' }, '/srv').trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }, '/srv').trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.1.0.0/16,loopback,::1' }, '/srv').trustProxy).toEqual([
+      '10.0.0.1',
+      '10.1.0.0/16',
+      'loopback',
+      '::1',
+    ]);
+    for (const bad of ['true', 'proxy.example.jp', '10.0.0.0/33', '10.0.0.1/8/2']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad }, '/srv'), bad).toThrow(/TRUST_PROXY/);
+    }
+  });
+
   it('masks the database password when printed', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://crm:s3cret@db.internal:5432/crm' }, '/srv');
     expect(JSON.stringify(describeConfig(c))).not.toContain('s3cret');

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
@@ -18,6 +19,10 @@ const configSchema = z.object({
   SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   WORKERS: z.enum(['on', 'off']).default('on'),
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),
+  TRUST_PROXY: z
+    .string()
+    .refine(validTrustProxy, 'a hop count (1, 2, ...) or comma-separated proxy addresses/CIDRs (10.0.0.1, 10.0.0.0/8, loopback)')
+    .optional(),
   SECRET_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)')
@@ -52,6 +57,12 @@ export type Config = {
   workers: boolean;
   /** Sign-in and sign-up requests per minute per IP address. */
   authRateLimit: number;
+  /**
+   * Which proxies may set X-Forwarded-For (Fastify's trustProxy): false (the default: the client is the
+   * socket's address), a hop count, or the proxies' addresses/CIDRs. Trusting every sender would let a
+   * client pick its own address per request and slip past the per-address sign-in limits.
+   */
+  trustProxy: false | number | string[];
   secureCookies: boolean;
   /** Key for secrets at rest (SMTP/IMAP passwords); unset: a key file in DATA_DIR. */
   secretKey?: string;
@@ -64,6 +75,29 @@ export type Config = {
 };
 
 export class ConfigError extends Error {}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function validTrustProxy(v: string): boolean {
+  if (/^(false|off|\d+)$/i.test(v.trim())) return true;
+  return v.split(',').every((part) => {
+    const p = part.trim().toLowerCase();
+    if (PROXY_NAMES.has(p)) return true;
+    const [addr = '', bits, ...rest] = p.split('/');
+    const family = isIP(addr);
+    if (!family || rest.length) return false;
+    if (bits === undefined) return true;
+    const n = Number(bits);
+    return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+  });
+}
+
+function parseTrustProxy(v: string | undefined): Config['trustProxy'] {
+  const s = v?.trim().toLowerCase();
+  if (!s || s === 'false' || s === 'off' || s === '0') return false;
+  if (/^\d+$/.test(s)) return Number(s);
+  return s.split(',').map((p) => p.trim());
+}
 
 /** Read configuration once from the environment (and an optional .env), validate it, fail with every bad value named. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
@@ -88,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sessionDays: c.SESSION_DAYS,
     workers: c.WORKERS === 'on',
     authRateLimit: c.AUTH_RATE_LIMIT,
+    trustProxy: parseTrustProxy(c.TRUST_PROXY),
     secureCookies: publicUrl.startsWith('https://'),
     secretKey: c.SECRET_KEY,
     mailInbound: { port: c.MAIL_INBOUND_PORT, host: c.MAIL_INBOUND_HOST, maxBytes: c.MAIL_MAX_BYTES },
