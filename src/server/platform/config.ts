@@ -62,7 +62,7 @@ export type Config = {
    * socket's address), a hop count, or the proxies' addresses/CIDRs. Trusting every sender would let a
    * client pick its own address per request and slip past the per-address sign-in limits.
    */
-  trustProxy: false | number | string[];
+  trustProxy: false | string[] | TrustHops;
   secureCookies: boolean;
   /** Key for secrets at rest (SMTP/IMAP passwords); unset: a key file in DATA_DIR. */
   secretKey?: string;
@@ -92,10 +92,16 @@ function validTrustProxy(v: string): boolean {
   });
 }
 
+/** A hop count as Fastify's trust function (its typings take no number): the nearest `hops` proxies are believed. */
+export type TrustHops = ((address: string, hop: number) => boolean) & { hops: number };
+
 function parseTrustProxy(v: string | undefined): Config['trustProxy'] {
   const s = v?.trim().toLowerCase();
   if (!s || s === 'false' || s === 'off' || s === '0') return false;
-  if (/^\d+$/.test(s)) return Number(s);
+  if (/^\d+$/.test(s)) {
+    const hops = Number(s);
+    return Object.assign((_address: string, hop: number) => hop < hops, { hops });
+  }
   return s.split(',').map((p) => p.trim());
 }
 
@@ -142,6 +148,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
     secretKey: config.secretKey ? '***' : '(key file in DATA_DIR)',
+    trustProxy: typeof config.trustProxy === 'function' ? `${config.trustProxy.hops} hop(s)` : config.trustProxy,
     databaseUrl: config.databaseUrl ? config.databaseUrl.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@') : '(embedded)',
   };
 }
