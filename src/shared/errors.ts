@@ -52,6 +52,26 @@ export const errorCodes = {
     ja: '最後の管理者の権限は変更できません。',
     en: 'The last administrator cannot be demoted or disabled.',
   },
+  password_too_common: {
+    status: 400,
+    ja: 'このパスワードはよく使われていて推測されやすいため使えません。別のパスワードにしてください。',
+    en: 'This password is too common and easy to guess. Please choose another one.',
+  },
+  otp_invalid: {
+    status: 401,
+    ja: '確認コードが正しくないか、すでに使われています。認証アプリの新しいコードを入力してください。',
+    en: 'The code is wrong or was already used. Enter the new code from your authenticator app.',
+  },
+  sign_in_expired: {
+    status: 401,
+    ja: 'ログインの手続きの有効期限が切れました。もう一度パスワードから入力してください。',
+    en: 'This sign-in has expired. Please start again with your password.',
+  },
+  two_factor_state: {
+    status: 409,
+    ja: '2 段階認証の状態が変わっています。画面を再読み込みしてください。',
+    en: 'Two-factor authentication is not in the expected state. Please reload the page.',
+  },
   payload_too_large: { status: 413, ja: 'データが大きすぎます。', en: 'The request is too large.' },
   unsupported_media_type: {
     status: 415,

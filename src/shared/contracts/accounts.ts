@@ -48,6 +48,8 @@ export const workspaceSchema = z.object({
   locale: localeSchema,
   currency: z.string(),
   visibility: z.record(roleSchema, visibilitySchema),
+  /** Users without two-factor sign-in must set it up at their next sign-in. */
+  requireTwoFactor: z.boolean(),
   version: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -60,6 +62,7 @@ export const workspacePatch = z.object({
   locale: localeSchema.optional(),
   currency: currency.optional(),
   visibility: z.partialRecord(roleSchema, visibilitySchema).optional(),
+  requireTwoFactor: z.boolean().optional(),
 });
 
 export const userSchema = z.object({
@@ -72,6 +75,9 @@ export const userSchema = z.object({
   status: z.enum(['active', 'disabled']),
   teamIds: z.array(z.uuid()),
   lastLoginAt: z.string().nullable(),
+  twoFactorEnabled: z.boolean(),
+  /** Until when sign-in from unknown devices is locked after many failures (an administrator can unlock). */
+  lockedUntil: z.string().nullable(),
   version: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),

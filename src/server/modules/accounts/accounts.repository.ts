@@ -10,7 +10,7 @@ export interface WorkspaceRow {
   time_zone: string;
   locale: 'ja' | 'en';
   currency: string;
-  settings: { visibility?: Partial<Record<Role, Visibility>> };
+  settings: { visibility?: Partial<Record<Role, Visibility>>; requireTwoFactor?: boolean };
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -27,10 +27,13 @@ export interface UserRow {
   theme: 'auto' | 'light' | 'dark';
   status: 'active' | 'disabled';
   last_login_at: Date | null;
+  totp_enabled_at: Date | null;
   version: number;
   created_at: Date;
   updated_at: Date;
   team_ids: string[];
+  /** The account-wide sign-in lock in force (distributed guessing), if any. */
+  locked_until: Date | null;
 }
 
 export const workspaceRepo = {
@@ -62,6 +65,10 @@ function usersQuery(db: DbOrTx, workspaceId: string) {
     .select(
       sql<string[]>`coalesce((SELECT array_agg(tm.team_id ORDER BY tm.team_id) FROM team_members tm
         WHERE tm.workspace_id = u.workspace_id AND tm.user_id = u.id), '{}')`.as('team_ids'),
+    )
+    .select(
+      sql<Date | null>`(SELECT lt.locked_until FROM login_throttle lt
+        WHERE lt.key = 'acct:' || lower(u.email) AND lt.locked_until > now())`.as('locked_until'),
     )
     .where('u.workspace_id', '=', workspaceId);
 }
@@ -400,30 +407,6 @@ export const invitationRepo = {
       .where('id', '=', id)
       .where('accepted_at', 'is', null)
       .execute(),
-};
-
-const MAX_FAILURES = 5;
-const LOCK_MINUTES = 15;
-
-export const throttleRepo = {
-  lockedUntil: async (db: DbOrTx, key: string) =>
-    (
-      await db
-        .selectFrom('login_throttle')
-        .select('locked_until')
-        .where('key', '=', key)
-        .where('locked_until', '>', new Date())
-        .executeTakeFirst()
-    )?.locked_until as Date | undefined,
-  /** Count a failure; lock the key for a while after too many in a row. */
-  fail: (db: DbOrTx, key: string) =>
-    sql`INSERT INTO login_throttle AS t (key, failures, updated_at) VALUES (${key}, 1, now())
-        ON CONFLICT (key) DO UPDATE SET
-          failures = CASE WHEN t.locked_until IS NOT NULL AND t.locked_until <= now() THEN 1 ELSE t.failures + 1 END,
-          locked_until = CASE WHEN (CASE WHEN t.locked_until IS NOT NULL AND t.locked_until <= now() THEN 1 ELSE t.failures + 1 END) >= ${MAX_FAILURES}
-                              THEN now() + make_interval(mins => ${LOCK_MINUTES}) ELSE NULL END,
-          updated_at = now()`.execute(db),
-  clear: (db: DbOrTx, key: string) => db.deleteFrom('login_throttle').where('key', '=', key).execute(),
 };
 
 /** Membership checks other modules use (through this module's index) when a record names a user or team. */

@@ -7,7 +7,6 @@ import {
   invitationAccept,
   invitationCreate,
   invitationSchema,
-  loginBody,
   passwordChangeBody,
   profilePatch,
   sessionSchema,
@@ -28,13 +27,15 @@ import { AppError } from '../../platform/http/errors.js';
 import { requestLocale } from '../../platform/http/locale.js';
 import { workspaceRepo } from './accounts.repository.js';
 import { listenForInvalidations } from './actor-cache.js';
-import { changePassword, createWorkspace, login, logout, type SessionResult, startSession } from './auth.service.js';
+import { changePassword, createWorkspace, logout, type SessionResult, startSession } from './auth.service.js';
+import { securityRoutes } from './security.routes.js';
 import { createToken, listTokens, revokeToken } from './tokens.service.js';
 import * as users from './users.service.js';
 
 const ok = z.object({ ok: z.literal(true) });
 
-export async function accountsRoutes(app: App, { database, config }: ModuleDeps) {
+export async function accountsRoutes(app: App, deps: ModuleDeps) {
+  const { database, config } = deps;
   const { db } = database;
   const stopListening = await listenForInvalidations(database.pool, (err) =>
     app.log.warn({ module: 'accounts', err }, 'actor cache disabled'),
@@ -60,6 +61,8 @@ export async function accountsRoutes(app: App, { database, config }: ModuleDeps)
     ]);
     return { user, workspace, csrfToken: actor.csrfToken ?? '', permissions: [...rolePermissions[actor.role]] };
   }
+
+  securityRoutes(app, deps, setSessionCookie);
 
   app.get(
     '/api/v1/setup',
@@ -89,22 +92,6 @@ export async function accountsRoutes(app: App, { database, config }: ModuleDeps)
       });
       setSessionCookie(reply, s);
       return reply.status(201).send({ ok: true });
-    },
-  );
-
-  app.post(
-    '/api/v1/auth/login',
-    { config: { access: 'public', rateLimit: authLimit }, schema: { tags: ['auth'], body: loginBody, response: { 200: ok } } },
-    async (request, reply) => {
-      const s = await login({
-        db,
-        ...request.body,
-        sessionDays: config.sessionDays,
-        ip: request.ip,
-        userAgent: request.headers['user-agent'],
-      });
-      setSessionCookie(reply, s);
-      return { ok: true as const };
     },
   );
 

@@ -4,6 +4,7 @@ import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { userRepo, workspaceRepo } from './accounts.repository.js';
+import { assertPasswordAllowed } from './password-policy.js';
 import { hashPassword } from './secrets.js';
 
 /** Operator tasks run from the CLI (`crm create-admin`): no signed-in actor, the system acts. */
@@ -27,6 +28,7 @@ export async function listWorkspaces(options: { db: Db }): Promise<WorkspaceSumm
 
 /** Add an administrator to an existing workspace, with its audit row and event in the same transaction. */
 export async function createAdminUser(options: { db: Db; workspaceId: string; email: string; name: string; password: string }) {
+  await assertPasswordAllowed(options.password, { field: 'password', email: options.email });
   const passwordHash = await hashPassword(options.password);
   return options.db.transaction().execute(async (trx) => {
     const workspace = await workspaceRepo.find(trx, options.workspaceId);

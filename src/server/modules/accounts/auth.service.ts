@@ -6,17 +6,12 @@ import type { Db, DbOrTx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import {
-  type SessionActorRow,
-  sessionRepo,
-  throttleRepo,
-  tokenRepo,
-  userRepo,
-  type WorkspaceRow,
-  workspaceRepo,
-} from './accounts.repository.js';
+import { type SessionActorRow, sessionRepo, tokenRepo, userRepo, type WorkspaceRow, workspaceRepo } from './accounts.repository.js';
 import { actorCache, invalidateActors, toCached } from './actor-cache.js';
-import { dummyPasswordHash, hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
+import { assertPasswordAllowed } from './password-policy.js';
+import { hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
+import { challengeRepo } from './security.repository.js';
+import { unlockAccount } from './sign-in-throttle.js';
 import { findUserActorRow } from './user-actor.repository.js';
 
 const SHORT_SESSION_HOURS = 12;
@@ -37,6 +32,7 @@ export interface NewAdmin {
 
 /** Create a workspace and its first administrator in one transaction. */
 export async function createWorkspace(options: { db: Db; workspace: NewWorkspace; admin: NewAdmin; onlyIfFirst?: boolean }) {
+  await assertPasswordAllowed(options.admin.password, { field: 'password', email: options.admin.email });
   const passwordHash = await hashPassword(options.admin.password);
   return options.db.transaction().execute(async (trx) => {
     if (options.onlyIfFirst) {
@@ -117,39 +113,6 @@ function sessionExpiry(remember: boolean, sessionDays: number): Date {
   return new Date(Date.now() + (remember ? sessionDays * 24 : SHORT_SESSION_HOURS) * 3_600_000);
 }
 
-/**
- * Check a password. Failures are counted per address whether or not it has an account, and every
- * failure answers the same way, so the responses reveal nothing about which addresses exist.
- */
-export async function login(options: {
-  db: Db;
-  email: string;
-  password: string;
-  remember: boolean;
-  sessionDays: number;
-  ip?: string;
-  userAgent?: string;
-}): Promise<SessionResult> {
-  const key = options.email.trim().toLowerCase();
-  if (await throttleRepo.lockedUntil(options.db, key)) throw new AppError('too_many_attempts');
-  const candidates = await userRepo.findActiveForLogin(options.db, key);
-  let match: { workspace_id: string; id: string } | undefined;
-  for (const c of candidates) {
-    if (await verifyPassword(c.password_hash, options.password)) {
-      match = c;
-      break;
-    }
-  }
-  if (candidates.length === 0) await verifyPassword(await dummyPasswordHash(), options.password);
-  if (!match) {
-    await throttleRepo.fail(options.db, key);
-    if (await throttleRepo.lockedUntil(options.db, key)) throw new AppError('too_many_attempts');
-    throw new AppError('invalid_credentials');
-  }
-  await throttleRepo.clear(options.db, key);
-  return startSession({ ...options, workspaceId: match.workspace_id, userId: match.id });
-}
-
 export async function logout(options: { db: Db; actor: Actor }): Promise<void> {
   const { actor } = options;
   if (!actor.sessionId) return;
@@ -227,6 +190,7 @@ export async function changePassword(options: { db: Db; actor: Actor; currentPas
   const user = await userRepo.find(options.db, actor.workspaceId, userId);
   if (!user) throw new AppError('not_found');
   if (!(await verifyPassword(user.password_hash, options.currentPassword))) throw new AppError('wrong_password');
+  await assertPasswordAllowed(options.newPassword, { field: 'newPassword', email: user.email });
   const passwordHash = await hashPassword(options.newPassword);
   await options.db.transaction().execute(async (trx) => {
     await userRepo.update(trx, actor.workspaceId, userId, null, { password_hash: passwordHash }, userId);
@@ -245,12 +209,14 @@ export async function resetPassword(options: { db: Db; email: string; password: 
   if (matches.length === 0) throw new AppError('not_found');
   if (matches.length > 1) throw new AppError('bad_request', { reason: 'email exists in several workspaces: pass --workspace' });
   const u = matches[0] as { workspace_id: string; id: string };
+  await assertPasswordAllowed(options.password, { field: 'password', email: options.email });
   const passwordHash = await hashPassword(options.password);
   await options.db.transaction().execute(async (trx) => {
     await userRepo.update(trx, u.workspace_id, u.id, null, { password_hash: passwordHash }, null);
     await sessionRepo.removeForUser(trx, u.workspace_id, u.id);
+    await challengeRepo.removeForUser(trx, u.workspace_id, u.id);
     await invalidateActors(trx, u.workspace_id);
-    await throttleRepo.clear(trx, options.email.toLowerCase());
+    await unlockAccount(trx, options.email, u.id);
     await recordChange(trx, systemActor(u.workspace_id), { audit: { action: 'user.password_reset', entityType: 'user', entityId: u.id } });
   });
   return { workspaceId: u.workspace_id, userId: u.id };

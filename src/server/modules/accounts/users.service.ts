@@ -5,9 +5,11 @@ import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { presentInvitation, presentTeam, presentUser, presentWorkspace } from './accounts.presenter.js';
-import { invitationRepo, teamRepo, userRepo, workspaceRepo } from './accounts.repository.js';
+import { invitationRepo, sessionRepo, teamRepo, userRepo, workspaceRepo } from './accounts.repository.js';
 import { invalidateActors } from './actor-cache.js';
+import { assertPasswordAllowed } from './password-policy.js';
 import { hashPassword, hashSecret, newSecret } from './secrets.js';
+import { challengeRepo } from './security.repository.js';
 
 const INVITATION_DAYS = 7;
 
@@ -21,7 +23,14 @@ export async function updateWorkspace(options: {
   db: Db;
   actor: Actor;
   version: number;
-  patch: { name?: string; timeZone?: string; locale?: 'ja' | 'en'; currency?: string; visibility?: Partial<Record<Role, Visibility>> };
+  patch: {
+    name?: string;
+    timeZone?: string;
+    locale?: 'ja' | 'en';
+    currency?: string;
+    visibility?: Partial<Record<Role, Visibility>>;
+    requireTwoFactor?: boolean;
+  };
 }) {
   const { actor, patch } = options;
   return options.db.transaction().execute(async (trx) => {
@@ -32,7 +41,14 @@ export async function updateWorkspace(options: {
       time_zone: patch.timeZone,
       locale: patch.locale,
       currency: patch.currency,
-      settings: patch.visibility ? { ...before.settings, visibility: { ...before.settings.visibility, ...patch.visibility } } : undefined,
+      settings:
+        patch.visibility || patch.requireTwoFactor !== undefined
+          ? {
+              ...before.settings,
+              ...(patch.visibility ? { visibility: { ...before.settings.visibility, ...patch.visibility } } : {}),
+              ...(patch.requireTwoFactor !== undefined ? { requireTwoFactor: patch.requireTwoFactor } : {}),
+            }
+          : undefined,
     });
     if (!updated) throw new AppError('conflict', { current: presentWorkspace(before) });
     await invalidateActors(trx, actor.workspaceId);
@@ -77,6 +93,11 @@ export async function updateUser(options: {
     if (losesAdmin && (await userRepo.countActiveAdmins(trx, actor.workspaceId)) <= 1) throw new AppError('last_admin');
     const ok = await userRepo.update(trx, actor.workspaceId, userId, options.version, patch, actor.userId);
     if (!ok) throw new AppError('conflict', { current: presentUser(before) });
+    // A disabled user's sessions and half-finished sign-ins end with it, not only stop working.
+    if (patch.status === 'disabled') {
+      await sessionRepo.removeForUser(trx, actor.workspaceId, userId);
+      await challengeRepo.removeForUser(trx, actor.workspaceId, userId);
+    }
     await invalidateActors(trx, actor.workspaceId);
     const after = (await userRepo.find(trx, actor.workspaceId, userId)) as NonNullable<typeof before>;
     await recordChange(trx, actor, {
@@ -172,6 +193,7 @@ export async function describeInvitation(options: { db: Db; token: string }) {
 export async function acceptInvitation(options: { db: Db; token: string; name: string; password: string; locale?: 'ja' | 'en' }) {
   const inv = await invitationRepo.findUsable(options.db, hashSecret(options.token));
   if (!inv) throw new AppError('invitation_invalid');
+  await assertPasswordAllowed(options.password, { field: 'password', email: inv.email });
   const passwordHash = await hashPassword(options.password);
   return options.db.transaction().execute(async (trx) => {
     const userId = newId();
