@@ -35,6 +35,17 @@ export async function canSee(db: DbOrTx, actor: Actor, record: OwnedRecord): Pro
   return actor.visibility === 'team' && maySee(actor, record, await teammatesOf(db, actor));
 }
 
+/**
+ * Records that have a creator instead of an owner (import jobs, whose error reports hold the cells of the file):
+ * visible to admins, to the creator, and to users whose visibility covers the creator; one without a creator
+ * only to admins and `all`.
+ */
+export async function canSeeCreatedBy(db: DbOrTx, actor: Actor, createdBy: string | null): Promise<boolean> {
+  if (actor.role === 'admin') return true;
+  if (!createdBy) return actor.visibility === 'all';
+  return canSee(db, actor, { ownerId: createdBy, teamId: null });
+}
+
 /** Adds the visibility condition to a query over a table aliased `alias` with owner_id and team_id columns. */
 export function whereVisible<DB, TB extends keyof DB, O>(
   qb: SelectQueryBuilder<DB, TB, O>,

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { Actor } from '../../platform/actor.js';
 import type { Db } from '../../platform/db/database.js';
-import { AppError } from '../../platform/http/errors.js';
+import { findVisibleImport } from './import.service.js';
 import * as jobs from './import-job.repository.js';
 
 /** The reason codes of a rejected order row in the report's language (the web dialog has the same texts). */
@@ -32,11 +32,10 @@ export const describeReason = (code: string, locale: 'ja' | 'en') => REASONS[cod
  */
 export async function orderImportErrorsCsv(options: { db: Db; actor: Actor; importId: string; locale: 'ja' | 'en' }) {
   const { db, actor, locale } = options;
-  const job = await jobs.findJob(db, actor.workspaceId, options.importId);
-  if (!job) throw new AppError('not_found');
+  const job = await findVisibleImport(db, actor, options.importId);
   const csv = stringify({ bom: true, record_delimiter: '\r\n' });
   async function* rows() {
-    const header = (job?.header as string[]) ?? [];
+    const header = (job.header as string[]) ?? [];
     yield [...header, locale === 'ja' ? '行番号' : 'row', locale === 'ja' ? 'エラー理由' : 'reason'];
     let after = 0;
     for (;;) {

@@ -8,6 +8,7 @@ import { storeInParts } from '../../platform/db/stored-file.js';
 import { emitEvent, recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
+import { canSeeCreatedBy } from '../../platform/policy.js';
 import { kyselyOn, readRows } from '../customers/index.js';
 import * as importRepo from './import.repository.js';
 import * as jobs from './import-job.repository.js';
@@ -60,15 +61,19 @@ export function presentImport(r: jobs.OrderImportRow): OrderImportJob {
   };
 }
 
+/** The job if the actor may see it (its creator, visibility covering the creator, an admin); else not found, like an unknown id. */
+export async function findVisibleImport(db: Db, actor: Actor, importId: string) {
+  const job = await jobs.findJob(db, actor.workspaceId, importId);
+  if (!job || !(await canSeeCreatedBy(db, actor, job.created_by))) throw new AppError('not_found');
+  return job;
+}
+
 export async function getOrderImport(options: { db: Db; actor: Actor; importId: string }) {
-  const job = await jobs.findJob(options.db, options.actor.workspaceId, options.importId);
-  if (!job) throw new AppError('not_found');
-  return presentImport(job);
+  return presentImport(await findVisibleImport(options.db, options.actor, options.importId));
 }
 
 export async function listImportErrors(options: { db: Db; actor: Actor; importId: string; afterRow: number; limit: number }) {
-  const job = await jobs.findJob(options.db, options.actor.workspaceId, options.importId);
-  if (!job) throw new AppError('not_found');
+  const job = await findVisibleImport(options.db, options.actor, options.importId);
   const page = await jobs.errorPage(options.db, job.workspace_id, job.id, options.afterRow, options.limit + 1);
   const data = page.slice(0, options.limit).map((r) => ({
     row: Number(r.row_number),

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
+import { newId } from '../../platform/ids.js';
 import type { RunningServer } from '../../server.js';
 import { sweepImports } from './import.repository.js';
 import { importTuning } from './import.service.js';
@@ -260,6 +261,74 @@ describe('import', () => {
     const again = await upload(a, csv);
     expect(again.body.suggestedMapping).toEqual({ 0: 'familyName', 1: 'email' });
     expect(again.body.savedMappings.map((m: any) => m.name)).toEqual(['フランス']);
+  });
+});
+
+describe('import visibility', () => {
+  /** A workspace where members see their own records and managers their team's, with two teams. */
+  async function team() {
+    const ws = await createTestWorkspace(server);
+    const admin = await signIn(server, ws.adminEmail);
+    const settings = await admin.get('/api/v1/workspace');
+    await admin.patch('/api/v1/workspace', { version: settings.body.version, visibility: { member: 'own', manager: 'team' } });
+    const owner = await addUser(server, admin, 'member', '作成 一郎');
+    const other = await addUser(server, admin, 'member', '別人 二郎');
+    const lead = await addUser(server, admin, 'manager', '同班 三郎');
+    const outsider = await addUser(server, admin, 'manager', '他班 四郎');
+    expect((await admin.post('/api/v1/teams', { name: '東京', memberIds: [owner.userId, lead.userId] })).status).toBe(201);
+    expect((await admin.post('/api/v1/teams', { name: '大阪', memberIds: [other.userId, outsider.userId] })).status).toBe(201);
+    const again = async (u: { email: string }) => signIn(server, u.email);
+    return { admin, owner: await again(owner), other: await again(other), lead: await again(lead), outsider: await again(outsider) };
+  }
+
+  it('shows a job and its error report only to its creator, to users whose visibility covers the creator, and to admins', async () => {
+    const { admin, owner, other, lead, outsider } = await team();
+    const done = await importFile(owner, '姓,メール\n山田,yamada@example.jp\n佐藤,not-an-email\n');
+    const id = done.upload.id;
+    const unknown = newId();
+    for (const c of [other, outsider]) {
+      for (const target of [id, unknown]) {
+        const job = await c.get(`/api/v1/imports/${target}`);
+        const report = await c.request('GET', `/api/v1/imports/${target}/errors.csv`);
+        expect([job.status, report.status], target).toEqual([404, 404]);
+        expect(job.body.error.code).toBe('not_found');
+        expect(String(report.body)).not.toContain('佐藤');
+      }
+    }
+    for (const c of [owner, lead, admin]) {
+      expect((await c.get(`/api/v1/imports/${id}`)).body).toMatchObject({ id, created: 1, rejected: 1 });
+      const report = await c.request('GET', `/api/v1/imports/${id}/errors.csv`);
+      expect(report.status).toBe(200);
+      expect(String(report.body)).toContain('佐藤');
+    }
+  });
+
+  it('lets only the creator or an admin start an upload; a hidden upload answers 404 like an unknown one, whatever the body', async () => {
+    const { admin, owner, other, lead, outsider } = await team();
+    const pending = (await upload(owner, '姓,メール\n鈴木,suzuki@example.jp\n')).body.id as string;
+    const good = { mapping: { 0: 'familyName', 1: 'email' } };
+    const bad = { mapping: { 0: 'familyName', 1: 'nope' } };
+    const unknown = newId();
+    for (const c of [other, outsider]) {
+      for (const target of [pending, unknown]) {
+        for (const body of [good, bad, { ...good, encoding: 'cp932' }]) {
+          const res = await c.post(`/api/v1/imports/${target}/start`, body);
+          expect(res.status, `${target} ${JSON.stringify(body)}`).toBe(404);
+          expect(res.body.error.code).toBe('not_found');
+        }
+      }
+    }
+    // A manager who may see the upload still may not start it with their own mapping.
+    expect((await lead.get(`/api/v1/imports/${pending}`)).status).toBe(200);
+    expect((await lead.post(`/api/v1/imports/${pending}/start`, good)).status).toBe(403);
+    const untouched = (await owner.get(`/api/v1/imports/${pending}`)).body;
+    expect(untouched).toMatchObject({ status: 'uploaded', mapping: null, encoding: 'utf8' });
+    // An admin may start it; it stays the creator's import.
+    expect((await admin.post(`/api/v1/imports/${pending}/start`, good)).status).toBe(202);
+    expect(await waitDone(owner, pending)).toMatchObject({ created: 1 });
+    const mine = (await upload(owner, '姓,メール\n田中,tanaka@example.jp\n')).body.id as string;
+    expect((await owner.post(`/api/v1/imports/${mine}/start`, good)).status).toBe(202);
+    expect(await waitDone(owner, mine)).toMatchObject({ created: 1 });
   });
 });
 

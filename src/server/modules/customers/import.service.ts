@@ -6,6 +6,7 @@ import { storeInParts } from '../../platform/db/stored-file.js';
 import { emitEvent, recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
+import { canSeeCreatedBy } from '../../platform/policy.js';
 import { listCustomFields } from './custom-fields.js';
 import * as repo from './import.repository.js';
 import {
@@ -181,10 +182,15 @@ export function presentJob(r: repo.ImportJobRow) {
   };
 }
 
+/** The job if the actor may see it (its creator, visibility covering the creator, an admin); else not found, like an unknown id. */
+export async function findVisibleJob(db: Db, actor: Actor, importId: string) {
+  const job = await repo.findJob(db, actor.workspaceId, importId);
+  if (!job || !(await canSeeCreatedBy(db, actor, job.created_by))) throw new AppError('not_found');
+  return job;
+}
+
 export async function getImport(options: { db: Db; actor: Actor; importId: string }) {
-  const job = await repo.findJob(options.db, options.actor.workspaceId, options.importId);
-  if (!job) throw new AppError('not_found');
-  return presentJob(job);
+  return presentJob(await findVisibleJob(options.db, options.actor, options.importId));
 }
 
 /** Check the mapping and options, then queue the job in the same transaction as the status change. */
@@ -197,8 +203,9 @@ export async function startImport(options: {
 }) {
   const { database, actor, input } = options;
   const { db } = database;
-  let job = await repo.findJob(db, actor.workspaceId, options.importId);
-  if (!job) throw new AppError('not_found');
+  let job = await findVisibleJob(db, actor, options.importId);
+  // Only the creator (or an admin) chooses how their file is read: others who may see the upload cannot start it.
+  if (job.created_by !== actor.userId && actor.role !== 'admin') throw new AppError('forbidden');
   if (job.status !== 'uploaded') throw new AppError('conflict', { current: presentJob(job) });
   if (input.encoding && input.encoding !== job.encoding) {
     if (job.format === 'xlsx') throw new AppError('validation_failed', { issues: [{ path: 'encoding', code: 'not_for_xlsx' }] });
