@@ -34,6 +34,11 @@ async function main() {
     await server.stop();
     process.exit(0);
   };
+  // A last line of defence: a promise rejected with nobody waiting for it is logged, not a reason to cut everyone off.
+  // (Streams and jobs handle their own errors; this only keeps one missed case from ending the process.)
+  process.on('unhandledRejection', (reason) => {
+    console.error('[crm] unhandled rejection (kept running):', reason);
+  });
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }

@@ -118,6 +118,31 @@ export const errorCodes = {
     ja: 'IMAP サーバーに指定のメールボックスがありません。メールボックス名を確認してください。',
     en: 'The mailbox does not exist on the IMAP server. Check its name.',
   },
+  mail_host_not_allowed: {
+    status: 422,
+    ja: 'このメールサーバーには接続できません。社内ネットワーク・ループバック・リンクローカルなどのアドレスは、運用者が MAIL_ALLOW_PRIVATE_HOSTS で許可した場合だけ使えます。',
+    en: 'This mail server cannot be used: internal addresses (loopback, private, link-local networks) are refused unless the operator allows them in MAIL_ALLOW_PRIVATE_HOSTS.',
+  },
+  mail_connection_failed: {
+    status: 422,
+    ja: 'メールサーバーに接続できませんでした。サーバー名とポート番号を確認してください。',
+    en: 'Could not connect to the mail server. Check the server name and port.',
+  },
+  mail_timeout: {
+    status: 422,
+    ja: 'メールサーバーが時間内に応答しませんでした。サーバー名・ポート番号・暗号化の設定を確認してください。',
+    en: 'The mail server did not answer in time. Check the server name, port and security setting.',
+  },
+  mail_tls_failed: {
+    status: 422,
+    ja: 'メールサーバーとの暗号化 (TLS) 接続に失敗しました。暗号化の設定とサーバー証明書を確認してください。',
+    en: 'The secure (TLS) connection to the mail server failed. Check the security setting and the server certificate.',
+  },
+  mail_auth_failed: {
+    status: 422,
+    ja: 'メールサーバーにログインできませんでした。ユーザー名とパスワードを確認してください。',
+    en: 'The mail server refused the login. Check the user name and password.',
+  },
   mail_no_recipient: {
     status: 422,
     ja: '宛先のメールアドレスがありません。',
@@ -162,6 +187,32 @@ export const errorCodes = {
     status: 401,
     ja: 'タイムスタンプが古すぎるか未来のため受け付けませんでした (許容 5 分)。',
     en: 'The timestamp is too old or in the future (5 minutes allowed); nothing was stored.',
+  },
+  invalid_text: {
+    status: 400,
+    ja: '保存できない文字 (NUL 文字または対になっていないサロゲート) が含まれています。',
+    en: 'The input contains characters that cannot be stored (a NUL character or an unpaired surrogate).',
+  },
+  already_exists: {
+    status: 409,
+    ja: '同じ値のデータがすでに存在します。',
+    en: 'A record with the same value already exists.',
+  },
+  reference_invalid: {
+    status: 422,
+    ja: '参照先のデータが存在しないか、他のデータから参照されています。',
+    en: 'A referenced record does not exist, or other records still refer to this one.',
+  },
+  uri_too_long: { status: 414, ja: 'URL が長すぎます。', en: 'The URL is too long.' },
+  headers_too_large: {
+    status: 431,
+    ja: 'リクエストヘッダーが大きすぎます。',
+    en: 'The request headers are too large.',
+  },
+  unavailable: {
+    status: 503,
+    ja: 'データベースに一時的に接続できません。しばらくしてからもう一度お試しください。',
+    en: 'The database is temporarily unavailable. Please try again shortly.',
   },
   internal: {
     status: 500,

@@ -20,6 +20,9 @@ export async function createToken(options: { db: Db; actor: Actor; name: string;
   const { actor } = options;
   if (!actor.userId) throw new AppError('forbidden');
   if (options.scopes.includes('admin') && actor.role !== 'admin') throw new AppError('forbidden', { scope: 'admin' });
+  // A token can mint tokens only as strong as itself: never a scope it does not hold.
+  const beyond = actor.kind === 'token' ? options.scopes.filter((s) => !actor.scopes?.includes(s)) : [];
+  if (beyond.length) throw new AppError('insufficient_scope', { required: beyond.join(',') });
   const secret = newSecret('crm_');
   const row = {
     workspace_id: actor.workspaceId,

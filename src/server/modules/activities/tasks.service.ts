@@ -72,7 +72,7 @@ async function checkInput(
   if (remind && remind >= MAX_DATE) issues.push({ path: 'remindAt', code: 'out_of_range' });
   else if (remind && options.checkRemind && remind.getTime() < options.now.getTime() - REMIND_GRACE_MS)
     issues.push({ path: 'remindAt', code: 'in_past' });
-  let rrule: string | null | undefined = input.rrule;
+  let rrule: string | null | undefined = input.rrule === '' ? null : input.rrule;
   if (input.rrule) {
     rrule = normalizeRrule(input.rrule);
     if (!rrule) issues.push({ path: 'rrule', code: 'invalid_rrule' });

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { Actor } from '../../platform/actor.js';
 import type { Db } from '../../platform/db/database.js';
+import { chain } from '../../platform/streams.js';
 import { findVisibleImport } from './import.service.js';
 import * as jobs from './import-job.repository.js';
 
@@ -50,5 +51,5 @@ export async function orderImportErrorsCsv(options: { db: Db; actor: Actor; impo
       after = Number(page.at(-1)?.row_number);
     }
   }
-  return Readable.from(rows()).pipe(csv);
+  return chain(Readable.from(rows()), csv);
 }

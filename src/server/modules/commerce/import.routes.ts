@@ -6,6 +6,7 @@ import type { Actor } from '../../platform/actor.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
 import { AppError } from '../../platform/http/errors.js';
 import { requestLocale } from '../../platform/http/locale.js';
+import { chain } from '../../platform/streams.js';
 import {
   getOrderImport,
   listImportErrors,
@@ -90,7 +91,8 @@ export async function orderImportRoutes(app: App, { database, bus, config }: Mod
         if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw new AppError('payload_too_large');
         if (!req.body || typeof (req.body as NodeJS.ReadableStream).pipe !== 'function') throw new AppError('unsupported_media_type');
         let seen = 0;
-        const limited = (req.body as NodeJS.ReadableStream).pipe(
+        const limited = chain(
+          req.body as NodeJS.ReadableStream,
           new Transform({
             transform(chunk: Buffer, _enc, cb) {
               seen += chunk.length;

@@ -8,6 +8,7 @@ import type { Actor } from '../../platform/actor.js';
 import type { Db } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
+import { chain } from '../../platform/streams.js';
 import * as companies from './companies.service.js';
 import { listCustomFields } from './custom-fields.js';
 import { departmentNames } from './import.repository.js';
@@ -187,10 +188,13 @@ export async function exportRecords(o: ExportOptions & { format: ExportFormat })
       filename: `${name}.xlsx`,
     };
   }
-  const csv = Readable.from(lines()).pipe(stringify({ bom: o.format === 'csv', record_delimiter: '\r\n' }));
+  const csv = chain(Readable.from(lines()), stringify({ bom: o.format === 'csv', record_delimiter: '\r\n' }));
   if (o.format === 'csv') return { stream: csv, contentType: 'text/csv; charset=utf-8', filename: `${name}.csv` };
   return {
-    stream: csv.pipe(cp932Encoder((n) => (replaced += n))),
+    stream: chain(
+      csv,
+      cp932Encoder((n) => (replaced += n)),
+    ),
     contentType: 'text/csv; charset=shift_jis',
     filename: `${name}.csv`,
   };

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { Actor } from '../../platform/actor.js';
 import type { Db } from '../../platform/db/database.js';
+import { chain } from '../../platform/streams.js';
 import * as repo from './import.repository.js';
 import { findVisibleJob } from './import.service.js';
 import { fieldLabel } from './import-mapping.js';
@@ -31,5 +32,5 @@ export async function importErrorsCsv(options: { db: Db; actor: Actor; importId:
       after = Number(page.at(-1)?.row_number);
     }
   }
-  return Readable.from(rows()).pipe(csv);
+  return chain(Readable.from(rows()), csv);
 }

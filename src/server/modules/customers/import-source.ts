@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import { chain } from '../../platform/streams.js';
 import type { ImportEncoding, ImportFormat } from './import-mapping.js';
 import type { Cell } from './import-rows.js';
 import { VCARD_COLUMNS, vcardRows } from './vcard.js';
@@ -12,13 +13,14 @@ export async function* readRows(source: Readable, format: ImportFormat, encoding
     yield* xlsxRows(source);
     return;
   }
-  const text = encoding === 'cp932' ? source.pipe(iconv.decodeStream('cp932')) : source.pipe(iconv.decodeStream('utf8'));
+  const text = chain(source, iconv.decodeStream(encoding === 'cp932' ? 'cp932' : 'utf8'));
   if (format === 'vcf') {
     yield [...VCARD_COLUMNS];
     yield* vcardRows(text as AsyncIterable<string>);
     return;
   }
-  const parser = text.pipe(
+  const parser = chain(
+    text,
     parse({
       delimiter: format === 'tsv' ? '\t' : ',',
       bom: true,

@@ -6,6 +6,7 @@ import type { Db } from '../../platform/db/database.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
 import { AppError } from '../../platform/http/errors.js';
 import { requestLocale } from '../../platform/http/locale.js';
+import { chain } from '../../platform/streams.js';
 import { sweepImports } from './import.repository.js';
 import { getImport, IMPORT_QUEUE, IMPORT_SWEEP_QUEUE, runImport, startImport, uploadImport } from './import.service.js';
 import { importErrorsCsv } from './import-report.js';
@@ -163,7 +164,8 @@ function uploadRoute(app: App, db: Db, maxBytes: number) {
       if (declared > maxBytes) throw new AppError('payload_too_large');
       if (!req.body || typeof (req.body as NodeJS.ReadableStream).pipe !== 'function') throw new AppError('unsupported_media_type');
       let seen = 0;
-      const limited = (req.body as NodeJS.ReadableStream).pipe(
+      const limited = chain(
+        req.body as NodeJS.ReadableStream,
         new Transform({
           transform(chunk: Buffer, _enc, cb) {
             seen += chunk.length;

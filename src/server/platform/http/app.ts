@@ -5,7 +5,13 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -18,11 +24,13 @@ import { z } from 'zod';
 import { type ErrorCode, errorCodes, errorMessage } from '../../../shared/errors.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
+import { classifyDbError } from '../db/db-errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { MailReceiver } from '../mail-receiver.js';
 import type { RealtimeHub } from '../realtime.js';
 import { type Authenticator, makeAuthHooks } from './auth.js';
 import { AppError } from './errors.js';
+import { badTextIn } from './input-guard.js';
 import { requestLocale } from './locale.js';
 
 export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
@@ -47,11 +55,33 @@ export interface BuildAppOptions extends ModuleDeps {
 
 const BODY_LIMIT = 1024 * 1024;
 
+/** Malformed URLs and over-long path parameters answer in the API's error format, not Fastify's. */
+const frameworkErrors: FastifyServerOptions['frameworkErrors'] = (err, request, reply) => {
+  const code: ErrorCode = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'bad_request';
+  const message = errorMessage(code, requestLocale(request as FastifyRequest));
+  return (reply as FastifyReply).status(errorCodes[code].status).send({ error: { code, message } });
+};
+
+/** Errors before a request exists (headers too large, a broken request line): the same format, written to the socket. */
+const clientErrorHandler: FastifyServerOptions['clientErrorHandler'] = (err: NodeJS.ErrnoException, socket) => {
+  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+  const code: ErrorCode = err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : 'bad_request';
+  const status = errorCodes[code].status;
+  // No request, so no Accept-Language: Japanese first, English beside it.
+  const body = JSON.stringify({ error: { code, message: `${errorMessage(code, 'ja')} / ${errorMessage(code, 'en')}` } });
+  const reason = code === 'headers_too_large' ? 'Request Header Fields Too Large' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+};
+
 export async function buildApp(options: BuildAppOptions): Promise<App> {
   const { config } = options;
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     bodyLimit: BODY_LIMIT,
+    frameworkErrors,
+    clientErrorHandler,
     trustProxy: config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -104,6 +134,11 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   app.addHook('preValidation', async (request, reply) => {
     if (request.url.startsWith('/api/v1')) await authorize(request, reply);
   });
+  // Text PostgreSQL cannot store (NUL, unpaired surrogates) is refused here, once for every route, before its schema.
+  app.addHook('preValidation', async (request) => {
+    const bad = badTextIn(request);
+    if (bad) throw new AppError('invalid_text', bad);
+  });
 
   // Server time of every API response, for browsers' devtools and the benchmarks (budgets are server time).
   const started = new WeakMap<object, bigint>();
@@ -126,6 +161,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send('payload_too_large');
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send('unsupported_media_type');
     if (err.statusCode === 429) return send('rate_limited');
+    const dbCode = classifyDbError(err);
+    if (dbCode) {
+      request.log.warn({ err }, 'database error mapped to %s', dbCode);
+      if (dbCode === 'unavailable') reply.header('retry-after', '2');
+      return send(dbCode, dbCode === 'validation_failed' ? { reason: 'rejected_by_database' } : undefined);
+    }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return send('bad_request', { reason: err.code ?? err.message }, err.statusCode);
     }
