@@ -97,6 +97,19 @@ describe('attachments', () => {
     ).toEqual([]);
   });
 
+  it('refuses a blocked extension however the name disguises it, and stores the name as Windows would save it', async () => {
+    const { activityId } = await activity();
+    for (const name of ['x.js.', 'x.js ', 'x.js%20', 'x.JS', 'x.js::$DATA', 'x．js', 'ｘ．ＥＸＥ', 'invoice.pdf.js. . .', '.js']) {
+      const res = await upload(admin, activityId, name, Buffer.from('alert(1)'));
+      expect([res.status, res.body.error?.code], name).toEqual([415, 'attachment_type_blocked']);
+    }
+    const kept = await upload(admin, activityId, '議事録．txt. ', Buffer.from('議事録'), 'text/plain');
+    expect(kept.status).toBe(201);
+    expect(kept.body.filename).toBe('議事録.txt');
+    const act = await admin.get(`/api/v1/activities/${activityId}`);
+    expect(act.body.attachments.map((a: { filename: string }) => a.filename)).toEqual(['議事録.txt']);
+  });
+
   it('is not found for another workspace or for a user who may not see the record', async () => {
     const { activityId } = await activity();
     const stored = await upload(admin, activityId, 'memo.txt', 'secret', 'text/plain');

@@ -27,12 +27,49 @@ export function registerAttachmentOwner(ownerType: AttachmentOwnerType, check: O
 const EXECUTABLE_MAGIC = [Buffer.from('MZ'), Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.from([0xcf, 0xfa, 0xed, 0xfe])];
 const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 
-/** A file name safe to store and show: no path, no control characters, at most 255 characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f"<>|:*?]/g;
+
+/** Undo percent-encoding (also twice-encoded, x.js%2520), leaving a stray `%` as it is. */
+function percentDecoded(name: string): string {
+  let s = name;
+  for (let i = 0; i < 3; i++) {
+    const next = s.replace(/(?:%[0-9a-f]{2})+/gi, (seq) => {
+      try {
+        return decodeURIComponent(seq);
+      } catch {
+        return seq;
+      }
+    });
+    if (next === s) break;
+    s = next;
+  }
+  return s;
+}
+
+/**
+ * A file name safe to store, show and check, as Windows would save it: NFKC (a full-width ．ｊｓ is .js),
+ * percent-encoding undone, no path, no NTFS stream (x.js::$DATA, x.js:name), no invisible format characters
+ * (a right-to-left override that disguises the extension), no control characters, no trailing dots or spaces
+ * (Windows drops them: x.js. is x.js), at most 255 characters.
+ */
 export function cleanFilename(name: string): string {
-  const base = name.normalize('NFC').split(/[\\/]/).pop() ?? '';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  const cleaned = base.replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '_').trim();
-  return (cleaned && cleaned !== '.' && cleaned !== '..' ? cleaned : 'file').slice(0, 255);
+  let base = percentDecoded(name.normalize('NFKC')).normalize('NFKC').split(/[\\/]/).pop() ?? '';
+  base = base.replace(/\p{Cf}/gu, '');
+  const colon = base.indexOf(':');
+  // name:stream or name::$DATA — a stream name has no dot; "議事録 10:30.txt" is a name with a colon in it
+  if (colon >= 0 && !base.slice(colon + 1).includes('.')) base = base.slice(0, colon);
+  const cleaned = base
+    .replace(UNSAFE_CHARACTERS, '_')
+    .replace(/[\s.]+$/u, '')
+    .trim();
+  return (cleaned || 'file').slice(0, 255).replace(/[\s.]+$/u, '') || 'file';
+}
+
+/** The extension that decides how a file opens, lower case: what follows the last dot (".js" alone is a .js file too). */
+function extensionOf(filename: string): string {
+  const dot = filename.lastIndexOf('.');
+  return dot >= 0 ? filename.slice(dot + 1).toLowerCase() : '';
 }
 
 /** Check size and type, write the file atomically under the workspace's folder, record it. */
@@ -55,7 +92,7 @@ export async function storeAttachment(
     throw new AppError('attachment_too_large', { maxBytes: attachments.maxBytes, size: input.data.length });
   }
   if (input.data.length === 0) throw new AppError('validation_failed', { issues: [{ path: 'body', code: 'empty_file' }] });
-  const ext = path.extname(filename).slice(1).toLowerCase();
+  const ext = extensionOf(filename);
   if ((ext && attachments.blockedExtensions.includes(ext)) || EXECUTABLE_MAGIC.some((m) => input.data.subarray(0, m.length).equals(m))) {
     throw new AppError('attachment_type_blocked', { filename, extension: ext || null });
   }
@@ -139,9 +176,9 @@ export async function readAttachmentFiles(
   return files;
 }
 
-/** Is this file name's extension refused (also checked again when a stored draft is sent)? */
+/** Is this file name's extension refused (also checked again when a stored draft is sent, normalised again for names stored before)? */
 export function blockedExtension(config: Pick<Config, 'attachments'>, filename: string): boolean {
-  const ext = path.extname(filename).slice(1).toLowerCase();
+  const ext = extensionOf(cleanFilename(filename));
   return Boolean(ext && config.attachments.blockedExtensions.includes(ext));
 }
 
