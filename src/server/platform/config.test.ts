@@ -54,6 +54,18 @@ describe('configuration', () => {
     }
   });
 
+  it('allows no internal mail server by default, and the addresses, ranges and host names MAIL_ALLOW_PRIVATE_HOSTS names', () => {
+    expect(loadConfig({}, '/srv').mailAllowPrivateHosts).toEqual([]);
+    expect(
+      loadConfig({ MAIL_ALLOW_PRIVATE_HOSTS: ' 10.0.0.25, 192.168.0.0/16,fd00::/8, mail.corp.internal ,' }, '/srv').mailAllowPrivateHosts,
+    ).toEqual(['10.0.0.25', '192.168.0.0/16', 'fd00::/8', 'mail.corp.internal']);
+    for (const bad of ['10.0.0.0/33', '*', 'mail server', '10.0.0.1/8/2']) {
+      expect(() => loadConfig({ MAIL_ALLOW_PRIVATE_HOSTS: bad }, '/srv'), bad).toThrow(
+        /MAIL_ALLOW_PRIVATE_HOSTS: not an IP address, CIDR range or host name/,
+      );
+    }
+  });
+
   it('masks the database password when printed', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://crm:s3cret@db.internal:5432/crm' }, '/srv');
     expect(JSON.stringify(describeConfig(c))).not.toContain('s3cret');

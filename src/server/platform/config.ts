@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import { allowListProblems } from './net-guard.js';
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
 
@@ -35,6 +36,19 @@ const configSchema = z.object({
     .min(1024)
     .max(200 * 1024 * 1024)
     .default(25 * 1024 * 1024),
+  /** Internal mail servers (SMTP/IMAP) that may be connected to: IP addresses, CIDR ranges, host names, comma-separated. */
+  MAIL_ALLOW_PRIVATE_HOSTS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean),
+    )
+    .refine((entries) => allowListProblems(entries).length === 0, {
+      error: (issue) => `not an IP address, CIDR range or host name: ${allowListProblems(issue.input as string[]).join(', ')}`,
+    })
+    .default([]),
   ATTACHMENTS_DIR: z.string().min(1).optional(),
   ATTACHMENT_MAX_MB: z.coerce.number().min(0.001).max(2048).default(25),
   /** Largest customer import upload (CSV/XLSX/vCard), in MB. */
@@ -68,6 +82,11 @@ export type Config = {
   secretKey?: string;
   /** Built-in SMTP receiver for inbound mail; off when the port is unset. */
   mailInbound: { port?: number; host: string; maxBytes: number };
+  /**
+   * SMTP and IMAP servers on loopback, private, link-local or other internal addresses are refused (the app must
+   * not probe its own network); these entries (addresses, CIDR ranges, host names) allow an on-premise server.
+   */
+  mailAllowPrivateHosts: string[];
   /** Files attached to activities and emails: folder (default DATA_DIR/attachments), size limit, blocked extensions. */
   attachments: { dir: string; maxBytes: number; blockedExtensions: string[] };
   /** Customer imports: the largest upload accepted. */
@@ -132,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     secureCookies: publicUrl.startsWith('https://'),
     secretKey: c.SECRET_KEY,
     mailInbound: { port: c.MAIL_INBOUND_PORT, host: c.MAIL_INBOUND_HOST, maxBytes: c.MAIL_MAX_BYTES },
+    mailAllowPrivateHosts: c.MAIL_ALLOW_PRIVATE_HOSTS,
     attachments: {
       dir: path.resolve(cwd, c.ATTACHMENTS_DIR ?? path.join(c.DATA_DIR, 'attachments')),
       maxBytes: Math.round(c.ATTACHMENT_MAX_MB * 1024 * 1024),
