@@ -113,6 +113,126 @@ describe('crm create-admin and reset-password', () => {
   });
 });
 
+describe('crm create-workspace', () => {
+  let wsUrl: string;
+  beforeAll(async () => {
+    wsUrl = await createTestDatabase();
+  });
+
+  async function workspaceRows(name: string) {
+    const pool = new pg.Pool({ connectionString: wsUrl });
+    try {
+      const { rows } = await pool.query(
+        `SELECT w.id, w.locale, w.time_zone, w.currency,
+                (SELECT count(*)::int FROM users u WHERE u.workspace_id = w.id) AS users,
+                (SELECT count(*)::int FROM audit_log a WHERE a.workspace_id = w.id AND a.action = 'workspace.created') AS audits
+           FROM workspaces w WHERE w.name = $1`,
+        [name],
+      );
+      return rows;
+    } finally {
+      await pool.end();
+    }
+  }
+
+  it('adds workspaces beside each other: with a password the administrator signs in at once, each sees only their own', async () => {
+    const first = uniqueEmail('ws-a');
+    const second = uniqueEmail('ws-b');
+    const a = await crm(
+      ['create-workspace', '--name', '甲商事株式会社', '--admin-email', first, '--admin-name', '甲 太郎', '--password', PASSWORD],
+      {
+        DATABASE_URL: wsUrl,
+      },
+    );
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(/Created workspace "甲商事株式会社" \(.+\)\.\nAdministrator .* can sign in now/);
+    const b = await crm(
+      [
+        'create-workspace',
+        '--name',
+        'Otsu Trading',
+        '--admin-email',
+        second,
+        '--password',
+        PASSWORD,
+        '--locale',
+        'en',
+        '--time-zone',
+        'Europe/London',
+        '--currency',
+        'GBP',
+      ],
+      { DATABASE_URL: wsUrl },
+    );
+    expect(b.code).toBe(0);
+    expect(await workspaceRows('Otsu Trading')).toEqual([
+      expect.objectContaining({ locale: 'en', time_zone: 'Europe/London', currency: 'GBP', users: 1, audits: 1 }),
+    ]);
+    const server = await startTestServer({ databaseUrl: wsUrl });
+    try {
+      const ca = await signIn(server, first, PASSWORD);
+      const cb = await signIn(server, second, PASSWORD);
+      const [wa, wb] = [(await ca.get('/api/v1/workspace')).body, (await cb.get('/api/v1/workspace')).body];
+      expect([wa.name, wb.name]).toEqual(['甲商事株式会社', 'Otsu Trading']);
+      const users = (await ca.get('/api/v1/users')).body;
+      expect(JSON.stringify(users)).not.toContain(second);
+      expect((await cb.get('/api/v1/auth/session')).body.user).toMatchObject({ role: 'admin', name: second.split('@')[0] });
+    } finally {
+      await server.stop();
+    }
+    const again = await crm(['create-workspace', '--name', '甲商事株式会社', '--admin-email', uniqueEmail(), '--password', PASSWORD], {
+      DATABASE_URL: wsUrl,
+    });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/exists already \(pass --allow-same-name/);
+    expect(await workspaceRows('甲商事株式会社')).toHaveLength(1);
+  });
+
+  it('without a password prints a one-time setup link where the administrator sets their own', async () => {
+    const email = uniqueEmail('ws-link');
+    const r = await crm(['create-workspace', '--name', '丙工業', '--admin-email', email], { DATABASE_URL: wsUrl });
+    expect(r.code).toBe(0);
+    const link = /(\S+\/invite\/(\S+))\n/.exec(r.stdout);
+    expect(link, r.stdout).not.toBeNull();
+    expect(await workspaceRows('丙工業')).toEqual([
+      expect.objectContaining({ locale: 'ja', time_zone: 'Asia/Tokyo', currency: 'JPY', users: 0 }),
+    ]);
+    const server = await startTestServer({ databaseUrl: wsUrl });
+    try {
+      const token = link?.[2] as string;
+      const described = await server.app.inject({ method: 'GET', url: `/api/v1/invitations/by-token/${token}` });
+      expect(described.json()).toMatchObject({ email, role: 'admin', workspaceName: '丙工業' });
+      const accept = { token, name: '丙 花子', password: 'her own long password' };
+      expect((await server.app.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: accept })).statusCode).toBe(201);
+      const admin = await signIn(server, email, 'her own long password');
+      expect((await admin.get('/api/v1/auth/session')).body.user).toMatchObject({ role: 'admin', name: '丙 花子' });
+      expect((await server.app.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: accept })).statusCode).toBe(410);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses bad input with exit code 2, a message naming the option, and creates nothing', async () => {
+    const email = uniqueEmail('ws-bad');
+    const cases: [string[], RegExp][] = [
+      [['--admin-email', email], /--name is required/],
+      [['--name', '丁'], /--admin-email is required/],
+      [['--name', '丁', '--admin-email', 'not-an-email'], /Invalid --admin-email/],
+      [['--name', '丁\u0001株式会社', '--admin-email', email], /--name must not contain control characters/],
+      [['--name', '丁', '--admin-email', email, '--locale', 'fr'], /Invalid --locale \(ja or en\)/],
+      [['--name', '丁', '--admin-email', email, '--time-zone', 'Mars/Base', '--currency', 'yen'], /Invalid --time-zone .*, --currency/],
+      [['--name', '丁', '--admin-email', email, '--password', 'short'], /10 to 200 characters/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => crm(['create-workspace', ...args], { DATABASE_URL: wsUrl })));
+    cases.forEach(([args, message], i) => {
+      expect(results[i]?.code, args.join(' ')).toBe(2);
+      expect(results[i]?.stderr, args.join(' ')).toMatch(message);
+    });
+    expect(await workspaceRows('丁')).toEqual([]);
+  });
+});
+
 describe('crm config and usage', () => {
   it('prints the configuration with the database password masked', async () => {
     const r = await crm(['config'], { DATABASE_URL: 'postgres://crm:s3cret-pw@db.example.test:5432/crm' });

@@ -1,6 +1,6 @@
 export { findActiveUsers, teamInWorkspace, userInWorkspace } from './accounts.repository.js';
 export { accountsRoutes } from './accounts.routes.js';
-export { createAdminUser, listWorkspaces } from './admin.service.js';
+export { createAdminUser, createWorkspaceForOperator, listWorkspaces } from './admin.service.js';
 export { actorForUser, createWorkspace, resetPassword, startSession } from './auth.service.js';
 export { makeAuthenticator } from './authenticator.js';
 export { createToken } from './tokens.service.js';
