@@ -22,7 +22,18 @@ const servers = [
 ];
 
 /** Every journey file, in the order each language's server sees them (checked against e2e/ below). */
-const SPEC_ORDER = ['platform', 'customers', 'activities', 'tasks', 'mail', 'sales', 'sales-forecast', 'sales-assignment', 'commerce'];
+const SPEC_ORDER = [
+  'platform',
+  'customers',
+  'activities',
+  'tasks',
+  'mail',
+  'sales',
+  'sales-forecast',
+  'sales-assignment',
+  'commerce',
+  'security',
+];
 const specFiles = fs.readdirSync(path.resolve('e2e')).filter((f) => f.endsWith('.spec.ts'));
 for (const f of specFiles) {
   if (!SPEC_ORDER.includes(f.replace(/\.spec\.ts$/, ''))) throw new Error(`playwright.config.ts: add ${f} to SPEC_ORDER`);

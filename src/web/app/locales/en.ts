@@ -5,6 +5,7 @@ import { commerceEn } from './commerce.en';
 import { customersEn } from './customers.en';
 import { mailEn } from './mail.en';
 import { salesEn } from './sales.en';
+import { securityEn } from './security.en';
 import { taskNotificationKindsEn, tasksEn } from './tasks.en';
 
 /** English UI texts. `ja.ts` must have exactly the same keys (checked by the type below). */
@@ -149,7 +150,7 @@ export const en = {
   },
   settings: {
     title: 'Settings',
-    tabs: { profile: 'Profile', password: 'Password', notifications: 'Notifications', tokens: 'API tokens' },
+    tabs: { profile: 'Profile', password: 'Password', security: 'Security', notifications: 'Notifications', tokens: 'API tokens' },
     name: 'Name',
     email: 'Email address',
     language: 'Language',
@@ -206,6 +207,7 @@ export const en = {
     },
     actions: {
       ...auditModulesEn.actions,
+      ...securityEn.audit,
       workspace_created: 'Workspace created',
       workspace_updated: 'Workspace updated',
       user_created: 'User created',
@@ -233,6 +235,7 @@ export const en = {
     kinds: { ...notificationsEn.kinds, ...mailEn.notifications, ...taskNotificationKindsEn, ...assignmentNotificationKindsEn },
   },
   mail: mailEn,
+  security: securityEn,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };

@@ -6,6 +6,7 @@ import { customersJa } from './customers.ja';
 import type { Messages } from './en';
 import { mailJa } from './mail.ja';
 import { salesJa } from './sales.ja';
+import { securityJa } from './security.ja';
 import { taskNotificationKindsJa, tasksJa } from './tasks.ja';
 
 /** 日本語の UI テキスト。キーは en.ts と完全に一致させる（型で検査）。 */
@@ -150,7 +151,7 @@ export const ja: Messages = {
   },
   settings: {
     title: '設定',
-    tabs: { profile: 'プロフィール', password: 'パスワード', notifications: '通知', tokens: 'API トークン' },
+    tabs: { profile: 'プロフィール', password: 'パスワード', security: 'セキュリティ', notifications: '通知', tokens: 'API トークン' },
     name: '氏名',
     email: 'メールアドレス',
     language: '言語',
@@ -207,6 +208,7 @@ export const ja: Messages = {
     },
     actions: {
       ...auditModulesJa.actions,
+      ...securityJa.audit,
       workspace_created: 'ワークスペース作成',
       workspace_updated: 'ワークスペース更新',
       user_created: 'ユーザー作成',
@@ -234,4 +236,5 @@ export const ja: Messages = {
     kinds: { ...notificationsJa.kinds, ...mailJa.notifications, ...taskNotificationKindsJa, ...assignmentNotificationKindsJa },
   },
   mail: mailJa,
+  security: securityJa,
 };

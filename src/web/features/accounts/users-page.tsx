@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { useCan } from '../../app/session';
 import { PageHeader } from '../../ui/page-header';
+import { RequireTwoFactorSwitch } from '../security/require-two-factor-switch';
 import { InvitationsPanel } from './invitations-panel';
 import { TeamsPanel } from './teams-panel';
 import { UsersTable } from './users-table';
@@ -40,6 +41,7 @@ export function UsersPage() {
           ))}
         </Tabs.List>
         <Tabs.Panel value="users">
+          {can('workspace.manage') && <RequireTwoFactorSwitch />}
           <UsersTable />
         </Tabs.Panel>
         {canManageUsers && (

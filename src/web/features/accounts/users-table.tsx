@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Select, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Group, Select, Table, Text, TextInput, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconSearch } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +8,7 @@ import { useCan, useSession } from '../../app/session';
 import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
 import { PageLoader } from '../../ui/page-loader';
+import { UserSecurityActions } from '../security/user-security-actions';
 import { type User, useTeams, useUpdateUser, useUsers } from './accounts-api';
 
 const fold = (s: string) => s.normalize('NFKC').toLowerCase();
@@ -70,6 +71,7 @@ export function UsersTable() {
               <Table.Th>{t('users.columns.role')}</Table.Th>
               <Table.Th>{t('users.columns.teams')}</Table.Th>
               <Table.Th>{t('users.columns.status')}</Table.Th>
+              <Table.Th>{t('security.admin.twoFactor')}</Table.Th>
               <Table.Th>{t('users.columns.lastLogin')}</Table.Th>
               {canManage && <Table.Th>{t('common.actions')}</Table.Th>}
             </Table.Tr>
@@ -77,7 +79,7 @@ export function UsersTable() {
           <Table.Tbody>
             {rows.length === 0 && (
               <Table.Tr>
-                <Table.Td colSpan={7}>
+                <Table.Td colSpan={8}>
                   <Text c="dimmed">{q ? t('common.noResults') : t('users.empty')}</Text>
                 </Table.Td>
               </Table.Tr>
@@ -125,6 +127,18 @@ export function UsersTable() {
                   <Badge color={u.status === 'active' ? 'teal' : 'gray'} variant="light">
                     {t(`status.${u.status}`)}
                   </Badge>
+                  {u.lockedUntil && (
+                    <Tooltip label={t('security.admin.lockedUntil', { time: formatDate(u.lockedUntil) })} multiline maw={320} withArrow>
+                      <Badge ml={4} color="orange" variant="light">
+                        {t('security.admin.locked')}
+                      </Badge>
+                    </Tooltip>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Badge color={u.twoFactorEnabled ? 'teal' : 'gray'} variant="dot">
+                    {u.twoFactorEnabled ? t('security.twoFactor.on') : t('security.twoFactor.off')}
+                  </Badge>
                 </Table.Td>
                 <Table.Td>
                   <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
@@ -133,14 +147,17 @@ export function UsersTable() {
                 </Table.Td>
                 {canManage && (
                   <Table.Td>
-                    <Button
-                      size="xs"
-                      variant="light"
-                      color={u.status === 'active' ? 'red' : 'teal'}
-                      onClick={() => change(u, { status: u.status === 'active' ? 'disabled' : 'active' })}
-                    >
-                      {u.status === 'active' ? t('users.disable') : t('users.enable')}
-                    </Button>
+                    <Group gap={6} wrap="nowrap">
+                      <Button
+                        size="xs"
+                        variant="light"
+                        color={u.status === 'active' ? 'red' : 'teal'}
+                        onClick={() => change(u, { status: u.status === 'active' ? 'disabled' : 'active' })}
+                      >
+                        {u.status === 'active' ? t('users.disable') : t('users.enable')}
+                      </Button>
+                      <UserSecurityActions user={u} />
+                    </Group>
                   </Table.Td>
                 )}
               </Table.Tr>

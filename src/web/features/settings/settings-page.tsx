@@ -4,6 +4,7 @@ import { useSearchParams } from 'react-router';
 import { useCan } from '../../app/session';
 import { PageHeader } from '../../ui/page-header';
 import { TasksSettingsCard } from '../activities/tasks-settings-card';
+import { SecurityPanel } from '../security/security-panel';
 import { ApiTokensPanel } from './api-tokens-panel';
 import { PasswordForm } from './password-form';
 import { ProfileForm } from './profile-form';
@@ -12,7 +13,7 @@ export function SettingsPage() {
   const { t } = useTranslation();
   const can = useCan();
   const [params, setParams] = useSearchParams();
-  const visible = ['profile', 'password', 'notifications', ...(can('tokens.own') ? ['tokens'] : [])];
+  const visible = ['profile', 'password', 'security', 'notifications', ...(can('tokens.own') ? ['tokens'] : [])];
   const requested = params.get('tab') ?? 'profile';
   const tab = visible.includes(requested) ? requested : 'profile';
 
@@ -32,6 +33,9 @@ export function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="password">
           <PasswordForm />
+        </Tabs.Panel>
+        <Tabs.Panel value="security">
+          <SecurityPanel />
         </Tabs.Panel>
         <Tabs.Panel value="notifications">
           <TasksSettingsCard />
