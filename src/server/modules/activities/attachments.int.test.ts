@@ -103,11 +103,11 @@ describe('attachments', () => {
       const res = await upload(admin, activityId, name, Buffer.from('alert(1)'));
       expect([res.status, res.body.error?.code], name).toEqual([415, 'attachment_type_blocked']);
     }
-    const kept = await upload(admin, activityId, '議事録．txt. ', Buffer.from('議事録'), 'text/plain');
+    const kept = await upload(admin, activityId, '議事録（第２回）.txt. ', Buffer.from('議事録'), 'text/plain');
     expect(kept.status).toBe(201);
-    expect(kept.body.filename).toBe('議事録.txt');
+    expect(kept.body.filename).toBe('議事録（第２回）.txt');
     const act = await admin.get(`/api/v1/activities/${activityId}`);
-    expect(act.body.attachments.map((a: { filename: string }) => a.filename)).toEqual(['議事録.txt']);
+    expect(act.body.attachments.map((a: { filename: string }) => a.filename)).toEqual(['議事録（第２回）.txt']);
   });
 
   it('is not found for another workspace or for a user who may not see the record', async () => {

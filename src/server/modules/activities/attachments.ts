@@ -48,13 +48,12 @@ function percentDecoded(name: string): string {
 }
 
 /**
- * A file name safe to store, show and check, as Windows would save it: NFKC (a full-width ．ｊｓ is .js),
- * percent-encoding undone, no path, no NTFS stream (x.js::$DATA, x.js:name), no invisible format characters
- * (a right-to-left override that disguises the extension), no control characters, no trailing dots or spaces
- * (Windows drops them: x.js. is x.js), at most 255 characters.
+ * The name as Windows would save it: percent-encoding undone, no path, no NTFS stream (x.js::$DATA, x.js:name),
+ * no invisible format characters (a right-to-left override that disguises the extension), no control
+ * characters, no trailing dots or spaces (Windows drops them: x.js. is x.js), at most 255 characters.
  */
-export function cleanFilename(name: string): string {
-  let base = percentDecoded(name.normalize('NFKC')).normalize('NFKC').split(/[\\/]/).pop() ?? '';
+function windowsName(name: string, form: 'NFC' | 'NFKC'): string {
+  let base = percentDecoded(name.normalize(form)).normalize(form).split(/[\\/]/).pop() ?? '';
   base = base.replace(/\p{Cf}/gu, '');
   const colon = base.indexOf(':');
   // name:stream or name::$DATA — a stream name has no dot; "議事録 10:30.txt" is a name with a colon in it
@@ -64,6 +63,14 @@ export function cleanFilename(name: string): string {
     .replace(/[\s.]+$/u, '')
     .trim();
   return (cleaned || 'file').slice(0, 255).replace(/[\s.]+$/u, '') || 'file';
+}
+
+/**
+ * A file name safe to store and show. NFC, not NFKC: NFKC would rewrite the full-width brackets and digits of
+ * Japanese names (お見積書（2026年度）.pdf); the type check reads the NFKC form instead (blockedExtension).
+ */
+export function cleanFilename(name: string): string {
+  return windowsName(name, 'NFC');
 }
 
 /** The extension that decides how a file opens, lower case: what follows the last dot (".js" alone is a .js file too). */
@@ -92,7 +99,7 @@ export async function storeAttachment(
     throw new AppError('attachment_too_large', { maxBytes: attachments.maxBytes, size: input.data.length });
   }
   if (input.data.length === 0) throw new AppError('validation_failed', { issues: [{ path: 'body', code: 'empty_file' }] });
-  const ext = extensionOf(filename);
+  const ext = extensionOf(windowsName(filename, 'NFKC'));
   if ((ext && attachments.blockedExtensions.includes(ext)) || EXECUTABLE_MAGIC.some((m) => input.data.subarray(0, m.length).equals(m))) {
     throw new AppError('attachment_type_blocked', { filename, extension: ext || null });
   }
@@ -176,9 +183,12 @@ export async function readAttachmentFiles(
   return files;
 }
 
-/** Is this file name's extension refused (also checked again when a stored draft is sent, normalised again for names stored before)? */
+/**
+ * Is this file name's extension refused? Read from the NFKC form of the name as Windows would save it (x．js, x.js.,
+ * x.js::$DATA are .js files); also checked again when a stored draft is sent, for names stored before.
+ */
 export function blockedExtension(config: Pick<Config, 'attachments'>, filename: string): boolean {
-  const ext = extensionOf(cleanFilename(filename));
+  const ext = extensionOf(windowsName(filename, 'NFKC'));
   return Boolean(ext && config.attachments.blockedExtensions.includes(ext));
 }
 
