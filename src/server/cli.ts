@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { z } from 'zod';
-import { passwordSchema } from '../shared/contracts/accounts.js';
+import { passwordSchema, setupBody } from '../shared/contracts/accounts.js';
 import { errorCodes } from '../shared/errors.js';
-import { createAdminUser, createWorkspace, listWorkspaces, resetPassword } from './modules/accounts/index.js';
+import { createAdminUser, createWorkspace, createWorkspaceForOperator, listWorkspaces, resetPassword } from './modules/accounts/index.js';
 import { auditedWorkspaces, verifyAudit } from './platform/audit-chain.js';
 import { type Config, ConfigError, describeConfig, loadConfig } from './platform/config.js';
 import { BackupError, createBackup, restoreBackup } from './platform/db/backup.js';
@@ -160,7 +160,98 @@ function requireString(values: Record<string, unknown>, name: string): string {
   return v.trim();
 }
 
+/** Control characters (NUL included) have no place in a name or an address given on the command line. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function optionalString(values: Record<string, unknown>, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The same rules as the setup page (setupBody), plus no control characters; one message per bad option. */
+function workspaceInput(values: Record<string, unknown>) {
+  const name = requireString(values, 'name');
+  const adminEmail = requireString(values, 'admin-email');
+  const adminName = optionalString(values, 'admin-name')?.trim() || adminEmail.split('@')[0] || adminEmail;
+  const fields: Record<string, string> = { name, 'admin-email': adminEmail, 'admin-name': adminName };
+  for (const [option, value] of Object.entries(fields)) {
+    if (CONTROL.test(value)) throw new UsageError(`--${option} must not contain control characters.`);
+  }
+  const parsed = setupBody.omit({ password: true }).safeParse({
+    workspaceName: name,
+    adminEmail,
+    adminName,
+    locale: optionalString(values, 'locale'),
+    timeZone: optionalString(values, 'time-zone'),
+    currency: optionalString(values, 'currency'),
+  });
+  if (!parsed.success) {
+    const option: Record<string, string> = {
+      workspaceName: '--name (1 to 120 characters)',
+      adminEmail: '--admin-email (an email address)',
+      adminName: '--admin-name (1 to 120 characters)',
+      locale: '--locale (ja or en)',
+      timeZone: '--time-zone (an IANA zone such as Asia/Tokyo)',
+      currency: '--currency (an ISO 4217 code such as JPY)',
+    };
+    const bad = [...new Set(parsed.error.issues.map((i) => option[String(i.path[0])] ?? String(i.path[0])))];
+    throw new UsageError(`Invalid ${bad.join(', ')}.`);
+  }
+  return parsed.data;
+}
+
 const commands: Record<string, Command> = {
+  'create-workspace': {
+    summary: 'add a workspace (another company on this server) with its administrator',
+    usage: `crm create-workspace --name N --admin-email E [--admin-name A] [--password P]
+                            [--locale ja|en] [--time-zone Asia/Tokyo] [--currency JPY] [--allow-same-name]
+
+  Creates a workspace, separate from every other one on this server, and its first administrator
+  (name A, default the part of E before @). With --password the administrator can sign in at once.
+  Without it, prints a one-time setup link (valid 7 days) where the administrator chooses their name
+  and password: pass it to them. Defaults: ja, Asia/Tokyo, JPY. Refuses a name another workspace
+  already has unless --allow-same-name.`,
+    options: {
+      name: { type: 'string' },
+      'admin-email': { type: 'string' },
+      'admin-name': { type: 'string' },
+      password: { type: 'string' },
+      locale: { type: 'string' },
+      'time-zone': { type: 'string' },
+      currency: { type: 'string' },
+      'allow-same-name': { type: 'boolean' },
+    },
+    async run(values, _p, config) {
+      const input = workspaceInput(values);
+      const given = optionalString(values, 'password');
+      if (given !== undefined && !passwordSchema.safeParse(given).success) {
+        throw new UsageError('The password must be 10 to 200 characters long.');
+      }
+      await withDatabase(config, true, async ({ db }) => {
+        const same = (await listWorkspaces({ db })).filter((w) => w.name.toLowerCase() === input.workspaceName.toLowerCase());
+        if (same.length && values['allow-same-name'] !== true) {
+          const list = same.map((w) => `  ${w.id}  ${w.name}`).join('\n');
+          throw new Failure(`A workspace with this name exists already (pass --allow-same-name to add another):\n${list}`);
+        }
+        const r = await createWorkspaceForOperator({
+          db,
+          workspace: { name: input.workspaceName, timeZone: input.timeZone, locale: input.locale, currency: input.currency },
+          admin: { email: input.adminEmail, name: input.adminName, password: given },
+          publicUrl: config.publicUrl,
+        });
+        console.log(`Created workspace "${input.workspaceName}" (${r.workspaceId}).`);
+        if (r.setupUrl) {
+          console.log(
+            `Administrator ${input.adminEmail} sets a password at this one-time link (valid until ${r.expiresAt?.toISOString()}):`,
+          );
+          console.log(r.setupUrl);
+        } else {
+          console.log(`Administrator ${input.adminEmail} can sign in now.`);
+        }
+      });
+    },
+  },
   'create-admin': {
     summary: 'create the first workspace and its administrator, or add an administrator',
     usage: `crm create-admin --email E --name N [--password P] [--workspace-name W] [--workspace ID]
