@@ -31,9 +31,17 @@ export async function createTestDatabase(): Promise<string> {
   return u.toString();
 }
 
+/** Tests talk to mail servers running in-process on loopback, so loopback is allowed (MAIL_ALLOW_PRIVATE_HOSTS). */
 export function testConfig(databaseUrl: string, overrides: Partial<Config> = {}): Config {
+  const env = {
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: databaseUrl,
+    AUTH_RATE_LIMIT: '100000',
+    MAIL_ALLOW_PRIVATE_HOSTS: '127.0.0.0/8,::1',
+  };
   return {
-    ...loadConfig({ PORT: '0', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, AUTH_RATE_LIMIT: '100000' }, process.cwd()),
+    ...loadConfig(env, process.cwd()),
     ...overrides,
   };
 }

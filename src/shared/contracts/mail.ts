@@ -48,8 +48,9 @@ const port = z.number().int().min(1).max(65535);
 /** A secret is write-only: a string sets it, null removes it, absent keeps it. */
 const secret = z.string().max(500).nullable().optional();
 
-/** Why the last IMAP poll or connection test failed; `detail` is the server's answer (never a secret). */
+/** Why the last IMAP poll or connection test failed; `detail` is at most an error code (never the server's words). */
 export const imapErrorKinds = [
+  'host_not_allowed',
   'auth_failed',
   'connection_failed',
   'tls_failed',

@@ -8,7 +8,7 @@ import { listAttachments, readAttachmentFiles } from './attachments.js';
 import { emailEvent } from './email.events.js';
 import * as repo from './email.repository.js';
 import { findSettings } from './mail.repository.js';
-import { sendWithSettings, smtpConfigured } from './outgoing-mail.js';
+import { type SendFailureDetails, sendWithSettings, smtpConfigured } from './outgoing-mail.js';
 
 /** Temporary SMTP trouble (4xx, no connection) is retried this many times before the mail counts as failed. */
 export const MAX_SEND_ATTEMPTS = 5;
@@ -32,7 +32,11 @@ function authorOf(row: repo.EmailRow): Actor {
  * notification to the author. A temporary failure throws, so the event is retried (pg-boss backoff).
  * At least once: a crash right after the server accepted the message sends it again with the same Message-ID.
  */
-export function makeEmailSender(db: Db, config: Pick<Config, 'secretKey' | 'dataDir' | 'attachments'>, log?: FastifyBaseLogger) {
+export function makeEmailSender(
+  db: Db,
+  config: Pick<Config, 'secretKey' | 'dataDir' | 'attachments' | 'mailAllowPrivateHosts'>,
+  log?: FastifyBaseLogger,
+) {
   return async (event: OutboxEvent) => {
     if (event.type !== 'email.queued' || !event.entityId) return;
     const ws = event.workspaceId;
@@ -59,11 +63,12 @@ export function makeEmailSender(db: Db, config: Pick<Config, 'secretKey' | 'data
           attachments: files,
         });
       } catch (err) {
-        const details = (err instanceof AppError ? err.details : {}) as { smtpCode?: number | null; reason?: string | null };
+        // The reply code and a fixed kind (never the server's text); an internal host stays refused until the settings change.
+        const details = (err instanceof AppError ? err.details : {}) as Partial<SendFailureDetails>;
         const code = details.smtpCode ?? null;
         failure = {
-          reason: [code, details.reason].filter(Boolean).join(' ') || 'mail_send_failed',
-          permanent: code !== null && code >= 500,
+          reason: [code, details.kind].filter(Boolean).join(' ') || 'mail_send_failed',
+          permanent: (code !== null && code >= 500) || details.kind === 'host_not_allowed',
         };
       }
     }

@@ -1,5 +1,6 @@
 import { ImapFlow } from 'imapflow';
 import type { ImapErrorKind } from '../../../shared/contracts/mail.js';
+import { assertPublicHost, NetGuardError, serverName } from '../../platform/net-guard.js';
 
 /** What is needed to open one mailbox (the password already decrypted). */
 export interface ImapAccount {
@@ -9,9 +10,15 @@ export interface ImapAccount {
   user: string;
   password: string;
   mailbox: string;
+  /** MAIL_ALLOW_PRIVATE_HOSTS: internal hosts that may be connected to. */
+  allowPrivateHosts: readonly string[];
 }
 
-/** A connection, login or mailbox problem, classified for the administrator; `detail` is the server's answer. */
+/**
+ * A connection, login or mailbox problem, classified for the administrator. `detail` is at most an error code of
+ * the client or the system (ECONNREFUSED, ERR_TLS_CERT_ALTNAME_INVALID), never the server's words: those would
+ * let the settings read the banner of whatever listens on a port.
+ */
 export class ImapFailure extends Error {
   constructor(
     readonly kind: ImapErrorKind,
@@ -41,20 +48,15 @@ const CONNECT_CODES = new Set([
 ]);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ETIMEOUT', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
 
-/**
- * Never the executed command (LOGIN carries the password) nor a stack: only the server's answer or an
- * error code, with the password masked should a server echo it.
- */
-function detailOf(e: ImapError, password: string): string | null {
-  const raw = e.responseText || e.code || e.message || '';
-  const masked = password ? raw.split(password).join('***') : raw;
-  return masked.slice(0, 300) || null;
+/** An error code as the client library or Node sets it (a constant), or null: anything else may be the server's text. */
+export function safeImapDetail(code: unknown): string | null {
+  return typeof code === 'string' && /^[A-Za-z][A-Za-z0-9_]{1,39}$/.test(code) ? code : null;
 }
 
-export function classifyImapError(err: unknown, password: string, phase: 'connect' | 'mailbox' | 'fetch'): ImapFailure {
+export function classifyImapError(err: unknown, phase: 'connect' | 'mailbox' | 'fetch'): ImapFailure {
   if (err instanceof ImapFailure) return err;
   const e = (err instanceof Error ? err : new Error(String(err))) as ImapError;
-  const detail = detailOf(e, password);
+  const detail = safeImapDetail(e.code);
   const code = e.code ?? '';
   if (e.authenticationFailed) return new ImapFailure('auth_failed', detail);
   if (TIMEOUT_CODES.has(code)) return new ImapFailure('timeout', detail);
@@ -65,13 +67,26 @@ export function classifyImapError(err: unknown, password: string, phase: 'connec
   return new ImapFailure('protocol', detail);
 }
 
+/** The address to connect to, checked by the network guard (an internal host is refused before any connection). */
+async function checkedAddress(account: ImapAccount): Promise<string> {
+  try {
+    const [address] = await assertPublicHost(account.host, account.allowPrivateHosts);
+    return address as string;
+  } catch (err) {
+    if (!(err instanceof NetGuardError)) throw err;
+    throw err.kind === 'host_not_allowed' ? new ImapFailure('host_not_allowed', null) : new ImapFailure('connection_failed', 'ENOTFOUND');
+  }
+}
+
 /**
  * Open the account's mailbox read-only (EXAMINE: nothing is flagged, moved or deleted), run `work`, log out.
- * Every failure becomes an ImapFailure; the client's socket errors never reach the process.
+ * Every failure becomes an ImapFailure; the client's socket errors never reach the process. The connection goes
+ * to the address the guard checked (the name is not resolved again); TLS presents and verifies the host name.
  */
 export async function withMailbox<T>(account: ImapAccount, work: (client: ImapFlow, uidValidity: string) => Promise<T>): Promise<T> {
   const client = new ImapFlow({
-    host: account.host,
+    host: await checkedAddress(account),
+    servername: serverName(account.host),
     port: account.port,
     secure: account.tls,
     auth: { user: account.user, pass: account.password },
@@ -88,14 +103,14 @@ export async function withMailbox<T>(account: ImapAccount, work: (client: ImapFl
     await client.connect();
   } catch (err) {
     client.close();
-    throw classifyImapError(err, account.password, 'connect');
+    throw classifyImapError(err, 'connect');
   }
   try {
     let lock: Awaited<ReturnType<ImapFlow['getMailboxLock']>>;
     try {
       lock = await client.getMailboxLock(account.mailbox, { readOnly: true });
     } catch (err) {
-      throw classifyImapError(err, account.password, 'mailbox');
+      throw classifyImapError(err, 'mailbox');
     }
     try {
       const mailbox = client.mailbox;
@@ -103,7 +118,7 @@ export async function withMailbox<T>(account: ImapAccount, work: (client: ImapFl
       return await work(client, String(mailbox.uidValidity));
     } catch (err) {
       // Errors of our own (the database, ingestion) pass through; only the IMAP side is classified.
-      if (err instanceof ImapFailure || isImapSideError(err)) throw classifyImapError(err, account.password, 'fetch');
+      if (err instanceof ImapFailure || isImapSideError(err)) throw classifyImapError(err, 'fetch');
       throw err;
     } finally {
       lock.release();

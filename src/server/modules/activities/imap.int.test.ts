@@ -181,7 +181,7 @@ describe('IMAP connection test', () => {
     expect(poll.body).toMatchObject({ status: 'failed', stored: 0, error: { kind: 'auth_failed' } });
     const after = (await admin.get('/api/v1/mail/settings')).body;
     expect(after.imap.lastError.kind).toBe('auth_failed');
-    expect(after.imap.lastError.detail).not.toContain('wrong-password-123');
+    expect(JSON.stringify(after.imap.lastError)).not.toContain('wrong-password-123');
     expect(after.imap.lastPolledAt).not.toBeNull();
     expect(after.imap.lastUid).toBeNull();
     expect(after.version).toBe(settings.version);

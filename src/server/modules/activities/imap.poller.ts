@@ -5,7 +5,7 @@ import type { Config } from '../../platform/config.js';
 import { decryptSecret, secretKey } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { InboundRejection } from '../../platform/mail-receiver.js';
-import { type ImapAccount, ImapFailure, messageSize, messageSource, uidsAfter, withMailbox } from './imap.client.js';
+import { type ImapAccount, ImapFailure, messageSize, messageSource, safeImapDetail, uidsAfter, withMailbox } from './imap.client.js';
 import { receiveMessage } from './inbound-mail.js';
 import { findSettings, type ImapMailboxKey, type MailSettingsRow, saveImapOutcome, saveImapProgress } from './mail.repository.js';
 
@@ -14,7 +14,7 @@ export const IMAP_BATCH = 200;
 
 export type PollDeps = {
   db: Db;
-  config: Pick<Config, 'attachments' | 'secretKey' | 'dataDir' | 'mailInbound'>;
+  config: Pick<Config, 'attachments' | 'secretKey' | 'dataDir' | 'mailInbound' | 'mailAllowPrivateHosts'>;
   log?: FastifyBaseLogger;
 };
 
@@ -27,7 +27,7 @@ export function imapConfigured(
 
 export function imapAccount(
   r: MailSettingsRow & { imap_host: string; imap_user: string; imap_password_enc: string },
-  config: Pick<Config, 'secretKey' | 'dataDir'>,
+  config: Pick<Config, 'secretKey' | 'dataDir' | 'mailAllowPrivateHosts'>,
 ): ImapAccount {
   return {
     host: r.imap_host,
@@ -36,19 +36,23 @@ export function imapAccount(
     user: r.imap_user,
     password: decryptSecret(secretKey(config), r.imap_password_enc),
     mailbox: r.imap_mailbox,
+    allowPrivateHosts: config.mailAllowPrivateHosts,
   };
 }
 
-/** imap_last_error holds `{ kind, detail }` as JSON; anything else (older text) shows as a protocol error. */
+/**
+ * imap_last_error holds `{ kind, detail }` as JSON; anything else (older text) shows as a protocol error. A detail
+ * saved by an older version may hold the server's answer: only an error code is shown.
+ */
 export function parseImapError(stored: string | null): ImapError | null {
   if (!stored) return null;
   try {
     const v = JSON.parse(stored) as ImapError;
-    if (v && typeof v.kind === 'string') return { kind: v.kind, detail: v.detail ?? null };
+    if (v && typeof v.kind === 'string') return { kind: v.kind, detail: safeImapDetail(v.detail) };
   } catch {
     // not JSON
   }
-  return { kind: 'protocol', detail: stored.slice(0, 300) };
+  return { kind: 'protocol', detail: null };
 }
 
 const empty = (status: ImapPollResult['status'], error: ImapError | null = null): ImapPollResult => ({
@@ -124,7 +128,7 @@ async function pollLocked(deps: PollDeps, options: { workspaceId: string; requir
       await saveImapOutcome(db, workspaceId, polledAt, JSON.stringify({ kind: 'internal', detail: null })).catch(() => {});
       return { ...result, status: 'failed' as const, error: { kind: 'internal' as const, detail: null } };
     }
-    // No secrets and no personal data in the log: the kind only (the server's answer is kept for the administrator).
+    // No secrets and no personal data in the log: the kind only.
     deps.log?.warn({ module: 'mail', workspaceId, kind: err.kind }, 'IMAP poll failed');
     const error: ImapError = { kind: err.kind, detail: err.detail };
     await saveImapOutcome(db, workspaceId, polledAt, JSON.stringify(error));

@@ -11,7 +11,7 @@ import { IMAP_BATCH, imapAccount, imapConfigured, type PollDeps, parseImapError,
 import { ensureSettings, type MailSettingsRow, newInboundToken, updateSettings } from './mail.repository.js';
 import { sendWithSettings, smtpConfigured } from './outgoing-mail.js';
 
-type MailConfig = Pick<Config, 'secretKey' | 'dataDir' | 'publicUrl' | 'mailInbound'>;
+type MailConfig = Pick<Config, 'secretKey' | 'dataDir' | 'publicUrl' | 'mailInbound' | 'mailAllowPrivateHosts'>;
 
 /** The host part shown in the inbound address: the public host name of the app. */
 function inboundHost(config: MailConfig): string {
@@ -96,7 +96,10 @@ export async function updateMailSettings(options: {
   });
 }
 
-/** Send a short message through the saved SMTP settings, so the administrator sees at once whether they work. */
+/**
+ * Send a short message through the saved SMTP settings, so the administrator sees at once whether they work.
+ * A failure is one of a fixed set of codes (outgoing-mail.ts), never what the remote server said.
+ */
 export async function sendTestMail(options: { db: Db; actor: Actor; config: MailConfig; to: string }) {
   const { db, actor, config } = options;
   const row = await db.transaction().execute((trx) => ensureSettings(trx, actor.workspaceId, actor.userId));
@@ -154,6 +157,7 @@ function imapValues(current: MailSettingsRow, i: ImapPatch | undefined, config: 
 }
 
 const imapErrorCodes: Record<ImapFailure['kind'], ErrorCode> = {
+  host_not_allowed: 'mail_host_not_allowed',
   auth_failed: 'mail_imap_auth_failed',
   mailbox_not_found: 'mail_imap_mailbox_not_found',
   connection_failed: 'mail_imap_connection_failed',

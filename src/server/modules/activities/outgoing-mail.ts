@@ -1,9 +1,11 @@
+import type { ErrorCode } from '../../../shared/errors.js';
 import type { Config } from '../../platform/config.js';
 import { decryptSecret, secretKey } from '../../platform/crypto.js';
 import type { DbOrTx } from '../../platform/db/database.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { createSmtpTransport } from '../../platform/mail.js';
+import { openSmtpTransport, type SmtpFailureKind, type SmtpTransport, smtpFailure } from '../../platform/mail.js';
+import { NetGuardError } from '../../platform/net-guard.js';
 import { findSettings, type MailSettingsRow } from './mail.repository.js';
 
 export interface OutgoingMail {
@@ -31,13 +33,39 @@ export function newMessageId(fromAddress: string): string {
   return `<${newId()}@${domain}>`;
 }
 
+type MailConfig = Pick<Config, 'secretKey' | 'dataDir' | 'mailAllowPrivateHosts'>;
+
+/** Why sending failed: `kind` from a fixed set and the SMTP reply code, never the remote server's words. */
+export type SendFailureKind = SmtpFailureKind | 'host_not_allowed' | 'host_not_found';
+export interface SendFailureDetails {
+  kind: SendFailureKind;
+  smtpCode: number | null;
+}
+
+const failureCodes: Record<SendFailureKind, ErrorCode> = {
+  host_not_allowed: 'mail_host_not_allowed',
+  host_not_found: 'mail_connection_failed',
+  connection_failed: 'mail_connection_failed',
+  timeout: 'mail_timeout',
+  tls_failed: 'mail_tls_failed',
+  auth_failed: 'mail_auth_failed',
+  rejected: 'mail_send_failed',
+  protocol: 'mail_send_failed',
+};
+
+function sendFailure(details: SendFailureDetails): AppError {
+  return new AppError(failureCodes[details.kind], { ...details });
+}
+
 /**
  * Send one message through the workspace's SMTP server. Null when the workspace has no SMTP configured;
- * a refused or unreachable server is AppError('mail_send_failed') with the server's answer in details.
+ * otherwise a failure is an AppError whose details are SendFailureDetails: `mail_host_not_allowed` (an internal
+ * address, refused before connecting), `mail_connection_failed`, `mail_timeout`, `mail_tls_failed`,
+ * `mail_auth_failed`, or `mail_send_failed` (the server refused the message, or is no SMTP server).
  */
 export async function sendWorkspaceMail(
   db: DbOrTx,
-  config: Pick<Config, 'secretKey' | 'dataDir'>,
+  config: MailConfig,
   workspaceId: string,
   mail: OutgoingMail,
 ): Promise<{ messageId: string } | null> {
@@ -48,17 +76,20 @@ export async function sendWorkspaceMail(
 
 export async function sendWithSettings(
   settings: MailSettingsRow & { smtp_host: string; from_address: string },
-  config: Pick<Config, 'secretKey' | 'dataDir'>,
+  config: MailConfig,
   mail: OutgoingMail,
 ): Promise<{ messageId: string }> {
   const password = settings.smtp_password_enc ? decryptSecret(secretKey(config), settings.smtp_password_enc) : null;
-  const transport = createSmtpTransport({
-    host: settings.smtp_host,
-    port: settings.smtp_port ?? 587,
-    security: settings.smtp_security,
-    user: settings.smtp_user,
-    password,
-  });
+  let transport: SmtpTransport;
+  try {
+    transport = await openSmtpTransport(
+      { host: settings.smtp_host, port: settings.smtp_port ?? 587, security: settings.smtp_security, user: settings.smtp_user, password },
+      config.mailAllowPrivateHosts,
+    );
+  } catch (err) {
+    if (err instanceof NetGuardError) throw sendFailure({ kind: err.kind, smtpCode: null });
+    throw err;
+  }
   const messageId = mail.messageId ?? newMessageId(settings.from_address);
   try {
     await transport.sendMail({
@@ -74,8 +105,7 @@ export async function sendWithSettings(
       attachments: mail.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
     });
   } catch (err) {
-    const e = err as { code?: string; responseCode?: number; response?: string; message?: string };
-    throw new AppError('mail_send_failed', { smtpCode: e.responseCode ?? null, reason: e.response ?? e.code ?? e.message ?? null });
+    throw sendFailure(smtpFailure(err));
   } finally {
     transport.close();
   }

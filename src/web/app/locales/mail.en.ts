@@ -145,6 +145,7 @@ export const mailEn = {
       more: 'More new mail is waiting; the next checks continue.',
       busy: 'Another check of this mailbox is still running. Try again shortly.',
       errors: {
+        host_not_allowed: 'This server is on an internal network: the operator must allow it (MAIL_ALLOW_PRIVATE_HOSTS).',
         auth_failed: 'The server refused the login: check the login name and password.',
         connection_failed: 'Could not connect: check the server name and port.',
         tls_failed: 'The encrypted connection failed: check the TLS setting and the port.',

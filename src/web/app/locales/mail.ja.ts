@@ -147,6 +147,7 @@ export const mailJa: typeof mailEn = {
       more: 'まだ新しいメールがあります。次回以降の取り込みで続けます。',
       busy: 'このメールボックスは別の取り込みを実行中です。しばらくしてからお試しください。',
       errors: {
+        host_not_allowed: '社内ネットワーク上のサーバーです。運用者による許可 (MAIL_ALLOW_PRIVATE_HOSTS) が必要です。',
         auth_failed: 'ログインできませんでした。ログイン名とパスワードを確認してください。',
         connection_failed: '接続できませんでした。サーバー名とポート番号を確認してください。',
         tls_failed: '暗号化接続に失敗しました。TLS の設定とポート番号を確認してください。',
