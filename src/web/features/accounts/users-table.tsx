@@ -62,7 +62,7 @@ export function UsersTable() {
           );
         }}
       />
-      <Table.ScrollContainer minWidth={900}>
+      <Table.ScrollContainer minWidth={1280}>
         <Table striped highlightOnHover verticalSpacing="xs" data-testid="users-table" style={{ whiteSpace: 'nowrap' }}>
           <Table.Thead>
             <Table.Tr>
