@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { apiRead } from './benchmarks/api-read.bench.js';
 import { customersQuery } from './benchmarks/customers-query.bench.js';
 import { importBench } from './benchmarks/import.bench.js';
+import { mixedLoad } from './benchmarks/mixed-load.bench.js';
 import { ordersBench } from './benchmarks/orders.bench.js';
 import { pipelineBoard } from './benchmarks/pipeline-board.bench.js';
 import { timelineBench } from './benchmarks/timeline.bench.js';
@@ -12,7 +13,7 @@ import { webFirstLoad } from './benchmarks/web-first-load.bench.js';
 import type { Benchmark, Figure } from './lib/types.js';
 
 /** Every benchmark, in the order `npm run bench` runs them. Add new ones here. */
-const benchmarks: Benchmark[] = [apiRead, customersQuery, importBench, ordersBench, pipelineBoard, timelineBench, webFirstLoad];
+const benchmarks: Benchmark[] = [apiRead, customersQuery, importBench, mixedLoad, ordersBench, pipelineBoard, timelineBench, webFirstLoad];
 
 const RESULTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'results');
 
