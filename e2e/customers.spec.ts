@@ -884,4 +884,8 @@ test('the audit log filters by customers actions, labelled in the user’s langu
   await page.getByRole('textbox', { name: m.audit.entityType }).click();
   await page.getByRole('option', { name: c.audit.entities.person, exact: true }).click();
   await expect(page.getByText(m.audit.empty)).toBeVisible();
+  // The hash chain over the log: the administrator checks it from the same screen.
+  await page.getByRole('button', { name: m.audit.verify.button }).click();
+  await expect(page.getByTestId('audit-verify-result')).toContainText(m.audit.verify.intact.split('(')[0].trim(), { timeout: 30_000 });
+  if (lang === 'ja') await page.screenshot({ path: 'test-results/audit-verify-ja.png' });
 });

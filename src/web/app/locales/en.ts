@@ -179,6 +179,17 @@ export const en = {
     revokeConfirm: 'Revoke token “{{name}}”? Programs using it will stop working.',
   },
   audit: {
+    verify: {
+      button: 'Verify integrity',
+      running: 'Checking the audit chain…',
+      intact: 'The audit log is intact ({{rows}} entries checked).',
+      broken: 'The audit chain is broken: {{count}} problem(s).',
+      changed: 'Entry #{{seq}} was changed',
+      missing: 'Entry #{{seq}} was deleted',
+      head_mismatch: 'Entries after #{{seq}} were deleted',
+      unsealed: '{{count}} entries are not sealed yet',
+      help: 'Each entry carries the hash of the one before it: a changed or deleted entry is reported by its number.',
+    },
     title: 'Audit log',
     filters: 'Filters',
     action: 'Action',

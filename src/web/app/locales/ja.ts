@@ -180,6 +180,17 @@ export const ja: Messages = {
     revokeConfirm: 'トークン「{{name}}」を取り消しますか？ これを使うプログラムは動かなくなります。',
   },
   audit: {
+    verify: {
+      button: '改ざん検査',
+      running: '監査ログの連鎖を検査しています…',
+      intact: '監査ログは改ざんされていません ({{rows}} 件を検査)。',
+      broken: '監査ログの連鎖が壊れています: {{count}} 件の問題。',
+      changed: '記録 #{{seq}} が変更されています',
+      missing: '記録 #{{seq}} が削除されています',
+      head_mismatch: '末尾 (#{{seq}}) 以降の記録が削除されています',
+      unsealed: '未封印の記録が {{count}} 件あります',
+      help: '各記録は直前の記録のハッシュを持ちます。変更・削除された記録があれば、その番号を示します。',
+    },
     title: '監査ログ',
     filters: '絞り込み',
     action: '操作',

@@ -49,3 +49,14 @@ export function useRecentChanges(enabled: boolean) {
 }
 
 export { actionKey, entityKey, knownActions, knownEntityTypes } from './audit-actions';
+
+export interface AuditChainReport {
+  rows: number;
+  headSeq: string;
+  intact: boolean;
+  problems: { kind: 'changed' | 'missing' | 'head_mismatch' | 'unsealed'; seq?: string; id?: string; count?: number }[];
+}
+
+export function verifyAuditChain() {
+  return http.get<AuditChainReport>('/api/v1/audit/verify');
+}

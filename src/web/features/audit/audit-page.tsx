@@ -8,6 +8,7 @@ import { PageLoader } from '../../ui/page-loader';
 import { actionKey, entityKey, type AuditFilters as Filters, useAuditLog } from './audit-api';
 import { AuditDiff } from './audit-diff';
 import { AuditFilters, type AuditFilterValues, emptyFilters } from './audit-filters';
+import { AuditVerifyButton, AuditVerifyResult, useAuditVerify } from './audit-verify';
 
 /** Date inputs are days in the user's local calendar; the range is inclusive of the "to" day. */
 function toQuery(v: AuditFilterValues): Filters {
@@ -26,10 +27,14 @@ export function AuditPage() {
   const log = useAuditLog(toQuery(filters));
   const formatDate = useFormatDateTime();
   const entries = log.data?.pages.flatMap((p) => p.data) ?? [];
+  const verify = useAuditVerify();
 
   return (
     <>
-      <PageHeader title={t('audit.title')} />
+      <PageHeader title={t('audit.title')}>
+        <AuditVerifyButton state={verify} />
+      </PageHeader>
+      <AuditVerifyResult state={verify} />
       <AuditFilters value={filters} onChange={setFilters} />
       {log.isPending && <PageLoader />}
       {log.isError && <ErrorState error={log.error} onRetry={() => void log.refetch()} />}
