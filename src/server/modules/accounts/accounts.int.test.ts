@@ -37,7 +37,7 @@ describe('sign-in', () => {
     expect(ja.body.error.message).toBe('メールアドレスまたはパスワードが正しくありません。');
   });
 
-  it('locks an address after repeated failures, whether or not it has an account', async () => {
+  it('backs off an address tried wrongly from one source, whether or not it has an account (see security.int.test.ts)', async () => {
     const real = await createTestWorkspace(server);
     const ghost = uniqueEmail('ghost');
     for (const email of [real.adminEmail, ghost]) {

@@ -256,6 +256,16 @@ describe('two-factor sign-in (TOTP)', () => {
     expect(await auditActions(userId)).toContain('user.two_factor_disabled');
   });
 
+  it('an administrator resets a user’s two-step verification (phone and codes lost): signed out, then a password signs in', async () => {
+    const { client, email, userId } = await addUser(server, admin, 'member');
+    await enrol(client);
+    expect((await client.post(`/api/v1/users/${userId}/2fa/reset`)).status).toBe(403);
+    expect((await admin.post(`/api/v1/users/${userId}/2fa/reset`)).status).toBe(200);
+    expect((await client.get('/api/v1/auth/session')).status).toBe(401);
+    expect((await login(server, email, PASSWORD)).body.status).toBe('signed_in');
+    expect(await auditActions(userId)).toContain('user.two_factor_reset');
+  });
+
   it('with “require two-factor for everyone”, a user without it enrols before getting a session', async () => {
     const w = await createTestWorkspace(server);
     const wAdmin = await signIn(server, w.adminEmail);

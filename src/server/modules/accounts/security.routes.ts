@@ -17,7 +17,7 @@ import type { Actor } from '../../platform/actor.js';
 import { secretKey } from '../../platform/crypto.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
 import type { SessionResult } from './auth.service.js';
-import { endUserSessions, listMySessions, revokeMySession, unlockUser } from './sessions.service.js';
+import { endUserSessions, listMySessions, resetUserTwoFactor, revokeMySession, unlockUser } from './sessions.service.js';
 import { completeTotpSignIn, confirmEnrolmentSignIn, login, type SignInOutcome, startEnrolmentSignIn } from './sign-in.service.js';
 import { confirmTotpSetup, disableTotp, getSecurityStatus, regenerateRecoveryCodes, startTotpSetup } from './two-factor.service.js';
 
@@ -156,6 +156,14 @@ export function securityRoutes(
     { config: { access: 'users.manage' }, schema: { tags: ['users'], params: idParams, response: { 200: ok } } },
     async (request) => {
       await endUserSessions({ db, actor: me(request.actor), userId: request.params.id });
+      return { ok: true as const };
+    },
+  );
+  app.post(
+    '/api/v1/users/:id/2fa/reset',
+    { config: { access: 'users.manage' }, schema: { tags: ['users'], params: idParams, response: { 200: ok } } },
+    async (request) => {
+      await resetUserTwoFactor({ db, actor: me(request.actor), userId: request.params.id });
       return { ok: true as const };
     },
   );

@@ -4,7 +4,7 @@ import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { sessionRepo, userRepo } from './accounts.repository.js';
 import { invalidateActors } from './actor-cache.js';
-import { challengeRepo, sessionListRepo } from './security.repository.js';
+import { challengeRepo, recoveryCodeRepo, sessionListRepo, totpRepo } from './security.repository.js';
 import { unlockAccount } from './sign-in-throttle.js';
 
 /** A user's own sessions (one per signed-in browser), and an administrator's hold on other users' sign-ins. */
@@ -61,6 +61,27 @@ export async function endUserSessions(options: { db: Db; actor: Actor; userId: s
         entityId: userId,
         after: { sessions: ended.reduce((n, r) => n + Number(r.numDeletedRows), 0) },
       },
+    });
+  });
+}
+
+/**
+ * A user lost both the phone and the recovery codes: turn their two-step verification off and sign them out
+ * everywhere, so they set it up again at the next sign-in (if the workspace requires it, before any session).
+ */
+export async function resetUserTwoFactor(options: { db: Db; actor: Actor; userId: string }) {
+  const { actor, userId } = options;
+  if (userId === actor.userId) throw new AppError('forbidden', { reason: 'own account: use Settings → Security' });
+  await targetUser(options.db, actor, userId);
+  await options.db.transaction().execute(async (trx) => {
+    await totpRepo.disable(trx, actor.workspaceId, userId);
+    await recoveryCodeRepo.removeForUser(trx, actor.workspaceId, userId);
+    await sessionRepo.removeForUser(trx, actor.workspaceId, userId);
+    await challengeRepo.removeForUser(trx, actor.workspaceId, userId);
+    await invalidateActors(trx, actor.workspaceId);
+    await recordChange(trx, actor, {
+      audit: { action: 'user.two_factor_reset', entityType: 'user', entityId: userId },
+      event: { type: 'user.updated', entityType: 'user', entityId: userId },
     });
   });
 }

@@ -70,6 +70,10 @@ export const securityEn = {
     endSessions: 'Sign out everywhere',
     endSessionsConfirm: 'Sign {{name}} out of every browser? Their open screens stop working at once.',
     sessionsEnded: '{{name}} was signed out everywhere',
+    resetTwoFactor: 'Reset 2-step',
+    resetTwoFactorConfirm:
+      'Turn off two-step verification for {{name}} (phone and recovery codes lost)? They are signed out everywhere and sign in with their password alone, then set it up again. Check who is asking first.',
+    twoFactorReset: 'Two-step verification of {{name}} was reset',
   },
   audit: {
     user_two_factor_enabled: 'Two-step verification on',
@@ -78,6 +82,7 @@ export const securityEn = {
     user_recovery_code_used: 'Signed in with a recovery code',
     user_unlocked: 'Sign-in unlocked',
     user_sessions_ended: 'Signed out everywhere',
+    user_two_factor_reset: 'Two-step verification reset by an administrator',
     session_revoked: 'Session signed out',
   },
 };

@@ -75,6 +75,10 @@ export const securityJa: Shape<typeof securityEn> = {
     endSessions: '全端末からログアウト',
     endSessionsConfirm: '{{name}} をすべてのブラウザーからログアウトさせますか？ 開いている画面はすぐに使えなくなります。',
     sessionsEnded: '{{name}} をすべての端末からログアウトさせました',
+    resetTwoFactor: '2 段階認証をリセット',
+    resetTwoFactorConfirm:
+      '{{name}} の 2 段階認証を解除しますか (スマートフォンとリカバリーコードを紛失した場合)？ すべての端末からログアウトされ、次回はパスワードだけでログインして設定し直します。依頼者が本人か先に確認してください。',
+    twoFactorReset: '{{name}} の 2 段階認証をリセットしました',
   },
   audit: {
     user_two_factor_enabled: '2 段階認証を有効化',
@@ -83,6 +87,7 @@ export const securityJa: Shape<typeof securityEn> = {
     user_recovery_code_used: 'リカバリーコードでログイン',
     user_unlocked: 'ログインのロック解除',
     user_sessions_ended: '全端末からログアウト',
+    user_two_factor_reset: '管理者による 2 段階認証のリセット',
     session_revoked: 'セッションのログアウト',
   },
 };

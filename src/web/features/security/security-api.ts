@@ -69,6 +69,10 @@ export function useUnlockUser() {
   return useRefreshing((id: string) => http.post(`/api/v1/users/${id}/unlock`), keys.users);
 }
 
+export function useResetUserTwoFactor() {
+  return useRefreshing((id: string) => http.post(`/api/v1/users/${id}/2fa/reset`), keys.users);
+}
+
 export function useEndUserSessions() {
   return useRefreshing((id: string) => http.post(`/api/v1/users/${id}/sessions/end`), keys.users);
 }
