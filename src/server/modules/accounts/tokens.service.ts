@@ -43,12 +43,16 @@ export async function createToken(options: { db: Db; actor: Actor; name: string;
   return { token: secret, apiToken: presentToken({ ...row, last_used_at: null, revoked_at: null, created_at: new Date() }) };
 }
 
-/** A user revokes their own token; an administrator may revoke anyone's. */
+/**
+ * A user revokes their own token; an administrator may revoke anyone's, through an API token only with the admin
+ * scope (the route needs `write`, which is not enough to act on other users).
+ */
 export async function revokeToken(options: { db: Db; actor: Actor; tokenId: string }) {
   const { actor } = options;
+  const mayRevokeOthers = actor.role === 'admin' && (actor.kind !== 'token' || actor.scopes?.includes('admin') === true);
   await options.db.transaction().execute(async (trx) => {
     const t = await tokenRepo.find(trx, actor.workspaceId, options.tokenId);
-    if (!t || (t.user_id !== actor.userId && actor.role !== 'admin')) throw new AppError('not_found');
+    if (!t || (t.user_id !== actor.userId && !mayRevokeOthers)) throw new AppError('not_found');
     await tokenRepo.revoke(trx, actor.workspaceId, t.id);
     await invalidateActors(trx, actor.workspaceId);
     await recordChange(trx, actor, {

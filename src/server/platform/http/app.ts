@@ -28,7 +28,7 @@ import { classifyDbError } from '../db/db-errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { MailReceiver } from '../mail-receiver.js';
 import type { RealtimeHub } from '../realtime.js';
-import { type Authenticator, makeAuthHooks } from './auth.js';
+import { type Authenticator, makeAuthHooks, type RouteAccess } from './auth.js';
 import { AppError } from './errors.js';
 import { badTextIn } from './input-guard.js';
 import { requestLocale } from './locale.js';
@@ -42,6 +42,19 @@ export interface ModuleDeps {
   realtime: RealtimeHub;
   /** The built-in inbound SMTP receiver (started by the server when MAIL_INBOUND_PORT is set). */
   mailReceiver?: MailReceiver;
+}
+
+/** One API route as declared: what the access matrix test walks (every route, every principal). */
+export interface ApiRoute {
+  method: string;
+  url: string;
+  access: RouteAccess;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    apiRoutes: readonly ApiRoute[];
+  }
 }
 
 export type ModulePlugin = (app: App, deps: ModuleDeps) => Promise<void> | void;
@@ -89,10 +102,13 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   app.decorateRequest('actor', null);
 
   // Every API route must say who may call it: a forgotten declaration fails at start, not in production.
+  const apiRoutes: ApiRoute[] = [];
+  app.decorate('apiRoutes', apiRoutes);
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/v1') && route.method !== 'HEAD' && !route.config?.access) {
-      throw new Error(`Route ${route.method} ${route.url} declares no access`);
-    }
+    if (!route.url.startsWith('/api/v1') || route.method === 'HEAD') return;
+    const access = route.config?.access;
+    if (!access) throw new Error(`Route ${route.method} ${route.url} declares no access`);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') apiRoutes.push({ method, url: route.url, access });
   });
 
   await app.register(fastifyCookie);
