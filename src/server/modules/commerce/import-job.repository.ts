@@ -105,16 +105,24 @@ export interface ChunkCounts {
 
 /**
  * Records a committed chunk [from, to) of data rows in the chunk's transaction, as its last statement: the job
- * row's lock serialises the parallel writers only here. Refuses (false) a range already committed, so a second
- * worker on the same import can never count a chunk twice.
+ * row's lock serialises the parallel writers only here. Refuses (false) a range already committed, or a runner
+ * whose lease was taken over, so a second worker on the same import can never count a chunk twice.
  */
-export async function commitChunk(client: pg.PoolClient, workspaceId: string, id: string, from: number, to: number, c: ChunkCounts) {
-  const { rows } = await client.query<{ next_row: string; done_ranges: [number, number][]; status: string }>(
-    'SELECT next_row, done_ranges, status FROM order_imports WHERE workspace_id = $1 AND id = $2 FOR UPDATE',
+export async function commitChunk(
+  client: pg.PoolClient,
+  workspaceId: string,
+  id: string,
+  lease: string,
+  from: number,
+  to: number,
+  c: ChunkCounts,
+) {
+  const { rows } = await client.query<{ next_row: string; done_ranges: [number, number][]; status: string; lease: string | null }>(
+    'SELECT next_row, done_ranges, status, lease FROM order_imports WHERE workspace_id = $1 AND id = $2 FOR UPDATE',
     [workspaceId, id],
   );
   const job = rows[0];
-  if (job?.status !== 'running') return false;
+  if (job?.status !== 'running' || job.lease !== lease) return false;
   let next = Number(job.next_row);
   const ranges = [...job.done_ranges];
   if (from < next || ranges.some(([a, b]) => from < b && a < to)) return false;
@@ -125,7 +133,7 @@ export async function commitChunk(client: pg.PoolClient, workspaceId: string, id
   await client.query(
     `UPDATE order_imports SET next_row = $3, done_ranges = $4::jsonb, processed_count = processed_count + $5,
        inserted_count = inserted_count + $6, skipped_count = skipped_count + $7, rejected_count = rejected_count + $8,
-       bytes_done = GREATEST(bytes_done, $9), updated_at = now()
+       bytes_done = GREATEST(bytes_done, $9), heartbeat_at = now(), updated_at = now()
      WHERE workspace_id = $1 AND id = $2`,
     [workspaceId, id, next, JSON.stringify(ranges), c.rows, c.inserted, c.skipped, c.rejected, c.bytes],
   );

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { idParams } from '../../../shared/contracts/accounts.js';
 import { orderImportErrors, orderImportJob } from '../../../shared/contracts/commerce.js';
 import type { Actor } from '../../platform/actor.js';
+import { startLeaseSweep } from '../../platform/db/job-lease.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
 import { AppError } from '../../platform/http/errors.js';
 import { requestLocale } from '../../platform/http/locale.js';
@@ -10,6 +11,7 @@ import { chain } from '../../platform/streams.js';
 import {
   getOrderImport,
   listImportErrors,
+  ORDER_IMPORT_LEASE,
   ORDER_IMPORT_QUEUE,
   ORDER_IMPORT_SWEEP_QUEUE,
   runOrderImport,
@@ -40,6 +42,7 @@ export async function orderImportRoutes(app: App, { database, bus, config }: Mod
   const { db } = database;
   const who = (a: Actor | null) => a as Actor;
   let stopping = false;
+  let leaseSweep: { stop(): void } | undefined;
 
   bus.onStart(async (boss, { workers }) => {
     await boss.createQueue(ORDER_IMPORT_QUEUE);
@@ -63,9 +66,14 @@ export async function orderImportRoutes(app: App, { database, bus, config }: Mod
         });
       },
     );
+    // Imports whose runner died (this instance before its restart, another instance, a restored backup) resume now.
+    leaseSweep = startLeaseSweep(database.pool, boss, ORDER_IMPORT_LEASE, (msg, extra) =>
+      app.log.info({ module: 'commerce.import', ...extra }, msg),
+    );
   });
   app.addHook('onClose', async () => {
     stopping = true;
+    leaseSweep?.stop();
   });
 
   // The raw-body parser lives in a scope of its own: no other commerce route accepts these types.

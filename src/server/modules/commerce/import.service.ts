@@ -4,6 +4,7 @@ import type PgBoss from 'pg-boss';
 import type { OrderImportJob } from '../../../shared/contracts/commerce.js';
 import type { Actor } from '../../platform/actor.js';
 import type { Database, Db } from '../../platform/db/database.js';
+import { acquireLease, failLeased, holdsLease, type Lease, type LeasedJobs, queueLeased } from '../../platform/db/job-lease.js';
 import { storeInParts } from '../../platform/db/stored-file.js';
 import { emitEvent, recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
@@ -19,6 +20,12 @@ import { orderTimeline } from './orders.service.js';
 export const ORDER_IMPORT_QUEUE = 'commerce-order-import';
 /** Hourly: interrupted uploads, failed jobs' files and month-old jobs are removed (IMPORT_RETENTION). */
 export const ORDER_IMPORT_SWEEP_QUEUE = 'commerce-order-import-sweep';
+/** The job row's lease (platform/db/job-lease.ts): one runner at a time, requeued within seconds when it dies. */
+export const ORDER_IMPORT_LEASE: LeasedJobs = {
+  table: 'order_imports',
+  queue: ORDER_IMPORT_QUEUE,
+  sendOptions: { retryLimit: 20, retryDelay: 1, expireInSeconds: 15 * 60 },
+};
 /** Batches being written at once, each on its own pooled connection, while the next one is parsed. */
 const WRITERS = 2;
 /**
@@ -144,11 +151,7 @@ export async function uploadOrderImport(options: {
       header: JSON.stringify(header),
       timeline: size <= TIMELINE_MAX_BYTES,
     });
-    await options.boss.send(
-      ORDER_IMPORT_QUEUE,
-      { workspaceId: ws, importId: id },
-      { db: { executeSql: (t: string, v: unknown[]) => client.query(t, v) }, retryLimit: 20, retryDelay: 1, expireInSeconds: 15 * 60 },
-    );
+    await queueLeased(client, options.boss, ORDER_IMPORT_LEASE, { workspaceId: ws, id });
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
@@ -159,7 +162,7 @@ export async function uploadOrderImport(options: {
   return getOrderImport({ db, actor, importId: id });
 }
 
-/** The job stops between batches when the server shuts down; pg-boss hands it on and it resumes. */
+/** The job stops between batches when the server shuts down (pg-boss hands it on and it resumes) or when another runner took its lease over. */
 export class ImportInterrupted extends Error {}
 
 const isDone = (row: number, next: number, ranges: [number, number][]) => row < next || ranges.some(([a, b]) => row >= a && row < b);
@@ -178,11 +181,32 @@ export async function runOrderImport(options: {
   log?: (msg: string, extra?: Record<string, unknown>) => void;
 }) {
   const { database, workspaceId: ws, importId } = options;
+  const queued = await jobs.findJob(database.db, ws, importId);
+  if (!queued || queued.status === 'completed' || queued.status === 'failed' || queued.status === 'uploading') return;
+  const lease = await acquireLease(database.pool, ORDER_IMPORT_LEASE, { workspaceId: ws, id: importId });
+  // Another live runner has it: this pg-boss job has nothing to do.
+  if (!lease) return;
+  try {
+    await runLeased({ ...options, lease });
+  } finally {
+    await lease.release();
+  }
+}
+
+async function runLeased(options: {
+  database: Database;
+  workspaceId: string;
+  importId: string;
+  lease: Lease;
+  stopped?: () => boolean;
+  log?: (msg: string, extra?: Record<string, unknown>) => void;
+}) {
+  const { database, workspaceId: ws, importId, lease } = options;
   const { db } = database;
-  const stopped = options.stopped ?? (() => false);
-  const job = await jobs.findJob(db, ws, importId);
-  if (!job || job.status === 'completed' || job.status === 'failed' || job.status === 'uploading') return;
-  await jobs.updateJob(db, ws, importId, { status: 'running', started_at: job.started_at ?? new Date() });
+  const stopping = options.stopped ?? (() => false);
+  const stopped = () => stopping() || lease.lost();
+  // Read after the claim: the checkpoint is the one the last runner committed.
+  const job = (await jobs.findJob(db, ws, importId)) as jobs.OrderImportRow;
   const actor: Actor = {
     kind: 'user',
     workspaceId: ws,
@@ -220,7 +244,7 @@ export async function runOrderImport(options: {
       const inserted = orders.length ? await importRepo.writeOrders(client, trx, ws, actor.userId, orders) : [];
       if (rejected.length) await jobs.insertErrors(client, ws, importId, rejected);
       if (inserted.length) await announce(client, actor, importId, orders, inserted, job.timeline);
-      const ok = await jobs.commitChunk(client, ws, importId, from, to, {
+      const ok = await jobs.commitChunk(client, ws, importId, lease.token, from, to, {
         rows: to - from,
         inserted: inserted.length,
         skipped: orders.length - inserted.length,
@@ -240,7 +264,7 @@ export async function runOrderImport(options: {
 
   const flush = async () => {
     if (chunkStart < 0) return;
-    if (stopped()) throw new ImportInterrupted('server stopping');
+    if (stopped()) throw new ImportInterrupted(lease.lost() ? 'lease taken over' : 'server stopping');
     const task = write(chunkStart, rowIndex, groups, rejects);
     groups = new Map();
     rejects = [];
@@ -289,17 +313,13 @@ export async function runOrderImport(options: {
     await flush();
     await Promise.all(inflight);
     if (failure) throw failure;
-    await finish(database, actor, importId, rowIndex);
+    await finish(database, actor, importId, rowIndex, lease.token);
   } catch (err) {
     await Promise.all(inflight);
     // Stopping, or the database went away: pg-boss retries and the job resumes from its checkpoint.
     if (err instanceof ImportInterrupted || lostConnection(err)) throw err;
     options.log?.('order import failed', { importId, err: (err as Error).message });
-    await jobs.updateJob(db, ws, importId, {
-      status: 'failed',
-      failure: String((err as Error).message).slice(0, 1000),
-      finished_at: new Date(),
-    });
+    await failLeased(db, ORDER_IMPORT_LEASE, { workspaceId: ws, id: importId }, lease.token, String((err as Error).message).slice(0, 1000));
   } finally {
     source.destroy();
   }
@@ -342,8 +362,10 @@ function lostConnection(err: unknown): boolean {
   return code.startsWith('08') || code.startsWith('57P') || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE';
 }
 
-async function finish(database: Database, actor: Actor, importId: string, rows: number) {
+async function finish(database: Database, actor: Actor, importId: string, rows: number, token: string) {
   await database.db.transaction().execute(async (trx) => {
+    if (!(await holdsLease(trx, ORDER_IMPORT_LEASE, { workspaceId: actor.workspaceId, id: importId }, token)))
+      throw new ImportInterrupted('lease taken over');
     await jobs.updateJob(trx, actor.workspaceId, importId, { status: 'completed', rows_total: rows, finished_at: new Date() });
     // The stored file is not needed any more: the report keeps the rejected rows' cells.
     await jobs.deleteFile(trx, actor.workspaceId, importId);

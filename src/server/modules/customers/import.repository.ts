@@ -325,11 +325,15 @@ export async function endEmployments(client: pg.PoolClient, workspaceId: string,
     );
 }
 
-/** Advance the checkpoint only from the position this worker started the chunk at: a second worker cannot commit the same rows. */
+/**
+ * Advance the checkpoint only under this runner's lease and from the position it started the chunk at: a second
+ * worker cannot commit the same rows. A checkpoint is a heartbeat too.
+ */
 export async function advanceCheckpoint(
   client: pg.PoolClient,
   workspaceId: string,
   id: string,
+  lease: string,
   from: number,
   to: number,
   counts: { created: number; updated: number; skipped: number; rejected: number; companies: number; bytes: number },
@@ -337,9 +341,9 @@ export async function advanceCheckpoint(
   const { rowCount } = await client.query(
     `UPDATE import_jobs SET next_row = $4, created_count = created_count + $5, updated_count = updated_count + $6,
             skipped_count = skipped_count + $7, rejected_count = rejected_count + $8, companies_created = companies_created + $9,
-            bytes_done = GREATEST(bytes_done, $10), updated_at = now()
-      WHERE workspace_id = $1 AND id = $2 AND next_row = $3 AND status = 'running'`,
-    [workspaceId, id, from, to, counts.created, counts.updated, counts.skipped, counts.rejected, counts.companies, counts.bytes],
+            bytes_done = GREATEST(bytes_done, $10), heartbeat_at = now(), updated_at = now()
+      WHERE workspace_id = $1 AND id = $2 AND next_row = $3 AND status = 'running' AND lease = $11`,
+    [workspaceId, id, from, to, counts.created, counts.updated, counts.skipped, counts.rejected, counts.companies, counts.bytes, lease],
   );
   return rowCount === 1;
 }

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { idParams } from '../../../shared/contracts/accounts.js';
 import type { Actor } from '../../platform/actor.js';
 import type { Db } from '../../platform/db/database.js';
+import { startLeaseSweep } from '../../platform/db/job-lease.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
 import { AppError } from '../../platform/http/errors.js';
 import { requestLocale } from '../../platform/http/locale.js';
 import { chain } from '../../platform/streams.js';
 import { sweepImports } from './import.repository.js';
-import { getImport, IMPORT_QUEUE, IMPORT_SWEEP_QUEUE, runImport, startImport, uploadImport } from './import.service.js';
+import { getImport, IMPORT_LEASE, IMPORT_QUEUE, IMPORT_SWEEP_QUEUE, runImport, startImport, uploadImport } from './import.service.js';
 import { importErrorsCsv } from './import-report.js';
 
 /** Raw upload types: the body is streamed into PostgreSQL, never parsed or buffered by Fastify. */
@@ -70,17 +71,19 @@ export async function importRoutes(app: App, { database, bus, config }: ModuleDe
   const { db } = database;
   const who = (a: Actor | null) => a as Actor;
   let stopping = false;
+  let leaseSweep: { stop(): void } | undefined;
 
-  app.addHook('onReady', async () => {
-    await bus.jobs.createQueue(IMPORT_QUEUE);
-    await bus.jobs.createQueue(IMPORT_SWEEP_QUEUE);
-    if (!config.workers) return;
-    await bus.jobs.work(IMPORT_SWEEP_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
+  // Started with pg-boss, not with the HTTP server: a restarted instance resumes its imports before any request.
+  bus.onStart(async (boss, { workers }) => {
+    await boss.createQueue(IMPORT_QUEUE);
+    await boss.createQueue(IMPORT_SWEEP_QUEUE);
+    if (!workers) return;
+    await boss.work(IMPORT_SWEEP_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
       const gone = await sweepImports(db);
       if (gone.jobs || gone.fileParts) app.log.info({ module: 'customers.import', ...gone }, 'old imports removed');
     });
-    await bus.jobs.schedule(IMPORT_SWEEP_QUEUE, '23 * * * *');
-    await bus.jobs.work<{ workspaceId: string; importId: string }>(
+    await boss.schedule(IMPORT_SWEEP_QUEUE, '23 * * * *');
+    await boss.work<{ workspaceId: string; importId: string }>(
       IMPORT_QUEUE,
       { batchSize: 1, pollingIntervalSeconds: 0.5 },
       async ([job]) => {
@@ -93,9 +96,14 @@ export async function importRoutes(app: App, { database, bus, config }: ModuleDe
         });
       },
     );
+    // Imports whose runner died (this instance before its restart, another instance, a restored backup) resume now.
+    leaseSweep = startLeaseSweep(database.pool, boss, IMPORT_LEASE, (msg, extra) =>
+      app.log.info({ module: 'customers.import', ...extra }, msg),
+    );
   });
   app.addHook('onClose', async () => {
     stopping = true;
+    leaseSweep?.stop();
   });
 
   // The raw-body parsers live in a scope of their own: no other customers route accepts these types.

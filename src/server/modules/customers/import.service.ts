@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type PgBoss from 'pg-boss';
 import type { Actor } from '../../platform/actor.js';
 import type { Database, Db } from '../../platform/db/database.js';
+import { acquireLease, failLeased, holdsLease, type Lease, type LeasedJobs, queueLeased } from '../../platform/db/job-lease.js';
 import { storeInParts } from '../../platform/db/stored-file.js';
 import { emitEvent, recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
@@ -26,6 +27,12 @@ import { type ChunkContext, type MatchOn, type Mode, type PreparedRow, prepareRo
 export const IMPORT_QUEUE = 'customers-import';
 /** Hourly: uploads never started, failed jobs' files and month-old jobs are removed (IMPORT_RETENTION). */
 export const IMPORT_SWEEP_QUEUE = 'customers-import-sweep';
+/** The job row's lease (platform/db/job-lease.ts): one runner at a time, requeued within seconds when it dies. */
+export const IMPORT_LEASE: LeasedJobs = {
+  table: 'import_jobs',
+  queue: IMPORT_QUEUE,
+  sendOptions: { retryLimit: 20, retryDelay: 1, expireInSeconds: 15 * 60 },
+};
 const SAMPLE_SIZE = 64 * 1024;
 const PREVIEW_ROWS = 20;
 
@@ -241,11 +248,7 @@ export async function startImport(options: {
       match_on: input.matchOn,
       status: 'queued',
     });
-    await options.boss.send(
-      IMPORT_QUEUE,
-      { workspaceId: actor.workspaceId, importId: job.id },
-      { db: { executeSql: (t: string, v: unknown[]) => client.query(t, v) }, retryLimit: 20, retryDelay: 1, expireInSeconds: 15 * 60 },
-    );
+    await queueLeased(client, options.boss, IMPORT_LEASE, { workspaceId: actor.workspaceId, id: job.id });
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
@@ -256,7 +259,10 @@ export async function startImport(options: {
   return getImport({ db, actor, importId: job.id });
 }
 
-/** The job stops between chunks when the server shuts down; pg-boss hands it to the next instance, which resumes. */
+/**
+ * The job stops between chunks when the server shuts down (pg-boss hands it to the next instance, which resumes)
+ * or when another runner took its lease over.
+ */
 export class ImportInterrupted extends Error {}
 
 /**
@@ -272,11 +278,33 @@ export async function runImport(options: {
   log?: (msg: string, extra?: Record<string, unknown>) => void;
 }) {
   const { database, workspaceId, importId } = options;
-  const stopped = options.stopped ?? (() => false);
   const { db } = database;
-  const job = await repo.findJob(db, workspaceId, importId);
-  if (!job || job.status === 'completed' || job.status === 'failed' || !job.mapping) return;
-  await repo.updateJob(db, workspaceId, importId, { status: 'running', started_at: job.started_at ?? new Date() });
+  const queued = await repo.findJob(db, workspaceId, importId);
+  if (!queued || queued.status === 'completed' || queued.status === 'failed' || !queued.mapping) return;
+  const lease = await acquireLease(database.pool, IMPORT_LEASE, { workspaceId, id: importId });
+  // Another live runner has it: this pg-boss job has nothing to do.
+  if (!lease) return;
+  try {
+    await runLeased({ ...options, lease });
+  } finally {
+    await lease.release();
+  }
+}
+
+async function runLeased(options: {
+  database: Database;
+  workspaceId: string;
+  importId: string;
+  lease: Lease;
+  stopped?: () => boolean;
+  log?: (msg: string, extra?: Record<string, unknown>) => void;
+}) {
+  const { database, workspaceId, importId, lease } = options;
+  const { db } = database;
+  const stopping = options.stopped ?? (() => false);
+  const stopped = () => stopping() || lease.lost();
+  // Read after the claim: the checkpoint is the one the last runner committed.
+  const job = (await repo.findJob(db, workspaceId, importId)) as repo.ImportJobRow;
   const actor: Actor = { kind: 'user', workspaceId, userId: job.created_by, role: 'admin', teamIds: [], visibility: 'all', locale: 'ja' };
   const client = await database.pool.connect();
   let bytes = 0;
@@ -293,7 +321,7 @@ export async function runImport(options: {
       mode: job.mode as Mode,
       matchOn: job.match_on as MatchOn,
       defs: await listCustomFields(db, workspaceId, job.entity_type),
-      columnOf: new Map(Object.entries(job.mapping).map(([i, f]) => [f, Number(i)])),
+      columnOf: new Map(Object.entries(job.mapping ?? {}).map(([i, f]) => [f, Number(i)])),
     };
     let position = Number(job.next_row);
     let skip = position;
@@ -310,7 +338,7 @@ export async function runImport(options: {
       await client.query("SET LOCAL gin_pending_list_limit = '32MB'; SET LOCAL work_mem = '128MB'; SET LOCAL synchronous_commit = off");
       try {
         const counts = await writeChunk(ctx, rows);
-        const ok = await repo.advanceCheckpoint(client, workspaceId, importId, from, to, { ...counts, bytes });
+        const ok = await repo.advanceCheckpoint(client, workspaceId, importId, lease.token, from, to, { ...counts, bytes });
         if (!ok) throw new ImportInterrupted('checkpoint moved: another worker has this import');
         if (Date.now() - lastEvent > 1000) {
           lastEvent = Date.now();
@@ -338,7 +366,7 @@ export async function runImport(options: {
       const to = position + rows.length;
       position = to;
       await writing;
-      if (stopped()) throw new ImportInterrupted('server stopping');
+      if (stopped()) throw new ImportInterrupted(lease.lost() ? 'lease taken over' : 'server stopping');
       writing = commit(rows, from, to);
       // Surface a failed write at the next await instead of as an unhandled rejection.
       writing.catch(() => {});
@@ -361,16 +389,12 @@ export async function runImport(options: {
     }
     if (batch.length) await flush();
     await writing;
-    await finish(client, actor, importId, rowIndex);
+    await finish(client, actor, importId, rowIndex, lease.token);
   } catch (err) {
     // Stopping, or the database went away: pg-boss retries and the job resumes from its checkpoint.
     if (err instanceof ImportInterrupted || lostConnection(err)) throw err;
     options.log?.('import failed', { importId, err: (err as Error).message });
-    await repo.updateJob(db, workspaceId, importId, {
-      status: 'failed',
-      failure: String((err as Error).message).slice(0, 1000),
-      finished_at: new Date(),
-    });
+    await failLeased(db, IMPORT_LEASE, { workspaceId, id: importId }, lease.token, String((err as Error).message).slice(0, 1000));
   } finally {
     source.destroy();
     client.release();
@@ -382,10 +406,12 @@ function lostConnection(err: unknown): boolean {
   return code.startsWith('08') || code.startsWith('57P') || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE';
 }
 
-async function finish(client: import('pg').PoolClient, actor: Actor, importId: string, rows: number) {
+async function finish(client: import('pg').PoolClient, actor: Actor, importId: string, rows: number, token: string) {
   await client.query('BEGIN');
   try {
     const trx = repo.kyselyOn(client);
+    if (!(await holdsLease(trx, IMPORT_LEASE, { workspaceId: actor.workspaceId, id: importId }, token)))
+      throw new ImportInterrupted('lease taken over');
     await repo.updateJob(trx, actor.workspaceId, importId, {
       status: 'completed',
       rows_total: rows,
