@@ -67,14 +67,16 @@ export const conditionSchema = z.object({
   value: z.union([scalar, z.array(z.union([z.string().max(1000), z.number()])).max(1000)]).optional(),
 });
 
-export const filterSchema: z.ZodType<Filter> = z.lazy(() =>
-  z.union([
-    z.object({ and: z.array(filterSchema).max(50) }).strict(),
-    z.object({ or: z.array(filterSchema).max(50) }).strict(),
-    z.object({ not: filterSchema }).strict(),
-    conditionSchema.strict(),
-  ]),
-);
+export const filterSchema: z.ZodType<Filter> = z
+  .lazy(() =>
+    z.union([
+      z.object({ and: z.array(filterSchema).max(50) }).strict(),
+      z.object({ or: z.array(filterSchema).max(50) }).strict(),
+      z.object({ not: filterSchema }).strict(),
+      conditionSchema.strict(),
+    ]),
+  )
+  .meta({ id: 'Filter' }); // a named component in the OpenAPI document: a recursive schema must be referable
 
 export const sortSchema = z.array(z.object({ field: z.string().min(1).max(100), dir: z.enum(['asc', 'desc']).default('asc') })).max(3);
 export type Sort = z.infer<typeof sortSchema>;

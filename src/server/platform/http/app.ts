@@ -15,6 +15,7 @@ import Fastify, {
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -134,11 +135,15 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifySwagger, {
     openapi: {
+      // 3.1: JSON Schema as zod emits it (type "null" in unions, e.g. a filter value), valid for validators and generators.
+      openapi: '3.1.0',
       info: { title: 'CRM API', version: '1', description: 'REST API of the CRM. Authenticate with `Authorization: Bearer <API token>`.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas with an id (the recursive filter) become components/schemas, which the routes' $refs point at.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
