@@ -357,9 +357,40 @@ async function makeFixtures() {
       const c = users[u].client;
       fixtures.token[u] = (await ok('token', c.post('/api/v1/tokens', { name: 'fixture', scopes: ['read'] }))).apiToken.id;
       fixtures.view[u] = (await ok('view', c.post('/api/v1/views', { entityType: 'person', name: '自分用' }))).id;
+      fixtures.emailAttachment[u] = (
+        await ok(
+          'draft attachment',
+          c.request('POST', '/api/v1/emails/attachments?filename=draft.txt', Buffer.from('下書き'), { 'content-type': 'text/plain' }),
+        )
+      ).id;
       const second = await signIn(server, users[u].email);
       const list = await ok('sessions', second.get('/api/v1/me/sessions'));
       fixtures.session[u] = list.data.find((s: { current: boolean }) => s.current).id;
+    }),
+  );
+  // A duplicate pair per owner (both people theirs), found by the detector after the second one is created.
+  await Promise.all(
+    (['mate', 'outsider', 'member', 'bAdmin'] as UserKey[]).map(async (owner) => {
+      const c = adminOf(owner);
+      const email = uniqueEmail(`dup-${owner}`);
+      const pair: string[] = [];
+      for (const given of ['一', '二']) {
+        const body = {
+          familyName: `重複${owner}`,
+          givenName: given,
+          emails: [{ label: 'work', address: email }],
+          ownerId: users[owner].id,
+          ignoreDuplicates: true,
+        };
+        pair.push((await ok('duplicate person', c.post('/api/v1/people', body))).id);
+      }
+      fixtures.duplicate[owner] = await waitFor(`a duplicate pair of ${owner}`, async () => {
+        const list = await c.get('/api/v1/duplicates?entityType=person');
+        const found = (list.body.data ?? []).find(
+          (d: { a: { id: string }; b: { id: string } }) => pair.includes(d.a.id) && pair.includes(d.b.id),
+        );
+        return found?.id as string | undefined;
+      });
     }),
   );
   const mention = async (author: UserKey, mentioned: UserKey[]) =>

@@ -64,9 +64,9 @@ export const models: Record<Kind, Model> = {
   token: 'personal',
   view: 'personal',
   notification: 'personal',
-  duplicate: 'none',
+  duplicate: 'owned',
   email: 'none',
-  emailAttachment: 'none',
+  emailAttachment: 'personal',
   review: 'none',
 };
 
