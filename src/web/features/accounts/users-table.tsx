@@ -87,7 +87,7 @@ export function UsersTable() {
             {rows.map((u) => (
               <Table.Tr key={u.id} data-user-email={u.email}>
                 <Table.Td>
-                  <Group gap={6} wrap="nowrap">
+                  <Group gap={6} wrap="nowrap" miw="max-content">
                     <Text size="sm" fw={500}>
                       {u.name}
                     </Text>
@@ -124,19 +124,19 @@ export function UsersTable() {
                   </Group>
                 </Table.Td>
                 <Table.Td>
-                  <Badge color={u.status === 'active' ? 'teal' : 'gray'} variant="light">
+                  <Badge color={u.status === 'active' ? 'teal' : 'gray'} variant="light" miw="max-content">
                     {t(`status.${u.status}`)}
                   </Badge>
                   {u.lockedUntil && (
                     <Tooltip label={t('security.admin.lockedUntil', { time: formatDate(u.lockedUntil) })} multiline maw={320} withArrow>
-                      <Badge ml={4} color="orange" variant="light">
+                      <Badge ml={4} color="orange" variant="light" miw="max-content">
                         {t('security.admin.locked')}
                       </Badge>
                     </Tooltip>
                   )}
                 </Table.Td>
                 <Table.Td>
-                  <Badge color={u.twoFactorEnabled ? 'teal' : 'gray'} variant="dot">
+                  <Badge color={u.twoFactorEnabled ? 'teal' : 'gray'} variant="dot" miw="max-content">
                     {u.twoFactorEnabled ? t('security.twoFactor.on') : t('security.twoFactor.off')}
                   </Badge>
                 </Table.Td>
