@@ -88,7 +88,7 @@ export const en = {
     adminNameHint: 'Japanese names: family name first, e.g. 山田 太郎',
     email: 'Email address',
     password: 'Password',
-    passwordHint: 'At least 10 characters',
+    passwordHint: 'At least 10 characters; common passwords are refused',
     submit: 'Create workspace',
   },
   login: {

@@ -89,7 +89,7 @@ export const ja: Messages = {
     adminNameHint: '姓を先に入力してください（例: 山田 太郎）',
     email: 'メールアドレス',
     password: 'パスワード',
-    passwordHint: '10 文字以上',
+    passwordHint: '10 文字以上。よく使われるパスワードは使えません',
     submit: 'ワークスペースを作成',
   },
   login: {
