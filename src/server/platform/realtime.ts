@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import type pg from 'pg';
 import type { Actor } from './actor.js';
+import { PgListener } from './db/listener.js';
 import { REALTIME_CHANNEL, type RealtimeNotice } from './events/bus.js';
 import { maySee } from './policy.js';
 
@@ -17,7 +18,7 @@ interface Connection {
  */
 export class RealtimeHub {
   private readonly byWorkspace = new Map<string, Set<Connection>>();
-  private listener?: pg.PoolClient;
+  private listener?: PgListener;
   private heartbeat?: NodeJS.Timeout;
 
   constructor(
@@ -26,17 +27,19 @@ export class RealtimeHub {
   ) {}
 
   async start(): Promise<void> {
-    this.listener = await this.pool.connect();
-    this.listener.on('notification', (msg) => {
-      if (msg.channel !== REALTIME_CHANNEL || !msg.payload) return;
-      try {
-        this.deliver(JSON.parse(msg.payload) as RealtimeNotice);
-      } catch (err) {
-        this.log.warn({ module: 'realtime', err }, 'bad realtime notice');
-      }
+    // A lost connection (PostgreSQL restarted) is re-established by itself; notices sent while it was down are missed.
+    this.listener = new PgListener(this.pool, [REALTIME_CHANNEL], {
+      notification: (msg) => {
+        if (msg.channel !== REALTIME_CHANNEL || !msg.payload) return;
+        try {
+          this.deliver(JSON.parse(msg.payload) as RealtimeNotice);
+        } catch (err) {
+          this.log.warn({ module: 'realtime', err }, 'bad realtime notice');
+        }
+      },
+      down: (err) => this.log.warn({ module: 'realtime', err }, 'realtime listener lost; reconnecting'),
     });
-    this.listener.on('error', (err) => this.log.warn({ module: 'realtime', err }, 'realtime listener lost'));
-    await this.listener.query(`LISTEN ${REALTIME_CHANNEL}`);
+    await this.listener.start();
     this.heartbeat = setInterval(() => {
       for (const set of this.byWorkspace.values()) for (const c of set) c.reply.raw.write(': ping\n\n');
     }, 25_000);
@@ -46,12 +49,8 @@ export class RealtimeHub {
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const set of this.byWorkspace.values()) for (const c of set) c.reply.raw.end();
     this.byWorkspace.clear();
-    if (this.listener) {
-      await this.listener.query('UNLISTEN *').catch(() => {});
-      // Close the listening connection instead of pooling it: nothing else should inherit it.
-      this.listener.release(true);
-      this.listener = undefined;
-    }
+    await this.listener?.stop();
+    this.listener = undefined;
   }
 
   get connectionCount(): number {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Actor } from '../../platform/actor.js';
 import type { DbOrTx } from '../../platform/db/database.js';
+import { PgListener } from '../../platform/db/listener.js';
 
 /**
  * Resolved credentials (session cookie or API token hash -> actor) kept for a few seconds, so a request
@@ -53,28 +54,30 @@ export async function invalidateActors(trx: DbOrTx, workspaceId: string): Promis
   await sql`SELECT pg_notify(${CHANNEL}, ${workspaceId})`.execute(trx);
 }
 
-/** LISTEN for invalidations; caching is on only while the listener is connected. Returns a stop function. */
+/**
+ * LISTEN for invalidations; caching is on only while the listener is connected. A lost connection (PostgreSQL
+ * restarted) turns caching off and empties the cache until the listener is back. Returns a stop function.
+ */
 export async function listenForInvalidations(pool: pg.Pool, log: (err: unknown) => void): Promise<() => Promise<void>> {
-  const client = await pool.connect();
-  let stopped = false;
-  const disable = (err: unknown) => {
-    actorCache.enabled = false;
-    actorCache.clear();
-    if (!stopped) log(err);
-  };
-  client.on('notification', (msg) => {
-    if (msg.channel === CHANNEL && msg.payload) actorCache.clearWorkspace(msg.payload);
+  const listener = new PgListener(pool, [CHANNEL], {
+    notification: (msg) => {
+      if (msg.channel === CHANNEL && msg.payload) actorCache.clearWorkspace(msg.payload);
+    },
+    up: () => {
+      actorCache.clear();
+      actorCache.enabled = true;
+    },
+    down: (err) => {
+      actorCache.enabled = false;
+      actorCache.clear();
+      log(err);
+    },
   });
-  client.on('error', disable);
-  client.on('end', () => disable(new Error('listener connection ended')));
-  await client.query(`LISTEN ${CHANNEL}`);
-  actorCache.enabled = true;
+  await listener.start();
   return async () => {
-    stopped = true;
     actorCache.enabled = false;
     actorCache.clear();
-    await client.query(`UNLISTEN ${CHANNEL}`).catch(() => {});
-    client.release();
+    await listener.stop();
   };
 }
 

@@ -126,7 +126,12 @@ export function sharedBuffersMb(totalBytes = os.totalmem()): number {
   return Math.min(1024, Math.max(128, Math.floor(totalBytes / 8 / 1024 / 1024)));
 }
 
-export async function startEmbeddedPostgres(options: { dataDir: string; log?: (m: string) => void }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  log?: (m: string) => void;
+  /** A fixed port (a restart keeps the URL); a free one is picked when unset. */
+  port?: number;
+}): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => {});
   const pgDir = path.join(options.dataDir, 'pg');
   const isRoot = os.userInfo().uid === 0;
@@ -134,7 +139,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; log?: (m
   if (isRoot) fs.chmodSync(options.dataDir, 0o755);
   await stopOrphan(pgDir, log);
   const { pgPassword } = readSecrets(options.dataDir);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir,
     port,

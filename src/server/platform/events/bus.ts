@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import PgBoss from 'pg-boss';
+import { CONNECT_TIMEOUT_MS } from '../db/database.js';
+import { PgListener } from '../db/listener.js';
 import type { OutboxEvent } from './outbox.js';
 
 export type EventHandler = (event: OutboxEvent) => Promise<void>;
@@ -12,6 +14,15 @@ interface Subscription {
   matches: (type: string) => boolean;
   handler: EventHandler;
 }
+
+/**
+ * A job fetched by a process that then dies (SIGKILL, power cut) stays `active` until it expires: pg-boss's
+ * default of 15 minutes held a killed server's mails and timeline entries that long after a restart. Event
+ * handlers take milliseconds to seconds (a batch of 50 mails to a slow provider stays well under a minute), and
+ * they are idempotent, so a handler that does overrun only runs twice.
+ */
+export const EVENT_JOB_EXPIRE_SECONDS = 60;
+const MAINTENANCE_INTERVAL_SECONDS = 15;
 
 /** The realtime channel: every app instance LISTENs on it. */
 export const REALTIME_CHANNEL = 'crm_events';
@@ -36,7 +47,7 @@ export class EventBus {
   private readonly subscriptions: Subscription[] = [];
   private readonly starters: JobStarter[] = [];
   private boss?: PgBoss;
-  private listener?: pg.PoolClient;
+  private listener?: PgListener;
   private timer?: NodeJS.Timeout;
   private running = false;
   private stopping = false;
@@ -69,7 +80,16 @@ export class EventBus {
   }
 
   async start(options: { workers: boolean }): Promise<void> {
-    this.boss = new PgBoss({ connectionString: this.connectionString, max: 4, schema: 'pgboss' });
+    // pg-boss hands its options to its pg.Pool: the same connection timeout as the app's pool.
+    const bossOptions: PgBoss.ConstructorOptions & Pick<pg.PoolConfig, 'connectionTimeoutMillis'> = {
+      connectionString: this.connectionString,
+      max: 4,
+      schema: 'pgboss',
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // Maintenance gives jobs of a killed process back (see EVENT_JOB_EXPIRE_SECONDS): often enough for that.
+      maintenanceIntervalSeconds: MAINTENANCE_INTERVAL_SECONDS,
+    };
+    this.boss = new PgBoss(bossOptions);
     this.boss.on('error', (err) => {
       // Stopping closes pg-boss's pool without waiting for each socket; when the embedded PostgreSQL then shuts
       // down it terminates those last connections (57P01). Expected at shutdown, an error at any other time.
@@ -91,17 +111,23 @@ export class EventBus {
             await s.handler(job.data);
           } catch (err) {
             this.log.warn({ module: 'events', err, queue: s.queue, eventId: job.data.eventId }, 'event handler failed; will retry');
-            await this.boss?.fail(s.queue, job.id, { message: err instanceof Error ? err.message : String(err) });
+            // With the database away the failure cannot be recorded either: the job stays active until it expires
+            // and is retried then. This callback must not throw: pg-boss would record the whole batch as failed
+            // without awaiting it (an unhandled rejection when the database is away).
+            await this.boss
+              ?.fail(s.queue, job.id, { message: err instanceof Error ? err.message : String(err) })
+              .catch((failErr) => this.log.warn({ module: 'events', err: failErr, queue: s.queue }, 'could not record the failure'));
           }
         }
       });
     }
-    this.listener = await this.pool.connect();
-    this.listener.on('notification', () => this.kick());
-    this.listener.on('error', (err) => {
-      if (!this.stopping) this.log.warn({ module: 'events', err }, 'outbox listener lost');
+    // After a lost connection it listens again by itself; the timer below relays meanwhile.
+    this.listener = new PgListener(this.pool, ['crm_outbox'], {
+      notification: () => this.kick(),
+      up: () => this.kick(),
+      down: (err) => this.log.warn({ module: 'events', err }, 'outbox listener lost; reconnecting'),
     });
-    await this.listener.query('LISTEN crm_outbox');
+    await this.listener.start();
     this.timer = setInterval(() => this.kick(), 1000); // fallback when a notification is missed
     this.kick();
   }
@@ -111,12 +137,8 @@ export class EventBus {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await this.relaying;
-    if (this.listener) {
-      await this.listener.query('UNLISTEN *').catch(() => {});
-      // Close the listening connection instead of pooling it: nothing else should inherit it.
-      this.listener.release(true);
-      this.listener = undefined;
-    }
+    await this.listener?.stop();
+    this.listener = undefined;
     await this.boss?.stop({ graceful: true, timeout: 5000 });
   }
 
@@ -166,7 +188,8 @@ export class EventBus {
           createdAt: new Date(r.created_at).toISOString(),
         };
         for (const s of this.subscriptions) {
-          if (s.matches(event.type)) await boss.send(s.queue, event, { db, retryLimit: 5, retryBackoff: true });
+          if (s.matches(event.type))
+            await boss.send(s.queue, event, { db, retryLimit: 5, retryBackoff: true, expireInSeconds: EVENT_JOB_EXPIRE_SECONDS });
         }
         const notice: RealtimeNotice = {
           w: event.workspaceId,
