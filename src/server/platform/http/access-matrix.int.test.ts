@@ -6,11 +6,13 @@ import {
   signIn,
   startTestServer,
   type TestClient,
+  testConfig,
   tokenClient,
   uniqueEmail,
   waitFor,
 } from '../../../../test/helpers.js';
 import { can, type Role, scopeFor, type TokenScope, type Visibility } from '../../../shared/permissions.js';
+import { receiveMessage } from '../../modules/activities/inbound-mail.js';
 import type { RunningServer } from '../../server.js';
 import { newId } from '../ids.js';
 import { type Kind, models, type RouteSpec, routes, stageOf } from './access-matrix.table.js';
@@ -186,7 +188,7 @@ function hiddenFrom(p: Principal): [string, string, boolean][] {
     // Exports and searches may name records without their ids: the fixtures' names carry their owner.
     for (const owner of [...OWNERS_A, 'bAdmin'] as UserKey[]) {
       if (sees(p, 'person', owner)) continue;
-      for (const name of [`検査${owner}`, `案件${owner}`, `見込${owner}`, `作業${owner}`]) {
+      for (const name of [`検査${owner}`, `案件${owner}`, `見込${owner}`, `作業${owner}`, `件名${owner}`]) {
         hidden.push([name, `the name ${name} (owned by ${owner}, workspace ${wsOf(owner)})`, wsOf(owner) !== wsOf(p.user)]);
       }
     }
@@ -211,6 +213,8 @@ async function setUp() {
   server = await startTestServer();
   const a = await createTestWorkspace(server, { name: '甲株式会社' });
   const b = await createTestWorkspace(server, { name: '乙株式会社' });
+  workspaceIds.A = a.workspaceId;
+  workspaceIds.B = b.workspaceId;
   const adminA = await signIn(server, a.adminEmail);
   const adminB = await signIn(server, b.adminEmail);
   const ws = await adminA.get('/api/v1/workspace');
@@ -268,6 +272,15 @@ async function setUp() {
 
 const OWNERS_A: UserKey[] = ['admin', 'manager', 'member', 'mate', 'outsider'];
 
+const workspaceIds: Record<string, string> = {};
+
+function receive(workspaceId: string, from: string, subject: string) {
+  const raw = Buffer.from(
+    `From: ${from}\r\nTo: crm@example.test\r\nSubject: ${subject}\r\nMessage-ID: <${newId()}@example.test>\r\nDate: ${new Date().toUTCString()}\r\n\r\n本文\r\n`,
+  );
+  return receiveMessage({ db: server.database.db, config: testConfig(server.databaseUrl) }, { workspaceId, raw, source: 'smtp' });
+}
+
 async function makeFixtures() {
   for (const kind of Object.keys(models) as Kind[]) fixtures[kind] = {};
   const adminOf = (owner: UserKey) => users[wsOf(owner) === 'A' ? 'admin' : 'bAdmin'].client;
@@ -309,7 +322,9 @@ async function makeFixtures() {
     owned.map(async (owner) => {
       const c = adminOf(owner);
       const ownerId = users[owner].id;
-      const person = await ok('person', c.post('/api/v1/people', { familyName: `検査${owner}`, ownerId, ignoreDuplicates: true }));
+      const address = uniqueEmail(`from-${owner}`);
+      const emails = [{ label: 'work', address }];
+      const person = await ok('person', c.post('/api/v1/people', { familyName: `検査${owner}`, emails, ownerId, ignoreDuplicates: true }));
       fixtures.person[owner] = person.id;
       fixtures.company[owner] = (
         await ok('company', c.post('/api/v1/companies', { name: `検査${owner}社`, ownerId, ignoreDuplicates: true }))
@@ -333,6 +348,11 @@ async function makeFixtures() {
       fixtures.order[owner] = (
         await ok('order', c.post('/api/v1/orders', { personId: person.id, currency: 'JPY', lines: [{ productId: product, quantity: 1 }] }))
       ).id;
+      // Mail from the person's address is filed on the person (seen like them); from an unknown one it waits for review.
+      const workspaceId = workspaceIds[wsOf(owner)] as string;
+      fixtures.email[owner] = (await receive(workspaceId, address, `件名${owner}`)).emailId as string;
+      if (owner === 'admin' || owner === 'bAdmin')
+        fixtures.review[owner] = (await receive(workspaceId, uniqueEmail('stranger'), '未登録')).emailId as string;
       const mine = users[owner].client;
       fixtures.import[owner] = (
         await ok(

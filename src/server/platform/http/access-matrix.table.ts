@@ -65,9 +65,9 @@ export const models: Record<Kind, Model> = {
   view: 'personal',
   notification: 'personal',
   duplicate: 'owned',
-  email: 'none',
+  email: 'owned',
   emailAttachment: 'personal',
-  review: 'none',
+  review: 'workspace',
 };
 
 /** The first stage of each workspace's default pipeline, by the pipeline's id. */
