@@ -274,9 +274,13 @@ const OWNERS_A: UserKey[] = ['admin', 'manager', 'member', 'mate', 'outsider'];
 
 const workspaceIds: Record<string, string> = {};
 
-function receive(workspaceId: string, from: string, subject: string) {
+function receive(workspaceId: string, from: string, subject: string, attachment = false) {
+  const head = `From: ${from}\r\nTo: crm@example.test\r\nSubject: ${subject}\r\nMessage-ID: <${newId()}@example.test>\r\nDate: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\n`;
+  const file = Buffer.from('添付の中身').toString('base64');
   const raw = Buffer.from(
-    `From: ${from}\r\nTo: crm@example.test\r\nSubject: ${subject}\r\nMessage-ID: <${newId()}@example.test>\r\nDate: ${new Date().toUTCString()}\r\n\r\n本文\r\n`,
+    attachment
+      ? `${head}Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n本文\r\n--b1\r\nContent-Type: text/plain; name="memo.txt"\r\nContent-Disposition: attachment; filename="memo.txt"\r\nContent-Transfer-Encoding: base64\r\n\r\n${file}\r\n--b1--\r\n`
+      : `${head}Content-Type: text/plain; charset=utf-8\r\n\r\n本文\r\n`,
   );
   return receiveMessage({ db: server.database.db, config: testConfig(server.databaseUrl) }, { workspaceId, raw, source: 'smtp' });
 }
@@ -350,7 +354,10 @@ async function makeFixtures() {
       ).id;
       // Mail from the person's address is filed on the person (seen like them); from an unknown one it waits for review.
       const workspaceId = workspaceIds[wsOf(owner)] as string;
-      fixtures.email[owner] = (await receive(workspaceId, address, `件名${owner}`)).emailId as string;
+      // The outsider's and workspace B's attachments come with mail, the others' with activities: both paths are tried.
+      const withFile = owner === 'outsider' || owner === 'bAdmin';
+      fixtures.email[owner] = (await receive(workspaceId, address, `件名${owner}`, withFile)).emailId as string;
+      if (withFile) fixtures.attachment[owner] = (await ok('mail', c.get(`/api/v1/emails/${fixtures.email[owner]}`))).attachments[0].id;
       if (owner === 'admin' || owner === 'bAdmin')
         fixtures.review[owner] = (await receive(workspaceId, uniqueEmail('stranger'), '未登録')).emailId as string;
       const mine = users[owner].client;
