@@ -207,25 +207,27 @@ export function startLeaseSweep(
   boss: PgBoss,
   jobs: LeasedJobs,
   log: (msg: string, extra: Record<string, unknown>) => void,
-): { stop(): void; done: Promise<void> } {
+): { stop(): void } {
   let stopped = false;
-  let running: Promise<void> = Promise.resolve();
+  let busy = false;
   const sweep = () => {
-    if (stopped) return running;
-    running = requeueOrphans(pool, boss, jobs)
+    if (stopped || busy) return;
+    busy = true;
+    void requeueOrphans(pool, boss, jobs)
       .then((n) => {
         if (n) log('interrupted jobs requeued', { queue: jobs.queue, jobs: n });
       })
       .catch((err) => {
         if (!stopped) log('lease sweep failed', { queue: jobs.queue, err: (err as Error).message });
+      })
+      .finally(() => {
+        busy = false;
       });
-    return running;
   };
-  const done = sweep();
+  sweep();
   const timer = setInterval(sweep, leaseTiming.sweepMs);
   timer.unref();
   return {
-    done,
     stop: () => {
       stopped = true;
       clearInterval(timer);
