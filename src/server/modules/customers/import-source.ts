@@ -49,6 +49,20 @@ function cellValue(v: ExcelJS.CellValue): Cell {
 }
 
 async function* xlsxRows(source: Readable): AsyncGenerator<Cell[]> {
+  // exceljs pipes the file into its unzip parser without listening for that parser's errors: a corrupt deflate
+  // stream left the reader waiting forever (an upload's preview never answered). The error is caught where the
+  // parser is attached, and every step of the reading races it.
+  let fail: (err: unknown) => void = () => {};
+  const failure = new Promise<never>((_resolve, reject) => {
+    fail = reject;
+  });
+  failure.catch(() => {});
+  const pipe = source.pipe.bind(source);
+  source.pipe = (<T extends NodeJS.WritableStream>(dest: T, options?: { end?: boolean }) => {
+    (dest as unknown as NodeJS.EventEmitter).on('error', fail);
+    return pipe(dest, options);
+  }) as typeof source.pipe;
+  source.on('error', fail);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
@@ -56,15 +70,21 @@ async function* xlsxRows(source: Readable): AsyncGenerator<Cell[]> {
     worksheets: 'emit',
     entries: 'ignore',
   });
-  for await (const sheet of reader) {
-    for await (const row of sheet) {
-      const values = row.values as ExcelJS.CellValue[];
+  try {
+    const sheets = reader[Symbol.asyncIterator]();
+    // Only the first sheet is imported; the rest of the archive is not read.
+    const first = await Promise.race([sheets.next(), failure]);
+    if (first.done) return;
+    const rows = (first.value as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await Promise.race([rows.next(), failure]);
+      if (next.done) break;
+      const values = next.value.values as ExcelJS.CellValue[];
       const cells: Cell[] = [];
       for (let i = 1; i < values.length; i++) cells.push(cellValue(values[i]));
       if (cells.some((c) => c !== null && c !== '')) yield cells;
     }
-    // Only the first sheet is imported; the rest of the archive is not read.
-    break;
+  } finally {
+    source.destroy();
   }
-  source.destroy();
 }
