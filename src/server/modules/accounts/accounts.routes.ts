@@ -19,6 +19,7 @@ import {
   workspacePatch,
   workspaceSchema,
 } from '../../../shared/contracts/accounts.js';
+import { loginResult } from '../../../shared/contracts/security.js';
 import { rolePermissions } from '../../../shared/permissions.js';
 import type { Actor } from '../../platform/actor.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
@@ -29,6 +30,7 @@ import { workspaceRepo } from './accounts.repository.js';
 import { listenForInvalidations } from './actor-cache.js';
 import { changePassword, createWorkspace, logout, type SessionResult, startSession } from './auth.service.js';
 import { securityRoutes } from './security.routes.js';
+import { enrolmentChallengeIfRequired } from './sign-in.service.js';
 import { createToken, listTokens, revokeToken } from './tokens.service.js';
 import * as users from './users.service.js';
 
@@ -204,13 +206,22 @@ export async function accountsRoutes(app: App, deps: ModuleDeps) {
   );
   app.post(
     '/api/v1/invitations/accept',
-    { config: { access: 'public', rateLimit: authLimit }, schema: { tags: ['users'], body: invitationAccept, response: { 201: ok } } },
+    {
+      config: { access: 'public', rateLimit: authLimit },
+      schema: {
+        tags: ['users'],
+        body: invitationAccept,
+        response: { 201: z.object({ ok: z.literal(true), status: loginResult.shape.status, challenge: z.string().optional() }) },
+      },
+    },
     async (request, reply) => {
       const { workspaceId, userId } = await users.acceptInvitation({
         db,
         ...request.body,
         locale: request.body.locale ?? requestLocale(request),
       });
+      const challenge = await enrolmentChallengeIfRequired(db, workspaceId, userId);
+      if (challenge) return reply.status(201).send({ ok: true, status: 'enrolment_required', challenge });
       const s = await startSession({
         db,
         workspaceId,
@@ -221,7 +232,7 @@ export async function accountsRoutes(app: App, deps: ModuleDeps) {
         userAgent: request.headers['user-agent'],
       });
       setSessionCookie(reply, s);
-      return reply.status(201).send({ ok: true });
+      return reply.status(201).send({ ok: true, status: 'signed_in' });
     },
   );
 

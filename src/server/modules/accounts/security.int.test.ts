@@ -292,6 +292,19 @@ describe('two-factor sign-in (TOTP)', () => {
     const me = await clientFromSession(server, session);
     expect((await me.get('/api/v1/me/security')).body).toMatchObject({ twoFactorEnabled: true, twoFactorRequired: true });
     expect((await login(server, email, PASSWORD)).body.status).toBe('totp_required');
+
+    // Someone invited now sets it up before their first session too.
+    const inv = await wAdmin.post('/api/v1/invitations', { email: uniqueEmail('inv'), role: 'member' });
+    const token = String(inv.body.url).split('/invite/')[1];
+    const joined = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, name: '新人 一郎', password: PASSWORD },
+    });
+    expect(joined.statusCode).toBe(201);
+    expect(joined.json()).toMatchObject({ status: 'enrolment_required' });
+    expect(joined.cookies.find((c) => c.name === 'crm_session')).toBeUndefined();
+    expect((await anonymous(server).post('/api/v1/auth/login/enrol', { challenge: joined.json().challenge })).status).toBe(200);
   });
 });
 

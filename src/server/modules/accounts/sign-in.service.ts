@@ -41,6 +41,12 @@ async function finishSignIn(
   return { session, newDeviceToken };
 }
 
+/** A new account in a workspace that requires two-step verification sets it up before its first session. */
+export async function enrolmentChallengeIfRequired(db: Db, workspaceId: string, userId: string): Promise<string | null> {
+  if (!(await workspaceRequiresTwoFactor(db, workspaceId))) return null;
+  return (await openChallenge(db, { workspace_id: workspaceId, id: userId }, 'enrol', false)).challenge;
+}
+
 async function openChallenge(db: Db, user: { workspace_id: string; id: string }, kind: 'totp' | 'enrol', remember: boolean) {
   const challenge = newSecret();
   await challengeRepo.insert(db, {

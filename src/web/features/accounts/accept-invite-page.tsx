@@ -8,6 +8,7 @@ import { currentLanguage } from '../../app/i18n';
 import { AuthCard } from '../../ui/auth-card';
 import { ErrorAlert } from '../../ui/error-alert';
 import { PageLoader } from '../../ui/page-loader';
+import { EnrolStep } from '../security/sign-in-steps';
 import { useSignInComplete } from './use-sign-in-complete';
 
 interface InvitationInfo {
@@ -31,12 +32,16 @@ export function AcceptInvitePage() {
     staleTime: Number.POSITIVE_INFINITY,
   });
   const complete = useSignInComplete();
+  const [enrolChallenge, setEnrolChallenge] = useState<string | null>(null);
+  const enter = async () => {
+    await complete();
+    navigate('/', { replace: true });
+  };
   const accept = useMutation({
-    mutationFn: () => http.post('/api/v1/invitations/accept', { token, name, password, locale: currentLanguage() }),
-    onSuccess: async () => {
-      await complete();
-      navigate('/', { replace: true });
-    },
+    mutationFn: () =>
+      http.post<{ status: string; challenge?: string }>('/api/v1/invitations/accept', { token, name, password, locale: currentLanguage() }),
+    // The workspace requires two-step verification: set it up before the first session.
+    onSuccess: (r) => (r.challenge ? setEnrolChallenge(r.challenge) : enter()),
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -44,6 +49,7 @@ export function AcceptInvitePage() {
     if (password === confirm) accept.mutate();
   };
 
+  if (enrolChallenge) return <EnrolStep challenge={enrolChallenge} onDone={enter} onRestart={() => navigate('/', { replace: true })} />;
   if (info.isPending) return <PageLoader />;
   if (info.isError) {
     return (
