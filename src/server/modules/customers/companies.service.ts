@@ -9,7 +9,7 @@ import { newId } from '../../platform/ids.js';
 import { canSee, maySee, teammatesOf } from '../../platform/policy.js';
 import { teamInWorkspace, userInWorkspace } from '../accounts/index.js';
 import { companyCatalog } from './catalogs.js';
-import { customCatalog, listCustomFields, validateCustom } from './custom-fields.js';
+import { checkCustomUsers, customCatalog, listCustomFields, validateCustom } from './custom-fields.js';
 import { findCompanyDuplicates } from './duplicates.js';
 import { contactPoints, indexCompany, indexPerson, normalizeContacts, normalizeKana, normalizePostalCode } from './indexing.js';
 import { type CompanyView, presentCompany, presentPerson } from './people.presenter.js';
@@ -105,6 +105,7 @@ export async function createCompany(options: { db: Db | Tx; actor: Actor; input:
     await checkRefs(trx, actor, input);
     const { defs } = await catalogFor(trx, actor.workspaceId);
     const custom = validateCustom(defs, input.custom, null);
+    await checkCustomUsers(trx, actor.workspaceId, defs, input.custom);
     const { columns, emails, phones } = columnsFor(input);
     if (!input.ignoreDuplicates) {
       const candidates = await findCompanyDuplicates(trx, actor.workspaceId, { ...columns, emails, phones });
@@ -154,6 +155,7 @@ export async function updateCompany(options: { db: Db; actor: Actor; companyId: 
     await checkRefs(trx, actor, merged, before.id);
     const { defs } = await catalogFor(trx, actor.workspaceId);
     const custom = validateCustom(defs, changes.custom, before.custom);
+    await checkCustomUsers(trx, actor.workspaceId, defs, changes.custom);
     const { columns, emails, phones } = columnsFor(merged);
     const row = (await trx
       .updateTable('companies')

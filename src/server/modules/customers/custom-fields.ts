@@ -8,6 +8,7 @@ import { recordChange } from '../../platform/events/outbox.js';
 import type { FieldCatalog } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
+import { userInWorkspace } from '../accounts/index.js';
 
 export interface CustomFieldDef {
   id: string;
@@ -142,6 +143,26 @@ export function validateCustom(
   return out;
 }
 
+/**
+ * A `user` value must name a user of this workspace (validateCustom checks only its shape): never another
+ * workspace's user. Checks the values being written, not those kept from before.
+ */
+export async function checkCustomUsers(
+  db: DbOrTx,
+  workspaceId: string,
+  defs: CustomFieldDef[],
+  input: Record<string, unknown> | undefined,
+) {
+  const issues: Issue[] = [];
+  for (const def of defs) {
+    const value = input?.[def.key];
+    if (def.type === 'user' && typeof value === 'string' && !(await userInWorkspace(db, workspaceId, value))) {
+      issues.push({ path: `custom.${def.key}`, code: 'not_a_user' });
+    }
+  }
+  if (issues.length) throw new AppError('validation_failed', { issues });
+}
+
 const filterType: Record<CustomFieldType, FieldType> = {
   text: 'text',
   long_text: 'text',
@@ -189,10 +210,12 @@ export async function createCustomField(options: { db: Db; actor: Actor; input: 
   if ((input.type === 'select' || input.type === 'multi_select') && input.options.length === 0) {
     throw new AppError('validation_failed', { issues: [{ path: 'options', code: 'options_required' }] });
   }
+  const asDef: CustomFieldDef = { ...input, id: '', archived: false, version: 1, required: false };
   if (input.defaultValue !== undefined && input.defaultValue !== null) {
-    validateCustom([{ ...input, id: '', archived: false, version: 1, required: false }], { [input.key]: input.defaultValue }, {});
+    validateCustom([asDef], { [input.key]: input.defaultValue }, {});
   }
   return options.db.transaction().execute(async (trx) => {
+    await checkCustomUsers(trx, actor.workspaceId, [asDef], { [input.key]: input.defaultValue });
     const exists = await trx
       .selectFrom('custom_field_defs')
       .select('id')
@@ -251,6 +274,12 @@ export async function updateCustomField(options: {
       .where('id', '=', options.id)
       .executeTakeFirst();
     if (!before) throw new AppError('not_found');
+    // A new default is checked like a value (it was stored unchecked: any shape, any workspace's user).
+    if (patch.defaultValue !== undefined && patch.defaultValue !== null) {
+      const def = { ...present(before), options: patch.options ?? present(before).options, required: false };
+      validateCustom([def], { [def.key]: patch.defaultValue }, {});
+      await checkCustomUsers(trx, actor.workspaceId, [def], { [def.key]: patch.defaultValue });
+    }
     const row = await trx
       .updateTable('custom_field_defs')
       .set({

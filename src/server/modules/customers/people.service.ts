@@ -8,7 +8,7 @@ import { newId } from '../../platform/ids.js';
 import { canSee } from '../../platform/policy.js';
 import { teamInWorkspace, userInWorkspace } from '../accounts/index.js';
 import { personCatalog } from './catalogs.js';
-import { customCatalog, listCustomFields, validateCustom } from './custom-fields.js';
+import { checkCustomUsers, customCatalog, listCustomFields, validateCustom } from './custom-fields.js';
 import { findPersonDuplicates } from './duplicates.js';
 import { contactPoints, indexPerson, normalizeContacts, normalizeKana, normalizePostalCode } from './indexing.js';
 import { type PersonView, presentPerson } from './people.presenter.js';
@@ -101,6 +101,7 @@ export async function createPerson(options: { db: Db | Tx; actor: Actor; input: 
     await checkRefs(trx, actor, input);
     const { defs } = await catalogFor(trx, actor.workspaceId);
     const custom = validateCustom(defs, input.custom, null);
+    await checkCustomUsers(trx, actor.workspaceId, defs, input.custom);
     const { columns, emails, phones } = await columnsFor(trx, actor, input);
     if (!input.ignoreDuplicates) {
       const candidates = await findPersonDuplicates(trx, actor.workspaceId, { ...columns, emails, phones });
@@ -150,6 +151,7 @@ export async function updatePerson(options: { db: Db; actor: Actor; personId: st
     await checkRefs(trx, actor, merged);
     const { defs } = await catalogFor(trx, actor.workspaceId);
     const custom = validateCustom(defs, changes.custom, before.custom);
+    await checkCustomUsers(trx, actor.workspaceId, defs, changes.custom);
     const { columns, emails, phones } = await columnsFor(trx, actor, merged);
     const row = await repo.updatePerson(trx, actor.workspaceId, before.id, {
       ...columns,

@@ -497,6 +497,19 @@ describe('access matrix', () => {
     const bDeal = await b.get(`/api/v1/deals/${fixtures.deal.bAdmin}`);
     const bLead = await b.get(`/api/v1/leads/${fixtures.lead.bAdmin}`);
     const bPerson = await b.get(`/api/v1/people/${fixtures.person.bAdmin}`);
+    const repField = await ok(
+      'user field',
+      b.post('/api/v1/custom-fields', { entityType: 'person', key: 'rep', type: 'user', labelJa: '担当', labelEn: 'Rep' }),
+    );
+    await ok(
+      'company user field',
+      b.post('/api/v1/custom-fields', { entityType: 'company', key: 'rep', type: 'user', labelJa: '担当', labelEn: 'Rep' }),
+    );
+    // A user of the caller's own workspace is a valid value.
+    await ok(
+      'own user as value',
+      b.post('/api/v1/people', { familyName: '担当付き', custom: { rep: users.bVictim.id }, ignoreDuplicates: true }),
+    );
     const note = (type: string) => (id: string) => ({ kind: 'note', body: 'x', links: [{ entityType: type, entityId: id }] });
     const order = (patch: (id: string) => object) => (id: string) => ({
       currency: 'JPY',
@@ -550,6 +563,38 @@ describe('access matrix', () => {
         users.mate.id,
       ),
       post(b, 'B admin', '/api/v1/orders', (id) => ({ currency: 'JPY', lines: [{ productId: id, quantity: 1 }] }), a('product')),
+      post(b, 'B admin', '/api/v1/people', (id) => ({ familyName: '参照', custom: { rep: id }, ignoreDuplicates: true }), users.mate.id),
+      post(b, 'B admin', '/api/v1/companies', (id) => ({ name: '参照', custom: { rep: id }, ignoreDuplicates: true }), users.mate.id),
+      post(
+        b,
+        'B admin',
+        '/api/v1/custom-fields',
+        (id) => ({
+          entityType: 'person',
+          key: `rep_${id.slice(-6).replace(/-/g, '')}`,
+          type: 'user',
+          labelJa: '担当',
+          labelEn: 'Rep',
+          defaultValue: id,
+        }),
+        users.mate.id,
+      ),
+      [
+        'B admin',
+        b,
+        'PATCH',
+        () => `/api/v1/custom-fields/${repField.id}`,
+        (id) => ({ version: repField.version, defaultValue: id }),
+        users.mate.id,
+      ],
+      [
+        'B admin',
+        b,
+        'PATCH',
+        () => `/api/v1/people/${fixtures.person.bAdmin}`,
+        (id) => ({ version: bPerson.body.version, custom: { rep: id } }),
+        users.mate.id,
+      ],
       post(b, 'B admin', '/api/v1/teams', (id) => ({ name: `参照${id.slice(-4)}`, memberIds: [id] }), users.mate.id),
       post(b, 'B admin', '/api/v1/invitations', (id) => ({ email: uniqueEmail('ref'), role: 'member', teamId: id }), a('team')),
       post(
