@@ -417,6 +417,12 @@ export async function teamInWorkspace(db: DbOrTx, workspaceId: string, teamId: s
   return !!(await db.selectFrom('teams').select('id').where('workspace_id', '=', workspaceId).where('id', '=', teamId).executeTakeFirst());
 }
 
+/** Every user id of the workspace, disabled ones included: what a stored reference to a user may name. */
+export async function userIdsOf(db: DbOrTx, workspaceId: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('users').select('id').where('workspace_id', '=', workspaceId).execute();
+  return new Set(rows.map((r) => r.id as string));
+}
+
 /** Active (not disabled) users for other modules' routing decisions, in id order: of a team, among ids, or with roles. */
 export async function findActiveUsers(
   db: DbOrTx,

@@ -1,4 +1,4 @@
-export { findActiveUsers, teamInWorkspace, userInWorkspace } from './accounts.repository.js';
+export { findActiveUsers, teamInWorkspace, userIdsOf, userInWorkspace } from './accounts.repository.js';
 export { accountsRoutes } from './accounts.routes.js';
 export { createAdminUser, createWorkspaceForOperator, listWorkspaces } from './admin.service.js';
 export { actorForUser, createWorkspace, resetPassword, startSession } from './auth.service.js';

@@ -56,7 +56,7 @@ export async function listCustomFields(db: DbOrTx, workspaceId: string, entityTy
 type Issue = { path: string; code: string };
 
 /** Check one value against its definition; returns the value to store (normalised). */
-function checkValue(def: CustomFieldDef, value: unknown, issues: Issue[]): unknown {
+function checkValue(def: CustomFieldDef, value: unknown, issues: Issue[], users?: ReadonlySet<string>): unknown {
   const path = `custom.${def.key}`;
   const bad = (code: string) => {
     issues.push({ path, code });
@@ -103,7 +103,7 @@ function checkValue(def: CustomFieldDef, value: unknown, issues: Issue[]): unkno
       return [...new Set(value as string[])];
     }
     case 'user':
-      if (typeof value !== 'string' || !/^[0-9a-f-]{36}$/i.test(value)) return bad('not_a_user');
+      if (typeof value !== 'string' || !/^[0-9a-f-]{36}$/i.test(value) || (users && !users.has(value))) return bad('not_a_user');
       return value;
   }
 }
@@ -116,6 +116,8 @@ export function validateCustom(
   defs: CustomFieldDef[],
   input: Record<string, unknown> | undefined,
   existing: Record<string, unknown> | null,
+  /** the workspace's user ids, for `user` values (imports; single writes use checkCustomUsers) */
+  users?: ReadonlySet<string>,
 ) {
   const issues: Issue[] = [];
   const byKey = new Map(defs.map((d) => [d.key, d]));
@@ -126,7 +128,7 @@ export function validateCustom(
       issues.push({ path: `custom.${key}`, code: 'unknown_field' });
       continue;
     }
-    const v = checkValue(def, value, issues);
+    const v = checkValue(def, value, issues, users);
     if (v === null) delete out[key];
     else if (v !== undefined) out[key] = v;
   }

@@ -179,7 +179,7 @@ class RowReader {
     if (!iso) this.reasons.push({ field, code: 'invalid_date' });
     return iso;
   }
-  custom(defs: CustomFieldDef[], existing: Record<string, unknown> | null): Record<string, unknown> {
+  custom(defs: CustomFieldDef[], existing: Record<string, unknown> | null, users?: ReadonlySet<string>): Record<string, unknown> {
     const input: Record<string, unknown> = {};
     for (const d of defs) {
       const f = `custom.${d.key}`;
@@ -189,7 +189,7 @@ class RowReader {
       }
     }
     try {
-      return validateCustom(defs, input, existing);
+      return validateCustom(defs, input, existing, users);
     } catch (err) {
       if (err instanceof AppError && err.code === 'validation_failed') {
         for (const i of (err.details as { issues: { path: string; code: string }[] }).issues)

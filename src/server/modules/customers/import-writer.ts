@@ -30,6 +30,8 @@ export interface ChunkContext {
   mode: Mode;
   matchOn: MatchOn;
   defs: CustomFieldDef[];
+  /** the workspace's user ids, when a custom field holds users: a cell must name one of them */
+  users?: ReadonlySet<string>;
   columnOf: Map<string, number>;
 }
 
@@ -72,7 +74,7 @@ function keyOf(matchOn: MatchOn, x: { emails: StoredEmail[]; phones: StoredPhone
 
 /** CPU part: read, validate and index one row (no database). */
 export function prepareRow(
-  ctx: Pick<ChunkContext, 'entityType' | 'columnOf' | 'matchOn' | 'defs' | 'workspaceId' | 'userId'>,
+  ctx: Pick<ChunkContext, 'entityType' | 'columnOf' | 'matchOn' | 'defs' | 'users' | 'workspaceId' | 'userId'>,
   cells: Cell[],
   rowNumber: number,
 ): PreparedRow {
@@ -83,7 +85,7 @@ export function prepareRow(
       const columns = personColumns(input as PersonInput & { familyName: string });
       const id = newId();
       const before = input.reader.reasons.length;
-      const custom = input.reader.custom(ctx.defs, null);
+      const custom = input.reader.custom(ctx.defs, null, ctx.users);
       const customReasons = input.reader.reasons.splice(before);
       const values: Record<string, unknown> = {
         ...columns,
@@ -282,7 +284,7 @@ export async function writeChunk(ctx: ChunkContext, rows: PreparedRow[]): Promis
       reasons.push(...t.row.pre.customReasons);
     } else {
       const before = input.reader.reasons.length;
-      t.custom = input.reader.custom(ctx.defs, t.existing ? (t.existing.custom ?? {}) : null);
+      t.custom = input.reader.custom(ctx.defs, t.existing ? (t.existing.custom ?? {}) : null, ctx.users);
       reasons.push(...input.reader.reasons.slice(before));
     }
     if (t.row.person && !t.row.person.familyName) reasons.push({ field: 'familyName', code: 'required' });

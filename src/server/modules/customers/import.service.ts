@@ -8,6 +8,7 @@ import { emitEvent, recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { canSeeCreatedBy } from '../../platform/policy.js';
+import { userIdsOf } from '../accounts/index.js';
 import { listCustomFields } from './custom-fields.js';
 import * as repo from './import.repository.js';
 import {
@@ -312,6 +313,7 @@ async function runLeased(options: {
     bytes += n;
   });
   try {
+    const defs = await listCustomFields(db, workspaceId, job.entity_type);
     const ctx: ChunkContext = {
       client,
       workspaceId,
@@ -320,7 +322,8 @@ async function runLeased(options: {
       entityType: job.entity_type,
       mode: job.mode as Mode,
       matchOn: job.match_on as MatchOn,
-      defs: await listCustomFields(db, workspaceId, job.entity_type),
+      defs,
+      users: defs.some((d) => d.type === 'user') ? await userIdsOf(db, workspaceId) : undefined,
       columnOf: new Map(Object.entries(job.mapping ?? {}).map(([i, f]) => [f, Number(i)])),
     };
     let position = Number(job.next_row);

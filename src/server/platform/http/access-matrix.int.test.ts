@@ -699,4 +699,25 @@ describe('access matrix', () => {
     expect((await by('token:admin').delete(`/api/v1/tokens/${id}`)).status).toBe(200);
     expect((await users.mate.client.get('/api/v1/tokens')).body.data.find((t: { id: string }) => t.id === id).revokedAt).not.toBeNull();
   });
+
+  it("refuses another workspace's user in an imported user field, and takes one of its own", async () => {
+    const b = users.bAdmin.client;
+    await ok(
+      'user field',
+      b.post('/api/v1/custom-fields', { entityType: 'person', key: 'imp_rep', type: 'user', labelJa: '担当', labelEn: 'Rep' }),
+    );
+    const csv = `姓,担当\n他社担当,${users.mate.id}\n自社担当,${users.bVictim.id}\n`;
+    const up = await ok(
+      'upload',
+      b.request('POST', '/api/v1/imports?entityType=person&filename=rep.csv', csv, { 'content-type': 'text/csv' }),
+    );
+    await ok('start', b.post(`/api/v1/imports/${up.id}/start`, { mapping: { 0: 'familyName', 1: 'custom.imp_rep' } }));
+    const done = await waitFor('the import', async () => {
+      const job = (await b.get(`/api/v1/imports/${up.id}`)).body;
+      return job.status === 'completed' || job.status === 'failed' ? job : undefined;
+    });
+    expect(done).toMatchObject({ status: 'completed', created: 1, rejected: 1 });
+    const report = await b.request('GET', `/api/v1/imports/${up.id}/errors.csv`);
+    expect(String(report.body)).toContain('not_a_user');
+  });
 });
