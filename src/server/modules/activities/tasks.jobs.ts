@@ -97,6 +97,13 @@ export async function sendReminderMail(db: Db, config: Config, event: OutboxEven
 
 /** Declares the task queues, workers and schedules; the first sweep runs at start so nothing waits a minute. */
 export function registerTaskJobs(bus: EventBus, db: Db, config: Config) {
+  // A merged person's or company's tasks follow it to the survivor.
+  bus.subscribe('task-merge', ['person.merged', 'company.merged'], async (event) => {
+    const { survivorId, mergedId } = event.payload;
+    if (typeof survivorId !== 'string' || typeof mergedId !== 'string') return;
+    const entityType = event.type === 'company.merged' ? 'company' : 'person';
+    await db.transaction().execute((trx) => repo.moveLinks(trx, event.workspaceId, entityType, mergedId, survivorId));
+  });
   bus.subscribe('task-reminder-mail', ['task.reminded'], async (event) => {
     await sendReminderMail(db, config, event);
   });

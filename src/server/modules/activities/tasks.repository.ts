@@ -72,6 +72,20 @@ export async function replaceLinks(db: DbOrTx, workspaceId: string, taskId: stri
       .execute();
 }
 
+/** A merged record's task links move to the survivor (a task linked to both keeps one link). */
+export async function moveLinks(db: DbOrTx, workspaceId: string, entityType: string, fromId: string, toId: string) {
+  await sql`INSERT INTO task_links (workspace_id, task_id, entity_type, entity_id)
+    SELECT workspace_id, task_id, entity_type, ${toId}::uuid FROM task_links
+     WHERE workspace_id = ${workspaceId} AND entity_type = ${entityType} AND entity_id = ${fromId}::uuid
+    ON CONFLICT DO NOTHING`.execute(db);
+  await db
+    .deleteFrom('task_links')
+    .where('workspace_id', '=', workspaceId)
+    .where('entity_type', '=', entityType)
+    .where('entity_id', '=', fromId)
+    .execute();
+}
+
 export async function linksOf(db: DbOrTx, workspaceId: string, taskIds: string[]): Promise<LinkRow[]> {
   if (!taskIds.length) return [];
   return (await db

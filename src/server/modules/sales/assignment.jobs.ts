@@ -4,6 +4,7 @@ import type { Db, Tx } from '../../platform/db/database.js';
 import type { EventBus } from '../../platform/events/bus.js';
 import { type EscalationJob, fireEscalation, markContacted, sweepEscalations } from './assignment.escalation.js';
 import { setEscalationScheduler } from './assignment.service.js';
+import { makeDealMergeConsumer } from './deals.merge.js';
 
 export const ESCALATE_QUEUE = 'sales.lead-escalate';
 export const ESCALATION_SWEEP_QUEUE = 'sales.lead-escalation-sweep';
@@ -15,6 +16,7 @@ const throughTransaction = (trx: Tx) => ({
 
 /** Queues, workers and the minute sweep of lead escalation; the first sweep runs at start so nothing waits after a restart. */
 export function registerAssignmentJobs(bus: EventBus, db: Db) {
+  bus.subscribe('sales-merge', ['person.merged', 'company.merged'], makeDealMergeConsumer(db));
   bus.subscribe('sales-lead-contacted', ['activity.created', 'lead.status_changed', 'lead.deleted', 'lead.converted'], async (event) => {
     await markContacted(db, event);
   });
