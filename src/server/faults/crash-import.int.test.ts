@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, PASSWORD, uniqueEmail, waitFor } from '../../../test/helpers.js';
+import { createWorkspace } from '../modules/accounts/index.js';
+import { type Database, openDatabase } from '../platform/db/database.js';
+import { type ChildServer, freePort, type HttpClient, seeded, signInHttp, startChild } from './crash-support.js';
+
+/**
+ * SIGKILL during an order import (the server as a real child process), then a restart on the same database: the
+ * import resumes by itself from its committed batches and ends with exactly the file's valid orders.
+ */
+
+const random = seeded(20260611);
+
+let databaseUrl: string;
+let database: Database;
+let dataDir: string;
+let port: number;
+let child: ChildServer | undefined;
+let client: HttpClient;
+let workspaceId: string;
+let adminEmail: string;
+
+const q = async (text: string, values: unknown[] = []) => (await database.pool.query(text, values)).rows;
+
+async function start() {
+  child = await startChild({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir }, port);
+  client = await signInHttp(() => (child as ChildServer).url, adminEmail, PASSWORD);
+}
+
+beforeAll(async () => {
+  databaseUrl = await createTestDatabase();
+  database = openDatabase(databaseUrl, { poolSize: 4 });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-fault-import-'));
+  port = await freePort();
+  adminEmail = uniqueEmail('admin');
+  const made = await createWorkspace({
+    db: database.db,
+    workspace: { name: '障害試験株式会社', timeZone: 'Asia/Tokyo', locale: 'ja', currency: 'JPY' },
+    admin: { name: '管理 太郎', email: adminEmail, password: PASSWORD },
+  });
+  workspaceId = made.workspace.id;
+  await start();
+}, 120_000);
+
+afterAll(async () => {
+  await child?.kill();
+  await database?.close();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('SIGKILL during an order import', () => {
+  it('resumes after a restart and ends with exactly the valid orders of the file, none twice', async () => {
+    expect((await client.call('POST', '/api/v1/products', { sku: 'K-1', name: '商品', unitPrice: 100, currency: 'JPY' })).status).toBe(201);
+    expect((await client.call('POST', '/api/v1/people', { familyName: '購入', emails: [{ address: 'buyer@example.jp' }] })).status).toBe(
+      201,
+    );
+    // More orders than one batch (5,000): the kill can land between committed batches. Every 1,000th is bad.
+    const ORDERS = 9_000;
+    const rows: string[] = [];
+    let valid = 0;
+    for (let i = 0; i < ORDERS; i++) {
+      const bad = i % 1000 === 7;
+      if (!bad) valid++;
+      rows.push(`KL-${i},2026/06/01,buyer@example.jp,K-1,${bad ? -1 : 1}`);
+    }
+    const csv = `注文番号,注文日時,メールアドレス,SKU,数量\n${rows.join('\n')}\n`;
+    const up = await client.call('POST', '/api/v1/orders/imports?format=csv', csv);
+    expect(up.status).toBe(202);
+
+    // The kill point: a random moment after the job started (before, between or during its batches).
+    const killAfter = Math.round(random() * 4_000);
+    await waitFor(
+      'the import to start',
+      async () => {
+        const job = (await client.call('GET', `/api/v1/orders/imports/${up.body.id}`)).body;
+        return job.status === 'running' || job.status === 'completed';
+      },
+      { timeoutMs: 90_000, intervalMs: 20 },
+    );
+    await new Promise((r) => setTimeout(r, killAfter));
+    const before = (await client.call('GET', `/api/v1/orders/imports/${up.body.id}`)).body;
+    const t0 = Date.now();
+    await child?.kill();
+    await start();
+    const restartMs = Date.now() - t0;
+    const job = await waitFor(
+      'the import to finish after the restart',
+      async () => {
+        const r = (await client.call('GET', `/api/v1/orders/imports/${up.body.id}`)).body;
+        return r.status === 'completed' || r.status === 'failed' ? r : undefined;
+      },
+      {
+        timeoutMs: 120_000,
+        intervalMs: 500,
+        describe: async () => (await client.call('GET', `/api/v1/orders/imports/${up.body.id}`)).body,
+      },
+    );
+    const resumedMs = Date.now() - t0;
+    expect(job).toMatchObject({ status: 'completed', rowsTotal: ORDERS, processed: ORDERS, inserted: valid, rejected: ORDERS - valid });
+    const [counts] = await q(
+      'SELECT count(*)::int AS n, count(DISTINCT order_number)::int AS d FROM orders WHERE workspace_id = $1 AND deleted_at IS NULL',
+      [workspaceId],
+    );
+    expect(counts).toEqual({ n: valid, d: valid });
+    const [lines] = await q('SELECT count(*)::int AS n FROM order_lines WHERE workspace_id = $1', [workspaceId]);
+    expect(lines.n).toBe(valid);
+    const [metrics] = await q('SELECT purchase_count::int AS n FROM person_metrics WHERE workspace_id = $1', [workspaceId]);
+    expect(metrics?.n).toBe(valid);
+    console.log(
+      `[faults] order import: killed ${killAfter} ms after it started, at ${before.processed}/${ORDERS} processed (${before.status}); restart ${restartMs} ms; ` +
+        `completed ${resumedMs} ms after the kill`,
+    );
+  }, 300_000);
+});
