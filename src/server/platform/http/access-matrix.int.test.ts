@@ -720,4 +720,22 @@ describe('access matrix', () => {
     const report = await b.request('GET', `/api/v1/imports/${up.id}/errors.csv`);
     expect(String(report.body)).toContain('not_a_user');
   });
+
+  it('changes only what the caller may see in a bulk action by filter, and never another workspace', async () => {
+    const all = { and: [] };
+    const tag = `一括${Date.now().toString(36)}`;
+    for (const [who, c] of [
+      ['member (own)', users.member.client],
+      ['B admin', users.bAdmin.client],
+    ] as const) {
+      const res = await c.post('/api/v1/people/bulk', { action: 'tag', filter: all, tags: [tag] });
+      expect(res.status, `${who}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+    }
+    const tagged = async (owner: UserKey) => {
+      const person = await users[wsOf(owner) === 'A' ? 'admin' : 'bAdmin'].client.get(`/api/v1/people/${fixtures.person[owner]}`);
+      return (person.body.tags as string[]).includes(tag);
+    };
+    const seen = Object.fromEntries(await Promise.all([...OWNERS_A, 'bAdmin'].map(async (o) => [o, await tagged(o as UserKey)])));
+    expect(seen).toEqual({ admin: false, manager: false, member: true, mate: false, outsider: false, bAdmin: true });
+  });
 });
