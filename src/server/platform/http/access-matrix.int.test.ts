@@ -738,4 +738,17 @@ describe('access matrix', () => {
     const seen = Object.fromEntries(await Promise.all([...OWNERS_A, 'bAdmin'].map(async (o) => [o, await tagged(o as UserKey)])));
     expect(seen).toEqual({ admin: false, manager: false, member: true, mate: false, outsider: false, bAdmin: true });
   });
+
+  it('counts what the list shows: a count never includes hidden records or another workspace', async () => {
+    const failures: string[] = [];
+    for (const key of ['member', 'manager', 'readonly', 'bAdmin'] as UserKey[]) {
+      const c = users[key].client;
+      for (const entity of ['people', 'companies']) {
+        const [count, list] = await Promise.all([c.get(`/api/v1/${entity}/count`), c.get(`/api/v1/${entity}?limit=200`)]);
+        if (count.body.count !== list.body.data.length)
+          failures.push(`${key} ${entity}: count ${count.body.count}, list ${list.body.data.length}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
 });
