@@ -10,6 +10,7 @@ import {
   uniqueEmail,
 } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
+import { sweepSignInState } from './security.repository.js';
 import { signInRules } from './sign-in-throttle.js';
 import { currentTotp } from './totp.js';
 
@@ -376,5 +377,25 @@ describe('password policy', () => {
     const refused = await anonymous(server).post('/api/v1/invitations/accept', { token, name: '佐藤 一郎', password: '1234567890' });
     expect(refused.body.error.code).toBe('password_too_common');
     expect((await anonymous(server).post('/api/v1/invitations/accept', { token, name: '佐藤 一郎', password: PASSWORD })).status).toBe(201);
+  });
+});
+
+describe('clean-up', () => {
+  it('forgets quiet failure counters and expired sign-in challenges, never a lock in force', async () => {
+    const { pool } = server.database;
+    await pool.query(`INSERT INTO login_throttle (key, failures, window_start, locked_until, updated_at) VALUES
+      ('ip:sweep-quiet', 3, now() - interval '3 days', NULL, now() - interval '2 days'),
+      ('ip:sweep-locked', 40, now() - interval '3 days', now() + interval '1 hour', now() - interval '2 days'),
+      ('ip:sweep-recent', 1, now(), NULL, now())`);
+    const { client, email } = await addUser(server, admin, 'member');
+    await enrol(client);
+    const pending = await login(server, email, PASSWORD);
+    await pool.query(`UPDATE login_challenges SET expires_at = now() - interval '1 minute'`);
+    await sweepSignInState(server.database.db, 365);
+    const keys = (await pool.query(`SELECT key FROM login_throttle WHERE key LIKE 'ip:sweep-%'`)).rows.map((r) => r.key);
+    expect(keys.sort()).toEqual(['ip:sweep-locked', 'ip:sweep-recent']);
+    expect(Number((await pool.query('SELECT count(*) FROM login_challenges')).rows[0].count)).toBe(0);
+    const late = await anonymous(server).post('/api/v1/auth/login/totp', { challenge: pending.body.challenge, code: '123456' });
+    expect(late.body.error.code).toBe('sign_in_expired');
   });
 });

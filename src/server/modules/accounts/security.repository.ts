@@ -193,3 +193,25 @@ export const sessionListRepo = {
       ).numDeletedRows,
     ) > 0,
 };
+
+/**
+ * Forget what sign-in security no longer needs: failure counters quiet for a day (no lock in force), expired
+ * sign-in challenges, and device cookies unused for longer than they live. Keys are cross-workspace by nature.
+ */
+export async function sweepSignInState(db: DbOrTx, deviceDays: number) {
+  const throttle = await db
+    .deleteFrom('login_throttle')
+    .where('updated_at', '<', sql<Date>`now() - interval '1 day'`)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<Date>`now()`)]))
+    .executeTakeFirst();
+  const challenges = await db.deleteFrom('login_challenges').where('expires_at', '<', sql<Date>`now()`).executeTakeFirst();
+  const devices = await db
+    .deleteFrom('known_devices')
+    .where('last_used_at', '<', sql<Date>`now() - make_interval(days => ${deviceDays})`)
+    .executeTakeFirst();
+  return {
+    throttle: Number(throttle.numDeletedRows),
+    challenges: Number(challenges.numDeletedRows),
+    devices: Number(devices.numDeletedRows),
+  };
+}

@@ -17,6 +17,7 @@ import type { Actor } from '../../platform/actor.js';
 import { secretKey } from '../../platform/crypto.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
 import type { SessionResult } from './auth.service.js';
+import { sweepSignInState } from './security.repository.js';
 import { endUserSessions, listMySessions, resetUserTwoFactor, revokeMySession, unlockUser } from './sessions.service.js';
 import { completeTotpSignIn, confirmEnrolmentSignIn, login, type SignInOutcome, startEnrolmentSignIn } from './sign-in.service.js';
 import { confirmTotpSetup, disableTotp, getSecurityStatus, regenerateRecoveryCodes, startTotpSetup } from './two-factor.service.js';
@@ -29,12 +30,24 @@ const DEVICE_DAYS = 365;
 const ok = z.object({ ok: z.literal(true) });
 const me = (actor: Actor | null) => actor as Actor;
 
+const SWEEP_QUEUE = 'accounts.sign-in-sweep';
+
 export function securityRoutes(
   app: App,
-  { database, config }: ModuleDeps,
+  { database, config, bus }: ModuleDeps,
   setSessionCookie: (reply: FastifyReply, s: SessionResult) => void,
 ) {
   const { db } = database;
+  // Hourly: counters, challenges and device cookies that no longer matter (security.repository.ts).
+  bus.onStart(async (boss, { workers }) => {
+    await boss.createQueue(SWEEP_QUEUE);
+    if (!workers) return;
+    await boss.work(SWEEP_QUEUE, { pollingIntervalSeconds: 60 }, async () => {
+      const gone = await sweepSignInState(db, DEVICE_DAYS);
+      app.log.info({ module: 'accounts.security', ...gone }, 'old sign-in state removed');
+    });
+    await boss.schedule(SWEEP_QUEUE, '41 * * * *');
+  });
   const key = secretKey(config);
   const authLimit = { max: config.authRateLimit, timeWindow: '1 minute' };
 
