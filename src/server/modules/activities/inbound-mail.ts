@@ -16,6 +16,17 @@ import { findWorkspaceByInboundToken } from './mail.repository.js';
 
 type Deps = { db: Db; config: Pick<Config, 'attachments'>; log?: FastifyBaseLogger };
 
+/**
+ * Text of a message as PostgreSQL can store it: a NUL (an encoded word or body may decode to one) is dropped and an
+ * unpaired surrogate becomes U+FFFD. Unstored, such a message failed its insert on every retry: the SMTP sender was
+ * told to try later for ever and the IMAP poller stopped at it on every poll.
+ */
+function storable(s: string): string;
+function storable(s: string | null | undefined): string | null | undefined;
+function storable(s: string | null | undefined) {
+  return typeof s === 'string' ? s.replaceAll('\u0000', '').replace(/\p{Cs}/gu, '\ufffd') : s;
+}
+
 /** The workspace an envelope recipient belongs to: `<inbound token>@<any host>`. */
 export async function workspaceForRecipient(db: Db, address: string): Promise<string | undefined> {
   const local = address.split('@')[0]?.trim().toLowerCase() ?? '';
@@ -44,7 +55,8 @@ function addresses(obj: AddressObject | AddressObject[] | undefined): { address:
   const walk = (items: AddressObject['value']) => {
     for (const a of items) {
       if (a.group) walk(a.group);
-      else if (a.address && /^[^@\s]+@[^@\s]+$/.test(a.address)) out.push({ address: a.address.toLowerCase(), name: a.name || null });
+      else if (a.address && /^[^@\s]+@[^@\s]+$/.test(a.address))
+        out.push({ address: storable(a.address.toLowerCase()), name: storable(a.name) || null });
     }
   };
   for (const o of list) walk(o.value);
@@ -82,7 +94,7 @@ export async function receiveMessage(
   const to = addresses(parsed.to);
   const cc = addresses(parsed.cc);
   // Without a Message-ID the content itself identifies the message, so a redelivery is still a duplicate.
-  const messageId = (parsed.messageId || `<${createHash('sha256').update(raw).digest('hex')}@no-message-id.invalid>`).slice(0, 998);
+  const messageId = storable(parsed.messageId || `<${createHash('sha256').update(raw).digest('hex')}@no-message-id.invalid>`).slice(0, 998);
   if (await repo.messageIdExists(db, workspaceId, messageId)) return { status: 'duplicate', emailId: null };
 
   for (const a of parsed.attachments) {
@@ -93,14 +105,15 @@ export async function receiveMessage(
 
   const refs = [
     ...new Set([
-      ...(Array.isArray(parsed.references) ? parsed.references : parsed.references ? [parsed.references] : []),
-      ...(parsed.inReplyTo ? [parsed.inReplyTo] : []),
+      ...(Array.isArray(parsed.references) ? parsed.references : parsed.references ? [parsed.references] : []).map((r) => storable(r)),
+      ...(parsed.inReplyTo ? [storable(parsed.inReplyTo)] : []),
     ]),
   ].slice(-50);
   const threadId = await repo.threadFor(db, workspaceId, refs);
   const id = newId();
-  const html = typeof parsed.html === 'string' ? sanitizeMailHtml(parsed.html) : null;
-  const text = parsed.text ?? null;
+  const html = typeof parsed.html === 'string' ? sanitizeMailHtml(storable(parsed.html)) : null;
+  const text = storable(parsed.text) ?? null;
+  const subject = storable(parsed.subject ?? '');
   const sentAt = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : new Date();
 
   const roles = [
@@ -117,7 +130,7 @@ export async function receiveMessage(
   // Mail a user sent from their own client and BCC'd to the CRM is outgoing.
   const direction = (await repo.userAddresses(db, workspaceId, [from.address])).size ? 'out' : 'in';
   const pending = people.length === 0;
-  const snippet = snippetOf(text);
+  const snippet = storable(snippetOf(text));
 
   try {
     return await db.transaction().execute(async (trx) => {
@@ -128,9 +141,9 @@ export async function receiveMessage(
         direction,
         source: input.source,
         message_id: messageId,
-        in_reply_to: parsed.inReplyTo ?? null,
+        in_reply_to: storable(parsed.inReplyTo) ?? null,
         refs,
-        subject: (parsed.subject ?? '').slice(0, 1000),
+        subject: storable(subject.slice(0, 1000)),
         from_address: from.address,
         from_name: from.name,
         to_addresses: JSON.stringify(to),
@@ -153,8 +166,8 @@ export async function receiveMessage(
           workspaceId,
           ownerType: 'email',
           ownerId: id,
-          filename: a.filename ?? 'attachment',
-          contentType: a.contentType ?? 'application/octet-stream',
+          filename: storable(a.filename) || 'attachment',
+          contentType: storable(a.contentType) || 'application/octet-stream',
           data: a.content,
         });
       }
@@ -163,7 +176,7 @@ export async function receiveMessage(
             notify: {
               userIds: await repo.adminIds(trx, workspaceId),
               kind: 'email_unmatched',
-              params: { from: from.address, subject: parsed.subject ?? '' },
+              params: { from: from.address, subject },
               link: '/mail/review',
             },
           }
@@ -171,7 +184,7 @@ export async function receiveMessage(
       const facts = {
         id,
         direction,
-        subject: parsed.subject ?? '',
+        subject,
         fromAddress: from.address,
         to: to.map((a) => a.address),
         snippet,
@@ -208,7 +221,7 @@ function pickHeaders(headers: Map<string, unknown>): Record<string, string> {
     const v = headers.get(k);
     if (v === undefined || v === null) continue;
     const s = typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : ((v as { text?: string }).text ?? JSON.stringify(v));
-    out[k] = s.slice(0, 500);
+    out[k] = storable(s.slice(0, 500));
   }
   return out;
 }
