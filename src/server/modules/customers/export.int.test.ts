@@ -268,3 +268,16 @@ describe('vCard', () => {
     void client;
   });
 });
+
+describe('an export the query refuses (found by the API fuzzer)', () => {
+  it('answers 400 in the API error format before the download starts, for vCard and CSV alike', async () => {
+    const { client } = await workspace();
+    await client.post('/api/v1/people', { familyName: '山田' });
+    const filter = encodeURIComponent(JSON.stringify({ field: 'probability', op: 'neq' }));
+    for (const path of ['people.vcf', 'people?format=csv']) {
+      const res = await client.get(`/api/v1/exports/${path}${path.includes('?') ? '&' : '?'}filter=${filter}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBeDefined();
+    }
+  });
+});

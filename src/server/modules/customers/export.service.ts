@@ -97,17 +97,24 @@ async function resolveColumns(o: ExportOptions) {
   return { columns, header: columns.map(labelOf) };
 }
 
-/** Every record of the view, a page at a time through the keyset cursor: the table is never in memory. */
-async function* records(o: ExportOptions): AsyncGenerator<Record_[]> {
-  let cursor: string | undefined;
-  do {
-    const page =
-      o.entityType === 'person'
-        ? await people.listPeople({ db: o.db, actor: o.actor, filter: o.filter, sort: o.sort, cursor, limit: PAGE })
-        : await companies.listCompanies({ db: o.db, actor: o.actor, filter: o.filter, sort: o.sort, cursor, limit: PAGE });
-    yield page.data as Record_[];
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+/**
+ * Every record of the view, a page at a time through the keyset cursor: the table is never in memory. The first
+ * page is read before the response starts, so a filter or sort the query refuses is a 400, not a cut-off download.
+ */
+async function records(o: ExportOptions): Promise<AsyncGenerator<Record_[]>> {
+  const page = (cursor: string | undefined) =>
+    o.entityType === 'person'
+      ? people.listPeople({ db: o.db, actor: o.actor, filter: o.filter, sort: o.sort, cursor, limit: PAGE })
+      : companies.listCompanies({ db: o.db, actor: o.actor, filter: o.filter, sort: o.sort, cursor, limit: PAGE });
+  const first = await page(undefined);
+  return (async function* () {
+    let current = first;
+    for (;;) {
+      yield current.data as Record_[];
+      if (!current.nextCursor) return;
+      current = await page(current.nextCursor);
+    }
+  })();
 }
 
 async function audit(o: ExportOptions, after: Record<string, unknown>) {
@@ -154,6 +161,7 @@ function cp932Encoder(onReplaced: (n: number) => void) {
 
 export async function exportRecords(o: ExportOptions & { format: ExportFormat }) {
   const { columns, header } = await resolveColumns(o);
+  const pages = await records(o);
   let rows = 0;
   let replaced = 0;
   let audited = false;
@@ -165,7 +173,7 @@ export async function exportRecords(o: ExportOptions & { format: ExportFormat })
   async function* lines(): AsyncGenerator<string[]> {
     try {
       yield header;
-      for await (const page of records(o)) {
+      for await (const page of pages) {
         const departments = await departmentNames(
           o.db,
           o.actor.workspaceId,
@@ -219,10 +227,11 @@ function xlsxStream(lines: AsyncGenerator<string[]>): Readable {
 
 export async function exportVCards(o: Omit<ExportOptions, 'entityType' | 'columns'>) {
   const opts: ExportOptions = { ...o, entityType: 'person' };
+  const pages = await records(opts);
   let rows = 0;
   async function* cards() {
     try {
-      for await (const page of records(opts)) {
+      for await (const page of pages) {
         for (const p of page as PersonView[]) {
           rows++;
           yield toVCard(p);

@@ -175,8 +175,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const locale = requestLocale(request);
+    // Errors are JSON even when the route had already set another type (a download that failed before its first byte).
     const send = (code: ErrorCode, details?: unknown, status?: number) =>
-      reply.status(status ?? errorCodes[code].status).send({ error: { code, message: errorMessage(code, locale), details } });
+      reply
+        .status(status ?? errorCodes[code].status)
+        .type('application/json; charset=utf-8')
+        .send({ error: { code, message: errorMessage(code, locale), details } });
     if (err instanceof AppError) return send(err.code, err.details);
     if (hasZodFastifySchemaValidationErrors(err)) return send('validation_failed', { issues: localisedIssues(request, err, locale) });
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send('payload_too_large');
