@@ -265,6 +265,21 @@ async function setUp() {
     const client = tokenClient(server, t.token);
     principals.push({ name, client: () => client, kind: 'token', user: 'admin', role: 'admin', visibility: 'all', scopes });
   }
+  // A member's token sees what the member sees (own records only), whatever its scopes.
+  const memberToken = await ok<{ token: string }>(
+    'member token',
+    users.member.client.post('/api/v1/tokens', { name: 'member', scopes: ['read', 'write'] }),
+  );
+  const memberClient = tokenClient(server, memberToken.token);
+  principals.push({
+    name: 'token:read+write of member (own)',
+    client: () => memberClient,
+    kind: 'token',
+    user: 'member',
+    role: 'member',
+    visibility: 'own',
+    scopes: ['read', 'write'],
+  });
   const anon = anonymous(server);
   principals.push({ name: 'anonymous', client: () => anon, kind: 'anonymous' });
   principals.push(session('admin of workspace B', 'bAdmin', 'admin', 'all'));
