@@ -113,13 +113,13 @@ function withQuery(url: string, ...parts: (string | undefined)[]): string {
 function casesFor(route: ApiRoute, spec: RouteSpec, principals: Principal[]): Case[] {
   const out: Case[] = [];
   const key = `${route.method} ${route.url}`;
-  const harmless = !SAFE.has(route.method);
+  const write = !SAFE.has(route.method);
   const request = (p: Principal, id: string | undefined, target: string, granted: boolean): Case => {
     const params: Record<string, string> = { ...(id ? { id, entityId: id } : {}), ...(spec.params?.(id ?? newId()) ?? {}) };
     // A granted write is stopped after authorization by the NUL guard; a refused one reaches the handler.
     // A stale version is refused (409) after every check: such a write runs its handler for real.
     const staleWrite = route.method === 'PATCH' && (spec.body as { version?: number } | undefined)?.version === stale.version;
-    const guard = granted && harmless && !staleWrite ? NUL_QUERY : undefined;
+    const guard = granted && write && !staleWrite ? NUL_QUERY : undefined;
     const query = typeof spec.query === 'function' ? spec.query(id ?? newId()) : spec.query;
     const url = withQuery(fill(route.url, params), query, spec.upload?.query, guard);
     const base = { label: `${key} as ${p.name} on ${target}`, spec, method: route.method, url, principal: p };
