@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { apiRead } from './benchmarks/api-read.bench.js';
 import { customersQuery } from './benchmarks/customers-query.bench.js';
+import { fuzzBench } from './benchmarks/fuzz.bench.js';
 import { importBench } from './benchmarks/import.bench.js';
 import { mixedLoad } from './benchmarks/mixed-load.bench.js';
 import { ordersBench } from './benchmarks/orders.bench.js';
@@ -13,7 +14,17 @@ import { webFirstLoad } from './benchmarks/web-first-load.bench.js';
 import type { Benchmark, Figure } from './lib/types.js';
 
 /** Every benchmark, in the order `npm run bench` runs them. Add new ones here. */
-const benchmarks: Benchmark[] = [apiRead, customersQuery, importBench, mixedLoad, ordersBench, pipelineBoard, timelineBench, webFirstLoad];
+const benchmarks: Benchmark[] = [
+  apiRead,
+  customersQuery,
+  fuzzBench,
+  importBench,
+  mixedLoad,
+  ordersBench,
+  pipelineBoard,
+  timelineBench,
+  webFirstLoad,
+];
 
 const RESULTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'results');
 
