@@ -21,6 +21,7 @@ let server: RunningServer;
 let cookie = '';
 let csrf = '';
 let workspaceId: string;
+const logs: { level: number; module?: string; msg: string }[] = [];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -64,7 +65,17 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-fault-pg-'));
   port = await freePort();
   pg = await startEmbeddedPostgres({ dataDir, port });
-  server = await startServer(testConfig(pg.url), { listen: true, logger: false });
+  // Logs are kept (not printed): the outage must not flood them.
+  const logger = {
+    level: 'warn',
+    hooks: {
+      logMethod(args: unknown[], _method: unknown, level: number) {
+        const [first, second] = args as [Record<string, unknown> | string, string | undefined];
+        logs.push({ level, module: typeof first === 'object' ? (first?.module as string) : undefined, msg: String(second ?? first) });
+      },
+    },
+  };
+  server = await startServer(testConfig(pg.url), { listen: true, logger });
   const ws = await createTestWorkspace(server);
   workspaceId = ws.workspaceId;
   const login = await fetch(`${server.url}/api/v1/auth/login`, {
@@ -149,6 +160,12 @@ describe('PostgreSQL restarted while the server serves', () => {
       expect((await call('GET', '/api/v1/people?limit=1')).status).toBe(503);
       await new Promise((r) => setTimeout(r, 500));
     }
+
+    // The background work logged the outage without flooding: warnings at most every 10 s, no errors.
+    const events = logs.filter((l) => l.module === 'events');
+    expect(events.filter((l) => l.level >= 50)).toEqual([]);
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.length).toBeLessThanOrEqual(4);
 
     pg = await startEmbeddedPostgres({ dataDir, port });
     const upAt = Date.now();

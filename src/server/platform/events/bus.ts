@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import PgBoss from 'pg-boss';
 import { CONNECT_TIMEOUT_MS } from '../db/database.js';
+import { classifyDbError } from '../db/db-errors.js';
 import { PgListener } from '../db/listener.js';
 import type { OutboxEvent } from './outbox.js';
 
@@ -23,6 +24,7 @@ interface Subscription {
  */
 export const EVENT_JOB_EXPIRE_SECONDS = 60;
 const MAINTENANCE_INTERVAL_SECONDS = 15;
+const UNAVAILABLE_LOG_MS = 10_000;
 
 /** The realtime channel: every app instance LISTENs on it. */
 export const REALTIME_CHANNEL = 'crm_events';
@@ -53,6 +55,7 @@ export class EventBus {
   private stopping = false;
   private relaying?: Promise<void>;
   private again = false;
+  private lastUnavailableLog = 0;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -95,6 +98,7 @@ export class EventBus {
       // down it terminates those last connections (57P01). Expected at shutdown, an error at any other time.
       if (this.stopping && (err as { code?: string }).code === '57P01')
         return this.log.debug({ module: 'events', err }, 'pg-boss connection closed at shutdown');
+      if (classifyDbError(err) === 'unavailable') return this.warnUnavailable(err, 'pg-boss cannot reach the database; retrying');
       this.log.error({ module: 'events', err }, 'pg-boss error');
     });
     await this.boss.start();
@@ -142,6 +146,14 @@ export class EventBus {
     await this.boss?.stop({ graceful: true, timeout: 5000 });
   }
 
+  /** Every poll fails while the database is away (each worker's, the relay's): one warning per 10 s, not dozens a second. */
+  private warnUnavailable(err: unknown, message: string): void {
+    const now = Date.now();
+    if (now - this.lastUnavailableLog < UNAVAILABLE_LOG_MS) return;
+    this.lastUnavailableLog = now;
+    this.log.warn({ module: 'events', err }, message);
+  }
+
   /** Run the relay now, or once more right after the current run. */
   private kick(): void {
     if (!this.running) return;
@@ -150,7 +162,10 @@ export class EventBus {
       return;
     }
     this.relaying = this.relayUntilEmpty()
-      .catch((err) => this.log.error({ module: 'events', err }, 'outbox relay failed'))
+      .catch((err) => {
+        if (classifyDbError(err) === 'unavailable') return this.warnUnavailable(err, 'outbox relay cannot reach the database; retrying');
+        this.log.error({ module: 'events', err }, 'outbox relay failed');
+      })
       .finally(() => {
         this.relaying = undefined;
         if (this.again) {
