@@ -11,10 +11,10 @@ export interface BadText {
 const MAX_DEPTH = 64;
 
 /** With the u flag a well-formed pair is one code point; only an unpaired half is a surrogate (Cs) on its own. */
-const UNSTORABLE = /[\u0000\p{Cs}]/u;
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export function isStorableText(s: string): boolean {
-  return !UNSTORABLE.test(s);
+  return !s.includes('\u0000') && !LONE_SURROGATE.test(s);
 }
 
 /** The first string (or key) in `value` that cannot be stored, as a dotted path; null when everything can. */
