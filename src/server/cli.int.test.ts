@@ -270,7 +270,8 @@ describe('crm config and usage', () => {
       });
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/Commands:\n {2}create-admin/);
+    expect(help.stdout).toMatch(/Commands:\n {2}create-workspace .*\n {2}create-admin /);
+    expect(help.stdout).toMatch(/\n {2}audit +check the hash-chained audit trail/);
     expect((await run(['nope'])).code).toBe(2);
   });
 });
