@@ -51,6 +51,8 @@ export class PgListener {
     this.current = undefined;
     if (!conn) return;
     await conn.client.query('UNLISTEN *').catch(() => {});
+    // The connection may have ended while UNLISTEN was under way (the pool closing): it was released then.
+    if (conn.closed) return;
     conn.closed = true;
     // Close the listening connection instead of pooling it: nothing else should inherit it.
     conn.client.release(true);
