@@ -4,7 +4,7 @@ import type PgBoss from 'pg-boss';
 import type { OrderImportJob } from '../../../shared/contracts/commerce.js';
 import type { Actor } from '../../platform/actor.js';
 import type { Database, Db } from '../../platform/db/database.js';
-import { acquireLease, failLeased, holdsLease, type Lease, type LeasedJobs, queueLeased } from '../../platform/db/job-lease.js';
+import { failLeased, holdsLease, type Lease, type LeasedJobs, queueLeased, withLease } from '../../platform/db/job-lease.js';
 import { storeInParts } from '../../platform/db/stored-file.js';
 import { emitEvent, recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
@@ -183,14 +183,8 @@ export async function runOrderImport(options: {
   const { database, workspaceId: ws, importId } = options;
   const queued = await jobs.findJob(database.db, ws, importId);
   if (!queued || queued.status === 'completed' || queued.status === 'failed' || queued.status === 'uploading') return;
-  const lease = await acquireLease(database.pool, ORDER_IMPORT_LEASE, { workspaceId: ws, id: importId });
-  // Another live runner has it: this pg-boss job has nothing to do.
-  if (!lease) return;
-  try {
-    await runLeased({ ...options, lease });
-  } finally {
-    await lease.release();
-  }
+  // When another live runner has it, this pg-boss job has nothing to do.
+  await withLease(database.pool, ORDER_IMPORT_LEASE, { workspaceId: ws, id: importId }, (lease) => runLeased({ ...options, lease }));
 }
 
 async function runLeased(options: {

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type PgBoss from 'pg-boss';
 import type { Actor } from '../../platform/actor.js';
 import type { Database, Db } from '../../platform/db/database.js';
-import { acquireLease, failLeased, holdsLease, type Lease, type LeasedJobs, queueLeased } from '../../platform/db/job-lease.js';
+import { failLeased, holdsLease, type Lease, type LeasedJobs, queueLeased, withLease } from '../../platform/db/job-lease.js';
 import { storeInParts } from '../../platform/db/stored-file.js';
 import { emitEvent, recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
@@ -282,14 +282,8 @@ export async function runImport(options: {
   const { db } = database;
   const queued = await repo.findJob(db, workspaceId, importId);
   if (!queued || queued.status === 'completed' || queued.status === 'failed' || !queued.mapping) return;
-  const lease = await acquireLease(database.pool, IMPORT_LEASE, { workspaceId, id: importId });
-  // Another live runner has it: this pg-boss job has nothing to do.
-  if (!lease) return;
-  try {
-    await runLeased({ ...options, lease });
-  } finally {
-    await lease.release();
-  }
+  // When another live runner has it, this pg-boss job has nothing to do.
+  await withLease(database.pool, IMPORT_LEASE, { workspaceId, id: importId }, (lease) => runLeased({ ...options, lease }));
 }
 
 async function runLeased(options: {

@@ -111,6 +111,17 @@ export async function acquireLease(pool: pg.Pool, jobs: LeasedJobs, key: Key): P
 }
 
 /** Locks the job row in the caller's transaction if this runner still holds it (before finishing it). */
+/** Run `work` under the job's lease, released afterwards; nothing when another live runner holds it. */
+export async function withLease(pool: pg.Pool, jobs: LeasedJobs, key: Key, work: (lease: Lease) => Promise<void>): Promise<void> {
+  const lease = await acquireLease(pool, jobs, key);
+  if (!lease) return;
+  try {
+    await work(lease);
+  } finally {
+    await lease.release();
+  }
+}
+
 export async function holdsLease(trx: DbOrTx, jobs: LeasedJobs, key: Key, token: string): Promise<boolean> {
   const { rows } = await sql`SELECT 1 FROM ${table(jobs)} WHERE workspace_id = ${key.workspaceId} AND id = ${key.id}
     AND lease = ${token} AND status = 'running' FOR UPDATE`.execute(trx);
