@@ -1,5 +1,6 @@
+import type { Transaction } from 'kysely';
 import type { Actor } from './actor.js';
-import type { DbOrTx, Tx } from './db/database.js';
+import { type DbOrTx, txTablesOf } from './db/database.js';
 import { newId } from './ids.js';
 
 export interface AuditEntry {
@@ -22,8 +23,8 @@ function redact(value: unknown): unknown {
 }
 
 /** Write the audit row inside the caller's transaction: no change without its record. */
-export async function writeAudit(trx: Tx, actor: Actor, entry: AuditEntry): Promise<void> {
-  await trx
+export async function writeAudit<D>(trx: Transaction<D>, actor: Actor, entry: AuditEntry): Promise<void> {
+  await txTablesOf<'audit_log', D>(trx)
     .insertInto('audit_log')
     .values({
       workspace_id: actor.workspaceId,

@@ -1,14 +1,41 @@
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import type { DB } from './schema.js';
 
 // timestamptz as Date, bigint/numeric as string are pg's defaults; int8 counts we cast in SQL.
+// TODO(issue 12): Kysely<DB> once every module takes its own handle (DbOf) instead of this one.
+// biome-ignore lint/suspicious/noExplicitAny: the untyped handle is being retired module by module
 export type Db = Kysely<any>;
+// biome-ignore lint/suspicious/noExplicitAny: as above
 export type Tx = Transaction<any>;
 export type DbOrTx = Db | Tx;
 
+/** A table of the migrated schema (`schema.ts`, generated). */
+export type Table = keyof DB;
+
+/**
+ * A connection or transaction that sees only the tables T: each module's repositories take one typed to the
+ * module's own tables (`<module>.db.ts`), so selecting another module's table, or a column that does not exist,
+ * is a compile error. A transaction is a handle too (Transaction extends Kysely).
+ */
+export type DbOf<T extends Table> = Kysely<Pick<DB, T>>;
+export type TxOf<T extends Table> = Transaction<Pick<DB, T>>;
+
+/**
+ * The same connection or transaction, seen through tables T. Called where a handle crosses a boundary: a module's
+ * entry points (routes, jobs, consumers, its index.ts ports) and the platform's writers (audit, outbox), which
+ * accept any module's transaction. Nowhere else: inside a module, the handle already has the right type.
+ */
+export function tablesOf<T extends Table, D>(db: Kysely<D>): DbOf<T> {
+  return db as unknown as DbOf<T>;
+}
+export function txTablesOf<T extends Table, D>(trx: Transaction<D>): TxOf<T> {
+  return trx as unknown as TxOf<T>;
+}
+
 /** Runs fn in the caller's transaction when given one, else in a new one: one use case can compose others atomically. */
-export function inTransaction<T>(db: DbOrTx, fn: (trx: Tx) => Promise<T>): Promise<T> {
-  return db.isTransaction ? fn(db as Tx) : (db as Db).transaction().execute(fn);
+export function inTransaction<D, T>(db: Kysely<D>, fn: (trx: Transaction<D>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db as Transaction<D>) : db.transaction().execute(fn);
 }
 
 export interface Database {
@@ -39,7 +66,7 @@ export function openDatabase(url: string, options: { poolSize?: number; applicat
   // pg emits 'error' on such a client, and an 'error' nobody listens to ends the process. The statement that
   // uses it next fails instead, and releasing it removes it from the pool.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
     pool,

@@ -1,6 +1,7 @@
+import type { Transaction } from 'kysely';
 import type { Actor } from '../actor.js';
 import { type AuditEntry, writeAudit } from '../audit.js';
-import type { Tx } from '../db/database.js';
+import { txTablesOf } from '../db/database.js';
 import { newId } from '../ids.js';
 
 /** A fact another module may react to, e.g. `user.created`, `deal.stage_changed`. */
@@ -27,8 +28,8 @@ export interface OutboxEvent {
   createdAt: string;
 }
 
-export async function emitEvent(trx: Tx, actor: Actor, event: DomainEvent): Promise<void> {
-  await trx
+export async function emitEvent<D>(trx: Transaction<D>, actor: Actor, event: DomainEvent): Promise<void> {
+  await txTablesOf<'outbox', D>(trx)
     .insertInto('outbox')
     .values({
       workspace_id: actor.workspaceId,
@@ -43,7 +44,11 @@ export async function emitEvent(trx: Tx, actor: Actor, event: DomainEvent): Prom
 }
 
 /** The one way a service records a change: the audit row and the event in the caller's transaction. */
-export async function recordChange(trx: Tx, actor: Actor, change: { audit: AuditEntry; event?: DomainEvent }): Promise<void> {
+export async function recordChange<D>(
+  trx: Transaction<D>,
+  actor: Actor,
+  change: { audit: AuditEntry; event?: DomainEvent },
+): Promise<void> {
   await writeAudit(trx, actor, change.audit);
   if (change.event) await emitEvent(trx, actor, change.event);
 }
