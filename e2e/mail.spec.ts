@@ -2,7 +2,7 @@ import { expect, type Page, test } from '@playwright/test';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
-import { rawMail, startImapServer } from '../src/server/modules/activities/imap.test-support';
+import { rawMail, startImapServer } from '../src/server/modules/activities/mail/imap.test-support';
 import { fill, messagesFor } from './support/messages';
 import { afterPlatformSpec } from './support/run-order';
 import { signInAsAdmin } from './support/session';

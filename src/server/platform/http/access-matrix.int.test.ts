@@ -12,7 +12,7 @@ import {
   waitFor,
 } from '../../../../test/helpers.js';
 import { can, type Role, scopeFor, type TokenScope, type Visibility } from '../../../shared/permissions.js';
-import { receiveMessage } from '../../modules/activities/inbound-mail.js';
+import { receiveMessage } from '../../modules/activities/mail/inbound-mail.js';
 import type { RunningServer } from '../../server.js';
 import { newId } from '../ids.js';
 import { type Kind, models, type RouteSpec, routes, stageOf, stale } from './access-matrix.table.js';

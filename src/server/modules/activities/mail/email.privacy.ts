@@ -1,0 +1,84 @@
+import type { Config } from '../../../platform/config.js';
+import type { Db, DbOrTx } from '../../../platform/db/database.js';
+import type { OutboxEvent } from '../../../platform/events/outbox.js';
+import type { PersonalDataContext } from '../../customers/index.js';
+import { deleteAttachmentsOf, listAttachments, removeFiles } from '../timeline/attachments.js';
+
+/** Emails linked to any of these people, oldest first (bounded: a disclosure is a document, not a feed). */
+async function emailsOfPeople(db: DbOrTx, workspaceId: string, personIds: string[]) {
+  if (!personIds.length) return [];
+  return db
+    .selectFrom('email_messages as e')
+    .selectAll('e')
+    .where('e.workspace_id', '=', workspaceId)
+    .where('e.deleted_at', 'is', null)
+    .where(
+      'e.id',
+      'in',
+      db.selectFrom('email_links').select('email_id').where('workspace_id', '=', workspaceId).where('person_id', 'in', personIds),
+    )
+    .orderBy('e.sent_at')
+    .limit(10_000)
+    .execute();
+}
+
+/** A person's mail for a disclosure request (個人情報の開示): headers, text and attachment names. */
+export async function personalEmails(ctx: PersonalDataContext) {
+  const rows = await emailsOfPeople(ctx.db, ctx.workspaceId, ctx.personIds);
+  const files = await listAttachments(
+    ctx.db,
+    ctx.workspaceId,
+    'email',
+    rows.map((r) => r.id as string),
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    direction: r.direction,
+    subject: r.subject,
+    from: r.from_address,
+    to: r.to_addresses,
+    cc: r.cc_addresses,
+    sentAt: new Date(r.sent_at).toISOString(),
+    text: r.text_body,
+    attachments: files.filter((f) => f.ownerId === r.id).map((f) => ({ filename: f.filename, size: f.size, contentType: f.contentType })),
+  }));
+}
+
+/**
+ * Erasure (APPI deletion request), on `person.erased`: the person's links go; a message linked to nobody
+ * else goes entirely, with its attachments. Idempotent (a redelivered event finds nothing left).
+ */
+export function makeEmailErasureConsumer(db: Db, config: Pick<Config, 'attachments'>) {
+  return async (event: OutboxEvent) => {
+    if (event.type !== 'person.erased') return;
+    const ws = event.workspaceId;
+    const ids = [...new Set([event.entityId, ...((event.payload?.personIds as string[] | undefined) ?? [])])].filter(
+      (x): x is string => typeof x === 'string',
+    );
+    if (!ids.length) return;
+    const files = await db.transaction().execute(async (trx) => {
+      const linked = await trx
+        .deleteFrom('email_links')
+        .where('workspace_id', '=', ws)
+        .where('person_id', 'in', ids)
+        .returning('email_id')
+        .execute();
+      const emailIds = [...new Set(linked.map((l) => l.email_id as string))];
+      if (!emailIds.length) return [];
+      const kept = await trx
+        .selectFrom('email_links')
+        .select('email_id')
+        .distinct()
+        .where('workspace_id', '=', ws)
+        .where('email_id', 'in', emailIds)
+        .execute();
+      const keep = new Set(kept.map((k) => k.email_id as string));
+      const gone = emailIds.filter((id) => !keep.has(id));
+      if (!gone.length) return [];
+      const keys = await deleteAttachmentsOf(trx, ws, 'email', gone);
+      await trx.deleteFrom('email_messages').where('workspace_id', '=', ws).where('id', 'in', gone).execute();
+      return keys;
+    });
+    await removeFiles(config, files);
+  };
+}

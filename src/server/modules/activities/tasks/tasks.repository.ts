@@ -1,0 +1,341 @@
+import { sql } from 'kysely';
+import type { TaskBucket } from '../../../../shared/contracts/tasks.js';
+import type { Actor } from '../../../platform/actor.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { whereVisible } from '../../../platform/policy.js';
+
+/** The only SQL on tasks, task_links and notification_preferences. */
+export type TaskRow = Record<string, any> & {
+  workspace_id: string;
+  id: string;
+  title: string;
+  status: 'open' | 'done';
+  owner_id: string | null;
+  team_id: string | null;
+  due_at: Date | null;
+  remind_at: Date | null;
+  version: number;
+};
+
+export interface LinkRow {
+  task_id: string;
+  entity_type: 'person' | 'company' | 'deal';
+  entity_id: string;
+}
+
+const withAssigneeName = (db: DbOrTx) =>
+  db
+    .selectFrom('tasks as t')
+    .leftJoin('users as u', (j) => j.onRef('u.workspace_id', '=', 't.workspace_id').onRef('u.id', '=', 't.owner_id'))
+    .selectAll('t')
+    .select('u.name as assignee_name');
+
+export async function insertTask(db: DbOrTx, row: Record<string, unknown>): Promise<TaskRow> {
+  return (await db.insertInto('tasks').values(row).returningAll().executeTakeFirstOrThrow()) as TaskRow;
+}
+
+export async function findTask(
+  db: DbOrTx,
+  workspaceId: string,
+  id: string,
+  options: { includeDeleted?: boolean; forUpdate?: boolean } = {},
+): Promise<TaskRow | undefined> {
+  let q = db.selectFrom('tasks').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id);
+  if (!options.includeDeleted) q = q.where('deleted_at', 'is', null);
+  if (options.forUpdate) q = q.forUpdate();
+  return (await q.executeTakeFirst()) as TaskRow | undefined;
+}
+
+export async function findTaskWithName(db: DbOrTx, workspaceId: string, id: string): Promise<TaskRow | undefined> {
+  return (await withAssigneeName(db).where('t.workspace_id', '=', workspaceId).where('t.id', '=', id).executeTakeFirst()) as
+    | TaskRow
+    | undefined;
+}
+
+export async function updateTask(db: DbOrTx, workspaceId: string, id: string, set: Record<string, unknown>): Promise<TaskRow> {
+  return (await db
+    .updateTable('tasks')
+    .set({ ...set, version: sql`version + 1`, updated_at: new Date() })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()) as TaskRow;
+}
+
+export async function replaceLinks(db: DbOrTx, workspaceId: string, taskId: string, links: { entityType: string; entityId: string }[]) {
+  await db.deleteFrom('task_links').where('workspace_id', '=', workspaceId).where('task_id', '=', taskId).execute();
+  if (links.length)
+    await db
+      .insertInto('task_links')
+      .values(links.map((l) => ({ workspace_id: workspaceId, task_id: taskId, entity_type: l.entityType, entity_id: l.entityId })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+}
+
+/** A merged record's task links move to the survivor (a task linked to both keeps one link). */
+export async function moveLinks(db: DbOrTx, workspaceId: string, entityType: string, fromId: string, toId: string) {
+  await sql`INSERT INTO task_links (workspace_id, task_id, entity_type, entity_id)
+    SELECT workspace_id, task_id, entity_type, ${toId}::uuid FROM task_links
+     WHERE workspace_id = ${workspaceId} AND entity_type = ${entityType} AND entity_id = ${fromId}::uuid
+    ON CONFLICT DO NOTHING`.execute(db);
+  await db
+    .deleteFrom('task_links')
+    .where('workspace_id', '=', workspaceId)
+    .where('entity_type', '=', entityType)
+    .where('entity_id', '=', fromId)
+    .execute();
+}
+
+export async function linksOf(db: DbOrTx, workspaceId: string, taskIds: string[]): Promise<LinkRow[]> {
+  if (!taskIds.length) return [];
+  return (await db
+    .selectFrom('task_links')
+    .select(['task_id', 'entity_type', 'entity_id'])
+    .where('workspace_id', '=', workspaceId)
+    .where('task_id', 'in', taskIds)
+    .orderBy('entity_type')
+    .orderBy('entity_id')
+    .execute()) as LinkRow[];
+}
+
+export interface TaskQuery {
+  assigneeId: string | null;
+  bucket: TaskBucket;
+  /** Start of today and of tomorrow in the assignee's time zone. */
+  dayStart: Date;
+  dayEnd: Date;
+  entity?: { type: string; id: string };
+  from?: Date;
+  to?: Date;
+  trash: boolean;
+  cursor?: [string | null, string];
+  limit: number;
+}
+
+type Order = 'due' | 'done' | 'trash';
+export const orderOf = (q: Pick<TaskQuery, 'bucket' | 'trash'>): Order => (q.trash ? 'trash' : q.bucket === 'done' ? 'done' : 'due');
+
+function filtered(db: DbOrTx, actor: Actor, q: Omit<TaskQuery, 'cursor' | 'limit'>) {
+  let query = withAssigneeName(db).where('t.workspace_id', '=', actor.workspaceId);
+  query = q.trash ? query.where('t.deleted_at', 'is not', null) : query.where('t.deleted_at', 'is', null);
+  if (q.assigneeId) query = query.where('t.owner_id', '=', q.assigneeId);
+  if (!q.trash) {
+    switch (q.bucket) {
+      case 'overdue':
+        query = query.where('t.status', '=', 'open').where('t.due_at', '<', q.dayStart);
+        break;
+      case 'today':
+        query = query.where('t.status', '=', 'open').where('t.due_at', '>=', q.dayStart).where('t.due_at', '<', q.dayEnd);
+        break;
+      case 'upcoming':
+        query = query.where('t.status', '=', 'open').where('t.due_at', '>=', q.dayEnd);
+        break;
+      case 'nodate':
+        query = query.where('t.status', '=', 'open').where('t.due_at', 'is', null);
+        break;
+      case 'open':
+        query = query.where('t.status', '=', 'open');
+        break;
+      case 'done':
+        query = query.where('t.status', '=', 'done');
+        break;
+      case 'all':
+        break;
+    }
+  }
+  if (q.from) query = query.where('t.due_at', '>=', q.from);
+  if (q.to) query = query.where('t.due_at', '<', q.to);
+  if (q.entity) {
+    const e = q.entity;
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('task_links as l')
+          .select(sql`1`.as('one'))
+          .whereRef('l.workspace_id', '=', 't.workspace_id')
+          .whereRef('l.task_id', '=', 't.id')
+          .where('l.entity_type', '=', e.type)
+          .where('l.entity_id', '=', e.id),
+      ),
+    );
+  }
+  return whereVisible(query, actor, 't');
+}
+
+/** Keyset pages: open tasks by due time (no date last), done tasks and the trash newest first. */
+export async function listTasks(
+  db: DbOrTx,
+  actor: Actor,
+  q: TaskQuery,
+): Promise<{ rows: TaskRow[]; next: [string | null, string] | null }> {
+  const order = orderOf(q);
+  let query = filtered(db, actor, q);
+  const c = q.cursor;
+  if (order === 'due') {
+    if (c && c[0] !== null) {
+      const at = new Date(c[0]);
+      query = query.where((eb) =>
+        eb.or([eb('t.due_at', '>', at), eb.and([eb('t.due_at', '=', at), eb('t.id', '>', c[1])]), eb('t.due_at', 'is', null)]),
+      );
+    } else if (c) query = query.where('t.due_at', 'is', null).where('t.id', '>', c[1]);
+    query = query.orderBy('t.due_at', 'asc').orderBy('t.id', 'asc');
+  } else {
+    const col = order === 'done' ? 't.completed_at' : 't.deleted_at';
+    if (c && c[0] !== null) {
+      const at = new Date(c[0]);
+      query = query.where((eb) => eb.or([eb(col, '<', at), eb.and([eb(col, '=', at), eb('t.id', '<', c[1])])]));
+    }
+    query = query.orderBy(col, 'desc').orderBy('t.id', 'desc');
+  }
+  const rows = (await query.limit(q.limit + 1).execute()) as unknown as TaskRow[];
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  if (rows.length <= q.limit || !last) return { rows: page, next: null };
+  const key = order === 'due' ? last.due_at : order === 'done' ? last.completed_at : last.deleted_at;
+  return { rows: page, next: [key ? new Date(key).toISOString() : null, last.id] };
+}
+
+export async function countBuckets(db: DbOrTx, actor: Actor, assigneeId: string, dayStart: Date, dayEnd: Date) {
+  const row = await whereVisible(
+    db
+      .selectFrom('tasks as t')
+      .where('t.workspace_id', '=', actor.workspaceId)
+      .where('t.owner_id', '=', assigneeId)
+      .where('t.status', '=', 'open')
+      .where('t.deleted_at', 'is', null)
+      .select([
+        sql<number>`count(*) FILTER (WHERE t.due_at < ${dayStart})::int`.as('overdue'),
+        sql<number>`count(*) FILTER (WHERE t.due_at >= ${dayStart} AND t.due_at < ${dayEnd})::int`.as('today'),
+        sql<number>`count(*) FILTER (WHERE t.due_at >= ${dayEnd})::int`.as('upcoming'),
+        sql<number>`count(*) FILTER (WHERE t.due_at IS NULL)::int`.as('nodate'),
+      ]),
+    actor,
+    't',
+  ).executeTakeFirstOrThrow();
+  return row as { overdue: number; today: number; upcoming: number; nodate: number };
+}
+
+/**
+ * Claims a due reminder: sets reminded_at only if it is still unset and still due, so a job that runs twice
+ * (or the sweep and the job together) fires it once.
+ */
+export async function claimReminder(db: DbOrTx, workspaceId: string, taskId: string, now: Date): Promise<TaskRow | undefined> {
+  return (await db
+    .updateTable('tasks')
+    .set({ reminded_at: now })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', taskId)
+    .where('reminded_at', 'is', null)
+    .where('status', '=', 'open')
+    .where('deleted_at', 'is', null)
+    .where('remind_at', '<=', now)
+    .returningAll()
+    .executeTakeFirst()) as TaskRow | undefined;
+}
+
+/** Claims the reminder e-mail of a fired reminder, the same way. */
+export async function claimReminderEmail(db: DbOrTx, workspaceId: string, taskId: string): Promise<TaskRow | undefined> {
+  return (await db
+    .updateTable('tasks')
+    .set({ reminder_emailed_at: new Date() })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', taskId)
+    .where('reminder_emailed_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst()) as TaskRow | undefined;
+}
+
+/** Reminders that are due and not fired, in every workspace (served by tasks_reminders_due). */
+export async function dueReminders(db: DbOrTx, now: Date, limit: number) {
+  return db
+    .selectFrom('tasks')
+    .select(['workspace_id', 'id'])
+    .where('reminded_at', 'is', null)
+    .where('status', '=', 'open')
+    .where('deleted_at', 'is', null)
+    .where('remind_at', '<=', now)
+    .orderBy('remind_at')
+    .limit(limit)
+    .execute();
+}
+
+// Preferences (per user)
+
+export async function findPreferences(db: DbOrTx, workspaceId: string, userId: string) {
+  return db
+    .selectFrom('notification_preferences')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+export async function workspaceTimeZone(db: DbOrTx, workspaceId: string): Promise<string> {
+  const row = await db.selectFrom('workspaces').select('time_zone').where('id', '=', workspaceId).executeTakeFirst();
+  return (row?.time_zone as string | undefined) ?? 'Asia/Tokyo';
+}
+
+/** The user's own time zone, else the workspace's. */
+export async function userTimeZone(db: DbOrTx, workspaceId: string, userId: string): Promise<string> {
+  const { rows } = await sql<{ tz: string }>`SELECT coalesce(p.time_zone, w.time_zone, 'Asia/Tokyo') AS tz
+    FROM workspaces w LEFT JOIN notification_preferences p ON p.workspace_id = w.id AND p.user_id = ${userId}
+    WHERE w.id = ${workspaceId}`.execute(db);
+  return rows[0]?.tz ?? 'Asia/Tokyo';
+}
+
+export async function upsertPreferences(db: DbOrTx, workspaceId: string, userId: string, set: Record<string, unknown>) {
+  return db
+    .insertInto('notification_preferences')
+    .values({ workspace_id: workspaceId, user_id: userId, ...set })
+    .onConflict((oc) =>
+      oc
+        .columns(['workspace_id', 'user_id'])
+        .doUpdateSet({ ...set, version: sql`notification_preferences.version + 1`, updated_at: new Date() }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findByCalendarToken(db: DbOrTx, tokenHash: string) {
+  return db
+    .selectFrom('notification_preferences as p')
+    .innerJoin('users as u', (j) => j.onRef('u.workspace_id', '=', 'p.workspace_id').onRef('u.id', '=', 'p.user_id'))
+    .innerJoin('workspaces as w', 'w.id', 'p.workspace_id')
+    .select(['p.workspace_id', 'p.user_id', 'p.calendar_token_hash', 'p.time_zone', 'w.time_zone as workspace_time_zone', 'u.status'])
+    .where('p.calendar_token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+/** A user's tasks with a due time in a window, for the calendar feed (served by tasks_assignee_open / tasks_due). */
+export async function tasksForFeed(db: DbOrTx, workspaceId: string, userId: string, from: Date, limit: number) {
+  return (await db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('owner_id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .where('due_at', '>=', from)
+    .orderBy('due_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute()) as TaskRow[];
+}
+
+export interface Recipient {
+  user_id: string;
+  email: string;
+  name: string;
+  locale: 'ja' | 'en';
+  status: string;
+  time_zone: string;
+  reminder_email: boolean;
+}
+
+/** Who a reminder or digest goes to: address, language and time zone (users' own settings, else the workspace's). */
+export async function reminderRecipient(db: DbOrTx, workspaceId: string, userId: string): Promise<Recipient | undefined> {
+  const { rows } = await sql<Recipient>`SELECT u.id AS user_id, u.email, u.name, coalesce(u.locale, w.locale, 'ja') AS locale, u.status,
+      coalesce(p.time_zone, w.time_zone, 'Asia/Tokyo') AS time_zone, coalesce(p.reminder_email, true) AS reminder_email
+    FROM users u JOIN workspaces w ON w.id = u.workspace_id
+    LEFT JOIN notification_preferences p ON p.workspace_id = u.workspace_id AND p.user_id = u.id
+    WHERE u.workspace_id = ${workspaceId} AND u.id = ${userId}`.execute(db);
+  return rows[0];
+}

@@ -1,0 +1,30 @@
+import type { Tx } from '../../../platform/db/database.js';
+import type { PersonalDataContext } from '../../customers/index.js';
+import { activitiesOfPeople, eraseForPerson } from './activities.repository.js';
+import { deleteAttachmentsOf, listAttachments } from './attachments.js';
+
+/** Erasure (APPI deletion request): activities only about this person go, with their attachment rows (returns the files); others lose the link. */
+export async function eraseActivitiesOf(trx: Tx, workspaceId: string, personId: string): Promise<string[]> {
+  const ids = await eraseForPerson(trx, workspaceId, personId);
+  return deleteAttachmentsOf(trx, workspaceId, 'activity', ids);
+}
+
+/** The person's activities for a disclosure request (個人情報の開示): what was logged about them, with file names. */
+export async function personalActivities(ctx: PersonalDataContext) {
+  const rows = await activitiesOfPeople(ctx.db, ctx.workspaceId, ctx.personIds);
+  const files = await listAttachments(
+    ctx.db,
+    ctx.workspaceId,
+    'activity',
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    subject: r.subject,
+    body: r.body,
+    occurredAt: new Date(r.occurred_at).toISOString(),
+    details: r.details,
+    attachments: files.filter((f) => f.ownerId === r.id).map((f) => ({ filename: f.filename, size: f.size, contentType: f.contentType })),
+  }));
+}

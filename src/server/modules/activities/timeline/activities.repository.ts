@@ -1,0 +1,150 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from '../../../platform/db/database.js';
+
+export interface ActivityRow {
+  workspace_id: string;
+  id: string;
+  kind: string;
+  subject: string | null;
+  body: string;
+  occurred_at: Date;
+  details: Record<string, unknown>;
+  mentions: string[];
+  version: number;
+  created_at: Date;
+  created_by: string | null;
+  updated_at: Date;
+  updated_by: string | null;
+  deleted_at: Date | null;
+}
+
+export interface LinkRow {
+  entity_type: string;
+  entity_id: string;
+}
+
+export async function insertActivity(
+  db: DbOrTx,
+  row: Omit<ActivityRow, 'version' | 'created_at' | 'updated_at' | 'updated_by' | 'deleted_at'>,
+  links: LinkRow[],
+): Promise<ActivityRow> {
+  const saved = (await db
+    .insertInto('activities')
+    .values({ ...row, details: JSON.stringify(row.details), updated_by: row.created_by })
+    .returningAll()
+    .executeTakeFirstOrThrow()) as ActivityRow;
+  await db
+    .insertInto('activity_links')
+    .values(links.map((l) => ({ workspace_id: row.workspace_id, activity_id: row.id, ...l })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  return saved;
+}
+
+export async function findActivity(db: DbOrTx, workspaceId: string, id: string, options: { forUpdate?: boolean } = {}) {
+  let q = db
+    .selectFrom('activities')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null);
+  if (options.forUpdate) q = q.forUpdate();
+  return (await q.executeTakeFirst()) as ActivityRow | undefined;
+}
+
+export async function findLinks(db: DbOrTx, workspaceId: string, activityId: string): Promise<LinkRow[]> {
+  return (await db
+    .selectFrom('activity_links')
+    .select(['entity_type', 'entity_id'])
+    .where('workspace_id', '=', workspaceId)
+    .where('activity_id', '=', activityId)
+    .orderBy('entity_type', 'desc')
+    .orderBy('entity_id')
+    .execute()) as LinkRow[];
+}
+
+export async function updateActivity(
+  db: DbOrTx,
+  workspaceId: string,
+  id: string,
+  version: number,
+  set: Partial<Pick<ActivityRow, 'subject' | 'body' | 'occurred_at' | 'details'>> & { updated_by: string | null },
+): Promise<ActivityRow | undefined> {
+  return (await db
+    .updateTable('activities')
+    .set({
+      ...set,
+      ...(set.details ? { details: JSON.stringify(set.details) } : {}),
+      version: sql`version + 1`,
+      updated_at: sql`now()`,
+    })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .where('deleted_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst()) as ActivityRow | undefined;
+}
+
+export async function trashActivity(db: DbOrTx, workspaceId: string, id: string, actorId: string | null) {
+  await db
+    .updateTable('activities')
+    .set({ deleted_at: sql`now()`, deleted_by: actorId, version: sql`version + 1`, updated_at: sql`now()`, updated_by: actorId })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Erasure of a person: activities about nobody else go, the others lose the link. Returns the deleted ids. */
+export async function eraseForPerson(db: DbOrTx, workspaceId: string, personId: string): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`DELETE FROM activities a WHERE a.workspace_id = ${workspaceId}
+    AND EXISTS (SELECT 1 FROM activity_links l WHERE l.workspace_id = a.workspace_id AND l.activity_id = a.id
+      AND l.entity_type = 'person' AND l.entity_id = ${personId})
+    AND NOT EXISTS (SELECT 1 FROM activity_links l WHERE l.workspace_id = a.workspace_id AND l.activity_id = a.id
+      AND NOT (l.entity_type = 'person' AND l.entity_id = ${personId}))
+    RETURNING a.id`.execute(db);
+  await db
+    .deleteFrom('activity_links')
+    .where('workspace_id', '=', workspaceId)
+    .where('entity_type', '=', 'person')
+    .where('entity_id', '=', personId)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Every activity about these people (APPI disclosure request), oldest first. */
+export async function activitiesOfPeople(db: DbOrTx, workspaceId: string, personIds: string[]) {
+  if (!personIds.length) return [];
+  return (await db
+    .selectFrom('activities as a')
+    .selectAll('a')
+    .where('a.workspace_id', '=', workspaceId)
+    .where('a.deleted_at', 'is', null)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('activity_links as l')
+          .select('l.activity_id')
+          .whereRef('l.workspace_id', '=', 'a.workspace_id')
+          .whereRef('l.activity_id', '=', 'a.id')
+          .where('l.entity_type', '=', 'person')
+          .where('l.entity_id', 'in', personIds),
+      ),
+    )
+    .orderBy('a.occurred_at')
+    .execute()) as ActivityRow[];
+}
+
+/** Merge: activities about the merged record are about the survivor now (a link already there is kept once). */
+export async function moveLinks(db: DbOrTx, workspaceId: string, entityType: string, fromId: string, toId: string) {
+  await sql`INSERT INTO activity_links (workspace_id, activity_id, entity_type, entity_id)
+    SELECT workspace_id, activity_id, entity_type, ${toId}::uuid FROM activity_links
+    WHERE workspace_id = ${workspaceId} AND entity_type = ${entityType} AND entity_id = ${fromId}
+    ON CONFLICT DO NOTHING`.execute(db);
+  await db
+    .deleteFrom('activity_links')
+    .where('workspace_id', '=', workspaceId)
+    .where('entity_type', '=', entityType)
+    .where('entity_id', '=', fromId)
+    .execute();
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { idParams } from '../../../../shared/contracts/accounts.js';
+import {
+  activityCreate,
+  activityPatch,
+  activitySchema,
+  attachmentSchema,
+  attachmentUploadQuery,
+} from '../../../../shared/contracts/activities.js';
+import type { Actor } from '../../../platform/actor.js';
+import type { App, ModuleDeps } from '../../../platform/http/app.js';
+import * as activities from './activities.service.js';
+import { contentDisposition, openAttachment } from './attachments.js';
+
+const ok = z.object({ ok: z.literal(true) });
+
+/** Activities (notes, calls, meetings, SMS and chat logs), their attachments and the attachment download. */
+export async function activitiesRoutes(app: App, { database, config }: ModuleDeps) {
+  const { db } = database;
+  const who = (a: Actor | null) => a as Actor;
+
+  app.post(
+    '/api/v1/activities',
+    {
+      config: { access: 'records.write' },
+      schema: {
+        tags: ['activities'],
+        description:
+          'Log an activity on one or more records (people, companies). `mentionIds` notify those users. ' +
+          'The timeline entry appears through the timeline consumer within about a second.',
+        body: activityCreate,
+        response: { 201: activitySchema },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await activities.createActivity({ db, actor: who(req.actor), input: req.body })),
+  );
+  app.get(
+    '/api/v1/activities/:id',
+    { config: { access: 'records.read' }, schema: { tags: ['activities'], params: idParams, response: { 200: activitySchema } } },
+    async (req) => activities.getActivity({ db, actor: who(req.actor), activityId: req.params.id }),
+  );
+  app.patch(
+    '/api/v1/activities/:id',
+    {
+      config: { access: 'records.write' },
+      schema: { tags: ['activities'], params: idParams, body: activityPatch, response: { 200: activitySchema } },
+    },
+    async (req) => activities.updateActivity({ db, actor: who(req.actor), activityId: req.params.id, patch: req.body }),
+  );
+  app.delete(
+    '/api/v1/activities/:id',
+    { config: { access: 'records.write' }, schema: { tags: ['activities'], params: idParams, response: { 200: ok } } },
+    async (req) => {
+      await activities.deleteActivity({ db, actor: who(req.actor), activityId: req.params.id });
+      return { ok: true as const };
+    },
+  );
+
+  // The file is the raw request body, of any type: this parser lives in a scope of its own.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.attachments.maxBytes + 1024 * 1024 }, (_req, body, done) =>
+      done(null, body),
+    );
+    (scope as unknown as App).post(
+      '/api/v1/activities/:id/attachments',
+      {
+        config: { access: 'records.write' },
+        bodyLimit: config.attachments.maxBytes + 1024 * 1024,
+        schema: {
+          tags: ['activities'],
+          description: `Attach a file (raw request body, its type in Content-Type, its name in ?filename=). Limit ATTACHMENT_MAX_MB; executables are refused.`,
+          params: idParams,
+          querystring: attachmentUploadQuery,
+          response: { 201: attachmentSchema },
+        },
+      },
+      async (req, reply) => {
+        const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const stored = await activities.attachToActivity({
+          db,
+          config,
+          actor: who(req.actor),
+          activityId: req.params.id,
+          filename: req.query.filename,
+          contentType: String(req.headers['content-type'] ?? 'application/octet-stream'),
+          data,
+        });
+        return reply.status(201).send(stored);
+      },
+    );
+  });
+
+  app.get(
+    '/api/v1/attachments/:id',
+    {
+      config: { access: 'records.read' },
+      schema: { tags: ['activities'], description: 'Download an attachment (always as a download, never shown inline).', params: idParams },
+    },
+    async (req, reply) => {
+      const file = await openAttachment(db, config, who(req.actor), req.params.id);
+      return reply
+        .header('content-type', file.contentType)
+        .header('content-disposition', contentDisposition(file.filename))
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('cache-control', 'private, no-store')
+        .send(file.data);
+    },
+  );
+}
