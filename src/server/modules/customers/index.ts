@@ -8,7 +8,6 @@ import { viewsRoutes } from './views.routes.js';
 
 export { registerRecordFields } from './catalogs.js';
 export { createCompany, getCompany } from './companies.service.js';
-export { customersRoutes } from './customers.routes.js';
 export { copyInto, copyLine, kyselyOn } from './import.repository.js';
 export { normalizePhoneFast } from './import-phone.js';
 export { readRows } from './import-source.js';
@@ -19,7 +18,17 @@ export {
   registerPersonalDataProvider,
   unregisterPersonalDataProvider,
 } from './privacy.service.js';
-export { describeRecords, type RecordLabel, type RecordRef } from './record-refs.js';
+export {
+  contactPointsOf,
+  describeRecords,
+  findPeopleByContact,
+  type PersonByContact,
+  type RecordLabel,
+  type RecordName,
+  type RecordRef,
+  recordKey,
+  recordNames,
+} from './record-refs.js';
 
 export const customersModule: ModulePlugin = async (app, deps) => {
   for (const r of [customersRoutes, duplicatesRoutes, viewsRoutes, privacyRoutes, importRoutes, exportRoutes]) await r(app, deps);
