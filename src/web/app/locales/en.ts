@@ -1,12 +1,16 @@
-import { activitiesEn, notificationsEn } from './activities.en';
-import { assignmentEn, assignmentNotificationKindsEn } from './assignment.en';
-import { auditModulesEn } from './audit-modules.en';
-import { commerceEn } from './commerce.en';
-import { customersEn } from './customers.en';
-import { mailEn } from './mail.en';
-import { salesEn } from './sales.en';
-import { securityEn } from './security.en';
-import { taskNotificationKindsEn, tasksEn } from './tasks.en';
+import { accountsEn } from '../../features/accounts/locales/en';
+import { activitiesEn, notificationsEn } from '../../features/activities/locales/en';
+import { mailEn } from '../../features/activities/locales/mail.en';
+import { taskNotificationKindsEn, tasksEn } from '../../features/activities/locales/tasks.en';
+import { auditEn } from '../../features/audit/locales/en';
+import { commerceEn } from '../../features/commerce/locales/en';
+import { customersEn } from '../../features/customers/locales/en';
+import { homeEn } from '../../features/home/locales/en';
+import { assignmentEn, assignmentNotificationKindsEn } from '../../features/sales/locales/assignment.en';
+import { salesEn } from '../../features/sales/locales/en';
+import { securityEn } from '../../features/security/locales/en';
+import { settingsEn } from '../../features/settings/locales/en';
+import type { Translation } from './translation';
 
 /** English UI texts. `ja.ts` must have exactly the same keys (checked by the type below). */
 export const en = {
@@ -75,166 +79,10 @@ export const en = {
   theme: { auto: 'Auto', light: 'Light', dark: 'Dark' },
   roles: { admin: 'Admin', manager: 'Manager', member: 'Member', readonly: 'Read-only' },
   status: { active: 'Active', disabled: 'Disabled' },
-  setup: {
-    title: 'Set up your CRM',
-    intro: 'Create your workspace and the first administrator account.',
-    workspace: 'Workspace',
-    companyName: 'Company name',
-    timeZone: 'Time zone',
-    language: 'Language',
-    currency: 'Currency',
-    admin: 'Administrator',
-    adminName: 'Your name',
-    adminNameHint: 'Japanese names: family name first, e.g. 山田 太郎',
-    email: 'Email address',
-    password: 'Password',
-    passwordHint: 'At least 10 characters; common passwords are refused',
-    submit: 'Create workspace',
-  },
-  login: {
-    title: 'Sign in',
-    email: 'Email address',
-    password: 'Password',
-    remember: 'Remember me',
-    submit: 'Sign in',
-  },
-  invite: {
-    title: 'Join {{workspace}}',
-    intro: 'You were invited as {{role}}. Choose your name and password.',
-    email: 'Email address',
-    name: 'Your name',
-    password: 'Password',
-    confirm: 'Confirm password',
-    submit: 'Join workspace',
-    invalid: 'This invitation link is invalid or has expired. Ask for a new one.',
-  },
-  home: {
-    greeting: 'Hello, {{name}}',
-    workspace: 'Workspace',
-    facts: { name: 'Name', timeZone: 'Time zone', currency: 'Currency', language: 'Language', role: 'Your role' },
-    recent: 'Recent changes',
-    recentEmpty: 'No changes yet.',
-    seeAll: 'Open audit log',
-  },
-  users: {
-    title: 'Users & teams',
-    tabs: { users: 'Users', invitations: 'Invitations', teams: 'Teams' },
-    columns: { name: 'Name', email: 'Email', role: 'Role', teams: 'Teams', status: 'Status', lastLogin: 'Last sign-in' },
-    changeRole: 'Role of {{name}}',
-    disable: 'Disable',
-    enable: 'Enable',
-    updated: 'Updated {{name}}',
-    you: 'you',
-    empty: 'No users.',
-    invite: 'Invite a user',
-    inviteEmail: 'Email address',
-    inviteRole: 'Role',
-    inviteTeam: 'Team',
-    noTeam: 'No team',
-    inviteSubmit: 'Create invitation',
-    inviteLink: 'Invitation link',
-    inviteLinkHint: 'No email is sent. Copy this link and pass it to {{email}}. It is shown only once.',
-    pending: 'Pending invitations',
-    pendingEmpty: 'No pending invitations.',
-    expires: 'Expires',
-    revoked: 'Invitation revoked',
-  },
-  teams: {
-    create: 'New team',
-    name: 'Team name',
-    members: 'Members',
-    membersOf: 'Members of {{name}}',
-    empty: 'No teams yet.',
-    deleted: 'Team deleted',
-    memberCount: '{{count}} members',
-  },
-  settings: {
-    title: 'Settings',
-    tabs: { profile: 'Profile', password: 'Password', security: 'Security', notifications: 'Notifications', tokens: 'API tokens' },
-    name: 'Name',
-    email: 'Email address',
-    language: 'Language',
-    theme: 'Theme',
-    currentPassword: 'Current password',
-    newPassword: 'New password',
-    confirmPassword: 'Confirm new password',
-    changePassword: 'Change password',
-    passwordChanged: 'Password changed',
-  },
-  tokens: {
-    intro: 'API tokens let other programs use the API as you, limited to the scopes you choose.',
-    create: 'Create token',
-    name: 'Token name',
-    scopes: 'Scopes',
-    scope: { read: 'Read', write: 'Write', admin: 'Admin' },
-    expiry: 'Expires',
-    expiryDays: 'After {{count}} days',
-    never: 'Never expires',
-    secret: 'Token',
-    secretTitle: 'Copy your token now',
-    secretHint: 'This is the only time the token is shown. Store it somewhere safe.',
-    columns: { name: 'Name', prefix: 'Prefix', scopes: 'Scopes', expires: 'Expires', lastUsed: 'Last used', created: 'Created' },
-    empty: 'No API tokens.',
-    revoked: 'Revoked',
-    revokeConfirm: 'Revoke token “{{name}}”? Programs using it will stop working.',
-  },
-  audit: {
-    verify: {
-      button: 'Verify integrity',
-      running: 'Checking the audit chain…',
-      intact: 'The audit log is intact ({{rows}} entries checked).',
-      broken: 'The audit chain is broken: {{count}} problem(s).',
-      changed: 'Entry #{{seq}} was changed',
-      missing: 'Entry #{{seq}} was deleted',
-      head_mismatch: 'Entries after #{{seq}} were deleted',
-      unsealed: '{{count}} entries are not sealed yet',
-      help: 'Each entry carries the hash of the one before it: a changed or deleted entry is reported by its number.',
-    },
-    title: 'Audit log',
-    filters: 'Filters',
-    action: 'Action',
-    entityType: 'Record type',
-    actor: 'User',
-    from: 'From',
-    to: 'To',
-    any: 'Any',
-    clear: 'Clear filters',
-    columns: { time: 'Time', actor: 'User', action: 'Action', entity: 'Record' },
-    empty: 'No entries match.',
-    system: 'System',
-    field: 'Field',
-    before: 'Before',
-    after: 'After',
-    noDiff: 'No field values recorded.',
-    ip: 'IP address',
-    showDiff: 'Show changes',
-    entities: {
-      ...auditModulesEn.entities,
-      workspace: 'Workspace',
-      user: 'User',
-      team: 'Team',
-      invitation: 'Invitation',
-      api_token: 'API token',
-    },
-    actions: {
-      ...auditModulesEn.actions,
-      ...securityEn.audit,
-      workspace_created: 'Workspace created',
-      workspace_updated: 'Workspace updated',
-      user_created: 'User created',
-      user_updated: 'User updated',
-      user_profile_updated: 'Profile updated',
-      user_password_changed: 'Password changed',
-      user_password_reset: 'Password reset',
-      invitation_created: 'Invitation created',
-      invitation_revoked: 'Invitation revoked',
-      team_created: 'Team created',
-      team_updated: 'Team updated',
-      team_deleted: 'Team deleted',
-      api_token_created: 'API token created',
-      api_token_revoked: 'API token revoked',
-    },
-  },
+  ...accountsEn,
+  ...homeEn,
+  ...settingsEn,
+  audit: { ...auditEn, actions: { ...auditEn.actions, ...securityEn.audit } },
   customers: customersEn,
   tasks: tasksEn,
   sales: salesEn,
@@ -249,5 +97,4 @@ export const en = {
   security: securityEn,
 };
 
-type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
-export type Messages = Shape<typeof en>;
+export type Messages = Translation<typeof en>;

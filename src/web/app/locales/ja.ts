@@ -1,13 +1,16 @@
-import { activitiesJa, notificationsJa } from './activities.ja';
-import { assignmentJa, assignmentNotificationKindsJa } from './assignment.ja';
-import { auditModulesJa } from './audit-modules.ja';
-import { commerceJa } from './commerce.ja';
-import { customersJa } from './customers.ja';
+import { accountsJa } from '../../features/accounts/locales/ja';
+import { activitiesJa, notificationsJa } from '../../features/activities/locales/ja';
+import { mailJa } from '../../features/activities/locales/mail.ja';
+import { taskNotificationKindsJa, tasksJa } from '../../features/activities/locales/tasks.ja';
+import { auditJa } from '../../features/audit/locales/ja';
+import { commerceJa } from '../../features/commerce/locales/ja';
+import { customersJa } from '../../features/customers/locales/ja';
+import { homeJa } from '../../features/home/locales/ja';
+import { assignmentJa, assignmentNotificationKindsJa } from '../../features/sales/locales/assignment.ja';
+import { salesJa } from '../../features/sales/locales/ja';
+import { securityJa } from '../../features/security/locales/ja';
+import { settingsJa } from '../../features/settings/locales/ja';
 import type { Messages } from './en';
-import { mailJa } from './mail.ja';
-import { salesJa } from './sales.ja';
-import { securityJa } from './security.ja';
-import { taskNotificationKindsJa, tasksJa } from './tasks.ja';
 
 /** 日本語の UI テキスト。キーは en.ts と完全に一致させる（型で検査）。 */
 export const ja: Messages = {
@@ -76,166 +79,10 @@ export const ja: Messages = {
   theme: { auto: '自動', light: 'ライト', dark: 'ダーク' },
   roles: { admin: '管理者', manager: 'マネージャー', member: 'メンバー', readonly: '閲覧のみ' },
   status: { active: '有効', disabled: '無効' },
-  setup: {
-    title: 'CRM の初期設定',
-    intro: 'ワークスペースと最初の管理者アカウントを作成します。',
-    workspace: 'ワークスペース',
-    companyName: '会社名',
-    timeZone: 'タイムゾーン',
-    language: '言語',
-    currency: '通貨',
-    admin: '管理者',
-    adminName: '氏名',
-    adminNameHint: '姓を先に入力してください（例: 山田 太郎）',
-    email: 'メールアドレス',
-    password: 'パスワード',
-    passwordHint: '10 文字以上。よく使われるパスワードは使えません',
-    submit: 'ワークスペースを作成',
-  },
-  login: {
-    title: 'ログイン',
-    email: 'メールアドレス',
-    password: 'パスワード',
-    remember: 'ログイン状態を保持する',
-    submit: 'ログイン',
-  },
-  invite: {
-    title: '{{workspace}} に参加',
-    intro: '{{role}} として招待されています。氏名とパスワードを設定してください。',
-    email: 'メールアドレス',
-    name: '氏名',
-    password: 'パスワード',
-    confirm: 'パスワード（確認）',
-    submit: 'ワークスペースに参加',
-    invalid: 'この招待リンクは無効か、期限切れです。新しい招待を依頼してください。',
-  },
-  home: {
-    greeting: '{{name}}さん、こんにちは',
-    workspace: 'ワークスペース',
-    facts: { name: '名前', timeZone: 'タイムゾーン', currency: '通貨', language: '言語', role: 'あなたのロール' },
-    recent: '最近の変更',
-    recentEmpty: 'まだ変更はありません。',
-    seeAll: '監査ログを開く',
-  },
-  users: {
-    title: 'ユーザーとチーム',
-    tabs: { users: 'ユーザー', invitations: '招待', teams: 'チーム' },
-    columns: { name: '氏名', email: 'メールアドレス', role: 'ロール', teams: 'チーム', status: '状態', lastLogin: '最終ログイン' },
-    changeRole: '{{name}} のロール',
-    disable: '無効にする',
-    enable: '有効にする',
-    updated: '{{name}} を更新しました',
-    you: 'あなた',
-    empty: 'ユーザーはいません。',
-    invite: 'ユーザーを招待',
-    inviteEmail: 'メールアドレス',
-    inviteRole: 'ロール',
-    inviteTeam: 'チーム',
-    noTeam: 'チームなし',
-    inviteSubmit: '招待を作成',
-    inviteLink: '招待リンク',
-    inviteLinkHint: 'メールは送信されません。このリンクをコピーして {{email}} に伝えてください。表示は一度だけです。',
-    pending: '保留中の招待',
-    pendingEmpty: '保留中の招待はありません。',
-    expires: '有効期限',
-    revoked: '招待を取り消しました',
-  },
-  teams: {
-    create: '新しいチーム',
-    name: 'チーム名',
-    members: 'メンバー',
-    membersOf: '{{name}} のメンバー',
-    empty: 'チームはまだありません。',
-    deleted: 'チームを削除しました',
-    memberCount: '{{count}} 人',
-  },
-  settings: {
-    title: '設定',
-    tabs: { profile: 'プロフィール', password: 'パスワード', security: 'セキュリティ', notifications: '通知', tokens: 'API トークン' },
-    name: '氏名',
-    email: 'メールアドレス',
-    language: '言語',
-    theme: 'テーマ',
-    currentPassword: '現在のパスワード',
-    newPassword: '新しいパスワード',
-    confirmPassword: '新しいパスワード（確認）',
-    changePassword: 'パスワードを変更',
-    passwordChanged: 'パスワードを変更しました',
-  },
-  tokens: {
-    intro: 'API トークンを使うと、他のプログラムがあなたとして API を利用できます。権限は選んだスコープに限られます。',
-    create: 'トークンを作成',
-    name: 'トークン名',
-    scopes: 'スコープ',
-    scope: { read: '読み取り', write: '書き込み', admin: '管理' },
-    expiry: '有効期限',
-    expiryDays: '{{count}} 日後',
-    never: '無期限',
-    secret: 'トークン',
-    secretTitle: 'トークンを今すぐコピーしてください',
-    secretHint: 'トークンが表示されるのはこの一度だけです。安全な場所に保管してください。',
-    columns: { name: '名前', prefix: 'プレフィックス', scopes: 'スコープ', expires: '有効期限', lastUsed: '最終使用', created: '作成日時' },
-    empty: 'API トークンはありません。',
-    revoked: '取り消し済み',
-    revokeConfirm: 'トークン「{{name}}」を取り消しますか？ これを使うプログラムは動かなくなります。',
-  },
-  audit: {
-    verify: {
-      button: '改ざん検査',
-      running: '監査ログの連鎖を検査しています…',
-      intact: '監査ログは改ざんされていません ({{rows}} 件を検査)。',
-      broken: '監査ログの連鎖が壊れています: {{count}} 件の問題。',
-      changed: '記録 #{{seq}} が変更されています',
-      missing: '記録 #{{seq}} が削除されています',
-      head_mismatch: '末尾 (#{{seq}}) 以降の記録が削除されています',
-      unsealed: '未封印の記録が {{count}} 件あります',
-      help: '各記録は直前の記録のハッシュを持ちます。変更・削除された記録があれば、その番号を示します。',
-    },
-    title: '監査ログ',
-    filters: '絞り込み',
-    action: '操作',
-    entityType: '対象の種類',
-    actor: 'ユーザー',
-    from: '開始日',
-    to: '終了日',
-    any: 'すべて',
-    clear: '絞り込みを解除',
-    columns: { time: '日時', actor: 'ユーザー', action: '操作', entity: '対象' },
-    empty: '該当する記録はありません。',
-    system: 'システム',
-    field: '項目',
-    before: '変更前',
-    after: '変更後',
-    noDiff: '記録された値はありません。',
-    ip: 'IP アドレス',
-    showDiff: '変更内容を表示',
-    entities: {
-      ...auditModulesJa.entities,
-      workspace: 'ワークスペース',
-      user: 'ユーザー',
-      team: 'チーム',
-      invitation: '招待',
-      api_token: 'API トークン',
-    },
-    actions: {
-      ...auditModulesJa.actions,
-      ...securityJa.audit,
-      workspace_created: 'ワークスペース作成',
-      workspace_updated: 'ワークスペース更新',
-      user_created: 'ユーザー作成',
-      user_updated: 'ユーザー更新',
-      user_profile_updated: 'プロフィール更新',
-      user_password_changed: 'パスワード変更',
-      user_password_reset: 'パスワード再設定',
-      invitation_created: '招待作成',
-      invitation_revoked: '招待取り消し',
-      team_created: 'チーム作成',
-      team_updated: 'チーム更新',
-      team_deleted: 'チーム削除',
-      api_token_created: 'API トークン作成',
-      api_token_revoked: 'API トークン取り消し',
-    },
-  },
+  ...accountsJa,
+  ...homeJa,
+  ...settingsJa,
+  audit: { ...auditJa, actions: { ...auditJa.actions, ...securityJa.audit } },
   customers: customersJa,
   tasks: tasksJa,
   sales: salesJa,

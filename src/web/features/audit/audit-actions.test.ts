@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { customersEn } from '../../app/locales/customers.en';
-import { customersJa } from '../../app/locales/customers.ja';
 import { en } from '../../app/locales/en';
 import { ja } from '../../app/locales/ja';
+import { customersEn } from '../customers/locales/en';
+import { customersJa } from '../customers/locales/ja';
 import { actionKey, entityKey, knownActions, knownEntityTypes } from './audit-actions';
 
 const dir = path.resolve(import.meta.dirname, '../../../server/modules/customers');

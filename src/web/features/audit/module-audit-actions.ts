@@ -1,7 +1,7 @@
 /**
  * Audit actions written by the activities, sales and commerce modules. audit-actions.test.ts checks this list
  * against the server's code, so a new action there fails the test until it is listed and labelled
- * (locales/audit-modules.{ja,en}.ts).
+ * (locales/modules.{ja,en}.ts).
  */
 export const moduleAuditActions = [
   'activity.created',

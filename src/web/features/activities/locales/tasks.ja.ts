@@ -1,7 +1,8 @@
+import type { Translation } from '../../../app/locales/translation';
 import type { taskNotificationKindsEn, tasksEn } from './tasks.en';
 
 /** タスク・カレンダー・通知設定の日本語テキスト。 */
-export const tasksJa: typeof tasksEn = {
+export const tasksJa: Translation<typeof tasksEn> = {
   title: 'タスク',
   nav: 'タスク',
   add: 'タスク追加',
@@ -94,7 +95,7 @@ export const tasksJa: typeof tasksEn = {
 };
 
 /** 通知ベルの文言 (notifications.kinds.<kind>)。 */
-export const taskNotificationKindsJa: typeof taskNotificationKindsEn = {
+export const taskNotificationKindsJa: Translation<typeof taskNotificationKindsEn> = {
   task_assigned: 'タスクが割り当てられました: {{title}}',
   task_reminder: 'リマインダー: {{title}}',
 };

@@ -1,9 +1,8 @@
-import type { activitiesEn, notificationsEn } from './activities.en';
-
-type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
+import type { Translation } from '../../../app/locales/translation';
+import type { activitiesEn, notificationsEn } from './en';
 
 /** タイムライン・活動の記録・通知・チームフィードの日本語テキスト。 */
-export const activitiesJa: Shape<typeof activitiesEn> = {
+export const activitiesJa: Translation<typeof activitiesEn> = {
   nav: { feed: 'チームフィード' },
   timeline: {
     title: 'タイムライン',
@@ -113,7 +112,7 @@ export const activitiesJa: Shape<typeof activitiesEn> = {
   palette: { log: 'このレコードに活動を記録', group: '操作' },
 };
 
-export const notificationsJa: Shape<typeof notificationsEn> = {
+export const notificationsJa: Translation<typeof notificationsEn> = {
   bell: '通知',
   bellUnread: '通知（未読 {{count}} 件）',
   title: '通知',

@@ -1,7 +1,8 @@
-import type { Messages } from './en';
+import type { Translation } from '../../../app/locales/translation';
+import type { customersEn } from './en';
 
 /** 顧客画面（個人・会社）の日本語テキスト。 */
-export const customersJa: Messages['customers'] = {
+export const customersJa: Translation<typeof customersEn> = {
   people: '顧客',
   companies: '会社',
   newPerson: '顧客を登録',

@@ -1,7 +1,8 @@
+import type { Translation } from '../../../app/locales/translation';
 import type { assignmentEn, assignmentNotificationKindsEn } from './assignment.en';
 
 /** 割り当てルールとエスカレーション設定の表示文言。 */
-export const assignmentJa: typeof assignmentEn = {
+export const assignmentJa: Translation<typeof assignmentEn> = {
   nav: '割り当てルール',
   title: '割り当てルール',
   intro: '担当者を指定せずに作成された見込み客・商談は、上から順に最初に一致した有効なルールで割り当てられます。',
@@ -69,7 +70,7 @@ export const assignmentJa: typeof assignmentEn = {
   leadFields: { prefecture: '都道府県', industry: '業種', employeeCount: '従業員数' },
 };
 
-export const assignmentNotificationKindsJa: typeof assignmentNotificationKindsEn = {
+export const assignmentNotificationKindsJa: Translation<typeof assignmentNotificationKindsEn> = {
   lead_assigned: '新しい見込み客が割り当てられました: {{label}}（ルール「{{ruleName}}」）',
   deal_assigned: '新しい商談が割り当てられました: {{label}}（ルール「{{ruleName}}」）',
   lead_escalated: '{{minutes}} 分間未対応です: {{label}}',

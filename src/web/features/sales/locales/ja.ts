@@ -1,10 +1,9 @@
+import type { Translation } from '../../../app/locales/translation';
+import type { salesEn } from './en';
 import { forecastJa } from './forecast.ja';
-import type { salesEn } from './sales.en';
-
-type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 
 /** 営業画面（商談・パイプライン・見込み客・商品・パイプライン設定）の日本語テキスト。 */
-export const salesJa: Shape<typeof salesEn> = {
+export const salesJa: Translation<typeof salesEn> = {
   nav: { deals: '商談', leads: '見込み客', products: '商品' },
   forecast: forecastJa,
   deals: {

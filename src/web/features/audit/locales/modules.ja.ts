@@ -1,7 +1,8 @@
-import type { auditModulesEn } from './audit-modules.en';
+import type { Translation } from '../../../app/locales/translation';
+import type { auditModulesEn } from './modules.en';
 
 /** 監査ログの表示名（活動・営業・購買の操作）。 */
-export const auditModulesJa: typeof auditModulesEn = {
+export const auditModulesJa: Translation<typeof auditModulesEn> = {
   entities: {
     activity: '活動',
     task: 'タスク',

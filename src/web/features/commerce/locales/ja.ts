@@ -1,7 +1,8 @@
-import type { commerceEn } from './commerce.en';
+import type { Translation } from '../../../app/locales/translation';
+import type { commerceEn } from './en';
 
 /** 購買 (注文・購買指標・クロスセル・EC 連携) の画面テキスト。 */
-export const commerceJa: typeof commerceEn = {
+export const commerceJa: Translation<typeof commerceEn> = {
   nav: '注文',
   statuses: {
     pending: '保留',

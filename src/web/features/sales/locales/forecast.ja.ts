@@ -1,9 +1,8 @@
+import type { Translation } from '../../../app/locales/translation';
 import type { forecastEn } from './forecast.en';
 
-type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
-
 /** 売上予測・目標・営業ダッシュボードの日本語テキスト（`sales.forecast` の下）。 */
-export const forecastJa: Shape<typeof forecastEn> = {
+export const forecastJa: Translation<typeof forecastEn> = {
   nav: '売上予測',
   title: '売上予測',
   period: { month: '月次', quarter: '四半期' },

@@ -1,7 +1,8 @@
+import type { Translation } from '../../../app/locales/translation';
 import type { mailEn } from './mail.en';
 
 /** メール: 作成、スレッド、未登録の送信者、テンプレート、設定。 */
-export const mailJa: typeof mailEn = {
+export const mailJa: Translation<typeof mailEn> = {
   nav: 'メール',
   title: 'メール',
   tabs: { review: '未登録の送信者', templates: 'テンプレート', settings: 'メール設定' },

@@ -1,9 +1,8 @@
-import type { securityEn } from './security.en';
-
-type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
+import type { Translation } from '../../../app/locales/translation';
+import type { securityEn } from './en';
 
 /** ログインの安全設定: 2 段階目の入力、設定 → セキュリティ、管理者の操作。 */
-export const securityJa: Shape<typeof securityEn> = {
+export const securityJa: Translation<typeof securityEn> = {
   tab: 'セキュリティ',
   code: '確認コード',
   codeHint: '認証アプリに表示される 6 桁のコード',

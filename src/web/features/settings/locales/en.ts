@@ -1,0 +1,33 @@
+/** Settings: profile, password and API tokens: English texts. */
+export const settingsEn = {
+  settings: {
+    title: 'Settings',
+    tabs: { profile: 'Profile', password: 'Password', security: 'Security', notifications: 'Notifications', tokens: 'API tokens' },
+    name: 'Name',
+    email: 'Email address',
+    language: 'Language',
+    theme: 'Theme',
+    currentPassword: 'Current password',
+    newPassword: 'New password',
+    confirmPassword: 'Confirm new password',
+    changePassword: 'Change password',
+    passwordChanged: 'Password changed',
+  },
+  tokens: {
+    intro: 'API tokens let other programs use the API as you, limited to the scopes you choose.',
+    create: 'Create token',
+    name: 'Token name',
+    scopes: 'Scopes',
+    scope: { read: 'Read', write: 'Write', admin: 'Admin' },
+    expiry: 'Expires',
+    expiryDays: 'After {{count}} days',
+    never: 'Never expires',
+    secret: 'Token',
+    secretTitle: 'Copy your token now',
+    secretHint: 'This is the only time the token is shown. Store it somewhere safe.',
+    columns: { name: 'Name', prefix: 'Prefix', scopes: 'Scopes', expires: 'Expires', lastUsed: 'Last used', created: 'Created' },
+    empty: 'No API tokens.',
+    revoked: 'Revoked',
+    revokeConfirm: 'Revoke token “{{name}}”? Programs using it will stop working.',
+  },
+};
