@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { EventHandler } from '../../platform/events/bus.js';
 import type { PersonalDataContext } from '../customers/index.js';
+import { commerceDb } from './commerce.db.js';
 import { lockMetrics, recomputeMetrics } from './metrics.repository.js';
 
 /**
@@ -16,10 +17,10 @@ export function makeMergeConsumer(db: Db): EventHandler {
     const kind = event.type === 'company.merged' ? 'company' : 'person';
     const column = sql.raw(kind === 'person' ? 'person_id' : 'company_id');
     await db.transaction().execute(async (trx) => {
-      await lockMetrics(trx, event.workspaceId, kind, [survivorId, mergedId]);
+      await lockMetrics(commerceDb(trx), event.workspaceId, kind, [survivorId, mergedId]);
       await sql`UPDATE orders SET ${column} = ${survivorId}, updated_at = now()
         WHERE workspace_id = ${event.workspaceId} AND ${column} = ${mergedId}`.execute(trx);
-      await recomputeMetrics(trx, event.workspaceId, kind, [survivorId, mergedId]);
+      await recomputeMetrics(commerceDb(trx), event.workspaceId, kind, [survivorId, mergedId]);
     });
   };
 }

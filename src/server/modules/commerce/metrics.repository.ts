@@ -1,7 +1,15 @@
-import { sql } from 'kysely';
-import type { DbOrTx } from '../../platform/db/database.js';
+import { type Selectable, sql } from 'kysely';
+import type { PersonMetrics } from '../../platform/db/schema.js';
+import type { CommerceDb } from './commerce.db.js';
 
 export type CustomerKind = 'person' | 'company';
+/** A person's or company's metrics row: the same columns, keyed by person_id or company_id. */
+export type MetricsRow = Omit<Selectable<PersonMetrics>, 'person_id'> & { person_id?: string; company_id?: string };
+/** A product bought together with others, and in how many orders: commerce ranks, sales names the product. */
+export interface PairScore {
+  product_id: string;
+  score: number;
+}
 const tables = {
   person: { table: sql.raw('person_metrics'), key: sql.raw('person_id') },
   company: { table: sql.raw('company_metrics'), key: sql.raw('company_id') },
@@ -11,7 +19,7 @@ const tables = {
  * Locks the metrics rows of these customers (creating them when missing) so that concurrent orders of one
  * customer recompute one after the other; each recompute then sees the orders committed before it.
  */
-export async function lockMetrics(db: DbOrTx, workspaceId: string, kind: CustomerKind, ids: string[]) {
+export async function lockMetrics(db: CommerceDb, workspaceId: string, kind: CustomerKind, ids: string[]) {
   if (!ids.length) return;
   const { table, key } = tables[kind];
   await sql`
@@ -24,7 +32,7 @@ export async function lockMetrics(db: DbOrTx, workspaceId: string, kind: Custome
  * Rewrites the metrics of these customers from their live orders (set-based: one statement for one customer
  * or for every customer an import touched). Integer sums in PostgreSQL bigint: exact, no float.
  */
-export async function recomputeMetrics(db: DbOrTx, workspaceId: string, kind: CustomerKind, ids: string[]) {
+export async function recomputeMetrics(db: CommerceDb, workspaceId: string, kind: CustomerKind, ids: string[]) {
   if (!ids.length) return;
   const { table, key } = tables[kind];
   await sql`
@@ -52,19 +60,17 @@ export async function recomputeMetrics(db: DbOrTx, workspaceId: string, kind: Cu
       realised_value = EXCLUDED.realised_value, refunded_total = EXCLUDED.refunded_total, updated_at = now()`.execute(db);
 }
 
-export async function readMetrics(db: DbOrTx, workspaceId: string, kind: CustomerKind, id: string) {
+export async function readMetrics(db: CommerceDb, workspaceId: string, kind: CustomerKind, id: string) {
   const { table, key } = tables[kind];
-  const r = await sql<Record<string, any>>`SELECT * FROM ${table} WHERE workspace_id = ${workspaceId} AND ${key} = ${id}`.execute(db);
+  const r = await sql<MetricsRow>`SELECT * FROM ${table} WHERE workspace_id = ${workspaceId} AND ${key} = ${id}`.execute(db);
   return r.rows[0];
 }
 
 /** Metric rows of many customers (one primary-key look-up each). */
-export async function readMetricsOf(db: DbOrTx, workspaceId: string, kind: CustomerKind, ids: string[]) {
+export async function readMetricsOf(db: CommerceDb, workspaceId: string, kind: CustomerKind, ids: string[]) {
   const { table, key } = tables[kind];
   if (!ids.length) return [];
-  const r = await sql<
-    Record<string, any>
-  >`SELECT * FROM ${table} WHERE workspace_id = ${workspaceId} AND ${key} = ANY(${ids}::uuid[])`.execute(db);
+  const r = await sql<MetricsRow>`SELECT * FROM ${table} WHERE workspace_id = ${workspaceId} AND ${key} = ANY(${ids}::uuid[])`.execute(db);
   return r.rows;
 }
 
@@ -72,7 +78,7 @@ export async function readMetricsOf(db: DbOrTx, workspaceId: string, kind: Custo
  * Adds (+1) or removes (-1) the product pairs of these orders: each pair of distinct products in one order
  * counts once per order, in both directions.
  */
-export async function applyPairs(db: DbOrTx, workspaceId: string, orderIds: string[], sign: 1 | -1) {
+export async function applyPairs(db: CommerceDb, workspaceId: string, orderIds: string[], sign: 1 | -1) {
   if (!orderIds.length) return;
   await sql`
     WITH l AS (
@@ -87,35 +93,33 @@ export async function applyPairs(db: DbOrTx, workspaceId: string, orderIds: stri
     ON CONFLICT (workspace_id, product_id, other_product_id) DO UPDATE SET orders = pp.orders + EXCLUDED.orders`.execute(db);
 }
 
-/** Products bought together with what this customer bought, that the customer has not bought yet. */
-export async function crossSell(db: DbOrTx, workspaceId: string, kind: CustomerKind, id: string, limit: number) {
+/**
+ * Products bought together with what this customer bought, that the customer has not bought yet, best first. All of
+ * them, not a page: whether a product is still on sale is the sales module's to say (the caller filters, then cuts).
+ */
+export async function crossSell(db: CommerceDb, workspaceId: string, kind: CustomerKind, id: string) {
   const { key } = tables[kind];
-  const r = await sql<Record<string, any>>`
+  const r = await sql<PairScore>`
     WITH mine AS (
       SELECT DISTINCT l.product_id FROM orders o
       JOIN order_lines l ON l.workspace_id = o.workspace_id AND l.order_id = o.id
       WHERE o.workspace_id = ${workspaceId} AND o.${key} = ${id} AND o.deleted_at IS NULL
         AND o.status NOT IN ('cancelled', 'refunded')
-    ), ranked AS (
-      SELECT pp.other_product_id AS product_id, sum(pp.orders)::int AS score FROM product_pairs pp
-      WHERE pp.workspace_id = ${workspaceId} AND pp.product_id IN (SELECT product_id FROM mine) AND pp.orders > 0
-        AND pp.other_product_id NOT IN (SELECT product_id FROM mine)
-      GROUP BY pp.other_product_id
     )
-    SELECT p.id, p.sku, p.name, p.unit_price, p.currency, r.score FROM ranked r
-    JOIN products p ON p.workspace_id = ${workspaceId} AND p.id = r.product_id AND p.deleted_at IS NULL AND p.active
-    ORDER BY r.score DESC, p.name, p.id
-    LIMIT ${limit}`.execute(db);
+    SELECT pp.other_product_id AS product_id, sum(pp.orders)::int AS score FROM product_pairs pp
+    WHERE pp.workspace_id = ${workspaceId} AND pp.product_id IN (SELECT product_id FROM mine) AND pp.orders > 0
+      AND pp.other_product_id NOT IN (SELECT product_id FROM mine)
+    GROUP BY pp.other_product_id`.execute(db);
   return r.rows;
 }
 
-/** "Bought X, also bought Y" for one product. */
-export async function alsoBought(db: DbOrTx, workspaceId: string, productId: string, limit: number) {
-  const r = await sql<Record<string, any>>`
-    SELECT p.id, p.sku, p.name, p.unit_price, p.currency, pp.orders AS score FROM product_pairs pp
-    JOIN products p ON p.workspace_id = pp.workspace_id AND p.id = pp.other_product_id AND p.deleted_at IS NULL AND p.active
-    WHERE pp.workspace_id = ${workspaceId} AND pp.product_id = ${productId} AND pp.orders > 0
-    ORDER BY pp.orders DESC, p.name, p.id
-    LIMIT ${limit}`.execute(db);
-  return r.rows;
+/** "Bought X, also bought Y" for one product: every product paired with it (the caller filters and cuts, as above). */
+export async function alsoBought(db: CommerceDb, workspaceId: string, productId: string) {
+  return db
+    .selectFrom('product_pairs')
+    .select(['other_product_id as product_id', 'orders as score'])
+    .where('workspace_id', '=', workspaceId)
+    .where('product_id', '=', productId)
+    .where('orders', '>', 0)
+    .execute();
 }

@@ -1,21 +1,22 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
-import type { Db } from '../../platform/db/database.js';
 import type { FieldCatalog, FieldSpec } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
 import { describeRecords, getCompany, getPerson } from '../customers/index.js';
+import { lookupProducts } from '../sales/index.js';
+import type { CommerceDb } from './commerce.db.js';
 import { presentMetrics } from './commerce.presenter.js';
 import * as repo from './metrics.repository.js';
 
 type Kind = repo.CustomerKind;
 
 /** The customer must be visible to the actor (same rule as opening the record), else 404. */
-async function checkVisible(db: Db, actor: Actor, kind: Kind, id: string) {
+async function checkVisible(db: CommerceDb, actor: Actor, kind: Kind, id: string) {
   if (kind === 'person') await getPerson({ db, actor, personId: id });
   else await getCompany({ db, actor, companyId: id });
 }
 
-export async function getCustomerMetrics(options: { db: Db; actor: Actor; kind: Kind; id: string }) {
+export async function getCustomerMetrics(options: { db: CommerceDb; actor: Actor; kind: Kind; id: string }) {
   await checkVisible(options.db, options.actor, options.kind, options.id);
   return presentMetrics(await repo.readMetrics(options.db, options.actor.workspaceId, options.kind, options.id));
 }
@@ -24,7 +25,7 @@ export async function getCustomerMetrics(options: { db: Db; actor: Actor; kind: 
  * Metrics of many customers for list columns: only records the actor may see (others are left out, as are ids of
  * another workspace); a customer without orders gets zero figures. Keyed by id.
  */
-export async function getMetricsOf(options: { db: Db; actor: Actor; kind: Kind; ids: string[] }) {
+export async function getMetricsOf(options: { db: CommerceDb; actor: Actor; kind: Kind; ids: string[] }) {
   const { db, actor, kind } = options;
   const visible = await describeRecords(
     db,
@@ -38,30 +39,40 @@ export async function getMetricsOf(options: { db: Db; actor: Actor; kind: Kind; 
   return { data: Object.fromEntries(ids.map((id) => [id, presentMetrics(byId.get(id), now)])) };
 }
 
-const presentSuggestion = (r: Record<string, any>) => ({
-  productId: r.id as string,
-  sku: r.sku as string,
-  name: r.name as string,
-  unitPrice: Number(r.unit_price),
-  currency: String(r.currency).trim(),
-  score: Number(r.score),
-});
-
-export async function getCrossSell(options: { db: Db; actor: Actor; kind: Kind; id: string; limit: number }) {
-  await checkVisible(options.db, options.actor, options.kind, options.id);
-  const rows = await repo.crossSell(options.db, options.actor.workspaceId, options.kind, options.id, options.limit);
-  return { data: rows.map(presentSuggestion) };
+/**
+ * Ranked pairs as suggestions: products still on sale, best score first, then by name (the product lookup's order,
+ * kept by the stable sort), at most `limit`.
+ */
+async function suggest(db: CommerceDb, workspaceId: string, pairs: repo.PairScore[], limit: number) {
+  const score = new Map(pairs.map((p) => [p.product_id, Number(p.score)]));
+  const products = await lookupProducts(db, workspaceId, { ids: [...score.keys()] });
+  return {
+    data: products
+      .filter((p) => p.active)
+      .map((p) => ({
+        productId: p.id,
+        sku: p.sku,
+        name: p.name,
+        unitPrice: p.unitPrice,
+        currency: p.currency,
+        score: score.get(p.id) ?? 0,
+      }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit),
+  };
 }
 
-export async function getAlsoBought(options: { db: Db; actor: Actor; productId: string; limit: number }) {
-  const exists = await options.db
-    .selectFrom('products')
-    .select('id')
-    .where('workspace_id', '=', options.actor.workspaceId)
-    .where('id', '=', options.productId)
-    .executeTakeFirst();
-  if (!exists) throw new AppError('not_found');
-  return { data: (await repo.alsoBought(options.db, options.actor.workspaceId, options.productId, options.limit)).map(presentSuggestion) };
+export async function getCrossSell(options: { db: CommerceDb; actor: Actor; kind: Kind; id: string; limit: number }) {
+  const { db, actor } = options;
+  await checkVisible(db, actor, options.kind, options.id);
+  return suggest(db, actor.workspaceId, await repo.crossSell(db, actor.workspaceId, options.kind, options.id), options.limit);
+}
+
+export async function getAlsoBought(options: { db: CommerceDb; actor: Actor; productId: string; limit: number }) {
+  const { db, actor } = options;
+  const [product] = await lookupProducts(db, actor.workspaceId, { ids: [options.productId] }, { trashed: true });
+  if (!product) throw new AppError('not_found');
+  return suggest(db, actor.workspaceId, await repo.alsoBought(db, actor.workspaceId, options.productId), options.limit);
 }
 
 /** Purchase metrics as filter/sort fields of the people and companies lists (joined by workspace and id). */

@@ -72,29 +72,6 @@ export async function workspaceCurrency(db: DbOrTx, workspaceId: string): Promis
   return String(r.currency).trim();
 }
 
-/**
- * Products of the sales module by id or SKU (read only: an order line keeps its own SKU, name and price
- * snapshot, and the foreign key keeps the product from being removed underneath it).
- */
-export async function productsFor(db: DbOrTx, workspaceId: string, ids: string[], skus: string[]) {
-  const rows = (await db
-    .selectFrom('products')
-    .select(['id', 'sku', 'name', 'unit_price', 'currency', 'active'])
-    .where('workspace_id', '=', workspaceId)
-    .where('deleted_at', 'is', null)
-    .where((eb) =>
-      eb.or([
-        eb('id', '=', sql<string>`ANY(${ids}::uuid[])`),
-        eb(sql`lower(sku)`, '=', sql<string>`ANY(${skus.map((s) => s.toLowerCase())}::text[])`),
-      ]),
-    )
-    .execute()) as Row[];
-  return {
-    byId: new Map(rows.map((r) => [r.id as string, r])),
-    bySku: new Map(rows.map((r) => [String(r.sku).toLowerCase(), r])),
-  };
-}
-
 /** Live people matched by a normalised email or E.164 phone (customers' contact points, read only). */
 export async function personByContact(db: DbOrTx, workspaceId: string, kind: 'email' | 'phone', value: string) {
   const r = await sql<{ id: string; company_id: string | null }>`

@@ -8,6 +8,8 @@ import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { userInWorkspace } from '../accounts/index.js';
 import { getCompany, getPerson } from '../customers/index.js';
+import { lookupProducts } from '../sales/index.js';
+import { commerceDb } from './commerce.db.js';
 import { presentOrder } from './commerce.presenter.js';
 import * as metrics from './metrics.repository.js';
 import * as repo from './orders.repository.js';
@@ -33,24 +35,26 @@ async function resolveCustomer(db: Db | Tx, actor: Actor, personId?: string | nu
 export async function priceLines(db: Db | Tx, workspaceId: string, currency: string, lines: OrderCreate['lines']) {
   const ids = lines.flatMap((l) => (l.productId ? [l.productId] : []));
   const skus = lines.flatMap((l) => (!l.productId && l.sku ? [l.sku] : []));
-  const products = await repo.productsFor(db, workspaceId, ids, skus);
+  const products = await lookupProducts(db, workspaceId, { ids, skus });
+  const byId = new Map(products.map((p) => [p.id, p]));
+  const bySku = new Map(products.map((p) => [p.sku.toLowerCase(), p]));
   const issues: Issue[] = [];
   const priced = lines.map((l, i) => {
-    const p = l.productId ? products.byId.get(l.productId) : products.bySku.get(String(l.sku).toLowerCase());
+    const p = l.productId ? byId.get(l.productId) : bySku.get(String(l.sku).toLowerCase());
     if (!p) {
       issues.push({ path: `lines.${i}.${l.productId ? 'productId' : 'sku'}`, code: 'unknown_product' });
       return null;
     }
-    if (String(p.currency).trim() !== currency) {
-      issues.push({ path: `lines.${i}.productId`, code: 'currency_mismatch', expected: currency, actual: String(p.currency).trim() });
+    if (p.currency !== currency) {
+      issues.push({ path: `lines.${i}.productId`, code: 'currency_mismatch', expected: currency, actual: p.currency });
       return null;
     }
-    const unitPrice = l.unitPrice ?? Number(p.unit_price);
+    const unitPrice = l.unitPrice ?? p.unitPrice;
     return {
       position: i + 1,
-      product_id: p.id as string,
-      sku: p.sku as string,
-      name: p.name as string,
+      product_id: p.id,
+      sku: p.sku,
+      name: p.name,
       quantity: l.quantity,
       unit_price: unitPrice,
       amount: lineTotal({ quantity: l.quantity, unitPrice }),
@@ -69,11 +73,11 @@ export async function checkCurrency(db: Db | Tx, workspaceId: string, currency: 
 async function lockCustomers(trx: Tx, workspaceId: string, rows: { person_id?: string | null; company_id?: string | null }[]) {
   const people = rows.flatMap((r) => (r.person_id ? [r.person_id] : []));
   const companies = rows.flatMap((r) => (r.company_id ? [r.company_id] : []));
-  await metrics.lockMetrics(trx, workspaceId, 'person', people);
-  await metrics.lockMetrics(trx, workspaceId, 'company', companies);
+  await metrics.lockMetrics(commerceDb(trx), workspaceId, 'person', people);
+  await metrics.lockMetrics(commerceDb(trx), workspaceId, 'company', companies);
   return async () => {
-    await metrics.recomputeMetrics(trx, workspaceId, 'person', people);
-    await metrics.recomputeMetrics(trx, workspaceId, 'company', companies);
+    await metrics.recomputeMetrics(commerceDb(trx), workspaceId, 'person', people);
+    await metrics.recomputeMetrics(commerceDb(trx), workspaceId, 'company', companies);
   };
 }
 
@@ -155,7 +159,7 @@ export async function createOrder(options: CreateOrderOptions): Promise<{ order:
       trx,
       lines.map((l) => ({ ...l, workspace_id: ws, order_id: id })),
     );
-    if (countsAsPurchase(input.status)) await metrics.applyPairs(trx, ws, [id], 1);
+    if (countsAsPurchase(input.status)) await metrics.applyPairs(commerceDb(trx), ws, [id], 1);
     await recompute();
     const name = await repo.customerNames(trx, ws, customer.personId, customer.companyId);
     const order = presentOrder(row, await repo.findLines(trx, ws, id), name);
@@ -214,7 +218,7 @@ export async function updateOrder(options: { db: Db; actor: Actor; orderId: stri
     const row = await repo.updateOrder(trx, ws, before.id, set);
     const was = countsAsPurchase(before.status);
     const now = countsAsPurchase(status);
-    if (was !== now) await metrics.applyPairs(trx, ws, [before.id], now ? 1 : -1);
+    if (was !== now) await metrics.applyPairs(commerceDb(trx), ws, [before.id], now ? 1 : -1);
     await recompute();
     const name = await repo.customerNames(trx, ws, row.person_id, row.company_id);
     const after = presentOrder(row, lines, name);
@@ -237,7 +241,7 @@ export async function trashOrder(options: { db: Db; actor: Actor; orderId: strin
     const before = await repo.findOrder(trx, ws, options.orderId, { forUpdate: true });
     if (!before || before.deleted_at) throw new AppError('not_found');
     const row = await repo.updateOrder(trx, ws, before.id, { deleted_at: new Date(), deleted_by: actor.userId, updated_by: actor.userId });
-    if (countsAsPurchase(before.status)) await metrics.applyPairs(trx, ws, [before.id], -1);
+    if (countsAsPurchase(before.status)) await metrics.applyPairs(commerceDb(trx), ws, [before.id], -1);
     await recompute();
     const after = presentOrder(row);
     await recordChange(trx, actor, {

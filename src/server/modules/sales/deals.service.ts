@@ -22,6 +22,7 @@ import * as repo from './deals.repository.js';
 import { loadPipeline, resolvePipeline } from './pipelines.service.js';
 import { findProducts } from './products.repository.js';
 import { checkCurrency } from './products.service.js';
+import { salesDb } from './sales.db.js';
 import { presentDeal, presentLineItem } from './sales.presenter.js';
 
 type Issue = { path: string; code: string; [k: string]: unknown };
@@ -65,7 +66,7 @@ function stageOf(pipeline: Pipeline, stageId: string | undefined, path = 'stageI
 /** Line items priced and totalled in integers; a product's price and name fill what the caller left out. */
 async function buildLines(trx: Tx, actor: Actor, dealId: string, currency: string, items: LineItemInput[]) {
   const products = await findProducts(
-    trx,
+    salesDb(trx),
     actor.workspaceId,
     items.map((i) => i.productId).filter((x): x is string => !!x),
   );

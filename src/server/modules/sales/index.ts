@@ -6,6 +6,7 @@ import { salesRoutes } from './sales.routes.js';
 export { lineTotal, weightedAmount } from '../../../shared/contracts/sales.js';
 export { getDeal } from './deals.service.js';
 export { getLead } from './leads.service.js';
+export { lookupProducts, type ProductRef } from './products.service.js';
 
 /** Sales (SFA): products, pipelines and stages, deals with line items and stage history, leads. */
 export const salesModule: ModulePlugin = async (app, deps) => {

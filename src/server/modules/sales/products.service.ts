@@ -1,11 +1,12 @@
+import type { Kysely } from 'kysely';
 import { currencyDigits, type ProductCreate, type ProductPatch } from '../../../shared/contracts/sales.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Db } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { decodeCursor, encodeCursor } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import * as repo from './products.repository.js';
+import { type SalesDb, salesDb } from './sales.db.js';
 import { presentProduct } from './sales.presenter.js';
 
 export function checkCurrency(currency: string | undefined, path = 'currency') {
@@ -14,7 +15,7 @@ export function checkCurrency(currency: string | undefined, path = 'currency') {
   }
 }
 
-export async function createProduct(options: { db: Db; actor: Actor; input: ProductCreate }) {
+export async function createProduct(options: { db: SalesDb; actor: Actor; input: ProductCreate }) {
   const { actor, input } = options;
   checkCurrency(input.currency);
   return options.db.transaction().execute(async (trx) => {
@@ -42,13 +43,13 @@ export async function createProduct(options: { db: Db; actor: Actor; input: Prod
   });
 }
 
-export async function getProduct(options: { db: Db; actor: Actor; productId: string }) {
+export async function getProduct(options: { db: SalesDb; actor: Actor; productId: string }) {
   const row = await repo.findProduct(options.db, options.actor.workspaceId, options.productId);
   if (!row) throw new AppError('not_found');
   return presentProduct(row);
 }
 
-export async function updateProduct(options: { db: Db; actor: Actor; productId: string; patch: ProductPatch }) {
+export async function updateProduct(options: { db: SalesDb; actor: Actor; productId: string; patch: ProductPatch }) {
   const { actor, patch } = options;
   checkCurrency(patch.currency);
   return options.db.transaction().execute(async (trx) => {
@@ -59,22 +60,19 @@ export async function updateProduct(options: { db: Db; actor: Actor; productId: 
     if (patch.sku !== undefined && (await repo.skuTaken(trx, actor.workspaceId, patch.sku, before.id))) {
       throw new AppError('sku_taken', { sku: patch.sku });
     }
-    const set: Record<string, unknown> = { updated_by: actor.userId };
-    const map: Record<string, string> = {
-      sku: 'sku',
-      name: 'name',
-      category: 'category',
-      description: 'description',
-      unitPrice: 'unit_price',
-      cost: 'cost',
-      currency: 'currency',
-      active: 'active',
-    };
-    for (const [k, column] of Object.entries(map)) {
-      const v = (patch as Record<string, unknown>)[k];
-      if (v !== undefined) set[column] = v;
-    }
-    const after = presentProduct(await repo.updateProduct(trx, actor.workspaceId, before.id, set));
+    const after = presentProduct(
+      await repo.updateProduct(trx, actor.workspaceId, before.id, {
+        updated_by: actor.userId,
+        sku: patch.sku,
+        name: patch.name,
+        category: patch.category,
+        description: patch.description,
+        unit_price: patch.unitPrice,
+        cost: patch.cost,
+        currency: patch.currency,
+        active: patch.active,
+      }),
+    );
     await recordChange(trx, actor, {
       audit: { action: 'product.updated', entityType: 'product', entityId: before.id, before: beforeView, after },
       event: { type: 'product.updated', entityType: 'product', entityId: before.id },
@@ -83,7 +81,7 @@ export async function updateProduct(options: { db: Db; actor: Actor; productId: 
   });
 }
 
-export async function trashProduct(options: { db: Db; actor: Actor; productId: string; restore?: boolean }) {
+export async function trashProduct(options: { db: SalesDb; actor: Actor; productId: string; restore?: boolean }) {
   const { actor } = options;
   return options.db.transaction().execute(async (trx) => {
     const before = await repo.findProduct(trx, actor.workspaceId, options.productId, { forUpdate: true });
@@ -105,7 +103,7 @@ export async function trashProduct(options: { db: Db; actor: Actor; productId: s
 }
 
 export async function listProducts(options: {
-  db: Db;
+  db: SalesDb;
   actor: Actor;
   q?: string;
   active?: boolean;
@@ -124,4 +122,42 @@ export async function listProducts(options: {
     data: page.map(presentProduct),
     nextCursor: rows.length > options.limit && last ? encodeCursor([last.name, last.id]) : null,
   };
+}
+
+/** What another module reads of a product: an order line copies its SKU, name and price. */
+export interface ProductRef {
+  id: string;
+  sku: string;
+  name: string;
+  unitPrice: number;
+  currency: string;
+  active: boolean;
+  trashed: boolean;
+}
+
+/**
+ * The product lookup port: products of the workspace by id or SKU (case-insensitive), ordered by (name, id), in the
+ * caller's transaction or connection. Live products only unless `trashed`.
+ */
+export async function lookupProducts<D>(
+  db: Kysely<D>,
+  workspaceId: string,
+  by: { ids?: readonly string[]; skus?: readonly string[] },
+  opts: { trashed?: boolean } = {},
+): Promise<ProductRef[]> {
+  const rows = await repo.lookupProducts(
+    salesDb(db),
+    workspaceId,
+    { ids: [...(by.ids ?? [])], skus: [...(by.skus ?? [])] },
+    !!opts.trashed,
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    sku: r.sku,
+    name: r.name,
+    unitPrice: Number(r.unit_price),
+    currency: r.currency.trim(),
+    active: r.active,
+    trashed: r.deleted_at !== null,
+  }));
 }

@@ -1,11 +1,12 @@
 import { type Deal, type Lead, type LineItem, type Pipeline, type Product, weightedAmount } from '../../../shared/contracts/sales.js';
 import { formatJapaneseName } from '../../../shared/jp-text.js';
+import type { ProductRow } from './products.repository.js';
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 // int8 arrives as a string from pg; our amounts are capped at 10^15, exact in a JS number.
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-export function presentProduct(r: Record<string, any>): Product {
+export function presentProduct(r: ProductRow): Product {
   const cost = num(r.cost);
   const unitPrice = Number(r.unit_price);
   return {
@@ -17,7 +18,7 @@ export function presentProduct(r: Record<string, any>): Product {
     unitPrice,
     cost,
     margin: cost === null ? null : unitPrice - cost,
-    currency: String(r.currency).trim(),
+    currency: r.currency.trim(),
     active: r.active,
     version: r.version,
     createdAt: iso(r.created_at) as string,
