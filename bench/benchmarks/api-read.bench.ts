@@ -118,6 +118,7 @@ async function seed(url: string, scale: number) {
       userId: adminId,
       role: 'admin',
       teamIds: [],
+      teammateIds: [],
       visibility: 'all',
       locale: 'ja',
     };

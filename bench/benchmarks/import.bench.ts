@@ -4,7 +4,7 @@ import path from 'node:path';
 import PgBoss from 'pg-boss';
 import { createWorkspace } from '../../src/server/modules/accounts/index.js';
 import { IMPORT_QUEUE, importTuning, runImport, startImport, uploadImport } from '../../src/server/modules/customers/import.service.js';
-import type { Actor } from '../../src/server/platform/actor.js';
+import { type Actor, systemActor } from '../../src/server/platform/actor.js';
 import { openDatabase } from '../../src/server/platform/db/database.js';
 import { PREFECTURES } from '../../src/shared/prefectures.js';
 import { copyCsvUnindexed, copyIntoIndexedTwins } from '../lib/copy-baselines.js';
@@ -177,7 +177,7 @@ export const importBench: Benchmark = {
         workspace: { name: 'ベンチマーク株式会社', timeZone: 'Asia/Tokyo', locale: 'ja', currency: 'JPY' },
         admin: { name: '管理 太郎', email: 'admin@bench.example', password: 'correct horse battery staple' },
       });
-      const actor: Actor = { kind: 'user', workspaceId: workspace.id, userId, role: 'admin', teamIds: [], visibility: 'all', locale: 'ja' };
+      const actor: Actor = { ...systemActor(workspace.id), kind: 'user', userId };
       await boss.start();
       await boss.createQueue(IMPORT_QUEUE);
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import PgBoss from 'pg-boss';
 import { createToken, createWorkspace } from '../../src/server/modules/accounts/index.js';
 import { ORDER_IMPORT_QUEUE, runOrderImport, uploadOrderImport } from '../../src/server/modules/commerce/index.js';
-import type { Actor } from '../../src/server/platform/actor.js';
+import { type Actor, systemActor } from '../../src/server/platform/actor.js';
 import { openDatabase } from '../../src/server/platform/db/database.js';
 import { newId } from '../../src/server/platform/ids.js';
 import { copyCsvUnindexed, copyIntoIndexedTwins } from '../lib/copy-baselines.js';
@@ -84,7 +84,7 @@ export const ordersBench: Benchmark = {
         workspace: { name: 'ベンチ通販株式会社', timeZone: 'Asia/Tokyo', locale: 'ja', currency: 'JPY' },
         admin: { name: '管理 太郎', email: 'admin@orders.bench', password: 'correct horse battery staple' },
       });
-      const actor: Actor = { kind: 'user', workspaceId: workspace.id, userId, role: 'admin', teamIds: [], visibility: 'all', locale: 'ja' };
+      const actor: Actor = { ...systemActor(workspace.id), kind: 'user', userId };
       const customers = Math.max(10, Math.round(ctx.scale / 10));
       await seedPeople(db.url, workspace.id, userId, customers, ctx.log);
       for (let i = 0; i < PRODUCTS; i += 100) {

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { createToken, createWorkspace } from '../../src/server/modules/accounts/index.js';
-import type { Actor } from '../../src/server/platform/actor.js';
+import { type Actor, systemActor } from '../../src/server/platform/actor.js';
 import { openDatabase } from '../../src/server/platform/db/database.js';
 import { freshDatabase } from '../lib/database.js';
 import { seedPeople } from '../lib/people-seed.js';
@@ -85,7 +85,7 @@ export const timelineBench: Benchmark = {
         workspace: { name: 'ベンチ株式会社', timeZone: 'Asia/Tokyo', locale: 'ja', currency: 'JPY' },
         admin: { name: 'ベンチ', email: 'bench@example.jp', password: 'bench password long enough' },
       });
-      const actor: Actor = { kind: 'user', workspaceId: workspace.id, userId, role: 'admin', teamIds: [], visibility: 'all', locale: 'ja' };
+      const actor: Actor = { ...systemActor(workspace.id), kind: 'user', userId };
       const { token } = await createToken({ db: database.db, actor, name: 'bench', scopes: ['read', 'write'] });
       await database.close();
       await seedPeople(db.url, workspace.id, userId, 1000, ctx.log);

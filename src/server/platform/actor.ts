@@ -8,6 +8,11 @@ export interface Actor {
   userId: string | null;
   role: Role;
   teamIds: string[];
+  /**
+   * Users who share a team with the actor, the actor included, when its visibility is `team` (empty otherwise:
+   * they grant nothing then). Resolved with the actor, so record policies need no query of their own.
+   */
+  teammateIds: string[];
   visibility: Visibility;
   locale: Locale;
   scopes?: TokenScope[];
@@ -17,5 +22,5 @@ export interface Actor {
 }
 
 export function systemActor(workspaceId: string): Actor {
-  return { kind: 'system', workspaceId, userId: null, role: 'admin', teamIds: [], visibility: 'all', locale: 'ja' };
+  return { kind: 'system', workspaceId, userId: null, role: 'admin', teamIds: [], teammateIds: [], visibility: 'all', locale: 'ja' };
 }

@@ -1,19 +1,18 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Actor } from './actor.js';
-import type { DbOrTx } from './db/database.js';
 
 /**
  * Record visibility (own / team / all), the one policy every module applies to records that have an
  * owner and a team. `team` sees records owned by the actor, assigned to one of the actor's teams, or
- * owned by a member of one of those teams.
+ * owned by a member of one of those teams (the actor's teammateIds, resolved with the actor by accounts).
  */
 export interface OwnedRecord {
   ownerId: string | null;
   teamId: string | null;
 }
 
-/** `teammateIds`: users in the actor's teams (see teammatesOf), for records a teammate owns. */
-export function maySee(actor: Actor, record: OwnedRecord, teammateIds: readonly string[] = []): boolean {
+/** `teammateIds` defaults to the actor's own; pass others only to decide for a set resolved elsewhere. */
+export function maySee(actor: Actor, record: OwnedRecord, teammateIds: readonly string[] = actor.teammateIds): boolean {
   if (actor.visibility === 'all' || !record.ownerId) return true;
   if (record.ownerId === actor.userId) return true;
   if (actor.visibility !== 'team') return false;
@@ -21,18 +20,17 @@ export function maySee(actor: Actor, record: OwnedRecord, teammateIds: readonly 
   return teammateIds.includes(record.ownerId);
 }
 
-/** Users who share a team with the actor: only needed under `team` visibility. */
-export async function teammatesOf(db: DbOrTx, actor: Actor): Promise<string[]> {
-  if (actor.visibility !== 'team' || actor.teamIds.length === 0) return [];
-  const { rows } = await sql<{ user_id: string }>`SELECT DISTINCT user_id FROM team_members
-    WHERE workspace_id = ${actor.workspaceId} AND team_id = ANY(${actor.teamIds}::uuid[])`.execute(db);
-  return rows.map((r) => r.user_id);
+/**
+ * @deprecated read `actor.teammateIds`: the teammates come with the actor now. Kept (the handle unused) until the
+ * modules' call sites move.
+ */
+export async function teammatesOf(_db: unknown, actor: Actor): Promise<string[]> {
+  return actor.teammateIds;
 }
 
-/** The single-record form of whereVisible: the same answer as the list gives. */
-export async function canSee(db: DbOrTx, actor: Actor, record: OwnedRecord): Promise<boolean> {
-  if (maySee(actor, record)) return true;
-  return actor.visibility === 'team' && maySee(actor, record, await teammatesOf(db, actor));
+/** @deprecated use maySee(actor, record): the single-record answer needs no query any more (the handle is unused). */
+export async function canSee(_db: unknown, actor: Actor, record: OwnedRecord): Promise<boolean> {
+  return maySee(actor, record);
 }
 
 /**
@@ -40,11 +38,18 @@ export async function canSee(db: DbOrTx, actor: Actor, record: OwnedRecord): Pro
  * visible to admins, to the creator, and to users whose visibility covers the creator; one without a creator
  * only to admins and `all`.
  */
-export async function canSeeCreatedBy(db: DbOrTx, actor: Actor, createdBy: string | null): Promise<boolean> {
+export function maySeeCreatedBy(actor: Actor, createdBy: string | null): boolean {
   if (actor.role === 'admin') return true;
   if (!createdBy) return actor.visibility === 'all';
-  return canSee(db, actor, { ownerId: createdBy, teamId: null });
+  return maySee(actor, { ownerId: createdBy, teamId: null });
 }
+
+/** @deprecated use maySeeCreatedBy(actor, createdBy) (the handle is unused). */
+export async function canSeeCreatedBy(_db: unknown, actor: Actor, createdBy: string | null): Promise<boolean> {
+  return maySeeCreatedBy(actor, createdBy);
+}
+
+const NOBODY = '00000000-0000-0000-0000-000000000000';
 
 /** Adds the visibility condition to a query over a table aliased `alias` with owner_id and team_id columns. */
 export function whereVisible<DB, TB extends keyof DB, O>(
@@ -55,11 +60,10 @@ export function whereVisible<DB, TB extends keyof DB, O>(
   if (actor.visibility === 'all') return qb;
   const owner = sql.ref(`${alias}.owner_id`);
   const team = sql.ref(`${alias}.team_id`);
-  const me = actor.userId ?? '00000000-0000-0000-0000-000000000000';
+  const me = actor.userId ?? NOBODY;
   if (actor.visibility === 'own') return qb.where(sql<boolean>`(${owner} IS NULL OR ${owner} = ${me})`);
-  const teams = actor.teamIds.length ? actor.teamIds : ['00000000-0000-0000-0000-000000000000'];
   return qb.where(
-    sql<boolean>`(${owner} IS NULL OR ${owner} = ${me} OR ${team} = ANY(${teams}::uuid[]) OR ${owner} IN (
-      SELECT tm.user_id FROM team_members tm WHERE tm.workspace_id = ${actor.workspaceId} AND tm.team_id = ANY(${teams}::uuid[])))`,
+    sql<boolean>`(${owner} IS NULL OR ${owner} = ${me} OR ${team} = ANY(${actor.teamIds}::uuid[])
+      OR ${owner} = ANY(${actor.teammateIds}::uuid[]))`,
   );
 }

@@ -8,8 +8,6 @@ import { maySee } from './policy.js';
 interface Connection {
   actor: Actor;
   reply: FastifyReply;
-  /** Users who share a team with the actor, for records they own under `team` visibility. */
-  teammates: string[];
 }
 
 /**
@@ -60,16 +58,7 @@ export class RealtimeHub {
   }
 
   /** Turn the reply into an event stream for this actor until the client goes away. */
-  async open(actor: Actor, reply: FastifyReply): Promise<void> {
-    const teammates =
-      actor.visibility === 'team' && actor.teamIds.length
-        ? (
-            await this.pool.query<{ user_id: string }>(
-              'SELECT DISTINCT user_id FROM team_members WHERE workspace_id = $1 AND team_id = ANY($2::uuid[])',
-              [actor.workspaceId, actor.teamIds],
-            )
-          ).rows.map((r) => r.user_id)
-        : [];
+  open(actor: Actor, reply: FastifyReply): void {
     reply.hijack();
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -78,7 +67,7 @@ export class RealtimeHub {
       'x-accel-buffering': 'no',
     });
     reply.raw.write('retry: 3000\n\n');
-    const conn: Connection = { actor, reply, teammates };
+    const conn: Connection = { actor, reply };
     let set = this.byWorkspace.get(actor.workspaceId);
     if (!set) {
       set = new Set();
@@ -97,6 +86,6 @@ export class RealtimeHub {
     if (!set) return;
     const { w: _w, ...event } = notice;
     const data = `event: change\ndata: ${JSON.stringify(event)}\n\n`;
-    for (const c of set) if (maySee(c.actor, notice, c.teammates)) c.reply.raw.write(data);
+    for (const c of set) if (maySee(c.actor, notice)) c.reply.raw.write(data);
   }
 }

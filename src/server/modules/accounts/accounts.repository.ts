@@ -218,6 +218,23 @@ export interface SessionActorRow {
   locale: 'ja' | 'en' | null;
   settings: WorkspaceRow['settings'];
   team_ids: string[];
+  teammate_ids: string[];
+}
+
+/**
+ * A user's teams, and everyone who shares one of them (the user included): what team visibility covers. Carried on
+ * the actor, so it is as fresh as the actor cache, which every team or membership change clears.
+ */
+export function teamsOfUser(workspaceId: string, userId: string) {
+  const ws = sql.ref(workspaceId);
+  const user = sql.ref(userId);
+  return [
+    sql<string[]>`coalesce((SELECT array_agg(tm.team_id) FROM team_members tm
+      WHERE tm.workspace_id = ${ws} AND tm.user_id = ${user}), '{}')`.as('team_ids'),
+    sql<string[]>`coalesce((SELECT array_agg(DISTINCT mate.user_id) FROM team_members tm
+      JOIN team_members mate ON mate.workspace_id = tm.workspace_id AND mate.team_id = tm.team_id
+      WHERE tm.workspace_id = ${ws} AND tm.user_id = ${user}), '{}')`.as('teammate_ids'),
+  ] as const;
 }
 
 export const sessionRepo = {
@@ -253,10 +270,7 @@ export const sessionRepo = {
         'u.locale',
         'w.settings',
       ])
-      .select(
-        sql<string[]>`coalesce((SELECT array_agg(tm.team_id) FROM team_members tm
-          WHERE tm.workspace_id = s.workspace_id AND tm.user_id = s.user_id), '{}')`.as('team_ids'),
-      )
+      .select(teamsOfUser('s.workspace_id', 's.user_id'))
       .where('s.token_hash', '=', tokenHash)
       .where('s.expires_at', '>', new Date())
       .where('u.status', '=', 'active')
@@ -322,10 +336,7 @@ export const tokenRepo = {
       .innerJoin('users as u', (j) => j.onRef('u.workspace_id', '=', 't.workspace_id').onRef('u.id', '=', 't.user_id'))
       .innerJoin('workspaces as w', 'w.id', 't.workspace_id')
       .select(['t.workspace_id', 't.id', 't.user_id', 't.scopes', 't.last_used_at', 'u.role', 'u.locale', 'w.settings'])
-      .select(
-        sql<string[]>`coalesce((SELECT array_agg(tm.team_id) FROM team_members tm
-          WHERE tm.workspace_id = t.workspace_id AND tm.user_id = t.user_id), '{}')`.as('team_ids'),
-      )
+      .select(teamsOfUser('t.workspace_id', 't.user_id'))
       .where('t.token_hash', '=', tokenHash)
       .where('t.revoked_at', 'is', null)
       .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', new Date())]))
@@ -408,44 +419,3 @@ export const invitationRepo = {
       .where('accepted_at', 'is', null)
       .execute(),
 };
-
-/** Membership checks other modules use (through this module's index) when a record names a user or team. */
-export async function userInWorkspace(db: DbOrTx, workspaceId: string, userId: string): Promise<boolean> {
-  return !!(await db.selectFrom('users').select('id').where('workspace_id', '=', workspaceId).where('id', '=', userId).executeTakeFirst());
-}
-export async function teamInWorkspace(db: DbOrTx, workspaceId: string, teamId: string): Promise<boolean> {
-  return !!(await db.selectFrom('teams').select('id').where('workspace_id', '=', workspaceId).where('id', '=', teamId).executeTakeFirst());
-}
-
-/** Every user id of the workspace, disabled ones included: what a stored reference to a user may name. */
-export async function userIdsOf(db: DbOrTx, workspaceId: string): Promise<Set<string>> {
-  const rows = await db.selectFrom('users').select('id').where('workspace_id', '=', workspaceId).execute();
-  return new Set(rows.map((r) => r.id as string));
-}
-
-/** Active (not disabled) users for other modules' routing decisions, in id order: of a team, among ids, or with roles. */
-export async function findActiveUsers(
-  db: DbOrTx,
-  workspaceId: string,
-  where: { teamId?: string; ids?: string[]; roles?: Role[] },
-): Promise<{ id: string; name: string; role: Role }[]> {
-  if (where.ids?.length === 0 || where.roles?.length === 0) return [];
-  let q = db
-    .selectFrom('users as u')
-    .select(['u.id', 'u.name', 'u.role'])
-    .where('u.workspace_id', '=', workspaceId)
-    .where('u.status', '=', 'active');
-  if (where.teamId)
-    q = q.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('team_members as tm')
-          .select('tm.user_id')
-          .whereRef('tm.workspace_id', '=', 'u.workspace_id')
-          .whereRef('tm.user_id', '=', 'u.id')
-          .where('tm.team_id', '=', where.teamId as string),
-      ),
-    );
-  if (where.ids) q = q.where('u.id', 'in', where.ids);
-  if (where.roles) q = q.where('u.role', 'in', where.roles);
-  return q.orderBy('u.id').execute() as Promise<{ id: string; name: string; role: Role }[]>;
-}

@@ -128,16 +128,18 @@ function visibilityFor(role: Role, settings: WorkspaceRow['settings']) {
 }
 
 function actorFromRow(
-  row: Pick<SessionActorRow, 'workspace_id' | 'user_id' | 'role' | 'locale' | 'settings' | 'team_ids'>,
+  row: Pick<SessionActorRow, 'workspace_id' | 'user_id' | 'role' | 'locale' | 'settings' | 'team_ids' | 'teammate_ids'>,
   fallbackLocale: Locale,
 ): Actor {
+  const visibility = visibilityFor(row.role, row.settings);
   return {
     kind: 'user',
     workspaceId: row.workspace_id,
     userId: row.user_id,
     role: row.role,
     teamIds: row.team_ids,
-    visibility: visibilityFor(row.role, row.settings),
+    teammateIds: visibility === 'team' ? row.teammate_ids : [],
+    visibility,
     locale: row.locale ?? fallbackLocale,
   };
 }

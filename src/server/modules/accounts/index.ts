@@ -1,4 +1,15 @@
-export { findActiveUsers, teamInWorkspace, userIdsOf, userInWorkspace } from './accounts.repository.js';
+export {
+  findActiveUsers,
+  teamInWorkspace,
+  type UserSummary,
+  userEmailsAmong,
+  userIdsOf,
+  userInWorkspace,
+  userNames,
+  userSummaries,
+  type WorkspaceSettings,
+  workspaceSettings,
+} from './accounts.ports.js';
 export { accountsRoutes } from './accounts.routes.js';
 export { createAdminUser, createWorkspaceForOperator, listWorkspaces } from './admin.service.js';
 export { actorForUser, createWorkspace, resetPassword, startSession } from './auth.service.js';

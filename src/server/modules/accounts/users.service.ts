@@ -210,13 +210,18 @@ export async function acceptInvitation(options: { db: Db; token: string; name: s
       locale: options.locale ?? null,
       created_by: inv.created_by,
     });
-    if (inv.team_id) await teamRepo.addMember(trx, inv.workspace_id, inv.team_id, userId);
+    if (inv.team_id) {
+      await teamRepo.addMember(trx, inv.workspace_id, inv.team_id, userId);
+      // The team's members see the newcomer's records from now on: their cached actors list teammates.
+      await invalidateActors(trx, inv.workspace_id);
+    }
     const actor: Actor = {
       kind: 'user',
       workspaceId: inv.workspace_id,
       userId,
       role: inv.role,
       teamIds: [],
+      teammateIds: [],
       visibility: 'all',
       locale: 'ja',
     };

@@ -207,6 +207,7 @@ async function runLeased(options: {
     userId: job.created_by,
     role: 'admin',
     teamIds: [],
+    teammateIds: [],
     visibility: 'all',
     locale: 'ja',
   };

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type PgBoss from 'pg-boss';
-import type { Actor } from '../../platform/actor.js';
+import { type Actor, systemActor } from '../../platform/actor.js';
 import type { Database, Db } from '../../platform/db/database.js';
 import { failLeased, holdsLease, type Lease, type LeasedJobs, queueLeased, withLease } from '../../platform/db/job-lease.js';
 import { storeInParts } from '../../platform/db/stored-file.js';
@@ -300,7 +300,7 @@ async function runLeased(options: {
   const stopped = () => stopping() || lease.lost();
   // Read after the claim: the checkpoint is the one the last runner committed.
   const job = (await repo.findJob(db, workspaceId, importId)) as repo.ImportJobRow;
-  const actor: Actor = { kind: 'user', workspaceId, userId: job.created_by, role: 'admin', teamIds: [], visibility: 'all', locale: 'ja' };
+  const actor: Actor = { ...systemActor(workspaceId), kind: 'user', userId: job.created_by };
   const client = await database.pool.connect();
   let bytes = 0;
   const source = repo.fileStream(db, workspaceId, importId, (n) => {

@@ -21,6 +21,7 @@ function authorOf(row: repo.EmailRow): Actor {
     userId: row.created_by,
     role: 'member',
     teamIds: [],
+    teammateIds: [],
     visibility: 'all',
     locale: 'ja',
   };
