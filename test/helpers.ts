@@ -31,6 +31,21 @@ export async function createTestDatabase(): Promise<string> {
   return u.toString();
 }
 
+/** A fresh database with nothing in it (not even migrations): for restoring backups and first starts. */
+export async function createEmptyDatabase(): Promise<string> {
+  const name = `crm_e_${inject('runId')}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: inject('adminUrl') });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(inject('adminUrl'));
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
 /** Tests talk to mail servers running in-process on loopback, so loopback is allowed (MAIL_ALLOW_PRIVATE_HOSTS). */
 export function testConfig(databaseUrl: string, overrides: Partial<Config> = {}): Config {
   const env = {
@@ -58,9 +73,14 @@ export async function startTestServer(
 }
 
 let seq = 0;
-export function uniqueEmail(prefix = 'user'): string {
+/** A name no other test (in any file of the run) uses: for values that must be unique in a workspace or the database. */
+export function uniqueName(prefix: string): string {
   seq += 1;
-  return `${prefix}.${Date.now().toString(36)}.${seq}.${randomBytes(3).toString('hex')}@example.test`;
+  return `${prefix}.${Date.now().toString(36)}.${seq}.${randomBytes(3).toString('hex')}`;
+}
+
+export function uniqueEmail(prefix = 'user'): string {
+  return `${uniqueName(prefix)}@example.test`;
 }
 
 export const PASSWORD = 'correct horse battery staple';

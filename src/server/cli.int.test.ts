@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import * as tar from 'tar';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createTestDatabase, createTestWorkspace, signIn, startTestServer, uniqueEmail } from '../../test/helpers.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createEmptyDatabase, createTestDatabase, createTestWorkspace, signIn, startTestServer, uniqueEmail } from '../../test/helpers.js';
 import { loadConfig } from './platform/config.js';
 import { startServer } from './server.js';
 
@@ -27,16 +26,6 @@ function crm(args: string[], env: Record<string, string> = {}): Promise<{ code: 
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
-}
-
-async function emptyDatabase(): Promise<string> {
-  const name = `crm_e_${inject('runId')}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: inject('adminUrl') });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`).finally(() => admin.end());
-  const u = new URL(inject('adminUrl'));
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 
 async function canSignIn(databaseUrl: string, email: string, password: string): Promise<boolean> {
@@ -282,7 +271,7 @@ describe('crm backup and restore', () => {
     const backup = await crm(['backup', file], { DATABASE_URL: url });
     expect(backup.code).toBe(0);
     expect(backup.stdout).toMatch(/Backed up \d+ rows in \d+ tables/);
-    const target = await emptyDatabase();
+    const target = await createEmptyDatabase();
     const restore = await crm(['restore', file], { DATABASE_URL: target });
     expect(restore.stderr).toBe('');
     expect(restore.code).toBe(0);
@@ -293,7 +282,7 @@ describe('crm backup and restore', () => {
   });
 
   it('applies pending migrations on an unmigrated database with crm migrate', async () => {
-    const target = await emptyDatabase();
+    const target = await createEmptyDatabase();
     const first = await crm(['migrate'], { DATABASE_URL: target });
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/Applied \d+ migration\(s\):\n {2}0001_platform/);

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, PASSWORD, uniqueEmail, waitFor } from '../../../test/helpers.js';
 import { createWorkspace } from '../modules/accounts/index.js';
 import { type Database, openDatabase } from '../platform/db/database.js';
-import { type ChildServer, freePort, type HttpClient, seeded, signInHttp, startChild } from './crash-support.js';
+import { freePort } from '../platform/db/embedded.js';
+import { type ChildServer, type HttpClient, seeded, signInHttp, startChild } from './crash-support.js';
 
 /**
  * SIGKILL during an order import (the server as a real child process), then a restart on the same database: the

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestWorkspace, PASSWORD, testConfig, waitFor } from '../../../test/helpers.js';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from '../platform/db/embedded.js';
+import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from '../platform/db/embedded.js';
 import { type RunningServer, startServer } from '../server.js';
 
 /**
@@ -22,17 +21,6 @@ let cookie = '';
 let csrf = '';
 let workspaceId: string;
 const logs: { level: number; module?: string; msg: string }[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(p));
-    });
-  });
-}
 
 /** A real HTTP request with a hard time limit: a hang fails the test instead of holding it. */
 async function call(method: string, url: string, body?: unknown, limitMs = 10_000) {

@@ -4,9 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import * as tar from 'tar';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addUser,
+  createEmptyDatabase,
   createTestDatabase,
   createTestWorkspace,
   PASSWORD,
@@ -31,20 +32,6 @@ function poolFor(url: string): pg.Pool {
 }
 
 /** A brand-new database with nothing in it: not cloned from the migrated template. */
-async function emptyDatabase(): Promise<string> {
-  const name = `crm_e_${inject('runId')}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: inject('adminUrl') });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const u = new URL(inject('adminUrl'));
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 /** Per table of the public schema: a digest of all its rows. */
 async function tableDigests(pool: pg.Pool): Promise<Record<string, string>> {
   const { rows: tables } = await pool.query<{ name: string }>(
@@ -140,7 +127,7 @@ describe('backup archive', () => {
 
 describe('restore', () => {
   it('reproduces every table row for row in a new empty database, which then accepts sign-ins and writes', async () => {
-    const targetUrl = await emptyDatabase();
+    const targetUrl = await createEmptyDatabase();
     const target = poolFor(targetUrl);
     const summary = await restoreBackup({ pool: target, file: archive });
     expect(summary.upgraded).toEqual([]);
@@ -181,7 +168,7 @@ describe('restore', () => {
       const file = path.join(dir, 'tables/users.copy');
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('山田', '田山'));
     });
-    const target = poolFor(await emptyDatabase());
+    const target = poolFor(await createEmptyDatabase());
     const err = await restoreBackup({ pool: target, file: damaged }).catch((e) => e);
     expect(err).toBeInstanceOf(BackupError);
     expect(err.message).toMatch(/damaged: tables\/users\.copy does not match its checksum/);
@@ -195,7 +182,7 @@ describe('restore', () => {
       const t = manifest.tables.find((x) => x.name === 'workspaces') as BackupManifest['tables'][number];
       Object.assign(t, { rows: 0, bytes: 0, sha256: createHash('sha256').update('').digest('hex') });
     });
-    const target = poolFor(await emptyDatabase());
+    const target = poolFor(await createEmptyDatabase());
     await expect(restoreBackup({ pool: target, file: orphaned })).rejects.toThrow(/rolled back, nothing was restored.*foreign key/);
     expect((await target.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`)).rows[0].n).toBeGreaterThan(5);
     expect(await dataRows(target)).toBe(0);
@@ -206,7 +193,7 @@ describe('restore', () => {
       manifest.migrations.push('9999_from_the_future');
       manifest.appVersion = '99.0.0';
     });
-    const target = poolFor(await emptyDatabase());
+    const target = poolFor(await createEmptyDatabase());
     await expect(restoreBackup({ pool: target, file: future })).rejects.toThrow(
       /newer version of the CRM \(99\.0\.0\).*9999_from_the_future/,
     );
@@ -218,7 +205,7 @@ describe('restore', () => {
     for (const fraction of [0.3, 0.6, 0.9]) {
       const cut = path.join(tmp, `cut-${fraction}.crmbackup`);
       fs.writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * fraction)));
-      const target = poolFor(await emptyDatabase());
+      const target = poolFor(await createEmptyDatabase());
       await expect(restoreBackup({ pool: target, file: cut })).rejects.toThrow(BackupError);
       expect((await target.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`)).rows[0].n).toBe(0);
     }
@@ -227,7 +214,7 @@ describe('restore', () => {
   it('refuses a file that is not an archive', async () => {
     const junk = path.join(tmp, 'junk.crmbackup');
     fs.writeFileSync(junk, 'not a tar file at all');
-    await expect(restoreBackup({ pool: poolFor(await emptyDatabase()), file: junk })).rejects.toThrow(BackupError);
+    await expect(restoreBackup({ pool: poolFor(await createEmptyDatabase()), file: junk })).rejects.toThrow(BackupError);
   });
 });
 
@@ -270,7 +257,7 @@ describe('stored files (attachments)', () => {
     expect(made.files).toBe(1);
 
     const targetFiles = path.join(tmp, `files-dst-${randomBytes(3).toString('hex')}`);
-    const targetUrl = await emptyDatabase();
+    const targetUrl = await createEmptyDatabase();
     const restored = await restoreBackup({ pool: poolFor(targetUrl), file: withFiles, filesDir: targetFiles });
     expect(restored.files).toBe(1);
     const server = await startTestServer({ databaseUrl: targetUrl, config: { attachments: { ...defaults, dir: targetFiles } } });
@@ -284,7 +271,7 @@ describe('stored files (attachments)', () => {
     }
 
     // a folder that already holds the files is refused before any row is loaded
-    const again = poolFor(await emptyDatabase());
+    const again = poolFor(await createEmptyDatabase());
     const refused = await restoreBackup({ pool: again, file: withFiles, filesDir: targetFiles }).catch((e) => e);
     expect(refused).toBeInstanceOf(BackupError);
     expect(refused.message).toMatch(/files folder is not empty/);
@@ -302,7 +289,7 @@ describe('stored files (attachments)', () => {
       ...manifest.tables.map((t) => t.file),
       `files/${manifest.files[0]?.path}`,
     ]);
-    const third = poolFor(await emptyDatabase());
+    const third = poolFor(await createEmptyDatabase());
     const err = await restoreBackup({ pool: third, file: damaged, filesDir: path.join(tmp, 'unused-files') }).catch((e) => e);
     expect(err).toBeInstanceOf(BackupError);
     expect(err.message).toMatch(/damaged: the file .* does not match its checksum/);

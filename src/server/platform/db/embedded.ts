@@ -58,7 +58,8 @@ export function lockDataDir(dataDir: string): () => void {
   throw new Error(`Could not lock ${dataDir}`);
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on loopback right now (for a server that must be told its port before it starts). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
