@@ -1,12 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, PASSWORD, uniqueEmail, waitFor } from '../../../test/helpers.js';
-import { createWorkspace } from '../modules/accounts/index.js';
-import { type Database, openDatabase } from '../platform/db/database.js';
-import { freePort } from '../platform/db/embedded.js';
-import { type ChildServer, type HttpClient, seeded, signInHttp, startChild } from './crash-support.js';
+import { waitFor } from '../../../test/helpers.js';
+import { type CrashHarness, seeded, startCrashHarness } from './crash-support.js';
 
 /**
  * SIGKILL during an order import (the server as a real child process), then a restart on the same database: the
@@ -15,47 +9,22 @@ import { type ChildServer, type HttpClient, seeded, signInHttp, startChild } fro
 
 const random = seeded(20260611);
 
-let databaseUrl: string;
-let database: Database;
-let dataDir: string;
-let port: number;
-let child: ChildServer | undefined;
-let client: HttpClient;
-let workspaceId: string;
-let adminEmail: string;
-
-const q = async (text: string, values: unknown[] = []) => (await database.pool.query(text, values)).rows;
-
-async function start() {
-  child = await startChild({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir }, port);
-  client = await signInHttp(() => (child as ChildServer).url, adminEmail, PASSWORD);
-}
+let h: CrashHarness;
 
 beforeAll(async () => {
-  databaseUrl = await createTestDatabase();
-  database = openDatabase(databaseUrl, { poolSize: 4 });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-fault-import-'));
-  port = await freePort();
-  adminEmail = uniqueEmail('admin');
-  const made = await createWorkspace({
-    db: database.db,
-    workspace: { name: '障害試験株式会社', timeZone: 'Asia/Tokyo', locale: 'ja', currency: 'JPY' },
-    admin: { name: '管理 太郎', email: adminEmail, password: PASSWORD },
-  });
-  workspaceId = made.workspace.id;
-  await start();
+  h = await startCrashHarness({ dataDirPrefix: 'crm-fault-import-' });
 }, 120_000);
 
 afterAll(async () => {
-  await child?.kill();
-  await database?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await h?.close();
 });
 
 describe('SIGKILL during an order import', () => {
   it('resumes after a restart and ends with exactly the valid orders of the file, none twice', async () => {
-    expect((await client.call('POST', '/api/v1/products', { sku: 'K-1', name: '商品', unitPrice: 100, currency: 'JPY' })).status).toBe(201);
-    expect((await client.call('POST', '/api/v1/people', { familyName: '購入', emails: [{ address: 'buyer@example.jp' }] })).status).toBe(
+    expect((await h.client.call('POST', '/api/v1/products', { sku: 'K-1', name: '商品', unitPrice: 100, currency: 'JPY' })).status).toBe(
+      201,
+    );
+    expect((await h.client.call('POST', '/api/v1/people', { familyName: '購入', emails: [{ address: 'buyer@example.jp' }] })).status).toBe(
       201,
     );
     // More orders than one batch (5,000): the kill can land between committed batches. Every 1,000th is bad.
@@ -68,7 +37,7 @@ describe('SIGKILL during an order import', () => {
       rows.push(`KL-${i},2026/06/01,buyer@example.jp,K-1,${bad ? -1 : 1}`);
     }
     const csv = `注文番号,注文日時,メールアドレス,SKU,数量\n${rows.join('\n')}\n`;
-    const up = await client.call('POST', '/api/v1/orders/imports?format=csv', csv);
+    const up = await h.client.call('POST', '/api/v1/orders/imports?format=csv', csv);
     expect(up.status).toBe(202);
 
     // The kill point: a random moment after the first batch committed (in the second batch or just after it), so
@@ -77,39 +46,37 @@ describe('SIGKILL during an order import', () => {
     await waitFor(
       'the first batch to commit',
       async () => {
-        const job = (await client.call('GET', `/api/v1/orders/imports/${up.body.id}`)).body;
+        const job = (await h.client.call('GET', `/api/v1/orders/imports/${up.body.id}`)).body;
         return job.processed > 0 || job.status === 'completed';
       },
       { timeoutMs: 90_000, intervalMs: 20 },
     );
     await new Promise((r) => setTimeout(r, killAfter));
-    const before = (await client.call('GET', `/api/v1/orders/imports/${up.body.id}`)).body;
+    const before = (await h.client.call('GET', `/api/v1/orders/imports/${up.body.id}`)).body;
     const t0 = Date.now();
-    await child?.kill();
-    await start();
-    const restartMs = Date.now() - t0;
+    const restartMs = await h.killAndRestart();
     const job = await waitFor(
       'the import to finish after the restart',
       async () => {
-        const r = (await client.call('GET', `/api/v1/orders/imports/${up.body.id}`)).body;
+        const r = (await h.client.call('GET', `/api/v1/orders/imports/${up.body.id}`)).body;
         return r.status === 'completed' || r.status === 'failed' ? r : undefined;
       },
       {
         timeoutMs: 120_000,
         intervalMs: 500,
-        describe: async () => (await client.call('GET', `/api/v1/orders/imports/${up.body.id}`)).body,
+        describe: async () => (await h.client.call('GET', `/api/v1/orders/imports/${up.body.id}`)).body,
       },
     );
     const resumedMs = Date.now() - t0;
     expect(job).toMatchObject({ status: 'completed', rowsTotal: ORDERS, processed: ORDERS, inserted: valid, rejected: ORDERS - valid });
-    const [counts] = await q(
+    const [counts] = await h.q(
       'SELECT count(*)::int AS n, count(DISTINCT order_number)::int AS d FROM orders WHERE workspace_id = $1 AND deleted_at IS NULL',
-      [workspaceId],
+      [h.workspaceId],
     );
     expect(counts).toEqual({ n: valid, d: valid });
-    const [lines] = await q('SELECT count(*)::int AS n FROM order_lines WHERE workspace_id = $1', [workspaceId]);
+    const [lines] = await h.q('SELECT count(*)::int AS n FROM order_lines WHERE workspace_id = $1', [h.workspaceId]);
     expect(lines.n).toBe(valid);
-    const [metrics] = await q('SELECT purchase_count::int AS n FROM person_metrics WHERE workspace_id = $1', [workspaceId]);
+    const [metrics] = await h.q('SELECT purchase_count::int AS n FROM person_metrics WHERE workspace_id = $1', [h.workspaceId]);
     expect(metrics?.n).toBe(valid);
     console.log(
       `[faults] order import: killed ${killAfter} ms after the first batch committed, at ${before.processed}/${ORDERS} processed (${before.status}); restart ${restartMs} ms; ` +

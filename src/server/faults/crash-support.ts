@@ -1,6 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createTestDatabase, PASSWORD, uniqueEmail } from '../../../test/helpers.js';
+import { createWorkspace } from '../modules/accounts/index.js';
+import { openDatabase } from '../platform/db/database.js';
+import { freePort } from '../platform/db/embedded.js';
 
 /** Test support for crash tests: the server as a real child process that can be killed with SIGKILL. */
 
@@ -116,3 +122,48 @@ export async function signInHttp(baseUrl: () => string, email: string, password:
   csrf = (await call('GET', '/api/v1/auth/session')).body.csrfToken;
   return { call };
 }
+
+/**
+ * A crash test's world: a fresh database holding a workspace and its administrator (made by the service, as the
+ * CLI does: no server runs yet), the server as a child process on a fixed port with its own data folder, and the
+ * administrator signed in over HTTP. `client` keeps working across restarts (it signs in again on each); `q` runs
+ * SQL straight on the database, to check what was committed; `killAndRestart` resolves with the milliseconds it took.
+ */
+export async function startCrashHarness(options: { dataDirPrefix: string; env?: Record<string, string> }) {
+  const databaseUrl = await createTestDatabase();
+  const database = openDatabase(databaseUrl, { poolSize: 4 });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), options.dataDirPrefix));
+  const port = await freePort();
+  const adminEmail = uniqueEmail('admin');
+  const made = await createWorkspace({
+    db: database.db,
+    workspace: { name: '障害試験株式会社', timeZone: 'Asia/Tokyo', locale: 'ja', currency: 'JPY' },
+    admin: { name: '管理 太郎', email: adminEmail, password: PASSWORD },
+  });
+  let child: ChildServer | undefined;
+  let signedIn: HttpClient | undefined;
+  const start = async () => {
+    const running = await startChild({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir, ...options.env }, port);
+    child = running;
+    signedIn = await signInHttp(() => running.url, adminEmail, PASSWORD);
+  };
+  await start();
+  return {
+    workspaceId: made.workspace.id,
+    client: { call: (...args) => (signedIn as HttpClient).call(...args) } satisfies HttpClient,
+    q: async (text: string, values: unknown[] = []) => (await database.pool.query(text, values)).rows,
+    killAndRestart: async () => {
+      const t0 = Date.now();
+      await child?.kill();
+      await start();
+      return Date.now() - t0;
+    },
+    close: async () => {
+      await child?.kill();
+      await database.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type CrashHarness = Awaited<ReturnType<typeof startCrashHarness>>;

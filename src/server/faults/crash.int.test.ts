@@ -1,14 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, PASSWORD, uniqueEmail, waitFor } from '../../../test/helpers.js';
-import { createWorkspace } from '../modules/accounts/index.js';
-import { type Database, openDatabase } from '../platform/db/database.js';
-import { freePort } from '../platform/db/embedded.js';
-import { type ChildServer, type HttpClient, seeded, signInHttp, startChild } from './crash-support.js';
+import { waitFor } from '../../../test/helpers.js';
+import { type CrashHarness, seeded, startCrashHarness } from './crash-support.js';
 
 /**
  * SIGKILL at random (seeded) points with the server as a real child process, then a restart on the same database:
@@ -18,63 +12,29 @@ import { type ChildServer, type HttpClient, seeded, signInHttp, startChild } fro
 const random = seeded(20260610);
 const between = (min: number, max: number) => Math.round(min + random() * (max - min));
 
-let databaseUrl: string;
-let database: Database;
-let dataDir: string;
-let port: number;
-let child: ChildServer | undefined;
-let client: HttpClient;
-let workspaceId: string;
-let adminEmail: string;
-
-const q = async (text: string, values: unknown[] = []) => (await database.pool.query(text, values)).rows;
-
-async function start() {
-  child = await startChild({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir, MAIL_ALLOW_PRIVATE_HOSTS: '127.0.0.0/8' }, port);
-  client = await signInHttp(() => (child as ChildServer).url, adminEmail, PASSWORD);
-}
-
-async function killAndRestart() {
-  const t0 = Date.now();
-  await child?.kill();
-  await start();
-  return Date.now() - t0;
-}
+let h: CrashHarness;
 
 beforeAll(async () => {
-  databaseUrl = await createTestDatabase();
-  database = openDatabase(databaseUrl, { poolSize: 4 });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-fault-crash-'));
-  port = await freePort();
-  adminEmail = uniqueEmail('admin');
-  const made = await createWorkspace({
-    db: database.db,
-    workspace: { name: '障害試験株式会社', timeZone: 'Asia/Tokyo', locale: 'ja', currency: 'JPY' },
-    admin: { name: '管理 太郎', email: adminEmail, password: PASSWORD },
-  });
-  workspaceId = made.workspace.id;
-  await start();
+  h = await startCrashHarness({ dataDirPrefix: 'crm-fault-crash-', env: { MAIL_ALLOW_PRIVATE_HOSTS: '127.0.0.0/8' } });
 }, 120_000);
 
 afterAll(async () => {
-  await child?.kill();
-  await database?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await h?.close();
 });
 
 describe('SIGKILL during merges', () => {
   it('leaves every merge fully applied or not at all, and the consumers finish the applied ones after a restart', async () => {
     const PAIRS = 16;
-    const company = (await client.call('POST', '/api/v1/companies', { name: '合併商事' })).body;
+    const company = (await h.client.call('POST', '/api/v1/companies', { name: '合併商事' })).body;
     const pairs: { s: string; m: string; mEmail: string }[] = [];
     for (let i = 0; i < PAIRS; i++) {
       const mEmail = `merge.${i}@example.jp`;
-      const s = await client.call('POST', '/api/v1/people', {
+      const s = await h.client.call('POST', '/api/v1/people', {
         familyName: '統合',
         givenName: `残${i}`,
         emails: [{ address: `keep.${i}@example.jp` }],
       });
-      const m = await client.call('POST', '/api/v1/people', {
+      const m = await h.client.call('POST', '/api/v1/people', {
         familyName: '統合',
         givenName: `消${i}`,
         emails: [{ address: mEmail }],
@@ -83,8 +43,8 @@ describe('SIGKILL during merges', () => {
       });
       expect([s.status, m.status]).toEqual([201, 201]);
       // A deal and a task about the person to be merged away: they must follow it to the survivor.
-      const deal = await client.call('POST', '/api/v1/deals', { title: `商談 ${i}`, personId: m.body.id });
-      const task = await client.call('POST', '/api/v1/tasks', {
+      const deal = await h.client.call('POST', '/api/v1/deals', { title: `商談 ${i}`, personId: m.body.id });
+      const task = await h.client.call('POST', '/api/v1/tasks', {
         title: `連絡 ${i}`,
         links: [{ entityType: 'person', entityId: m.body.id }],
       });
@@ -95,14 +55,14 @@ describe('SIGKILL during merges', () => {
     await waitFor(
       'the timeline entries of the people',
       async () =>
-        (await q('SELECT count(*)::int AS n FROM outbox WHERE workspace_id = $1 AND published_at IS NULL', [workspaceId]))[0].n === 0,
+        (await h.q('SELECT count(*)::int AS n FROM outbox WHERE workspace_id = $1 AND published_at IS NULL', [h.workspaceId]))[0].n === 0,
       { timeoutMs: 60_000 },
     );
 
     const killAfterMerges = between(1, PAIRS / 2);
     const killAfter = between(0, 60);
     const merges = pairs.map((p) =>
-      client
+      h.client
         .call('POST', '/api/v1/people/merge', {
           survivorId: p.s,
           mergedId: p.m,
@@ -117,35 +77,38 @@ describe('SIGKILL during merges', () => {
     await waitFor(
       'some merges to commit',
       async () =>
-        (await q('SELECT count(*)::int AS n FROM people WHERE workspace_id = $1 AND merged_into IS NOT NULL', [workspaceId]))[0].n >=
+        (await h.q('SELECT count(*)::int AS n FROM people WHERE workspace_id = $1 AND merged_into IS NOT NULL', [h.workspaceId]))[0].n >=
         killAfterMerges,
       { timeoutMs: 60_000, intervalMs: 10 },
     );
     await new Promise((r) => setTimeout(r, killAfter));
-    const restartMs = await killAndRestart();
+    const restartMs = await h.killAndRestart();
     const statuses = await Promise.all(merges);
 
     const merged = new Set<string>();
     for (const p of pairs) {
-      const [m] = await q('SELECT merged_into, deleted_at, version FROM people WHERE workspace_id = $1 AND id = $2', [workspaceId, p.m]);
-      const [s] = await q('SELECT version, emails FROM people WHERE workspace_id = $1 AND id = $2', [workspaceId, p.s]);
+      const [m] = await h.q('SELECT merged_into, deleted_at, version FROM people WHERE workspace_id = $1 AND id = $2', [
+        h.workspaceId,
+        p.m,
+      ]);
+      const [s] = await h.q('SELECT version, emails FROM people WHERE workspace_id = $1 AND id = $2', [h.workspaceId, p.s]);
       const mPoints = (
-        await q('SELECT count(*)::int AS n FROM contact_points WHERE workspace_id = $1 AND entity_id = $2', [workspaceId, p.m])
+        await h.q('SELECT count(*)::int AS n FROM contact_points WHERE workspace_id = $1 AND entity_id = $2', [h.workspaceId, p.m])
       )[0].n;
       const mJobs = (
-        await q('SELECT count(*)::int AS n FROM employments WHERE workspace_id = $1 AND person_id = $2', [workspaceId, p.m])
+        await h.q('SELECT count(*)::int AS n FROM employments WHERE workspace_id = $1 AND person_id = $2', [h.workspaceId, p.m])
       )[0].n;
       const audits = (
-        await q("SELECT count(*)::int AS n FROM audit_log WHERE workspace_id = $1 AND entity_id = $2 AND action = 'person.merged'", [
-          workspaceId,
+        await h.q("SELECT count(*)::int AS n FROM audit_log WHERE workspace_id = $1 AND entity_id = $2 AND action = 'person.merged'", [
+          h.workspaceId,
           p.s,
         ])
       )[0].n;
       const events = (
-        await q("SELECT count(*)::int AS n FROM outbox WHERE workspace_id = $1 AND type = 'person.merged' AND payload->>'mergedId' = $2", [
-          workspaceId,
-          p.m,
-        ])
+        await h.q(
+          "SELECT count(*)::int AS n FROM outbox WHERE workspace_id = $1 AND type = 'person.merged' AND payload->>'mergedId' = $2",
+          [h.workspaceId, p.m],
+        )
       )[0].n;
       const state = {
         pair: p.m,
@@ -178,14 +141,14 @@ describe('SIGKILL during merges', () => {
     await waitFor(
       'the timeline entries of merged people to move to their survivors',
       async () => {
-        const [left] = await q(
+        const [left] = await h.q(
           `SELECT count(*) FILTER (WHERE o.event_id IS NULL)::int AS others
              FROM timeline_entries t
              LEFT JOIN outbox o ON o.workspace_id = t.workspace_id AND o.event_id = t.event_id AND o.type = 'person.deleted' AND o.entity_id = t.entity_id
             WHERE t.workspace_id = $1 AND t.entity_id = ANY($2::uuid[])`,
-          [workspaceId, ids],
+          [h.workspaceId, ids],
         );
-        const [pending] = await q(
+        const [pending] = await h.q(
           "SELECT count(*)::int AS n FROM pgboss.job WHERE name IN ('event.timeline', 'event.email-merge', 'event.sales-merge', 'event.task-merge') AND state < 'completed'",
         );
         return left.others === 0 && pending.n === 0;
@@ -193,25 +156,30 @@ describe('SIGKILL during merges', () => {
       { timeoutMs: 100_000, intervalMs: 500 },
     );
     // Nothing points at a merged person any more: mail links, deals, tasks (moved by their modules' consumers).
-    const [refs] = await q(
+    const [refs] = await h.q(
       `SELECT (SELECT count(*) FROM email_links WHERE workspace_id = $1 AND person_id = ANY($2::uuid[]))::int AS mail,
               (SELECT count(*) FROM deals WHERE workspace_id = $1 AND person_id = ANY($2::uuid[]))::int AS deals,
               (SELECT count(*) FROM task_links WHERE workspace_id = $1 AND entity_id = ANY($2::uuid[]))::int AS tasks,
               (SELECT count(*) FROM activity_links WHERE workspace_id = $1 AND entity_id = ANY($2::uuid[]))::int AS activities`,
-      [workspaceId, ids],
+      [h.workspaceId, ids],
     );
     expect(refs).toEqual({ mail: 0, deals: 0, tasks: 0, activities: 0 });
-    const [moved] = await q(
+    const [moved] = await h.q(
       `SELECT (SELECT count(*) FROM deals d JOIN people p ON p.workspace_id = d.workspace_id AND p.id = d.person_id
                 WHERE d.workspace_id = $1 AND p.deleted_at IS NULL)::int AS deals,
               (SELECT count(*) FROM task_links l JOIN people p ON p.workspace_id = l.workspace_id AND p.id = l.entity_id
                 WHERE l.workspace_id = $1 AND p.deleted_at IS NULL)::int AS tasks`,
-      [workspaceId],
+      [h.workspaceId],
     );
     expect(moved).toEqual({ deals: PAIRS, tasks: PAIRS });
     // Unapplied merges can be made now: nothing was left locked or half-written.
     for (const p of pairs.filter((x) => !merged.has(x.m))) {
-      const r = await client.call('POST', '/api/v1/people/merge', { survivorId: p.s, mergedId: p.m, survivorVersion: 1, mergedVersion: 1 });
+      const r = await h.client.call('POST', '/api/v1/people/merge', {
+        survivorId: p.s,
+        mergedId: p.m,
+        survivorVersion: 1,
+        mergedVersion: 1,
+      });
       expect(r.status).toBe(200);
     }
     console.log(
@@ -242,19 +210,19 @@ describe('SIGKILL while mails are being sent', () => {
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
     try {
       const smtpPort = (smtp.server.address() as { port: number }).port;
-      const current = await client.call('GET', '/api/v1/mail/settings');
-      const saved = await client.call('PATCH', '/api/v1/mail/settings', {
+      const current = await h.client.call('GET', '/api/v1/mail/settings');
+      const saved = await h.client.call('PATCH', '/api/v1/mail/settings', {
         version: current.body.version,
         smtp: { host: '127.0.0.1', port: smtpPort, security: 'none', fromAddress: 'sales@example.jp', fromName: '営業部' },
       });
       expect(saved.status).toBe(200);
-      const person = (await client.call('POST', '/api/v1/people', { familyName: '宛先', emails: [{ address: 'to@example.jp' }] })).body;
+      const person = (await h.client.call('POST', '/api/v1/people', { familyName: '宛先', emails: [{ address: 'to@example.jp' }] })).body;
       const killAfterMails = between(1, MAILS - 10);
       const killAfter = between(0, 60);
       const queued: Promise<number>[] = [];
       for (let i = 0; i < MAILS; i++) {
         queued.push(
-          client
+          h.client
             .call('POST', '/api/v1/emails', { personId: person.id, subject: `お知らせ ${i}`, body: `本文 ${i}` })
             .then((r) => r.status)
             .catch(() => 0),
@@ -264,10 +232,12 @@ describe('SIGKILL while mails are being sent', () => {
       await waitFor('some mails to be delivered', () => received.length >= killAfterMails, { timeoutMs: 60_000, intervalMs: 5 });
       await new Promise((r) => setTimeout(r, killAfter));
       const receivedAtKill = received.length;
-      const restartMs = await killAndRestart();
+      const restartMs = await h.killAndRestart();
       const accepted = (await Promise.all(queued)).filter((s) => s === 202).length;
       const restartedAt = Date.now();
-      const stored = await q("SELECT message_id, status FROM email_messages WHERE workspace_id = $1 AND direction = 'out'", [workspaceId]);
+      const stored = await h.q("SELECT message_id, status FROM email_messages WHERE workspace_id = $1 AND direction = 'out'", [
+        h.workspaceId,
+      ]);
       // Every request the server accepted is stored; it may also have stored ones whose answer the kill cut off.
       expect(stored.length).toBeGreaterThanOrEqual(accepted);
       await waitFor(
@@ -282,8 +252,8 @@ describe('SIGKILL while mails are being sent', () => {
           describe: async () => ({
             received: received.length,
             stored: stored.length,
-            statuses: await q('SELECT status, count(*)::int AS n FROM email_messages WHERE workspace_id = $1 GROUP BY status', [
-              workspaceId,
+            statuses: await h.q('SELECT status, count(*)::int AS n FROM email_messages WHERE workspace_id = $1 GROUP BY status', [
+              h.workspaceId,
             ]),
           }),
         },
@@ -293,8 +263,8 @@ describe('SIGKILL while mails are being sent', () => {
         'every mail to be recorded as sent',
         async () =>
           (
-            await q("SELECT count(*)::int AS n FROM email_messages WHERE workspace_id = $1 AND direction = 'out' AND status <> 'sent'", [
-              workspaceId,
+            await h.q("SELECT count(*)::int AS n FROM email_messages WHERE workspace_id = $1 AND direction = 'out' AND status <> 'sent'", [
+              h.workspaceId,
             ])
           )[0].n === 0,
         { timeoutMs: 30_000 },
