@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../test/helpers.js';
+import { makePerson, makeWorkspace } from '../../../test/factories.js';
+import { startTestServer, type TestClient } from '../../../test/helpers.js';
 import type { RunningServer } from '../server.js';
 import { sealAudit, verifyAudit } from './audit-chain.js';
 
@@ -14,16 +15,12 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** A workspace whose audit log holds `n` people created by its administrator. */
 async function workspaceWithHistory(n = 5): Promise<{ a: TestClient; workspaceId: string; people: string[] }> {
-  const ws = await createTestWorkspace(server);
-  const a = await signIn(server, ws.adminEmail);
+  const ws = await makeWorkspace(server);
   const people: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const res = await a.post('/api/v1/people', { familyName: '監査', givenName: `太郎${i}`, ignoreDuplicates: true });
-    expect(res.status).toBe(201);
-    people.push(res.body.id);
-  }
-  return { a, workspaceId: ws.workspaceId, people };
+  for (let i = 0; i < n; i++) people.push((await makePerson(ws.admin.client, { familyName: '監査', givenName: `太郎${i}` })).id);
+  return { a: ws.admin.client, workspaceId: ws.id, people };
 }
 
 const q = (text: string, values: unknown[] = []) => server.database.pool.query(text, values);

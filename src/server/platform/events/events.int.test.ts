@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addUser,
-  createTestDatabase,
-  createTestWorkspace,
-  signIn,
-  startTestServer,
-  type TestClient,
-  waitFor,
-} from '../../../../test/helpers.js';
+import { makeTeam, makeUser, makeWorkspace } from '../../../../test/factories.js';
+import { createTestDatabase, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 import type { OutboxEvent } from './outbox.js';
 
@@ -67,33 +60,31 @@ async function openStream(server: RunningServer, client: TestClient) {
 
 describe('outbox delivery', () => {
   it('runs each subscriber job exactly once across two instances', async () => {
-    const ws = await createTestWorkspace(a);
-    const admin = await signIn(a, ws.adminEmail);
-    const { userId } = await addUser(a, admin, 'member');
-    const team = await admin.post('/api/v1/teams', { name: '営業一課', memberIds: [userId] });
-    await waitFor(() => handled.find((h) => h.event.entityId === team.body.id));
+    const ws = await makeWorkspace(a);
+    const team = await makeTeam(ws, [await makeUser(ws, 'member')], '営業一課');
+    await waitFor(() => handled.find((h) => h.event.entityId === team.id));
     await new Promise((r) => setTimeout(r, 1500)); // give a duplicate the chance to show up
-    const mine = handled.filter((h) => h.event.workspaceId === ws.workspaceId);
+    const mine = handled.filter((h) => h.event.workspaceId === ws.id);
     const ids = mine.map((h) => h.event.eventId);
     expect(new Set(ids).size).toBe(ids.length);
     expect(mine.map((h) => h.event.type).sort()).toEqual(['team.created', 'user.created', 'user.created']);
-    expect(mine.find((h) => h.event.type === 'team.created')?.event.actorId).toBe(ws.adminId);
+    expect(mine.find((h) => h.event.type === 'team.created')?.event.actorId).toBe(ws.admin.id);
   });
 
   it('publishes every committed event and none of a rolled-back change', async () => {
-    const ws = await createTestWorkspace(a);
-    const admin = await signIn(a, ws.adminEmail);
+    const ws = await makeWorkspace(a);
+    const admin = ws.admin.client;
     const dup = await admin.post('/api/v1/teams', { name: 'A', memberIds: ['01890000-0000-7000-8000-000000000000'] });
     expect(dup.status).toBe(400);
     const { rows } = await a.database.pool.query(
       "SELECT count(*)::int AS n FROM outbox WHERE workspace_id = $1 AND type = 'team.created'",
-      [ws.workspaceId],
+      [ws.id],
     );
     expect(rows[0].n).toBe(0);
     const b2 = await admin.post('/api/v1/teams', { name: 'B' });
     await waitFor(() => handled.find((h) => h.event.entityId === b2.body.id));
     const pending = await a.database.pool.query('SELECT count(*)::int AS n FROM outbox WHERE workspace_id = $1 AND published_at IS NULL', [
-      ws.workspaceId,
+      ws.id,
     ]);
     expect(pending.rows[0].n).toBe(0);
   });
@@ -101,8 +92,8 @@ describe('outbox delivery', () => {
 
 describe('credentials across instances', () => {
   it('a token revoked on one instance stops working on the other at once', async () => {
-    const ws = await createTestWorkspace(a);
-    const admin = await signIn(a, ws.adminEmail);
+    const ws = await makeWorkspace(a);
+    const admin = ws.admin.client;
     const created = await admin.post('/api/v1/tokens', { name: 'x', scopes: ['read'] });
     const onB = () => fetch(`${b.url}/api/v1/users`, { headers: { authorization: `Bearer ${created.body.token}` } });
     expect((await onB()).status).toBe(200);
@@ -120,24 +111,22 @@ describe('credentials across instances', () => {
 
 describe('realtime', () => {
   it('pushes a change made on one instance to a browser connected to the other', async () => {
-    const ws = await createTestWorkspace(a);
-    const onA = await signIn(a, ws.adminEmail);
-    const onB = await signIn(b, ws.adminEmail);
+    const ws = await makeWorkspace(a);
+    const onA = ws.admin.client;
+    const onB = await signIn(b, ws.admin.email);
     const stream = await openStream(b, onB);
     try {
       const team = await onA.post('/api/v1/teams', { name: 'リアルタイム班' });
       const event = await waitFor(() => stream.events.find((e) => e.entityId === team.body.id));
-      expect(event).toMatchObject({ type: 'team.created', entityType: 'team', actorId: ws.adminId });
+      expect(event).toMatchObject({ type: 'team.created', entityType: 'team', actorId: ws.admin.id });
     } finally {
       stream.close();
     }
   });
 
   it('sends nothing from another workspace', async () => {
-    const mine = await createTestWorkspace(a);
-    const other = await createTestWorkspace(a);
-    const me = await signIn(b, mine.adminEmail);
-    const them = await signIn(a, other.adminEmail);
+    const me = await signIn(b, (await makeWorkspace(a)).admin.email);
+    const them = (await makeWorkspace(a)).admin.client;
     const stream = await openStream(b, me);
     try {
       const theirs = await them.post('/api/v1/teams', { name: '他社チーム' });
@@ -174,8 +163,7 @@ describe('a failing subscriber', () => {
     });
     let firstTeam = '';
     try {
-      const ws = await createTestWorkspace(server);
-      const admin = await signIn(server, ws.adminEmail);
+      const admin = (await makeWorkspace(server)).admin.client;
       firstTeam = (await admin.post('/api/v1/teams', { name: 'first' })).body.id;
       const second = (await admin.post('/api/v1/teams', { name: 'second' })).body.id;
       await waitFor(() => (seen.includes(second) ? true : undefined));

@@ -1,14 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addUser,
-  anonymous,
-  createTestWorkspace,
-  signIn,
-  startTestServer,
-  type TestClient,
-  tokenClient,
-} from '../../../../test/helpers.js';
+import { makePerson, makeUser, makeWorkspace } from '../../../../test/factories.js';
+import { anonymous, startTestServer, type TestClient, tokenClient } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 
 /** Requests a hostile tester sent: each once crashed the server or answered 500. */
@@ -18,10 +11,10 @@ let manager: TestClient;
 
 beforeAll(async () => {
   server = await startTestServer({ listen: true });
-  const ws = await createTestWorkspace(server);
-  admin = await signIn(server, ws.adminEmail);
-  manager = (await addUser(server, admin, 'manager')).client;
-  await admin.post('/api/v1/people', { familyName: '山田', givenName: '太郎' });
+  const ws = await makeWorkspace(server);
+  admin = ws.admin.client;
+  manager = (await makeUser(ws, 'manager')).client;
+  await makePerson(admin);
 });
 afterAll(async () => {
   await server?.stop();
