@@ -7,12 +7,13 @@ import { z } from 'zod';
 import { passwordSchema, setupBody } from '../shared/contracts/accounts.js';
 import { errorCodes } from '../shared/errors.js';
 import { createAdminUser, createWorkspace, createWorkspaceForOperator, listWorkspaces, resetPassword } from './modules/accounts/index.js';
-import { auditedWorkspaces, verifyAudit } from './platform/audit-chain.js';
+import { verifyAudit } from './platform/audit-chain.js';
 import { type Config, ConfigError, describeConfig, loadConfig } from './platform/config.js';
 import { BackupError, createBackup, restoreBackup } from './platform/db/backup.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { DataDirLockedError, lockDataDir, startEmbeddedPostgres } from './platform/db/embedded.js';
 import { migrate } from './platform/db/migrate.js';
+import { platformDb } from './platform/db/platform-tables.js';
 import { AppError } from './platform/http/errors.js';
 
 /** `crm <command>`: operator tasks on the same database the server uses. Exit codes: 0 ok, 1 failure, 2 usage. */
@@ -402,10 +403,10 @@ const commands: Record<string, Command> = {
       if (typeof values.workspace === 'string' && !z.uuid().safeParse(values.workspace).success)
         throw new UsageError('--workspace takes a workspace id (a UUID)');
       const broken = await withDatabase(config, true, async ({ db }) => {
-        const ids = typeof values.workspace === 'string' ? [values.workspace] : await auditedWorkspaces(db);
+        const ids = typeof values.workspace === 'string' ? [values.workspace] : (await listWorkspaces({ db })).map((w) => w.id);
         let bad = 0;
         for (const id of ids) {
-          const r = await verifyAudit(db, id);
+          const r = await verifyAudit(platformDb(db), id);
           const breaks = r.problems.filter((p) => p.kind !== 'unsealed');
           console.log(`${id}: ${r.rows} rows, head ${r.headSeq}: ${r.intact ? 'intact' : `BROKEN (${breaks.length} problem(s))`}`);
           for (const p of r.problems) console.log(`  ${JSON.stringify(p)}`);

@@ -5,6 +5,7 @@ import { makePerson, makeWorkspace } from '../../../test/factories.js';
 import { startTestServer, type TestClient } from '../../../test/helpers.js';
 import type { RunningServer } from '../server.js';
 import { sealAudit, verifyAudit } from './audit-chain.js';
+import { platformDb } from './db/platform-tables.js';
 
 let server: RunningServer;
 
@@ -23,10 +24,11 @@ async function workspaceWithHistory(n = 5): Promise<{ a: TestClient; workspaceId
   return { a: ws.admin.client, workspaceId: ws.id, people };
 }
 
+const db = () => platformDb(server.database.db);
 const q = (text: string, values: unknown[] = []) => server.database.pool.query(text, values);
 
 async function sealedRow(workspaceId: string, offset = 2) {
-  await sealAudit(server.database.db, workspaceId);
+  await sealAudit(db(), workspaceId);
   const { rows } = await q('SELECT id, seq::text AS seq FROM audit_log WHERE workspace_id = $1 ORDER BY audit_log.seq OFFSET $2 LIMIT 1', [
     workspaceId,
     offset,
@@ -53,7 +55,7 @@ describe('the hash-chained audit trail', () => {
     await q(`UPDATE audit_log SET after = '{"familyName":"改ざん"}' WHERE workspace_id = $1 AND id = $2`, [workspaceId, r1.id]);
     await q(`UPDATE audit_log SET actor_id = NULL WHERE workspace_id = $1 AND id = $2`, [workspaceId, r2.id]);
     await q(`UPDATE audit_log SET created_at = created_at - interval '1 day' WHERE workspace_id = $1 AND id = $2`, [workspaceId, r3.id]);
-    const report = await verifyAudit(server.database.db, workspaceId);
+    const report = await verifyAudit(db(), workspaceId);
     expect(report.intact).toBe(false);
     expect(report.problems).toEqual([
       { kind: 'changed', seq: r1.seq, id: r1.id },
@@ -66,32 +68,32 @@ describe('the hash-chained audit trail', () => {
     const { workspaceId } = await workspaceWithHistory();
     const middle = await sealedRow(workspaceId, 2);
     await q('DELETE FROM audit_log WHERE workspace_id = $1 AND id = $2', [workspaceId, middle.id]);
-    let report = await verifyAudit(server.database.db, workspaceId);
+    let report = await verifyAudit(db(), workspaceId);
     expect(report.problems).toEqual([{ kind: 'missing', seq: middle.seq }]);
 
     const { rows } = await q('SELECT max(seq)::text AS last FROM audit_log WHERE workspace_id = $1', [workspaceId]);
     await q('DELETE FROM audit_log WHERE workspace_id = $1 AND seq = $2', [workspaceId, rows[0].last]);
-    report = await verifyAudit(server.database.db, workspaceId);
+    report = await verifyAudit(db(), workspaceId);
     expect(report.problems).toContainEqual({ kind: 'missing', seq: rows[0].last });
     expect(report.intact).toBe(false);
   });
 
   it('stays intact through an APPI erasure, which scrubs values but is itself in the chain', async () => {
     const { a, workspaceId, people } = await workspaceWithHistory(2);
-    await sealAudit(server.database.db, workspaceId);
+    await sealAudit(db(), workspaceId);
     const erase = await a.post(`/api/v1/people/${people[0]}/erase`, {
       reason: '本人からの削除請求',
       requestedAt: '2026-12-01T10:00:00+09:00',
     });
     expect(erase.status).toBe(200);
-    expect((await verifyAudit(server.database.db, workspaceId)).intact).toBe(true);
+    expect((await verifyAudit(db(), workspaceId)).intact).toBe(true);
     // The erased marker is accepted only for a person whose erasure the chain records.
     const other = await q(
       `SELECT id, seq::text AS seq FROM audit_log WHERE workspace_id = $1 AND entity_id = $2 AND after IS NOT NULL ORDER BY seq LIMIT 1`,
       [workspaceId, people[1]],
     );
     await q(`UPDATE audit_log SET after = '{"erased":true}' WHERE workspace_id = $1 AND id = $2`, [workspaceId, other.rows[0].id]);
-    const report = await verifyAudit(server.database.db, workspaceId);
+    const report = await verifyAudit(db(), workspaceId);
     expect(report.problems).toEqual([{ kind: 'changed', seq: other.rows[0].seq, id: other.rows[0].id }]);
   });
 
@@ -101,10 +103,10 @@ describe('the hash-chained audit trail', () => {
     const writes = Array.from({ length: 30 }, (_, i) =>
       (i % 2 ? a : other.a).post('/api/v1/companies', { name: `株式会社連鎖${i}`, ignoreDuplicates: true }),
     );
-    const seals = Array.from({ length: 6 }, () => sealAudit(server.database.db));
+    const seals = Array.from({ length: 6 }, () => sealAudit(db()));
     await Promise.all([...writes, ...seals]);
     for (const ws of [workspaceId, other.workspaceId]) {
-      const report = await verifyAudit(server.database.db, ws);
+      const report = await verifyAudit(db(), ws);
       expect(report.problems).toEqual([]);
       expect(report.intact).toBe(true);
       expect(report.rows).toBeGreaterThanOrEqual(17);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Db, Tx } from './db/database.js';
+import type { PlatformDb, PlatformTx } from './db/platform-tables.js';
 
 /**
  * The audit trail as a hash chain per workspace. A row is sealed after it commits: it gets the next sequence number
@@ -67,10 +67,10 @@ export function rowHash(previous: Buffer, row: ChainRow, digest: Buffer, seq: st
 }
 
 /** Seal the committed, unsealed rows of one workspace; returns how many. One sealer per workspace at a time. */
-async function sealWorkspace(db: Db, workspaceId: string): Promise<number> {
+async function sealWorkspace(db: PlatformDb, workspaceId: string): Promise<number> {
   let sealed = 0;
   for (;;) {
-    const n = await db.transaction().execute(async (trx: Tx) => {
+    const n = await db.transaction().execute(async (trx: PlatformTx) => {
       await sql`INSERT INTO audit_chain_heads (workspace_id, seq, hash) VALUES (${workspaceId}, 0, ${GENESIS})
                 ON CONFLICT (workspace_id) DO NOTHING`.execute(trx);
       const head = (
@@ -109,7 +109,7 @@ async function sealWorkspace(db: Db, workspaceId: string): Promise<number> {
 }
 
 /** Seal every workspace's new audit rows (or one workspace's). */
-export async function sealAudit(db: Db, workspaceId?: string): Promise<number> {
+export async function sealAudit(db: PlatformDb, workspaceId?: string): Promise<number> {
   const workspaces = workspaceId
     ? [workspaceId]
     : (await sql<{ workspace_id: string }>`SELECT DISTINCT workspace_id FROM audit_log WHERE seq IS NULL`.execute(db)).rows.map(
@@ -137,7 +137,7 @@ export interface ChainReport {
 const MAX_PROBLEMS = 100;
 
 /** People whose erasure the chain records: their rows may carry the erased marker instead of their values. */
-async function erasedPeople(db: Db, workspaceId: string): Promise<Set<string>> {
+async function erasedPeople(db: PlatformDb, workspaceId: string): Promise<Set<string>> {
   const { rows } = await sql<{ id: string }>`
     SELECT entity_id::text AS id FROM audit_log
      WHERE workspace_id = ${workspaceId} AND action = 'person.erased' AND entity_id IS NOT NULL AND seq IS NOT NULL
@@ -154,7 +154,7 @@ function isErasedValue(v: string | null) {
 }
 
 /** Walk one workspace's chain in order and report every break. Seals pending rows first unless told not to. */
-export async function verifyAudit(db: Db, workspaceId: string, options: { seal?: boolean } = {}): Promise<ChainReport> {
+export async function verifyAudit(db: PlatformDb, workspaceId: string, options: { seal?: boolean } = {}): Promise<ChainReport> {
   if (options.seal !== false) await sealWorkspace(db, workspaceId);
   const erased = await erasedPeople(db, workspaceId);
   const problems: ChainProblem[] = [];
@@ -212,10 +212,4 @@ export async function verifyAudit(db: Db, workspaceId: string, options: { seal?:
   );
   if (unsealed > 0) add({ kind: 'unsealed', count: unsealed });
   return { workspaceId, rows, headSeq, intact: problems.every((p) => p.kind === 'unsealed'), problems };
-}
-
-/** Every workspace that has an audit trail. */
-export async function auditedWorkspaces(db: Db): Promise<string[]> {
-  const { rows } = await sql<{ id: string }>`SELECT id FROM workspaces ORDER BY created_at, id`.execute(db);
-  return rows.map((r) => r.id);
 }

@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Actor } from './actor.js';
-import { type DbOrTx, txTablesOf } from './db/database.js';
+import { txTablesOf } from './db/database.js';
+import type { PlatformDb } from './db/platform-tables.js';
 import { newId } from './ids.js';
 
 export interface AuditEntry {
@@ -53,15 +54,14 @@ export interface AuditQuery {
   limit: number;
 }
 
-export async function listAudit(db: DbOrTx, q: AuditQuery) {
+/** A page of the workspace's audit trail, newest first. Names of actors are the caller's to add (platform knows no users). */
+export async function listAudit(db: PlatformDb, q: AuditQuery) {
   let query = db
     .selectFrom('audit_log as a')
-    .leftJoin('users as u', (j) => j.onRef('u.workspace_id', '=', 'a.workspace_id').onRef('u.id', '=', 'a.actor_id'))
     .select([
       'a.id',
       'a.actor_id',
       'a.actor_type',
-      'u.name as actor_name',
       'a.action',
       'a.entity_type',
       'a.entity_id',

@@ -19,9 +19,9 @@ import {
 import { filterParam, sortParam } from '../../../shared/filter.js';
 import { can } from '../../../shared/permissions.js';
 import type { Actor } from '../../platform/actor.js';
-import { listAudit } from '../../platform/audit.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
 import { AppError } from '../../platform/http/errors.js';
+import { auditTrail } from '../compliance/index.js';
 import * as companies from './companies.service.js';
 import { createCustomField, listCustomFields, updateCustomField } from './custom-fields.js';
 import * as people from './people.service.js';
@@ -60,16 +60,16 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
   const who = (a: Actor | null) => a as Actor;
 
   async function history(actor: Actor, entityType: string, entityId: string) {
-    const rows = await listAudit(db, { workspaceId: actor.workspaceId, entityType, entityId, limit: 200 });
+    const rows = await auditTrail(db, { workspaceId: actor.workspaceId, entityType, entityId, limit: 200 });
     return {
       data: rows.map((r) => ({
         id: r.id,
         action: r.action,
-        actorId: r.actor_id,
-        actorName: r.actor_name,
+        actorId: r.actorId,
+        actorName: r.actorName,
         before: r.before,
         after: r.after,
-        createdAt: new Date(r.created_at).toISOString(),
+        createdAt: r.createdAt,
       })),
     };
   }

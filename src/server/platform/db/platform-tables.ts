@@ -1,4 +1,5 @@
-import type { DbOf, Table, TxOf } from './database.js';
+import type { Kysely } from 'kysely';
+import { type DbOf, type Table, type TxOf, tablesOf } from './database.js';
 
 /** The platform's own tables: the audit trail and its chain, the event outbox, the migration ledger. */
 export const platformTables = ['audit_chain_heads', 'audit_log', 'outbox', 'schema_migrations'] as const satisfies readonly Table[];
@@ -6,3 +7,6 @@ export const platformTables = ['audit_chain_heads', 'audit_log', 'outbox', 'sche
 export type PlatformTable = (typeof platformTables)[number];
 export type PlatformDb = DbOf<PlatformTable>;
 export type PlatformTx = TxOf<PlatformTable>;
+
+/** The platform's view of a handle that came from outside (the server's connection, a module's transaction). */
+export const platformDb = <D>(db: Kysely<D>): PlatformDb => tablesOf<PlatformTable, D>(db);
