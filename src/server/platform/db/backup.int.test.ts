@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePerson, makeTeam, makeToken, makeUser, makeWorkspace } from '../../../../test/factories.js';
 import {
   addUser,
   createEmptyDatabase,
@@ -72,15 +73,14 @@ beforeAll(async () => {
   sourceUrl = await createTestDatabase();
   const server = await startTestServer({ databaseUrl: sourceUrl });
   try {
-    const ws = await createTestWorkspace(server);
-    adminEmail = ws.adminEmail;
-    workspaceId = ws.workspaceId;
-    const admin = await signIn(server, ws.adminEmail);
-    const a = await addUser(server, admin, 'member', '山田 太郎');
-    const b = await addUser(server, admin, 'manager', "O'Brien\tタブ\\改行\n入り");
-    expect((await admin.post('/api/v1/teams', { name: '東京営業部', memberIds: [a.userId, b.userId] })).status).toBe(201);
-    expect((await admin.post('/api/v1/invitations', { email: uniqueEmail(), role: 'readonly' })).status).toBe(201);
-    expect((await admin.post('/api/v1/tokens', { name: '会計連携', scopes: ['read'] })).status).toBe(201);
+    const ws = await makeWorkspace(server);
+    adminEmail = ws.admin.email;
+    workspaceId = ws.id;
+    const a = await makeUser(ws, 'member', { name: '山田 太郎' });
+    const b = await makeUser(ws, 'manager', { name: "O'Brien\tタブ\\改行\n入り" });
+    await makeTeam(ws, [a, b], '東京営業部');
+    expect((await ws.admin.client.post('/api/v1/invitations', { email: uniqueEmail(), role: 'readonly' })).status).toBe(201);
+    await makeToken(ws, ws.admin, ['read'], '会計連携');
     await createTestWorkspace(server, { name: 'Other Inc.', locale: 'en' });
   } finally {
     // Stopped so the outbox relay and sessions no longer change rows while the test compares them.
@@ -228,14 +228,14 @@ describe('stored files (attachments)', () => {
     let email: string;
     const source = await startTestServer({ databaseUrl: url, config: { attachments: { ...defaults, dir: sourceFiles } } });
     try {
-      const ws = await createTestWorkspace(source);
-      email = ws.adminEmail;
-      const admin = await signIn(source, ws.adminEmail);
-      const p = await admin.post('/api/v1/people', { familyName: '添付', ignoreDuplicates: true });
+      const ws = await makeWorkspace(source);
+      email = ws.admin.email;
+      const admin = ws.admin.client;
+      const p = await makePerson(admin, { familyName: '添付' });
       const a = await admin.post('/api/v1/activities', {
         kind: 'note',
         body: '資料',
-        links: [{ entityType: 'person', entityId: p.body.id }],
+        links: [{ entityType: 'person', entityId: p.id }],
       });
       const up = await admin.request(
         'POST',
