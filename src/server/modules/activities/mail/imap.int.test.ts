@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePerson } from '../../../../../test/factories.js';
 import {
   addUser,
   createTestDatabase,
   createTestWorkspace,
   signIn,
   startTestServer,
-  type TestClient,
   testConfig,
   waitFor,
 } from '../../../../../test/helpers.js';
@@ -65,17 +65,6 @@ async function setup(options: { enabled?: boolean; password?: string; mailbox?: 
   });
   expect(res.status).toBe(200);
   return { imap, admin, ws, settings: res.body };
-}
-
-async function createPerson(admin: TestClient, familyName: string, email: string) {
-  const res = await admin.post('/api/v1/people', {
-    familyName,
-    givenName: '花子',
-    emails: [{ label: 'work', address: email }],
-    ignoreDuplicates: true,
-  });
-  expect(res.status).toBe(201);
-  return res.body as { id: string };
 }
 
 describe('IMAP settings', () => {
@@ -205,7 +194,11 @@ describe('IMAP connection test', () => {
 describe('IMAP polling', () => {
   it('files a message on the matched person with source imap, leaves it in the mailbox, and a second poll stores nothing twice', async () => {
     const { admin, ws, imap } = await setup();
-    const person = await createPerson(admin, '山田', 'hanako@customer.example');
+    const person = await makePerson(admin, {
+      familyName: '山田',
+      givenName: '花子',
+      emails: [{ label: 'work', address: 'hanako@customer.example' }],
+    });
     imap.append(rawMail({ from: '山田 花子 <Hanako@Customer.example>', to: 'crm@example.test', subject: 'お見積りの件' }));
 
     const first = await admin.post('/api/v1/mail/settings/imap/poll');
@@ -304,7 +297,11 @@ describe('IMAP polling', () => {
   it('the scheduled pg-boss job polls every enabled workspace and skips disabled ones', async () => {
     const on = await setup({ enabled: true });
     const off = await setup({ enabled: false });
-    const person = await createPerson(on.admin, '佐藤', 'sato@customer.example');
+    const person = await makePerson(on.admin, {
+      familyName: '佐藤',
+      givenName: '花子',
+      emails: [{ label: 'work', address: 'sato@customer.example' }],
+    });
     on.imap.append(rawMail({ from: 'sato@customer.example', to: 'crm@example.test', subject: '定期取り込み' }));
     off.imap.append(rawMail({ from: 'x@customer.example', to: 'crm@example.test', subject: '無効' }));
     await server.bus.jobs.send(IMAP_SWEEP_QUEUE, {});

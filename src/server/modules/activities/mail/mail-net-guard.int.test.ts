@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
+import { makeWorkspace } from '../../../../../test/factories.js';
+import { startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
 import type { RunningServer } from '../../../server.js';
 import { type ImapTestServer, startImapServer } from './imap.test-support.js';
 
@@ -79,11 +80,6 @@ afterAll(async () => {
   await new Promise<void>((r) => (provider ? provider.close(() => r()) : r()));
 });
 
-async function adminOf(server: RunningServer, locale: 'ja' | 'en' = 'ja'): Promise<TestClient> {
-  const ws = await createTestWorkspace(server, { locale });
-  return signIn(server, ws.adminEmail, undefined, locale);
-}
-
 async function saveSmtp(admin: TestClient, host: string, port: number) {
   const { version } = (await admin.get('/api/v1/mail/settings')).body;
   const res = await admin.patch('/api/v1/mail/settings', {
@@ -106,7 +102,7 @@ describe('mail servers on internal addresses (MAIL_ALLOW_PRIVATE_HOSTS unset)', 
   const internal = ['127.0.0.1', 'localhost', 'LOCALHOST.', '2130706433', '0x7f.1', '[::ffff:127.0.0.1]', '169.254.169.254', '10.0.0.1'];
 
   it('refuses the SMTP test message with 422 mail_host_not_allowed before connecting', async () => {
-    const admin = await adminOf(guarded);
+    const admin = (await makeWorkspace(guarded)).admin.client;
     for (const host of internal) {
       await saveSmtp(admin, host, trap.port);
       const res = await admin.post('/api/v1/mail/settings/test', { to: 'someone@example.jp' });
@@ -118,7 +114,7 @@ describe('mail servers on internal addresses (MAIL_ALLOW_PRIVATE_HOSTS unset)', 
   });
 
   it('refuses the IMAP connection test and the poll the same way, and records why', async () => {
-    const admin = await adminOf(guarded, 'en');
+    const admin = (await makeWorkspace(guarded, { locale: 'en' })).admin.client;
     for (const host of internal) {
       await saveImap(admin, host, trap.port);
       const res = await admin.post('/api/v1/mail/settings/imap/test');
@@ -132,7 +128,7 @@ describe('mail servers on internal addresses (MAIL_ALLOW_PRIVATE_HOSTS unset)', 
   });
 
   it('marks composed mail failed (host_not_allowed, no retries) without connecting', async () => {
-    const admin = await adminOf(guarded);
+    const admin = (await makeWorkspace(guarded)).admin.client;
     await saveSmtp(admin, '127.0.0.1', trap.port);
     const person = await admin.post('/api/v1/people', {
       familyName: '山田',
@@ -154,7 +150,7 @@ describe('mail servers on internal addresses (MAIL_ALLOW_PRIVATE_HOSTS unset)', 
 
 describe('with MAIL_ALLOW_PRIVATE_HOSTS naming the address', () => {
   it('sends the SMTP test message to the allowed on-premise server', async () => {
-    const admin = await adminOf(allowing);
+    const admin = (await makeWorkspace(allowing)).admin.client;
     await saveSmtp(admin, '127.0.0.1', providerPort);
     const before = received;
     const res = await admin.post('/api/v1/mail/settings/test', { to: 'someone@example.jp' });
@@ -163,7 +159,7 @@ describe('with MAIL_ALLOW_PRIVATE_HOSTS naming the address', () => {
   });
 
   it('still refuses what the list does not name, and the metadata address always', async () => {
-    const admin = await adminOf(allowing);
+    const admin = (await makeWorkspace(allowing)).admin.client;
     const seen = trap.connections;
     for (const host of ['127.0.0.2', '169.254.169.254']) {
       await saveSmtp(admin, host, trap.port);
@@ -174,7 +170,7 @@ describe('with MAIL_ALLOW_PRIVATE_HOSTS naming the address', () => {
   });
 
   it('opens the allowed IMAP mailbox', async () => {
-    const admin = await adminOf(allowing);
+    const admin = (await makeWorkspace(allowing)).admin.client;
     await saveImap(admin, '127.0.0.1', imap.port);
     const res = await admin.post('/api/v1/mail/settings/imap/test');
     expect(res.status).toBe(200);
@@ -182,7 +178,7 @@ describe('with MAIL_ALLOW_PRIVATE_HOSTS naming the address', () => {
   });
 
   it('answers with a fixed code, never the banner of whatever listens on the port', async () => {
-    const admin = await adminOf(allowing, 'en');
+    const admin = (await makeWorkspace(allowing, { locale: 'en' })).admin.client;
     const seen = trap.connections;
     await saveSmtp(admin, '127.0.0.1', trap.port);
     const smtp = await admin.post('/api/v1/mail/settings/test', { to: 'someone@example.jp' });
@@ -202,7 +198,7 @@ describe('with MAIL_ALLOW_PRIVATE_HOSTS naming the address', () => {
   });
 
   it('tells a closed port apart only as mail_connection_failed', async () => {
-    const admin = await adminOf(allowing, 'en');
+    const admin = (await makeWorkspace(allowing, { locale: 'en' })).admin.client;
     await saveSmtp(admin, '127.0.0.1', await closedPort());
     const res = await admin.post('/api/v1/mail/settings/test', { to: 'someone@example.jp' });
     expect(res.status).toBe(422);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePerson } from '../../../../../test/factories.js';
 import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
 import { loadConfig } from '../../../platform/config.js';
 import type { RunningServer } from '../../../server.js';
@@ -32,15 +33,9 @@ async function entryOn(client: TestClient, type: string, id: string, match: (e: 
   });
 }
 
-async function person(client: TestClient, body: Record<string, unknown> = {}) {
-  const res = await client.post('/api/v1/people', { familyName: '山田', givenName: '太郎', ignoreDuplicates: true, ...body });
-  expect(res.status).toBe(201);
-  return res.body as { id: string };
-}
-
 describe('logging activities', () => {
   it('logs a note, a call and a meeting, and each shows on the person’s timeline with its details', async () => {
-    const p = await person(admin);
+    const p = await makePerson(admin);
     const note = await admin.post('/api/v1/activities', {
       kind: 'note',
       body: '資料を送付予定',
@@ -87,7 +82,7 @@ describe('logging activities', () => {
   });
 
   it('refuses bad input with a 4xx and a stable code, and changes nothing', async () => {
-    const p = await person(admin);
+    const p = await makePerson(admin);
     const link = [{ entityType: 'person', entityId: p.id }];
     const cases: [unknown, number, string][] = [
       [{ kind: 'fax', body: 'x', links: link }, 400, 'validation_failed'],
@@ -120,7 +115,7 @@ describe('logging activities', () => {
   it('treats another workspace’s records and activities as not found', async () => {
     const other = await createTestWorkspace(server);
     const stranger = await signIn(server, other.adminEmail);
-    const p = await person(admin);
+    const p = await makePerson(admin);
     const act = await admin.post('/api/v1/activities', { kind: 'note', body: '秘密', links: [{ entityType: 'person', entityId: p.id }] });
     const res = await stranger.post('/api/v1/activities', { kind: 'note', body: 'x', links: [{ entityType: 'person', entityId: p.id }] });
     expect([res.status, res.body.error.code]).toEqual([404, 'not_found']);
@@ -130,7 +125,7 @@ describe('logging activities', () => {
   });
 
   it('edits with optimistic concurrency: a stale version gets 409 with the current activity, and the timeline follows the edit', async () => {
-    const p = await person(admin);
+    const p = await makePerson(admin);
     const act = await admin.post('/api/v1/activities', { kind: 'note', body: '初版', links: [{ entityType: 'person', entityId: p.id }] });
     const editor = await addUser(server, admin, 'member', '編集 する人');
     const first = await editor.client.patch(`/api/v1/activities/${act.body.id}`, { version: 1, body: '第二版' });
@@ -153,7 +148,7 @@ describe('logging activities', () => {
   });
 
   it('hands the person’s activities to a personal data export (開示請求), with attachment names', async () => {
-    const p = await person(admin);
+    const p = await makePerson(admin);
     const act = await admin.post('/api/v1/activities', {
       kind: 'call',
       body: '折り返し希望',
