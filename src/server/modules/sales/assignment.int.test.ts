@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTeam, makeUser, makeWorkspace, type TestUser } from '../../../../test/factories.js';
 import {
   addUser,
   createTestDatabase,
@@ -22,13 +23,11 @@ afterAll(async () => {
 
 /** A fresh workspace with its admin and a sales team of three members. */
 async function workspaceWithTeam(names = ['営業 一郎', '営業 二郎', '営業 三郎']) {
-  const ws = await createTestWorkspace(server);
-  const admin = await signIn(server, ws.adminEmail);
-  const reps = [];
-  for (const n of names) reps.push(await addUser(server, admin, 'member', n));
-  const team = await admin.post('/api/v1/teams', { name: `営業部${Date.now()}`, memberIds: reps.map((r) => r.userId) });
-  expect(team.status).toBe(201);
-  return { ...ws, admin, reps, teamId: team.body.id as string };
+  const ws = await makeWorkspace(server);
+  const reps: TestUser[] = [];
+  for (const name of names) reps.push(await makeUser(ws, 'member', { name }));
+  const team = await makeTeam(ws, reps);
+  return { workspaceId: ws.id, admin: ws.admin.client, reps, teamId: team.id };
 }
 
 async function rule(admin: TestClient, body: Record<string, unknown>) {
@@ -52,7 +51,7 @@ describe('assignment rules', () => {
     );
     for (const c of created) expect(c.status).toBe(201);
     const owners = countBy(created.map((c) => c.body.ownerId));
-    expect(Object.keys(owners).sort()).toEqual(reps.map((x) => x.userId).sort());
+    expect(Object.keys(owners).sort()).toEqual(reps.map((x) => x.id).sort());
     expect(Object.values(owners)).toEqual([2, 2, 2]);
     // the created lead already carries its team, and its history names the rule
     expect(created[0]?.body.teamId).toBe(teamId);
@@ -92,7 +91,7 @@ describe('assignment rules', () => {
 
   it('first matching rule wins: territory by prefecture, conditions in the filter language, else the next rule', async () => {
     const { admin, reps, teamId } = await workspaceWithTeam(['東京 担当', '大阪 担当', '残り 担当']);
-    const [tokyo, osaka, rest] = reps.map((r) => r.userId);
+    const [tokyo, osaka, rest] = reps.map((r) => r.id);
     await rule(admin, {
       name: '地域',
       method: 'territory',
@@ -113,7 +112,7 @@ describe('assignment rules', () => {
 
   it('least loaded picks the rep with the fewest open leads and deals; a deactivated rep is skipped', async () => {
     const { admin, reps, teamId } = await workspaceWithTeam(['多忙 一郎', '普通 二郎', '暇 三郎']);
-    const [busy, normal, idle] = reps.map((r) => r.userId) as [string, string, string];
+    const [busy, normal, idle] = reps.map((r) => r.id) as [string, string, string];
     for (let i = 0; i < 3; i++) await admin.post('/api/v1/leads', { familyName: `既存${i}`, ownerId: busy });
     await admin.post('/api/v1/leads', { familyName: '既存', ownerId: normal });
     await admin.post('/api/v1/deals', { title: '既存商談', ownerId: idle });
@@ -129,7 +128,7 @@ describe('assignment rules', () => {
 
   it('round robin skips a deactivated rep; an explicit owner is never overridden; deals follow deal rules', async () => {
     const { admin, reps, teamId } = await workspaceWithTeam();
-    const [a, b, c] = reps.map((r) => r.userId) as [string, string, string];
+    const [a, b, c] = reps.map((r) => r.id) as [string, string, string];
     await rule(admin, { name: '順番', method: 'round_robin', teamId });
     const u = await admin.get(`/api/v1/users/${b}`);
     await admin.patch(`/api/v1/users/${b}`, { version: u.body.version, status: 'disabled' });
@@ -152,7 +151,7 @@ describe('assignment rules', () => {
 
   it('reorders rules (first match wins after the move) and refuses an incomplete order', async () => {
     const { admin, reps } = await workspaceWithTeam(['甲', '乙']);
-    const [x, y] = reps.map((r) => r.userId);
+    const [x, y] = reps.map((r) => r.id);
     const r1 = await rule(admin, { name: '甲へ', method: 'user', userId: x });
     const r2 = await rule(admin, { name: '乙へ', method: 'user', userId: y });
     expect((await admin.post('/api/v1/leads', { familyName: '前' })).body.ownerId).toBe(x);
@@ -186,7 +185,7 @@ describe('assignment rules', () => {
     ]);
     expect(results.map((r) => r.status).filter((s) => s >= 300)).toEqual([]);
     const owners = results.slice(0, 24).map((r) => r.body.ownerId);
-    expect(new Set(owners)).toEqual(new Set(reps.map((r) => r.userId)));
+    expect(new Set(owners)).toEqual(new Set(reps.map((r) => r.id)));
   });
 
   it('refuses bad input with 400 naming the field, other workspaces’ ids, and non-admins', async () => {
@@ -196,10 +195,10 @@ describe('assignment rules', () => {
       [{ method: 'round_robin' }, 'teamId'],
       [{ method: 'round_robin', teamId: '0190a1b2-0000-7000-8000-000000000000' }, 'teamId'],
       [{ method: 'round_robin', teamId: other.teamId }, 'teamId'],
-      [{ method: 'user', userId: other.reps[0]?.userId }, 'userId'],
+      [{ method: 'user', userId: other.reps[0]?.id }, 'userId'],
       [{ method: 'user' }, 'userId'],
       [{ method: 'territory', territories: [] }, 'territories'],
-      [{ method: 'territory', territories: [{ prefectures: ['東京'], userId: other.reps[0]?.userId }] }, 'territories.0.prefectures.0'],
+      [{ method: 'territory', territories: [{ prefectures: ['東京'], userId: other.reps[0]?.id }] }, 'territories.0.prefectures.0'],
       [{ method: 'round_robin', teamId, conditions: { field: 'nope', op: 'eq', value: 1 } }, 'conditions'],
       [{ method: 'round_robin', teamId, conditions: { field: 'source', op: 'eq', value: 'tv' } }, 'conditions'],
       [{ method: 'round_robin', teamId, escalationTarget: 'user' }, 'escalationUserId'],
@@ -237,7 +236,7 @@ describe('escalation of unanswered leads', () => {
     const team = (await ctx.admin.get('/api/v1/teams')).body.data.find((t: any) => t.id === ctx.teamId);
     const patched = await ctx.admin.patch(`/api/v1/teams/${ctx.teamId}`, {
       version: team.version,
-      memberIds: [...ctx.reps.map((r) => r.userId), manager.userId],
+      memberIds: [...ctx.reps.map((r) => r.id), manager.userId],
     });
     expect(patched.status).toBe(200);
     const settings = await ctx.admin.request('PUT', '/api/v1/assignment-settings', {
@@ -249,7 +248,7 @@ describe('escalation of unanswered leads', () => {
     });
     expect(settings.status, JSON.stringify(settings.body)).toBe(200);
     // only the reps take turns: the rule's team is the reps' team, the manager is in it as escalation target
-    await rule(ctx.admin, { name: '初動', method: 'user', userId: ctx.reps[0]?.userId, teamId: ctx.teamId });
+    await rule(ctx.admin, { name: '初動', method: 'user', userId: ctx.reps[0]?.id, teamId: ctx.teamId });
     return { ...ctx, manager };
   }
   const later = (minutes: number) => new Date(Date.now() + minutes * 60_000);
@@ -289,7 +288,7 @@ describe('escalation of unanswered leads', () => {
 
   it('reassigns to the rule’s next rep when configured, and a status change stops the clock', async () => {
     const { admin, reps, manager, teamId, workspaceId } = await withEscalation({ reassignOnEscalation: true });
-    const members = [...reps.map((r) => r.userId), manager.userId];
+    const members = [...reps.map((r) => r.id), manager.userId];
     const rr = await rule(admin, { name: '交代', method: 'round_robin', teamId });
     const list = await admin.get('/api/v1/assignment-rules?objectType=lead');
     await admin.request('PUT', '/api/v1/assignment-rules/order', {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultPipeline, makeWorkspace } from '../../../../test/factories.js';
 import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 
@@ -13,19 +14,10 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** A workspace of its own: its administrator's client and its default pipeline (made by reading it). */
 async function freshWorkspace() {
-  const ws = await createTestWorkspace(server);
-  const client = await signIn(server, ws.adminEmail);
-  const pipelines = await client.get('/api/v1/pipelines');
-  return {
-    ws,
-    client,
-    pipeline: pipelines.body.data[0] as {
-      id: string;
-      version: number;
-      stages: { id: string; name: string; kind: string; probability: number }[];
-    },
-  };
+  const { admin } = await makeWorkspace(server);
+  return { client: admin.client, pipeline: await defaultPipeline(admin.client) };
 }
 
 describe('pipelines', () => {
