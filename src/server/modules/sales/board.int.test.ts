@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { makeWorkspace } from '../../../../test/factories.js';
+import { startTestServer, type TestClient } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 
 let server: RunningServer;
@@ -8,7 +9,7 @@ let pipeline: { id: string; stages: { id: string; kind: string; probability: num
 
 beforeAll(async () => {
   server = await startTestServer();
-  client = await signIn(server, (await createTestWorkspace(server)).adminEmail);
+  client = (await makeWorkspace(server)).admin.client;
   pipeline = (await client.get('/api/v1/pipelines')).body.data[0];
 });
 afterAll(async () => {
@@ -77,7 +78,7 @@ describe('pipeline board', () => {
   });
 
   it('keeps the maintained totals exact under concurrent moves in opposite directions, deletes and restores', async () => {
-    const fresh = await signIn(server, (await createTestWorkspace(server)).adminEmail);
+    const fresh = (await makeWorkspace(server)).admin.client;
     const p = (await fresh.get('/api/v1/pipelines')).body.data[0];
     const [a, b] = p.stages;
     const deals: { id: string; version: number; from: string; to: string }[] = [];
@@ -119,7 +120,7 @@ describe('pipeline board', () => {
   });
 
   it('refuses bad board input with 400 and unknown pipelines with 404', async () => {
-    const other = await signIn(server, (await createTestWorkspace(server)).adminEmail);
+    const other = (await makeWorkspace(server)).admin.client;
     const theirs = (await other.get('/api/v1/pipelines')).body.data[0];
     expect((await client.get(`/api/v1/pipelines/${theirs.id}/board`)).status).toBe(404);
     expect((await client.get(`/api/v1/pipelines/${pipeline.id}/stages/${theirs.stages[0].id}/deals`)).status).toBe(404);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPipeline, makeWorkspace } from '../../../../test/factories.js';
-import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
+import { addUser, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 
 let server: RunningServer;
@@ -8,7 +8,7 @@ let admin: TestClient;
 
 beforeAll(async () => {
   server = await startTestServer();
-  admin = await signIn(server, (await createTestWorkspace(server)).adminEmail);
+  admin = (await makeWorkspace(server)).admin.client;
 });
 afterAll(async () => {
   await server?.stop();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeWorkspace } from '../../../../test/factories.js';
 import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
 import { fiscalMonthIndex, fiscalYearOf } from '../../../shared/forecast-math.js';
 import { localDate } from '../../../shared/zoned-time.js';
@@ -176,7 +177,7 @@ describe('forecast', () => {
     expect(removed.body.data).toEqual([]);
     expect((await admin.get('/api/v1/sales-targets?scope=owner')).body.data.some((t: any) => t.ownerId === adminId)).toBe(false);
 
-    const other = await signIn(server, (await createTestWorkspace(server)).adminEmail);
+    const other = (await makeWorkspace(server)).admin.client;
     const theirPipeline = (await other.get('/api/v1/pipelines')).body.data[0];
     const theirTeam = await other.post('/api/v1/teams', { name: 'よそのチーム' });
     const theirTarget = await other.request('PUT', '/api/v1/sales-targets', { items: [{ month, amount: 1 }] });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
+import { makeWorkspace } from '../../../../test/factories.js';
+import { startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 
 let server: RunningServer;
@@ -7,7 +8,7 @@ let client: TestClient;
 
 beforeAll(async () => {
   server = await startTestServer();
-  client = await signIn(server, (await createTestWorkspace(server)).adminEmail);
+  client = (await makeWorkspace(server)).admin.client;
 });
 afterAll(async () => {
   await server?.stop();
@@ -132,7 +133,7 @@ describe('leads', () => {
   });
 
   it('leaves nothing behind when the conversion fails half-way (deal in a stage of another pipeline)', async () => {
-    const other = await signIn(server, (await createTestWorkspace(server)).adminEmail);
+    const other = (await makeWorkspace(server)).admin.client;
     const foreignStage = (await other.get('/api/v1/pipelines')).body.data[0].stages[0].id;
     const created = await client.post('/api/v1/leads', { ...lead, familyName: '途中', email: 'halfway@example.test', status: 'qualified' });
     const before = { people: await count('people'), companies: await count('companies'), deals: await count('deals') };
@@ -152,7 +153,7 @@ describe('leads', () => {
   it('links a lead to an existing person and company; ids of another workspace are refused', async () => {
     const p = await client.post('/api/v1/people', { familyName: '既存', ignoreDuplicates: true });
     const created = await client.post('/api/v1/leads', { familyName: '既存', status: 'qualified' });
-    const other = await signIn(server, (await createTestWorkspace(server)).adminEmail);
+    const other = (await makeWorkspace(server)).admin.client;
     const theirs = await other.post('/api/v1/people', { familyName: '他社' });
     const refused = await client.post(`/api/v1/leads/${created.body.id}/convert`, {
       version: 1,
@@ -182,7 +183,7 @@ describe('products', () => {
     const dup = await client.post('/api/v1/products', { sku: 'sku-1', name: '重複', unitPrice: 1, currency: 'JPY' });
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe('sku_taken');
-    const other = await signIn(server, (await createTestWorkspace(server)).adminEmail);
+    const other = (await makeWorkspace(server)).admin.client;
     expect((await other.post('/api/v1/products', { sku: 'SKU-1', name: '別会社', unitPrice: 1, currency: 'JPY' })).status).toBe(201);
     expect((await other.get(`/api/v1/products/${a.body.id}`)).status).toBe(404);
     expect((await other.patch(`/api/v1/products/${a.body.id}`, { version: 1, name: 'x' })).status).toBe(404);
