@@ -4,6 +4,7 @@ import path from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { makePerson } from '../../../../../test/factories.js';
 import { createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../../test/helpers.js';
 import type { RunningServer } from '../../../server.js';
 
@@ -129,20 +130,12 @@ export async function configureSmtp(h: MailHarness, client = h.admin) {
   return res.body;
 }
 
-export async function createPerson(
+export function createPerson(
   h: MailHarness,
   familyName: string,
   givenName: string,
   email: string,
-  extra: Record<string, unknown> = {},
+  extra: Parameters<typeof makePerson>[1] = {},
 ) {
-  const res = await h.admin.post('/api/v1/people', {
-    familyName,
-    givenName,
-    emails: [{ label: 'work', address: email }],
-    ignoreDuplicates: true,
-    ...extra,
-  });
-  expect(res.status).toBe(201);
-  return res.body as { id: string };
+  return makePerson(h.admin, { familyName, givenName, emails: [{ label: 'work', address: email }], ...extra });
 }
