@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
+import { makeWorkspace } from '../../../../../test/factories.js';
+import { addUser, startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
 import type { OutboxEvent } from '../../../platform/events/outbox.js';
 import { newId } from '../../../platform/ids.js';
 import type { RunningServer } from '../../../server.js';
@@ -12,10 +13,10 @@ let adminId: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  const ws = await createTestWorkspace(server);
-  workspaceId = ws.workspaceId;
-  adminId = ws.adminId;
-  admin = await signIn(server, ws.adminEmail);
+  const ws = await makeWorkspace(server);
+  workspaceId = ws.id;
+  adminId = ws.admin.id;
+  admin = ws.admin.client;
 });
 afterAll(async () => {
   await server?.stop();
@@ -228,10 +229,7 @@ describe('reading the timeline', () => {
   });
 
   it('hides the timeline and the feed entries of records a user may not see', async () => {
-    const w = await createTestWorkspace(server);
-    const a = await signIn(server, w.adminEmail);
-    const ws = await a.get('/api/v1/workspace');
-    await a.patch('/api/v1/workspace', { version: ws.body.version, visibility: { member: 'own' } });
+    const a = (await makeWorkspace(server, { visibility: { member: 'own' } })).admin.client;
     const member = await addUser(server, a, 'member', '見えない 人');
     const hidden = await a.post('/api/v1/people', { familyName: '非公開' });
     const shown = await a.post('/api/v1/people', { familyName: '公開', ownerId: member.userId });
@@ -260,10 +258,7 @@ describe('reading the timeline', () => {
   });
 
   it('shows on a company only the roll-ups of people the user may see', async () => {
-    const w = await createTestWorkspace(server);
-    const a = await signIn(server, w.adminEmail);
-    const ws = await a.get('/api/v1/workspace');
-    await a.patch('/api/v1/workspace', { version: ws.body.version, visibility: { member: 'own' } });
+    const a = (await makeWorkspace(server, { visibility: { member: 'own' } })).admin.client;
     const member = await addUser(server, a, 'member', '会社 担当');
     const company = await a.post('/api/v1/companies', { name: '見える株式会社', ownerId: member.userId });
     const mine = await a.post('/api/v1/people', { familyName: '担当内', companyId: company.body.id, ownerId: member.userId });
@@ -291,8 +286,7 @@ describe('reading the timeline', () => {
   });
 
   it('filters the feed by member and kind, each event once', async () => {
-    const w = await createTestWorkspace(server);
-    const a = await signIn(server, w.adminEmail);
+    const a = (await makeWorkspace(server)).admin.client;
     const member = await addUser(server, a, 'member', '営業 花子');
     const company = await a.post('/api/v1/companies', { name: 'フィード商事' });
     const p = await a.post('/api/v1/people', { familyName: '顧客', companyId: company.body.id });
@@ -316,10 +310,8 @@ describe('reading the timeline', () => {
   });
 
   it('shows a deal’s entries to those the sales module lets see the deal, and names the deal in the feed', async () => {
-    const w = await createTestWorkspace(server);
-    const a = await signIn(server, w.adminEmail);
-    const ws = await a.get('/api/v1/workspace');
-    await a.patch('/api/v1/workspace', { version: ws.body.version, visibility: { member: 'own' } });
+    const w = await makeWorkspace(server, { visibility: { member: 'own' } });
+    const a = w.admin.client;
     const member = await addUser(server, a, 'member', '商談 担当');
     const dealId = (await a.post('/api/v1/deals', { title: '大型案件', amount: 1_000_000 })).body.id as string;
     const consume = makeTimelineConsumer(server.database.db);
@@ -329,13 +321,13 @@ describe('reading the timeline', () => {
         payload: {
           timeline: {
             kind: 'deal',
-            links: [{ entityType: 'deal', entityId: dealId, ownerId: w.adminId, label: '大型案件' }],
+            links: [{ entityType: 'deal', entityId: dealId, ownerId: w.admin.id, label: '大型案件' }],
             summary: { action: 'created' },
           },
         },
       }),
-      workspaceId: w.workspaceId,
-      actorId: w.adminId,
+      workspaceId: w.id,
+      actorId: w.admin.id,
     });
     const own = await a.get(`/api/v1/timeline/deal/${dealId}`);
     expect(own.body.data.some((e: any) => e.summary.action === 'created')).toBe(true);
