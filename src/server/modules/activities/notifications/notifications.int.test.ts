@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeUser, makeWorkspace } from '../../../../../test/factories.js';
 import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
 import type { RunningServer } from '../../../server.js';
 import { makeNotificationsConsumer } from './notifications.service.js';
@@ -62,19 +63,17 @@ describe('notifications', () => {
   });
 
   it("does not notify a mentioned user who may not see the record (visibility 'own')", async () => {
-    const ws = await createTestWorkspace(server);
-    const a = await signIn(server, ws.adminEmail);
-    const settings = await a.get('/api/v1/workspace');
-    expect((await a.patch('/api/v1/workspace', { version: settings.body.version, visibility: { member: 'own' } })).status).toBe(200);
-    const owner = await addUser(server, a, 'member', '担当 一郎');
-    const outsider = await addUser(server, a, 'member', '部外 二郎');
-    const p = await a.post('/api/v1/people', { familyName: '秘密', givenName: '顧客', ownerId: owner.userId, ignoreDuplicates: true });
+    const ws = await makeWorkspace(server, { visibility: { member: 'own' } });
+    const a = ws.admin.client;
+    const owner = await makeUser(ws, 'member', { name: '担当 一郎' });
+    const outsider = await makeUser(ws, 'member', { name: '部外 二郎' });
+    const p = await a.post('/api/v1/people', { familyName: '秘密', givenName: '顧客', ownerId: owner.id, ignoreDuplicates: true });
     expect(p.status).toBe(201);
     const note = await a.post('/api/v1/activities', {
       kind: 'note',
       body: '@担当 一郎 @部外 二郎 極秘の条件',
       links: [{ entityType: 'person', entityId: p.body.id }],
-      mentionIds: [owner.userId, outsider.userId],
+      mentionIds: [owner.id, outsider.id],
     });
     expect(note.status).toBe(201);
     await waitFor(async () => ((await owner.client.get('/api/v1/notifications/unread-count')).body.count === 1 ? true : undefined));

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeUser, makeWorkspace } from '../../../../../test/factories.js';
 import {
   addUser,
   anonymous,
@@ -151,14 +152,12 @@ describe('access', () => {
   });
 
   it('hides other people’s tasks from a member whose visibility is "own"', async () => {
-    const w = await createTestWorkspace(server);
-    const a = await signIn(server, w.adminEmail);
-    const member = await addUser(server, a, 'member', '山本 三郎');
-    const workspace = await a.get('/api/v1/workspace');
-    expect((await a.patch('/api/v1/workspace', { version: workspace.body.version, visibility: { member: 'own' } })).status).toBe(200);
+    const w = await makeWorkspace(server, { visibility: { member: 'own' } });
+    const a = w.admin.client;
+    const member = await makeUser(w, 'member', { name: '山本 三郎' });
     const adminsTask = (await a.post('/api/v1/tasks', { title: '管理者のタスク' })).body;
-    const membersTask = (await a.post('/api/v1/tasks', { title: 'メンバーのタスク', assigneeId: member.userId })).body;
-    const m = await signIn(server, member.email);
+    const membersTask = (await a.post('/api/v1/tasks', { title: 'メンバーのタスク', assigneeId: member.id })).body;
+    const m = member.client;
     expect((await m.get(`/api/v1/tasks/${adminsTask.id}`)).status).toBe(404);
     expect((await m.patch(`/api/v1/tasks/${adminsTask.id}`, { version: 1, title: 'x' })).status).toBe(404);
     const everyone = await m.get('/api/v1/tasks?assignee=any&bucket=all');
