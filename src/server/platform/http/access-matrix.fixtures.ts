@@ -1,4 +1,4 @@
-import { makeCompany, makeDeal, makePerson, makeProduct, must } from '../../../../test/factories.js';
+import { makeCompany, makeDeal, makeOrder, makePerson, makeProduct, must } from '../../../../test/factories.js';
 import { signIn, testConfig, uniqueEmail, waitFor } from '../../../../test/helpers.js';
 import type { Pipeline } from '../../../shared/contracts/sales.js';
 import { receiveMessage } from '../../modules/activities/mail/inbound-mail.js';
@@ -84,8 +84,8 @@ export async function makeFixtures(callers: Callers): Promise<Fixtures> {
         }),
       );
       fixtures.attachment[owner] = file.id;
-      const order = { personId: person.id, currency: 'JPY', lines: [{ productId: products[wsOf(owner)] as string, quantity: 1 }] };
-      fixtures.order[owner] = (await must('order', c.post('/api/v1/orders', order))).id;
+      const lines = [{ productId: products[wsOf(owner)] as string, quantity: 1 }];
+      fixtures.order[owner] = (await makeOrder(c, { personId: person.id, lines })).id;
       // Mail from the person's address is filed on the person (seen like them); from an unknown one it waits for review.
       // The outsider's and workspace B's attachments come with mail, the others' with activities: both paths are tried.
       const withFile = owner === 'outsider' || owner === 'bAdmin';
