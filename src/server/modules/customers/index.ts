@@ -23,6 +23,8 @@ export {
   describeRecords,
   findPeopleByContact,
   type PersonByContact,
+  type PersonCard,
+  personCard,
   type RecordLabel,
   type RecordName,
   type RecordRef,

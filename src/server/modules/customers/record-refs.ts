@@ -148,3 +148,43 @@ export async function contactPointsOf<D>(db: Kysely<D>, workspaceId: string, ref
     .execute();
   return rows.map((r) => r.value);
 }
+
+/** What a letter to a person needs (mail merge fields, the default recipient): a live person, else undefined. */
+export interface PersonCard {
+  id: string;
+  familyName: string;
+  givenName: string | null;
+  familyNameKana: string | null;
+  givenNameKana: string | null;
+  title: string | null;
+  /** Addresses in the person's order, the first the default recipient. */
+  emails: string[];
+  ownerId: string | null;
+  teamId: string | null;
+  companyName: string | null;
+}
+
+export async function personCard<D>(db: Kysely<D>, workspaceId: string, personId: string): Promise<PersonCard | undefined> {
+  const r = await customersDb(db)
+    .selectFrom('people as p')
+    .leftJoin('companies as c', (j) => j.onRef('c.workspace_id', '=', 'p.workspace_id').onRef('c.id', '=', 'p.company_id'))
+    .select(['p.id', 'p.family_name', 'p.given_name', 'p.family_name_kana', 'p.given_name_kana', 'p.title', 'p.emails'])
+    .select(['p.owner_id', 'p.team_id', 'c.name as company_name'])
+    .where('p.workspace_id', '=', workspaceId)
+    .where('p.id', '=', personId)
+    .where('p.deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  return {
+    id: r.id,
+    familyName: r.family_name,
+    givenName: r.given_name,
+    familyNameKana: r.family_name_kana,
+    givenNameKana: r.given_name_kana,
+    title: r.title,
+    emails: (r.emails as { address: string }[]).map((e) => e.address),
+    ownerId: r.owner_id,
+    teamId: r.team_id,
+    companyName: r.company_name,
+  };
+}

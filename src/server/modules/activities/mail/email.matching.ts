@@ -1,7 +1,9 @@
 import { systemActor } from '../../../platform/actor.js';
-import type { Db } from '../../../platform/db/database.js';
 import { type OutboxEvent, recordChange } from '../../../platform/events/outbox.js';
+import { contactPointsOf } from '../../customers/index.js';
+import type { ActivitiesDb } from '../activities.db.js';
 import { emailEvent } from './email.events.js';
+import * as people from './email.people.js';
 import * as repo from './email.repository.js';
 
 /**
@@ -9,26 +11,19 @@ import * as repo from './email.repository.js';
  * review list and reaches their timeline, as if someone had linked it by hand. Idempotent (linked
  * mail is no longer pending).
  */
-export function makePendingMailMatcher(db: Db) {
+export function makePendingMailMatcher(db: ActivitiesDb) {
   return async (event: OutboxEvent) => {
     if (!event.entityId || event.entityType !== 'person') return;
     const ws = event.workspaceId;
     const personId = event.entityId;
-    const addresses = await db
-      .selectFrom('contact_points')
-      .select('value')
-      .where('workspace_id', '=', ws)
-      .where('entity_type', '=', 'person')
-      .where('entity_id', '=', personId)
-      .where('kind', '=', 'email')
-      .execute();
+    const addresses = await contactPointsOf(db, ws, { entityType: 'person', entityId: personId }, 'email');
     if (!addresses.length) return;
-    const person = await repo.personForMail(db, ws, personId);
+    const person = await people.personForMail(db, ws, personId);
     if (!person) return;
     const actor = systemActor(ws);
     await db.transaction().execute(async (trx) => {
-      for (const { value } of addresses) {
-        const rows = await repo.pendingFrom(trx, ws, value as string);
+      for (const value of addresses) {
+        const rows = await repo.pendingFrom(trx, ws, value);
         for (const row of rows) {
           await repo.insertLinks(trx, ws, row.id, [{ personId, role: 'from' }]);
           await recordChange(trx, actor, {

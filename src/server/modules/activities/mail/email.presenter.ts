@@ -1,5 +1,6 @@
 import type { Email, EmailSummary } from '../../../../shared/contracts/mail.js';
-import type { EmailRow, LinkRow, SummaryRow } from './email.repository.js';
+import type { LinkRow } from './email.people.js';
+import type { EmailRow, SummaryRow } from './email.repository.js';
 import { withoutRemoteImages } from './email-html.js';
 
 type Attachment = { id: string; filename: string; contentType: string; size: number };

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../../../platform/db/database.js';
+import type { ActivitiesDb } from '../activities.db.js';
 
 export interface AddressRow {
   address: string;
@@ -47,15 +48,6 @@ export type EmailInsert = Omit<
   headers: string;
   status?: EmailRow['status'];
 };
-
-export interface LinkRow {
-  email_id: string;
-  person_id: string;
-  role: 'from' | 'to' | 'cc';
-  name: string;
-  owner_id: string | null;
-  team_id: string | null;
-}
 
 const SUMMARY_COLUMNS = [
   'e.id',
@@ -140,24 +132,16 @@ export async function threadMessages(db: DbOrTx, workspaceId: string, threadId: 
     .execute()) as EmailRow[];
 }
 
-/** People linked to these emails, with a display name (read-only look at customers' people). */
-export async function linksFor(db: DbOrTx, workspaceId: string, emailIds: string[]): Promise<LinkRow[]> {
+/** The people each of these emails is linked to (names and visibility come from customers: email.people.ts). */
+export async function linksOf(db: ActivitiesDb, workspaceId: string, emailIds: string[]) {
   if (!emailIds.length) return [];
-  return (await db
-    .selectFrom('email_links as l')
-    .innerJoin('people as p', (j) => j.onRef('p.workspace_id', '=', 'l.workspace_id').onRef('p.id', '=', 'l.person_id'))
-    .select([
-      'l.email_id',
-      'l.person_id',
-      'l.role',
-      'p.owner_id',
-      'p.team_id',
-      sql<string>`trim(p.family_name || ' ' || coalesce(p.given_name, ''))`.as('name'),
-    ])
-    .where('l.workspace_id', '=', workspaceId)
-    .where('l.email_id', 'in', emailIds)
-    .where('p.deleted_at', 'is', null)
-    .execute()) as LinkRow[];
+  return db
+    .selectFrom('email_links')
+    .select(['email_id', 'person_id', 'role'])
+    .where('workspace_id', '=', workspaceId)
+    .where('email_id', 'in', emailIds)
+    .$narrowType<{ role: 'from' | 'to' | 'cc' }>()
+    .execute();
 }
 
 export type SummaryRow = Pick<
@@ -231,117 +215,6 @@ export async function setReviewState(trx: Tx, workspaceId: string, ids: string[]
     .where('workspace_id', '=', workspaceId)
     .where('id', 'in', ids)
     .execute();
-}
-
-export interface PersonMatch {
-  id: string;
-  address: string;
-  ownerId: string | null;
-  teamId: string | null;
-}
-
-/**
- * People (not in the trash) having any of these addresses. Reads customers' normalised contact points
- * directly: read-only, like the timeline's record look-ups.
- */
-export async function peopleByAddress(db: DbOrTx, workspaceId: string, addresses: string[]): Promise<PersonMatch[]> {
-  if (!addresses.length) return [];
-  const rows = await db
-    .selectFrom('contact_points as c')
-    .innerJoin('people as p', (j) => j.onRef('p.workspace_id', '=', 'c.workspace_id').onRef('p.id', '=', 'c.entity_id'))
-    .select(['p.id', 'c.value', 'p.owner_id', 'p.team_id'])
-    .where('c.workspace_id', '=', workspaceId)
-    .where('c.kind', '=', 'email')
-    .where('c.entity_type', '=', 'person')
-    .where(
-      'c.value',
-      'in',
-      addresses.map((a) => a.toLowerCase()),
-    )
-    .where('p.deleted_at', 'is', null)
-    .execute();
-  return rows.map((r) => ({
-    id: r.id as string,
-    address: r.value as string,
-    ownerId: r.owner_id as string | null,
-    teamId: r.team_id as string | null,
-  }));
-}
-
-export interface PersonForMail {
-  id: string;
-  family_name: string;
-  given_name: string | null;
-  family_name_kana: string | null;
-  given_name_kana: string | null;
-  title: string | null;
-  emails: { address: string }[];
-  owner_id: string | null;
-  team_id: string | null;
-  company_name: string | null;
-  owner_name: string | null;
-}
-
-/** What merge fields and the default recipient need from a person (read-only). */
-export async function personForMail(db: DbOrTx, workspaceId: string, personId: string): Promise<PersonForMail | undefined> {
-  return (await db
-    .selectFrom('people as p')
-    .leftJoin('companies as c', (j) => j.onRef('c.workspace_id', '=', 'p.workspace_id').onRef('c.id', '=', 'p.company_id'))
-    .leftJoin('users as u', (j) => j.onRef('u.workspace_id', '=', 'p.workspace_id').onRef('u.id', '=', 'p.owner_id'))
-    .select([
-      'p.id',
-      'p.family_name',
-      'p.given_name',
-      'p.family_name_kana',
-      'p.given_name_kana',
-      'p.title',
-      'p.emails',
-      'p.owner_id',
-      'p.team_id',
-      'c.name as company_name',
-      'u.name as owner_name',
-    ])
-    .where('p.workspace_id', '=', workspaceId)
-    .where('p.id', '=', personId)
-    .where('p.deleted_at', 'is', null)
-    .executeTakeFirst()) as PersonForMail | undefined;
-}
-
-export async function userNameAndWorkspace(db: DbOrTx, workspaceId: string, userId: string | null) {
-  const ws = await db.selectFrom('workspaces').select('name').where('id', '=', workspaceId).executeTakeFirst();
-  const user = userId
-    ? await db.selectFrom('users').select('name').where('workspace_id', '=', workspaceId).where('id', '=', userId).executeTakeFirst()
-    : undefined;
-  return { workspace: (ws?.name as string) ?? '', user: (user?.name as string | undefined) ?? null };
-}
-
-/** Active administrators: told about mail from unknown senders. */
-export async function adminIds(db: DbOrTx, workspaceId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('users')
-    .select('id')
-    .where('workspace_id', '=', workspaceId)
-    .where('role', '=', 'admin')
-    .where('status', '=', 'active')
-    .limit(100)
-    .execute();
-  return rows.map((r) => r.id as string);
-}
-
-/** Addresses among these that belong to the workspace's users (mail they sent, BCC'd to the CRM). */
-export async function userAddresses(db: DbOrTx, workspaceId: string, addresses: string[]): Promise<Set<string>> {
-  if (!addresses.length) return new Set();
-  const rows = await db
-    .selectFrom('users')
-    .select(sql<string>`lower(email)`.as('email'))
-    .where('workspace_id', '=', workspaceId)
-    .where(
-      sql`lower(email)`,
-      'in',
-      addresses.map((a) => a.toLowerCase()),
-    )
-    .execute();
-  return new Set(rows.map((r) => r.email));
 }
 
 /** The queued message, locked for the sender (a second worker skips it). */

@@ -4,8 +4,10 @@ import type { Config } from '../../../platform/config.js';
 import type { Db } from '../../../platform/db/database.js';
 import { type OutboxEvent, recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
+import { activitiesDb } from '../activities.db.js';
 import { listAttachments, readAttachmentFiles } from '../timeline/attachments.js';
 import { emailEvent } from './email.events.js';
+import { linksFor } from './email.people.js';
 import * as repo from './email.repository.js';
 import { findSettings } from './mail.repository.js';
 import { type SendFailureDetails, sendWithSettings, smtpConfigured } from './outgoing-mail.js';
@@ -79,7 +81,7 @@ export function makeEmailSender(
       const sentAt = new Date(Math.floor(Date.now() / 1000) * 1000);
       await db.transaction().execute(async (trx) => {
         await repo.setSendOutcome(trx, ws, row.id, { status: 'sent', last_error: null, sent_at: sentAt });
-        const links = await repo.linksFor(trx, ws, [row.id]);
+        const links = await linksFor(activitiesDb(trx), ws, [row.id]);
         const people = [...new Map(links.map((l) => [l.person_id, { id: l.person_id, ownerId: l.owner_id, teamId: l.team_id }])).values()];
         const attachments = (await listAttachments(trx, ws, 'email', [row.id])).map((a) => ({
           id: a.id,

@@ -8,6 +8,7 @@ import { newId } from '../../../platform/ids.js';
 import { maySee, teammatesOf } from '../../../platform/policy.js';
 import { blockedExtension, listAttachments, removeFiles, storeAttachment } from '../timeline/attachments.js';
 import { emailEvent } from './email.events.js';
+import * as people from './email.people.js';
 import { presentEmail, presentSummary } from './email.presenter.js';
 import * as repo from './email.repository.js';
 import { snippetOf, textToHtml } from './email-html.js';
@@ -15,8 +16,8 @@ import { findSettings } from './mail.repository.js';
 import { newMessageId, smtpConfigured } from './outgoing-mail.js';
 import { getTemplate } from './templates.service.js';
 
-async function mergeValues(db: Db, actor: Actor, person: repo.PersonForMail): Promise<MergeValues> {
-  const names = await repo.userNameAndWorkspace(db, actor.workspaceId, actor.userId);
+async function mergeValues(db: Db, actor: Actor, person: people.PersonForMail): Promise<MergeValues> {
+  const names = await people.userNameAndWorkspace(db, actor.workspaceId, actor.userId);
   const today = new Intl.DateTimeFormat(actor.locale === 'ja' ? 'ja-JP' : 'en-US', { dateStyle: 'long', timeZone: 'Asia/Tokyo' }).format(
     new Date(),
   );
@@ -37,7 +38,7 @@ async function mergeValues(db: Db, actor: Actor, person: repo.PersonForMail): Pr
 }
 
 async function personOr404(db: Db, actor: Actor, personId: string) {
-  const person = await repo.personForMail(db, actor.workspaceId, personId);
+  const person = await people.personForMail(db, actor.workspaceId, personId);
   const visible = person && maySee(actor, { ownerId: person.owner_id, teamId: person.team_id }, await teammatesOf(db, actor));
   if (!person || !visible) throw new AppError('not_found', { personId });
   return person;
@@ -47,8 +48,8 @@ async function personOr404(db: Db, actor: Actor, personId: string) {
  * Record visibility carried over to mail: a message is visible when it is linked to nobody (the review
  * list) or to at least one person the actor may see.
  */
-function visibleEmails(actor: Actor, links: repo.LinkRow[], teammates: string[]) {
-  const byEmail = new Map<string, repo.LinkRow[]>();
+function visibleEmails(actor: Actor, links: people.LinkRow[], teammates: string[]) {
+  const byEmail = new Map<string, people.LinkRow[]>();
   for (const l of links) byEmail.set(l.email_id, [...(byEmail.get(l.email_id) ?? []), l]);
   return (emailId: string) => {
     const own = byEmail.get(emailId) ?? [];
@@ -60,7 +61,7 @@ function visibleEmails(actor: Actor, links: repo.LinkRow[], teammates: string[])
 export async function emailVisible(db: Db, actor: Actor, emailId: string): Promise<boolean> {
   const row = await repo.findEmail(db, actor.workspaceId, emailId);
   if (!row) return false;
-  const links = await repo.linksFor(db, actor.workspaceId, [row.id]);
+  const links = await people.linksFor(db, actor.workspaceId, [row.id]);
   return visibleEmails(actor, links, await teammatesOf(db, actor))(row.id);
 }
 
@@ -223,7 +224,7 @@ export async function queueEmail(options: { db: Db; config: Pick<Config, 'attach
   const messageId = newMessageId(settings.from_address);
   const refs = replyTo ? [...new Set([...replyTo.refs, replyTo.message_id])].slice(-50) : [];
   const id = newId();
-  const others = await repo.peopleByAddress(db, actor.workspaceId, [...to, ...cc]);
+  const others = await people.peopleByAddress(db, actor.workspaceId, [...to, ...cc]);
   const links = [
     { personId: person.id, role: 'to' },
     ...others.map((m) => ({ personId: m.id, role: cc.includes(m.address) && !to.includes(m.address) ? 'cc' : 'to' })),
@@ -281,7 +282,7 @@ export async function getEmail(options: { db: Db; actor: Actor; emailId: string;
   const row = await repo.findEmail(db, actor.workspaceId, options.emailId);
   if (!row) throw new AppError('not_found');
   const [links, attachments] = await Promise.all([
-    repo.linksFor(db, actor.workspaceId, [row.id]),
+    people.linksFor(db, actor.workspaceId, [row.id]),
     listAttachments(db, actor.workspaceId, 'email', [row.id]),
   ]);
   if (!visibleEmails(actor, links, await teammatesOf(db, actor))(row.id)) throw new AppError('not_found');
@@ -295,7 +296,7 @@ export async function getThread(options: { db: Db; actor: Actor; emailId: string
   const row = await repo.findEmail(db, actor.workspaceId, options.emailId);
   if (!row) throw new AppError('not_found');
   const all = await repo.threadMessages(db, actor.workspaceId, row.thread_id);
-  const allLinks = await repo.linksFor(
+  const allLinks = await people.linksFor(
     db,
     actor.workspaceId,
     all.map((r) => r.id),
@@ -327,7 +328,7 @@ export async function listEmails(options: { db: Db; actor: Actor; personId?: str
   const cursor = options.cursor && /^[0-9a-f-]{36}$/.test(options.cursor) ? options.cursor : null;
   const rows = await repo.listForPerson(db, actor.workspaceId, options.personId, cursor, limit + 1);
   const page = rows.slice(0, limit);
-  const links = await repo.linksFor(
+  const links = await people.linksFor(
     db,
     actor.workspaceId,
     page.map((r) => r.id),
@@ -368,7 +369,7 @@ export async function linkReviewed(options: { db: Db; actor: Actor; emailId: str
   const person = await personOr404(db, actor, options.personId);
   if (email.review_state === 'linked') {
     // Already filed (by hand, or when the person got this address): linking to the same person again is a no-op.
-    const links = await repo.linksFor(db, actor.workspaceId, [email.id]);
+    const links = await people.linksFor(db, actor.workspaceId, [email.id]);
     if (links.some((l) => l.person_id === person.id)) return { linked: 0 };
     throw new AppError('not_found');
   }

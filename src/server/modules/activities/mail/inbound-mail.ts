@@ -8,8 +8,10 @@ import { recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { newId } from '../../../platform/ids.js';
 import { type InboundEnvelope, type InboundHandler, InboundRejection } from '../../../platform/mail-receiver.js';
+import { activitiesDb } from '../activities.db.js';
 import { storeAttachment } from '../timeline/attachments.js';
 import { emailEvent } from './email.events.js';
+import { adminIds, peopleByAddress, userAddresses } from './email.people.js';
 import * as repo from './email.repository.js';
 import { sanitizeMailHtml, snippetOf } from './email-html.js';
 import { findWorkspaceByInboundToken } from './mail.repository.js';
@@ -122,13 +124,13 @@ export async function receiveMessage(
     { role: 'cc' as const, list: cc },
   ];
   const allAddresses = [...new Set(roles.flatMap((r) => r.list.map((a) => a.address)))];
-  const matches = await repo.peopleByAddress(db, workspaceId, allAddresses);
+  const matches = await peopleByAddress(db, workspaceId, allAddresses);
   const links = roles.flatMap((r) =>
     r.list.flatMap((a) => matches.filter((m) => m.address === a.address).map((m) => ({ personId: m.id, role: r.role }))),
   );
   const people = [...new Map(matches.map((m) => [m.id, m])).values()];
   // Mail a user sent from their own client and BCC'd to the CRM is outgoing.
-  const direction = (await repo.userAddresses(db, workspaceId, [from.address])).size ? 'out' : 'in';
+  const direction = (await userAddresses(db, workspaceId, [from.address])).size ? 'out' : 'in';
   const pending = people.length === 0;
   const snippet = storable(snippetOf(text));
 
@@ -174,7 +176,7 @@ export async function receiveMessage(
       const notify = pending
         ? {
             notify: {
-              userIds: await repo.adminIds(trx, workspaceId),
+              userIds: await adminIds(activitiesDb(trx), workspaceId),
               kind: 'email_unmatched',
               params: { from: from.address, subject },
               link: '/mail/review',
