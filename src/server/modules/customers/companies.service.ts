@@ -6,15 +6,14 @@ import { type Db, inTransaction, type Tx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { canSee, maySee, teammatesOf } from '../../platform/policy.js';
 import { teamInWorkspace, userInWorkspace } from '../accounts/index.js';
 import { companyCatalog } from './catalogs.js';
 import { checkCustomUsers, customCatalog, listCustomFields, validateCustom } from './custom-fields.js';
 import { findCompanyDuplicates } from './duplicates.js';
 import { contactPoints, indexCompany, indexPerson, normalizeContacts, normalizeKana, normalizePostalCode } from './indexing.js';
 import { type CompanyView, presentCompany, presentPerson } from './people.presenter.js';
-import { companyNames } from './people.repository.js';
-import { countRecords, findRecord, listRecords, replaceContactPoints } from './records.repository.js';
+import { companyNames, staffOf } from './people.repository.js';
+import { countRecords, findRecord, findVisibleRecord, listRecords, replaceContactPoints } from './records.repository.js';
 import { bulkRecords, trashRecords } from './records.service.js';
 
 async function catalogFor(db: Db | Tx, workspaceId: string) {
@@ -136,18 +135,18 @@ export async function createCompany(options: { db: Db | Tx; actor: Actor; input:
 }
 
 export async function getCompany(options: { db: Db; actor: Actor; companyId: string; includeDeleted?: boolean }) {
-  const row = await findRecord(options.db, 'companies', options.actor.workspaceId, options.companyId, {
+  const row = await findVisibleRecord(options.db, 'companies', options.actor, options.companyId, {
     includeDeleted: options.includeDeleted,
   });
-  if (!row || !(await canSee(options.db, options.actor, { ownerId: row.owner_id, teamId: row.team_id }))) throw new AppError('not_found');
+  if (!row) throw new AppError('not_found');
   return view(options.db, options.actor.workspaceId, row);
 }
 
 export async function updateCompany(options: { db: Db; actor: Actor; companyId: string; patch: CompanyPatch }) {
   const { actor, patch } = options;
   return options.db.transaction().execute(async (trx) => {
-    const before = await findRecord(trx, 'companies', actor.workspaceId, options.companyId, { forUpdate: true });
-    if (!before || !(await canSee(trx, actor, { ownerId: before.owner_id, teamId: before.team_id }))) throw new AppError('not_found');
+    const before = await findVisibleRecord(trx, 'companies', actor, options.companyId, { forUpdate: true });
+    if (!before) throw new AppError('not_found');
     const beforeView = await view(trx, actor.workspaceId, before);
     if (before.version !== patch.version) throw new AppError('conflict', { current: beforeView });
     const { version: _v, ...changes } = patch;
@@ -243,20 +242,15 @@ export function bulkCompanies(options: { db: Db; actor: Actor; action: BulkActio
   return bulkRecords({ ...options, table: 'companies', catalogFor });
 }
 
+/** How many of a company's current people its relations show. */
+const STAFF_SHOWN = 500;
+
 /** People who work at the company now, and its subsidiaries and departments (組織図). */
 export async function companyRelations(options: { db: Db; actor: Actor; companyId: string }) {
   const company = await getCompany(options);
   const { db, actor } = options;
   const [people, children, departments] = await Promise.all([
-    db
-      .selectFrom('people')
-      .selectAll()
-      .where('workspace_id', '=', actor.workspaceId)
-      .where('company_id', '=', company.id)
-      .where('deleted_at', 'is', null)
-      .orderBy('sort_key')
-      .limit(500)
-      .execute(),
+    staffOf(db, actor, company.id, STAFF_SHOWN),
     db
       .selectFrom('companies')
       .select(['id', 'name'])
@@ -274,11 +268,8 @@ export async function companyRelations(options: { db: Db; actor: Actor; companyI
       .orderBy('name')
       .execute(),
   ]);
-  const teammates = await teammatesOf(db, actor);
   return {
-    people: people
-      .filter((p) => maySee(actor, { ownerId: p.owner_id, teamId: p.team_id }, teammates))
-      .map((p) => presentPerson(p, { id: company.id, name: company.name })),
+    people: people.map((p) => presentPerson(p, { id: company.id, name: company.name })),
     subsidiaries: children.map((c) => ({ id: c.id as string, name: c.name as string })),
     departments: departments.map((d) => ({
       id: d.id as string,

@@ -351,6 +351,34 @@ describe('permissions and isolation', () => {
     expect((await m.get(`/api/v1/search?q=${encodeURIComponent('管理者')}`)).body.people).toEqual([]);
   });
 
+  it('finds the one visible caller behind a number that 60 hidden people share (the lookup filters in the query)', async () => {
+    const w = await createTestWorkspace(server);
+    const a = await signIn(server, w.adminEmail);
+    const ws = await a.get('/api/v1/workspace');
+    await a.patch('/api/v1/workspace', { version: ws.body.version, visibility: { member: 'own' } });
+    const { client: m } = await addUser(server, a, 'member');
+    const phones = [{ label: 'mobile', number: '090-7777-0001' }];
+    for (let i = 0; i < 60; i++)
+      await a.post('/api/v1/people', { familyName: '共有番号', givenName: `${i}`, phones, ignoreDuplicates: true });
+    const mine = await m.post('/api/v1/people', { familyName: '見える人', phones, ignoreDuplicates: true });
+    const res = await m.get('/api/v1/lookup/phone?number=09077770001');
+    expect(res.body.people.map((p: { id: string }) => p.id)).toEqual([mine.body.id]);
+    expect((await a.get('/api/v1/lookup/phone?number=09077770001')).body.people).toHaveLength(50);
+  });
+
+  it('shows a member only the people of a company they may see, whoever else works there', async () => {
+    const w = await createTestWorkspace(server);
+    const a = await signIn(server, w.adminEmail);
+    const ws = await a.get('/api/v1/workspace');
+    await a.patch('/api/v1/workspace', { version: ws.body.version, visibility: { member: 'own' } });
+    const { client: m } = await addUser(server, a, 'member');
+    const co = await m.post('/api/v1/companies', { name: '共有商事' });
+    await a.post('/api/v1/people', { familyName: '管理者側', companyId: co.body.id });
+    const mine = await m.post('/api/v1/people', { familyName: '会員側', companyId: co.body.id });
+    const rel = await m.get(`/api/v1/companies/${co.body.id}/relations`);
+    expect(rel.body.people.map((p: { id: string }) => p.id)).toEqual([mine.body.id]);
+  });
+
   it('lets a member with team visibility open what a teammate owns, as the list shows it', async () => {
     const w = await createTestWorkspace(server);
     const a = await signIn(server, w.adminEmail);

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
 import type { DbOrTx } from '../../platform/db/database.js';
-import { whereVisible } from '../../platform/policy.js';
+import { visibleTo } from './customers.policy.js';
 import type { DuplicateCandidate } from './duplicates.js';
 
 /** SQL of the duplicate review queue and the whole-workspace scans. */
@@ -126,7 +126,7 @@ export async function listPairs(
     const id = q.recordId;
     query = query.where((eb) => eb.or([eb('d.a_id', '=', id), eb('d.b_id', '=', id)]));
   }
-  query = whereVisible(whereVisible(query, actor, 'ra'), actor, 'rb');
+  query = visibleTo(visibleTo(query, actor, 'ra'), actor, 'rb');
   return query
     .orderBy('d.id', 'desc')
     .limit(q.limit + 1)

@@ -5,13 +5,12 @@ import { recordChange } from '../../platform/events/outbox.js';
 import { decodeCursor, encodeCursor } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { canSee } from '../../platform/policy.js';
 import { type DuplicateReason, findCompanyDuplicates, findPersonDuplicates } from './duplicates.js';
 import type { EntityType } from './duplicates.repository.js';
 import * as repo from './duplicates.repository.js';
 import { type CompanyView, type PersonView, presentCompany, presentPerson } from './people.presenter.js';
 import { companyNames } from './people.repository.js';
-import { findRecord } from './records.repository.js';
+import { findRecord, findVisibleRecord } from './records.repository.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Pages are newest first by id (UUID v7 is time-ordered); the cursor is the last id seen. */
@@ -207,8 +206,7 @@ export async function dismissDuplicate(options: { db: Db; actor: Actor; pairId: 
     if (!pair) throw new AppError('not_found');
     const table = repo.tableOf[pair.entity_type as EntityType];
     for (const id of [pair.a_id, pair.b_id]) {
-      const r = await findRecord(trx, table, actor.workspaceId, id, { includeDeleted: true });
-      if (!r || !(await canSee(trx, actor, { ownerId: r.owner_id, teamId: r.team_id }))) throw new AppError('not_found');
+      if (!(await findVisibleRecord(trx, table, actor, id, { includeDeleted: true }))) throw new AppError('not_found');
     }
     if (pair.status !== 'open') throw new AppError('conflict', { current: presentPair(pair) });
     const row = await repo.resolvePair(trx, actor.workspaceId, pair.id, 'dismissed', actor.userId);

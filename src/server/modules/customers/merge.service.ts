@@ -3,14 +3,13 @@ import type { Actor } from '../../platform/actor.js';
 import type { Db, Tx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
-import { canSee } from '../../platform/policy.js';
 import { listCustomFields, validateCustom } from './custom-fields.js';
 import { settlePairsAfterMerge } from './duplicates.repository.js';
 import { contactPoints, indexCompany, indexPerson, type StoredEmail, type StoredPhone } from './indexing.js';
 import * as mergeRepo from './merge.repository.js';
 import { presentCompany, presentPerson } from './people.presenter.js';
 import { companyName, companyNames, startEmployment } from './people.repository.js';
-import { findRecord, replaceContactPoints } from './records.repository.js';
+import { findVisibleRecord, replaceContactPoints } from './records.repository.js';
 
 /**
  * Merging two records of one customer, field by field. Everything happens in one transaction: the
@@ -120,8 +119,8 @@ async function lockPair(trx: Tx, table: 'people' | 'companies', input: MergeInpu
   if (!can(actor.role, 'records.delete')) throw new AppError('forbidden', { permission: 'records.delete' });
   const rows = new Map<string, Record<string, any>>();
   for (const id of [input.survivorId, input.mergedId].sort()) {
-    const r = await findRecord(trx, table, actor.workspaceId, id, { forUpdate: true });
-    if (!r || !(await canSee(trx, actor, { ownerId: r.owner_id, teamId: r.team_id }))) throw new AppError('not_found');
+    const r = await findVisibleRecord(trx, table, actor, id, { forUpdate: true });
+    if (!r) throw new AppError('not_found');
     rows.set(id, r);
   }
   return { s: rows.get(input.survivorId) as Record<string, any>, m: rows.get(input.mergedId) as Record<string, any> };

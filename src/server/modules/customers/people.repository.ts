@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
 import type { DbOrTx } from '../../platform/db/database.js';
 import { newId } from '../../platform/ids.js';
+import { visibleTo } from './customers.policy.js';
 
 export function insertPerson(db: DbOrTx, row: Record<string, unknown>) {
   return db.insertInto('people').values(row).returningAll().executeTakeFirstOrThrow() as Promise<Record<string, any>>;
@@ -37,6 +38,23 @@ export async function companyNames(db: DbOrTx, workspaceId: string, ids: string[
     .where('id', 'in', [...new Set(ids)])
     .execute();
   return new Map(rows.map((r) => [r.id as string, r.name as string]));
+}
+
+/** The live people working at a company now that the actor may see, in 五十音 order. */
+export function staffOf(db: DbOrTx, actor: Actor, companyId: string, limit: number) {
+  return visibleTo(
+    db
+      .selectFrom('people as r')
+      .selectAll('r')
+      .where('r.workspace_id', '=', actor.workspaceId)
+      .where('r.company_id', '=', companyId)
+      .where('r.deleted_at', 'is', null),
+    actor,
+    'r',
+  )
+    .orderBy('r.sort_key')
+    .limit(limit)
+    .execute();
 }
 
 export async function departmentOf(db: DbOrTx, workspaceId: string, departmentId: string, companyId: string | null) {

@@ -5,7 +5,6 @@ import { type Db, inTransaction, type Tx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { canSee } from '../../platform/policy.js';
 import { teamInWorkspace, userInWorkspace } from '../accounts/index.js';
 import { personCatalog } from './catalogs.js';
 import { checkCustomUsers, customCatalog, listCustomFields, validateCustom } from './custom-fields.js';
@@ -13,7 +12,7 @@ import { findPersonDuplicates } from './duplicates.js';
 import { contactPoints, indexPerson, normalizeContacts, normalizeKana, normalizePostalCode } from './indexing.js';
 import { type PersonView, presentPerson } from './people.presenter.js';
 import * as repo from './people.repository.js';
-import { countRecords, findRecord, listRecords, replaceContactPoints } from './records.repository.js';
+import { countRecords, findVisibleRecord, listRecords, replaceContactPoints } from './records.repository.js';
 import { bulkRecords, trashRecords } from './records.service.js';
 
 async function catalogFor(db: Db | Tx, workspaceId: string) {
@@ -129,10 +128,10 @@ export async function createPerson(options: { db: Db | Tx; actor: Actor; input: 
 }
 
 export async function getPerson(options: { db: Db; actor: Actor; personId: string; includeDeleted?: boolean }) {
-  const row = await findRecord(options.db, 'people', options.actor.workspaceId, options.personId, {
+  const row = await findVisibleRecord(options.db, 'people', options.actor, options.personId, {
     includeDeleted: options.includeDeleted,
   });
-  if (!row || !(await canSee(options.db, options.actor, { ownerId: row.owner_id, teamId: row.team_id }))) throw new AppError('not_found');
+  if (!row) throw new AppError('not_found');
   return view(options.db, options.actor.workspaceId, row);
 }
 
@@ -141,8 +140,8 @@ export async function updatePerson(options: { db: Db; actor: Actor; personId: st
   const { actor, patch } = options;
   checkPrefectureAndBirthday(patch);
   return options.db.transaction().execute(async (trx) => {
-    const before = await findRecord(trx, 'people', actor.workspaceId, options.personId, { forUpdate: true });
-    if (!before || !(await canSee(trx, actor, { ownerId: before.owner_id, teamId: before.team_id }))) throw new AppError('not_found');
+    const before = await findVisibleRecord(trx, 'people', actor, options.personId, { forUpdate: true });
+    if (!before) throw new AppError('not_found');
     const beforeView = await view(trx, actor.workspaceId, before);
     if (before.version !== patch.version) throw new AppError('conflict', { current: beforeView });
     const { version: _v, ...changes } = patch;

@@ -4,13 +4,12 @@ import { recordChange } from '../../platform/events/outbox.js';
 import { decodeCursor, encodeCursor } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { canSee } from '../../platform/policy.js';
 import { listCustomFields } from './custom-fields.js';
 import { deletePairsOf } from './duplicates.repository.js';
 import { presentPerson } from './people.presenter.js';
 import { companyNames } from './people.repository.js';
 import * as repo from './privacy.repository.js';
-import { findRecord } from './records.repository.js';
+import { findVisibleRecord } from './records.repository.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Pages are newest first by id (UUID v7 is time-ordered); the cursor is the last id seen. */
@@ -54,8 +53,8 @@ const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
 
 /** The person as the actor may see them (trash and erased included), with the whole merge family. */
 async function personFor(db: DbOrTx, actor: Actor, personId: string) {
-  const row = await findRecord(db, 'people', actor.workspaceId, personId, { includeDeleted: true });
-  if (!row || !(await canSee(db, actor, { ownerId: row.owner_id, teamId: row.team_id }))) throw new AppError('not_found');
+  const row = await findVisibleRecord(db, 'people', actor, personId, { includeDeleted: true });
+  if (!row) throw new AppError('not_found');
   return { row, family: await repo.personFamily(db, actor.workspaceId, personId) };
 }
 
@@ -256,8 +255,8 @@ export async function recordPurpose(options: {
 }) {
   const { actor, input } = options;
   return options.db.transaction().execute(async (trx) => {
-    const row = await findRecord(trx, 'people', actor.workspaceId, options.personId);
-    if (!row || !(await canSee(trx, actor, { ownerId: row.owner_id, teamId: row.team_id }))) throw new AppError('not_found');
+    const row = await findVisibleRecord(trx, 'people', actor, options.personId);
+    if (!row) throw new AppError('not_found');
     const saved = await repo.insertPurpose(trx, {
       workspace_id: actor.workspaceId,
       id: newId(),

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { formatJapaneseName } from '../../../shared/jp-text.js';
 import type { Actor } from '../../platform/actor.js';
-import { whereVisible } from '../../platform/policy.js';
 import { type CustomersDb, customersDb } from './customers.db.js';
+import { visibleTo } from './customers.policy.js';
 
 /**
  * Read ports for other modules (exported by index.ts): names of linked records and who owns a contact point.
@@ -45,7 +45,7 @@ async function readNames(
       .select(['r.id', 'r.family_name', 'r.given_name', 'r.deleted_at', 'r.owner_id', 'r.team_id', 'r.company_id'])
       .where('r.workspace_id', '=', workspaceId)
       .where('r.id', 'in', personIds);
-    for (const r of await (actor ? whereVisible(q, actor, 'r') : q).execute()) {
+    for (const r of await (actor ? visibleTo(q, actor, 'r') : q).execute()) {
       const name = formatJapaneseName({ family: r.family_name, given: r.given_name ?? '' }, 'ja');
       const ref = { entityType: 'person', entityId: r.id } as const;
       out.set(recordKey(ref), {
@@ -64,7 +64,7 @@ async function readNames(
       .select(['r.id', 'r.name', 'r.deleted_at', 'r.owner_id', 'r.team_id'])
       .where('r.workspace_id', '=', workspaceId)
       .where('r.id', 'in', companyIds);
-    for (const r of await (actor ? whereVisible(q, actor, 'r') : q).execute()) {
+    for (const r of await (actor ? visibleTo(q, actor, 'r') : q).execute()) {
       const ref = { entityType: 'company', entityId: r.id } as const;
       out.set(recordKey(ref), {
         ...ref,

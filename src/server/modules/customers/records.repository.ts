@@ -3,7 +3,7 @@ import type { Filter, Sort } from '../../../shared/filter.js';
 import type { Actor } from '../../platform/actor.js';
 import type { DbOrTx } from '../../platform/db/database.js';
 import { compileFilter, compileSort, decodeCursor, encodeCursor, type FieldCatalog } from '../../platform/filter/compile.js';
-import { whereVisible } from '../../platform/policy.js';
+import { visibleTo } from './customers.policy.js';
 
 /** SQL shared by people and companies: list pages, counts, trash, contact points. Only this module's tables. */
 export type RecordTable = 'people' | 'companies';
@@ -25,7 +25,7 @@ function base(db: DbOrTx, table: RecordTable, actor: Actor, q: Pick<ListQuery, '
     .where('r.deleted_at', q.trash ? 'is not' : 'is', null)
     .where(compileFilter(q.filter, catalog, 'r'));
   if (q.ids) query = query.where('r.id', 'in', q.ids);
-  return whereVisible(query, actor, 'r');
+  return visibleTo(query, actor, 'r');
 }
 
 export async function listRecords(db: DbOrTx, table: RecordTable, actor: Actor, q: ListQuery, catalog: FieldCatalog) {
@@ -68,6 +68,24 @@ export function findRecord(
   return q.executeTakeFirst() as Promise<Record<string, any> | undefined>;
 }
 
+/** The record if the actor may see it (the visibility check is part of the query): the one-record form of a list. */
+export function findVisibleRecord(
+  db: DbOrTx,
+  table: RecordTable,
+  actor: Actor,
+  id: string,
+  options: { includeDeleted?: boolean; forUpdate?: boolean } = {},
+) {
+  let q = visibleTo(
+    db.selectFrom(`${table} as r`).selectAll('r').where('r.workspace_id', '=', actor.workspaceId).where('r.id', '=', id),
+    actor,
+    'r',
+  );
+  if (!options.includeDeleted) q = q.where('r.deleted_at', 'is', null);
+  if (options.forUpdate) q = q.forUpdate('r');
+  return q.executeTakeFirst() as Promise<Record<string, any> | undefined>;
+}
+
 /** Visible ids among the given ones (bulk actions act only on what the actor may see). */
 export async function visibleIds(db: DbOrTx, table: RecordTable, actor: Actor, ids: string[], catalog: FieldCatalog, trash = false) {
   const rows = await base(db, table, actor, { ids, trash }, catalog).select('r.id').execute();
@@ -101,7 +119,35 @@ export async function replaceContactPoints(
       .execute();
 }
 
-/** Records sharing a normalised email or phone: duplicate checks and reverse lookup. */
+/** Live records the actor may see having this normalised email or phone, at most `limit` (a caller's reverse lookup). */
+export function visibleByContactPoint(
+  db: DbOrTx,
+  table: RecordTable,
+  actor: Actor,
+  point: { kind: 'email' | 'phone'; value: string },
+  limit: number,
+) {
+  return visibleTo(
+    db
+      .selectFrom(`${table} as r`)
+      .innerJoin('contact_points as cp', (j) =>
+        j.onRef('cp.workspace_id', '=', 'r.workspace_id').onRef('cp.entity_id', '=', 'r.id').on('cp.entity_type', '=', entityOf[table]),
+      )
+      .selectAll('r')
+      .where('cp.workspace_id', '=', actor.workspaceId)
+      .where('cp.kind', '=', point.kind)
+      .where('cp.value', '=', point.value)
+      .where('r.deleted_at', 'is', null),
+    actor,
+    'r',
+  )
+    .orderBy('r.sort_key')
+    .orderBy('r.id')
+    .limit(limit)
+    .execute() as Promise<Record<string, any>[]>;
+}
+
+/** Records sharing a normalised email or phone: duplicate checks. */
 export async function findByContactPoints(db: DbOrTx, workspaceId: string, points: { kind: 'email' | 'phone'; value: string }[]) {
   if (!points.length) return [];
   return db

@@ -2,10 +2,10 @@ import { sql } from 'kysely';
 import { normalizeForSearch, normalizePhone } from '../../../shared/jp-text.js';
 import type { Actor } from '../../platform/actor.js';
 import type { Db } from '../../platform/db/database.js';
-import { maySee, teammatesOf, whereVisible } from '../../platform/policy.js';
+import { visibleTo } from './customers.policy.js';
 import { presentCompany, presentPerson } from './people.presenter.js';
 import { companyNames } from './people.repository.js';
-import type { RecordTable } from './records.repository.js';
+import { type RecordTable, visibleByContactPoint } from './records.repository.js';
 
 export interface SearchHit {
   type: 'person' | 'company';
@@ -42,7 +42,7 @@ async function searchTable(db: Db, table: RecordTable, actor: Actor, term: strin
     return rows.map((r) => r.id as string);
   });
   if (ids.length === 0) return [];
-  const candidates = whereVisible(
+  const candidates = visibleTo(
     db
       .selectFrom(`${table} as r`)
       .selectAll('r')
@@ -81,34 +81,19 @@ export async function searchCustomers(options: { db: Db; actor: Actor; q: string
   };
 }
 
+/** How many callers of each kind a phone lookup returns. */
+const LOOKUP_LIMIT = 50;
+
 /** Reverse lookup for a contact-center screen pop: who is calling from this number? */
 export async function lookupByPhone(options: { db: Db; actor: Actor; phone: string }) {
   const n = normalizePhone(options.phone);
   if (!n) return { e164: null, people: [], companies: [] };
   const { db, actor } = options;
-  const points = await db
-    .selectFrom('contact_points')
-    .select(['entity_type', 'entity_id'])
-    .where('workspace_id', '=', actor.workspaceId)
-    .where('kind', '=', 'phone')
-    .where('value', '=', n.e164)
-    .limit(50)
-    .execute();
-  const ids = (t: string) => points.filter((p) => p.entity_type === t).map((p) => p.entity_id as string);
-  const load = async (table: RecordTable, list: string[]) =>
-    list.length
-      ? ((await db
-          .selectFrom(table)
-          .selectAll()
-          .where('workspace_id', '=', actor.workspaceId)
-          .where('id', 'in', list)
-          .where('deleted_at', 'is', null)
-          .execute()) as Record<string, any>[])
-      : [];
-  const [people, companies] = await Promise.all([load('people', ids('person')), load('companies', ids('company'))]);
-  const teammates = await teammatesOf(db, actor);
-  const visible = <T extends Record<string, any>>(rows: T[]) =>
-    rows.filter((r) => maySee(actor, { ownerId: r.owner_id, teamId: r.team_id }, teammates));
+  const point = { kind: 'phone', value: n.e164 } as const;
+  const [people, companies] = await Promise.all([
+    visibleByContactPoint(db, 'people', actor, point, LOOKUP_LIMIT),
+    visibleByContactPoint(db, 'companies', actor, point, LOOKUP_LIMIT),
+  ]);
   const names = await companyNames(
     db,
     actor.workspaceId,
@@ -116,7 +101,7 @@ export async function lookupByPhone(options: { db: Db; actor: Actor; phone: stri
   );
   return {
     e164: n.e164,
-    people: visible(people).map((p) => presentPerson(p, p.company_id ? { id: p.company_id, name: names.get(p.company_id) ?? '' } : null)),
-    companies: visible(companies).map((c) => presentCompany(c)),
+    people: people.map((p) => presentPerson(p, p.company_id ? { id: p.company_id, name: names.get(p.company_id) ?? '' } : null)),
+    companies: companies.map((c) => presentCompany(c)),
   };
 }
