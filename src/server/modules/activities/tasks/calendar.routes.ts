@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { calendarTokenSchema, preferencesPatch, preferencesSchema } from '../../../../shared/contracts/tasks.js';
 import type { Actor } from '../../../platform/actor.js';
 import type { App, ModuleDeps } from '../../../platform/http/app.js';
+import { activitiesDb } from '../activities.db.js';
 import * as calendar from './calendar.service.js';
 
 const ok = z.object({ ok: z.literal(true) });
 
 /** The signed-in user's notification preferences (digest, reminder e-mail, time zone) and calendar feed. */
 export async function calendarRoutes(app: App, { database, config }: ModuleDeps) {
-  const { db } = database;
+  const db = activitiesDb(database.db);
   const who = (a: Actor | null) => a as Actor;
 
   app.get(

@@ -1,19 +1,21 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import ical from 'ical-generator';
+import { sql } from 'kysely';
 import type { Preferences, PreferencesPatch } from '../../../../shared/contracts/tasks.js';
 import type { Actor } from '../../../platform/actor.js';
-import type { Db, DbOrTx } from '../../../platform/db/database.js';
 import { recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
+import type { ActivitiesDb } from '../activities.db.js';
 import * as repo from './tasks.repository.js';
 import { localDate } from './tasks.time.js';
+import { workspaceTimeZone } from './time-zones.js';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 /** Feed window: tasks due from 90 days ago on, at most this many. */
 const FEED_PAST_DAYS = 90;
 const FEED_LIMIT = 2000;
 
-function presentPreferences(row: Record<string, any> | undefined, workspaceTimeZone: string): Preferences {
+function presentPreferences(row: repo.PreferencesRow | undefined, workspaceTimeZone: string): Preferences {
   return {
     timeZone: row?.time_zone ?? null,
     effectiveTimeZone: row?.time_zone ?? workspaceTimeZone,
@@ -32,26 +34,27 @@ function me(actor: Actor): string {
   return actor.userId;
 }
 
-export async function getPreferences(options: { db: DbOrTx; actor: Actor }): Promise<Preferences> {
+export async function getPreferences(options: { db: ActivitiesDb; actor: Actor }): Promise<Preferences> {
   const { db, actor } = options;
   const row = await repo.findPreferences(db, actor.workspaceId, me(actor));
-  return presentPreferences(row, await repo.workspaceTimeZone(db, actor.workspaceId));
+  return presentPreferences(row, await workspaceTimeZone(db, actor.workspaceId));
 }
 
-export async function updatePreferences(options: { db: Db; actor: Actor; patch: PreferencesPatch }): Promise<Preferences> {
+export async function updatePreferences(options: { db: ActivitiesDb; actor: Actor; patch: PreferencesPatch }): Promise<Preferences> {
   const { actor, patch } = options;
   const userId = me(actor);
   return options.db.transaction().execute(async (trx) => {
-    await trx.selectFrom('users').select('id').where('workspace_id', '=', actor.workspaceId).where('id', '=', userId).forUpdate().execute();
+    // Two first saves would both see version 0: one waits for the other (there is no row to lock yet).
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`notification_preferences:${actor.workspaceId}:${userId}`}, 0))`.execute(trx);
     const before = await getPreferences({ db: trx, actor });
     if (before.version !== patch.version) throw new AppError('conflict', { current: before });
-    const set: Record<string, unknown> = {};
+    const set: repo.PreferencesSet = {};
     if (patch.timeZone !== undefined) set.time_zone = patch.timeZone;
     if (patch.digestEnabled !== undefined) set.digest_enabled = patch.digestEnabled;
     if (patch.digestHour !== undefined) set.digest_hour = patch.digestHour;
     if (patch.reminderEmail !== undefined) set.reminder_email = patch.reminderEmail;
     const row = await repo.upsertPreferences(trx, actor.workspaceId, userId, set);
-    const after = presentPreferences(row, await repo.workspaceTimeZone(trx, actor.workspaceId));
+    const after = presentPreferences(row, await workspaceTimeZone(options.db, actor.workspaceId));
     await recordChange(trx, actor, {
       audit: { action: 'notification_preferences.updated', entityType: 'user', entityId: userId, before, after },
     });
@@ -60,7 +63,7 @@ export async function updatePreferences(options: { db: Db; actor: Actor; patch: 
 }
 
 /** A new secret feed URL (the old one stops working). Only its hash is stored; the URL is shown once. */
-export async function regenerateCalendarToken(options: { db: Db; actor: Actor; publicUrl: string }) {
+export async function regenerateCalendarToken(options: { db: ActivitiesDb; actor: Actor; publicUrl: string }) {
   const { actor } = options;
   const userId = me(actor);
   const token = randomBytes(32).toString('base64url');
@@ -75,7 +78,7 @@ export async function regenerateCalendarToken(options: { db: Db; actor: Actor; p
   });
 }
 
-export async function revokeCalendarToken(options: { db: Db; actor: Actor }) {
+export async function revokeCalendarToken(options: { db: ActivitiesDb; actor: Actor }) {
   const { actor } = options;
   const userId = me(actor);
   await options.db.transaction().execute(async (trx) => {
@@ -88,7 +91,7 @@ export async function revokeCalendarToken(options: { db: Db; actor: Actor }) {
  * The iCalendar feed of a user's tasks. Timed tasks are events at their due time (UTC, so every calendar app
  * shows them right in its own zone); all-day tasks are whole-day events on their date in the user's zone.
  */
-export async function calendarFeed(options: { db: Db; token: string; publicUrl: string; now?: Date }): Promise<string> {
+export async function calendarFeed(options: { db: ActivitiesDb; token: string; publicUrl: string; now?: Date }): Promise<string> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(options.token)) throw new AppError('not_found');
   const hash = hashToken(options.token);
   const owner = await repo.findByCalendarToken(options.db, hash);

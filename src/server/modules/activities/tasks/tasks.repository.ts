@@ -1,8 +1,10 @@
-import { sql } from 'kysely';
+import { type Selectable, sql, type Updateable } from 'kysely';
 import type { TaskBucket } from '../../../../shared/contracts/tasks.js';
 import type { Actor } from '../../../platform/actor.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
+import type { NotificationPreferences } from '../../../platform/db/schema.js';
 import { whereVisible } from '../../../platform/policy.js';
+import type { ActivitiesDb } from '../activities.db.js';
 
 /** The only SQL on tasks, task_links and notification_preferences. */
 export type TaskRow = Record<string, any> & {
@@ -260,7 +262,9 @@ export async function dueReminders(db: DbOrTx, now: Date, limit: number) {
 
 // Preferences (per user)
 
-export async function findPreferences(db: DbOrTx, workspaceId: string, userId: string) {
+export type PreferencesRow = Selectable<NotificationPreferences>;
+
+export async function findPreferences(db: ActivitiesDb, workspaceId: string, userId: string) {
   return db
     .selectFrom('notification_preferences')
     .selectAll()
@@ -269,20 +273,14 @@ export async function findPreferences(db: DbOrTx, workspaceId: string, userId: s
     .executeTakeFirst();
 }
 
-export async function workspaceTimeZone(db: DbOrTx, workspaceId: string): Promise<string> {
-  const row = await db.selectFrom('workspaces').select('time_zone').where('id', '=', workspaceId).executeTakeFirst();
-  return (row?.time_zone as string | undefined) ?? 'Asia/Tokyo';
-}
+export type PreferencesSet = Omit<Updateable<NotificationPreferences>, 'workspace_id' | 'user_id' | 'version'>;
 
-/** The user's own time zone, else the workspace's. */
-export async function userTimeZone(db: DbOrTx, workspaceId: string, userId: string): Promise<string> {
-  const { rows } = await sql<{ tz: string }>`SELECT coalesce(p.time_zone, w.time_zone, 'Asia/Tokyo') AS tz
-    FROM workspaces w LEFT JOIN notification_preferences p ON p.workspace_id = w.id AND p.user_id = ${userId}
-    WHERE w.id = ${workspaceId}`.execute(db);
-  return rows[0]?.tz ?? 'Asia/Tokyo';
-}
-
-export async function upsertPreferences(db: DbOrTx, workspaceId: string, userId: string, set: Record<string, unknown>) {
+export async function upsertPreferences(
+  db: ActivitiesDb,
+  workspaceId: string,
+  userId: string,
+  set: PreferencesSet,
+): Promise<PreferencesRow> {
   return db
     .insertInto('notification_preferences')
     .values({ workspace_id: workspaceId, user_id: userId, ...set })

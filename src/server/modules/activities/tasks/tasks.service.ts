@@ -10,6 +10,7 @@ import { describeRecords } from '../../customers/index.js';
 import { presentTasks } from './tasks.presenter.js';
 import * as repo from './tasks.repository.js';
 import { dayBounds, localDate, nextOccurrence, normalizeRrule } from './tasks.time.js';
+import { userTimeZone, workspaceTimeZone } from './time-zones.js';
 
 /** Puts the reminder job for a task in the caller's transaction (pg-boss `startAfter`): it exists iff the task commits. */
 export type ReminderScheduler = (trx: Tx, reminder: { workspaceId: string; taskId: string; remindAt: Date }) => Promise<void>;
@@ -104,9 +105,7 @@ export async function createTask(ctx: Ctx & { input: TaskCreate; now?: Date }): 
   const now = ctx.now ?? new Date();
   return ctx.db.transaction().execute(async (trx) => {
     const assigneeId = input.assigneeId ?? actor.userId;
-    const timeZone = assigneeId
-      ? await repo.userTimeZone(trx, actor.workspaceId, assigneeId)
-      : await repo.workspaceTimeZone(trx, actor.workspaceId);
+    const timeZone = assigneeId ? await userTimeZone(trx, actor.workspaceId, assigneeId) : await workspaceTimeZone(trx, actor.workspaceId);
     const { rrule } = await checkInput(trx, actor, input, { timeZone, now, checkDue: true, checkRemind: true });
     if (rrule && !input.dueAt) throw new AppError('validation_failed', { issues: [{ path: 'dueAt', code: 'required' }] });
     const id = newId();
@@ -162,9 +161,7 @@ export async function updateTask(ctx: Ctx & { taskId: string; patch: TaskPatch; 
     const beforeView = await present(trx, actor, before);
     if (before.version !== patch.version) throw new AppError('conflict', { current: beforeView });
     const assigneeId = patch.assigneeId !== undefined ? (patch.assigneeId ?? actor.userId) : before.owner_id;
-    const timeZone = assigneeId
-      ? await repo.userTimeZone(trx, actor.workspaceId, assigneeId)
-      : await repo.workspaceTimeZone(trx, actor.workspaceId);
+    const timeZone = assigneeId ? await userTimeZone(trx, actor.workspaceId, assigneeId) : await workspaceTimeZone(trx, actor.workspaceId);
     const dueChanged =
       patch.dueAt !== undefined && (patch.dueAt ? new Date(patch.dueAt).getTime() : null) !== (before.due_at?.getTime() ?? null);
     const remindChanged =
@@ -251,8 +248,8 @@ export async function completeTask(ctx: Ctx & { taskId: string; version: number;
     let nextId: string | null = null;
     if (before.rrule && before.due_at) {
       const timeZone = before.owner_id
-        ? await repo.userTimeZone(trx, actor.workspaceId, before.owner_id)
-        : await repo.workspaceTimeZone(trx, actor.workspaceId);
+        ? await userTimeZone(trx, actor.workspaceId, before.owner_id)
+        : await workspaceTimeZone(trx, actor.workspaceId);
       // Completed late: the next one is the first occurrence from now on, not one already in the past.
       const after = new Date(Math.max(before.due_at.getTime(), now.getTime()));
       const nextDue = nextOccurrence(before.rrule, before.series_start_at ?? before.due_at, after, timeZone);
@@ -384,7 +381,7 @@ export async function listTasks(options: { db: Db; actor: Actor; query: TaskList
   const { db, actor, query } = options;
   const assigneeId = await resolveAssignee(db, actor, query.assignee);
   const tzUser = assigneeId ?? actor.userId;
-  const timeZone = tzUser ? await repo.userTimeZone(db, actor.workspaceId, tzUser) : await repo.workspaceTimeZone(db, actor.workspaceId);
+  const timeZone = tzUser ? await userTimeZone(db, actor.workspaceId, tzUser) : await workspaceTimeZone(db, actor.workspaceId);
   const bounds = dayBounds(options.now ?? new Date(), timeZone);
   const { rows, next } = await repo.listTasks(db, actor, {
     assigneeId,
@@ -408,7 +405,7 @@ export async function listTasks(options: { db: Db; actor: Actor; query: TaskList
 export async function taskSummary(options: { db: Db; actor: Actor; assignee: TaskListQuery['assignee']; now?: Date }) {
   const { db, actor } = options;
   const assigneeId = (await resolveAssignee(db, actor, options.assignee === 'any' ? 'me' : options.assignee)) as string;
-  const timeZone = await repo.userTimeZone(db, actor.workspaceId, assigneeId);
+  const timeZone = await userTimeZone(db, actor.workspaceId, assigneeId);
   const bounds = dayBounds(options.now ?? new Date(), timeZone);
   const counts = await repo.countBuckets(db, actor, assigneeId, bounds.start, bounds.end);
   return { timeZone, today: bounds.today, counts };
