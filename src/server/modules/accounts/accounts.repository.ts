@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Role, Visibility } from '../../../shared/permissions.js';
-import type { DbOrTx } from '../../platform/db/database.js';
+import type { Role, TokenScope, Visibility } from '../../../shared/permissions.js';
+import type { AccountsDb } from './accounts.db.js';
 
 /** The only place that touches the accounts tables. Every query names its workspace. */
 
@@ -37,13 +37,13 @@ export interface UserRow {
 }
 
 export const workspaceRepo = {
-  count: async (db: DbOrTx) =>
+  count: async (db: AccountsDb) =>
     Number((await db.selectFrom('workspaces').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow()).n),
-  find: (db: DbOrTx, id: string) =>
+  find: (db: AccountsDb, id: string) =>
     db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst() as Promise<WorkspaceRow | undefined>,
-  insert: (db: DbOrTx, row: Pick<WorkspaceRow, 'id' | 'name' | 'time_zone' | 'locale' | 'currency'>) =>
+  insert: (db: AccountsDb, row: Pick<WorkspaceRow, 'id' | 'name' | 'time_zone' | 'locale' | 'currency'>) =>
     db.insertInto('workspaces').values(row).returningAll().executeTakeFirstOrThrow() as Promise<WorkspaceRow>,
-  update: (db: DbOrTx, id: string, version: number, patch: Partial<WorkspaceRow>) =>
+  update: (db: AccountsDb, id: string, version: number, patch: Partial<WorkspaceRow>) =>
     db
       .updateTable('workspaces')
       .set({
@@ -58,7 +58,7 @@ export const workspaceRepo = {
       .executeTakeFirst() as Promise<WorkspaceRow | undefined>,
 };
 
-function usersQuery(db: DbOrTx, workspaceId: string) {
+function usersQuery(db: AccountsDb, workspaceId: string) {
   return db
     .selectFrom('users as u')
     .selectAll('u')
@@ -74,13 +74,13 @@ function usersQuery(db: DbOrTx, workspaceId: string) {
 }
 
 export const userRepo = {
-  list: (db: DbOrTx, workspaceId: string) => usersQuery(db, workspaceId).orderBy('u.created_at').execute() as Promise<UserRow[]>,
-  find: (db: DbOrTx, workspaceId: string, id: string) =>
+  list: (db: AccountsDb, workspaceId: string) => usersQuery(db, workspaceId).orderBy('u.created_at').execute() as Promise<UserRow[]>,
+  find: (db: AccountsDb, workspaceId: string, id: string) =>
     usersQuery(db, workspaceId).where('u.id', '=', id).executeTakeFirst() as Promise<UserRow | undefined>,
-  findByEmail: (db: DbOrTx, workspaceId: string, email: string) =>
+  findByEmail: (db: AccountsDb, workspaceId: string, email: string) =>
     usersQuery(db, workspaceId).where(sql`lower(u.email)`, '=', email.toLowerCase()).executeTakeFirst() as Promise<UserRow | undefined>,
   /** Login looks across workspaces: an address may have accounts in several. */
-  findActiveForLogin: (db: DbOrTx, email: string) =>
+  findActiveForLogin: (db: AccountsDb, email: string) =>
     db
       .selectFrom('users')
       .select(['workspace_id', 'id', 'password_hash'])
@@ -88,7 +88,7 @@ export const userRepo = {
       .where('status', '=', 'active')
       .execute(),
   insert: (
-    db: DbOrTx,
+    db: AccountsDb,
     row: Pick<UserRow, 'workspace_id' | 'id' | 'email' | 'name' | 'password_hash' | 'role'> & {
       locale?: 'ja' | 'en' | null;
       created_by?: string | null;
@@ -99,7 +99,7 @@ export const userRepo = {
       .values({ ...row, updated_by: row.created_by ?? null })
       .execute(),
   update: (
-    db: DbOrTx,
+    db: AccountsDb,
     workspaceId: string,
     id: string,
     version: number | null,
@@ -114,9 +114,9 @@ export const userRepo = {
     if (version !== null) q = q.where('version', '=', version);
     return q.returning('id').executeTakeFirst();
   },
-  recordLogin: (db: DbOrTx, workspaceId: string, id: string) =>
+  recordLogin: (db: AccountsDb, workspaceId: string, id: string) =>
     db.updateTable('users').set({ last_login_at: new Date() }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute(),
-  countActiveAdmins: async (db: DbOrTx, workspaceId: string) =>
+  countActiveAdmins: async (db: AccountsDb, workspaceId: string) =>
     Number(
       (
         await db
@@ -140,7 +140,7 @@ export interface TeamRow {
   member_ids: string[];
 }
 
-function teamsQuery(db: DbOrTx, workspaceId: string) {
+function teamsQuery(db: AccountsDb, workspaceId: string) {
   return db
     .selectFrom('teams as t')
     .selectAll('t')
@@ -152,20 +152,20 @@ function teamsQuery(db: DbOrTx, workspaceId: string) {
 }
 
 export const teamRepo = {
-  list: (db: DbOrTx, workspaceId: string) => teamsQuery(db, workspaceId).orderBy('t.name').execute() as Promise<TeamRow[]>,
-  find: (db: DbOrTx, workspaceId: string, id: string) =>
+  list: (db: AccountsDb, workspaceId: string) => teamsQuery(db, workspaceId).orderBy('t.name').execute() as Promise<TeamRow[]>,
+  find: (db: AccountsDb, workspaceId: string, id: string) =>
     teamsQuery(db, workspaceId).where('t.id', '=', id).executeTakeFirst() as Promise<TeamRow | undefined>,
-  nameTaken: async (db: DbOrTx, workspaceId: string, name: string, exceptId?: string) => {
+  nameTaken: async (db: AccountsDb, workspaceId: string, name: string, exceptId?: string) => {
     let q = db.selectFrom('teams').select('id').where('workspace_id', '=', workspaceId).where(sql`lower(name)`, '=', name.toLowerCase());
     if (exceptId) q = q.where('id', '!=', exceptId);
     return !!(await q.executeTakeFirst());
   },
-  insert: (db: DbOrTx, row: { workspace_id: string; id: string; name: string; created_by: string | null }) =>
+  insert: (db: AccountsDb, row: { workspace_id: string; id: string; name: string; created_by: string | null }) =>
     db
       .insertInto('teams')
       .values({ ...row, updated_by: row.created_by })
       .execute(),
-  update: (db: DbOrTx, workspaceId: string, id: string, version: number, name: string, by: string | null) =>
+  update: (db: AccountsDb, workspaceId: string, id: string, version: number, name: string, by: string | null) =>
     db
       .updateTable('teams')
       .set({ name, version: version + 1, updated_at: new Date(), updated_by: by })
@@ -174,9 +174,9 @@ export const teamRepo = {
       .where('version', '=', version)
       .returning('id')
       .executeTakeFirst(),
-  remove: (db: DbOrTx, workspaceId: string, id: string) =>
+  remove: (db: AccountsDb, workspaceId: string, id: string) =>
     db.deleteFrom('teams').where('workspace_id', '=', workspaceId).where('id', '=', id).execute(),
-  setMembers: async (db: DbOrTx, workspaceId: string, teamId: string, userIds: string[]) => {
+  setMembers: async (db: AccountsDb, workspaceId: string, teamId: string, userIds: string[]) => {
     await db.deleteFrom('team_members').where('workspace_id', '=', workspaceId).where('team_id', '=', teamId).execute();
     if (userIds.length) {
       await db
@@ -185,13 +185,13 @@ export const teamRepo = {
         .execute();
     }
   },
-  addMember: (db: DbOrTx, workspaceId: string, teamId: string, userId: string) =>
+  addMember: (db: AccountsDb, workspaceId: string, teamId: string, userId: string) =>
     db
       .insertInto('team_members')
       .values({ workspace_id: workspaceId, team_id: teamId, user_id: userId })
       .onConflict((oc) => oc.doNothing())
       .execute(),
-  countUsers: async (db: DbOrTx, workspaceId: string, ids: string[]) =>
+  countUsers: async (db: AccountsDb, workspaceId: string, ids: string[]) =>
     ids.length === 0
       ? 0
       : Number(
@@ -237,9 +237,12 @@ export function teamsOfUser(workspaceId: string, userId: string) {
   ] as const;
 }
 
+/** What the actor queries' joined user and workspace columns hold (the schema types them as plain text and JSON). */
+export type ActorColumns = Pick<SessionActorRow, 'role' | 'locale' | 'settings'>;
+
 export const sessionRepo = {
   insert: (
-    db: DbOrTx,
+    db: AccountsDb,
     row: {
       workspace_id: string;
       id: string;
@@ -253,7 +256,7 @@ export const sessionRepo = {
     },
   ) => db.insertInto('sessions').values(row).execute(),
   /** One round trip resolves a cookie to everything the request needs to know about its user. */
-  findActor: (db: DbOrTx, tokenHash: string) =>
+  findActor: (db: AccountsDb, tokenHash: string) =>
     db
       .selectFrom('sessions as s')
       .innerJoin('users as u', (j) => j.onRef('u.workspace_id', '=', 's.workspace_id').onRef('u.id', '=', 's.user_id'))
@@ -274,17 +277,18 @@ export const sessionRepo = {
       .where('s.token_hash', '=', tokenHash)
       .where('s.expires_at', '>', new Date())
       .where('u.status', '=', 'active')
-      .executeTakeFirst() as Promise<SessionActorRow | undefined>,
-  touch: (db: DbOrTx, workspaceId: string, id: string, expiresAt: Date) =>
+      .$narrowType<ActorColumns>()
+      .executeTakeFirst(),
+  touch: (db: AccountsDb, workspaceId: string, id: string, expiresAt: Date) =>
     db
       .updateTable('sessions')
       .set({ last_seen_at: new Date(), expires_at: expiresAt })
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .execute(),
-  remove: (db: DbOrTx, workspaceId: string, id: string) =>
+  remove: (db: AccountsDb, workspaceId: string, id: string) =>
     db.deleteFrom('sessions').where('workspace_id', '=', workspaceId).where('id', '=', id).execute(),
-  removeForUser: (db: DbOrTx, workspaceId: string, userId: string, exceptId?: string) => {
+  removeForUser: (db: AccountsDb, workspaceId: string, userId: string, exceptId?: string) => {
     let q = db.deleteFrom('sessions').where('workspace_id', '=', workspaceId).where('user_id', '=', userId);
     if (exceptId) q = q.where('id', '!=', exceptId);
     return q.execute();
@@ -305,9 +309,9 @@ export interface ApiTokenRow {
 }
 
 export const tokenRepo = {
-  insert: (db: DbOrTx, row: Omit<ApiTokenRow, 'last_used_at' | 'revoked_at' | 'created_at'> & { token_hash: string }) =>
+  insert: (db: AccountsDb, row: Omit<ApiTokenRow, 'last_used_at' | 'revoked_at' | 'created_at'> & { token_hash: string }) =>
     db.insertInto('api_tokens').values(row).execute(),
-  listForUser: (db: DbOrTx, workspaceId: string, userId: string) =>
+  listForUser: (db: AccountsDb, workspaceId: string, userId: string) =>
     db
       .selectFrom('api_tokens')
       .select(['workspace_id', 'id', 'user_id', 'name', 'prefix', 'scopes', 'expires_at', 'last_used_at', 'revoked_at', 'created_at'])
@@ -315,14 +319,14 @@ export const tokenRepo = {
       .where('user_id', '=', userId)
       .orderBy('created_at', 'desc')
       .execute() as Promise<ApiTokenRow[]>,
-  find: (db: DbOrTx, workspaceId: string, id: string) =>
+  find: (db: AccountsDb, workspaceId: string, id: string) =>
     db
       .selectFrom('api_tokens')
       .select(['workspace_id', 'id', 'user_id', 'name', 'prefix', 'scopes', 'expires_at', 'last_used_at', 'revoked_at', 'created_at'])
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .executeTakeFirst() as Promise<ApiTokenRow | undefined>,
-  revoke: (db: DbOrTx, workspaceId: string, id: string) =>
+  revoke: (db: AccountsDb, workspaceId: string, id: string) =>
     db
       .updateTable('api_tokens')
       .set({ revoked_at: new Date() })
@@ -330,7 +334,7 @@ export const tokenRepo = {
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
       .execute(),
-  findActor: (db: DbOrTx, tokenHash: string) =>
+  findActor: (db: AccountsDb, tokenHash: string) =>
     db
       .selectFrom('api_tokens as t')
       .innerJoin('users as u', (j) => j.onRef('u.workspace_id', '=', 't.workspace_id').onRef('u.id', '=', 't.user_id'))
@@ -341,8 +345,9 @@ export const tokenRepo = {
       .where('t.revoked_at', 'is', null)
       .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', new Date())]))
       .where('u.status', '=', 'active')
+      .$narrowType<ActorColumns & { scopes: TokenScope[] }>()
       .executeTakeFirst(),
-  touch: (db: DbOrTx, workspaceId: string, id: string) =>
+  touch: (db: AccountsDb, workspaceId: string, id: string) =>
     db.updateTable('api_tokens').set({ last_used_at: new Date() }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute(),
 };
 
@@ -373,9 +378,9 @@ const invitationColumns = [
 ] as const;
 
 export const invitationRepo = {
-  insert: (db: DbOrTx, row: Omit<InvitationRow, 'accepted_at' | 'revoked_at' | 'created_at'> & { token_hash: string }) =>
+  insert: (db: AccountsDb, row: Omit<InvitationRow, 'accepted_at' | 'revoked_at' | 'created_at'> & { token_hash: string }) =>
     db.insertInto('invitations').values(row).execute(),
-  listPending: (db: DbOrTx, workspaceId: string) =>
+  listPending: (db: AccountsDb, workspaceId: string) =>
     db
       .selectFrom('invitations')
       .select(invitationColumns)
@@ -385,14 +390,14 @@ export const invitationRepo = {
       .where('expires_at', '>', new Date())
       .orderBy('created_at', 'desc')
       .execute() as Promise<InvitationRow[]>,
-  find: (db: DbOrTx, workspaceId: string, id: string) =>
+  find: (db: AccountsDb, workspaceId: string, id: string) =>
     db
       .selectFrom('invitations')
       .select(invitationColumns)
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .executeTakeFirst() as Promise<InvitationRow | undefined>,
-  findUsable: (db: DbOrTx, tokenHash: string) =>
+  findUsable: (db: AccountsDb, tokenHash: string) =>
     db
       .selectFrom('invitations')
       .select(invitationColumns)
@@ -401,7 +406,7 @@ export const invitationRepo = {
       .where('revoked_at', 'is', null)
       .where('expires_at', '>', new Date())
       .executeTakeFirst() as Promise<InvitationRow | undefined>,
-  markAccepted: (db: DbOrTx, workspaceId: string, id: string, userId: string) =>
+  markAccepted: (db: AccountsDb, workspaceId: string, id: string, userId: string) =>
     db
       .updateTable('invitations')
       .set({ accepted_at: new Date(), accepted_user_id: userId })
@@ -410,7 +415,7 @@ export const invitationRepo = {
       .where('accepted_at', 'is', null)
       .returning('id')
       .executeTakeFirst(),
-  revoke: (db: DbOrTx, workspaceId: string, id: string) =>
+  revoke: (db: AccountsDb, workspaceId: string, id: string) =>
     db
       .updateTable('invitations')
       .set({ revoked_at: new Date() })

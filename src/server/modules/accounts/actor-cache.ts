@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Actor } from '../../platform/actor.js';
-import type { DbOrTx } from '../../platform/db/database.js';
 import { PgListener } from '../../platform/db/listener.js';
+import type { AccountsDb } from './accounts.db.js';
 
 /**
  * Resolved credentials (session cookie or API token hash -> actor) kept for a few seconds, so a request
@@ -49,7 +49,7 @@ class ActorCache {
 export const actorCache = new ActorCache();
 
 /** Call inside the transaction of any change to who may do what: every instance forgets the workspace's actors at commit. */
-export async function invalidateActors(trx: DbOrTx, workspaceId: string): Promise<void> {
+export async function invalidateActors(trx: AccountsDb, workspaceId: string): Promise<void> {
   actorCache.clearWorkspace(workspaceId);
   await sql`SELECT pg_notify(${CHANNEL}, ${workspaceId})`.execute(trx);
 }

@@ -1,8 +1,8 @@
 import { systemActor } from '../../platform/actor.js';
-import type { Db, DbOrTx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
+import type { AccountsDb } from './accounts.db.js';
 import { invitationRepo, userRepo, workspaceRepo } from './accounts.repository.js';
 import { createWorkspace, type NewWorkspace } from './auth.service.js';
 import { assertPasswordAllowed } from './password-policy.js';
@@ -17,18 +17,18 @@ export interface WorkspaceSummary {
 }
 
 // Belongs in workspaceRepo as `list`; kept here until accounts.repository.ts gains it.
-function listWorkspaceRows(db: DbOrTx) {
+function listWorkspaceRows(db: AccountsDb) {
   return db.selectFrom('workspaces').select(['id', 'name', 'created_at']).orderBy('created_at').execute() as Promise<
     { id: string; name: string; created_at: Date }[]
   >;
 }
 
-export async function listWorkspaces(options: { db: Db }): Promise<WorkspaceSummary[]> {
+export async function listWorkspaces(options: { db: AccountsDb }): Promise<WorkspaceSummary[]> {
   return (await listWorkspaceRows(options.db)).map((w) => ({ id: w.id, name: w.name, createdAt: w.created_at }));
 }
 
 /** Add an administrator to an existing workspace, with its audit row and event in the same transaction. */
-export async function createAdminUser(options: { db: Db; workspaceId: string; email: string; name: string; password: string }) {
+export async function createAdminUser(options: { db: AccountsDb; workspaceId: string; email: string; name: string; password: string }) {
   await assertPasswordAllowed(options.password, { field: 'password', email: options.email });
   const passwordHash = await hashPassword(options.password);
   return options.db.transaction().execute(async (trx) => {
@@ -62,7 +62,7 @@ const SYSTEM_USER = '00000000-0000-0000-0000-000000000000';
  * (shown once, only its hash kept): the operator never learns the customer's password.
  */
 export async function createWorkspaceForOperator(options: {
-  db: Db;
+  db: AccountsDb;
   workspace: NewWorkspace;
   admin: { email: string; name: string; password?: string };
   publicUrl: string;

@@ -2,10 +2,10 @@ import { sql } from 'kysely';
 import type { Locale } from '../../../shared/errors.js';
 import { defaultVisibility, type Role, type TokenScope } from '../../../shared/permissions.js';
 import { type Actor, systemActor } from '../../platform/actor.js';
-import type { Db, DbOrTx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
+import type { AccountsDb } from './accounts.db.js';
 import { type SessionActorRow, sessionRepo, tokenRepo, userRepo, type WorkspaceRow, workspaceRepo } from './accounts.repository.js';
 import { actorCache, invalidateActors, toCached } from './actor-cache.js';
 import { assertPasswordAllowed } from './password-policy.js';
@@ -31,7 +31,7 @@ export interface NewAdmin {
 }
 
 /** Create a workspace and its first administrator in one transaction. */
-export async function createWorkspace(options: { db: Db; workspace: NewWorkspace; admin: NewAdmin; onlyIfFirst?: boolean }) {
+export async function createWorkspace(options: { db: AccountsDb; workspace: NewWorkspace; admin: NewAdmin; onlyIfFirst?: boolean }) {
   await assertPasswordAllowed(options.admin.password, { field: 'password', email: options.admin.email });
   const passwordHash = await hashPassword(options.admin.password);
   return options.db.transaction().execute(async (trx) => {
@@ -81,7 +81,7 @@ export interface SessionResult {
 }
 
 export async function startSession(options: {
-  db: Db;
+  db: AccountsDb;
   workspaceId: string;
   userId: string;
   remember: boolean;
@@ -113,7 +113,7 @@ function sessionExpiry(remember: boolean, sessionDays: number): Date {
   return new Date(Date.now() + (remember ? sessionDays * 24 : SHORT_SESSION_HOURS) * 3_600_000);
 }
 
-export async function logout(options: { db: Db; actor: Actor }): Promise<void> {
+export async function logout(options: { db: AccountsDb; actor: Actor }): Promise<void> {
   const { actor } = options;
   if (!actor.sessionId) return;
   const sessionId = actor.sessionId;
@@ -145,12 +145,12 @@ function actorFromRow(
 }
 
 /** Another user as an actor (role, teams, visibility), to decide what they may see; null if not an active user here. */
-export async function actorForUser(db: DbOrTx, workspaceId: string, userId: string): Promise<Actor | null> {
+export async function actorForUser(db: AccountsDb, workspaceId: string, userId: string): Promise<Actor | null> {
   const row = await findUserActorRow(db, workspaceId, userId);
   return row ? actorFromRow(row, row.locale ?? 'ja') : null;
 }
 
-export async function resolveSession(options: { db: Db; token: string; sessionDays: number; fallbackLocale: Locale; ip?: string }) {
+export async function resolveSession(options: { db: AccountsDb; token: string; sessionDays: number; fallbackLocale: Locale; ip?: string }) {
   const key = `s:${hashSecret(options.token)}`;
   const hit = actorCache.get(key);
   if (hit) return { ...hit, locale: hit.userLocale ?? options.fallbackLocale, ip: options.ip } as Actor;
@@ -165,7 +165,7 @@ export async function resolveSession(options: { db: Db; token: string; sessionDa
   return actor;
 }
 
-export async function resolveApiToken(options: { db: Db; token: string; fallbackLocale: Locale; ip?: string }) {
+export async function resolveApiToken(options: { db: AccountsDb; token: string; fallbackLocale: Locale; ip?: string }) {
   if (!options.token.startsWith('crm_')) return null;
   const key = `t:${hashSecret(options.token)}`;
   const hit = actorCache.get(key);
@@ -178,14 +178,14 @@ export async function resolveApiToken(options: { db: Db; token: string; fallback
   const actor: Actor = {
     ...actorFromRow(row, options.fallbackLocale),
     kind: 'token',
-    scopes: row.scopes as TokenScope[],
+    scopes: row.scopes,
     ip: options.ip,
   };
   actorCache.set(key, toCached(actor, row.locale));
   return actor;
 }
 
-export async function changePassword(options: { db: Db; actor: Actor; currentPassword: string; newPassword: string }) {
+export async function changePassword(options: { db: AccountsDb; actor: Actor; currentPassword: string; newPassword: string }) {
   const { actor } = options;
   if (!actor.userId) throw new AppError('forbidden');
   const userId = actor.userId;
@@ -204,7 +204,7 @@ export async function changePassword(options: { db: Db; actor: Actor; currentPas
 }
 
 /** Operator's reset from the CLI: sets the password and ends every session of that user. */
-export async function resetPassword(options: { db: Db; email: string; password: string; workspaceId?: string }) {
+export async function resetPassword(options: { db: AccountsDb; email: string; password: string; workspaceId?: string }) {
   const matches = (await userRepo.findActiveForLogin(options.db, options.email)).filter(
     (u) => !options.workspaceId || u.workspace_id === options.workspaceId,
   );

@@ -1,9 +1,9 @@
-import type { Db } from '../../platform/db/database.js';
 import type { Authenticator } from '../../platform/http/auth.js';
 import { requestLocale } from '../../platform/http/locale.js';
+import type { AccountsDb } from './accounts.db.js';
 import { resolveApiToken, resolveSession } from './auth.service.js';
 
-export function makeAuthenticator(db: Db, sessionDays: number): Authenticator {
+export function makeAuthenticator(db: AccountsDb, sessionDays: number): Authenticator {
   return {
     fromSessionToken: (token, request) =>
       resolveSession({ db, token, sessionDays, fallbackLocale: requestLocale(request), ip: request.ip }),

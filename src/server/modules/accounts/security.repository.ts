@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DbOrTx } from '../../platform/db/database.js';
+import type { AccountsDb } from './accounts.db.js';
 
 /** SQL of sign-in security: known devices, sign-in challenges, TOTP columns, recovery codes, session lists. */
 
@@ -33,7 +33,7 @@ export interface SessionListRow {
 
 export const deviceRepo = {
   /** The device's id when the cookie's hash belongs to an active user with this address. */
-  findForEmail: async (db: DbOrTx, tokenHash: string, email: string) =>
+  findForEmail: async (db: AccountsDb, tokenHash: string, email: string) =>
     (
       await db
         .selectFrom('known_devices as d')
@@ -44,7 +44,7 @@ export const deviceRepo = {
         .where('u.status', '=', 'active')
         .executeTakeFirst()
     )?.id as string | undefined,
-  findForUser: async (db: DbOrTx, tokenHash: string, workspaceId: string, userId: string) =>
+  findForUser: async (db: AccountsDb, tokenHash: string, workspaceId: string, userId: string) =>
     (
       await db
         .selectFrom('known_devices')
@@ -54,9 +54,9 @@ export const deviceRepo = {
         .where('user_id', '=', userId)
         .executeTakeFirst()
     )?.id as string | undefined,
-  insert: (db: DbOrTx, row: { workspace_id: string; id: string; user_id: string; token_hash: string }) =>
+  insert: (db: AccountsDb, row: { workspace_id: string; id: string; user_id: string; token_hash: string }) =>
     db.insertInto('known_devices').values(row).execute(),
-  touch: (db: DbOrTx, workspaceId: string, id: string) =>
+  touch: (db: AccountsDb, workspaceId: string, id: string) =>
     db
       .updateTable('known_devices')
       .set({ last_used_at: new Date() })
@@ -66,23 +66,25 @@ export const deviceRepo = {
 };
 
 export const challengeRepo = {
-  insert: (db: DbOrTx, row: Omit<ChallengeRow, 'attempts' | 'pending_secret'> & { token_hash: string; pending_secret?: string | null }) =>
-    db.insertInto('login_challenges').values(row).execute(),
-  findUsable: (db: DbOrTx, tokenHash: string) =>
+  insert: (
+    db: AccountsDb,
+    row: Omit<ChallengeRow, 'attempts' | 'pending_secret'> & { token_hash: string; pending_secret?: string | null },
+  ) => db.insertInto('login_challenges').values(row).execute(),
+  findUsable: (db: AccountsDb, tokenHash: string) =>
     db
       .selectFrom('login_challenges')
       .select(['workspace_id', 'id', 'user_id', 'kind', 'remember', 'attempts', 'pending_secret', 'expires_at'])
       .where('token_hash', '=', tokenHash)
       .where('expires_at', '>', new Date())
       .executeTakeFirst() as Promise<ChallengeRow | undefined>,
-  countAttempt: (db: DbOrTx, workspaceId: string, id: string) =>
+  countAttempt: (db: AccountsDb, workspaceId: string, id: string) =>
     db
       .updateTable('login_challenges')
       .set({ attempts: sql`attempts + 1` })
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .execute(),
-  setPendingSecret: (db: DbOrTx, workspaceId: string, id: string, sealed: string) =>
+  setPendingSecret: (db: AccountsDb, workspaceId: string, id: string, sealed: string) =>
     db
       .updateTable('login_challenges')
       .set({ pending_secret: sealed })
@@ -90,33 +92,33 @@ export const challengeRepo = {
       .where('id', '=', id)
       .execute(),
   /** Consume: returns false when another request used it first. */
-  remove: async (db: DbOrTx, workspaceId: string, id: string) =>
+  remove: async (db: AccountsDb, workspaceId: string, id: string) =>
     Number(
       (await db.deleteFrom('login_challenges').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst())
         .numDeletedRows,
     ) > 0,
-  removeForUser: (db: DbOrTx, workspaceId: string, userId: string) =>
+  removeForUser: (db: AccountsDb, workspaceId: string, userId: string) =>
     db.deleteFrom('login_challenges').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).execute(),
 };
 
 export const totpRepo = {
-  find: (db: DbOrTx, workspaceId: string, userId: string) =>
+  find: (db: AccountsDb, workspaceId: string, userId: string) =>
     db
       .selectFrom('users')
       .select(['email', 'totp_secret', 'totp_pending_secret', 'totp_enabled_at', 'totp_last_step'])
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', userId)
       .executeTakeFirst() as Promise<TotpRow | undefined>,
-  setPending: (db: DbOrTx, workspaceId: string, userId: string, sealed: string | null) =>
+  setPending: (db: AccountsDb, workspaceId: string, userId: string, sealed: string | null) =>
     db.updateTable('users').set({ totp_pending_secret: sealed }).where('workspace_id', '=', workspaceId).where('id', '=', userId).execute(),
-  enable: (db: DbOrTx, workspaceId: string, userId: string, sealed: string, step: number) =>
+  enable: (db: AccountsDb, workspaceId: string, userId: string, sealed: string, step: number) =>
     db
       .updateTable('users')
       .set({ totp_secret: sealed, totp_pending_secret: null, totp_enabled_at: new Date(), totp_last_step: step })
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', userId)
       .execute(),
-  disable: (db: DbOrTx, workspaceId: string, userId: string) =>
+  disable: (db: AccountsDb, workspaceId: string, userId: string) =>
     db
       .updateTable('users')
       .set({ totp_secret: null, totp_pending_secret: null, totp_enabled_at: null, totp_last_step: null })
@@ -124,19 +126,19 @@ export const totpRepo = {
       .where('id', '=', userId)
       .execute(),
   /** Record the time step of an accepted code; false when that step (or a later one) was used already: a replay. */
-  claimStep: async (db: DbOrTx, workspaceId: string, userId: string, step: number) =>
+  claimStep: async (db: AccountsDb, workspaceId: string, userId: string, step: number) =>
     !!(await db
       .updateTable('users')
       .set({ totp_last_step: step })
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', userId)
-      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', String(step))]))
       .returning('id')
       .executeTakeFirst()),
 };
 
 export const recoveryCodeRepo = {
-  replace: async (db: DbOrTx, workspaceId: string, userId: string, hashes: string[]) => {
+  replace: async (db: AccountsDb, workspaceId: string, userId: string, hashes: string[]) => {
     await db.deleteFrom('recovery_codes').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).execute();
     await db
       .insertInto('recovery_codes')
@@ -144,7 +146,7 @@ export const recoveryCodeRepo = {
       .execute();
   },
   /** Use a code once: false when it is unknown or was used before. */
-  use: async (db: DbOrTx, workspaceId: string, userId: string, hash: string) =>
+  use: async (db: AccountsDb, workspaceId: string, userId: string, hash: string) =>
     !!(await db
       .updateTable('recovery_codes')
       .set({ used_at: new Date() })
@@ -154,7 +156,7 @@ export const recoveryCodeRepo = {
       .where('used_at', 'is', null)
       .returning('code_hash')
       .executeTakeFirst()),
-  countUnused: async (db: DbOrTx, workspaceId: string, userId: string) =>
+  countUnused: async (db: AccountsDb, workspaceId: string, userId: string) =>
     Number(
       (
         await db
@@ -166,12 +168,12 @@ export const recoveryCodeRepo = {
           .executeTakeFirstOrThrow()
       ).n,
     ),
-  removeForUser: (db: DbOrTx, workspaceId: string, userId: string) =>
+  removeForUser: (db: AccountsDb, workspaceId: string, userId: string) =>
     db.deleteFrom('recovery_codes').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).execute(),
 };
 
 export const sessionListRepo = {
-  listForUser: (db: DbOrTx, workspaceId: string, userId: string) =>
+  listForUser: (db: AccountsDb, workspaceId: string, userId: string) =>
     db
       .selectFrom('sessions')
       .select(['id', 'ip', 'user_agent', 'remember', 'created_at', 'last_seen_at'])
@@ -181,7 +183,7 @@ export const sessionListRepo = {
       .orderBy('last_seen_at', 'desc')
       .execute() as Promise<SessionListRow[]>,
   /** Remove one of the user's sessions; false when it is not theirs or already gone. */
-  removeOwn: async (db: DbOrTx, workspaceId: string, userId: string, id: string) =>
+  removeOwn: async (db: AccountsDb, workspaceId: string, userId: string, id: string) =>
     Number(
       (
         await db
@@ -198,7 +200,7 @@ export const sessionListRepo = {
  * Forget what sign-in security no longer needs: failure counters quiet for a day (no lock in force), expired
  * sign-in challenges, and device cookies unused for longer than they live. Keys are cross-workspace by nature.
  */
-export async function sweepSignInState(db: DbOrTx, deviceDays: number) {
+export async function sweepSignInState(db: AccountsDb, deviceDays: number) {
   const throttle = await db
     .deleteFrom('login_throttle')
     .where('updated_at', '<', sql<Date>`now() - interval '1 day'`)

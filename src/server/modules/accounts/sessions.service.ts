@@ -1,7 +1,7 @@
 import type { Actor } from '../../platform/actor.js';
-import type { Db } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
+import type { AccountsDb } from './accounts.db.js';
 import { sessionRepo, userRepo } from './accounts.repository.js';
 import { invalidateActors } from './actor-cache.js';
 import { challengeRepo, recoveryCodeRepo, sessionListRepo, totpRepo } from './security.repository.js';
@@ -14,7 +14,7 @@ function selfOf(actor: Actor): string {
   return actor.userId;
 }
 
-export async function listMySessions(options: { db: Db; actor: Actor }) {
+export async function listMySessions(options: { db: AccountsDb; actor: Actor }) {
   const { actor } = options;
   const rows = await sessionListRepo.listForUser(options.db, actor.workspaceId, selfOf(actor));
   return rows.map((s) => ({
@@ -28,7 +28,7 @@ export async function listMySessions(options: { db: Db; actor: Actor }) {
   }));
 }
 
-export async function revokeMySession(options: { db: Db; actor: Actor; sessionId: string }) {
+export async function revokeMySession(options: { db: AccountsDb; actor: Actor; sessionId: string }) {
   const { actor } = options;
   const userId = selfOf(actor);
   await options.db.transaction().execute(async (trx) => {
@@ -40,14 +40,14 @@ export async function revokeMySession(options: { db: Db; actor: Actor; sessionId
   });
 }
 
-async function targetUser(db: Db, actor: Actor, userId: string) {
+async function targetUser(db: AccountsDb, actor: Actor, userId: string) {
   const user = await userRepo.find(db, actor.workspaceId, userId);
   if (!user) throw new AppError('not_found');
   return user;
 }
 
 /** Sign a user out everywhere (a lost laptop, someone leaving): every session and half-finished sign-in ends. */
-export async function endUserSessions(options: { db: Db; actor: Actor; userId: string }) {
+export async function endUserSessions(options: { db: AccountsDb; actor: Actor; userId: string }) {
   const { actor, userId } = options;
   await targetUser(options.db, actor, userId);
   await options.db.transaction().execute(async (trx) => {
@@ -69,7 +69,7 @@ export async function endUserSessions(options: { db: Db; actor: Actor; userId: s
  * A user lost both the phone and the recovery codes: turn their two-step verification off and sign them out
  * everywhere, so they set it up again at the next sign-in (if the workspace requires it, before any session).
  */
-export async function resetUserTwoFactor(options: { db: Db; actor: Actor; userId: string }) {
+export async function resetUserTwoFactor(options: { db: AccountsDb; actor: Actor; userId: string }) {
   const { actor, userId } = options;
   if (userId === actor.userId) throw new AppError('forbidden', { reason: 'own account: use Settings → Security' });
   await targetUser(options.db, actor, userId);
@@ -87,7 +87,7 @@ export async function resetUserTwoFactor(options: { db: Db; actor: Actor; userId
 }
 
 /** Lift every sign-in and code lock of a user, from whichever address (after checking with them). */
-export async function unlockUser(options: { db: Db; actor: Actor; userId: string }) {
+export async function unlockUser(options: { db: AccountsDb; actor: Actor; userId: string }) {
   const { actor, userId } = options;
   const user = await targetUser(options.db, actor, userId);
   await options.db.transaction().execute(async (trx) => {

@@ -1,5 +1,5 @@
 import { isIPv6 } from 'node:net';
-import type { DbOrTx } from '../../platform/db/database.js';
+import type { AccountsDb } from './accounts.db.js';
 import { type ThrottleRule, throttleRepo } from './throttle.repository.js';
 
 /**
@@ -55,7 +55,7 @@ function keysFor(a: Attempt): [string, ThrottleRule][] {
   ];
 }
 
-export async function signInBlocked(db: DbOrTx, a: Attempt): Promise<boolean> {
+export async function signInBlocked(db: AccountsDb, a: Attempt): Promise<boolean> {
   return !!(await throttleRepo.blockedUntil(
     db,
     keysFor(a).map(([k]) => k),
@@ -63,26 +63,26 @@ export async function signInBlocked(db: DbOrTx, a: Attempt): Promise<boolean> {
 }
 
 /** Count a wrong password; true when this attempt reached a lock. */
-export async function recordSignInFailure(db: DbOrTx, a: Attempt): Promise<boolean> {
+export async function recordSignInFailure(db: AccountsDb, a: Attempt): Promise<boolean> {
   for (const [key, rule] of keysFor(a)) await throttleRepo.fail(db, key, rule);
   return signInBlocked(db, a);
 }
 
 /** The right password: forget this source's (or device's) failures for the account, not the account-wide count. */
-export async function recordSignInSuccess(db: DbOrTx, a: Attempt): Promise<void> {
+export async function recordSignInSuccess(db: AccountsDb, a: Attempt): Promise<void> {
   await throttleRepo.clear(db, [throttleKeys.accountSource(a.email, a.ip), ...(a.deviceId ? [throttleKeys.device(a.deviceId)] : [])]);
 }
 
-export async function codeBlocked(db: DbOrTx, userId: string): Promise<boolean> {
+export async function codeBlocked(db: AccountsDb, userId: string): Promise<boolean> {
   return !!(await throttleRepo.blockedUntil(db, [throttleKeys.code(userId)]));
 }
 
-export async function recordCodeFailure(db: DbOrTx, userId: string): Promise<void> {
+export async function recordCodeFailure(db: AccountsDb, userId: string): Promise<void> {
   await throttleRepo.fail(db, throttleKeys.code(userId), signInRules.code);
 }
 
 /** An administrator's unlock: every sign-in and code lock of the account, from wherever. */
-export async function unlockAccount(db: DbOrTx, email: string, userId: string): Promise<void> {
+export async function unlockAccount(db: AccountsDb, email: string, userId: string): Promise<void> {
   const e = email.toLowerCase();
   await throttleRepo.clear(db, [throttleKeys.account(e), throttleKeys.code(userId)]);
   await throttleRepo.clearPrefix(db, `acctip:${e}|`);

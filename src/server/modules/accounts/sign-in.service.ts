@@ -1,8 +1,8 @@
 import { decryptSecret } from '../../platform/crypto.js';
-import type { Db } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
+import type { AccountsDb } from './accounts.db.js';
 import { userRepo } from './accounts.repository.js';
 import { actorForUser, type SessionResult, startSession } from './auth.service.js';
 import { dummyPasswordHash, hashSecret, newSecret, verifyPassword } from './secrets.js';
@@ -27,7 +27,7 @@ export type SignInOutcome =
 
 /** Start the session and remember the browser as a known device of this user (a new cookie only when it has none). */
 async function finishSignIn(
-  options: { db: Db; workspaceId: string; userId: string; remember: boolean; sessionDays: number } & Client,
+  options: { db: AccountsDb; workspaceId: string; userId: string; remember: boolean; sessionDays: number } & Client,
 ): Promise<{ session: SessionResult; newDeviceToken?: string }> {
   const { db, workspaceId, userId } = options;
   const session = await startSession(options);
@@ -42,12 +42,12 @@ async function finishSignIn(
 }
 
 /** A new account in a workspace that requires two-step verification sets it up before its first session. */
-export async function enrolmentChallengeIfRequired(db: Db, workspaceId: string, userId: string): Promise<string | null> {
+export async function enrolmentChallengeIfRequired(db: AccountsDb, workspaceId: string, userId: string): Promise<string | null> {
   if (!(await workspaceRequiresTwoFactor(db, workspaceId))) return null;
   return (await openChallenge(db, { workspace_id: workspaceId, id: userId }, 'enrol', false)).challenge;
 }
 
-async function openChallenge(db: Db, user: { workspace_id: string; id: string }, kind: 'totp' | 'enrol', remember: boolean) {
+async function openChallenge(db: AccountsDb, user: { workspace_id: string; id: string }, kind: 'totp' | 'enrol', remember: boolean) {
   const challenge = newSecret();
   await challengeRepo.insert(db, {
     workspace_id: user.workspace_id,
@@ -66,7 +66,7 @@ async function openChallenge(db: Db, user: { workspace_id: string; id: string },
  * answers the same way, so the responses reveal nothing about which addresses exist (sign-in-throttle.ts).
  */
 export async function login(
-  options: { db: Db; email: string; password: string; remember: boolean; sessionDays: number } & Client,
+  options: { db: AccountsDb; email: string; password: string; remember: boolean; sessionDays: number } & Client,
 ): Promise<SignInOutcome> {
   const { db } = options;
   const email = options.email.trim().toLowerCase();
@@ -93,7 +93,7 @@ export async function login(
   return { status: 'signed_in', ...(await finishSignIn({ ...options, workspaceId: match.workspace_id, userId: match.id })) };
 }
 
-async function usableChallenge(db: Db, token: string, kind: ChallengeRow['kind']): Promise<ChallengeRow> {
+async function usableChallenge(db: AccountsDb, token: string, kind: ChallengeRow['kind']): Promise<ChallengeRow> {
   const c = await challengeRepo.findUsable(db, hashSecret(token));
   if (!c || c.kind !== kind) throw new AppError('sign_in_expired');
   if (c.attempts >= CHALLENGE_ATTEMPTS) {
@@ -103,7 +103,7 @@ async function usableChallenge(db: Db, token: string, kind: ChallengeRow['kind']
   return c;
 }
 
-async function signedInActor(db: Db, c: ChallengeRow, ip?: string) {
+async function signedInActor(db: AccountsDb, c: ChallengeRow, ip?: string) {
   const actor = await actorForUser(db, c.workspace_id, c.user_id);
   if (!actor) throw new AppError('sign_in_expired');
   return { ...actor, ip };
@@ -111,7 +111,7 @@ async function signedInActor(db: Db, c: ChallengeRow, ip?: string) {
 
 /** The second step: a code from the app, or a recovery code (used up, and noted in the audit log). */
 export async function completeTotpSignIn(
-  options: { db: Db; key: Buffer; challenge: string; code?: string; recoveryCode?: string; sessionDays: number } & Client,
+  options: { db: AccountsDb; key: Buffer; challenge: string; code?: string; recoveryCode?: string; sessionDays: number } & Client,
 ) {
   const { db } = options;
   const c = await usableChallenge(db, options.challenge, 'totp');
@@ -128,7 +128,7 @@ export async function completeTotpSignIn(
 }
 
 /** The workspace requires two-factor and this user has none: a secret to add to the app, before any session. */
-export async function startEnrolmentSignIn(options: { db: Db; key: Buffer; challenge: string }) {
+export async function startEnrolmentSignIn(options: { db: AccountsDb; key: Buffer; challenge: string }) {
   const { db } = options;
   const c = await usableChallenge(db, options.challenge, 'enrol');
   const row = await totpRepo.find(db, c.workspace_id, c.user_id);
@@ -139,7 +139,7 @@ export async function startEnrolmentSignIn(options: { db: Db; key: Buffer; chall
 }
 
 export async function confirmEnrolmentSignIn(
-  options: { db: Db; key: Buffer; challenge: string; code: string; sessionDays: number } & Client,
+  options: { db: AccountsDb; key: Buffer; challenge: string; code: string; sessionDays: number } & Client,
 ) {
   const { db } = options;
   const c = await usableChallenge(db, options.challenge, 'enrol');

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DbOrTx } from '../../platform/db/database.js';
+import type { AccountsDb } from './accounts.db.js';
 
 /** A back-off rule: `free` failures within `windowSec`, then a lock of `baseSec` doubling per further failure up to `maxSec`. */
 export interface ThrottleRule {
@@ -12,7 +12,7 @@ export interface ThrottleRule {
 /** Failure counters of sign-in keys (table login_throttle). Keys are not workspace data: an address may be in several. */
 export const throttleRepo = {
   /** The latest lock still in force among the keys, if any. */
-  blockedUntil: async (db: DbOrTx, keys: string[]): Promise<Date | undefined> => {
+  blockedUntil: async (db: AccountsDb, keys: string[]): Promise<Date | undefined> => {
     if (keys.length === 0) return undefined;
     const row = await db
       .selectFrom('login_throttle')
@@ -23,7 +23,7 @@ export const throttleRepo = {
     return row?.until ?? undefined;
   },
   /** Count a failure (a key's count starts again once its window has passed with no lock in force), then lock if due. */
-  fail: async (db: DbOrTx, key: string, rule: ThrottleRule) => {
+  fail: async (db: AccountsDb, key: string, rule: ThrottleRule) => {
     const expired = sql`(t.window_start < now() - make_interval(secs => ${rule.windowSec}) AND coalesce(t.locked_until <= now(), true))`;
     await sql`INSERT INTO login_throttle AS t (key, failures, window_start, updated_at) VALUES (${key}, 1, now(), now())
         ON CONFLICT (key) DO UPDATE SET
@@ -35,8 +35,8 @@ export const throttleRepo = {
           ELSE NULL END
         WHERE key = ${key}`.execute(db);
   },
-  clear: (db: DbOrTx, keys: string[]) => (keys.length ? db.deleteFrom('login_throttle').where('key', 'in', keys).execute() : undefined),
+  clear: (db: AccountsDb, keys: string[]) => (keys.length ? db.deleteFrom('login_throttle').where('key', 'in', keys).execute() : undefined),
   /** Every key that starts with the prefix (all addresses an account was tried from). */
-  clearPrefix: (db: DbOrTx, prefix: string) =>
+  clearPrefix: (db: AccountsDb, prefix: string) =>
     db.deleteFrom('login_throttle').where(sql`left(key, ${prefix.length})`, '=', prefix).execute(),
 };

@@ -1,22 +1,28 @@
 import type { TokenScope } from '../../../shared/permissions.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Db } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
+import type { AccountsDb } from './accounts.db.js';
 import { presentToken } from './accounts.presenter.js';
 import { tokenRepo } from './accounts.repository.js';
 import { invalidateActors } from './actor-cache.js';
 import { hashSecret, newSecret } from './secrets.js';
 
-export async function listTokens(options: { db: Db; actor: Actor }) {
+export async function listTokens(options: { db: AccountsDb; actor: Actor }) {
   const { actor } = options;
   if (!actor.userId) return [];
   return (await tokenRepo.listForUser(options.db, actor.workspaceId, actor.userId)).map(presentToken);
 }
 
 /** The secret is returned once; only its hash is stored. */
-export async function createToken(options: { db: Db; actor: Actor; name: string; scopes: TokenScope[]; expiresInDays?: number | null }) {
+export async function createToken(options: {
+  db: AccountsDb;
+  actor: Actor;
+  name: string;
+  scopes: TokenScope[];
+  expiresInDays?: number | null;
+}) {
   const { actor } = options;
   if (!actor.userId) throw new AppError('forbidden');
   if (options.scopes.includes('admin') && actor.role !== 'admin') throw new AppError('forbidden', { scope: 'admin' });
@@ -47,7 +53,7 @@ export async function createToken(options: { db: Db; actor: Actor; name: string;
  * A user revokes their own token; an administrator may revoke anyone's, through an API token only with the admin
  * scope (the route needs `write`, which is not enough to act on other users).
  */
-export async function revokeToken(options: { db: Db; actor: Actor; tokenId: string }) {
+export async function revokeToken(options: { db: AccountsDb; actor: Actor; tokenId: string }) {
   const { actor } = options;
   const mayRevokeOthers = actor.role === 'admin' && (actor.kind !== 'token' || actor.scopes?.includes('admin') === true);
   await options.db.transaction().execute(async (trx) => {

@@ -1,8 +1,8 @@
 import type { Actor } from '../../platform/actor.js';
 import { decryptSecret, encryptSecret } from '../../platform/crypto.js';
-import type { Db, DbOrTx, Tx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
+import type { AccountsDb, AccountsTx } from './accounts.db.js';
 import { userRepo, workspaceRepo } from './accounts.repository.js';
 import { invalidateActors } from './actor-cache.js';
 import { verifyPassword } from './secrets.js';
@@ -18,11 +18,11 @@ function selfOf(actor: Actor): string {
   return actor.userId;
 }
 
-export async function workspaceRequiresTwoFactor(db: DbOrTx, workspaceId: string): Promise<boolean> {
+export async function workspaceRequiresTwoFactor(db: AccountsDb, workspaceId: string): Promise<boolean> {
   return (await workspaceRepo.find(db, workspaceId))?.settings.requireTwoFactor === true;
 }
 
-export async function getSecurityStatus(options: { db: Db; actor: Actor }) {
+export async function getSecurityStatus(options: { db: AccountsDb; actor: Actor }) {
   const { actor } = options;
   const userId = selfOf(actor);
   const row = await totpRepo.find(options.db, actor.workspaceId, userId);
@@ -36,14 +36,14 @@ export async function getSecurityStatus(options: { db: Db; actor: Actor }) {
 }
 
 /** A fresh secret for the app; held (encrypted) until confirmed with a code from it. */
-export async function newTotpEnrolment(db: DbOrTx, key: Buffer, workspaceId: string, email: string) {
+export async function newTotpEnrolment(db: AccountsDb, key: Buffer, workspaceId: string, email: string) {
   const secret = newTotpSecret();
   const workspace = await workspaceRepo.find(db, workspaceId);
   const uri = totpUri(secret, workspace ? `CRM (${workspace.name})` : 'CRM', email);
   return { secret, sealed: encryptSecret(key, secret), setup: { secret, uri, qrCode: await qrCodeDataUrl(uri) } };
 }
 
-export async function startTotpSetup(options: { db: Db; key: Buffer; actor: Actor }) {
+export async function startTotpSetup(options: { db: AccountsDb; key: Buffer; actor: Actor }) {
   const { actor } = options;
   const userId = selfOf(actor);
   const row = await totpRepo.find(options.db, actor.workspaceId, userId);
@@ -55,7 +55,7 @@ export async function startTotpSetup(options: { db: Db; key: Buffer; actor: Acto
 }
 
 /** Turn two-factor on with the secret just confirmed; returns the recovery codes, shown once. */
-export async function enableTotp(trx: Tx, actor: Actor, userId: string, sealed: string, step: number) {
+export async function enableTotp(trx: AccountsTx, actor: Actor, userId: string, sealed: string, step: number) {
   const codes = newRecoveryCodes();
   await totpRepo.enable(trx, actor.workspaceId, userId, sealed, step);
   await recoveryCodeRepo.replace(trx, actor.workspaceId, userId, codes.map(hashRecoveryCode));
@@ -66,7 +66,7 @@ export async function enableTotp(trx: Tx, actor: Actor, userId: string, sealed: 
   return codes;
 }
 
-export async function confirmTotpSetup(options: { db: Db; key: Buffer; actor: Actor; code: string }) {
+export async function confirmTotpSetup(options: { db: AccountsDb; key: Buffer; actor: Actor; code: string }) {
   const { actor } = options;
   const userId = selfOf(actor);
   if (await codeBlocked(options.db, userId)) throw new AppError('too_many_attempts');
@@ -88,7 +88,7 @@ export async function confirmTotpSetup(options: { db: Db; key: Buffer; actor: Ac
  * a replay within the window fails) or an unused recovery code (used up). Failures count towards a lock.
  */
 export async function verifySecondFactor(options: {
-  db: DbOrTx;
+  db: AccountsDb;
   key: Buffer;
   workspaceId: string;
   userId: string;
@@ -115,7 +115,7 @@ export async function verifySecondFactor(options: {
   return options.code ? 'code' : 'recovery_code';
 }
 
-async function checkPassword(db: Db, actor: Actor, userId: string, password: string) {
+async function checkPassword(db: AccountsDb, actor: Actor, userId: string, password: string) {
   const user = await userRepo.find(db, actor.workspaceId, userId);
   if (!user) throw new AppError('not_found');
   if (!(await verifyPassword(user.password_hash, password))) {
@@ -125,7 +125,14 @@ async function checkPassword(db: Db, actor: Actor, userId: string, password: str
 }
 
 /** Turning two-factor off takes the password and a second factor: a borrowed session alone cannot. */
-export async function disableTotp(options: { db: Db; key: Buffer; actor: Actor; password: string; code?: string; recoveryCode?: string }) {
+export async function disableTotp(options: {
+  db: AccountsDb;
+  key: Buffer;
+  actor: Actor;
+  password: string;
+  code?: string;
+  recoveryCode?: string;
+}) {
   const { actor } = options;
   const userId = selfOf(actor);
   if (await codeBlocked(options.db, userId)) throw new AppError('too_many_attempts');
@@ -144,7 +151,7 @@ export async function disableTotp(options: { db: Db; key: Buffer; actor: Actor; 
 }
 
 /** New recovery codes (the old ones stop working), again with the password and a current code. */
-export async function regenerateRecoveryCodes(options: { db: Db; key: Buffer; actor: Actor; password: string; code: string }) {
+export async function regenerateRecoveryCodes(options: { db: AccountsDb; key: Buffer; actor: Actor; password: string; code: string }) {
   const { actor } = options;
   const userId = selfOf(actor);
   if (await codeBlocked(options.db, userId)) throw new AppError('too_many_attempts');

@@ -1,8 +1,8 @@
-import type { DbOrTx } from '../../platform/db/database.js';
-import { type SessionActorRow, teamsOfUser } from './accounts.repository.js';
+import type { AccountsDb } from './accounts.db.js';
+import { type ActorColumns, teamsOfUser } from './accounts.repository.js';
 
 /** An active user's role, language, teams and the workspace settings: what an actor is built from. */
-export function findUserActorRow(db: DbOrTx, workspaceId: string, userId: string) {
+export function findUserActorRow(db: AccountsDb, workspaceId: string, userId: string) {
   return db
     .selectFrom('users as u')
     .innerJoin('workspaces as w', 'w.id', 'u.workspace_id')
@@ -11,7 +11,6 @@ export function findUserActorRow(db: DbOrTx, workspaceId: string, userId: string
     .where('u.workspace_id', '=', workspaceId)
     .where('u.id', '=', userId)
     .where('u.status', '=', 'active')
-    .executeTakeFirst() as Promise<
-    Pick<SessionActorRow, 'workspace_id' | 'user_id' | 'role' | 'locale' | 'settings' | 'team_ids' | 'teammate_ids'> | undefined
-  >;
+    .$narrowType<ActorColumns>()
+    .executeTakeFirst();
 }

@@ -1,9 +1,9 @@
 import type { Role, Visibility } from '../../../shared/permissions.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Db } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
+import type { AccountsDb } from './accounts.db.js';
 import { presentInvitation, presentTeam, presentUser, presentWorkspace } from './accounts.presenter.js';
 import { invitationRepo, sessionRepo, teamRepo, userRepo, workspaceRepo } from './accounts.repository.js';
 import { invalidateActors } from './actor-cache.js';
@@ -13,14 +13,14 @@ import { challengeRepo } from './security.repository.js';
 
 const INVITATION_DAYS = 7;
 
-export async function getWorkspace(options: { db: Db; actor: Actor }) {
+export async function getWorkspace(options: { db: AccountsDb; actor: Actor }) {
   const w = await workspaceRepo.find(options.db, options.actor.workspaceId);
   if (!w) throw new AppError('not_found');
   return presentWorkspace(w);
 }
 
 export async function updateWorkspace(options: {
-  db: Db;
+  db: AccountsDb;
   actor: Actor;
   version: number;
   patch: {
@@ -66,11 +66,11 @@ export async function updateWorkspace(options: {
   });
 }
 
-export async function listUsers(options: { db: Db; actor: Actor }) {
+export async function listUsers(options: { db: AccountsDb; actor: Actor }) {
   return (await userRepo.list(options.db, options.actor.workspaceId)).map(presentUser);
 }
 
-export async function getUser(options: { db: Db; actor: Actor; userId: string }) {
+export async function getUser(options: { db: AccountsDb; actor: Actor; userId: string }) {
   const u = await userRepo.find(options.db, options.actor.workspaceId, options.userId);
   if (!u) throw new AppError('not_found');
   return presentUser(u);
@@ -78,7 +78,7 @@ export async function getUser(options: { db: Db; actor: Actor; userId: string })
 
 /** An administrator changes a user's name, role or status; the last active admin cannot be removed. */
 export async function updateUser(options: {
-  db: Db;
+  db: AccountsDb;
   actor: Actor;
   userId: string;
   version: number;
@@ -110,7 +110,7 @@ export async function updateUser(options: {
 
 /** A user's own preferences. */
 export async function updateProfile(options: {
-  db: Db;
+  db: AccountsDb;
   actor: Actor;
   patch: { name?: string; locale?: 'ja' | 'en' | null; theme?: 'auto' | 'light' | 'dark' };
 }) {
@@ -137,7 +137,14 @@ export async function updateProfile(options: {
   });
 }
 
-export async function inviteUser(options: { db: Db; actor: Actor; email: string; role: Role; teamId?: string | null; publicUrl: string }) {
+export async function inviteUser(options: {
+  db: AccountsDb;
+  actor: Actor;
+  email: string;
+  role: Role;
+  teamId?: string | null;
+  publicUrl: string;
+}) {
   const { actor } = options;
   const token = newSecret();
   return options.db.transaction().execute(async (trx) => {
@@ -166,11 +173,11 @@ export async function inviteUser(options: { db: Db; actor: Actor; email: string;
   });
 }
 
-export async function listInvitations(options: { db: Db; actor: Actor }) {
+export async function listInvitations(options: { db: AccountsDb; actor: Actor }) {
   return (await invitationRepo.listPending(options.db, options.actor.workspaceId)).map(presentInvitation);
 }
 
-export async function revokeInvitation(options: { db: Db; actor: Actor; invitationId: string }) {
+export async function revokeInvitation(options: { db: AccountsDb; actor: Actor; invitationId: string }) {
   const { actor } = options;
   await options.db.transaction().execute(async (trx) => {
     const inv = await invitationRepo.find(trx, actor.workspaceId, options.invitationId);
@@ -182,7 +189,7 @@ export async function revokeInvitation(options: { db: Db; actor: Actor; invitati
   });
 }
 
-export async function describeInvitation(options: { db: Db; token: string }) {
+export async function describeInvitation(options: { db: AccountsDb; token: string }) {
   const inv = await invitationRepo.findUsable(options.db, hashSecret(options.token));
   if (!inv) throw new AppError('invitation_invalid');
   const w = await workspaceRepo.find(options.db, inv.workspace_id);
@@ -190,7 +197,7 @@ export async function describeInvitation(options: { db: Db; token: string }) {
 }
 
 /** The invitee sets a name and password; the account joins the inviting workspace with the invited role. */
-export async function acceptInvitation(options: { db: Db; token: string; name: string; password: string; locale?: 'ja' | 'en' }) {
+export async function acceptInvitation(options: { db: AccountsDb; token: string; name: string; password: string; locale?: 'ja' | 'en' }) {
   const inv = await invitationRepo.findUsable(options.db, hashSecret(options.token));
   if (!inv) throw new AppError('invitation_invalid');
   await assertPasswordAllowed(options.password, { field: 'password', email: inv.email });
@@ -238,11 +245,11 @@ export async function acceptInvitation(options: { db: Db; token: string; name: s
   });
 }
 
-export async function listTeams(options: { db: Db; actor: Actor }) {
+export async function listTeams(options: { db: AccountsDb; actor: Actor }) {
   return (await teamRepo.list(options.db, options.actor.workspaceId)).map(presentTeam);
 }
 
-async function checkMembers(db: Db, workspaceId: string, memberIds: string[]) {
+async function checkMembers(db: AccountsDb, workspaceId: string, memberIds: string[]) {
   const unique = [...new Set(memberIds)];
   if ((await teamRepo.countUsers(db, workspaceId, unique)) !== unique.length) {
     throw new AppError('validation_failed', { issues: [{ path: 'memberIds', code: 'not_found' }] });
@@ -250,10 +257,10 @@ async function checkMembers(db: Db, workspaceId: string, memberIds: string[]) {
   return unique;
 }
 
-export async function createTeam(options: { db: Db; actor: Actor; name: string; memberIds: string[] }) {
+export async function createTeam(options: { db: AccountsDb; actor: Actor; name: string; memberIds: string[] }) {
   const { actor } = options;
   return options.db.transaction().execute(async (trx) => {
-    const members = await checkMembers(trx as unknown as Db, actor.workspaceId, options.memberIds);
+    const members = await checkMembers(trx as unknown as AccountsDb, actor.workspaceId, options.memberIds);
     if (await teamRepo.nameTaken(trx, actor.workspaceId, options.name)) {
       throw new AppError('validation_failed', { issues: [{ path: 'name', code: 'taken' }] });
     }
@@ -270,7 +277,14 @@ export async function createTeam(options: { db: Db; actor: Actor; name: string; 
   });
 }
 
-export async function updateTeam(options: { db: Db; actor: Actor; teamId: string; version: number; name?: string; memberIds?: string[] }) {
+export async function updateTeam(options: {
+  db: AccountsDb;
+  actor: Actor;
+  teamId: string;
+  version: number;
+  name?: string;
+  memberIds?: string[];
+}) {
   const { actor } = options;
   return options.db.transaction().execute(async (trx) => {
     const before = await teamRepo.find(trx, actor.workspaceId, options.teamId);
@@ -287,7 +301,7 @@ export async function updateTeam(options: { db: Db; actor: Actor; teamId: string
         trx,
         actor.workspaceId,
         before.id,
-        await checkMembers(trx as unknown as Db, actor.workspaceId, options.memberIds),
+        await checkMembers(trx as unknown as AccountsDb, actor.workspaceId, options.memberIds),
       );
     }
     const after = presentTeam((await teamRepo.find(trx, actor.workspaceId, before.id)) as typeof before);
@@ -299,7 +313,7 @@ export async function updateTeam(options: { db: Db; actor: Actor; teamId: string
   });
 }
 
-export async function deleteTeam(options: { db: Db; actor: Actor; teamId: string }) {
+export async function deleteTeam(options: { db: AccountsDb; actor: Actor; teamId: string }) {
   const { actor } = options;
   await options.db.transaction().execute(async (trx) => {
     const before = await teamRepo.find(trx, actor.workspaceId, options.teamId);
