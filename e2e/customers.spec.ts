@@ -719,6 +719,7 @@ test('a deleted company waits in the companies trash and is restored from it', a
   await expect(table.getByRole('link', { name })).toHaveCount(0);
   await page.getByRole('switch', { name: c.trash.toggle }).click();
   await expect(table.getByRole('link', { name })).toBeVisible();
+  if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-companies-ja.png' });
   const restored = await (await page.request.get(`/api/v1/companies/${company.id}`)).json();
   expect(restored.deletedAt).toBeNull();
 });

@@ -12,9 +12,8 @@ import { useSession } from './session';
 const HomePage = lazy(() => import('../features/home/home-page').then((m) => ({ default: m.HomePage })));
 const UsersPage = lazy(() => import('../features/accounts/users-page').then((m) => ({ default: m.UsersPage })));
 const AuditPage = lazy(() => import('../features/audit/audit-page').then((m) => ({ default: m.AuditPage })));
-const PeopleListPage = lazy(() => import('../features/customers/people-list-page').then((m) => ({ default: m.PeopleListPage })));
+const RecordsListPage = lazy(() => import('../features/customers/records-list-page').then((m) => ({ default: m.RecordsListPage })));
 const PersonPage = lazy(() => import('../features/customers/person-page').then((m) => ({ default: m.PersonPage })));
-const CompaniesListPage = lazy(() => import('../features/customers/companies-list-page').then((m) => ({ default: m.CompaniesListPage })));
 const CompanyPage = lazy(() => import('../features/customers/company-page').then((m) => ({ default: m.CompanyPage })));
 const DuplicatesPage = lazy(() => import('../features/customers/duplicates-page').then((m) => ({ default: m.DuplicatesPage })));
 const ImportPage = lazy(() => import('../features/customers/import-page').then((m) => ({ default: m.ImportPage })));
@@ -56,7 +55,7 @@ export function SignedInApp() {
               path="people"
               element={
                 <RequirePermission anyOf={['records.read']}>
-                  <PeopleListPage />
+                  <RecordsListPage key="person" entity="person" />
                 </RequirePermission>
               }
             />
@@ -72,7 +71,7 @@ export function SignedInApp() {
               path="companies"
               element={
                 <RequirePermission anyOf={['records.read']}>
-                  <CompaniesListPage />
+                  <RecordsListPage key="company" entity="company" />
                 </RequirePermission>
               }
             />

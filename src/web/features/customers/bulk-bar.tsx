@@ -6,11 +6,10 @@ import { useTranslation } from 'react-i18next';
 import { BULK_MAX, type BulkAction } from '../../../shared/contracts/customers';
 import type { Filter } from '../../../shared/filter';
 import { http } from '../../app/api-client';
-import { keys } from '../../app/query-client';
 import { useCan } from '../../app/session';
 import { ConfirmButton } from '../../ui/confirm-button';
 import { ErrorAlert } from '../../ui/error-alert';
-import { type EntityType, pathOf, useUsers } from './customers-api';
+import { type EntityType, pathOf, recordKeys, useUsers } from './customers-api';
 
 /** Every record matching the list's filter, offered once all loaded rows are selected. */
 export interface MatchingSelection {
@@ -52,7 +51,7 @@ export function BulkBar({
       notifications.show({ message: t('customers.bulk.done', { count: r.count ?? size }), color: 'green' });
       setDialog(null);
       setTags([]);
-      void queryClient.invalidateQueries({ queryKey: entity === 'person' ? keys.people : keys.companies });
+      void queryClient.invalidateQueries({ queryKey: recordKeys(entity) });
       onDone();
     },
   });

@@ -12,8 +12,8 @@ import { ErrorState } from '../../ui/error-state';
 import { PageLoader } from '../../ui/page-loader';
 import { RecordActivity } from '../activities/record-activity';
 import { CustomerCommerce } from '../commerce/customer-commerce';
-import { CompanyEditor } from './company-dialogs';
 import { type Company, type Department, type Person, useCompany } from './customers-api';
+import { RecordEditor } from './record-dialogs';
 import { RecordDuplicates } from './record-duplicates';
 import { RecordHistory } from './record-history';
 
@@ -68,7 +68,7 @@ export function CompanyPage() {
       </Group>
       {editing ? (
         <Paper withBorder p="md" maw={900}>
-          <CompanyEditor key={c.id} company={c} onDone={() => setEditing(false)} />
+          <RecordEditor key={c.id} entity="company" record={c} onDone={() => setEditing(false)} />
         </Paper>
       ) : (
         <CompanyDetails company={c} />

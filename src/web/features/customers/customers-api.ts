@@ -7,6 +7,8 @@ import { keys } from '../../app/query-client';
 
 export type { Company, Person };
 export type EntityType = 'person' | 'company';
+/** The API's record of each entity type. */
+export type RecordOf<E extends EntityType> = { person: Person; company: Company }[E];
 export type SortKey = { field: string; dir: 'asc' | 'desc' };
 
 export interface CustomField {
@@ -56,6 +58,8 @@ export interface Department {
 }
 
 export const pathOf = (entity: EntityType) => (entity === 'person' ? 'people' : 'companies');
+/** The query-cache prefix of an entity type's lists, records and relations. */
+export const recordKeys = (entity: EntityType) => (entity === 'person' ? keys.people : keys.companies);
 export const sortParam = (sort: SortKey[]) => sort.map((s) => (s.dir === 'desc' ? `-${s.field}` : s.field)).join(',');
 export const filterParam = (filter: Filter | null) => (filter ? JSON.stringify(filter) : undefined);
 
@@ -81,13 +85,16 @@ export function useViews(entityType: EntityType) {
   });
 }
 
-export function usePerson(id: string) {
-  return useQuery({ queryKey: [...keys.people, 'one', id], queryFn: () => http.get<Person>(`/api/v1/people/${id}`) });
+/** One record, cached under its entity's prefix so that list changes refresh it too. */
+export function useRecord<E extends EntityType>(entity: E, id: string) {
+  return useQuery({
+    queryKey: [...recordKeys(entity), 'one', id],
+    queryFn: () => http.get<RecordOf<E>>(`/api/v1/${pathOf(entity)}/${id}`),
+  });
 }
 
-export function useCompany(id: string) {
-  return useQuery({ queryKey: [...keys.companies, 'one', id], queryFn: () => http.get<Company>(`/api/v1/companies/${id}`) });
-}
+export const usePerson = (id: string) => useRecord('person', id);
+export const useCompany = (id: string) => useRecord('company', id);
 
 export function customLabel(field: CustomField, lang: string): string {
   return lang === 'en' ? field.labelEn : field.labelJa;

@@ -9,7 +9,7 @@ import { keys } from '../../app/query-client';
 import { useCan } from '../../app/session';
 import { ErrorAlert } from '../../ui/error-alert';
 import { useFormatDateTime } from '../../ui/format';
-import type { Company, EntityType, Person } from './customers-api';
+import { type Company, type EntityType, type Person, recordKeys } from './customers-api';
 
 type AnyRecord = Person | Company;
 export interface DuplicatePair {
@@ -69,7 +69,7 @@ export function DuplicatePairCard({ pair }: { pair: DuplicatePair }) {
   const [survivor, setSurvivor] = useState<'a' | 'b'>('a');
   const done = () => {
     void queryClient.invalidateQueries({ queryKey: keys.duplicates });
-    void queryClient.invalidateQueries({ queryKey: pair.entityType === 'person' ? keys.people : keys.companies });
+    void queryClient.invalidateQueries({ queryKey: recordKeys(pair.entityType) });
   };
   const dismiss = useMutation({ mutationFn: () => http.post(`/api/v1/duplicates/${pair.id}/dismiss`), onSuccess: done });
   const merge = useMutation({

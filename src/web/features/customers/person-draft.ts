@@ -1,19 +1,14 @@
-import type { ValidationIssue } from '../../app/api-client';
 import type { Person } from './customers-api';
+import { type AddressDraft, orNull } from './record-draft';
 
 /** The person form's values as the user edits them. */
-export interface PersonDraft {
+export interface PersonDraft extends AddressDraft {
   familyName: string;
   givenName: string;
   familyNameKana: string;
   givenNameKana: string;
   emails: Array<{ label: string; address: string }>;
   phones: Array<{ label: string; number: string }>;
-  postalCode: string;
-  prefecture: string | null;
-  city: string;
-  town: string;
-  addressLine: string;
   birthday: string;
   gender: string | null;
   company: { id: string; name: string } | null;
@@ -99,8 +94,6 @@ export function draftOf(p: Person): PersonDraft {
   };
 }
 
-const orNull = (s: string) => (s.trim() === '' ? null : s.trim());
-
 /** The API body (create or patch) for a draft. */
 export function payloadOf(d: PersonDraft) {
   return {
@@ -130,14 +123,4 @@ export function payloadOf(d: PersonDraft) {
     preferences: orNull(d.preferences),
     notes: orNull(d.notes),
   };
-}
-
-/** Field errors by path ("familyName", "emails.0.address", "custom.rank"), from a 400's details.issues. */
-export function errorsByPath(issues: ValidationIssue[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const i of issues) {
-    const path = i.path === 'companyId' ? 'company' : i.path;
-    out[path] ??= i.message || (i as { code?: string }).code || '';
-  }
-  return out;
 }

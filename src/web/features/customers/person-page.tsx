@@ -10,8 +10,8 @@ import { PageLoader } from '../../ui/page-loader';
 import { RecordActivity } from '../activities/record-activity';
 import { CustomerCommerce } from '../commerce/customer-commerce';
 import { type Person, usePerson, useUsers } from './customers-api';
-import { PersonEditor } from './person-editor';
 import { ConsentsPanel, DuplicatesPanel, EmploymentsPanel } from './person-panels';
+import { RecordEditor } from './record-dialogs';
 import { RecordHistory } from './record-history';
 
 /** 顧客詳細: who they are, how to reach them, and what happened to the record. Refreshes live. */
@@ -88,7 +88,7 @@ export function PersonPage() {
         <Tabs.Panel value="details">
           {editing ? (
             <Paper withBorder p="md" maw={900}>
-              <PersonEditor key={p.id} person={p} onDone={() => setEditing(false)} />
+              <RecordEditor key={p.id} entity="person" record={p} onDone={() => setEditing(false)} />
             </Paper>
           ) : (
             <PersonDetails person={p} />

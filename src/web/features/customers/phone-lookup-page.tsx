@@ -13,7 +13,7 @@ import { ErrorAlert } from '../../ui/error-alert';
 import { useFormatDateTime } from '../../ui/format';
 import { PageHeader } from '../../ui/page-header';
 import { type Company, type Person, useUsers } from './customers-api';
-import { PersonCreateModal } from './person-create-modal';
+import { RecordCreateModal } from './record-dialogs';
 
 interface LookupResult {
   e164: string | null;
@@ -101,7 +101,11 @@ export function PhoneLookupPage() {
         </Stack>
       )}
       {creating && (
-        <PersonCreateModal onClose={close} initial={{ phones: [{ label: MOBILE.test(national) ? 'mobile' : 'work', number: national }] }} />
+        <RecordCreateModal
+          entity="person"
+          onClose={close}
+          initial={{ phones: [{ label: MOBILE.test(national) ? 'mobile' : 'work', number: national }] }}
+        />
       )}
     </Stack>
   );

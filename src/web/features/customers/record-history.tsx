@@ -2,10 +2,9 @@ import { Accordion, Code, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../app/api-client';
-import { keys } from '../../app/query-client';
 import { useFormatDateTime } from '../../ui/format';
 import { PageLoader } from '../../ui/page-loader';
-import { type EntityType, type HistoryEntry, pathOf } from './customers-api';
+import { type EntityType, type HistoryEntry, pathOf, recordKeys } from './customers-api';
 
 const show = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -14,7 +13,7 @@ export function RecordHistory({ entity, id }: { entity: EntityType; id: string }
   const { t } = useTranslation();
   const formatDateTime = useFormatDateTime();
   const history = useQuery({
-    queryKey: [...(entity === 'person' ? keys.people : keys.companies), 'history', id],
+    queryKey: [...recordKeys(entity), 'history', id],
     queryFn: () => http.get<{ data: HistoryEntry[] }>(`/api/v1/${pathOf(entity)}/${id}/history`),
   });
   if (history.isPending) return <PageLoader />;

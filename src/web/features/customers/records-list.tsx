@@ -5,14 +5,23 @@ import { type ReactNode, useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { countConditions, type Filter } from '../../../shared/filter';
 import { http } from '../../app/api-client';
-import { keys } from '../../app/query-client';
 import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
 import { purchaseColumns } from '../commerce/purchase-columns';
 import { BulkBar } from './bulk-bar';
 import { ColumnMenu } from './column-menu';
 import { customColumns } from './custom-columns';
-import { type EntityType, filterParam, pathOf, type SavedView, type SortKey, sortParam, useCustomFields, useUsers } from './customers-api';
+import {
+  type EntityType,
+  filterParam,
+  pathOf,
+  recordKeys,
+  type SavedView,
+  type SortKey,
+  sortParam,
+  useCustomFields,
+  useUsers,
+} from './customers-api';
 import { ExportMenu } from './export-menu';
 import { FilterBuilder } from './filter-builder';
 import { type DraftGroup, emptyGroup, filterFields, fromFilter, toFilter } from './filter-fields';
@@ -73,7 +82,7 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
   // Custom fields and purchase metrics are offered in the column menu and start hidden.
   const [visible, setVisible] = useState<string[]>(() => builtIn.map((c) => c.key));
   const shown = columns.filter((c) => visible.includes(c.key));
-  const base = entity === 'person' ? keys.people : keys.companies;
+  const base = recordKeys(entity);
   const path = `/api/v1/${pathOf(entity)}`;
 
   const list = useInfiniteQuery({
