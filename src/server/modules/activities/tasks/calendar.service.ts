@@ -5,10 +5,11 @@ import type { Preferences, PreferencesPatch } from '../../../../shared/contracts
 import type { Actor } from '../../../platform/actor.js';
 import { recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
+import { userSummaries } from '../../accounts/index.js';
 import type { ActivitiesDb } from '../activities.db.js';
+import { workspaceTimeZone } from './tasks.people.js';
 import * as repo from './tasks.repository.js';
 import { localDate } from './tasks.time.js';
-import { workspaceTimeZone } from './time-zones.js';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 /** Feed window: tasks due from 90 days ago on, at most this many. */
@@ -99,10 +100,10 @@ export async function calendarFeed(options: { db: ActivitiesDb; token: string; p
   if (
     !owner?.calendar_token_hash ||
     !timingSafeEqual(Buffer.from(owner.calendar_token_hash), Buffer.from(hash)) ||
-    owner.status !== 'active'
+    (await userSummaries(options.db, owner.workspace_id, [owner.user_id])).get(owner.user_id)?.status !== 'active'
   )
     throw new AppError('not_found');
-  const timeZone = (owner.time_zone as string | null) ?? (owner.workspace_time_zone as string);
+  const timeZone = owner.time_zone ?? (await workspaceTimeZone(options.db, owner.workspace_id));
   const now = options.now ?? new Date();
   const tasks = await repo.tasksForFeed(
     options.db,

@@ -4,7 +4,8 @@ import type { Db } from '../../../platform/db/database.js';
 import { sendWorkspaceMail } from '../mail/outgoing-mail.js';
 import { countUnread, listNotifications } from '../notifications/notifications.repository.js';
 import { formatDue } from './tasks.mail.js';
-import { type Recipient, reminderRecipient, type TaskRow } from './tasks.repository.js';
+import { type Recipient, reminderRecipient } from './tasks.people.js';
+import type { TaskRow } from './tasks.repository.js';
 import { dayBounds } from './tasks.time.js';
 
 const kindText: Record<string, { ja: string; en: string }> = {

@@ -9,6 +9,7 @@ import { recordChange } from '../../../platform/events/outbox.js';
 import { sendWorkspaceMail } from '../mail/outgoing-mail.js';
 import { runDigests } from './digest.service.js';
 import { reminderMail } from './tasks.mail.js';
+import { reminderRecipient } from './tasks.people.js';
 import * as repo from './tasks.repository.js';
 import type { ReminderScheduler } from './tasks.service.js';
 
@@ -86,7 +87,7 @@ export async function sendReminderMail(db: Db, config: Config, event: OutboxEven
   return db.transaction().execute(async (trx) => {
     const row = await repo.claimReminderEmail(trx, event.workspaceId, taskId);
     if (!row?.owner_id) return false;
-    const recipient = await repo.reminderRecipient(trx, event.workspaceId, row.owner_id);
+    const recipient = await reminderRecipient(trx, event.workspaceId, row.owner_id);
     if (recipient?.status !== 'active' || !recipient.reminder_email) return false;
     const mail = reminderMail(row, recipient, config.publicUrl);
     // An SMTP error throws: the claim rolls back and the event is retried.

@@ -1,4 +1,5 @@
-import type { Recipient, TaskRow } from './tasks.repository.js';
+import type { Recipient } from './tasks.people.js';
+import type { TaskRow } from './tasks.repository.js';
 
 /** "2026年11月24日(火) 09:00" / "Tue, Nov 24, 2026, 09:00" in the recipient's zone; the date alone for all-day tasks. */
 export function formatDue(due: Date | null, allDay: boolean, locale: 'ja' | 'en', timeZone: string): string {

@@ -293,13 +293,11 @@ export async function upsertPreferences(
     .executeTakeFirstOrThrow();
 }
 
-export async function findByCalendarToken(db: DbOrTx, tokenHash: string) {
+export async function findByCalendarToken(db: ActivitiesDb, tokenHash: string) {
   return db
-    .selectFrom('notification_preferences as p')
-    .innerJoin('users as u', (j) => j.onRef('u.workspace_id', '=', 'p.workspace_id').onRef('u.id', '=', 'p.user_id'))
-    .innerJoin('workspaces as w', 'w.id', 'p.workspace_id')
-    .select(['p.workspace_id', 'p.user_id', 'p.calendar_token_hash', 'p.time_zone', 'w.time_zone as workspace_time_zone', 'u.status'])
-    .where('p.calendar_token_hash', '=', tokenHash)
+    .selectFrom('notification_preferences')
+    .select(['workspace_id', 'user_id', 'calendar_token_hash', 'time_zone'])
+    .where('calendar_token_hash', '=', tokenHash)
     .executeTakeFirst();
 }
 
@@ -316,24 +314,4 @@ export async function tasksForFeed(db: DbOrTx, workspaceId: string, userId: stri
     .orderBy('id')
     .limit(limit)
     .execute()) as TaskRow[];
-}
-
-export interface Recipient {
-  user_id: string;
-  email: string;
-  name: string;
-  locale: 'ja' | 'en';
-  status: string;
-  time_zone: string;
-  reminder_email: boolean;
-}
-
-/** Who a reminder or digest goes to: address, language and time zone (users' own settings, else the workspace's). */
-export async function reminderRecipient(db: DbOrTx, workspaceId: string, userId: string): Promise<Recipient | undefined> {
-  const { rows } = await sql<Recipient>`SELECT u.id AS user_id, u.email, u.name, coalesce(u.locale, w.locale, 'ja') AS locale, u.status,
-      coalesce(p.time_zone, w.time_zone, 'Asia/Tokyo') AS time_zone, coalesce(p.reminder_email, true) AS reminder_email
-    FROM users u JOIN workspaces w ON w.id = u.workspace_id
-    LEFT JOIN notification_preferences p ON p.workspace_id = u.workspace_id AND p.user_id = u.id
-    WHERE u.workspace_id = ${workspaceId} AND u.id = ${userId}`.execute(db);
-  return rows[0];
 }

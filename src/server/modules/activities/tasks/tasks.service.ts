@@ -7,10 +7,10 @@ import { newId } from '../../../platform/ids.js';
 import { canSee } from '../../../platform/policy.js';
 import { userInWorkspace } from '../../accounts/index.js';
 import { describeRecords } from '../../customers/index.js';
+import { userTimeZone, workspaceTimeZone } from './tasks.people.js';
 import { presentTasks } from './tasks.presenter.js';
 import * as repo from './tasks.repository.js';
 import { dayBounds, localDate, nextOccurrence, normalizeRrule } from './tasks.time.js';
-import { userTimeZone, workspaceTimeZone } from './time-zones.js';
 
 /** Puts the reminder job for a task in the caller's transaction (pg-boss `startAfter`): it exists iff the task commits. */
 export type ReminderScheduler = (trx: Tx, reminder: { workspaceId: string; taskId: string; remindAt: Date }) => Promise<void>;

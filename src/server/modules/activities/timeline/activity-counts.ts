@@ -5,7 +5,7 @@ import type { Actor } from '../../../platform/actor.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
 import type { App, ModuleDeps } from '../../../platform/http/app.js';
 import { teammatesOf } from '../../../platform/policy.js';
-import { workspaceTimeZone } from '../tasks/time-zones.js';
+import { workspaceTimeZone } from '../tasks/tasks.people.js';
 
 const counts = z.object({ total: z.number(), call: z.number(), meeting: z.number() });
 export const activityCountsSchema = z.object({
