@@ -6,11 +6,12 @@ import {
   type Order,
   type OrderStatus,
 } from '../../../shared/contracts/commerce.js';
+import type { MetricsRow } from './metrics.repository.js';
+import type { OrderLineRow, OrderRow } from './orders.repository.js';
 
-type Row = Record<string, any>;
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v == null ? null : new Date(String(v)).toISOString());
 
-export function presentOrder(r: Row, lines?: Row[], customerName?: string | null): Order {
+export function presentOrder(r: OrderRow, lines?: OrderLineRow[], customerName?: string | null): Order {
   return {
     id: r.id,
     orderNumber: r.order_number,
@@ -19,9 +20,9 @@ export function presentOrder(r: Row, lines?: Row[], customerName?: string | null
     orderedAt: iso(r.ordered_at) as string,
     personId: r.person_id ?? null,
     companyId: r.company_id ?? null,
-    customerName: customerName ?? r.person_name ?? r.company_name ?? null,
+    customerName: customerName ?? null,
     status: r.status as OrderStatus,
-    currency: String(r.currency).trim(),
+    currency: r.currency.trim(),
     total: Number(r.total),
     refundedAmount: Number(r.refunded_amount),
     quantity: Number(r.quantity),
@@ -50,13 +51,13 @@ export function presentOrder(r: Row, lines?: Row[], customerName?: string | null
 }
 
 /** Stored sums plus what is derived at read time (averages, days since the last purchase, repeat flag). */
-export function presentMetrics(r: Row | undefined, now = new Date()): CustomerMetrics {
+export function presentMetrics(r: MetricsRow | undefined, now = new Date()): CustomerMetrics {
   const count = Number(r?.purchase_count ?? 0);
   const total = Number(r?.purchase_total ?? 0);
   const quantity = Number(r?.purchase_quantity ?? 0);
   const last = iso(r?.last_purchase_at);
   return {
-    currency: r?.currency ? String(r.currency).trim() : null,
+    currency: r?.currency ? r.currency.trim() : null,
     purchaseCount: count,
     purchaseTotal: total,
     averageAmount: averageAmount(total, count),

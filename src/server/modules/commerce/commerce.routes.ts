@@ -12,6 +12,7 @@ import {
 import type { Actor } from '../../platform/actor.js';
 import { secretKey } from '../../platform/crypto.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
+import { commerceDb } from './commerce.db.js';
 import { orderImportRoutes } from './import.routes.js';
 import { getAlsoBought, getCrossSell, getCustomerMetrics, getMetricsOf } from './metrics.service.js';
 import * as orders from './orders.service.js';
@@ -37,7 +38,7 @@ const metricsQuery = z.object({
 const suggestQuery = z.object({ limit: z.coerce.number().int().min(1).max(20).default(5) });
 export async function commerceRoutes(app: App, deps: ModuleDeps) {
   const { database, config } = deps;
-  const { db } = database;
+  const db = commerceDb(database.db);
   const who = (a: Actor | null) => a as Actor;
   const key = () => secretKey(config);
 

@@ -1,5 +1,6 @@
 import type { ModulePlugin } from '../../platform/http/app.js';
 import { registerPersonalDataProvider, registerRecordFields } from '../customers/index.js';
+import { commerceDb } from './commerce.db.js';
 import { makeMergeConsumer, personalOrders } from './commerce.events.js';
 import { commerceRoutes } from './commerce.routes.js';
 import { metricFields } from './metrics.service.js';
@@ -14,6 +15,6 @@ export const commerceModule: ModulePlugin = async (app, deps) => {
   registerRecordFields('person', metricFields('person'));
   registerRecordFields('company', metricFields('company'));
   registerPersonalDataProvider('orders', personalOrders);
-  deps.bus.subscribe('commerce-merge', ['person.merged', 'company.merged'], makeMergeConsumer(deps.database.db));
+  deps.bus.subscribe('commerce-merge', ['person.merged', 'company.merged'], makeMergeConsumer(commerceDb(deps.database.db)));
   await commerceRoutes(app, deps);
 };

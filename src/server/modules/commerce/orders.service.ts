@@ -1,15 +1,15 @@
 import { countsAsPurchase, type OrderCreate, type OrderPatch, type OrderStatus } from '../../../shared/contracts/commerce.js';
 import { lineTotal } from '../../../shared/contracts/sales.js';
 import type { Actor } from '../../platform/actor.js';
-import { type Db, inTransaction, type Tx } from '../../platform/db/database.js';
+import { inTransaction } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { decodeCursor, encodeCursor } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { userInWorkspace } from '../accounts/index.js';
-import { getCompany, getPerson } from '../customers/index.js';
+import { getCompany, getPerson, recordKey, recordNames } from '../customers/index.js';
 import { lookupProducts } from '../sales/index.js';
-import { commerceDb } from './commerce.db.js';
+import type { CommerceDb, CommerceTx } from './commerce.db.js';
 import { presentOrder } from './commerce.presenter.js';
 import * as metrics from './metrics.repository.js';
 import * as repo from './orders.repository.js';
@@ -20,19 +20,19 @@ const invalid = (issues: Issue[]) => new AppError('validation_failed', { issues 
 export const formatOrderNumber = (n: number) => `O-${String(n).padStart(6, '0')}`;
 
 /** The customer of an order must exist in the workspace and be visible to the actor; a person brings their company. */
-async function resolveCustomer(db: Db | Tx, actor: Actor, personId?: string | null, companyId?: string | null) {
+async function resolveCustomer(db: CommerceDb, actor: Actor, personId?: string | null, companyId?: string | null) {
   if (!personId && !companyId) throw invalid([{ path: 'personId', code: 'customer_required' }]);
   let company = companyId ?? null;
   if (personId) {
-    const person = await getPerson({ db: db as Db, actor, personId });
+    const person = await getPerson({ db, actor, personId });
     company ??= person.companyId ?? null;
   }
-  if (companyId) await getCompany({ db: db as Db, actor, companyId });
+  if (companyId) await getCompany({ db, actor, companyId });
   return { personId: personId ?? null, companyId: company };
 }
 
 /** Lines priced from the products (by id or SKU) in the order's currency; every problem named by its line. */
-export async function priceLines(db: Db | Tx, workspaceId: string, currency: string, lines: OrderCreate['lines']) {
+export async function priceLines(db: CommerceDb, workspaceId: string, currency: string, lines: OrderCreate['lines']) {
   const ids = lines.flatMap((l) => (l.productId ? [l.productId] : []));
   const skus = lines.flatMap((l) => (!l.productId && l.sku ? [l.sku] : []));
   const products = await lookupProducts(db, workspaceId, { ids, skus });
@@ -64,20 +64,35 @@ export async function priceLines(db: Db | Tx, workspaceId: string, currency: str
   return priced as NonNullable<(typeof priced)[number]>[];
 }
 
-export async function checkCurrency(db: Db | Tx, workspaceId: string, currency: string) {
+export async function checkCurrency(db: CommerceDb, workspaceId: string, currency: string) {
   const expected = await repo.workspaceCurrency(db, workspaceId);
   if (currency !== expected) throw invalid([{ path: 'currency', code: 'wrong_currency', expected }]);
 }
 
+type CustomerOf = { person_id: string | null; company_id: string | null };
+
+/** Each order's customer name (the person's, else the company's), through customers' names port: two reads a page. */
+async function customerNamesOf(db: CommerceDb, workspaceId: string, orders: CustomerOf[]): Promise<(string | null)[]> {
+  const person = (id: string) => ({ entityType: 'person', entityId: id }) as const;
+  const company = (id: string) => ({ entityType: 'company', entityId: id }) as const;
+  const refs = orders.flatMap((o) => [...(o.person_id ? [person(o.person_id)] : []), ...(o.company_id ? [company(o.company_id)] : [])]);
+  const names = await recordNames(db, workspaceId, refs);
+  const nameOf = (ref: ReturnType<typeof person> | ReturnType<typeof company>) => names.get(recordKey(ref))?.name;
+  return orders.map((o) => (o.person_id && nameOf(person(o.person_id))) || (o.company_id && nameOf(company(o.company_id))) || null);
+}
+
+const customerName = async (db: CommerceDb, workspaceId: string, personId: string | null, companyId: string | null) =>
+  (await customerNamesOf(db, workspaceId, [{ person_id: personId, company_id: companyId }]))[0];
+
 /** Metrics rows of the order's customers, locked first so concurrent orders of one customer serialise. */
-async function lockCustomers(trx: Tx, workspaceId: string, rows: { person_id?: string | null; company_id?: string | null }[]) {
+async function lockCustomers(trx: CommerceTx, workspaceId: string, rows: { person_id?: string | null; company_id?: string | null }[]) {
   const people = rows.flatMap((r) => (r.person_id ? [r.person_id] : []));
   const companies = rows.flatMap((r) => (r.company_id ? [r.company_id] : []));
-  await metrics.lockMetrics(commerceDb(trx), workspaceId, 'person', people);
-  await metrics.lockMetrics(commerceDb(trx), workspaceId, 'company', companies);
+  await metrics.lockMetrics(trx, workspaceId, 'person', people);
+  await metrics.lockMetrics(trx, workspaceId, 'company', companies);
   return async () => {
-    await metrics.recomputeMetrics(commerceDb(trx), workspaceId, 'person', people);
-    await metrics.recomputeMetrics(commerceDb(trx), workspaceId, 'company', companies);
+    await metrics.recomputeMetrics(trx, workspaceId, 'person', people);
+    await metrics.recomputeMetrics(trx, workspaceId, 'company', companies);
   };
 }
 
@@ -101,7 +116,7 @@ export function orderTimeline(order: TimelineOrder, mode: 'replace' | 'remove' =
 }
 
 export interface CreateOrderOptions {
-  db: Db | Tx;
+  db: CommerceDb;
   actor: Actor;
   input: OrderCreate;
   source: 'ui' | 'api' | 'webhook';
@@ -159,9 +174,9 @@ export async function createOrder(options: CreateOrderOptions): Promise<{ order:
       trx,
       lines.map((l) => ({ ...l, workspace_id: ws, order_id: id })),
     );
-    if (countsAsPurchase(input.status)) await metrics.applyPairs(commerceDb(trx), ws, [id], 1);
+    if (countsAsPurchase(input.status)) await metrics.applyPairs(trx, ws, [id], 1);
     await recompute();
-    const name = await repo.customerNames(trx, ws, customer.personId, customer.companyId);
+    const name = await customerName(trx, ws, customer.personId, customer.companyId);
     const order = presentOrder(row, await repo.findLines(trx, ws, id), name);
     await recordChange(trx, actor, {
       audit: { action: 'order.created', entityType: 'order', entityId: id, after: order },
@@ -176,17 +191,17 @@ export async function createOrder(options: CreateOrderOptions): Promise<{ order:
   });
 }
 
-export async function getOrder(options: { db: Db; actor: Actor; orderId: string }) {
+export async function getOrder(options: { db: CommerceDb; actor: Actor; orderId: string }) {
   const ws = options.actor.workspaceId;
   const row = await repo.findOrder(options.db, ws, options.orderId);
   if (!row || row.deleted_at) throw new AppError('not_found');
   await resolveCustomer(options.db, options.actor, row.person_id, row.person_id ? null : row.company_id);
-  const name = await repo.customerNames(options.db, ws, row.person_id, row.company_id);
+  const name = await customerName(options.db, ws, row.person_id, row.company_id);
   return presentOrder(row, await repo.findLines(options.db, ws, row.id), name);
 }
 
 /** Status, refund and detail changes; the metrics and pairs follow a status that starts or stops counting. */
-export async function updateOrder(options: { db: Db; actor: Actor; orderId: string; patch: OrderPatch }) {
+export async function updateOrder(options: { db: CommerceDb; actor: Actor; orderId: string; patch: OrderPatch }) {
   const { actor, patch } = options;
   const ws = actor.workspaceId;
   if (patch.repId && !(await userInWorkspace(options.db, ws, patch.repId))) throw invalid([{ path: 'repId', code: 'unknown_user' }]);
@@ -205,22 +220,21 @@ export async function updateOrder(options: { db: Db; actor: Actor; orderId: stri
     let refunded = patch.refundedAmount ?? Number(before.refunded_amount);
     if (status === 'refunded' && patch.refundedAmount === undefined) refunded = total;
     if (refunded > total) throw invalid([{ path: 'refundedAmount', code: 'exceeds_total', total }]);
-    const set: Record<string, unknown> = { updated_by: actor.userId, status, refunded_amount: refunded };
-    for (const [k, column] of [
-      ['paymentMethod', 'payment_method'],
-      ['channel', 'channel'],
-      ['store', 'store'],
-      ['repId', 'rep_id'],
-      ['note', 'note'],
-    ] as const) {
-      if (patch[k] !== undefined) set[column] = patch[k];
-    }
-    const row = await repo.updateOrder(trx, ws, before.id, set);
+    const row = await repo.updateOrder(trx, ws, before.id, {
+      updated_by: actor.userId,
+      status,
+      refunded_amount: refunded,
+      payment_method: patch.paymentMethod,
+      channel: patch.channel,
+      store: patch.store,
+      rep_id: patch.repId,
+      note: patch.note,
+    });
     const was = countsAsPurchase(before.status);
     const now = countsAsPurchase(status);
-    if (was !== now) await metrics.applyPairs(commerceDb(trx), ws, [before.id], now ? 1 : -1);
+    if (was !== now) await metrics.applyPairs(trx, ws, [before.id], now ? 1 : -1);
     await recompute();
-    const name = await repo.customerNames(trx, ws, row.person_id, row.company_id);
+    const name = await customerName(trx, ws, row.person_id, row.company_id);
     const after = presentOrder(row, lines, name);
     await recordChange(trx, actor, {
       audit: { action: 'order.updated', entityType: 'order', entityId: before.id, before: beforeView, after },
@@ -230,7 +244,7 @@ export async function updateOrder(options: { db: Db; actor: Actor; orderId: stri
   });
 }
 
-export async function trashOrder(options: { db: Db; actor: Actor; orderId: string }) {
+export async function trashOrder(options: { db: CommerceDb; actor: Actor; orderId: string }) {
   const { actor } = options;
   const ws = actor.workspaceId;
   return options.db.transaction().execute(async (trx) => {
@@ -241,7 +255,7 @@ export async function trashOrder(options: { db: Db; actor: Actor; orderId: strin
     const before = await repo.findOrder(trx, ws, options.orderId, { forUpdate: true });
     if (!before || before.deleted_at) throw new AppError('not_found');
     const row = await repo.updateOrder(trx, ws, before.id, { deleted_at: new Date(), deleted_by: actor.userId, updated_by: actor.userId });
-    if (countsAsPurchase(before.status)) await metrics.applyPairs(commerceDb(trx), ws, [before.id], -1);
+    if (countsAsPurchase(before.status)) await metrics.applyPairs(trx, ws, [before.id], -1);
     await recompute();
     const after = presentOrder(row);
     await recordChange(trx, actor, {
@@ -252,7 +266,7 @@ export async function trashOrder(options: { db: Db; actor: Actor; orderId: strin
 }
 
 export async function listOrders(options: {
-  db: Db;
+  db: CommerceDb;
   actor: Actor;
   personId?: string;
   companyId?: string;
@@ -270,8 +284,9 @@ export async function listOrders(options: {
   const rows = await repo.listOrders(db, actor, { ...options, after: after as [string, string] | undefined });
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
+  const names = await customerNamesOf(db, actor.workspaceId, page);
   return {
-    data: page.map((r) => presentOrder(r)),
+    data: page.map((r, i) => presentOrder(r, undefined, names[i])),
     nextCursor: rows.length > options.limit && last ? encodeCursor([new Date(last.ordered_at).toISOString(), last.id]) : null,
   };
 }

@@ -4,10 +4,10 @@ import { personCreate } from '../../../shared/contracts/customers.js';
 import { normalizeEmail } from '../../../shared/jp-text.js';
 import { type Actor, systemActor } from '../../platform/actor.js';
 import { decryptSecret, encryptSecret } from '../../platform/crypto.js';
-import type { Db } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
-import { createPerson, normalizePhoneFast } from '../customers/index.js';
+import { createPerson, findPeopleByContact, normalizePhoneFast } from '../customers/index.js';
+import type { CommerceDb } from './commerce.db.js';
 import * as repo from './orders.repository.js';
 import { createOrder } from './orders.service.js';
 
@@ -26,7 +26,7 @@ export function verifySignature(secret: string, timestamp: string, rawBody: Buff
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export async function webhookStatus(options: { db: Db; actor: Actor; baseUrl: string }) {
+export async function webhookStatus(options: { db: CommerceDb; actor: Actor; baseUrl: string }) {
   const row = await options.db
     .selectFrom('commerce_webhook_secrets')
     .selectAll()
@@ -34,7 +34,7 @@ export async function webhookStatus(options: { db: Db; actor: Actor; baseUrl: st
     .executeTakeFirst();
   return {
     configured: !!row,
-    hint: (row?.secret_hint as string) ?? null,
+    hint: row?.secret_hint ?? null,
     rotatedAt: row ? new Date(row.rotated_at).toISOString() : null,
     url: webhookUrl(options.baseUrl, options.actor.workspaceId),
   };
@@ -44,7 +44,7 @@ export const webhookUrl = (baseUrl: string, workspaceId: string) =>
   `${baseUrl.replace(/\/$/, '')}/api/v1/commerce/webhook/${workspaceId}/orders`;
 
 /** A new secret replaces the old one at once; the plain secret is returned this one time only. */
-export async function rotateWebhookSecret(options: { db: Db; actor: Actor; key: Buffer; baseUrl: string }) {
+export async function rotateWebhookSecret(options: { db: CommerceDb; actor: Actor; key: Buffer; baseUrl: string }) {
   const { actor } = options;
   const secret = `whsec_${randomBytes(32).toString('base64url')}`;
   const hint = `…${secret.slice(-4)}`;
@@ -78,7 +78,7 @@ export async function rotateWebhookSecret(options: { db: Db; actor: Actor; key: 
  * body; the EC's order id makes a second delivery return the first order.
  */
 export async function receiveWebhookOrder(options: {
-  db: Db;
+  db: CommerceDb;
   key: Buffer;
   workspaceId: string;
   rawBody: Buffer;
@@ -122,7 +122,7 @@ export async function receiveWebhookOrder(options: {
   const actor = systemActor(workspaceId);
   const existing = await repo.findOrderByExternalId(db, workspaceId, input.externalId);
   return db.transaction().execute(async (trx) => {
-    const personId = existing ? existing.person_id : await findOrCreateCustomer(trx as unknown as Db, actor, input.customer);
+    const personId = existing ? existing.person_id : await findOrCreateCustomer(trx, actor, input.customer);
     return createOrder({
       db: trx,
       actor,
@@ -147,15 +147,15 @@ export async function receiveWebhookOrder(options: {
 
 /** The person with this email (else phone); a new person when none matches and the EC sent a name. */
 async function findOrCreateCustomer(
-  db: Db,
+  db: CommerceDb,
   actor: Actor,
   customer: { email?: string; phone?: string; familyName?: string; givenName?: string },
 ) {
   const email = customer.email ? normalizeEmail(customer.email) : null;
   const phone = customer.phone ? normalizePhoneFast(customer.phone)?.e164 : null;
-  const byEmail = email ? await repo.personByContact(db, actor.workspaceId, 'email', email) : undefined;
-  const found = byEmail ?? (phone ? await repo.personByContact(db, actor.workspaceId, 'phone', phone) : undefined);
-  if (found) return found.id;
+  const [byEmail] = email ? await findPeopleByContact(db, actor.workspaceId, 'email', [email]) : [];
+  const [found] = byEmail ? [byEmail] : phone ? await findPeopleByContact(db, actor.workspaceId, 'phone', [phone]) : [];
+  if (found) return found.personId;
   if (!customer.familyName) throw new AppError('validation_failed', { issues: [{ path: 'customer', code: 'unknown_customer' }] });
   const input = personCreate.parse({
     familyName: customer.familyName,
