@@ -1,15 +1,18 @@
 import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
+import type { Order, OrderStatus } from '../../../shared/contracts/commerce.js';
 import type { Actor } from '../../platform/actor.js';
 import type { OrderLines, Orders } from '../../platform/db/schema.js';
 import { workspaceSettings } from '../accounts/index.js';
 import type { CommerceDb, CommerceTx } from './commerce.db.js';
 import { whereOrderVisible } from './commerce.policy.js';
 
-export type OrderRow = Selectable<Orders>;
+/** An order row with its status and source narrowed to the contract's values (the table's CHECKs). */
+export type OrderRow = Omit<Selectable<Orders>, 'status' | 'source'> & { status: OrderStatus; source: Order['source'] };
+type Narrowed = { status: OrderStatus; source: Order['source'] };
 export type OrderLineRow = Selectable<OrderLines>;
 
 export function insertOrder(db: CommerceDb, row: Insertable<Orders>) {
-  return db.insertInto('orders').values(row).returningAll().executeTakeFirstOrThrow();
+  return db.insertInto('orders').values(row).returningAll().$narrowType<Narrowed>().executeTakeFirstOrThrow();
 }
 
 export async function insertLines(db: CommerceDb, rows: Insertable<OrderLines>[]) {
@@ -17,7 +20,7 @@ export async function insertLines(db: CommerceDb, rows: Insertable<OrderLines>[]
 }
 
 export function findOrder(db: CommerceDb, workspaceId: string, id: string, opts: { forUpdate?: boolean } = {}) {
-  let q = db.selectFrom('orders').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id);
+  let q = db.selectFrom('orders').selectAll().$narrowType<Narrowed>().where('workspace_id', '=', workspaceId).where('id', '=', id);
   if (opts.forUpdate) q = q.forUpdate();
   return q.executeTakeFirst();
 }
@@ -26,6 +29,7 @@ export function findOrderByExternalId(db: CommerceDb, workspaceId: string, exter
   return db
     .selectFrom('orders')
     .selectAll()
+    .$narrowType<Narrowed>()
     .where('workspace_id', '=', workspaceId)
     .where('external_id', '=', externalId)
     .executeTakeFirst();
@@ -58,6 +62,7 @@ export function updateOrder(db: CommerceDb, workspaceId: string, id: string, set
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .returningAll()
+    .$narrowType<Narrowed>()
     .executeTakeFirstOrThrow();
 }
 
@@ -96,7 +101,12 @@ export interface ListOptions {
 
 /** Newest first, keyset on (ordered_at, id): one index range per customer or for the workspace; visible orders only. */
 export function listOrders(db: CommerceDb, actor: Actor, o: ListOptions) {
-  let q = db.selectFrom('orders as o').selectAll('o').where('o.workspace_id', '=', actor.workspaceId).where('o.deleted_at', 'is', null);
+  let q = db
+    .selectFrom('orders as o')
+    .selectAll('o')
+    .$narrowType<Narrowed>()
+    .where('o.workspace_id', '=', actor.workspaceId)
+    .where('o.deleted_at', 'is', null);
   q = whereOrderVisible(db, q, actor);
   if (o.personId) q = q.where('o.person_id', '=', o.personId);
   if (o.companyId) q = q.where('o.company_id', '=', o.companyId);

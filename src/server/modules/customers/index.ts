@@ -8,7 +8,7 @@ import { viewsRoutes } from './views.routes.js';
 
 export { registerRecordFields } from './catalogs.js';
 export { createCompany, getCompany } from './companies.service.js';
-export { customerVisible } from './customer-visibility.js';
+export { customerVisible } from './customers.policy.js';
 export { copyInto, copyLine, kyselyOn } from './import.repository.js';
 export { normalizePhoneFast } from './import-phone.js';
 export { readRows } from './import-source.js';
