@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import PgBoss from 'pg-boss';
 import { createWorkspace } from '../../src/server/modules/accounts/index.js';
-import { IMPORT_QUEUE, importTuning, runImport, startImport, uploadImport } from '../../src/server/modules/customers/import.service.js';
+import { customersImport, importTuning, startImport, uploadImport } from '../../src/server/modules/customers/import/import.service.js';
 import { type Actor, systemActor } from '../../src/server/platform/actor.js';
 import { openDatabase } from '../../src/server/platform/db/database.js';
+import { runImport } from '../../src/server/platform/import/import.service.js';
 import { PREFECTURES } from '../../src/shared/prefectures.js';
 import { copyCsvUnindexed, copyIntoIndexedTwins } from '../lib/copy-baselines.js';
 import { freshDatabase } from '../lib/database.js';
@@ -179,7 +180,7 @@ export const importBench: Benchmark = {
       });
       const actor: Actor = { ...systemActor(workspace.id), kind: 'user', userId };
       await boss.start();
-      await boss.createQueue(IMPORT_QUEUE);
+      await boss.createQueue(customersImport.queue);
 
       t = performance.now();
       const up = await uploadImport({
@@ -200,16 +201,21 @@ export const importBench: Benchmark = {
       });
       t = performance.now();
       let lastLog = t;
-      importTuning.afterChunk = ({ nextRow }) => {
+      importTuning.afterBatch = ({ to: nextRow }) => {
         if (performance.now() - lastLog > 10_000) {
           lastLog = performance.now();
           ctx.log(`  ${nextRow} rows, ${Math.round(nextRow / ((lastLog - t) / 1000))} rows/s`);
         }
       };
-      await runImport({ database, workspaceId: workspace.id, importId: up.id, log: (m, e) => ctx.log(`${m} ${JSON.stringify(e)}`) });
+      await runImport(customersImport, {
+        database,
+        workspaceId: workspace.id,
+        importId: up.id,
+        log: (m, e) => ctx.log(`${m} ${JSON.stringify(e)}`),
+      });
       const importSeconds = (performance.now() - t) / 1000;
       const { rows: jobRows } = await database.pool.query(
-        'SELECT status, created_count::int AS created, rejected_count::int AS rejected, failure FROM import_jobs WHERE id = $1',
+        "SELECT status, (counts->>'created')::int AS created, rejected_count::int AS rejected, failure FROM import_jobs WHERE id = $1",
         [up.id],
       );
       const job = jobRows[0];

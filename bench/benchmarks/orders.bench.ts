@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import PgBoss from 'pg-boss';
 import { createToken, createWorkspace } from '../../src/server/modules/accounts/index.js';
-import { ORDER_IMPORT_QUEUE, runOrderImport, uploadOrderImport } from '../../src/server/modules/commerce/index.js';
+import { ordersImport, uploadOrderImport } from '../../src/server/modules/commerce/index.js';
 import { type Actor, systemActor } from '../../src/server/platform/actor.js';
 import { openDatabase } from '../../src/server/platform/db/database.js';
 import { newId } from '../../src/server/platform/ids.js';
+import { runImport } from '../../src/server/platform/import/import.service.js';
 import { copyCsvUnindexed, copyIntoIndexedTwins } from '../lib/copy-baselines.js';
 import { freshDatabase } from '../lib/database.js';
 import { seedPeople } from '../lib/people-seed.js';
@@ -116,7 +117,7 @@ export const ordersBench: Benchmark = {
 
       // As the API runs it: the upload stores the file in PostgreSQL and queues the job; the job reads it back.
       await boss.start();
-      await boss.createQueue(ORDER_IMPORT_QUEUE);
+      await boss.createQueue(ordersImport.queue);
       t = performance.now();
       const up = await uploadOrderImport({
         database,
@@ -130,13 +131,18 @@ export const ordersBench: Benchmark = {
       const uploadSeconds = (performance.now() - t) / 1000;
       ctx.log(`upload into PostgreSQL: ${uploadSeconds.toFixed(2)} s`);
       t = performance.now();
-      await runOrderImport({ database, workspaceId: workspace.id, importId: up.id, log: (m, e) => ctx.log(`${m} ${JSON.stringify(e)}`) });
+      await runImport(ordersImport, {
+        database,
+        workspaceId: workspace.id,
+        importId: up.id,
+        log: (m, e) => ctx.log(`${m} ${JSON.stringify(e)}`),
+      });
       const jobSeconds = (performance.now() - t) / 1000;
       const importSeconds = uploadSeconds + jobSeconds;
       const job = (
         await database.pool.query(
-          `SELECT status, rows_total::int AS rows, inserted_count::int AS orders, skipped_count::int AS skipped,
-                  rejected_count::int AS rejected, failure FROM order_imports WHERE id = $1`,
+          `SELECT status, rows_total::int AS rows, (counts->>'inserted')::int AS orders, (counts->>'skipped')::int AS skipped,
+                  rejected_count::int AS rejected, failure FROM import_jobs WHERE id = $1`,
           [up.id],
         )
       ).rows[0];

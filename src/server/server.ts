@@ -12,6 +12,7 @@ import { type EmbeddedDatabase, lockDataDir, startEmbeddedPostgres } from './pla
 import { migrate } from './platform/db/migrate.js';
 import { EventBus } from './platform/events/bus.js';
 import { type App, buildApp, type ModulePlugin } from './platform/http/app.js';
+import { importsRoutes } from './platform/import/import.routes.js';
 import { MailReceiver } from './platform/mail-receiver.js';
 import { RealtimeHub } from './platform/realtime.js';
 import { realtimeRoutes } from './platform/realtime.routes.js';
@@ -22,6 +23,7 @@ export const WEB_DIR = path.join(root, 'dist/web');
 /** Every module's routes, in one place. */
 export const modules: ModulePlugin[] = [
   realtimeRoutes,
+  importsRoutes,
   accountsRoutes,
   auditRoutes,
   customersModule,

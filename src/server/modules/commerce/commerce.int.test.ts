@@ -574,7 +574,10 @@ describe('order import job', () => {
     expect(bad.body.error.details.issues[0]).toMatchObject({ path: 'header', code: 'missing_columns' });
     const empty = await uploadOrders(client, '');
     expect(empty.status).toBe(400);
-    const jobs = await server.database.pool.query('SELECT count(*)::int AS n FROM order_imports WHERE workspace_id = $1', [ws.workspaceId]);
+    const jobs = await server.database.pool.query(
+      "SELECT count(*)::int AS n FROM import_jobs WHERE workspace_id = $1 AND kind = 'orders'",
+      [ws.workspaceId],
+    );
     expect(jobs.rows[0].n).toBe(0);
   });
 
@@ -636,10 +639,10 @@ describe('order import across a restart', () => {
       if (i % 3 === 0) rows.push(`RS-${i},2026/06/01,resume@example.jp,S-1,2`);
     }
     const csv = `注文番号,注文日時,メールアドレス,SKU,数量\n${rows.join('\n')}\n`;
-    orderImportTuning.batchOrders = 4;
+    orderImportTuning.batchSize = 4;
     let chunks = 0;
     let stopping: Promise<void> | undefined;
-    orderImportTuning.afterChunk = async () => {
+    orderImportTuning.afterBatch = async () => {
       chunks++;
       // The server goes down right after the first batch committed.
       if (chunks === 1) stopping = first.stop();
@@ -664,16 +667,14 @@ describe('order import across a restart', () => {
         // Metric sums equal the orders: no batch was counted twice.
         expect(await metricsOf(c, p)).toMatchObject({ purchaseCount: 29, purchaseQuantity: 29 + 10 * 2, purchaseTotal: (29 + 20) * 100 });
         expect(await errorsOf(c, up.body.id)).toEqual([{ row: 12, orderNumber: 'RS-7', reasons: ['invalid_quantity'] }]);
-        const parts = await second.database.pool.query('SELECT count(*)::int AS n FROM order_import_files WHERE import_id = $1', [
-          up.body.id,
-        ]);
+        const parts = await second.database.pool.query('SELECT count(*)::int AS n FROM import_files WHERE import_id = $1', [up.body.id]);
         expect(parts.rows[0].n).toBe(0);
       } finally {
         await second.stop();
       }
     } finally {
-      orderImportTuning.batchOrders = 5000;
-      orderImportTuning.afterChunk = undefined;
+      orderImportTuning.batchSize = 5000;
+      orderImportTuning.afterBatch = undefined;
     }
   });
 });

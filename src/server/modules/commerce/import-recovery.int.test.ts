@@ -40,16 +40,16 @@ async function upload(c: TestClient) {
 }
 
 const lease = async (s: RunningServer, id: string) =>
-  (await s.database.pool.query('SELECT lease FROM order_imports WHERE id = $1', [id])).rows[0].lease as string | null;
+  (await s.database.pool.query('SELECT lease FROM import_jobs WHERE id = $1', [id])).rows[0].lease as string | null;
 const processed = async (s: RunningServer, id: string) =>
-  Number((await s.database.pool.query('SELECT processed_count FROM order_imports WHERE id = $1', [id])).rows[0].processed_count);
+  Number((await s.database.pool.query('SELECT processed_count FROM import_jobs WHERE id = $1', [id])).rows[0].processed_count);
 
 /** Every row exactly once: the orders, their lines, the metric sums and the one rejected row. */
 async function expectExact(s: RunningServer, workspaceId: string, personId: string, id: string) {
   const job = await waitFor(
     'the order import to complete',
     async () => {
-      const { rows } = await s.database.pool.query('SELECT * FROM order_imports WHERE id = $1', [id]);
+      const { rows } = await s.database.pool.query('SELECT * FROM import_jobs WHERE id = $1', [id]);
       if (rows[0]?.status === 'failed') throw new Error(`import failed: ${rows[0].failure}`);
       return rows[0]?.status === 'completed' ? rows[0] : undefined;
     },
@@ -57,7 +57,7 @@ async function expectExact(s: RunningServer, workspaceId: string, personId: stri
       describe: async () => (await s.database.pool.query('SELECT name, state FROM pgboss.job WHERE data->>$1 = $2', ['importId', id])).rows,
     },
   );
-  expect([job.rows_total, job.processed_count, job.inserted_count, job.rejected_count].map(Number)).toEqual([80, 80, ORDERS - 1, 1]);
+  expect([job.rows_total, job.processed_count, job.counts.inserted, job.rejected_count].map(Number)).toEqual([80, 80, ORDERS - 1, 1]);
   const q = (text: string, values: unknown[] = [workspaceId]) => s.database.pool.query(text, values).then((r) => r.rows[0]);
   expect(await q('SELECT count(*)::int AS n, count(DISTINCT order_number)::int AS d FROM orders WHERE workspace_id = $1')).toEqual({
     n: ORDERS - 1,
@@ -74,7 +74,7 @@ async function expectExact(s: RunningServer, workspaceId: string, personId: stri
     purchase_count: ORDERS - 1,
     purchase_quantity: String(ORDERS - 1 + 20 * 2),
   });
-  const errors = await s.database.pool.query('SELECT row_number, order_number FROM order_import_errors WHERE import_id = $1', [id]);
+  const errors = await s.database.pool.query('SELECT row_number, row_key AS order_number FROM import_errors WHERE import_id = $1', [id]);
   expect(errors.rows).toEqual([{ row_number: '12', order_number: 'RC-7' }]);
 }
 
@@ -139,9 +139,9 @@ describe('order import across a backup and restore', () => {
     const { ws, c, person } = await shop(source);
     const archive = path.join(tmp, 'running-order-import.crmbackup');
     let taken: Promise<unknown> | undefined;
-    orderImportTuning.batchOrders = 4;
+    orderImportTuning.batchSize = 4;
     // The backup's snapshot is taken while the job is running, after its first batch.
-    orderImportTuning.afterChunk = async () => {
+    orderImportTuning.afterBatch = async () => {
       if (taken) return;
       taken = createBackup({ pool: source.database.pool, file: archive, appVersion: 'test' });
       await taken;
@@ -152,15 +152,15 @@ describe('order import across a backup and restore', () => {
       await waitFor('the backup', () => taken);
       await taken;
     } finally {
-      orderImportTuning.batchOrders = 5000;
-      orderImportTuning.afterChunk = undefined;
+      orderImportTuning.batchSize = 5000;
+      orderImportTuning.afterBatch = undefined;
       await source.stop();
     }
     const target = await emptyDatabase();
     const pool = new pg.Pool({ connectionString: target, max: 2 });
     try {
       await restoreBackup({ pool, file: archive });
-      const restored = await pool.query('SELECT status, processed_count FROM order_imports WHERE id = $1', [id]);
+      const restored = await pool.query('SELECT status, processed_count FROM import_jobs WHERE id = $1', [id]);
       expect(restored.rows[0].status).toBe('running');
       expect(Number(restored.rows[0].processed_count)).toBeGreaterThan(0);
       expect(Number(restored.rows[0].processed_count)).toBeLessThan(80);

@@ -1,10 +1,8 @@
-import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
+import type { Kysely } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
-import type { Db } from '../../platform/db/database.js';
-import { chain } from '../../platform/streams.js';
-import { findVisibleImport } from './import.service.js';
-import * as jobs from './import-job.repository.js';
+import type { DB } from '../../platform/db/schema.js';
+import { importErrorPage, importErrorsCsv } from '../../platform/import/import-report.js';
+import { ordersImport } from './import.service.js';
 
 /** The reason codes of a rejected order row in the report's language (the web dialog has the same texts). */
 const REASONS: Record<string, { ja: string; en: string }> = {
@@ -27,29 +25,21 @@ const REASONS: Record<string, { ja: string; en: string }> = {
 
 export const describeReason = (code: string, locale: 'ja' | 'en') => REASONS[code]?.[locale] ?? code;
 
-/**
- * Every rejected row as CSV (UTF-8 with BOM for Excel): the file's columns with the row's cells, then the row
- * number and the reasons. The import ignores the two extra columns, so the fixed file can be imported again.
- */
-export async function orderImportErrorsCsv(options: { db: Db; actor: Actor; importId: string; locale: 'ja' | 'en' }) {
-  const { db, actor, locale } = options;
-  const job = await findVisibleImport(db, actor, options.importId);
-  const csv = stringify({ bom: true, record_delimiter: '\r\n' });
-  async function* rows() {
-    const header = (job.header as string[]) ?? [];
-    yield [...header, locale === 'ja' ? '行番号' : 'row', locale === 'ja' ? 'エラー理由' : 'reason'];
-    let after = 0;
-    for (;;) {
-      const page = await jobs.errorPage(db, actor.workspaceId, options.importId, after, 2000);
-      for (const r of page) {
-        const reasons = (r.reasons as string[]).map((c) => describeReason(c, locale)).join(locale === 'ja' ? '、' : '; ');
-        const cells = [...(r.cells as string[])];
-        while (cells.length < header.length) cells.push('');
-        yield [...cells, String(r.row_number), reasons];
-      }
-      if (page.length < 2000) return;
-      after = Number(page.at(-1)?.row_number);
-    }
-  }
-  return chain(Readable.from(rows()), csv);
+/** Every rejected row as CSV, the reasons in the caller's language. */
+export function orderImportErrorsCsv(options: { db: Kysely<DB>; actor: Actor; importId: string; locale: 'ja' | 'en' }) {
+  const { locale } = options;
+  return importErrorsCsv({
+    ...options,
+    kind: ordersImport,
+    describe: (reasons) => (reasons as string[]).map((c) => describeReason(c, locale)).join(locale === 'ja' ? '、' : '; '),
+  });
+}
+
+/** The rejected rows a page at a time, for the web dialog. */
+export async function listImportErrors(options: { db: Kysely<DB>; actor: Actor; importId: string; afterRow: number; limit: number }) {
+  const page = await importErrorPage({ ...options, kind: ordersImport });
+  return {
+    data: page.data.map((r) => ({ row: Number(r.row_number), orderNumber: r.row_key, reasons: r.reasons as string[] })),
+    nextAfterRow: page.nextAfterRow,
+  };
 }

@@ -1,12 +1,13 @@
+import type { Kysely } from 'kysely';
 import type { OrderStatus } from '../../../shared/contracts/commerce.js';
 import { orderStatuses } from '../../../shared/contracts/commerce.js';
 import { normalizeEmail } from '../../../shared/jp-text.js';
-import type { DbOrTx } from '../../platform/db/database.js';
+import type { DB } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
+import type { RejectedRow } from '../../platform/import/import.repository.js';
 import { normalizePhoneFast } from '../customers/index.js';
 import * as importRepo from './import.repository.js';
-import type { RejectedRow } from './import-job.repository.js';
 
 /** Columns by their Japanese or English header (NFKC, case and spacing ignored). */
 const HEADERS: Record<string, string[]> = {
@@ -155,7 +156,7 @@ export function checkHeader(header: unknown[]): Record<string, number> {
 
 export const rejectedRow = (line: ParsedLine, reasons: string[]): RejectedRow => ({
   row: line.row,
-  orderNumber: line.orderNumber || null,
+  key: line.orderNumber || null,
   cells: line.cells,
   reasons,
 });
@@ -166,7 +167,7 @@ export const rejectedRow = (line: ParsedLine, reasons: string[]): RejectedRow =>
  * of an order with a bad row are rejected too). `products` caches SKU look-ups across batches.
  */
 export async function prepareOrders(options: {
-  db: DbOrTx;
+  db: Kysely<DB>;
   workspaceId: string;
   currency: string;
   products: Map<string, importRepo.ProductRef | null>;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import { newId } from '../../platform/ids.js';
+import { importDb, sweepImports } from '../../platform/import/import.repository.js';
 import type { RunningServer } from '../../server.js';
-import { sweepOrderImports } from './import-job.repository.js';
 
 let server: RunningServer;
 
@@ -42,22 +42,22 @@ describe('order import clean-up', () => {
       [failed, 'failed'],
     ] as const) {
       await q(
-        `INSERT INTO order_imports (workspace_id, id, filename, format, encoding, status, updated_at)
-         VALUES ($1, $2, 'x.csv', 'csv', 'utf8', $3, now() - interval '25 hours')`,
+        `INSERT INTO import_jobs (workspace_id, id, kind, filename, format, encoding, status, updated_at)
+         VALUES ($1, $2, 'orders', 'x.csv', 'csv', 'utf8', $3, now() - interval '25 hours')`,
         [ws.workspaceId, id, status],
       );
-      await q(`INSERT INTO order_import_files (workspace_id, import_id, seq, data) VALUES ($1, $2, 0, 'abc')`, [ws.workspaceId, id]);
+      await q(`INSERT INTO import_files (workspace_id, import_id, seq, data) VALUES ($1, $2, 0, 'abc')`, [ws.workspaceId, id]);
     }
-    await q(`UPDATE order_imports SET updated_at = now() - interval '31 days' WHERE id = $1`, [old]);
+    await q(`UPDATE import_jobs SET updated_at = now() - interval '31 days' WHERE id = $1`, [old]);
 
-    expect(await sweepOrderImports(server.database.db)).toEqual({ jobs: 2, fileParts: 1 });
+    expect(await sweepImports(importDb(server.database.db))).toEqual({ jobs: 2, fileParts: 1 });
     expect((await c.get(`/api/v1/orders/imports/${cut}`)).status).toBe(404);
     expect((await c.get(`/api/v1/orders/imports/${old}`)).status).toBe(404);
     expect((await c.get(`/api/v1/orders/imports/${failed}`)).body.status).toBe('failed');
     expect((await c.get(`/api/v1/orders/imports/${recent}/errors`)).body.data).toHaveLength(1);
     const count = async (table: string, id: string) =>
       (await q(`SELECT count(*)::int AS n FROM ${table} WHERE import_id = $1`, [id])).rows[0].n as number;
-    expect([await count('order_import_files', failed), await count('order_import_errors', old)]).toEqual([0, 0]);
+    expect([await count('import_files', failed), await count('import_errors', old)]).toEqual([0, 0]);
     // The orders themselves stay.
     const orders = await q(`SELECT order_number FROM orders WHERE workspace_id = $1 ORDER BY 1`, [ws.workspaceId]);
     expect(orders.rows.map((r) => r.order_number)).toEqual(['NEW-1', 'OLD-1']);

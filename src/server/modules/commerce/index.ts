@@ -5,7 +5,7 @@ import { makeMergeConsumer, personalOrders } from './commerce.events.js';
 import { commerceRoutes } from './commerce.routes.js';
 import { metricFields } from './metrics.service.js';
 
-export { ORDER_IMPORT_QUEUE, orderImportTuning, runOrderImport, uploadOrderImport } from './import.service.js';
+export { orderImportTuning, ordersImport, uploadOrderImport } from './import.service.js';
 export { createOrder } from './orders.service.js';
 export { signWebhook } from './webhook.service.js';
 

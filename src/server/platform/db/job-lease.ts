@@ -1,8 +1,7 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { newId } from '../ids.js';
-import type { DbOrTx } from './database.js';
 
 /**
  * Jobs that resume from a checkpoint in their own row (the customers and order imports) run under a lease, so
@@ -15,14 +14,15 @@ import type { DbOrTx } from './database.js';
  * - a sweep (at start-up and every few seconds, on every instance with workers) requeues an unfinished job that
  *   no live runner holds (lock free, or no heartbeat for `staleSeconds`: a hung process, a half-open connection)
  *   and that no queued pg-boss job will start (a crashed runner's job stays `active`; a restored backup has none).
- * The module's repository owns the table and names it here, as for stored files (stored-file.ts); the table has
- * workspace_id, id, status ('queued' | 'running' | …), started_at, finished_at, failure, updated_at, lease,
- * heartbeat_at and queue_job_id.
+ * The owner of the table names it here; the table has workspace_id, id, kind (the jobs of one queue), status
+ * ('queued' | 'running' | …), started_at, finished_at, failure, updated_at, lease, heartbeat_at and queue_job_id.
  */
 export const leaseTiming = { heartbeatMs: 5_000, staleSeconds: 60, sweepMs: 15_000 };
 
 export interface LeasedJobs {
   table: string;
+  /** The rows of the table that this queue runs (one table holds several kinds of job, each with its queue). */
+  kind: string;
   queue: string;
   /** pg-boss options for every send of this queue (first start and requeue alike). */
   sendOptions: PgBoss.SendOptions;
@@ -110,7 +110,6 @@ export async function acquireLease(pool: pg.Pool, jobs: LeasedJobs, key: Key): P
   };
 }
 
-/** Locks the job row in the caller's transaction if this runner still holds it (before finishing it). */
 /** Run `work` under the job's lease, released afterwards; nothing when another live runner holds it. */
 export async function withLease(pool: pg.Pool, jobs: LeasedJobs, key: Key, work: (lease: Lease) => Promise<void>): Promise<void> {
   const lease = await acquireLease(pool, jobs, key);
@@ -122,14 +121,15 @@ export async function withLease(pool: pg.Pool, jobs: LeasedJobs, key: Key, work:
   }
 }
 
-export async function holdsLease(trx: DbOrTx, jobs: LeasedJobs, key: Key, token: string): Promise<boolean> {
+/** Locks the job row in the caller's transaction if this runner still holds it (before finishing it). */
+export async function holdsLease<D>(trx: Kysely<D>, jobs: LeasedJobs, key: Key, token: string): Promise<boolean> {
   const { rows } = await sql`SELECT 1 FROM ${table(jobs)} WHERE workspace_id = ${key.workspaceId} AND id = ${key.id}
     AND lease = ${token} AND status = 'running' FOR UPDATE`.execute(trx);
   return rows.length === 1;
 }
 
 /** Ends the job as failed, if this runner still holds it. */
-export async function failLeased(db: DbOrTx, jobs: LeasedJobs, key: Key, token: string, failure: string): Promise<void> {
+export async function failLeased<D>(db: Kysely<D>, jobs: LeasedJobs, key: Key, token: string, failure: string): Promise<void> {
   await sql`UPDATE ${table(jobs)} SET status = 'failed', failure = ${failure}, finished_at = now(), updated_at = now()
     WHERE workspace_id = ${key.workspaceId} AND id = ${key.id} AND lease = ${token} AND status = 'running'`.execute(db);
 }
@@ -168,8 +168,8 @@ export async function requeueOrphans(pool: pg.Pool, boss: PgBoss, jobs: LeasedJo
                      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
                        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                        AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended($1 || j.id::text, 0)) AS held
-       FROM ${jobs.table} j WHERE j.status IN ('queued', 'running')`,
-    [`${jobs.table}:`, leaseTiming.staleSeconds],
+       FROM ${jobs.table} j WHERE j.status IN ('queued', 'running') AND j.kind = $3`,
+    [`${jobs.table}:`, leaseTiming.staleSeconds, jobs.kind],
   );
   let requeued = 0;
   for (const r of rows) {

@@ -1,8 +1,16 @@
 import type { Kysely } from 'kysely';
 import { type DbOf, type Table, type TxOf, tablesOf } from './database.js';
 
-/** The platform's own tables: the audit trail and its chain, the event outbox, the migration ledger. */
-export const platformTables = ['audit_chain_heads', 'audit_log', 'outbox', 'schema_migrations'] as const satisfies readonly Table[];
+/** The platform's own tables: the audit trail and its chain, the event outbox, the migration ledger, every import's job. */
+export const platformTables = [
+  'audit_chain_heads',
+  'audit_log',
+  'import_errors',
+  'import_files',
+  'import_jobs',
+  'outbox',
+  'schema_migrations',
+] as const satisfies readonly Table[];
 
 export type PlatformTable = (typeof platformTables)[number];
 export type PlatformDb = DbOf<PlatformTable>;

@@ -423,6 +423,7 @@ export interface ImportErrors {
   cells: Json;
   import_id: string;
   reasons: Json;
+  row_key: string | null;
   row_number: Int8;
   workspace_id: string;
 }
@@ -436,13 +437,11 @@ export interface ImportFiles {
 
 export interface ImportJobs {
   bytes_done: Generated<Int8>;
-  companies_created: Generated<Int8>;
+  counts: Generated<Json>;
   created_at: Generated<Timestamp>;
   created_by: string | null;
-  created_count: Generated<Int8>;
-  detected_encoding: string;
+  done_ranges: Generated<Json>;
   encoding: string;
-  entity_type: string;
   failure: string | null;
   filename: string;
   finished_at: Timestamp | null;
@@ -450,20 +449,18 @@ export interface ImportJobs {
   header: Generated<Json>;
   heartbeat_at: Timestamp | null;
   id: string;
+  kind: string;
   lease: string | null;
-  mapping: Json | null;
-  match_on: string | null;
-  mode: string | null;
   next_row: Generated<Int8>;
+  options: Generated<Json>;
+  processed_count: Generated<Int8>;
   queue_job_id: string | null;
   rejected_count: Generated<Int8>;
   rows_total: Int8 | null;
   size_bytes: Generated<Int8>;
-  skipped_count: Generated<Int8>;
   started_at: Timestamp | null;
   status: Generated<string>;
   updated_at: Generated<Timestamp>;
-  updated_count: Generated<Int8>;
   workspace_id: string;
 }
 
@@ -625,51 +622,6 @@ export interface Notifications {
 
 export interface OrderCounters {
   last_value: Int8;
-  workspace_id: string;
-}
-
-export interface OrderImportErrors {
-  cells: Json;
-  import_id: string;
-  order_number: string | null;
-  reasons: Json;
-  row_number: Int8;
-  workspace_id: string;
-}
-
-export interface OrderImportFiles {
-  data: Buffer;
-  import_id: string;
-  seq: number;
-  workspace_id: string;
-}
-
-export interface OrderImports {
-  bytes_done: Generated<Int8>;
-  created_at: Generated<Timestamp>;
-  created_by: string | null;
-  done_ranges: Generated<Json>;
-  encoding: string;
-  failure: string | null;
-  filename: string;
-  finished_at: Timestamp | null;
-  format: string;
-  header: Generated<Json>;
-  heartbeat_at: Timestamp | null;
-  id: string;
-  inserted_count: Generated<Int8>;
-  lease: string | null;
-  next_row: Generated<Int8>;
-  processed_count: Generated<Int8>;
-  queue_job_id: string | null;
-  rejected_count: Generated<Int8>;
-  rows_total: Int8 | null;
-  size_bytes: Generated<Int8>;
-  skipped_count: Generated<Int8>;
-  started_at: Timestamp | null;
-  status: Generated<string>;
-  timeline: Generated<boolean>;
-  updated_at: Generated<Timestamp>;
   workspace_id: string;
 }
 
@@ -1091,9 +1043,6 @@ export interface DB {
   notification_preferences: NotificationPreferences;
   notifications: Notifications;
   order_counters: OrderCounters;
-  order_import_errors: OrderImportErrors;
-  order_import_files: OrderImportFiles;
-  order_imports: OrderImports;
   order_lines: OrderLines;
   orders: Orders;
   outbox: Outbox;

@@ -183,6 +183,7 @@ export const routes: Record<string, RouteSpec> = {
   'POST /api/v1/people/:id/erase': { kind: 'person', body: { reason: 'matrix', requestedAt: '2026-01-01T00:00:00Z' } },
   'GET /api/v1/privacy-requests': {},
   'POST /api/v1/privacy-requests': {},
+  'GET /api/v1/imports': {},
   'POST /api/v1/imports': {},
   'GET /api/v1/imports/:id': { kind: 'import' },
   'POST /api/v1/imports/:id/start': { kind: 'import', body: { mapping: { 0: 'familyName' } } },

@@ -1,10 +1,10 @@
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
-import { newId } from '../../platform/ids.js';
-import type { RunningServer } from '../../server.js';
-import { sweepImports } from './import.repository.js';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
+import { newId } from '../../../platform/ids.js';
+import { importDb, sweepImports } from '../../../platform/import/import.repository.js';
+import type { RunningServer } from '../../../server.js';
 import { importTuning } from './import.service.js';
 
 let server: RunningServer;
@@ -380,10 +380,10 @@ describe('import across a restart', () => {
     const rows = Array.from({ length: 23 }, (_, i) => `人${i},p${i}@example.jp${i === 7 ? ',bad' : ''}`);
     rows[11] = '人11,not-an-email';
     const csv = `姓,メール\n${rows.join('\n')}\n`;
-    importTuning.chunkSize = 5;
+    importTuning.batchSize = 5;
     let chunks = 0;
     let stopping: Promise<void> | undefined;
-    importTuning.afterChunk = async ({ stopped }) => {
+    importTuning.afterBatch = async ({ stopped }) => {
       chunks++;
       if (chunks === 1) {
         // The server goes down right after the first chunk committed.
@@ -418,8 +418,8 @@ describe('import across a restart', () => {
         await second.stop();
       }
     } finally {
-      importTuning.chunkSize = 5000;
-      importTuning.afterChunk = undefined;
+      importTuning.batchSize = 5000;
+      importTuning.afterBatch = undefined;
     }
   });
 });
@@ -455,7 +455,7 @@ describe('import clean-up', () => {
     await q(`UPDATE import_jobs SET status = 'failed', failure = 'test' WHERE id = $1`, [failed]);
     await q(`UPDATE import_jobs SET updated_at = now() - interval '31 days' WHERE id = $1`, [old.upload.id]);
 
-    expect(await sweepImports(server.database.db)).toEqual({ jobs: 2, fileParts: 1 });
+    expect(await sweepImports(importDb(server.database.db))).toEqual({ jobs: 2, fileParts: 1 });
     expect((await a.get(`/api/v1/imports/${abandoned}`)).status).toBe(404);
     expect((await a.get(`/api/v1/imports/${old.upload.id}`)).status).toBe(404);
     expect((await a.get(`/api/v1/imports/${fresh}`)).body.status).toBe('uploaded');
@@ -466,6 +466,6 @@ describe('import clean-up', () => {
     expect([await left('import_errors', old.upload.id), await left('import_errors', recent.upload.id)]).toEqual([0, 1]);
     // The people the old import created stay; only its job row and report are gone.
     expect((await allPeople(a)).map((p) => p.familyName)).toEqual(expect.arrayContaining(['古い', '最近']));
-    expect(await sweepImports(server.database.db)).toEqual({ jobs: 0, fileParts: 0 });
+    expect(await sweepImports(importDb(server.database.db))).toEqual({ jobs: 0, fileParts: 0 });
   });
 });

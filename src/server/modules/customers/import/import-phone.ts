@@ -1,4 +1,4 @@
-import { normalizePhone } from '../../../shared/jp-text.js';
+import { normalizePhone } from '../../../../shared/jp-text.js';
 
 /**
  * normalizePhone with a fast path for the commonest Japanese shapes (libphonenumber-js manages

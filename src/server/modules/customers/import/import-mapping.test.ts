@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import type { CustomFieldDef } from './custom-fields.js';
+import type { CustomFieldDef } from '../custom-fields.js';
 import { checkMapping, detectEncoding, detectFormat, suggestMapping } from './import-mapping.js';
 
 const sjis = (s: string) => iconv.encode(s, 'cp932');

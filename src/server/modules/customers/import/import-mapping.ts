@@ -1,12 +1,11 @@
 import iconv from 'iconv-lite';
-import { companyImportFields, personImportFields } from '../../../shared/contracts/import-fields.js';
-import { normalizeForSearch } from '../../../shared/jp-text.js';
-import type { CustomFieldDef } from './custom-fields.js';
+import { companyImportFields, personImportFields } from '../../../../shared/contracts/import-fields.js';
+import { normalizeForSearch } from '../../../../shared/jp-text.js';
+import type { ImportEncoding, ImportFormat } from '../../../platform/import/import-source.js';
+import type { CustomFieldDef } from '../custom-fields.js';
 
 /** What a file is, told from its first bytes: the format, the text encoding and (for text) the delimiter. */
 
-export type ImportFormat = 'csv' | 'tsv' | 'xlsx' | 'vcf';
-export type ImportEncoding = 'utf8' | 'cp932';
 export type EntityType = 'person' | 'company';
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -191,3 +190,5 @@ export function fieldLabel(field: string, locale: 'ja' | 'en'): string {
   const l = labels[field];
   return l ? l[locale === 'ja' ? 0 : 1] : field.replace(/^custom\./, '');
 }
+
+export type { ImportEncoding, ImportFormat };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizePhone } from '../../../shared/jp-text.js';
+import { normalizePhone } from '../../../../shared/jp-text.js';
 import { normalizePhoneFast } from './import-phone.js';
 
 /** xorshift32: the same samples every run. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeEmail } from '../../../shared/jp-text.js';
+import { normalizeEmail } from '../../../../shared/jp-text.js';
+import { indexPerson } from '../indexing.js';
 import { normalizePhoneFast } from './import-phone.js';
 import { indexPersonFast, parseDate, readPerson } from './import-rows.js';
-import { indexPerson } from './indexing.js';
 
 describe('indexPersonFast', () => {
   it('gives the same index columns as indexPerson', () => {

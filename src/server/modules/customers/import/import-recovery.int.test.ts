@@ -4,12 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
-import { killImportWorkers, startImportWorker } from '../../../../test/worker-process.js';
-import { createBackup, restoreBackup } from '../../platform/db/backup.js';
-import { leaseTiming } from '../../platform/db/job-lease.js';
-import type { RunningServer } from '../../server.js';
-import { importTuning, runImport } from './import.service.js';
+import { createTestDatabase, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
+import { killImportWorkers, startImportWorker } from '../../../../../test/worker-process.js';
+import { createBackup, restoreBackup } from '../../../platform/db/backup.js';
+import { leaseTiming } from '../../../platform/db/job-lease.js';
+import { runImport } from '../../../platform/import/import.service.js';
+import type { RunningServer } from '../../../server.js';
+import { customersImport, importTuning } from './import.service.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-import-recovery-'));
 afterAll(() => {
@@ -52,7 +53,7 @@ async function waitCompleted(s: RunningServer, id: string) {
 /** Every row exactly once: 149 people with distinct names, one rejected row, the counts of the job equal to both. */
 async function expectExact(s: RunningServer, workspaceId: string, id: string) {
   const job = await waitCompleted(s, id);
-  expect({ rows: Number(job.rows_total), created: Number(job.created_count), rejected: Number(job.rejected_count) }).toEqual({
+  expect({ rows: Number(job.rows_total), created: Number(job.counts.created), rejected: Number(job.rejected_count) }).toEqual({
     rows: ROWS,
     created: ROWS - 1,
     rejected: 1,
@@ -120,8 +121,8 @@ describe('import after a crash', () => {
     // A hung process: no timer fires (no heartbeat), its connection stays open (the lock stays held).
     const { heartbeatMs } = leaseTiming;
     leaseTiming.heartbeatMs = 3_600_000;
-    importTuning.chunkSize = 5;
-    importTuning.afterChunk = async ({ nextRow }) => {
+    importTuning.batchSize = 5;
+    importTuning.afterBatch = async ({ to: nextRow }) => {
       if (stuck || nextRow !== 5) return;
       stuck = true;
       await asleep;
@@ -129,7 +130,7 @@ describe('import after a crash', () => {
     try {
       const id = await startUpload(c);
       await waitFor('the runner stuck after its first chunk', () => stuck);
-      const run = () => runImport({ database: server.database, workspaceId: ws.workspaceId, importId: id });
+      const run = () => runImport(customersImport, { database: server.database, workspaceId: ws.workspaceId, importId: id });
       // Its heartbeat is fresh: a second runner leaves it alone.
       await run();
       expect(await checkpoint(server, id)).toBe(5);
@@ -147,8 +148,8 @@ describe('import after a crash', () => {
     } finally {
       wake();
       leaseTiming.heartbeatMs = heartbeatMs;
-      importTuning.chunkSize = 5000;
-      importTuning.afterChunk = undefined;
+      importTuning.batchSize = 5000;
+      importTuning.afterBatch = undefined;
       await server.stop();
     }
   });
@@ -175,9 +176,9 @@ describe('import across a backup and restore', () => {
     const ws = await createTestWorkspace(source);
     const archive = path.join(tmp, 'running-import.crmbackup');
     let taken: Promise<unknown> | undefined;
-    importTuning.chunkSize = 5;
+    importTuning.batchSize = 5;
     // The backup's snapshot is taken while the job is running, its checkpoint at row 10.
-    importTuning.afterChunk = async ({ nextRow }) => {
+    importTuning.afterBatch = async ({ to: nextRow }) => {
       if (nextRow !== 10 || taken) return;
       taken = createBackup({ pool: source.database.pool, file: archive, appVersion: 'test' });
       await taken;
@@ -189,8 +190,8 @@ describe('import across a backup and restore', () => {
       await taken;
       await waitCompleted(source, id);
     } finally {
-      importTuning.chunkSize = 5000;
-      importTuning.afterChunk = undefined;
+      importTuning.batchSize = 5000;
+      importTuning.afterBatch = undefined;
       await source.stop();
     }
     const target = await emptyDatabase();

@@ -1,7 +1,11 @@
 import type pg from 'pg';
-import { companyNameKey } from '../../../shared/jp-text.js';
-import { newId } from '../../platform/ids.js';
-import type { CustomFieldDef } from './custom-fields.js';
+import { companyNameKey } from '../../../../shared/jp-text.js';
+import { newId } from '../../../platform/ids.js';
+import { copyInto, copyLine, copyValue, ensureStage } from '../../../platform/import/copy.js';
+import type { RejectedRow } from '../../../platform/import/import.repository.js';
+import type { CustomFieldDef } from '../custom-fields.js';
+import type { StoredEmail, StoredPhone } from '../indexing.js';
+import { contactPoints, indexCompany } from '../indexing.js';
 import * as repo from './import.repository.js';
 import {
   type Cell,
@@ -13,8 +17,6 @@ import {
   readCompany,
   readPerson,
 } from './import-rows.js';
-import type { StoredEmail, StoredPhone } from './indexing.js';
-import { contactPoints, indexCompany } from './indexing.js';
 
 /** One chunk of rows: read and normalised in JS, then written with COPY inside the caller's transaction. */
 
@@ -24,7 +26,6 @@ export type MatchOn = 'email' | 'phone' | 'id';
 export interface ChunkContext {
   client: pg.PoolClient;
   workspaceId: string;
-  importId: string;
   userId: string | null;
   entityType: 'person' | 'company';
   mode: Mode;
@@ -48,13 +49,15 @@ export interface PreparedRow {
   pre?: { id: string; head: string; tail: string; points: string[]; custom: Record<string, unknown>; customReasons: Reason[] };
 }
 
+/** The jsonb columns of the rows written: COPY takes them as JSON, other arrays as text[]. */
+const JSON_COLUMNS: ReadonlySet<string> = new Set(['emails', 'phones', 'custom']);
 const COMPANY_AT = repo.PEOPLE_COLUMNS.indexOf('company_id');
 const HEAD_COLUMNS = repo.PEOPLE_COLUMNS.slice(0, COMPANY_AT);
 const TAIL_COLUMNS = repo.PEOPLE_COLUMNS.slice(COMPANY_AT + 2);
 
 function pointLines(workspaceId: string, entityType: 'person' | 'company', id: string, emails: StoredEmail[], phones: StoredPhone[]) {
   return contactPoints(workspaceId, entityType, id, emails, phones).map(
-    (cp) => `${cp.workspace_id}\t${cp.kind}\t${repo.copyValue(cp.value)}\t${cp.entity_type}\t${cp.entity_id}`,
+    (cp) => `${cp.workspace_id}\t${cp.kind}\t${copyValue(cp.value)}\t${cp.entity_type}\t${cp.entity_id}`,
   );
 }
 
@@ -62,7 +65,6 @@ export interface ChunkCounts {
   created: number;
   updated: number;
   skipped: number;
-  rejected: number;
   companies: number;
 }
 
@@ -101,8 +103,8 @@ export function prepareRow(
       row.columns = columns;
       row.pre = {
         id,
-        head: repo.copyLine(HEAD_COLUMNS, values),
-        tail: repo.copyLine(TAIL_COLUMNS, values),
+        head: copyLine(HEAD_COLUMNS, values, JSON_COLUMNS),
+        tail: copyLine(TAIL_COLUMNS, values, JSON_COLUMNS),
         points: pointLines(ctx.workspaceId, 'person', id, input.emails, input.phones),
         custom,
         customReasons,
@@ -251,8 +253,9 @@ function mergeInto(earlier: PreparedRow, later: PreparedRow) {
   earlier.pre = undefined;
 }
 
-export async function writeChunk(ctx: ChunkContext, rows: PreparedRow[]): Promise<ChunkCounts> {
-  const counts: ChunkCounts = { created: 0, updated: 0, skipped: 0, rejected: 0, companies: 0 };
+/** Writes one batch in the caller's transaction on ctx.client; the rejected rows are returned for the report. */
+export async function writeChunk(ctx: ChunkContext, rows: PreparedRow[]): Promise<ChunkCounts & { rejected: RejectedRow[] }> {
+  const counts: ChunkCounts = { created: 0, updated: 0, skipped: 0, companies: 0 };
   const rejected: PreparedRow[] = [];
   const { inserts, updates } = await classify(ctx, rows, counts, rejected);
   const table = ctx.entityType === 'person' ? 'people' : 'companies';
@@ -296,24 +299,16 @@ export async function writeChunk(ctx: ChunkContext, rows: PreparedRow[]): Promis
   const upd = accepted.filter((t) => t.existing);
   counts.created = ins.length;
   counts.updated += upd.length;
-  counts.rejected = rejected.length;
   if (ctx.entityType === 'person') await writePeople(ctx, ins, upd, counts);
   else await writeCompanies(ctx, ins, upd);
-  await repo.copyInto(
-    ctx.client,
-    'import_errors',
-    repo.ERROR_COLUMNS,
-    rejected.map((r) =>
-      repo.copyLine(repo.ERROR_COLUMNS, {
-        workspace_id: ctx.workspaceId,
-        import_id: ctx.importId,
-        row_number: String(r.rowNumber),
-        cells: r.cells.map((c) => (c instanceof Date ? c.toISOString() : (c ?? ''))),
-        reasons: r.reasons,
-      }),
-    ),
-  );
-  return counts;
+  return {
+    ...counts,
+    rejected: rejected.map((r) => ({
+      row: r.rowNumber,
+      cells: r.cells.map((c) => (c instanceof Date ? c.toISOString() : (c ?? ''))),
+      reasons: r.reasons,
+    })),
+  };
 }
 
 /** Companies named in person rows: found by normalised name (株式会社/(株)/width do not matter) or created. */
@@ -343,10 +338,10 @@ async function companyIds(ctx: ChunkContext, names: string[], counts: ChunkCount
       created_by: ctx.userId,
       updated_by: ctx.userId,
     };
-    lines.push(repo.copyLine(repo.COMPANY_COLUMNS, row));
+    lines.push(copyLine(repo.COMPANY_COLUMNS, row, JSON_COLUMNS));
   }
   counts.companies += lines.length;
-  await repo.copyInto(ctx.client, 'companies', repo.COMPANY_COLUMNS, lines);
+  await copyInto(ctx.client, 'companies', repo.COMPANY_COLUMNS, lines);
   const byName = new Map(names.map((n) => [n, found.get(companyNameKey(n)) as string]));
   return (name: string) => byName.get(name) as string;
 }
@@ -360,9 +355,9 @@ async function departmentIds(ctx: ChunkContext, pairs: [string, string][]) {
     if (found.has(k)) continue;
     const id = newId();
     found.set(k, id);
-    lines.push([ctx.workspaceId, id, companyId, name, ctx.userId, ctx.userId].map(repo.copyValue).join('\t'));
+    lines.push([ctx.workspaceId, id, companyId, name, ctx.userId, ctx.userId].map(copyValue).join('\t'));
   }
-  await repo.copyInto(ctx.client, 'departments', repo.DEPARTMENT_COLUMNS, lines);
+  await copyInto(ctx.client, 'departments', repo.DEPARTMENT_COLUMNS, lines);
   return (companyId: string, name: string) => found.get(`${companyId}\u0001${name}`) ?? null;
 }
 
@@ -396,7 +391,7 @@ async function writePeople(ctx: ChunkContext, ins: Target[], upd: Target[], coun
             : null;
       const pre = t.row.pre;
       if (pre && !t.existing) {
-        const line = `${pre.head}\t${repo.copyValue(companyId)}\t${repo.copyValue(departmentId)}\t${pre.tail}`;
+        const line = `${pre.head}\t${copyValue(companyId)}\t${copyValue(departmentId)}\t${pre.tail}`;
         return { t, companyId, departmentId, title: p.title, line, points: pre.points };
       }
       const row: Record<string, unknown> = {
@@ -413,10 +408,10 @@ async function writePeople(ctx: ChunkContext, ins: Target[], upd: Target[], coun
         updated_by: ctx.userId,
       };
       const points = pointLines(ctx.workspaceId, 'person', t.id, p.emails, p.phones);
-      return { t, companyId, departmentId, title: p.title, line: repo.copyLine(repo.PEOPLE_COLUMNS, row), points };
+      return { t, companyId, departmentId, title: p.title, line: copyLine(repo.PEOPLE_COLUMNS, row, JSON_COLUMNS), points };
     });
   const inserted = lines(ins);
-  await repo.copyInto(
+  await copyInto(
     ctx.client,
     'people',
     repo.PEOPLE_COLUMNS,
@@ -426,15 +421,13 @@ async function writePeople(ctx: ChunkContext, ins: Target[], upd: Target[], coun
   const employment = (xs: Line[]) =>
     xs
       .filter((x) => x.companyId)
-      .map((x) =>
-        [ctx.workspaceId, newId(), x.t.id, x.companyId, x.departmentId, x.title, null, ctx.userId].map(repo.copyValue).join('\t'),
-      );
-  await repo.copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(inserted));
-  await repo.copyInto(ctx.client, 'employments', repo.EMPLOYMENT_COLUMNS, employment(inserted));
+      .map((x) => [ctx.workspaceId, newId(), x.t.id, x.companyId, x.departmentId, x.title, null, ctx.userId].map(copyValue).join('\t'));
+  await copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(inserted));
+  await copyInto(ctx.client, 'employments', repo.EMPLOYMENT_COLUMNS, employment(inserted));
   if (!upd.length) return;
   const updated = lines(upd);
-  await repo.ensureStage(ctx.client, 'people');
-  await repo.copyInto(
+  await ensureStage(ctx.client, 'import_stage_people', 'people');
+  await copyInto(
     ctx.client,
     'import_stage_people',
     repo.PEOPLE_COLUMNS,
@@ -447,14 +440,14 @@ async function writePeople(ctx: ChunkContext, ins: Target[], upd: Target[], coun
     'person',
     upd.map((t) => t.id),
   );
-  await repo.copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(updated));
+  await copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(updated));
   const moved = updated.filter((x) => x.companyId !== x.t.existing?.company_id);
   await repo.endEmployments(
     ctx.client,
     ctx.workspaceId,
     moved.map(({ t }) => t.id),
   );
-  await repo.copyInto(ctx.client, 'employments', repo.EMPLOYMENT_COLUMNS, employment(moved));
+  await copyInto(ctx.client, 'employments', repo.EMPLOYMENT_COLUMNS, employment(moved));
 }
 
 async function writeCompanies(ctx: ChunkContext, ins: Target[], upd: Target[]) {
@@ -472,26 +465,26 @@ async function writeCompanies(ctx: ChunkContext, ins: Target[], upd: Target[]) {
         created_by: t.existing?.created_by ?? ctx.userId,
         updated_by: ctx.userId,
       };
-      return { t, row, line: repo.copyLine(repo.COMPANY_COLUMNS, row) };
+      return { t, row, line: copyLine(repo.COMPANY_COLUMNS, row, JSON_COLUMNS) };
     });
   const points = (xs: ReturnType<typeof lines>) =>
     xs.flatMap(({ t, row }) =>
       contactPoints(ctx.workspaceId, 'company', t.id, row.emails as StoredEmail[], row.phones as StoredPhone[]).map((cp) =>
-        [cp.workspace_id, cp.kind, cp.value, cp.entity_type, cp.entity_id].map(repo.copyValue).join('\t'),
+        [cp.workspace_id, cp.kind, cp.value, cp.entity_type, cp.entity_id].map(copyValue).join('\t'),
       ),
     );
   const inserted = lines(ins);
-  await repo.copyInto(
+  await copyInto(
     ctx.client,
     'companies',
     repo.COMPANY_COLUMNS,
     inserted.map((x) => x.line),
   );
-  await repo.copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(inserted));
+  await copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(inserted));
   if (!upd.length) return;
   const updated = lines(upd);
-  await repo.ensureStage(ctx.client, 'companies');
-  await repo.copyInto(
+  await ensureStage(ctx.client, 'import_stage_companies', 'companies');
+  await copyInto(
     ctx.client,
     'import_stage_companies',
     repo.COMPANY_COLUMNS,
@@ -504,5 +497,5 @@ async function writeCompanies(ctx: ChunkContext, ins: Target[], upd: Target[]) {
     'company',
     upd.map((t) => t.id),
   );
-  await repo.copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(updated));
+  await copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(updated));
 }

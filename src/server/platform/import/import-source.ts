@@ -2,25 +2,26 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { chain } from '../../platform/streams.js';
-import type { ImportEncoding, ImportFormat } from './import-mapping.js';
-import type { Cell } from './import-rows.js';
-import { VCARD_COLUMNS, vcardRows } from './vcard.js';
+import { chain } from '../streams.js';
 
-/** Rows of a stored file, header first, streamed: CSV/TSV (UTF-8 or CP932), XLSX (first sheet) or vCard. */
-export async function* readRows(source: Readable, format: ImportFormat, encoding: ImportEncoding): AsyncGenerator<Cell[]> {
+/** The file types every import reads; a kind may read more (the customers import reads vCards) by its own `rows`. */
+export type ImportFormat = 'csv' | 'tsv' | 'xlsx' | 'vcf';
+export type ImportEncoding = 'utf8' | 'cp932';
+/** One cell as read: text from CSV, typed values from XLSX. */
+export type Cell = string | number | boolean | Date | null | undefined;
+
+/** The stored file's bytes as text in its encoding (CP932 is Shift_JIS as Windows and Excel write it). */
+export const decodeText = (source: Readable, encoding: ImportEncoding): NodeJS.ReadWriteStream =>
+  chain(source, iconv.decodeStream(encoding === 'cp932' ? 'cp932' : 'utf8'));
+
+/** Rows of a stored file, header first, streamed: CSV/TSV (UTF-8 or CP932) or XLSX (first sheet). */
+export async function* readRows(source: Readable, format: Exclude<ImportFormat, 'vcf'>, encoding: ImportEncoding): AsyncGenerator<Cell[]> {
   if (format === 'xlsx') {
     yield* xlsxRows(source);
     return;
   }
-  const text = chain(source, iconv.decodeStream(encoding === 'cp932' ? 'cp932' : 'utf8'));
-  if (format === 'vcf') {
-    yield [...VCARD_COLUMNS];
-    yield* vcardRows(text as AsyncIterable<string>);
-    return;
-  }
   const parser = chain(
-    text,
+    decodeText(source, encoding),
     parse({
       delimiter: format === 'tsv' ? '\t' : ',',
       bom: true,

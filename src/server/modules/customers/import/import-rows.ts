@@ -1,8 +1,9 @@
-import { normalizeEmail, normalizeForSearch, parseWareki } from '../../../shared/jp-text.js';
-import { AppError } from '../../platform/http/errors.js';
-import { type CustomFieldDef, validateCustom } from './custom-fields.js';
+import { normalizeEmail, normalizeForSearch, parseWareki } from '../../../../shared/jp-text.js';
+import { AppError } from '../../../platform/http/errors.js';
+import type { Cell } from '../../../platform/import/import-source.js';
+import { type CustomFieldDef, validateCustom } from '../custom-fields.js';
+import { indexCompany, indexPerson, normalizeKana, normalizePostalCode, type StoredEmail, type StoredPhone } from '../indexing.js';
 import { normalizePhoneFast } from './import-phone.js';
-import { indexCompany, indexPerson, normalizeKana, normalizePostalCode, type StoredEmail, type StoredPhone } from './indexing.js';
 
 /**
  * One file row -> the stored columns of a person or company, with the same rules as the API
@@ -13,7 +14,6 @@ export interface Reason {
   field: string;
   code: string;
 }
-export type Cell = string | number | boolean | Date | null | undefined;
 
 const KANA = /^[\p{Script=Katakana}\p{Script=Hiragana}ー・\s　ｦ-ﾟ]+$/u;
 const limits: Record<string, number> = {
@@ -508,3 +508,5 @@ const reasonText: Record<string, { ja: string; en: string }> = {
 export function describeReasons(reasons: Reason[], locale: 'ja' | 'en', label: (field: string) => string): string {
   return reasons.map((r) => `${label(r.field)}: ${reasonText[r.code]?.[locale] ?? r.code}`).join('; ');
 }
+
+export type { Cell };
