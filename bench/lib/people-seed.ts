@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { toRomaji } from 'wanakana';
-import { contactPoints, indexPerson, type StoredEmail, type StoredPhone } from '../../src/server/modules/customers/indexing.js';
+import { contactPoints, indexPerson, type StoredEmail, type StoredPhone } from '../../src/server/modules/customers/records/indexing.js';
 import { newId } from '../../src/server/platform/ids.js';
 import { PREFECTURES } from '../../src/shared/prefectures.js';
 

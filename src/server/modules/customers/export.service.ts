@@ -9,12 +9,12 @@ import type { Db } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { chain } from '../../platform/streams.js';
-import * as companies from './companies.service.js';
+import * as companies from './records/companies.service.js';
 import { listCustomFields } from './custom-fields.js';
 import { departmentNames } from './import/import.repository.js';
 import { fieldLabel } from './import/import-mapping.js';
-import type { CompanyView, PersonView } from './people.presenter.js';
-import * as people from './people.service.js';
+import type { CompanyView, PersonView } from './records/people.presenter.js';
+import * as people from './records/people.service.js';
 import { toVCard } from './vcard.js';
 
 /** Streamed exports of a filtered view: CSV (UTF-8 + BOM, or CP932), XLSX, vCard. Each export leaves an audit row. */

@@ -8,8 +8,9 @@ import { customersJa } from '../customers/locales/ja';
 import { actionKey, entityKey, knownActions, knownEntityTypes } from './audit-actions';
 
 const dir = path.resolve(import.meta.dirname, '../../../server/modules/customers');
+// The module's sub-folders (records/, import/) write audit rows too.
 const source = fs
-  .readdirSync(dir)
+  .readdirSync(dir, { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
   .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
   .join('\n');

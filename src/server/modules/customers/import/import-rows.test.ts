@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeEmail } from '../../../../shared/jp-text.js';
-import { indexPerson } from '../indexing.js';
+import { indexPerson } from '../records/indexing.js';
 import { normalizePhoneFast } from './import-phone.js';
 import { indexPersonFast, parseDate, readPerson } from './import-rows.js';
 

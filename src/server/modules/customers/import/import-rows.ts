@@ -2,7 +2,7 @@ import { normalizeEmail, normalizeForSearch, parseWareki } from '../../../../sha
 import { AppError } from '../../../platform/http/errors.js';
 import type { Cell } from '../../../platform/import/import-source.js';
 import { type CustomFieldDef, validateCustom } from '../custom-fields.js';
-import { indexCompany, indexPerson, normalizeKana, normalizePostalCode, type StoredEmail, type StoredPhone } from '../indexing.js';
+import { indexCompany, indexPerson, normalizeKana, normalizePostalCode, type StoredEmail, type StoredPhone } from '../records/indexing.js';
 import { normalizePhoneFast } from './import-phone.js';
 
 /**

@@ -4,8 +4,8 @@ import { newId } from '../../../platform/ids.js';
 import { copyInto, copyLine, copyValue, ensureStage } from '../../../platform/import/copy.js';
 import type { RejectedRow } from '../../../platform/import/import.repository.js';
 import type { CustomFieldDef } from '../custom-fields.js';
-import type { StoredEmail, StoredPhone } from '../indexing.js';
-import { contactPoints, indexCompany } from '../indexing.js';
+import type { StoredEmail, StoredPhone } from '../records/indexing.js';
+import { contactPoints, indexCompany } from '../records/indexing.js';
 import * as repo from './import.repository.js';
 import {
   type Cell,

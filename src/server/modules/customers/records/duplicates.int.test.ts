@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
-import type { RunningServer } from '../../server.js';
+import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
+import type { RunningServer } from '../../../server.js';
 import { checkRecordForDuplicates } from './duplicates.service.js';
 
 let server: RunningServer;

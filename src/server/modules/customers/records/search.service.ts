@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import { normalizeForSearch, normalizePhone } from '../../../shared/jp-text.js';
-import type { Actor } from '../../platform/actor.js';
-import type { Db } from '../../platform/db/database.js';
-import { visibleTo } from './customers.policy.js';
+import { normalizeForSearch, normalizePhone } from '../../../../shared/jp-text.js';
+import type { Actor } from '../../../platform/actor.js';
+import type { Db } from '../../../platform/db/database.js';
+import { visibleTo } from '../customers.policy.js';
 import { presentCompany, presentPerson } from './people.presenter.js';
 import { companyNames } from './people.repository.js';
 import { type RecordTable, visibleByContactPoint } from './records.repository.js';

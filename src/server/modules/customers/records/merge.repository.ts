@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DbOrTx } from '../../platform/db/database.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
 
 /** SQL of merging two records: moving related rows from the merged record to the survivor. */
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DbOrTx } from '../../platform/db/database.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
 import type { StoredEmail, StoredPhone } from './indexing.js';
 import { findByContactPoints } from './records.repository.js';
 

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import type { Filter, Sort } from '../../../shared/filter.js';
-import type { Actor } from '../../platform/actor.js';
-import type { DbOrTx } from '../../platform/db/database.js';
-import { compileFilter, compileSort, decodeCursor, encodeCursor, type FieldCatalog } from '../../platform/filter/compile.js';
-import { visibleTo } from './customers.policy.js';
+import type { Filter, Sort } from '../../../../shared/filter.js';
+import type { Actor } from '../../../platform/actor.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { compileFilter, compileSort, decodeCursor, encodeCursor, type FieldCatalog } from '../../../platform/filter/compile.js';
+import { visibleTo } from '../customers.policy.js';
 
 /** SQL shared by people and companies: list pages, counts, trash, contact points. Only this module's tables. */
 export type RecordTable = 'people' | 'companies';

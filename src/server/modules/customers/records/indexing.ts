@@ -10,8 +10,8 @@ import {
   searchBigrams,
   toHiragana,
   toKatakana,
-} from '../../../shared/jp-text.js';
-import { AppError } from '../../platform/http/errors.js';
+} from '../../../../shared/jp-text.js';
+import { AppError } from '../../../platform/http/errors.js';
 
 /** Derived columns that make a record findable and comparable: computed on every write, in one place. */
 

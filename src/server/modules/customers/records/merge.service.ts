@@ -1,9 +1,9 @@
-import { can } from '../../../shared/permissions.js';
-import type { Actor } from '../../platform/actor.js';
-import type { Db, Tx } from '../../platform/db/database.js';
-import { recordChange } from '../../platform/events/outbox.js';
-import { AppError } from '../../platform/http/errors.js';
-import { listCustomFields, validateCustom } from './custom-fields.js';
+import { can } from '../../../../shared/permissions.js';
+import type { Actor } from '../../../platform/actor.js';
+import type { Db, Tx } from '../../../platform/db/database.js';
+import { recordChange } from '../../../platform/events/outbox.js';
+import { AppError } from '../../../platform/http/errors.js';
+import { listCustomFields, validateCustom } from '../custom-fields.js';
 import { settlePairsAfterMerge } from './duplicates.repository.js';
 import { contactPoints, indexCompany, indexPerson, type StoredEmail, type StoredPhone } from './indexing.js';
 import * as mergeRepo from './merge.repository.js';

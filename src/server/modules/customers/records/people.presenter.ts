@@ -1,4 +1,4 @@
-import { formatJapaneseName } from '../../../shared/jp-text.js';
+import { formatJapaneseName } from '../../../../shared/jp-text.js';
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 const dateOnly = (d: Date | string | null) => {

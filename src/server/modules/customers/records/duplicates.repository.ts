@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { Actor } from '../../platform/actor.js';
-import type { DbOrTx } from '../../platform/db/database.js';
-import { visibleTo } from './customers.policy.js';
+import type { Actor } from '../../../platform/actor.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { visibleTo } from '../customers.policy.js';
 import type { DuplicateCandidate } from './duplicates.js';
 
 /** SQL of the duplicate review queue and the whole-workspace scans. */

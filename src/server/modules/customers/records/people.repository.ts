@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import type { Actor } from '../../platform/actor.js';
-import type { DbOrTx } from '../../platform/db/database.js';
-import { newId } from '../../platform/ids.js';
-import { visibleTo } from './customers.policy.js';
+import type { Actor } from '../../../platform/actor.js';
+import type { DbOrTx } from '../../../platform/db/database.js';
+import { newId } from '../../../platform/ids.js';
+import { visibleTo } from '../customers.policy.js';
 
 export function insertPerson(db: DbOrTx, row: Record<string, unknown>) {
   return db.insertInto('people').values(row).returningAll().executeTakeFirstOrThrow() as Promise<Record<string, any>>;

@@ -1,10 +1,10 @@
-import type { Actor } from '../../platform/actor.js';
-import type { Db } from '../../platform/db/database.js';
-import type { OutboxEvent } from '../../platform/events/outbox.js';
-import { recordChange } from '../../platform/events/outbox.js';
-import { decodeCursor, encodeCursor } from '../../platform/filter/compile.js';
-import { AppError } from '../../platform/http/errors.js';
-import { newId } from '../../platform/ids.js';
+import type { Actor } from '../../../platform/actor.js';
+import type { Db } from '../../../platform/db/database.js';
+import type { OutboxEvent } from '../../../platform/events/outbox.js';
+import { recordChange } from '../../../platform/events/outbox.js';
+import { decodeCursor, encodeCursor } from '../../../platform/filter/compile.js';
+import { AppError } from '../../../platform/http/errors.js';
+import { newId } from '../../../platform/ids.js';
 import { type DuplicateReason, findCompanyDuplicates, findPersonDuplicates } from './duplicates.js';
 import type { EntityType } from './duplicates.repository.js';
 import * as repo from './duplicates.repository.js';

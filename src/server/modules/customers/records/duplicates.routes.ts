@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { idParams } from '../../../shared/contracts/accounts.js';
-import { companySchema, personSchema } from '../../../shared/contracts/customers.js';
-import type { Actor } from '../../platform/actor.js';
-import type { App, ModuleDeps } from '../../platform/http/app.js';
+import { idParams } from '../../../../shared/contracts/accounts.js';
+import { companySchema, personSchema } from '../../../../shared/contracts/customers.js';
+import type { Actor } from '../../../platform/actor.js';
+import type { App, ModuleDeps } from '../../../platform/http/app.js';
 import * as duplicates from './duplicates.service.js';
 import { companyMergeFields, mergeCompanies, mergePeople, personMergeFields } from './merge.service.js';
 

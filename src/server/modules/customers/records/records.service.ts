@@ -1,10 +1,10 @@
-import { BULK_MAX, type BulkAction } from '../../../shared/contracts/customers.js';
-import type { Actor } from '../../platform/actor.js';
-import type { Db, Tx } from '../../platform/db/database.js';
-import { recordChange } from '../../platform/events/outbox.js';
-import type { FieldCatalog } from '../../platform/filter/compile.js';
-import { AppError } from '../../platform/http/errors.js';
-import { teamInWorkspace, userInWorkspace } from '../accounts/index.js';
+import { BULK_MAX, type BulkAction } from '../../../../shared/contracts/customers.js';
+import type { Actor } from '../../../platform/actor.js';
+import type { Db, Tx } from '../../../platform/db/database.js';
+import { recordChange } from '../../../platform/events/outbox.js';
+import type { FieldCatalog } from '../../../platform/filter/compile.js';
+import { AppError } from '../../../platform/http/errors.js';
+import { teamInWorkspace, userInWorkspace } from '../../accounts/index.js';
 import { bulkUpdate, entityOf, matchingIds, type RecordTable, setDeleted, visibleIds } from './records.repository.js';
 
 /** Use cases shared by people and companies: trash, restore and bulk changes, each in one transaction. */
