@@ -22,10 +22,10 @@ import type { Actor } from '../../platform/actor.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
 import { AppError } from '../../platform/http/errors.js';
 import { auditTrail } from '../compliance/index.js';
-import * as companies from './records/companies.service.js';
 import { createCustomField, listCustomFields, updateCustomField } from './custom-fields.js';
-import * as people from './records/people.service.js';
 import { lookupPostalCode } from './postal.js';
+import * as companies from './records/companies.service.js';
+import * as people from './records/people.service.js';
 import { lookupByPhone, searchCustomers } from './records/search.service.js';
 
 const listQuery = z.object({

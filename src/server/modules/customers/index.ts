@@ -1,16 +1,14 @@
 import type { ModulePlugin } from '../../platform/http/app.js';
 import { customersRoutes } from './customers.routes.js';
-import { duplicatesRoutes } from './records/duplicates.routes.js';
 import { exportRoutes } from './export.routes.js';
 import { importRoutes } from './import/import.routes.js';
 import { privacyRoutes } from './privacy.routes.js';
+import { duplicatesRoutes } from './records/duplicates.routes.js';
 import { viewsRoutes } from './views.routes.js';
 
 export { registerRecordFields } from './catalogs.js';
-export { createCompany, getCompany } from './records/companies.service.js';
 export { customerVisible } from './customers.policy.js';
 export { normalizePhoneFast } from './import/import-phone.js';
-export { createPerson, getPerson } from './records/people.service.js';
 export {
   type PersonalDataContext,
   type PersonalDataProvider,
@@ -30,6 +28,8 @@ export {
   recordKey,
   recordNames,
 } from './record-refs.js';
+export { createCompany, getCompany } from './records/companies.service.js';
+export { createPerson, getPerson } from './records/people.service.js';
 
 export const customersModule: ModulePlugin = async (app, deps) => {
   for (const r of [customersRoutes, duplicatesRoutes, viewsRoutes, privacyRoutes, importRoutes, exportRoutes]) await r(app, deps);

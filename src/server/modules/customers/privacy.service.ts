@@ -5,10 +5,10 @@ import { decodeCursor, encodeCursor } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { listCustomFields } from './custom-fields.js';
+import * as repo from './privacy.repository.js';
 import { deletePairsOf } from './records/duplicates.repository.js';
 import { presentPerson } from './records/people.presenter.js';
 import { companyNames } from './records/people.repository.js';
-import * as repo from './privacy.repository.js';
 import { findVisibleRecord } from './records/records.repository.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
