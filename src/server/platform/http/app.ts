@@ -6,11 +6,15 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
 } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -34,7 +38,14 @@ import { AppError } from './errors.js';
 import { badTextIn } from './input-guard.js';
 import { requestLocale } from './locale.js';
 
-export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
+/** The server as modules see it: Node's HTTP server, zod schemas as the route types. */
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
 
 export interface ModuleDeps {
   config: Config;
