@@ -54,10 +54,19 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     const source = new EventSource('/api/v1/realtime', { withCredentials: true });
-    source.addEventListener('ready', () => setState('live'));
+    // Changes made while the stream was down were never pushed: after a reconnect every cached query is stale.
+    let missed = false;
+    source.addEventListener('ready', () => {
+      setState('live');
+      if (missed) void queryClient.invalidateQueries();
+      missed = false;
+    });
     source.addEventListener('open', () => setState('live'));
     // EventSource retries by itself; until it is back the tab is offline.
-    source.addEventListener('error', () => setState('offline'));
+    source.addEventListener('error', () => {
+      missed = true;
+      setState('offline');
+    });
     source.addEventListener('change', (message) => {
       let event: ChangeEvent;
       try {
@@ -76,7 +85,10 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
         void queryClient.invalidateQueries({ queryKey: keys.notifications });
       void queryClient.invalidateQueries({ queryKey: keys.audit });
     });
-    const onOffline = () => setState('offline');
+    const onOffline = () => {
+      missed = true;
+      setState('offline');
+    };
     window.addEventListener('offline', onOffline);
     return () => {
       window.removeEventListener('offline', onOffline);
