@@ -7,6 +7,7 @@ import { duplicatesRoutes } from './records/duplicates.routes.js';
 import { viewsRoutes } from './views.routes.js';
 
 export { registerRecordFields } from './catalogs.js';
+export { type CompanyAttribute, companyAttribute } from './company-attributes.js';
 export { customerVisible } from './customers.policy.js';
 export { normalizePhoneFast } from './import/import-phone.js';
 export {
