@@ -1,3 +1,4 @@
+import type { Updateable } from 'kysely';
 import type {
   AssignmentObjectType,
   AssignmentRule,
@@ -8,7 +9,7 @@ import type {
 } from '../../../shared/contracts/assignment.js';
 import type { Filter } from '../../../shared/filter.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Db, Tx } from '../../platform/db/database.js';
+import type { AssignmentRules } from '../../platform/db/schema.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { compileFilter } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
@@ -16,6 +17,7 @@ import { newId } from '../../platform/ids.js';
 import { teamInWorkspace, userInWorkspace } from '../accounts/index.js';
 import * as repo from './assignment.repository.js';
 import { catalogOf } from './assignment.service.js';
+import type { SalesDb } from './sales.db.js';
 
 type Issue = { path: string; code: string; [k: string]: unknown };
 const iso = (d: Date | string) => new Date(d).toISOString();
@@ -27,11 +29,11 @@ export function presentRule(r: repo.RuleRow): AssignmentRule {
     name: r.name,
     position: r.position,
     active: r.active,
-    conditions: r.conditions ?? null,
+    conditions: r.conditions,
     method: r.method,
     teamId: r.team_id,
     userId: r.user_id,
-    territories: r.territories ?? [],
+    territories: r.territories,
     escalationTarget: r.escalation_target,
     escalationUserId: r.escalation_user_id,
     version: r.version,
@@ -41,7 +43,7 @@ export function presentRule(r: repo.RuleRow): AssignmentRule {
 }
 
 /** What the method needs, and every named team/user in this workspace: a 400 naming the field otherwise. */
-async function checkRule(trx: Tx, actor: Actor, r: Omit<AssignmentRule, 'id' | 'position' | 'version' | 'createdAt' | 'updatedAt'>) {
+async function checkRule(trx: SalesDb, actor: Actor, r: Omit<AssignmentRule, 'id' | 'position' | 'version' | 'createdAt' | 'updatedAt'>) {
   const issues: Issue[] = [];
   const ws = actor.workspaceId;
   if ((r.method === 'round_robin' || r.method === 'least_loaded') && !r.teamId) issues.push({ path: 'teamId', code: 'required' });
@@ -69,34 +71,30 @@ async function checkRule(trx: Tx, actor: Actor, r: Omit<AssignmentRule, 'id' | '
   if (issues.length) throw new AppError('validation_failed', { issues });
 }
 
-const columnsOf = (r: Partial<AssignmentRule>) => {
-  const set: Record<string, unknown> = {};
-  const map: [keyof AssignmentRule, string][] = [
-    ['name', 'name'],
-    ['active', 'active'],
-    ['method', 'method'],
-    ['teamId', 'team_id'],
-    ['userId', 'user_id'],
-    ['escalationTarget', 'escalation_target'],
-    ['escalationUserId', 'escalation_user_id'],
-  ];
-  for (const [k, c] of map) if (r[k] !== undefined) set[c] = r[k];
-  if (r.conditions !== undefined) set.conditions = r.conditions === null ? null : JSON.stringify(r.conditions);
-  if (r.territories !== undefined) set.territories = JSON.stringify(r.territories);
-  return set;
-};
+/** The given fields as rule columns (undefined ones stay out of the statement); JSON columns are sent as text. */
+const columnsOf = (r: Partial<Omit<AssignmentRuleCreate, 'objectType'>>): Updateable<AssignmentRules> => ({
+  name: r.name,
+  active: r.active,
+  method: r.method,
+  team_id: r.teamId,
+  user_id: r.userId,
+  escalation_target: r.escalationTarget,
+  escalation_user_id: r.escalationUserId,
+  conditions: r.conditions === undefined ? undefined : r.conditions === null ? null : JSON.stringify(r.conditions),
+  territories: r.territories === undefined ? undefined : JSON.stringify(r.territories),
+});
 
-export async function listRules(options: { db: Db; actor: Actor; objectType?: AssignmentObjectType }) {
+export async function listRules(options: { db: SalesDb; actor: Actor; objectType?: AssignmentObjectType }) {
   return (await repo.listRules(options.db, options.actor.workspaceId, options.objectType)).map(presentRule);
 }
 
-export async function getRule(options: { db: Db; actor: Actor; ruleId: string }) {
+export async function getRule(options: { db: SalesDb; actor: Actor; ruleId: string }) {
   const row = await repo.findRule(options.db, options.actor.workspaceId, options.ruleId);
   if (!row) throw new AppError('not_found');
   return presentRule(row);
 }
 
-export async function createRule(options: { db: Db; actor: Actor; input: AssignmentRuleCreate }) {
+export async function createRule(options: { db: SalesDb; actor: Actor; input: AssignmentRuleCreate }) {
   const { actor, input } = options;
   return options.db.transaction().execute(async (trx) => {
     await checkRule(trx, actor, input);
@@ -107,6 +105,8 @@ export async function createRule(options: { db: Db; actor: Actor; input: Assignm
       object_type: input.objectType,
       position: await repo.nextPosition(trx, actor.workspaceId, input.objectType),
       ...columnsOf(input),
+      name: input.name,
+      method: input.method,
       created_by: actor.userId,
       updated_by: actor.userId,
     });
@@ -119,7 +119,7 @@ export async function createRule(options: { db: Db; actor: Actor; input: Assignm
   });
 }
 
-export async function updateRule(options: { db: Db; actor: Actor; ruleId: string; patch: AssignmentRulePatch }) {
+export async function updateRule(options: { db: SalesDb; actor: Actor; ruleId: string; patch: AssignmentRulePatch }) {
   const { actor, patch } = options;
   return options.db.transaction().execute(async (trx) => {
     const before = await repo.findRule(trx, actor.workspaceId, options.ruleId, { forUpdate: true });
@@ -139,7 +139,7 @@ export async function updateRule(options: { db: Db; actor: Actor; ruleId: string
   });
 }
 
-export async function deleteRule(options: { db: Db; actor: Actor; ruleId: string }) {
+export async function deleteRule(options: { db: SalesDb; actor: Actor; ruleId: string }) {
   const { actor } = options;
   await options.db.transaction().execute(async (trx) => {
     const before = await repo.findRule(trx, actor.workspaceId, options.ruleId, { forUpdate: true });
@@ -153,7 +153,7 @@ export async function deleteRule(options: { db: Db; actor: Actor; ruleId: string
 }
 
 /** The new order must name every rule of the object type exactly once. */
-export async function reorderRules(options: { db: Db; actor: Actor; objectType: AssignmentObjectType; ids: string[] }) {
+export async function reorderRules(options: { db: SalesDb; actor: Actor; objectType: AssignmentObjectType; ids: string[] }) {
   const { actor, objectType, ids } = options;
   return options.db.transaction().execute(async (trx) => {
     const current = await repo.lockRules(trx, actor.workspaceId, objectType);
@@ -175,18 +175,20 @@ export async function reorderRules(options: { db: Db; actor: Actor; objectType: 
 }
 
 const DEFAULT_SETTINGS = { escalation_enabled: false, escalation_minutes: 60, reassign_on_escalation: false, version: 0 };
-const presentSettings = (r: Record<string, any>): AssignmentSettings => ({
+const presentSettings = (
+  r: Pick<repo.SettingsRow, 'escalation_enabled' | 'escalation_minutes' | 'reassign_on_escalation' | 'version'>,
+): AssignmentSettings => ({
   escalationEnabled: r.escalation_enabled,
   escalationAfterMinutes: r.escalation_minutes,
   reassignOnEscalation: r.reassign_on_escalation,
   version: r.version,
 });
 
-export async function getSettings(options: { db: Db; actor: Actor }) {
+export async function getSettings(options: { db: SalesDb; actor: Actor }) {
   return presentSettings((await repo.findSettings(options.db, options.actor.workspaceId)) ?? DEFAULT_SETTINGS);
 }
 
-export async function putSettings(options: { db: Db; actor: Actor; input: AssignmentSettings }) {
+export async function putSettings(options: { db: SalesDb; actor: Actor; input: AssignmentSettings }) {
   const { actor, input } = options;
   return options.db.transaction().execute(async (trx) => {
     const current = presentSettings((await repo.findSettings(trx, actor.workspaceId)) ?? DEFAULT_SETTINGS);
@@ -207,7 +209,7 @@ export async function putSettings(options: { db: Db; actor: Actor; input: Assign
   });
 }
 
-export async function listRecordAssignments(options: { db: Db; actor: Actor; objectType: AssignmentObjectType; recordId: string }) {
+export async function listRecordAssignments(options: { db: SalesDb; actor: Actor; objectType: AssignmentObjectType; recordId: string }) {
   const rows = await repo.listAssignments(options.db, options.actor.workspaceId, options.objectType, options.recordId);
   return rows.map(
     (r): RecordAssignment => ({

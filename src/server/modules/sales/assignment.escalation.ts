@@ -1,11 +1,11 @@
 import { systemActor } from '../../platform/actor.js';
-import type { Db, Tx } from '../../platform/db/database.js';
 import type { OutboxEvent } from '../../platform/events/outbox.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { findActiveUsers } from '../accounts/index.js';
 import * as repo from './assignment.repository.js';
 import { type Assignment, announceAssignment, pickAssignee, writeHistory } from './assignment.service.js';
 import * as leads from './leads.repository.js';
+import { handleOf, type SalesDb } from './sales.db.js';
 
 export interface EscalationJob {
   workspaceId: string;
@@ -13,7 +13,7 @@ export interface EscalationJob {
 }
 
 /** Team managers (managers/admins in the rule's team), the chosen user, and the workspace's admins when neither is there. */
-async function escalationRecipients(trx: Tx, workspaceId: string, rule: repo.RuleRow | undefined): Promise<string[]> {
+async function escalationRecipients(trx: SalesDb, workspaceId: string, rule: repo.RuleRow | undefined): Promise<string[]> {
   if (rule?.escalation_target === 'none') return [];
   let ids: string[] = [];
   if (rule?.escalation_target === 'user' && rule.escalation_user_id)
@@ -29,13 +29,13 @@ async function escalationRecipients(trx: Tx, workspaceId: string, rule: repo.Rul
  * current setting) has passed and the lead is still 新規 with no activity. Returns false otherwise (a later sweep retries
  * a lead whose window was lengthened).
  */
-export async function fireEscalation(db: Db, job: EscalationJob, now = new Date()): Promise<boolean> {
+export async function fireEscalation(db: SalesDb, job: EscalationJob, now = new Date()): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const watch = await repo.lockOpenWatch(trx, job.workspaceId, job.leadId);
     if (!watch) return false;
     const settings = await repo.findSettings(trx, job.workspaceId);
     if (!settings?.escalation_enabled) return false;
-    const minutes = settings.escalation_minutes as number;
+    const minutes = settings.escalation_minutes;
     if (new Date(watch.assigned_at).getTime() + minutes * 60_000 > now.getTime()) return false;
     const lead = await leads.findLead(trx, job.workspaceId, job.leadId, { forUpdate: true });
     if (!lead || lead.deleted_at || lead.status !== 'new') {
@@ -45,8 +45,8 @@ export async function fireEscalation(db: Db, job: EscalationJob, now = new Date(
     await repo.closeWatch(trx, job.workspaceId, [job.leadId], { escalated_at: now });
     const actor = systemActor(job.workspaceId);
     const rule = watch.rule_id ? await repo.findRule(trx, job.workspaceId, watch.rule_id) : undefined;
-    const previousOwner = (lead.owner_id as string | null) ?? null;
-    let row = lead;
+    const previousOwner = lead.owner_id;
+    let row: leads.LeadRow = lead;
     let reassigned: Assignment | null = null;
     if (settings.reassign_on_escalation && rule) {
       const picked = await pickAssignee(
@@ -63,7 +63,7 @@ export async function fireEscalation(db: Db, job: EscalationJob, now = new Date(
       }
     }
     const label = [lead.family_name, lead.given_name].filter(Boolean).join(' ');
-    const owner = previousOwner ? (await findActiveUsers(trx, job.workspaceId, { ids: [previousOwner] }))[0] : undefined;
+    const owner = previousOwner ? (await findActiveUsers(handleOf(trx), job.workspaceId, { ids: [previousOwner] }))[0] : undefined;
     const recipients = (await escalationRecipients(trx, job.workspaceId, rule)).filter((id) => id !== reassigned?.userId);
     const facts = {
       label,
@@ -102,7 +102,7 @@ export async function fireEscalation(db: Db, job: EscalationJob, now = new Date(
 }
 
 /** Every waiting lead whose window has passed, whether or not its job ran: a restart loses no escalation. */
-export async function sweepEscalations(db: Db, now = new Date()): Promise<number> {
+export async function sweepEscalations(db: SalesDb, now = new Date()): Promise<number> {
   let fired = 0;
   // Each fired or closed watch leaves the due set; the bound only guards against a row that neither fires nor closes.
   for (let batch = 0; batch < 100; batch++) {
@@ -114,7 +114,7 @@ export async function sweepEscalations(db: Db, now = new Date()): Promise<number
 }
 
 /** The first touch stops the clock: an activity logged on the lead, or any status change, deletion or conversion. */
-export async function markContacted(db: Db, event: OutboxEvent): Promise<void> {
+export async function markContacted(db: SalesDb, event: OutboxEvent): Promise<void> {
   let ids: string[] = [];
   if (event.type.startsWith('activity.')) {
     const links = ((event.payload?.timeline as { links?: { entityType: string; entityId: string }[] })?.links ?? []) as {

@@ -1,21 +1,22 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type PgBoss from 'pg-boss';
-import type { Db, Tx } from '../../platform/db/database.js';
 import type { EventBus } from '../../platform/events/bus.js';
 import { type EscalationJob, fireEscalation, markContacted, sweepEscalations } from './assignment.escalation.js';
 import { setEscalationScheduler } from './assignment.service.js';
 import { makeDealMergeConsumer } from './deals.merge.js';
+import { type SalesTx, salesDb } from './sales.db.js';
 
 export const ESCALATE_QUEUE = 'sales.lead-escalate';
 export const ESCALATION_SWEEP_QUEUE = 'sales.lead-escalation-sweep';
 
 /** pg-boss writes its job through our transaction, so the escalation job commits (or not) with the assignment. */
-const throughTransaction = (trx: Tx) => ({
-  executeSql: async (text: string, values: unknown[]) => trx.executeQuery(CompiledQuery.raw(text, values)) as Promise<{ rows: any[] }>,
+const throughTransaction = (trx: SalesTx) => ({
+  executeSql: (text: string, values: unknown[]) => trx.executeQuery(CompiledQuery.raw(text, values)),
 });
 
 /** Queues, workers and the minute sweep of lead escalation; the first sweep runs at start so nothing waits after a restart. */
-export function registerAssignmentJobs(bus: EventBus, db: Db) {
+export function registerAssignmentJobs<D>(bus: EventBus, handle: Kysely<D>) {
+  const db = salesDb(handle);
   bus.subscribe('sales-merge', ['person.merged', 'company.merged'], makeDealMergeConsumer(db));
   bus.subscribe('sales-lead-contacted', ['activity.created', 'lead.status_changed', 'lead.deleted', 'lead.converted'], async (event) => {
     await markContacted(db, event);

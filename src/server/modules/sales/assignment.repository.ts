@@ -1,26 +1,44 @@
-import { type RawBuilder, sql } from 'kysely';
-import type { AssignmentObjectType } from '../../../shared/contracts/assignment.js';
-import type { DbOrTx } from '../../platform/db/database.js';
+import { type Insertable, type RawBuilder, type Selectable, sql, type Updateable } from 'kysely';
+import type { AssignmentMethod, AssignmentObjectType, AssignmentRule } from '../../../shared/contracts/assignment.js';
+import type { AssignmentRules, AssignmentSettings, RecordAssignments } from '../../platform/db/schema.js';
+import { companyAttribute } from '../customers/index.js';
+import type { DealRecord } from './deals.repository.js';
+import type { LeadRow } from './leads.repository.js';
+import type { SalesDb } from './sales.db.js';
 
 /** SQL of assignment rules, their history and the lead response watch. */
 
-export type RuleRow = Record<string, any>;
-const tableOf = (t: AssignmentObjectType) => (t === 'lead' ? 'leads' : 'deals');
+type RuleNarrowed = {
+  object_type: AssignmentObjectType;
+  method: AssignmentMethod;
+  territories: AssignmentRule['territories'];
+  escalation_target: AssignmentRule['escalationTarget'];
+};
+/** A rule row with its enums and territories narrowed to the contract (the table's CHECKs; territories are written from it). */
+export type RuleRow = Omit<Selectable<AssignmentRules>, keyof RuleNarrowed> & RuleNarrowed;
+export type AssignmentRow = Omit<Selectable<RecordAssignments>, 'method' | 'reason'> & {
+  method: AssignmentMethod;
+  reason: 'rule' | 'escalation';
+};
+export type SettingsRow = Selectable<AssignmentSettings>;
+/** The record a rule assigned: a lead, or a deal (without its stage). */
+export type AssignedRow = LeadRow | DealRecord;
+export const isLeadRow = (row: AssignedRow): row is LeadRow => 'family_name' in row;
 
-export function listRules(db: DbOrTx, workspaceId: string, objectType?: AssignmentObjectType, opts: { activeOnly?: boolean } = {}) {
+export function listRules(db: SalesDb, workspaceId: string, objectType?: AssignmentObjectType, opts: { activeOnly?: boolean } = {}) {
   let q = db.selectFrom('assignment_rules').selectAll().where('workspace_id', '=', workspaceId);
   if (objectType) q = q.where('object_type', '=', objectType);
   if (opts.activeOnly) q = q.where('active', '=', true);
-  return q.orderBy('object_type').orderBy('position').orderBy('id').execute() as Promise<RuleRow[]>;
+  return q.orderBy('object_type').orderBy('position').orderBy('id').$narrowType<RuleNarrowed>().execute();
 }
 
-export function findRule(db: DbOrTx, workspaceId: string, id: string, opts: { forUpdate?: boolean } = {}) {
+export function findRule(db: SalesDb, workspaceId: string, id: string, opts: { forUpdate?: boolean } = {}) {
   let q = db.selectFrom('assignment_rules').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id);
   if (opts.forUpdate) q = q.forUpdate();
-  return q.executeTakeFirst() as Promise<RuleRow | undefined>;
+  return q.$narrowType<RuleNarrowed>().executeTakeFirst();
 }
 
-export async function nextPosition(db: DbOrTx, workspaceId: string, objectType: AssignmentObjectType) {
+export async function nextPosition(db: SalesDb, workspaceId: string, objectType: AssignmentObjectType) {
   const r = await db
     .selectFrom('assignment_rules')
     .select(sql<number>`coalesce(max(position) + 1, 0)::int`.as('n'))
@@ -30,26 +48,33 @@ export async function nextPosition(db: DbOrTx, workspaceId: string, objectType: 
   return r.n;
 }
 
-export function insertRule(db: DbOrTx, row: Record<string, unknown>) {
-  return db.insertInto('assignment_rules').values(row).returningAll().executeTakeFirstOrThrow() as Promise<RuleRow>;
+export function insertRule(db: SalesDb, row: Insertable<AssignmentRules>): Promise<RuleRow> {
+  return db.insertInto('assignment_rules').values(row).returningAll().$narrowType<RuleNarrowed>().executeTakeFirstOrThrow();
 }
 
-export function updateRule(db: DbOrTx, workspaceId: string, id: string, set: Record<string, unknown>, opts: { bump?: boolean } = {}) {
+export function updateRule(
+  db: SalesDb,
+  workspaceId: string,
+  id: string,
+  set: Updateable<AssignmentRules>,
+  opts: { bump?: boolean } = {},
+): Promise<RuleRow> {
   return db
     .updateTable('assignment_rules')
     .set({ ...set, ...(opts.bump === false ? {} : { version: sql`version + 1`, updated_at: new Date() }) })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .returningAll()
-    .executeTakeFirstOrThrow() as Promise<RuleRow>;
+    .$narrowType<RuleNarrowed>()
+    .executeTakeFirstOrThrow();
 }
 
-export function deleteRule(db: DbOrTx, workspaceId: string, id: string) {
+export function deleteRule(db: SalesDb, workspaceId: string, id: string) {
   return db.deleteFrom('assignment_rules').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 }
 
 /** Locks and returns every rule of the object type, in id order: whoever locks them this way cannot deadlock. */
-export function lockRules(db: DbOrTx, workspaceId: string, objectType: AssignmentObjectType) {
+export function lockRules(db: SalesDb, workspaceId: string, objectType: AssignmentObjectType) {
   return db
     .selectFrom('assignment_rules')
     .selectAll()
@@ -57,29 +82,39 @@ export function lockRules(db: DbOrTx, workspaceId: string, objectType: Assignmen
     .where('object_type', '=', objectType)
     .orderBy('id')
     .forUpdate()
-    .execute() as Promise<RuleRow[]>;
+    .$narrowType<RuleNarrowed>()
+    .execute();
 }
 
 /** Does the record satisfy the compiled condition? Evaluated in SQL by the shared filter compiler. */
 export async function recordMatches(
-  db: DbOrTx,
+  db: SalesDb,
   objectType: AssignmentObjectType,
   workspaceId: string,
   id: string,
   cond: RawBuilder<boolean>,
 ) {
-  const r = await db
-    .selectFrom(`${tableOf(objectType)} as r`)
-    .select('r.id')
-    .where('r.workspace_id', '=', workspaceId)
-    .where('r.id', '=', id)
-    .where(cond)
-    .executeTakeFirst();
+  const r =
+    objectType === 'lead'
+      ? await db
+          .selectFrom('leads as r')
+          .select('r.id')
+          .where('r.workspace_id', '=', workspaceId)
+          .where('r.id', '=', id)
+          .where(cond)
+          .executeTakeFirst()
+      : await db
+          .selectFrom('deals as r')
+          .select('r.id')
+          .where('r.workspace_id', '=', workspaceId)
+          .where('r.id', '=', id)
+          .where(cond)
+          .executeTakeFirst();
   return !!r;
 }
 
 /** Open leads (new / working / qualified) + open deals owned by each user. */
-export async function openLoads(db: DbOrTx, workspaceId: string, userIds: string[]): Promise<Map<string, number>> {
+export async function openLoads(db: SalesDb, workspaceId: string, userIds: string[]): Promise<Map<string, number>> {
   const load = new Map<string, number>();
   if (!userIds.length) return load;
   const { rows } = await sql<{ owner_id: string; n: number }>`
@@ -94,38 +129,59 @@ export async function openLoads(db: DbOrTx, workspaceId: string, userIds: string
   return load;
 }
 
-export async function recordPrefecture(db: DbOrTx, objectType: AssignmentObjectType, workspaceId: string, id: string) {
-  const q =
+/** The prefecture a territory rule routes on: the lead's own, or the deal's company's (customers' attribute port). */
+export async function recordPrefecture(db: SalesDb, objectType: AssignmentObjectType, workspaceId: string, id: string) {
+  const r =
     objectType === 'lead'
-      ? sql<{ p: string | null }>`SELECT prefecture AS p FROM leads WHERE workspace_id = ${workspaceId} AND id = ${id}`
-      : sql<{ p: string | null }>`SELECT c.prefecture AS p FROM deals d JOIN companies c ON c.workspace_id = d.workspace_id
-          AND c.id = d.company_id WHERE d.workspace_id = ${workspaceId} AND d.id = ${id}`;
-  return (await q.execute(db)).rows[0]?.p ?? null;
+      ? await db
+          .selectFrom('leads')
+          .select('prefecture as p')
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', id)
+          .executeTakeFirst()
+      : await db
+          .selectFrom('deals as d')
+          .select(companyAttribute('prefecture', sql.ref('d.workspace_id'), sql.ref('d.company_id')).as('p'))
+          .where('d.workspace_id', '=', workspaceId)
+          .where('d.id', '=', id)
+          .executeTakeFirst();
+  return r?.p ?? null;
 }
 
 /** Sets the owner (and the rule's team when the record has none) without a version bump: part of the create. */
-export function setOwner(
-  db: DbOrTx,
+export async function setOwner(
+  db: SalesDb,
   objectType: AssignmentObjectType,
   workspaceId: string,
   id: string,
   ownerId: string,
   teamId: string | null,
-) {
+): Promise<AssignedRow> {
+  const set = { owner_id: ownerId, ...(teamId ? { team_id: sql<string>`coalesce(team_id, ${teamId}::uuid)` } : {}) };
+  if (objectType === 'lead')
+    return db
+      .updateTable('leads')
+      .set(set)
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .returningAll()
+      .$narrowType<Pick<LeadRow, 'status'>>()
+      .executeTakeFirstOrThrow();
   return db
-    .updateTable(tableOf(objectType))
-    .set({ owner_id: ownerId, ...(teamId ? { team_id: sql`coalesce(team_id, ${teamId}::uuid)` } : {}) })
+    .updateTable('deals')
+    .set(set)
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .returningAll()
-    .executeTakeFirstOrThrow() as Promise<Record<string, any>>;
+    .$narrowType<Pick<DealRecord, 'status' | 'forecast_category'>>()
+    .executeTakeFirstOrThrow();
 }
 
-export function insertAssignment(db: DbOrTx, row: Record<string, unknown>) {
-  return db.insertInto('record_assignments').values(row).returningAll().executeTakeFirstOrThrow() as Promise<Record<string, any>>;
+export function insertAssignment(db: SalesDb, row: Insertable<RecordAssignments>) {
+  return db.insertInto('record_assignments').values(row).execute();
 }
 
-export function listAssignments(db: DbOrTx, workspaceId: string, entityType: AssignmentObjectType, entityId: string) {
+export function listAssignments(db: SalesDb, workspaceId: string, entityType: AssignmentObjectType, entityId: string) {
   return db
     .selectFrom('record_assignments')
     .selectAll()
@@ -134,18 +190,17 @@ export function listAssignments(db: DbOrTx, workspaceId: string, entityType: Ass
     .where('entity_id', '=', entityId)
     .orderBy('created_at')
     .orderBy('id')
-    .execute() as Promise<Record<string, any>[]>;
+    .$narrowType<Pick<AssignmentRow, 'method' | 'reason'>>()
+    .execute();
 }
 
 // Settings (one row per workspace; defaults when absent)
 
-export function findSettings(db: DbOrTx, workspaceId: string) {
-  return db.selectFrom('assignment_settings').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst() as Promise<
-    Record<string, any> | undefined
-  >;
+export function findSettings(db: SalesDb, workspaceId: string) {
+  return db.selectFrom('assignment_settings').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst();
 }
 
-export function upsertSettings(db: DbOrTx, workspaceId: string, set: Record<string, unknown>) {
+export function upsertSettings(db: SalesDb, workspaceId: string, set: Omit<Insertable<AssignmentSettings>, 'workspace_id'>) {
   return db
     .insertInto('assignment_settings')
     .values({ workspace_id: workspaceId, ...set })
@@ -153,12 +208,12 @@ export function upsertSettings(db: DbOrTx, workspaceId: string, set: Record<stri
       oc.column('workspace_id').doUpdateSet({ ...set, version: sql`assignment_settings.version + 1`, updated_at: new Date() }),
     )
     .returningAll()
-    .executeTakeFirstOrThrow() as Promise<Record<string, any>>;
+    .executeTakeFirstOrThrow();
 }
 
 // Response watch (escalation of unanswered leads)
 
-export function insertWatch(db: DbOrTx, row: { workspace_id: string; lead_id: string; rule_id: string; assigned_at: Date }) {
+export function insertWatch(db: SalesDb, row: { workspace_id: string; lead_id: string; rule_id: string; assigned_at: Date }) {
   return db
     .insertInto('lead_response_watch')
     .values(row)
@@ -166,7 +221,7 @@ export function insertWatch(db: DbOrTx, row: { workspace_id: string; lead_id: st
     .execute();
 }
 
-export function lockOpenWatch(db: DbOrTx, workspaceId: string, leadId: string) {
+export function lockOpenWatch(db: SalesDb, workspaceId: string, leadId: string) {
   return db
     .selectFrom('lead_response_watch')
     .selectAll()
@@ -175,10 +230,10 @@ export function lockOpenWatch(db: DbOrTx, workspaceId: string, leadId: string) {
     .where('contacted_at', 'is', null)
     .where('escalated_at', 'is', null)
     .forUpdate()
-    .executeTakeFirst() as Promise<Record<string, any> | undefined>;
+    .executeTakeFirst();
 }
 
-export function closeWatch(db: DbOrTx, workspaceId: string, leadIds: string[], set: { contacted_at?: Date; escalated_at?: Date }) {
+export function closeWatch(db: SalesDb, workspaceId: string, leadIds: string[], set: { contacted_at?: Date; escalated_at?: Date }) {
   if (!leadIds.length) return Promise.resolve([]);
   return db
     .updateTable('lead_response_watch')
@@ -191,7 +246,7 @@ export function closeWatch(db: DbOrTx, workspaceId: string, leadIds: string[], s
 }
 
 /** Waiting leads whose window (the workspace's current setting) has passed, across workspaces. */
-export async function dueWatches(db: DbOrTx, now: Date, limit: number) {
+export async function dueWatches(db: SalesDb, now: Date, limit: number) {
   const { rows } = await sql<{ workspace_id: string; lead_id: string }>`
     SELECT w.workspace_id, w.lead_id FROM lead_response_watch w
       JOIN assignment_settings s ON s.workspace_id = w.workspace_id AND s.escalation_enabled

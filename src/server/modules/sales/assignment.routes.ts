@@ -16,6 +16,7 @@ import { registerAssignmentJobs } from './assignment.jobs.js';
 import * as rules from './assignment-rules.service.js';
 import { getDeal } from './deals.service.js';
 import { getLead } from './leads.service.js';
+import { salesDb } from './sales.db.js';
 
 const listQuery = z.object({ objectType: z.enum(assignmentObjectTypes).optional() });
 const list = z.object({ data: z.array(assignmentRuleSchema) });
@@ -24,7 +25,7 @@ const history = z.object({ data: z.array(recordAssignmentSchema) });
 
 /** 割り当てルール (admin) and escalation settings; a lead's or deal's automatic assignments for anyone who may see it. */
 export async function assignmentRoutes(app: App, { database, bus }: ModuleDeps) {
-  const { db } = database;
+  const db = salesDb(database.db);
   const who = (a: Actor | null) => a as Actor;
   registerAssignmentJobs(bus, db);
   const tags = ['assignment'];

@@ -1,7 +1,6 @@
 import type { AssignmentObjectType } from '../../../shared/contracts/assignment.js';
 import type { Filter } from '../../../shared/filter.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Tx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { compileFilter } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
@@ -10,11 +9,12 @@ import { findActiveUsers } from '../accounts/index.js';
 import { nextInRotation, pickLeastLoaded, territoryUser } from './assignment.choice.js';
 import * as repo from './assignment.repository.js';
 import { dealCatalog, leadCatalog } from './sales.catalogs.js';
+import { handleOf, type SalesTx } from './sales.db.js';
 
 export const catalogOf = (t: AssignmentObjectType) => (t === 'lead' ? leadCatalog : dealCatalog);
 
 /** Schedules the escalation job in the caller's transaction; set by assignment.jobs.ts once pg-boss runs (the sweep covers its absence). */
-export type EscalationScheduler = (trx: Tx, job: { workspaceId: string; leadId: string; at: Date }) => Promise<void>;
+export type EscalationScheduler = (trx: SalesTx, job: { workspaceId: string; leadId: string; at: Date }) => Promise<void>;
 let scheduleEscalation: EscalationScheduler | undefined;
 export function setEscalationScheduler(fn: EscalationScheduler | undefined) {
   scheduleEscalation = fn;
@@ -25,7 +25,7 @@ export interface Assignment {
   userId: string;
   previousUserId: string | null;
   reason: 'rule' | 'escalation';
-  row: Record<string, any>;
+  row: repo.AssignedRow;
 }
 
 /**
@@ -33,7 +33,7 @@ export interface Assignment {
  * one after another; null when nobody of the rule is available.
  */
 export async function pickAssignee(
-  trx: Tx,
+  trx: SalesTx,
   workspaceId: string,
   ruleId: string,
   record: { objectType: AssignmentObjectType; id: string },
@@ -43,12 +43,12 @@ export async function pickAssignee(
   if (!rule?.active) return null;
   let userId: string | null = null;
   if (rule.method === 'user' && rule.user_id) {
-    userId = (await findActiveUsers(trx, workspaceId, { ids: [rule.user_id] })).find((u) => !exclude.includes(u.id))?.id ?? null;
+    userId = (await findActiveUsers(handleOf(trx), workspaceId, { ids: [rule.user_id] })).find((u) => !exclude.includes(u.id))?.id ?? null;
   } else if (rule.method === 'territory') {
-    const chosen = territoryUser(rule.territories ?? [], await repo.recordPrefecture(trx, record.objectType, workspaceId, record.id));
-    if (chosen && !exclude.includes(chosen)) userId = (await findActiveUsers(trx, workspaceId, { ids: [chosen] }))[0]?.id ?? null;
+    const chosen = territoryUser(rule.territories, await repo.recordPrefecture(trx, record.objectType, workspaceId, record.id));
+    if (chosen && !exclude.includes(chosen)) userId = (await findActiveUsers(handleOf(trx), workspaceId, { ids: [chosen] }))[0]?.id ?? null;
   } else if (rule.team_id && (rule.method === 'round_robin' || rule.method === 'least_loaded')) {
-    const members = (await findActiveUsers(trx, workspaceId, { teamId: rule.team_id })).map((u) => u.id);
+    const members = (await findActiveUsers(handleOf(trx), workspaceId, { teamId: rule.team_id })).map((u) => u.id);
     userId =
       rule.method === 'round_robin'
         ? nextInRotation(members, rule.rr_last_user_id, exclude)
@@ -62,9 +62,9 @@ export async function pickAssignee(
 // (no window where the creator owns it, the API answers with the real owner) and the rule's row lock orders parallel creates.
 /** First matching active rule with an available rep wins; the record is updated, the history row written. */
 export async function assignNewRecord(
-  trx: Tx,
+  trx: SalesTx,
   actor: Actor,
-  record: { objectType: AssignmentObjectType; row: Record<string, any> },
+  record: { objectType: AssignmentObjectType; row: { id: string; owner_id?: string | null } },
 ): Promise<Assignment | null> {
   const { objectType, row } = record;
   // Lock every rule in id order, then walk the active ones in position order: a create that falls through several
@@ -99,7 +99,7 @@ export async function assignNewRecord(
   return null;
 }
 
-export async function writeHistory(trx: Tx, workspaceId: string, objectType: AssignmentObjectType, a: Assignment) {
+export async function writeHistory(trx: SalesTx, workspaceId: string, objectType: AssignmentObjectType, a: Assignment) {
   await repo.insertAssignment(trx, {
     workspace_id: workspaceId,
     id: newId(),
@@ -114,29 +114,51 @@ export async function writeHistory(trx: Tx, workspaceId: string, objectType: Ass
   });
 }
 
-const snippet = (s: unknown, n = 120) => (typeof s === 'string' && s ? (s.length > n ? `${s.slice(0, n)}…` : s) : null);
+const snippet = (s: string | null, n = 120) => (s ? (s.length > n ? `${s.slice(0, n)}…` : s) : null);
+
+/** What an assignment's timeline entry and notification say of the record: a lead's name and origin, a deal's title and customers. */
+function assignedRecord(row: repo.AssignedRow) {
+  if (repo.isLeadRow(row)) {
+    const label = [row.family_name, row.given_name].filter(Boolean).join(' ');
+    return {
+      label,
+      link: `/leads/${row.id}`,
+      summary: { name: label, companyName: row.company_name },
+      customers: [],
+      facts: {
+        source: row.source,
+        channel: row.channel,
+        companyName: row.company_name,
+        prefecture: row.prefecture,
+        notes: snippet(row.notes),
+      },
+    };
+  }
+  const customers = [
+    ...(row.person_id ? [{ entityType: 'person', entityId: row.person_id }] : []),
+    ...(row.company_id ? [{ entityType: 'company', entityId: row.company_id }] : []),
+  ];
+  return {
+    label: row.title,
+    link: `/deals/${row.id}`,
+    summary: { title: row.title },
+    customers,
+    facts: { source: null, channel: null, companyName: null, prefecture: null, notes: null },
+  };
+}
 
 /**
  * The audit row and `lead.assigned` / `deal.assigned` (timeline entry 「ルール X により割り当て」 + the assignee's
  * notification with the record's source, channel and notes); a lead assigned by a rule starts its response watch.
  */
-export async function announceAssignment(trx: Tx, actor: Actor, objectType: AssignmentObjectType, a: Assignment) {
+export async function announceAssignment(trx: SalesTx, actor: Actor, objectType: AssignmentObjectType, a: Assignment) {
   const { row, rule } = a;
-  const label = objectType === 'lead' ? [row.family_name, row.given_name].filter(Boolean).join(' ') : (row.title as string);
-  const link = objectType === 'lead' ? `/leads/${row.id}` : `/deals/${row.id}`;
-  const assignee = (await findActiveUsers(trx, actor.workspaceId, { ids: [a.userId] }))[0];
+  const { label, link, summary, customers, facts } = assignedRecord(row);
+  const assignee = (await findActiveUsers(handleOf(trx), actor.workspaceId, { ids: [a.userId] }))[0];
   const links: { entityType: string; entityId: string; ownerId?: string | null; teamId?: string | null; label?: string }[] = [
     { entityType: objectType, entityId: row.id, ownerId: row.owner_id, teamId: row.team_id, label },
+    ...customers,
   ];
-  if (objectType === 'deal' && row.person_id) links.push({ entityType: 'person', entityId: row.person_id });
-  if (objectType === 'deal' && row.company_id) links.push({ entityType: 'company', entityId: row.company_id });
-  const facts = {
-    source: row.source ?? null,
-    channel: row.channel ?? null,
-    companyName: row.company_name ?? null,
-    prefecture: row.prefecture ?? null,
-    notes: snippet(row.notes),
-  };
   const type = `${objectType}.assigned`;
   await recordChange(trx, actor, {
     audit: {
@@ -162,7 +184,7 @@ export async function announceAssignment(trx: Tx, actor: Actor, objectType: Assi
           occurredAt: new Date().toISOString(),
           links,
           summary: {
-            ...(objectType === 'lead' ? { name: label, companyName: row.company_name } : { title: label }),
+            ...summary,
             action: a.reason === 'escalation' ? 'reassigned' : 'assigned',
             ruleName: rule.name,
             reason: a.reason,
@@ -183,7 +205,7 @@ export async function announceAssignment(trx: Tx, actor: Actor, objectType: Assi
 }
 
 /** Starts the 「未対応」 clock when escalation is on: the job at the window's end, the sweep as the safety net. */
-async function watchResponse(trx: Tx, workspaceId: string, leadId: string, ruleId: string) {
+async function watchResponse(trx: SalesTx, workspaceId: string, leadId: string, ruleId: string) {
   const settings = await repo.findSettings(trx, workspaceId);
   if (!settings?.escalation_enabled) return;
   const now = new Date();

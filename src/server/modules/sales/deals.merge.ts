@@ -1,24 +1,32 @@
 import { sql } from 'kysely';
-import type { Db } from '../../platform/db/database.js';
 import type { EventHandler } from '../../platform/events/bus.js';
+import type { SalesDb } from './sales.db.js';
 
 /**
  * `person.merged` / `company.merged`: the merged record's deals (and the leads converted into it) point at the
  * survivor, so they show on its page instead of on a record in the trash. Idempotent: a second run finds nothing.
  */
-export function makeDealMergeConsumer(db: Db): EventHandler {
+export function makeDealMergeConsumer(db: SalesDb): EventHandler {
   return async (event) => {
     const survivorId = event.payload.survivorId;
     const mergedId = event.payload.mergedId;
     if (typeof survivorId !== 'string' || typeof mergedId !== 'string') return;
-    const kind = event.type === 'company.merged' ? 'company' : 'person';
-    const column = sql.raw(`${kind}_id`);
-    const converted = sql.raw(`converted_${kind}_id`);
+    const company = event.type === 'company.merged';
+    const column = company ? 'company_id' : 'person_id';
+    const converted = company ? 'converted_company_id' : 'converted_person_id';
     await db.transaction().execute(async (trx) => {
-      await sql`UPDATE deals SET ${column} = ${survivorId}::uuid, version = version + 1, updated_at = now()
-        WHERE workspace_id = ${event.workspaceId} AND ${column} = ${mergedId}::uuid`.execute(trx);
-      await sql`UPDATE leads SET ${converted} = ${survivorId}::uuid, updated_at = now()
-        WHERE workspace_id = ${event.workspaceId} AND ${converted} = ${mergedId}::uuid`.execute(trx);
+      await trx
+        .updateTable('deals')
+        .set((eb) => ({ [column]: survivorId, version: eb('version', '+', 1), updated_at: sql`now()` }))
+        .where('workspace_id', '=', event.workspaceId)
+        .where(column, '=', mergedId)
+        .execute();
+      await trx
+        .updateTable('leads')
+        .set({ [converted]: survivorId, updated_at: sql`now()` })
+        .where('workspace_id', '=', event.workspaceId)
+        .where(converted, '=', mergedId)
+        .execute();
     });
   };
 }

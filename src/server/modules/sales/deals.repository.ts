@@ -1,50 +1,59 @@
-import { type SelectQueryBuilder, sql } from 'kysely';
+import { type Insertable, type Selectable, type SelectQueryBuilder, sql, type Updateable } from 'kysely';
+import type { ForecastCategory, StageKind } from '../../../shared/contracts/sales.js';
 import type { Filter, Sort } from '../../../shared/filter.js';
 import type { Actor } from '../../platform/actor.js';
-import type { DbOrTx } from '../../platform/db/database.js';
+import type { DealLineItems, Deals } from '../../platform/db/schema.js';
 import { compileFilter, compileSort, decodeCursor, encodeCursor } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
-import { whereVisible } from '../../platform/policy.js';
 import { dealCatalog } from './sales.catalogs.js';
+import type { SalesDb } from './sales.db.js';
+import { whereSalesVisible } from './sales.policy.js';
 
-/**
- * Deals with their stage (name, probability) and the display names of the linked person and company.
- * The joins to people/companies only read names for display; customers owns and writes those tables.
- */
-function dealsWithNames(db: DbOrTx, workspaceId: string) {
+/** A deal row with its status and forecast category narrowed to the contract's values (the table's CHECKs). */
+export type DealRecord = Omit<Selectable<Deals>, 'status' | 'forecast_category'> & DealNarrowed;
+type DealNarrowed = { status: StageKind; forecast_category: ForecastCategory };
+/** A deal with its stage (name, probability, kind) and whether it has line items: what a deal page shows. */
+export type DealRow = DealRecord & { stage_name: string; probability: number; stage_kind: StageKind; has_line_items: boolean };
+type LineNarrowed = { discount_type: 'amount' | 'percent' | null };
+/** A line item with its product's SKU; the discount type narrowed to the table's CHECK. */
+export type LineItemRow = Omit<Selectable<DealLineItems>, 'discount_type'> & LineNarrowed & { sku: string | null };
+
+/** Deals with their stage. The linked person's and company's names come from customers after the query (deals.customers.ts). */
+function dealsWithStage(db: SalesDb, workspaceId: string) {
   return db
     .selectFrom('deals as d')
     .innerJoin('pipeline_stages as s', (j) => j.onRef('s.workspace_id', '=', 'd.workspace_id').onRef('s.id', '=', 'd.stage_id'))
-    .leftJoin('people as p', (j) => j.onRef('p.workspace_id', '=', 'd.workspace_id').onRef('p.id', '=', 'd.person_id'))
-    .leftJoin('companies as c', (j) => j.onRef('c.workspace_id', '=', 'd.workspace_id').onRef('c.id', '=', 'd.company_id'))
     .selectAll('d')
     .select([
       's.name as stage_name',
       's.probability',
       's.kind as stage_kind',
-      'p.family_name as person_family_name',
-      'p.given_name as person_given_name',
-      'c.name as company_name',
       sql<boolean>`EXISTS (SELECT 1 FROM deal_line_items li WHERE li.workspace_id = d.workspace_id AND li.deal_id = d.id)`.as(
         'has_line_items',
       ),
     ])
+    .$narrowType<DealNarrowed & { stage_kind: StageKind }>()
     .where('d.workspace_id', '=', workspaceId);
 }
 
-export function findDealRow(db: DbOrTx, workspaceId: string, id: string, opts: { includeDeleted?: boolean } = {}) {
-  let q = dealsWithNames(db, workspaceId).where('d.id', '=', id);
+export function findDealRow(
+  db: SalesDb,
+  workspaceId: string,
+  id: string,
+  opts: { includeDeleted?: boolean } = {},
+): Promise<DealRow | undefined> {
+  let q = dealsWithStage(db, workspaceId).where('d.id', '=', id);
   if (!opts.includeDeleted) q = q.where('d.deleted_at', 'is', null);
-  return q.executeTakeFirst() as Promise<Record<string, any> | undefined>;
+  return q.executeTakeFirst();
 }
 
-export function dealRowsByIds(db: DbOrTx, workspaceId: string, ids: string[]) {
-  if (!ids.length) return Promise.resolve([] as Record<string, any>[]);
-  return dealsWithNames(db, workspaceId).where('d.id', 'in', ids).execute() as Promise<Record<string, any>[]>;
+export async function dealRowsByIds(db: SalesDb, workspaceId: string, ids: string[]): Promise<DealRow[]> {
+  if (!ids.length) return [];
+  return dealsWithStage(db, workspaceId).where('d.id', 'in', ids).execute();
 }
 
 /** Locks the deal row for the rest of the transaction (concurrent moves of one deal run one after the other). */
-export async function lockDeal(db: DbOrTx, workspaceId: string, id: string) {
+export async function lockDeal(db: SalesDb, workspaceId: string, id: string) {
   return db
     .selectFrom('deals')
     .select(['id', 'version'])
@@ -54,11 +63,11 @@ export async function lockDeal(db: DbOrTx, workspaceId: string, id: string) {
     .executeTakeFirst();
 }
 
-export function insertDeal(db: DbOrTx, row: Record<string, unknown>) {
+export function insertDeal(db: SalesDb, row: Insertable<Deals>) {
   return db.insertInto('deals').values(row).execute();
 }
 
-export function updateDeal(db: DbOrTx, workspaceId: string, id: string, set: Record<string, unknown>) {
+export function updateDeal(db: SalesDb, workspaceId: string, id: string, set: Updateable<Deals>) {
   return db
     .updateTable('deals')
     .set({ ...set, version: sql`version + 1`, updated_at: new Date() })
@@ -79,7 +88,7 @@ export interface TotalsDelta {
  * Adjusts the maintained per-stage totals in the caller's transaction. Rows are touched in key order so
  * two transactions moving deals between the same stages in opposite directions cannot deadlock.
  */
-export async function applyTotals(db: DbOrTx, workspaceId: string, deltas: TotalsDelta[]) {
+export async function applyTotals(db: SalesDb, workspaceId: string, deltas: TotalsDelta[]) {
   const merged = new Map<string, TotalsDelta>();
   for (const d of deltas) {
     const key = `${d.pipelineId}|${d.stageId}|${d.currency}`;
@@ -101,19 +110,20 @@ export async function applyTotals(db: DbOrTx, workspaceId: string, deltas: Total
 
 // ---------- line items ----------
 
-export function lineItemRows(db: DbOrTx, workspaceId: string, dealId: string) {
+export function lineItemRows(db: SalesDb, workspaceId: string, dealId: string): Promise<LineItemRow[]> {
   return db
     .selectFrom('deal_line_items as li')
     .leftJoin('products as pr', (j) => j.onRef('pr.workspace_id', '=', 'li.workspace_id').onRef('pr.id', '=', 'li.product_id'))
     .selectAll('li')
     .select('pr.sku')
+    .$narrowType<LineNarrowed>()
     .where('li.workspace_id', '=', workspaceId)
     .where('li.deal_id', '=', dealId)
     .orderBy('li.position')
-    .execute() as Promise<Record<string, any>[]>;
+    .execute();
 }
 
-export async function replaceLineItems(db: DbOrTx, workspaceId: string, dealId: string, rows: Record<string, unknown>[]) {
+export async function replaceLineItems(db: SalesDb, workspaceId: string, dealId: string, rows: Insertable<DealLineItems>[]) {
   await db.deleteFrom('deal_line_items').where('workspace_id', '=', workspaceId).where('deal_id', '=', dealId).execute();
   if (rows.length) await db.insertInto('deal_line_items').values(rows).execute();
 }
@@ -121,7 +131,7 @@ export async function replaceLineItems(db: DbOrTx, workspaceId: string, dealId: 
 // ---------- stage history ----------
 
 export async function enterStage(
-  db: DbOrTx,
+  db: SalesDb,
   row: {
     workspace_id: string;
     id: string;
@@ -142,7 +152,7 @@ export async function enterStage(
   await db.insertInto('deal_stage_history').values(row).execute();
 }
 
-export function stageHistoryRows(db: DbOrTx, workspaceId: string, dealId: string) {
+export function stageHistoryRows(db: SalesDb, workspaceId: string, dealId: string) {
   return db
     .selectFrom('deal_stage_history as h')
     .innerJoin('pipeline_stages as s', (j) => j.onRef('s.workspace_id', '=', 'h.workspace_id').onRef('s.id', '=', 'h.stage_id'))
@@ -166,15 +176,22 @@ export interface DealScope {
   trash?: boolean;
 }
 
-function scoped<O>(qb: SelectQueryBuilder<any, any, O>, actor: Actor, scope: DealScope): SelectQueryBuilder<any, any, O> {
-  let q = qb.where('d.deleted_at', scope.trash ? 'is not' : 'is', null).where(compileFilter(scope.filter, dealCatalog, 'd'));
-  if (scope.ownerId) q = q.where('d.owner_id', '=', scope.ownerId);
-  if (scope.teamId) q = q.where('d.team_id', '=', scope.teamId);
+/** The scope's conditions over deals aliased `d` (also inside the board's lateral join, hence the untyped refs). */
+function scoped<DB, TB extends keyof DB, O>(
+  qb: SelectQueryBuilder<DB, TB, O>,
+  actor: Actor,
+  scope: DealScope,
+): SelectQueryBuilder<DB, TB, O> {
+  let q = qb
+    .where(scope.trash ? sql<boolean>`d.deleted_at IS NOT NULL` : sql<boolean>`d.deleted_at IS NULL`)
+    .where(compileFilter(scope.filter, dealCatalog, 'd'));
+  if (scope.ownerId) q = q.where(sql<boolean>`d.owner_id = ${scope.ownerId}`);
+  if (scope.teamId) q = q.where(sql<boolean>`d.team_id = ${scope.teamId}`);
   if (scope.closeMonth) {
     const start = `${scope.closeMonth}-01`;
     q = q.where(sql<boolean>`d.expected_close_date >= ${start}::date AND d.expected_close_date < (${start}::date + interval '1 month')`);
   }
-  return whereVisible(q, actor, 'd');
+  return whereSalesVisible(q, actor, 'd');
 }
 
 export function isUnscoped(actor: Actor, scope: DealScope) {
@@ -185,8 +202,8 @@ const BOARD_CURSOR = (r: { stage_entered_at: Date | string; id: string }) =>
   encodeCursor([new Date(r.stage_entered_at).toISOString(), r.id]);
 
 /** The first `limit` deals of every stage of a pipeline in one statement (one index range per stage). */
-export async function boardFirstPages(db: DbOrTx, actor: Actor, pipelineId: string, scope: DealScope, limit: number) {
-  const rows = (await db
+export async function boardFirstPages(db: SalesDb, actor: Actor, pipelineId: string, scope: DealScope, limit: number) {
+  const rows = await db
     .selectFrom('pipeline_stages as s')
     .innerJoinLateral(
       (eb) =>
@@ -210,12 +227,12 @@ export async function boardFirstPages(db: DbOrTx, actor: Actor, pipelineId: stri
     .where('s.workspace_id', '=', actor.workspaceId)
     .where('s.pipeline_id', '=', pipelineId)
     .where('s.deleted_at', 'is', null)
-    .execute()) as { stage_id: string; id: string; stage_entered_at: Date }[];
+    .execute();
   return pageByStage(db, actor.workspaceId, rows, limit);
 }
 
 async function pageByStage(
-  db: DbOrTx,
+  db: SalesDb,
   workspaceId: string,
   rows: { stage_id: string; id: string; stage_entered_at: Date }[],
   limit: number,
@@ -236,18 +253,14 @@ async function pageByStage(
     workspaceId,
     rows.map((r) => r.id),
   );
-  const byId = new Map(full.map((r) => [r.id as string, r]));
-  return new Map(
-    [...byStage].map(([stageId, e]) => [
-      stageId,
-      { rows: e.ids.map((id) => byId.get(id)).filter(Boolean) as Record<string, any>[], nextCursor: e.nextCursor },
-    ]),
-  );
+  const byId = new Map(full.map((r) => [r.id, r]));
+  const found = (ids: string[]) => ids.flatMap((id) => byId.get(id) ?? []);
+  return new Map([...byStage].map(([stageId, e]) => [stageId, { rows: found(e.ids), nextCursor: e.nextCursor }]));
 }
 
 /** Next page of one stage, after the cursor of the previous page. */
 export async function stagePage(
-  db: DbOrTx,
+  db: SalesDb,
   actor: Actor,
   pipelineId: string,
   stageId: string,
@@ -278,11 +291,11 @@ export async function stagePage(
     }
     q = q.where(sql<boolean>`(d.stage_entered_at, d.id) < (${c[0]}::timestamptz, ${c[1]}::uuid)`);
   }
-  const rows = (await q
+  const rows = await q
     .orderBy('d.stage_entered_at', 'desc')
     .orderBy('d.id', 'desc')
     .limit(limit + 1)
-    .execute()) as { id: string; stage_entered_at: Date }[];
+    .execute();
   const pages = await pageByStage(
     db,
     actor.workspaceId,
@@ -293,18 +306,18 @@ export async function stagePage(
 }
 
 /** Per-stage count and amount: the maintained totals when unfiltered, else one grouped index-only scan. */
-export async function stageTotals(db: DbOrTx, actor: Actor, pipelineId: string, scope: DealScope) {
+export async function stageTotals(db: SalesDb, actor: Actor, pipelineId: string, scope: DealScope) {
   if (isUnscoped(actor, scope)) {
     const rows = await db
       .selectFrom('deal_stage_totals')
       .select(['stage_id', 'currency', 'deal_count as count', 'amount'])
       .where('workspace_id', '=', actor.workspaceId)
       .where('pipeline_id', '=', pipelineId)
-      .where('deal_count', '>', 0)
+      .where(sql<boolean>`deal_count > 0`)
       .execute();
     return rows.map((r) => ({
-      stageId: r.stage_id as string,
-      currency: String(r.currency),
+      stageId: r.stage_id,
+      currency: r.currency,
       count: Number(r.count),
       amount: Number(r.amount),
     }));
@@ -320,9 +333,9 @@ export async function stageTotals(db: DbOrTx, actor: Actor, pipelineId: string, 
   )
     .groupBy(['d.stage_id', 'd.currency'])
     .execute();
-  return rows.map((r: any) => ({
-    stageId: r.stage_id as string,
-    currency: String(r.currency),
+  return rows.map((r) => ({
+    stageId: r.stage_id,
+    currency: r.currency,
     count: Number(r.count),
     amount: Number(r.amount),
   }));
@@ -330,20 +343,20 @@ export async function stageTotals(db: DbOrTx, actor: Actor, pipelineId: string, 
 
 /** The table view: any sort of the catalog, keyset pages. */
 export async function listDealRows(
-  db: DbOrTx,
+  db: SalesDb,
   actor: Actor,
   scope: DealScope & { pipelineId?: string; sort: Sort; cursor?: string; limit: number },
 ) {
   const sort = compileSort(scope.sort.length ? scope.sort : [{ field: 'updatedAt', dir: 'desc' }], dealCatalog, 'd');
-  let q = scoped(dealsWithNames(db, actor.workspaceId), actor, scope).select(sort.keys.map((k, i) => k.as(`_k${i}`)));
+  let q = scoped(dealsWithStage(db, actor.workspaceId), actor, scope).select(sort.keys.map((k, i) => k.as(`_k${i}`)));
   if (scope.pipelineId) q = q.where('d.pipeline_id', '=', scope.pipelineId);
   if (scope.cursor) q = q.where(sort.after(decodeCursor(scope.cursor)));
-  const rows = (await q
+  const rows = await q
     .orderBy(sort.orderBy)
     .limit(scope.limit + 1)
-    .execute()) as Record<string, any>[];
-  const page = rows.slice(0, scope.limit);
-  const last = page.at(-1);
+    .execute();
+  const page: DealRow[] = rows.slice(0, scope.limit);
+  const last: Record<string, unknown> | undefined = rows.slice(0, scope.limit).at(-1);
   const nextCursor = rows.length > scope.limit && last ? encodeCursor(sort.keys.map((_, i) => last[`_k${i}`])) : null;
   return { rows: page, nextCursor };
 }

@@ -1,3 +1,4 @@
+import type { Insertable, Updateable } from 'kysely';
 import {
   type Deal,
   type DealCreate,
@@ -10,19 +11,21 @@ import {
 } from '../../../shared/contracts/sales.js';
 import type { Sort } from '../../../shared/filter.js';
 import type { Actor } from '../../platform/actor.js';
-import { type Db, type DbOrTx, inTransaction, type Tx } from '../../platform/db/database.js';
+import { inTransaction } from '../../platform/db/database.js';
+import type { Deals } from '../../platform/db/schema.js';
 import { emitEvent, recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { canSee } from '../../platform/policy.js';
 import { teamInWorkspace, userInWorkspace } from '../accounts/index.js';
 import { getCompany, getPerson } from '../customers/index.js';
 import { announceAssignment, assignNewRecord } from './assignment.service.js';
+import { type CustomerNames, withCustomerNames } from './deals.customers.js';
 import * as repo from './deals.repository.js';
 import { loadPipeline, resolvePipeline } from './pipelines.service.js';
 import { findProducts } from './products.repository.js';
 import { checkCurrency } from './products.service.js';
-import { salesDb } from './sales.db.js';
+import type { SalesDb, SalesTx } from './sales.db.js';
+import { maySeeSalesRecord } from './sales.policy.js';
 import { presentDeal, presentLineItem } from './sales.presenter.js';
 
 type Issue = { path: string; code: string; [k: string]: unknown };
@@ -30,7 +33,7 @@ const invalid = (issues: Issue[]) => new AppError('validation_failed', { issues 
 const DEFAULT_CURRENCY = 'JPY';
 
 async function checkRefs(
-  trx: Tx,
+  trx: SalesDb,
   actor: Actor,
   input: { personId?: string | null; companyId?: string | null; ownerId?: string | null; teamId?: string | null },
 ) {
@@ -64,9 +67,9 @@ function stageOf(pipeline: Pipeline, stageId: string | undefined, path = 'stageI
 }
 
 /** Line items priced and totalled in integers; a product's price and name fill what the caller left out. */
-async function buildLines(trx: Tx, actor: Actor, dealId: string, currency: string, items: LineItemInput[]) {
+async function buildLines(trx: SalesTx, actor: Actor, dealId: string, currency: string, items: LineItemInput[]) {
   const products = await findProducts(
-    salesDb(trx),
+    trx,
     actor.workspaceId,
     items.map((i) => i.productId).filter((x): x is string => !!x),
   );
@@ -114,21 +117,33 @@ async function buildLines(trx: Tx, actor: Actor, dealId: string, currency: strin
   return { rows, total };
 }
 
-function timeline(row: Record<string, any>, summary: Record<string, unknown>, at: Date) {
+type TimelineDeal = Pick<repo.DealRecord, 'id' | 'title' | 'owner_id' | 'team_id' | 'person_id' | 'company_id'>;
+
+function timeline(row: TimelineDeal, summary: Record<string, unknown>, at: Date) {
   // a deal link carries owner and team: the timeline applies the deal's visibility to its entries
   const links: { entityType: string; entityId: string; ownerId?: string | null; teamId?: string | null; label?: string }[] = [
-    { entityType: 'deal', entityId: row.id, ownerId: row.owner_id ?? null, teamId: row.team_id ?? null, label: row.title },
+    { entityType: 'deal', entityId: row.id, ownerId: row.owner_id, teamId: row.team_id, label: row.title },
   ];
   if (row.person_id) links.push({ entityType: 'person', entityId: row.person_id });
   if (row.company_id) links.push({ entityType: 'company', entityId: row.company_id });
   return { kind: 'deal', occurredAt: at.toISOString(), links, summary: { title: row.title, ...summary } };
 }
 
-async function view(db: DbOrTx, workspaceId: string, id: string): Promise<Deal> {
-  return presentDeal((await repo.findDealRow(db, workspaceId, id, { includeDeleted: true })) as Record<string, any>);
+/** A deal as the API shows it: with its stage and its customers' names. */
+type NamedDeal = repo.DealRow & CustomerNames;
+
+async function named(db: SalesDb, workspaceId: string, row: repo.DealRow): Promise<NamedDeal> {
+  const [one] = await withCustomerNames(db, workspaceId, [row]);
+  return one as NamedDeal;
 }
 
-export async function createDeal(options: { db: DbOrTx; actor: Actor; input: DealCreate; leadId?: string }): Promise<Deal> {
+async function view(db: SalesDb, workspaceId: string, id: string): Promise<Deal> {
+  const row = await repo.findDealRow(db, workspaceId, id, { includeDeleted: true });
+  if (!row) throw new AppError('not_found');
+  return presentDeal(await named(db, workspaceId, row));
+}
+
+export async function createDeal(options: { db: SalesDb; actor: Actor; input: DealCreate; leadId?: string }): Promise<Deal> {
   const { actor, input } = options;
   const currency = input.currency ?? DEFAULT_CURRENCY;
   checkCurrency(currency);
@@ -140,7 +155,7 @@ export async function createDeal(options: { db: DbOrTx; actor: Actor; input: Dea
     const id = newId();
     const lines = input.lineItems?.length ? await buildLines(trx, actor, id, currency, input.lineItems) : null;
     const now = new Date();
-    const row = {
+    const row: Insertable<Deals> & TimelineDeal & { amount: number } = {
       workspace_id: actor.workspaceId,
       id,
       title: input.title,
@@ -198,20 +213,20 @@ export async function createDeal(options: { db: DbOrTx; actor: Actor; input: Dea
   });
 }
 
-async function visibleRow(db: DbOrTx, actor: Actor, dealId: string, opts: { includeDeleted?: boolean } = {}) {
+async function visibleRow(db: SalesDb, actor: Actor, dealId: string, opts: { includeDeleted?: boolean } = {}): Promise<NamedDeal> {
   const row = await repo.findDealRow(db, actor.workspaceId, dealId, opts);
-  if (!row || !(await canSee(db, actor, { ownerId: row.owner_id, teamId: row.team_id }))) throw new AppError('not_found');
-  return row;
+  if (!row || !maySeeSalesRecord(actor, row)) throw new AppError('not_found');
+  return named(db, actor.workspaceId, row);
 }
 
-export async function getDeal(options: { db: Db; actor: Actor; dealId: string }): Promise<DealDetail> {
+export async function getDeal(options: { db: SalesDb; actor: Actor; dealId: string }): Promise<DealDetail> {
   const row = await visibleRow(options.db, options.actor, options.dealId, { includeDeleted: true });
   const items = await repo.lineItemRows(options.db, options.actor.workspaceId, row.id);
   return { ...presentDeal(row), lineItems: items.map(presentLineItem) };
 }
 
 /** Locks the deal, checks visibility and version; the caller's write happens in the same transaction. */
-async function lockForWrite(trx: Tx, actor: Actor, dealId: string, version: number) {
+async function lockForWrite(trx: SalesTx, actor: Actor, dealId: string, version: number) {
   if (!(await repo.lockDeal(trx, actor.workspaceId, dealId))) throw new AppError('not_found');
   const row = await visibleRow(trx, actor, dealId);
   if (row.version !== version) throw new AppError('conflict', { current: presentDeal(row) });
@@ -222,14 +237,14 @@ async function lockForWrite(trx: Tx, actor: Actor, dealId: string, version: numb
  * One change of a deal: fields, amount, and its stage (a move). Entering a won or lost stage closes the
  * deal (a lost one needs a reason); going back to an open stage reopens it.
  */
-export async function updateDeal(options: { db: Db; actor: Actor; dealId: string; patch: DealPatch }): Promise<Deal> {
+export async function updateDeal(options: { db: SalesDb; actor: Actor; dealId: string; patch: DealPatch }): Promise<Deal> {
   const { actor, patch } = options;
   if (patch.currency !== undefined) checkCurrency(patch.currency);
   return options.db.transaction().execute(async (trx) => {
     const before = await lockForWrite(trx, actor, options.dealId, patch.version);
     const beforeView = presentDeal(before);
     const pipelineId = patch.pipelineId ?? before.pipeline_id;
-    const pipeline = (await loadPipeline(trx, actor.workspaceId, pipelineId)) as Pipeline | undefined;
+    const pipeline = await loadPipeline(trx, actor.workspaceId, pipelineId);
     if (!pipeline) throw invalid([{ path: 'pipelineId', code: 'not_found' }]);
     if (pipelineId !== before.pipeline_id && !patch.stageId) throw invalid([{ path: 'stageId', code: 'required' }]);
     const stage = stageOf(pipeline, patch.stageId ?? before.stage_id);
@@ -245,23 +260,19 @@ export async function updateDeal(options: { db: Db; actor: Actor; dealId: string
     if (before.has_line_items && patch.currency !== undefined && patch.currency !== String(before.currency).trim())
       throw invalid([{ path: 'currency', code: 'fixed_by_line_items' }]);
     const now = new Date();
-    const set: Record<string, unknown> = { updated_by: actor.userId };
-    const map: Record<string, string> = {
-      title: 'title',
-      amount: 'amount',
-      currency: 'currency',
-      expectedCloseDate: 'expected_close_date',
-      personId: 'person_id',
-      companyId: 'company_id',
-      ownerId: 'owner_id',
-      teamId: 'team_id',
-      nextStep: 'next_step',
-      forecastCategory: 'forecast_category',
+    const set: Updateable<Deals> = {
+      updated_by: actor.userId,
+      title: patch.title,
+      amount: patch.amount,
+      currency: patch.currency,
+      expected_close_date: patch.expectedCloseDate,
+      person_id: patch.personId,
+      company_id: patch.companyId,
+      owner_id: patch.ownerId,
+      team_id: patch.teamId,
+      next_step: patch.nextStep,
+      forecast_category: patch.forecastCategory,
     };
-    for (const [k, column] of Object.entries(map)) {
-      const v = (patch as Record<string, unknown>)[k];
-      if (v !== undefined) set[column] = v;
-    }
     if (stageChanged) {
       set.pipeline_id = pipeline.id;
       set.stage_id = stage.id;
@@ -302,19 +313,19 @@ export async function updateDeal(options: { db: Db; actor: Actor; dealId: string
 }
 
 async function recordDealChange(
-  trx: Tx,
+  trx: SalesTx,
   actor: Actor,
-  before: Record<string, any>,
+  before: repo.DealRow,
   beforeView: Deal,
   after: Deal,
   stageChanged: boolean,
   now: Date,
 ) {
-  const row = {
+  const row: TimelineDeal = {
     id: after.id,
     title: after.title,
-    person_id: after.person?.id,
-    company_id: after.company?.id,
+    person_id: after.person?.id ?? null,
+    company_id: after.company?.id ?? null,
     owner_id: after.ownerId,
     team_id: after.teamId,
   };
@@ -359,7 +370,7 @@ function changedKeys(a: Record<string, unknown>, b: Record<string, unknown>) {
 
 /** Replaces the line items; the deal's amount becomes their sum (an empty list frees the amount again). */
 export async function setLineItems(options: {
-  db: Db;
+  db: SalesDb;
   actor: Actor;
   dealId: string;
   version: number;
@@ -405,7 +416,7 @@ export async function setLineItems(options: {
   });
 }
 
-export async function trashDeal(options: { db: Db; actor: Actor; dealId: string; restore?: boolean }) {
+export async function trashDeal(options: { db: SalesDb; actor: Actor; dealId: string; restore?: boolean }) {
   const { actor } = options;
   return options.db.transaction().execute(async (trx) => {
     if (!(await repo.lockDeal(trx, actor.workspaceId, options.dealId))) throw new AppError('not_found');
@@ -435,24 +446,24 @@ export async function trashDeal(options: { db: Db; actor: Actor; dealId: string;
   });
 }
 
-export async function stageHistory(options: { db: Db; actor: Actor; dealId: string }) {
+export async function stageHistory(options: { db: SalesDb; actor: Actor; dealId: string }) {
   const row = await visibleRow(options.db, options.actor, options.dealId, { includeDeleted: true });
   const rows = await repo.stageHistoryRows(options.db, options.actor.workspaceId, row.id);
   return rows.map((r) => ({
-    id: r.id as string,
-    stageId: r.stage_id as string,
-    stageName: r.stage_name as string,
-    enteredAt: new Date(r.entered_at as Date).toISOString(),
-    leftAt: r.left_at ? new Date(r.left_at as Date).toISOString() : null,
+    id: r.id,
+    stageId: r.stage_id,
+    stageName: r.stage_name,
+    enteredAt: new Date(r.entered_at).toISOString(),
+    leftAt: r.left_at ? new Date(r.left_at).toISOString() : null,
     durationSeconds: Math.max(0, Math.round(Number(r.duration_seconds))),
   }));
 }
 
 export async function listDeals(options: {
-  db: Db;
+  db: SalesDb;
   actor: Actor;
   scope: repo.DealScope & { pipelineId?: string; sort: Sort; cursor?: string; limit: number };
 }) {
   const { rows, nextCursor } = await repo.listDealRows(options.db, options.actor, options.scope);
-  return { data: rows.map(presentDeal), nextCursor };
+  return { data: (await withCustomerNames(options.db, options.actor.workspaceId, rows)).map(presentDeal), nextCursor };
 }

@@ -1,43 +1,43 @@
 import { sql } from 'kysely';
 import type { ForecastInputRow } from '../../../shared/forecast-math.js';
 import type { Actor } from '../../platform/actor.js';
-import type { DbOrTx } from '../../platform/db/database.js';
-import { whereVisible } from '../../platform/policy.js';
+import { workspaceSettings } from '../accounts/index.js';
+import type { SalesDb } from './sales.db.js';
+import { whereSalesVisible, whereTargetVisible } from './sales.policy.js';
 
 export type GroupBy = 'owner' | 'team' | 'none';
 
-/** The workspace's time zone: closed deals fall in the month of their close time there (read only). */
-export async function workspaceTimeZone(db: DbOrTx, workspaceId: string): Promise<string> {
-  const row = await db.selectFrom('workspaces').select('time_zone').where('id', '=', workspaceId).executeTakeFirst();
-  return (row?.time_zone as string | undefined) ?? 'Asia/Tokyo';
+/** The workspace's time zone (accounts' settings port): closed deals fall in the month of their close time there. */
+export async function workspaceTimeZone(db: SalesDb, workspaceId: string): Promise<string> {
+  return (await workspaceSettings(db, workspaceId)).timeZone;
 }
 
 // ---------- settings ----------
 
-export function settingsRow(db: DbOrTx, workspaceId: string) {
+export function settingsRow(db: SalesDb, workspaceId: string) {
   return db
     .selectFrom('sales_settings')
     .select(['fiscal_start_month', 'version'])
     .where('workspace_id', '=', workspaceId)
-    .executeTakeFirst() as Promise<{ fiscal_start_month: number; version: number } | undefined>;
+    .executeTakeFirst();
 }
 
 /** Creates the row at version 1 when missing, then locks it for the caller's transaction. */
-export async function lockSettings(db: DbOrTx, workspaceId: string) {
+export async function lockSettings(db: SalesDb, workspaceId: string) {
   await db
     .insertInto('sales_settings')
     .values({ workspace_id: workspaceId })
     .onConflict((oc) => oc.column('workspace_id').doNothing())
     .execute();
-  return (await db
+  return db
     .selectFrom('sales_settings')
     .select(['fiscal_start_month', 'version'])
     .where('workspace_id', '=', workspaceId)
     .forUpdate()
-    .executeTakeFirstOrThrow()) as { fiscal_start_month: number; version: number };
+    .executeTakeFirstOrThrow();
 }
 
-export function updateSettings(db: DbOrTx, workspaceId: string, fiscalStartMonth: number, userId: string | null) {
+export function updateSettings(db: SalesDb, workspaceId: string, fiscalStartMonth: number, userId: string | null) {
   return db
     .updateTable('sales_settings')
     .set({ fiscal_start_month: fiscalStartMonth, version: sql`version + 1`, updated_at: new Date(), updated_by: userId })
@@ -53,22 +53,23 @@ export function updateSettings(db: DbOrTx, workspaceId: string, fiscalStartMonth
  * deals_forecast_open / deals_forecast_closed; the caller's visibility applies to both.
  */
 export async function forecastRows(
-  db: DbOrTx,
+  db: SalesDb,
   actor: Actor,
   options: { start: string; end: string; timeZone: string; groupBy: GroupBy; pipelineId?: string },
 ): Promise<ForecastInputRow[]> {
   const { start, end, timeZone, groupBy, pipelineId } = options;
-  const group = groupBy === 'owner' ? sql`d.owner_id` : groupBy === 'team' ? sql`d.team_id` : sql`NULL::uuid`;
-  const openMonth = sql`to_char(d.expected_close_date, 'YYYY-MM')`;
+  const group =
+    groupBy === 'owner' ? sql<string | null>`d.owner_id` : groupBy === 'team' ? sql<string | null>`d.team_id` : sql<null>`NULL::uuid`;
+  const openMonth = sql<string>`to_char(d.expected_close_date, 'YYYY-MM')`;
   let open = db
     .selectFrom('deals as d')
     .innerJoin('pipeline_stages as s', (j) => j.onRef('s.workspace_id', '=', 'd.workspace_id').onRef('s.id', '=', 'd.stage_id'))
     .select([
-      sql<string>`'open'`.as('part'),
+      sql<ForecastInputRow['part']>`'open'`.as('part'),
       openMonth.as('month'),
       group.as('group_id'),
       'd.currency',
-      'd.forecast_category as category',
+      sql<ForecastInputRow['category']>`d.forecast_category`.as('category'),
       sql<string>`count(*)`.as('n'),
       sql<string>`sum(d.amount)`.as('amount'),
       sql<string>`sum(d.amount::numeric * s.probability)`.as('weighted'),
@@ -77,17 +78,17 @@ export async function forecastRows(
     .where('d.workspace_id', '=', actor.workspaceId)
     .where('d.deleted_at', 'is', null)
     .where('d.status', '=', 'open')
-    .where('d.expected_close_date', '>=', sql<any>`${start}::date`)
-    .where('d.expected_close_date', '<', sql<any>`${end}::date`);
-  const closedMonth = sql`to_char(d.closed_at AT TIME ZONE ${timeZone}, 'YYYY-MM')`;
+    .where('d.expected_close_date', '>=', sql<string>`${start}::date`)
+    .where('d.expected_close_date', '<', sql<string>`${end}::date`);
+  const closedMonth = sql<string>`to_char(d.closed_at AT TIME ZONE ${timeZone}, 'YYYY-MM')`;
   let closed = db
     .selectFrom('deals as d')
     .select([
-      'd.status as part',
+      sql<ForecastInputRow['part']>`d.status`.as('part'),
       closedMonth.as('month'),
       group.as('group_id'),
       'd.currency',
-      sql<string>`NULL::text`.as('category'),
+      sql<ForecastInputRow['category']>`NULL::text`.as('category'),
       sql<string>`count(*)`.as('n'),
       sql<string>`sum(d.amount)`.as('amount'),
       sql<string>`0::numeric`.as('weighted'),
@@ -96,16 +97,16 @@ export async function forecastRows(
     .where('d.workspace_id', '=', actor.workspaceId)
     .where('d.deleted_at', 'is', null)
     .where('d.status', '<>', 'open')
-    .where('d.closed_at', '>=', sql<any>`(${start}::timestamp AT TIME ZONE ${timeZone})`)
-    .where('d.closed_at', '<', sql<any>`(${end}::timestamp AT TIME ZONE ${timeZone})`);
+    .where('d.closed_at', '>=', sql<Date>`(${start}::timestamp AT TIME ZONE ${timeZone})`)
+    .where('d.closed_at', '<', sql<Date>`(${end}::timestamp AT TIME ZONE ${timeZone})`);
   if (pipelineId) {
     open = open.where('d.pipeline_id', '=', pipelineId);
     closed = closed.where('d.pipeline_id', '=', pipelineId);
   }
   // by output position: the time zone is a parameter, and PostgreSQL matches GROUP BY expressions parameter by parameter
-  open = whereVisible(open, actor, 'd').groupBy(sql`2, 3, 4, 5`);
-  closed = whereVisible(closed, actor, 'd').groupBy(sql`1, 2, 3, 4`);
-  const rows = (await open.unionAll(closed).execute()) as Record<string, any>[];
+  open = whereSalesVisible(open, actor, 'd').groupBy(sql`2, 3, 4, 5`);
+  closed = whereSalesVisible(closed, actor, 'd').groupBy(sql`1, 2, 3, 4`);
+  const rows = await open.unionAll(closed).execute();
   return rows.map((r) => ({
     part: r.part,
     month: r.month,
@@ -133,11 +134,13 @@ export interface TargetRow {
   updated_at: Date;
 }
 
+/** Targets of the range (months start..end) the actor may read (sales.policy.ts), in a stable order. */
 export function targetRows(
-  db: DbOrTx,
-  workspaceId: string,
+  db: SalesDb,
+  actor: Actor,
   options: { start: string; end: string; scope?: 'owner' | 'team' | 'workspace' },
-) {
+): Promise<TargetRow[]> {
+  const workspaceId = actor.workspaceId;
   let q = db
     .selectFrom('sales_targets')
     .select([
@@ -151,19 +154,20 @@ export function targetRows(
       'updated_at',
     ])
     .where('workspace_id', '=', workspaceId)
-    .where('month', '>=', sql<any>`${options.start}::date`)
-    .where('month', '<', sql<any>`${options.end}::date`);
+    .where('month', '>=', sql<string>`${options.start}::date`)
+    .where('month', '<', sql<string>`${options.end}::date`);
+  q = whereTargetVisible(q, actor, 'sales_targets');
   if (options.scope === 'owner') q = q.where('owner_id', 'is not', null);
   if (options.scope === 'team') q = q.where('team_id', 'is not', null);
   if (options.scope === 'workspace') q = q.where('owner_id', 'is', null).where('team_id', 'is', null);
-  return q.orderBy('month').orderBy('owner_id').orderBy('team_id').orderBy('currency').execute() as Promise<TargetRow[]>;
+  return q.orderBy('month').orderBy('owner_id').orderBy('team_id').orderBy('currency').execute();
 }
 
 const NONE = '00000000-0000-0000-0000-000000000000';
 
 /** Sets one target (insert or update of the (month, subject, currency) key); returns the row. */
 export async function upsertTarget(
-  db: DbOrTx,
+  db: SalesDb,
   row: {
     workspace_id: string;
     id: string;
@@ -187,7 +191,7 @@ export async function upsertTarget(
 
 /** Removes the target of a (month, subject, currency) key; returns the removed row's id, if any. */
 export async function deleteTargetByKey(
-  db: DbOrTx,
+  db: SalesDb,
   workspaceId: string,
   key: { month: string; owner_id: string | null; team_id: string | null; currency: string },
 ) {
@@ -200,7 +204,7 @@ export async function deleteTargetByKey(
   return rows[0]?.id ?? null;
 }
 
-export async function deleteTargetById(db: DbOrTx, workspaceId: string, id: string) {
+export async function deleteTargetById(db: SalesDb, workspaceId: string, id: string) {
   const res = await db.deleteFrom('sales_targets').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
 }

@@ -16,11 +16,12 @@ import { fiscalYearRange } from '../../../shared/forecast-math.js';
 import type { Actor } from '../../platform/actor.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
 import * as forecast from './forecast.service.js';
+import { salesDb } from './sales.db.js';
 import * as targets from './targets.service.js';
 
 /** Forecast (売上予測), sales targets (目標), the fiscal year setting and the manager dashboard (営業ダッシュボード). */
 export async function forecastRoutes(app: App, { database }: ModuleDeps) {
-  const { db } = database;
+  const db = salesDb(database.db);
   const who = (a: Actor | null) => a as Actor;
 
   app.get(

@@ -11,22 +11,22 @@ import {
 } from '../../../shared/forecast-math.js';
 import { localDate } from '../../../shared/zoned-time.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Db, DbOrTx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { stageTotals } from './deals.repository.js';
 import * as repo from './forecast.repository.js';
 import { loadPipeline, resolvePipeline } from './pipelines.service.js';
+import type { SalesDb } from './sales.db.js';
 import { targetInputs, visibleTargets } from './targets.service.js';
 
 const DEFAULT_FISCAL_START = 4;
 
-export async function getSalesSettings(options: { db: DbOrTx; actor: Actor }): Promise<SalesSettings> {
+export async function getSalesSettings(options: { db: SalesDb; actor: Actor }): Promise<SalesSettings> {
   const row = await repo.settingsRow(options.db, options.actor.workspaceId);
   return { fiscalStartMonth: row?.fiscal_start_month ?? DEFAULT_FISCAL_START, version: row?.version ?? 1 };
 }
 
-export async function updateSalesSettings(options: { db: Db; actor: Actor; version: number; fiscalStartMonth: number }) {
+export async function updateSalesSettings(options: { db: SalesDb; actor: Actor; version: number; fiscalStartMonth: number }) {
   const { actor } = options;
   return options.db.transaction().execute(async (trx) => {
     const before = await repo.lockSettings(trx, actor.workspaceId);
@@ -43,7 +43,7 @@ export async function updateSalesSettings(options: { db: Db; actor: Actor; versi
 }
 
 /** Today's fiscal position in the workspace's time zone. */
-async function calendar(db: DbOrTx, actor: Actor, now: Date) {
+async function calendar(db: SalesDb, actor: Actor, now: Date) {
   const [settings, timeZone] = await Promise.all([getSalesSettings({ db, actor }), repo.workspaceTimeZone(db, actor.workspaceId)]);
   const today = localDate(now, timeZone);
   const [y, m] = today.split('-').map(Number) as [number, number];
@@ -57,7 +57,7 @@ async function calendar(db: DbOrTx, actor: Actor, now: Date) {
 
 /** Rows + targets of one fiscal year in one grouped statement over the deals, then the integer arithmetic. */
 async function forecastTable(
-  db: DbOrTx,
+  db: SalesDb,
   actor: Actor,
   options: { fiscalYear: number; startMonth: number; timeZone: string; groupBy: repo.GroupBy; pipelineId?: string; periods: PeriodType[] },
 ): Promise<ForecastTable[]> {
@@ -85,11 +85,11 @@ async function forecastTable(
   );
 }
 
-export async function currentFiscalYear(options: { db: DbOrTx; actor: Actor; now?: Date }): Promise<number> {
+export async function currentFiscalYear(options: { db: SalesDb; actor: Actor; now?: Date }): Promise<number> {
   return (await calendar(options.db, options.actor, options.now ?? new Date())).currentFiscalYear;
 }
 
-export async function getForecast(options: { db: Db; actor: Actor; query: ForecastQuery; now?: Date }): Promise<Forecast> {
+export async function getForecast(options: { db: SalesDb; actor: Actor; query: ForecastQuery; now?: Date }): Promise<Forecast> {
   const { db, actor, query } = options;
   if (query.pipelineId && !(await loadPipeline(db, actor.workspaceId, query.pipelineId))) throw new AppError('not_found');
   const cal = await calendar(db, actor, options.now ?? new Date());
@@ -117,7 +117,7 @@ export async function getForecast(options: { db: Db; actor: Actor; query: Foreca
  * 営業ダッシュボード: the pipeline's stage totals (as on the board), this month's and this fiscal quarter's
  * forecast against target, and this month per owner. Activities per rep come from the activities module.
  */
-export async function getDashboard(options: { db: Db; actor: Actor; pipelineId?: string; now?: Date }): Promise<SalesDashboard> {
+export async function getDashboard(options: { db: SalesDb; actor: Actor; pipelineId?: string; now?: Date }): Promise<SalesDashboard> {
   const { db, actor } = options;
   const pipeline = options.pipelineId
     ? await loadPipeline(db, actor.workspaceId, options.pipelineId)

@@ -1,48 +1,48 @@
+import type { Updateable } from 'kysely';
 import type { z } from 'zod';
 import { companyCreate, personCreate } from '../../../shared/contracts/customers.js';
 import { dealCreate, type Lead, type LeadConvert, type LeadCreate, type LeadPatch } from '../../../shared/contracts/sales.js';
 import type { Filter, Sort } from '../../../shared/filter.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Db, Tx } from '../../platform/db/database.js';
+import type { Leads } from '../../platform/db/schema.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { canSee } from '../../platform/policy.js';
 import { teamInWorkspace, userInWorkspace } from '../accounts/index.js';
 import { createCompany, createPerson, getCompany, getPerson } from '../customers/index.js';
+import { isLeadRow } from './assignment.repository.js';
 import { announceAssignment, assignNewRecord } from './assignment.service.js';
 import { createDeal } from './deals.service.js';
 import * as repo from './leads.repository.js';
+import type { SalesDb } from './sales.db.js';
+import { maySeeSalesRecord } from './sales.policy.js';
 import { presentLead } from './sales.presenter.js';
 
-const columns: Record<string, string> = {
-  familyName: 'family_name',
-  givenName: 'given_name',
-  familyNameKana: 'family_name_kana',
-  givenNameKana: 'given_name_kana',
-  companyName: 'company_name',
-  title: 'title',
-  email: 'email',
-  phone: 'phone',
-  source: 'source',
-  channel: 'channel',
-  prefecture: 'prefecture',
-  industry: 'industry',
-  employeeCount: 'employee_count',
-  status: 'status',
-  disqualifiedReason: 'disqualified_reason',
-  notes: 'notes',
-  ownerId: 'owner_id',
-  teamId: 'team_id',
-};
-
-function toColumns(input: Record<string, unknown>) {
-  const set: Record<string, unknown> = {};
-  for (const [k, column] of Object.entries(columns)) if (input[k] !== undefined) set[column] = input[k];
-  return set;
+/** The given fields as lead columns; what the caller left out is undefined, which Kysely leaves out of the statement. */
+function toColumns(i: Omit<LeadPatch, 'version'>): Updateable<Leads> {
+  return {
+    family_name: i.familyName,
+    given_name: i.givenName,
+    family_name_kana: i.familyNameKana,
+    given_name_kana: i.givenNameKana,
+    company_name: i.companyName,
+    title: i.title,
+    email: i.email,
+    phone: i.phone,
+    source: i.source,
+    channel: i.channel,
+    prefecture: i.prefecture,
+    industry: i.industry,
+    employee_count: i.employeeCount,
+    status: i.status,
+    disqualified_reason: i.disqualifiedReason,
+    notes: i.notes,
+    owner_id: i.ownerId,
+    team_id: i.teamId,
+  };
 }
 
-async function checkRefs(trx: Tx, actor: Actor, input: { ownerId?: string | null; teamId?: string | null }) {
+async function checkRefs(trx: SalesDb, actor: Actor, input: { ownerId?: string | null; teamId?: string | null }) {
   const issues: { path: string; code: string }[] = [];
   if (input.ownerId && !(await userInWorkspace(trx, actor.workspaceId, input.ownerId))) issues.push({ path: 'ownerId', code: 'not_found' });
   if (input.teamId && !(await teamInWorkspace(trx, actor.workspaceId, input.teamId))) issues.push({ path: 'teamId', code: 'not_found' });
@@ -56,7 +56,7 @@ const leadTimeline = (lead: Lead, summary: Record<string, unknown>, extra: { ent
   summary: { name: lead.displayName, companyName: lead.companyName, source: lead.source, ...summary },
 });
 
-export async function createLead(options: { db: Db; actor: Actor; input: LeadCreate }) {
+export async function createLead(options: { db: SalesDb; actor: Actor; input: LeadCreate }) {
   const { actor, input } = options;
   return options.db.transaction().execute(async (trx) => {
     await checkRefs(trx, actor, input);
@@ -64,13 +64,14 @@ export async function createLead(options: { db: Db; actor: Actor; input: LeadCre
       workspace_id: actor.workspaceId,
       id: newId(),
       ...toColumns(input),
+      family_name: input.familyName,
       owner_id: input.ownerId ?? actor.userId,
       created_by: actor.userId,
       updated_by: actor.userId,
     });
     // Without an explicit owner the assignment rules choose one (assignment.service.ts says why in the transaction).
     const assignment = input.ownerId ? null : await assignNewRecord(trx, actor, { objectType: 'lead', row });
-    const lead = presentLead(assignment?.row ?? row);
+    const lead = presentLead(assignment && isLeadRow(assignment.row) ? assignment.row : row);
     await recordChange(trx, actor, {
       audit: { action: 'lead.created', entityType: 'lead', entityId: lead.id, after: lead },
       event: {
@@ -87,17 +88,17 @@ export async function createLead(options: { db: Db; actor: Actor; input: LeadCre
   });
 }
 
-async function visibleLead(db: Db | Tx, actor: Actor, leadId: string, opts: { forUpdate?: boolean } = {}) {
+async function visibleLead(db: SalesDb, actor: Actor, leadId: string, opts: { forUpdate?: boolean } = {}) {
   const row = await repo.findLead(db, actor.workspaceId, leadId, opts);
-  if (!row || !(await canSee(db, actor, { ownerId: row.owner_id, teamId: row.team_id }))) throw new AppError('not_found');
+  if (!row || !maySeeSalesRecord(actor, row)) throw new AppError('not_found');
   return row;
 }
 
-export async function getLead(options: { db: Db; actor: Actor; leadId: string }) {
+export async function getLead(options: { db: SalesDb; actor: Actor; leadId: string }) {
   return presentLead(await visibleLead(options.db, options.actor, options.leadId));
 }
 
-export async function updateLead(options: { db: Db; actor: Actor; leadId: string; patch: LeadPatch }) {
+export async function updateLead(options: { db: SalesDb; actor: Actor; leadId: string; patch: LeadPatch }) {
   const { actor, patch } = options;
   return options.db.transaction().execute(async (trx) => {
     const before = await visibleLead(trx, actor, options.leadId, { forUpdate: true });
@@ -106,7 +107,10 @@ export async function updateLead(options: { db: Db; actor: Actor; leadId: string
     if (before.version !== patch.version) throw new AppError('conflict', { current: beforeView });
     if (before.status === 'converted') throw new AppError('lead_not_convertible', { reason: 'converted' });
     await checkRefs(trx, actor, patch);
-    const after = presentLead(await repo.updateLead(trx, actor.workspaceId, before.id, { ...toColumns(patch), updated_by: actor.userId }));
+    const { version: _version, ...changes } = patch;
+    const after = presentLead(
+      await repo.updateLead(trx, actor.workspaceId, before.id, { ...toColumns(changes), updated_by: actor.userId }),
+    );
     const statusChanged = after.status !== beforeView.status;
     await recordChange(trx, actor, {
       audit: { action: 'lead.updated', entityType: 'lead', entityId: before.id, before: beforeView, after },
@@ -129,7 +133,7 @@ export async function updateLead(options: { db: Db; actor: Actor; leadId: string
   });
 }
 
-export async function trashLead(options: { db: Db; actor: Actor; leadId: string; restore?: boolean }) {
+export async function trashLead(options: { db: SalesDb; actor: Actor; leadId: string; restore?: boolean }) {
   const { actor } = options;
   return options.db.transaction().execute(async (trx) => {
     const before = await visibleLead(trx, actor, options.leadId, { forUpdate: true });
@@ -148,7 +152,7 @@ export async function trashLead(options: { db: Db; actor: Actor; leadId: string;
 }
 
 export async function listLeads(options: {
-  db: Db;
+  db: SalesDb;
   actor: Actor;
   filter?: Filter;
   status?: string;
@@ -165,7 +169,7 @@ export async function listLeads(options: {
  * 取引開始: a qualified lead becomes a person (+ company) (+ deal) in one transaction; any failure
  * leaves nothing behind. The lead keeps the new ids, and `lead.converted` lets the timeline follow it.
  */
-export async function convertLead(options: { db: Db; actor: Actor; leadId: string; input: LeadConvert }) {
+export async function convertLead(options: { db: SalesDb; actor: Actor; leadId: string; input: LeadConvert }) {
   const { actor, input } = options;
   return options.db.transaction().execute(async (trx) => {
     const before = await visibleLead(trx, actor, options.leadId, { forUpdate: true });

@@ -1,7 +1,13 @@
-import { sql } from 'kysely';
-import type { DbOrTx } from '../../platform/db/database.js';
+import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
+import type { StageKind } from '../../../shared/contracts/sales.js';
+import type { PipelineStages, Pipelines } from '../../platform/db/schema.js';
+import type { SalesDb } from './sales.db.js';
 
-export function listPipelineRows(db: DbOrTx, workspaceId: string) {
+export type PipelineRow = Selectable<Pipelines>;
+/** A stage row with its kind narrowed to the contract's values (the table's CHECK). */
+export type StageRow = Omit<Selectable<PipelineStages>, 'kind'> & { kind: StageKind };
+
+export function listPipelineRows(db: SalesDb, workspaceId: string) {
   return db
     .selectFrom('pipelines')
     .selectAll()
@@ -9,10 +15,10 @@ export function listPipelineRows(db: DbOrTx, workspaceId: string) {
     .where('deleted_at', 'is', null)
     .orderBy('position')
     .orderBy('id')
-    .execute() as Promise<Record<string, any>[]>;
+    .execute();
 }
 
-export function findPipelineRow(db: DbOrTx, workspaceId: string, id: string, opts: { forUpdate?: boolean } = {}) {
+export function findPipelineRow(db: SalesDb, workspaceId: string, id: string, opts: { forUpdate?: boolean } = {}) {
   let q = db
     .selectFrom('pipelines')
     .selectAll()
@@ -20,42 +26,45 @@ export function findPipelineRow(db: DbOrTx, workspaceId: string, id: string, opt
     .where('id', '=', id)
     .where('deleted_at', 'is', null);
   if (opts.forUpdate) q = q.forUpdate();
-  return q.executeTakeFirst() as Promise<Record<string, any> | undefined>;
+  return q.executeTakeFirst();
 }
 
-export function defaultPipelineRow(db: DbOrTx, workspaceId: string) {
+export function defaultPipelineRow(db: SalesDb, workspaceId: string) {
   return db
     .selectFrom('pipelines')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
     .where('is_default', '=', true)
     .where('deleted_at', 'is', null)
-    .executeTakeFirst() as Promise<Record<string, any> | undefined>;
+    .executeTakeFirst();
 }
 
 /** Inserts the default pipeline unless another transaction already did (the partial unique index decides). */
-export async function insertDefaultPipeline(db: DbOrTx, row: Record<string, unknown>): Promise<boolean> {
+export async function insertDefaultPipeline(
+  db: SalesDb,
+  row: { workspace_id: string; id: string; name: string; created_by: string | null },
+): Promise<boolean> {
   const { rows } = await sql<{ id: string }>`INSERT INTO pipelines (workspace_id, id, name, position, is_default, created_by, updated_by)
     VALUES (${row.workspace_id}, ${row.id}, ${row.name}, 0, true, ${row.created_by}, ${row.created_by})
     ON CONFLICT (workspace_id) WHERE is_default DO NOTHING RETURNING id`.execute(db);
   return rows.length === 1;
 }
 
-export function insertPipeline(db: DbOrTx, row: Record<string, unknown>) {
-  return db.insertInto('pipelines').values(row).returningAll().executeTakeFirstOrThrow() as Promise<Record<string, any>>;
+export function insertPipeline(db: SalesDb, row: Insertable<Pipelines>) {
+  return db.insertInto('pipelines').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export function updatePipeline(db: DbOrTx, workspaceId: string, id: string, set: Record<string, unknown>) {
+export function updatePipeline(db: SalesDb, workspaceId: string, id: string, set: Updateable<Pipelines>) {
   return db
     .updateTable('pipelines')
     .set({ ...set, version: sql`version + 1`, updated_at: new Date() })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .returningAll()
-    .executeTakeFirstOrThrow() as Promise<Record<string, any>>;
+    .executeTakeFirstOrThrow();
 }
 
-export async function maxPipelinePosition(db: DbOrTx, workspaceId: string): Promise<number> {
+export async function maxPipelinePosition(db: SalesDb, workspaceId: string): Promise<number> {
   const r = await db
     .selectFrom('pipelines')
     .select(sql<number>`coalesce(max(position), -1)::int`.as('p'))
@@ -64,33 +73,35 @@ export async function maxPipelinePosition(db: DbOrTx, workspaceId: string): Prom
   return r?.p ?? -1;
 }
 
-export function stageRows(db: DbOrTx, workspaceId: string, pipelineIds: string[]) {
-  if (!pipelineIds.length) return Promise.resolve([] as Record<string, any>[]);
+export async function stageRows(db: SalesDb, workspaceId: string, pipelineIds: string[]): Promise<StageRow[]> {
+  if (!pipelineIds.length) return [];
   return db
     .selectFrom('pipeline_stages')
     .selectAll()
+    .$narrowType<{ kind: StageKind }>()
     .where('workspace_id', '=', workspaceId)
     .where('pipeline_id', 'in', pipelineIds)
     .where('deleted_at', 'is', null)
     .orderBy('position')
-    .execute() as Promise<Record<string, any>[]>;
+    .execute();
 }
 
-export function findStage(db: DbOrTx, workspaceId: string, stageId: string) {
+export function findStage(db: SalesDb, workspaceId: string, stageId: string) {
   return db
     .selectFrom('pipeline_stages')
     .selectAll()
+    .$narrowType<{ kind: StageKind }>()
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', stageId)
     .where('deleted_at', 'is', null)
-    .executeTakeFirst() as Promise<Record<string, any> | undefined>;
+    .executeTakeFirst();
 }
 
-export function insertStages(db: DbOrTx, rows: Record<string, unknown>[]) {
+export function insertStages(db: SalesDb, rows: Insertable<PipelineStages>[]) {
   return db.insertInto('pipeline_stages').values(rows).execute();
 }
 
-export function updateStage(db: DbOrTx, workspaceId: string, id: string, set: Record<string, unknown>) {
+export function updateStage(db: SalesDb, workspaceId: string, id: string, set: Updateable<PipelineStages>) {
   return db
     .updateTable('pipeline_stages')
     .set({ ...set, updated_at: new Date() })
@@ -99,7 +110,7 @@ export function updateStage(db: DbOrTx, workspaceId: string, id: string, set: Re
     .execute();
 }
 
-export async function stageHasDeals(db: DbOrTx, workspaceId: string, pipelineId: string, stageId: string): Promise<boolean> {
+export async function stageHasDeals(db: SalesDb, workspaceId: string, pipelineId: string, stageId: string): Promise<boolean> {
   const r = await db
     .selectFrom('deals')
     .select('id')

@@ -1,10 +1,11 @@
 import type { Pipeline, PipelineCreate, PipelineUpdate, StageKind } from '../../../shared/contracts/sales.js';
 import type { Actor } from '../../platform/actor.js';
-import { type Db, type DbOrTx, inTransaction } from '../../platform/db/database.js';
+import { inTransaction } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import * as repo from './pipelines.repository.js';
+import type { SalesDb } from './sales.db.js';
 import { presentPipeline } from './sales.presenter.js';
 
 const DEFAULT_STAGES: { ja: string; en: string; probability: number; kind: StageKind }[] = [
@@ -21,7 +22,7 @@ const DEFAULT_STAGES: { ja: string; en: string; probability: number; kind: Stage
  * The workspace's default pipeline, created on first use with Japanese stages (English names when the
  * first user to need it works in English). Safe to call concurrently: the partial unique index keeps one.
  */
-export async function ensureDefaultPipeline(db: DbOrTx, actor: Actor): Promise<void> {
+export async function ensureDefaultPipeline(db: SalesDb, actor: Actor): Promise<void> {
   if (await repo.defaultPipelineRow(db, actor.workspaceId)) return;
   await inTransaction(db, async (trx) => {
     const id = newId();
@@ -52,7 +53,7 @@ export async function ensureDefaultPipeline(db: DbOrTx, actor: Actor): Promise<v
   });
 }
 
-export async function listPipelines(options: { db: Db; actor: Actor }): Promise<Pipeline[]> {
+export async function listPipelines(options: { db: SalesDb; actor: Actor }): Promise<Pipeline[]> {
   await ensureDefaultPipeline(options.db, options.actor);
   const rows = await repo.listPipelineRows(options.db, options.actor.workspaceId);
   const stages = await repo.stageRows(
@@ -68,25 +69,25 @@ export async function listPipelines(options: { db: Db; actor: Actor }): Promise<
   );
 }
 
-export async function loadPipeline(db: DbOrTx, workspaceId: string, pipelineId: string, opts: { forUpdate?: boolean } = {}) {
+export async function loadPipeline(db: SalesDb, workspaceId: string, pipelineId: string, opts: { forUpdate?: boolean } = {}) {
   const row = await repo.findPipelineRow(db, workspaceId, pipelineId, opts);
   if (!row) return undefined;
   return presentPipeline(row, await repo.stageRows(db, workspaceId, [pipelineId]));
 }
 
-export async function getPipeline(options: { db: Db; actor: Actor; pipelineId: string }): Promise<Pipeline> {
+export async function getPipeline(options: { db: SalesDb; actor: Actor; pipelineId: string }): Promise<Pipeline> {
   const p = await loadPipeline(options.db, options.actor.workspaceId, options.pipelineId);
   if (!p) throw new AppError('not_found');
   return p;
 }
 
 /** The pipeline a new deal goes to: the one named, else the default. */
-export async function resolvePipeline(trxOrDb: DbOrTx, actor: Actor, pipelineId?: string): Promise<Pipeline> {
+export async function resolvePipeline(trxOrDb: SalesDb, actor: Actor, pipelineId?: string): Promise<Pipeline> {
   if (!pipelineId) {
     await ensureDefaultPipeline(trxOrDb, actor);
     const d = await repo.defaultPipelineRow(trxOrDb, actor.workspaceId);
     if (!d) throw new AppError('not_found');
-    pipelineId = d.id as string;
+    pipelineId = d.id;
   }
   const p = await loadPipeline(trxOrDb, actor.workspaceId, pipelineId);
   if (!p) throw new AppError('validation_failed', { issues: [{ path: 'pipelineId', code: 'not_found' }] });
@@ -100,7 +101,7 @@ function checkStages(stages: PipelineCreate['stages']) {
   if (new Set(ids).size !== ids.length) throw new AppError('validation_failed', { issues: [{ path: 'stages', code: 'duplicate_id' }] });
 }
 
-export async function createPipeline(options: { db: Db; actor: Actor; input: PipelineCreate }) {
+export async function createPipeline(options: { db: SalesDb; actor: Actor; input: PipelineCreate }) {
   const { actor, input } = options;
   checkStages(input.stages);
   if (input.stages.some((s) => s.id))
@@ -138,7 +139,7 @@ export async function createPipeline(options: { db: Db; actor: Actor; input: Pip
 }
 
 /** Rename, reorder, re-weight, add and remove stages. A removed stage must be empty. */
-export async function updatePipeline(options: { db: Db; actor: Actor; pipelineId: string; input: PipelineUpdate }) {
+export async function updatePipeline(options: { db: SalesDb; actor: Actor; pipelineId: string; input: PipelineUpdate }) {
   const { actor, input } = options;
   checkStages(input.stages);
   return options.db.transaction().execute(async (trx) => {

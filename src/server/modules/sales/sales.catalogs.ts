@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import { dealStatuses, forecastCategories, leadSources, leadStatuses } from '../../../shared/contracts/sales.js';
 import type { FieldCatalog, FieldSpec } from '../../platform/filter/compile.js';
+import { type CompanyAttribute, companyAttribute } from '../customers/index.js';
 
 const col =
   (name: string) =>
@@ -13,12 +14,12 @@ const f = (type: FieldSpec['type'], name: string, extra: Partial<FieldSpec> = {}
   ...extra,
 });
 
-function companyField(type: FieldSpec['type'], column: string): FieldSpec {
+/** A column of the deal's company, through customers' attribute port (a primary-key probe inside the deal query). */
+function companyField(type: FieldSpec['type'], column: CompanyAttribute): FieldSpec {
   return {
     type,
     sortable: true,
-    expr: (a) =>
-      sql`(SELECT c.${sql.ref(column)} FROM companies c WHERE c.workspace_id = ${sql.ref(`${a}.workspace_id`)} AND c.id = ${sql.ref(`${a}.company_id`)})`,
+    expr: (a) => companyAttribute(column, sql.ref(`${a}.workspace_id`), sql.ref(`${a}.company_id`)),
   };
 }
 

@@ -25,3 +25,9 @@ export type SalesTx = TxOf<SalesTable>;
 
 /** The module's view of a handle that came from outside (the server's connection, another module's transaction). */
 export const salesDb = <D>(db: Kysely<D>): SalesDb => tablesOf<SalesTable, D>(db);
+
+/**
+ * A transaction as a plain handle, for other modules' ports: they take `Kysely<D>`, and TypeScript cannot infer D from a
+ * `Transaction` (which is a Kysely, so nothing is converted).
+ */
+export const handleOf = (trx: SalesTx): SalesDb => trx;

@@ -1,8 +1,13 @@
 import { type Deal, type Lead, type LineItem, type Pipeline, type Product, weightedAmount } from '../../../shared/contracts/sales.js';
 import { formatJapaneseName } from '../../../shared/jp-text.js';
+import type { CustomerNames } from './deals.customers.js';
+import type { DealRow, LineItemRow } from './deals.repository.js';
+import type { LeadRow } from './leads.repository.js';
+import type { PipelineRow, StageRow } from './pipelines.repository.js';
 import type { ProductRow } from './products.repository.js';
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+const isoOf = (d: Date | string) => new Date(d).toISOString();
 // int8 arrives as a string from pg; our amounts are capped at 10^15, exact in a JS number.
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
@@ -21,13 +26,13 @@ export function presentProduct(r: ProductRow): Product {
     currency: r.currency.trim(),
     active: r.active,
     version: r.version,
-    createdAt: iso(r.created_at) as string,
-    updatedAt: iso(r.updated_at) as string,
+    createdAt: isoOf(r.created_at),
+    updatedAt: isoOf(r.updated_at),
     deletedAt: iso(r.deleted_at),
   };
 }
 
-export function presentPipeline(p: Record<string, any>, stages: Record<string, any>[]): Pipeline {
+export function presentPipeline(p: PipelineRow, stages: StageRow[]): Pipeline {
   return {
     id: p.id,
     name: p.name,
@@ -39,7 +44,7 @@ export function presentPipeline(p: Record<string, any>, stages: Record<string, a
 }
 
 /** A deal row joined with its stage (stage_name, probability) and the names of its person and company. */
-export function presentDeal(r: Record<string, any>): Deal {
+export function presentDeal(r: DealRow & CustomerNames): Deal {
   const amount = Number(r.amount);
   return {
     id: r.id,
@@ -53,31 +58,26 @@ export function presentDeal(r: Record<string, any>): Deal {
     weightedAmount: weightedAmount(amount, r.probability),
     currency: String(r.currency).trim(),
     expectedCloseDate: r.expected_close_date ?? null,
-    person: r.person_id ? { id: r.person_id, name: personName(r) } : null,
+    person: r.person_id ? { id: r.person_id, name: r.person_name ?? '' } : null,
     company: r.company_id ? { id: r.company_id, name: r.company_name ?? '' } : null,
     leadId: r.lead_id,
     ownerId: r.owner_id,
     teamId: r.team_id,
     nextStep: r.next_step,
-    forecastCategory: r.forecast_category ?? 'pipeline',
+    forecastCategory: r.forecast_category,
     closeReason: r.close_reason,
     competitor: r.competitor,
     closedAt: iso(r.closed_at),
-    stageEnteredAt: iso(r.stage_entered_at) as string,
-    hasLineItems: !!r.has_line_items,
+    stageEnteredAt: isoOf(r.stage_entered_at),
+    hasLineItems: r.has_line_items,
     version: r.version,
-    createdAt: iso(r.created_at) as string,
-    updatedAt: iso(r.updated_at) as string,
+    createdAt: isoOf(r.created_at),
+    updatedAt: isoOf(r.updated_at),
     deletedAt: iso(r.deleted_at),
   };
 }
 
-function personName(r: Record<string, any>) {
-  if (!r.person_family_name) return '';
-  return formatJapaneseName({ family: r.person_family_name, given: r.person_given_name ?? '' }, 'ja');
-}
-
-export function presentLineItem(r: Record<string, any>): LineItem {
+export function presentLineItem(r: LineItemRow): LineItem {
   return {
     id: r.id,
     productId: r.product_id,
@@ -92,7 +92,7 @@ export function presentLineItem(r: Record<string, any>): LineItem {
   };
 }
 
-export function presentLead(r: Record<string, any>): Lead {
+export function presentLead(r: LeadRow): Lead {
   return {
     id: r.id,
     displayName: formatJapaneseName({ family: r.family_name, given: r.given_name ?? '' }, 'ja'),
@@ -119,8 +119,8 @@ export function presentLead(r: Record<string, any>): Lead {
     convertedCompanyId: r.converted_company_id,
     convertedDealId: r.converted_deal_id,
     version: r.version,
-    createdAt: iso(r.created_at) as string,
-    updatedAt: iso(r.updated_at) as string,
+    createdAt: isoOf(r.created_at),
+    updatedAt: isoOf(r.updated_at),
     deletedAt: iso(r.deleted_at),
   };
 }

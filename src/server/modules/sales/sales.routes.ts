@@ -30,6 +30,7 @@ import * as deals from './deals.service.js';
 import * as leads from './leads.service.js';
 import * as pipelines from './pipelines.service.js';
 import * as products from './products.service.js';
+import { salesDb } from './sales.db.js';
 
 const bool = z
   .enum(['true', 'false'])
@@ -74,7 +75,7 @@ const leadListQuery = z.object({
 });
 
 export async function salesRoutes(app: App, { database }: ModuleDeps) {
-  const { db } = database;
+  const db = salesDb(database.db);
   const who = (a: Actor | null) => a as Actor;
 
   // Products (商品)

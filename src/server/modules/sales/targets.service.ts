@@ -2,13 +2,12 @@ import type { SalesTarget, SalesTargetItem } from '../../../shared/contracts/for
 import { currencyDigits } from '../../../shared/contracts/sales.js';
 import type { TargetInput } from '../../../shared/forecast-math.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Db, DbOrTx } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { teammatesOf } from '../../platform/policy.js';
 import { teamInWorkspace, userInWorkspace } from '../accounts/index.js';
 import * as repo from './forecast.repository.js';
+import { handleOf, type SalesDb } from './sales.db.js';
 
 export function presentTarget(r: repo.TargetRow): SalesTarget {
   return {
@@ -28,25 +27,18 @@ export function presentTarget(r: repo.TargetRow): SalesTarget {
  * teammates' (team: also their teams'), like the deals those targets are measured against.
  */
 export async function visibleTargets(
-  db: DbOrTx,
+  db: SalesDb,
   actor: Actor,
   range: { start: string; end: string; scope?: 'owner' | 'team' | 'workspace' },
 ): Promise<SalesTarget[]> {
-  const rows = (await repo.targetRows(db, actor.workspaceId, range)).map(presentTarget);
-  if (actor.visibility === 'all') return rows;
-  const owners = new Set([actor.userId, ...(await teammatesOf(db, actor))]);
-  return rows.filter((t) => {
-    if (t.ownerId) return owners.has(t.ownerId);
-    if (t.teamId) return actor.visibility === 'team' && actor.teamIds.includes(t.teamId);
-    return true;
-  });
+  return (await repo.targetRows(db, actor, range)).map(presentTarget);
 }
 
 export const targetInputs = (targets: SalesTarget[], groupOf: (t: SalesTarget) => string | null): TargetInput[] =>
   targets.map((t) => ({ month: t.month, groupId: groupOf(t), currency: t.currency, amount: t.amount }));
 
 /** Sets or removes (amount null) many monthly targets in one transaction; each change is audited. */
-export async function putTargets(options: { db: Db; actor: Actor; items: SalesTargetItem[] }): Promise<SalesTarget[]> {
+export async function putTargets(options: { db: SalesDb; actor: Actor; items: SalesTargetItem[] }): Promise<SalesTarget[]> {
   const { actor, items } = options;
   const issues: { path: string; code: string }[] = [];
   items.forEach((item, i) => {
@@ -57,11 +49,11 @@ export async function putTargets(options: { db: Db; actor: Actor; items: SalesTa
     const teams = new Map<string, boolean>();
     for (const [i, item] of items.entries()) {
       if (item.ownerId) {
-        if (!users.has(item.ownerId)) users.set(item.ownerId, !!(await userInWorkspace(trx, actor.workspaceId, item.ownerId)));
+        if (!users.has(item.ownerId)) users.set(item.ownerId, !!(await userInWorkspace(handleOf(trx), actor.workspaceId, item.ownerId)));
         if (!users.get(item.ownerId)) issues.push({ path: `items.${i}.ownerId`, code: 'not_found' });
       }
       if (item.teamId) {
-        if (!teams.has(item.teamId)) teams.set(item.teamId, !!(await teamInWorkspace(trx, actor.workspaceId, item.teamId)));
+        if (!teams.has(item.teamId)) teams.set(item.teamId, !!(await teamInWorkspace(handleOf(trx), actor.workspaceId, item.teamId)));
         if (!teams.get(item.teamId)) issues.push({ path: `items.${i}.teamId`, code: 'not_found' });
       }
     }
@@ -91,7 +83,7 @@ export async function putTargets(options: { db: Db; actor: Actor; items: SalesTa
   });
 }
 
-export async function deleteTarget(options: { db: Db; actor: Actor; targetId: string }) {
+export async function deleteTarget(options: { db: SalesDb; actor: Actor; targetId: string }) {
   const { actor } = options;
   await options.db.transaction().execute(async (trx) => {
     if (!(await repo.deleteTargetById(trx, actor.workspaceId, options.targetId))) throw new AppError('not_found');
