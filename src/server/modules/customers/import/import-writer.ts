@@ -121,8 +121,12 @@ function union<T>(a: T[], b: T[], id: (x: T) => string): T[] {
   return [...a, ...b.filter((x) => !seen.has(id(x)))];
 }
 
+/** A stored record's values in the shape of a row read from the file (without the row's reader). */
+type StoredPersonInput = Omit<PersonInput, 'reader'>;
+type StoredCompanyInput = Omit<CompanyInput, 'reader'>;
+
 /** Imported values win where the cell is not empty; emails, phones and tags are added to the stored ones. */
-function mergePerson(base: PersonInput, add: PersonInput): PersonInput {
+function mergePerson(base: StoredPersonInput, add: PersonInput): PersonInput {
   const out = { ...base } as Record<string, unknown>;
   for (const [k, v] of Object.entries(add)) {
     if (k === 'reader' || k === 'emails' || k === 'phones' || k === 'tags' || k === 'id') continue;
@@ -135,7 +139,7 @@ function mergePerson(base: PersonInput, add: PersonInput): PersonInput {
   return out as unknown as PersonInput;
 }
 
-function mergeCompany(base: CompanyInput, add: CompanyInput): CompanyInput {
+function mergeCompany(base: StoredCompanyInput, add: CompanyInput): CompanyInput {
   const out = { ...base } as Record<string, unknown>;
   for (const [k, v] of Object.entries(add)) {
     if (k === 'reader' || k === 'emails' || k === 'phones' || k === 'tags' || k === 'id') continue;
@@ -148,31 +152,31 @@ function mergeCompany(base: CompanyInput, add: CompanyInput): CompanyInput {
   return out as unknown as CompanyInput;
 }
 
-function personFromRow(r: Record<string, any>): PersonInput {
+function personFromRow(r: repo.StoredPerson): StoredPersonInput {
   return {
     familyName: r.family_name,
     givenName: r.given_name,
     familyNameKana: r.family_name_kana,
     givenNameKana: r.given_name_kana,
-    emails: r.emails,
-    phones: r.phones,
+    emails: r.emails as unknown as StoredEmail[],
+    phones: r.phones as unknown as StoredPhone[],
     postalCode: r.postal_code,
     prefecture: r.prefecture,
     city: r.city,
     town: r.town,
     addressLine: r.address_line,
-    companyName: r.company_name ?? null,
-    department: r.department_name ?? null,
+    companyName: r.company_name,
+    department: r.department_name,
     title: r.title,
     birthday: r.birthday,
     gender: r.gender,
     tags: r.tags,
     notes: r.notes,
     id: r.id,
-  } as PersonInput;
+  };
 }
 
-function companyFromRow(r: Record<string, any>): CompanyInput {
+function companyFromRow(r: repo.StoredCompany): StoredCompanyInput {
   return {
     name: r.name,
     nameKana: r.name_kana,
@@ -181,8 +185,8 @@ function companyFromRow(r: Record<string, any>): CompanyInput {
     employeeCount: r.employee_count,
     fiscalMonth: r.fiscal_month,
     website: r.website,
-    emails: r.emails,
-    phones: r.phones,
+    emails: r.emails as unknown as StoredEmail[],
+    phones: r.phones as unknown as StoredPhone[],
     postalCode: r.postal_code,
     prefecture: r.prefecture,
     city: r.city,
@@ -191,15 +195,19 @@ function companyFromRow(r: Record<string, any>): CompanyInput {
     tags: r.tags,
     notes: r.notes,
     id: r.id,
-  } as CompanyInput;
+  };
 }
 
 interface Target {
   row: PreparedRow;
   id: string;
-  existing: Record<string, any> | null;
+  existing: repo.StoredRecord | null;
   custom?: Record<string, unknown>;
 }
+
+const storedPerson = (t: Target) => (t.existing && repo.isStoredPerson(t.existing) ? t.existing : null);
+/** The stored custom values (a jsonb object: the API only ever writes objects there). */
+const storedCustom = (r: repo.StoredRecord) => (r.custom ?? {}) as Record<string, unknown>;
 
 /** Decide per row: insert, update (which record), skip or reject, following the mode. */
 async function classify(ctx: ChunkContext, rows: PreparedRow[], counts: ChunkCounts, rejected: PreparedRow[]) {
@@ -270,8 +278,8 @@ export async function writeChunk(ctx: ChunkContext, rows: PreparedRow[]): Promis
       const s = stored.get(u.id) ?? null;
       u.existing = s;
       if (!s) continue;
-      if (u.row.person) u.row.person = mergePerson(personFromRow(s), u.row.person);
-      if (u.row.company) u.row.company = mergeCompany(companyFromRow(s), u.row.company);
+      if (u.row.person && repo.isStoredPerson(s)) u.row.person = mergePerson(personFromRow(s), u.row.person);
+      if (u.row.company && !repo.isStoredPerson(s)) u.row.company = mergeCompany(companyFromRow(s), u.row.company);
       u.row.columns = undefined;
       u.row.pre = undefined;
     }
@@ -287,7 +295,7 @@ export async function writeChunk(ctx: ChunkContext, rows: PreparedRow[]): Promis
       reasons.push(...t.row.pre.customReasons);
     } else {
       const before = input.reader.reasons.length;
-      t.custom = input.reader.custom(ctx.defs, t.existing ? (t.existing.custom ?? {}) : null, ctx.users);
+      t.custom = input.reader.custom(ctx.defs, t.existing ? storedCustom(t.existing) : null, ctx.users);
       reasons.push(...input.reader.reasons.slice(before));
     }
     if (t.row.person && !t.row.person.familyName) reasons.push({ field: 'familyName', code: 'required' });
@@ -376,18 +384,18 @@ async function writePeople(ctx: ChunkContext, ins: Target[], upd: Target[], coun
   const lines = (targets: Target[]): Line[] =>
     targets.map((t) => {
       const p = t.row.person as PersonInput & { familyName: string };
-      const sameCompany =
-        t.existing?.company_name && p.companyName && companyNameKey(t.existing.company_name) === companyNameKey(p.companyName);
+      const stored = storedPerson(t);
+      const sameCompany = stored?.company_name && p.companyName && companyNameKey(stored.company_name) === companyNameKey(p.companyName);
       const companyId: string | null = sameCompany
-        ? t.existing?.company_id
+        ? (stored?.company_id ?? null)
         : p.companyName
           ? companyOf(p.companyName)
-          : (t.existing?.company_id ?? null);
+          : (stored?.company_id ?? null);
       const departmentId =
         companyId && p.department
           ? deptOf(companyId, p.department)
-          : companyId === t.existing?.company_id
-            ? (t.existing?.department_id ?? null)
+          : companyId === stored?.company_id
+            ? (stored?.department_id ?? null)
             : null;
       const pre = t.row.pre;
       if (pre && !t.existing) {
@@ -441,7 +449,7 @@ async function writePeople(ctx: ChunkContext, ins: Target[], upd: Target[], coun
     upd.map((t) => t.id),
   );
   await copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(updated));
-  const moved = updated.filter((x) => x.companyId !== x.t.existing?.company_id);
+  const moved = updated.filter((x) => x.companyId !== storedPerson(x.t)?.company_id);
   await repo.endEmployments(
     ctx.client,
     ctx.workspaceId,

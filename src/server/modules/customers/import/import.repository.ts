@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type pg from 'pg';
+import type { Companies, People } from '../../../platform/db/schema.js';
 import { newId } from '../../../platform/ids.js';
 import type { CustomersDb, CustomersTx } from '../customers.db.js';
 
@@ -135,11 +137,11 @@ export async function matchExisting(
   const table = entityType === 'person' ? 'people' : 'companies';
   const { rows } =
     matchOn === 'id'
-      ? await client.query(
+      ? await client.query<{ key: string; id: string }>(
           `SELECT id::text AS key, id::text AS id FROM ${table} WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL`,
           [workspaceId, keys],
         )
-      : await client.query(
+      : await client.query<{ key: string; id: string }>(
           `SELECT cp.value AS key, min(cp.entity_id::text) AS id FROM contact_points cp
              JOIN ${table} t ON t.workspace_id = cp.workspace_id AND t.id = cp.entity_id AND t.deleted_at IS NULL
             WHERE cp.workspace_id = $1 AND cp.kind = $2 AND cp.entity_type = $3 AND cp.value = ANY($4::text[])
@@ -150,35 +152,50 @@ export async function matchExisting(
   return found;
 }
 
-export async function lockRecords(client: pg.PoolClient, table: 'people' | 'companies', workspaceId: string, ids: string[]) {
+/** A person as an update reads it under lock, with the names of its company and department (a row naming the same company keeps it). */
+export type StoredPerson = Selectable<People> & { company_name: string | null; department_name: string | null };
+export type StoredCompany = Selectable<Companies>;
+export type StoredRecord = StoredPerson | StoredCompany;
+
+export const isStoredPerson = (r: StoredRecord): r is StoredPerson => 'family_name' in r;
+
+export async function lockRecords(
+  client: pg.PoolClient,
+  table: 'people' | 'companies',
+  workspaceId: string,
+  ids: string[],
+): Promise<Map<string, StoredRecord>> {
   const { rows } =
     table === 'people'
-      ? await client.query(
+      ? await client.query<StoredPerson>(
           `SELECT p.*, c.name AS company_name, d.name AS department_name FROM people p
              LEFT JOIN companies c ON c.workspace_id = p.workspace_id AND c.id = p.company_id
              LEFT JOIN departments d ON d.workspace_id = p.workspace_id AND d.id = p.department_id
             WHERE p.workspace_id = $1 AND p.id = ANY($2::uuid[]) FOR UPDATE OF p`,
           [workspaceId, ids],
         )
-      : await client.query('SELECT * FROM companies WHERE workspace_id = $1 AND id = ANY($2::uuid[]) FOR UPDATE', [workspaceId, ids]);
-  return new Map(rows.map((r) => [r.id as string, r as Record<string, any>]));
+      : await client.query<StoredCompany>('SELECT * FROM companies WHERE workspace_id = $1 AND id = ANY($2::uuid[]) FOR UPDATE', [
+          workspaceId,
+          ids,
+        ]);
+  return new Map<string, StoredRecord>(rows.map((r) => [r.id, r]));
 }
 
 export async function companiesByNameKey(client: pg.PoolClient, workspaceId: string, keys: string[]) {
-  const { rows } = await client.query(
+  const { rows } = await client.query<{ name_key: string; id: string }>(
     `SELECT DISTINCT ON (name_key) name_key, id FROM companies WHERE workspace_id = $1 AND name_key = ANY($2::text[]) AND deleted_at IS NULL
       ORDER BY name_key, created_at`,
     [workspaceId, keys],
   );
-  return new Map(rows.map((r) => [r.name_key as string, r.id as string]));
+  return new Map(rows.map((r) => [r.name_key, r.id]));
 }
 
 export async function departmentsByName(client: pg.PoolClient, workspaceId: string, companyIds: string[]) {
-  const { rows } = await client.query(
+  const { rows } = await client.query<{ company_id: string; name: string; id: string }>(
     `SELECT company_id, name, id FROM departments WHERE workspace_id = $1 AND company_id = ANY($2::uuid[])`,
     [workspaceId, companyIds],
   );
-  return new Map(rows.map((r) => [`${r.company_id}\u0001${r.name}`, r.id as string]));
+  return new Map(rows.map((r) => [`${r.company_id}\u0001${r.name}`, r.id]));
 }
 
 export async function replaceContactPointsOf(client: pg.PoolClient, workspaceId: string, entityType: string, ids: string[]) {
