@@ -7,7 +7,8 @@ import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { RejectedRow } from '../../platform/import/import.repository.js';
 import { normalizePhoneFast } from '../customers/index.js';
-import * as importRepo from './import.repository.js';
+import type { ImportOrder } from './import.repository.js';
+import { matchCustomers, type ProductRef, productsBySku } from './import-lookups.js';
 
 /** Columns by their Japanese or English header (NFKC, case and spacing ignored). */
 const HEADERS: Record<string, string[]> = {
@@ -170,17 +171,17 @@ export async function prepareOrders(options: {
   db: Kysely<DB>;
   workspaceId: string;
   currency: string;
-  products: Map<string, importRepo.ProductRef | null>;
+  products: Map<string, ProductRef | null>;
   batch: Map<string, ParsedLine[]>;
 }) {
   const { db, workspaceId: ws, currency, products, batch } = options;
   const rejected: RejectedRow[] = [];
   const lines = [...batch.values()].flat();
   const missing = [...new Set(lines.map((l) => l.sku.toLowerCase()).filter((s) => s && !products.has(s)))];
-  for (const [k, v] of await importRepo.productsBySku(db, ws, missing)) products.set(k, v);
+  for (const [k, v] of await productsBySku(db, ws, missing)) products.set(k, v);
   for (const s of missing) if (!products.has(s)) products.set(s, null);
-  const customers = await importRepo.matchCustomers(db, ws, lines);
-  const orders: importRepo.ImportOrder[] = [];
+  const customers = await matchCustomers(db, ws, lines);
+  const orders: ImportOrder[] = [];
   for (const [number, group] of batch) {
     const first = group[0] as ParsedLine;
     const personRef = first.customerId

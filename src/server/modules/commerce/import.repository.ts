@@ -1,73 +1,10 @@
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type pg from 'pg';
 import { countsAsPurchase, type OrderStatus } from '../../../shared/contracts/commerce.js';
-import type { DB } from '../../platform/db/schema.js';
 import { copyInto, copyLine } from '../../platform/import/copy.js';
+import type { CommerceDb } from './commerce.db.js';
 
-export interface ProductRef {
-  id: string;
-  sku: string;
-  name: string;
-  unitPrice: number;
-  currency: string;
-}
-interface CustomerRef {
-  id: string;
-  companyId: string | null;
-}
-
-export async function productsBySku(db: Kysely<DB>, workspaceId: string, skus: string[]) {
-  const out = new Map<string, ProductRef>();
-  if (!skus.length) return out;
-  const r = await sql<{ id: string; sku: string; name: string; unit_price: string; currency: string }>`
-    SELECT id, sku, name, unit_price, currency FROM products
-    WHERE workspace_id = ${workspaceId} AND deleted_at IS NULL AND lower(sku) = ANY(${skus}::text[])`.execute(db);
-  for (const p of r.rows) {
-    out.set(String(p.sku).toLowerCase(), {
-      id: p.id,
-      sku: p.sku,
-      name: p.name,
-      unitPrice: Number(p.unit_price),
-      currency: String(p.currency).trim(),
-    });
-  }
-  return out;
-}
-
-/** Live people of the batch by id, normalised email and E.164 phone: three index lookups per batch. */
-export async function matchCustomers(
-  db: Kysely<DB>,
-  workspaceId: string,
-  lines: { customerId: string | null; email: string | null; phone: string | null }[],
-) {
-  const uniq = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => !!x))];
-  const ids = uniq(lines.map((l) => (l.customerId && /^[0-9a-f-]{36}$/i.test(l.customerId) ? l.customerId : null)));
-  const emails = uniq(lines.map((l) => l.email));
-  const phones = uniq(lines.map((l) => l.phone));
-  type Match = { key: string; id: string; company_id: string | null };
-  const toMap = (rows: Match[]) => new Map<string, CustomerRef>(rows.map((r) => [r.key, { id: r.id, companyId: r.company_id }]));
-  const byId = ids.length
-    ? toMap(
-        (
-          await sql<Match>`SELECT id AS key, id, company_id FROM people
-            WHERE workspace_id = ${workspaceId} AND id = ANY(${ids}::uuid[]) AND deleted_at IS NULL`.execute(db)
-        ).rows,
-      )
-    : new Map<string, CustomerRef>();
-  const contact = async (kind: string, values: string[]) =>
-    values.length
-      ? toMap(
-          (
-            await sql<Match>`
-              SELECT DISTINCT ON (cp.value) cp.value AS key, p.id, p.company_id FROM contact_points cp
-              JOIN people p ON p.workspace_id = cp.workspace_id AND p.id = cp.entity_id AND p.deleted_at IS NULL
-              WHERE cp.workspace_id = ${workspaceId} AND cp.kind = ${kind} AND cp.entity_type = 'person' AND cp.value = ANY(${values}::text[])
-              ORDER BY cp.value, p.id`.execute(db)
-          ).rows,
-        )
-      : new Map<string, CustomerRef>();
-  return { byId, byEmail: await contact('email', emails), byPhone: await contact('phone', phones) };
-}
+/** SQL of the order import in commerce's own tables: orders and lines by COPY, product pairs, metric deltas. */
 
 export interface ImportOrder {
   id: string;
@@ -115,7 +52,7 @@ const STAGE = sql.raw('commerce_import_orders');
  * Pairs of products within each counted order of the batch (both directions), as applyPairs does, counted here
  * from the batch in memory; upserted in key order so parallel batches lock pair rows in the same order.
  */
-async function addPairs(trx: Kysely<DB>, workspaceId: string, orders: ImportOrder[]) {
+async function addPairs(trx: CommerceDb, workspaceId: string, orders: ImportOrder[]) {
   const counts = new Map<string, number>();
   for (const o of orders) {
     if (!countsAsPurchase(o.status) || o.lines.length < 2) continue;
@@ -133,7 +70,7 @@ async function addPairs(trx: Kysely<DB>, workspaceId: string, orders: ImportOrde
 }
 
 /** Adds the batch's orders (the staged rows that were written) to their customers' metrics: sums and min/max. */
-async function addMetricDeltas(trx: Kysely<DB>, workspaceId: string, kind: 'person' | 'company') {
+async function addMetricDeltas(trx: CommerceDb, workspaceId: string, kind: 'person' | 'company') {
   const table = sql.raw(kind === 'person' ? 'person_metrics' : 'company_metrics');
   const key = sql.raw(kind === 'person' ? 'person_id' : 'company_id');
   await sql`
@@ -162,7 +99,7 @@ async function addMetricDeltas(trx: Kysely<DB>, workspaceId: string, kind: 'pers
  */
 export async function writeOrders(
   client: pg.PoolClient,
-  trx: Kysely<DB>,
+  trx: CommerceDb,
   workspaceId: string,
   userId: string | null,
   orders: ImportOrder[],

@@ -19,7 +19,9 @@ import {
   queueImport,
   receiveUpload,
 } from '../../platform/import/import.service.js';
+import { commerceDb } from './commerce.db.js';
 import * as importRepo from './import.repository.js';
+import type { ProductRef } from './import-lookups.js';
 import { cellText, checkHeader, type ParsedLine, parseLine, prepareOrders, rejectedRow } from './import-rows.js';
 import { workspaceCurrency } from './orders.repository.js';
 import { orderTimeline } from './orders.service.js';
@@ -63,7 +65,7 @@ export const ordersImport: ImportKind<OrderImportOptions, ParsedLine> = {
   async open({ db, job }) {
     const ws = job.workspace_id;
     const currency = await workspaceCurrency(db, ws);
-    const products = new Map<string, importRepo.ProductRef | null>();
+    const products = new Map<string, ProductRef | null>();
     let cols: Record<string, number> = {};
     return {
       header: (cells) => {
@@ -81,7 +83,7 @@ export const ordersImport: ImportKind<OrderImportOptions, ParsedLine> = {
         const prepared = await prepareOrders({ db: trx, workspaceId: ws, currency, products, batch });
         rejected.push(...prepared.rejected);
         const { orders } = prepared;
-        const inserted = orders.length ? await importRepo.writeOrders(client, trx, ws, actor.userId, orders) : [];
+        const inserted = orders.length ? await importRepo.writeOrders(client, commerceDb<DB>(trx), ws, actor.userId, orders) : [];
         if (inserted.length) await announce(trx, actor, importId, orders, inserted, job.options.timeline);
         return { counts: { inserted: inserted.length, skipped: orders.length - inserted.length }, rejected };
       },
