@@ -134,6 +134,30 @@ describe('order import job', () => {
     expect(jobs.rows[0].n).toBe(0);
   });
 
+  it('pushes the progress and the failure of a job to those who may see it, so a screen following it never waits in vain', async () => {
+    const { workspace, client, product, person } = await shop();
+    await product('FL-1', 100);
+    await person('失敗', 'fail@example.jp');
+    orderImportTuning.afterBatch = () => {
+      throw new Error('disk on fire');
+    };
+    try {
+      const { id, job } = await importCsv(client, '注文番号,注文日時,メールアドレス,SKU\nFL-1,2026/05/01,fail@example.jp,FL-1\n');
+      expect(job).toMatchObject({ status: 'failed', failure: 'disk on fire' });
+      const { rows } = await h.server.database.pool.query(
+        `SELECT entity_type, payload->>'status' AS status, payload->>'ownerId' AS owner FROM outbox
+          WHERE workspace_id = $1 AND type = 'import.progress' AND entity_id = $2 ORDER BY id`,
+        [workspace.id, id],
+      );
+      expect(rows).toEqual([
+        { entity_type: 'import', status: 'running', owner: workspace.admin.id },
+        { entity_type: 'import', status: 'failed', owner: workspace.admin.id },
+      ]);
+    } finally {
+      orderImportTuning.afterBatch = undefined;
+    }
+  });
+
   it('gives every order of a small file its timeline entry on the customer', async () => {
     const { client, product, person } = await shop();
     await product('T-1', 700);

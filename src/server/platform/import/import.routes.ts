@@ -1,6 +1,7 @@
 import { Transform } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { importSummary } from '../../../shared/contracts/imports.js';
 import type { Actor } from '../actor.js';
 import { startLeaseSweep } from '../db/job-lease.js';
 import type { App, ModuleDeps } from '../http/app.js';
@@ -84,25 +85,6 @@ export function limitedBody(req: FastifyRequest, maxBytes: number): NodeJS.Reada
 /** Sends a rejected-rows report as a download. */
 export const sendReport = (reply: FastifyReply, stream: NodeJS.ReadableStream, filename: string) =>
   reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(stream);
-
-export const importSummary = z.object({
-  id: z.string(),
-  kind: z.string().describe('customers (people and companies) or orders'),
-  filename: z.string(),
-  format: z.string(),
-  status: z.enum(['uploading', 'uploaded', 'queued', 'running', 'completed', 'failed']),
-  sizeBytes: z.number(),
-  processed: z.number(),
-  rowsTotal: z.number().nullable(),
-  rejected: z.number(),
-  progress: z.number(),
-  failure: z.string().nullable(),
-  counts: z.record(z.string(), z.number()).describe("the kind's own tallies (created, updated, inserted, skipped, …)"),
-  createdBy: z.string().nullable(),
-  createdAt: z.string(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-});
 
 /** The platform's import routes: the list of recent imports of every kind, and the retention sweep. */
 export async function importsRoutes(app: App, { database, bus }: ModuleDeps) {

@@ -3,6 +3,7 @@ import type { Kysely, Transaction, Updateable } from 'kysely';
 import type pg from 'pg';
 import type PgBoss from 'pg-boss';
 import type { z } from 'zod';
+import type { ImportStatus } from '../../../shared/contracts/imports.js';
 import { type Actor, systemActor } from '../actor.js';
 import type { AuditEntry } from '../audit.js';
 import type { Database } from '../db/database.js';
@@ -124,7 +125,7 @@ export function presentImportBase<O>(job: ImportJob<O>) {
     filename: job.filename,
     format: job.format,
     encoding: job.encoding,
-    status: job.status as 'uploading' | 'uploaded' | 'queued' | 'running' | 'completed' | 'failed',
+    status: job.status as ImportStatus,
     sizeBytes: size,
     processed: n(job.processed_count),
     rowsTotal: job.rows_total === null ? null : n(job.rows_total),
@@ -358,13 +359,7 @@ async function runLeased<O, Row>(kind: ImportKind<O, Row>, options: RunOptions, 
       if (Date.now() - lastProgress > PROGRESS_EVERY_MS) {
         lastProgress = Date.now();
         const current = (await loadImport(trx, kind, ws, importId)) as ImportJob<O>;
-        await emitEvent(trx, actor, {
-          type: 'import.progress',
-          entityType: 'import',
-          entityId: importId,
-          ownerId: job.created_by,
-          payload: { kind: kind.kind, ...kind.present(current) },
-        });
+        await emitEvent(trx, actor, progressEvent(kind, current));
       }
       await client.query('COMMIT');
     } catch (err) {
@@ -434,10 +429,34 @@ async function runLeased<O, Row>(kind: ImportKind<O, Row>, options: RunOptions, 
     // Stopping, or the database went away: pg-boss retries and the job resumes from its checkpoint.
     if (err instanceof ImportInterrupted || lostConnection(err)) throw err;
     options.log?.('import failed', { importId, err: (err as Error).message });
-    await failLeased(db, leaseOf(kind), { workspaceId: ws, id: importId }, lease.token, String((err as Error).message).slice(0, 1000));
+    await fail(kind, database, actor, importId, lease.token, String((err as Error).message).slice(0, 1000));
   } finally {
     source.destroy();
   }
+}
+
+/**
+ * Pushed to the browsers (realtime) at most every PROGRESS_EVERY_MS while the job runs, and when it fails: the
+ * screens following a job refetch it on this event instead of polling. Seen by those who may see its creator.
+ */
+function progressEvent<O, R>(kind: ImportKind<O, R>, job: ImportJob<O>): DomainEvent {
+  return {
+    type: 'import.progress',
+    entityType: 'import',
+    entityId: job.id,
+    ownerId: job.created_by,
+    payload: { kind: kind.kind, ...kind.present(job) },
+  };
+}
+
+/** Marks the job failed (if this runner still holds it) and pushes that, so a screen following it stops waiting. */
+async function fail<O, R>(kind: ImportKind<O, R>, database: Database, actor: Actor, importId: string, token: string, failure: string) {
+  const ws = actor.workspaceId;
+  await (database.db as Kysely<DB>).transaction().execute(async (trx) => {
+    await failLeased<DB>(trx, leaseOf(kind), { workspaceId: ws, id: importId }, token, failure);
+    const job = await loadImport(trx, kind, ws, importId);
+    if (job?.status === 'failed') await emitEvent(trx, actor, progressEvent(kind, job));
+  });
 }
 
 function lostConnection(err: unknown): boolean {
