@@ -65,18 +65,17 @@ export const customersQuery: Benchmark = {
             const term = q(i);
             app.push(await get(`/api/v1/search?q=${encodeURIComponent(term)}&limit=10`));
             const n = normalizeForSearch(term);
-            const cond = [...n].length === 2 ? 'search_bigrams @> ARRAY[$2::text]' : 'search_text LIKE $3';
+            const cond = [...n].length === 2 ? 'search_bigrams @> ARRAY[$3::text]' : 'search_text LIKE $3';
             const t0 = performance.now();
-            await raw.query('BEGIN; SET LOCAL enable_seqscan = off');
-            const ids = await raw.query(`SELECT id FROM people WHERE ${cond.replace('$2', '$1').replace('$3', '$1')} LIMIT 2000`, [
-              [...n].length === 2 ? n : `%${n}%`,
-            ]);
-            await raw.query('COMMIT');
+            // The same work as the route: the term's GIN index, scoped to the workspace and live rows in the query.
+            await raw.query('BEGIN; SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off');
             await raw.query(
-              `SELECT * FROM (SELECT * FROM people WHERE workspace_id = $1 AND id = ANY($3::uuid[]) AND deleted_at IS NULL LIMIT 300) c
+              `SELECT * FROM (SELECT * FROM people r WHERE ${cond} AND workspace_id = $1
+                  AND deleted_at IS NULL LIMIT 300) c
                ORDER BY c.sort_key LIKE $2::text || '%' DESC, c.sort_key LIMIT 10`,
-              [workspace.id, n, ids.rows.map((r) => r.id)],
+              [workspace.id, n, [...n].length === 2 ? n : `%${n}%`],
             );
+            await raw.query('COMMIT');
             sqlTimes.push(performance.now() - t0);
           }
           allSearch.push(...app);

@@ -23,6 +23,7 @@ import type { App, ModuleDeps } from '../../platform/http/app.js';
 import { AppError } from '../../platform/http/errors.js';
 import { auditTrail } from '../compliance/index.js';
 import { createCustomField, listCustomFields, updateCustomField } from './custom-fields.js';
+import { customersDb } from './customers.db.js';
 import { lookupPostalCode } from './postal.js';
 import * as companies from './records/companies.service.js';
 import * as people from './records/people.service.js';
@@ -56,7 +57,7 @@ const historySchema = z.object({
 });
 
 export async function customersRoutes(app: App, { database }: ModuleDeps) {
-  const { db } = database;
+  const db = customersDb(database.db);
   const who = (a: Actor | null) => a as Actor;
 
   async function history(actor: Actor, entityType: string, entityId: string) {

@@ -1,13 +1,32 @@
-import { sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Filter, Sort } from '../../../../shared/filter.js';
 import type { Actor } from '../../../platform/actor.js';
 import type { DbOrTx } from '../../../platform/db/database.js';
+import type { Companies, DB, People } from '../../../platform/db/schema.js';
 import { compileFilter, compileSort, decodeCursor, encodeCursor, type FieldCatalog } from '../../../platform/filter/compile.js';
+import type { CustomersDb, CustomersTable } from '../customers.db.js';
 import { visibleTo } from '../customers.policy.js';
 
 /** SQL shared by people and companies: list pages, counts, trash, contact points. Only this module's tables. */
 export type RecordTable = 'people' | 'companies';
 export const entityOf: Record<RecordTable, 'person' | 'company'> = { people: 'person', companies: 'company' };
+
+export type PersonRow = Selectable<People>;
+export type CompanyRow = Selectable<Companies>;
+export type RecordRow<T extends RecordTable> = T extends 'people' ? PersonRow : CompanyRow;
+
+/** The columns people and companies both have (owner, team, trash, search text, version, …). */
+type SharedColumns = { [K in keyof People & keyof Companies]: People[K] };
+type EitherDb = Kysely<Omit<Pick<DB, CustomersTable>, RecordTable> & Record<RecordTable, SharedColumns>>;
+
+/**
+ * One of the two tables, aliased `r` and typed with the columns both have, so one query serves either table.
+ * Such a query selects whole rows of the named table: its result is typed back with `$castTo<RecordRow<T>>()`.
+ */
+export const recordFrom = (table: RecordTable) => sql<SharedColumns>`${sql.table(table)}`.as('r');
+
+/** The handle on which either table reads as the shared columns: updates that serve both (trash, bulk changes). */
+export const either = (db: CustomersDb) => db as unknown as EitherDb;
 
 export interface ListQuery {
   filter?: Filter;

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import { normalizeForSearch, normalizePhone } from '../../../../shared/jp-text.js';
 import type { Actor } from '../../../platform/actor.js';
-import type { Db } from '../../../platform/db/database.js';
+import type { CustomersDb } from '../customers.db.js';
 import { visibleTo } from '../customers.policy.js';
 import { presentCompany, presentPerson } from './people.presenter.js';
 import { companyNames } from './people.repository.js';
-import { type RecordTable, visibleByContactPoint } from './records.repository.js';
+import { type RecordRow, type RecordTable, recordFrom, visibleByContactPoint } from './records.repository.js';
 
 export interface SearchHit {
   type: 'person' | 'company';
@@ -28,42 +28,43 @@ function matchCondition(term: string) {
   return sql<boolean>`r.search_text LIKE ${`%${escapeLike(term)}%`}`;
 }
 
-/** Term matches fetched from the index, then scoped to the workspace and visibility. */
-const TERM_MATCHES = 2000;
 /** Matches ranked per table: bounds the work for very common terms such as 佐藤. */
 const CANDIDATES = 300;
 
-async function searchTable(db: Db, table: RecordTable, actor: Actor, term: string, limit: number) {
-  const ids = await db.transaction().execute(async (trx) => {
-    // The term alone, so only its GIN index can answer: the planner misjudges LIKE selectivity and, seeing
-    // LIMIT, would otherwise walk the table hoping to stop early — for a rare term, a million rows.
+/**
+ * The actor's first CANDIDATES live matches in the workspace, then ranked. Workspace, trash and visibility are
+ * part of the index query: matches filtered afterwards could all be hidden ones while visible ones exist further on.
+ */
+async function searchTable<T extends RecordTable>(db: CustomersDb, table: T, actor: Actor, term: string, limit: number) {
+  return db.transaction().execute(async (trx) => {
+    // Bitmap scans only, so the term's GIN index answers: the planner misjudges LIKE selectivity and, seeing
+    // LIMIT, would otherwise walk the table or a workspace index hoping to stop early — for a rare term, every row.
     await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-    const rows = await trx.selectFrom(`${table} as r`).select('r.id').where(matchCondition(term)).limit(TERM_MATCHES).execute();
-    return rows.map((r) => r.id as string);
+    await sql`SET LOCAL enable_indexscan = off`.execute(trx);
+    const candidates = visibleTo(
+      trx
+        .selectFrom(recordFrom(table))
+        .selectAll('r')
+        .where(matchCondition(term))
+        .where('r.workspace_id', '=', actor.workspaceId)
+        .where('r.deleted_at', 'is', null),
+      actor,
+      'r',
+    ).limit(CANDIDATES);
+    // Among the candidates, readings that start with the term come first, then 五十音 order.
+    return trx
+      .selectFrom(candidates.as('c'))
+      .selectAll('c')
+      .orderBy(sql`c.sort_key LIKE ${`${escapeLike(term)}%`}`, 'desc')
+      .orderBy('c.sort_key')
+      .limit(limit)
+      .$castTo<RecordRow<T>>()
+      .execute();
   });
-  if (ids.length === 0) return [];
-  const candidates = visibleTo(
-    db
-      .selectFrom(`${table} as r`)
-      .selectAll('r')
-      .where('r.workspace_id', '=', actor.workspaceId)
-      .where('r.id', '=', sql<string>`ANY(${ids}::uuid[])`)
-      .where('r.deleted_at', 'is', null),
-    actor,
-    'r',
-  ).limit(CANDIDATES);
-  // Among the candidates, readings that start with the term come first, then 五十音 order.
-  return db
-    .selectFrom(candidates.as('c'))
-    .selectAll('c')
-    .orderBy(sql`c.sort_key LIKE ${`${escapeLike(term)}%`}`, 'desc')
-    .orderBy('c.sort_key')
-    .limit(limit)
-    .execute() as Promise<Record<string, any>[]>;
 }
 
 /** Type-ahead over people and companies by name, kana (either script), romaji, email, phone digits and company. */
-export async function searchCustomers(options: { db: Db; actor: Actor; q: string; limit: number }) {
+export async function searchCustomers(options: { db: CustomersDb; actor: Actor; q: string; limit: number }) {
   const term = normalizeForSearch(options.q);
   if ([...term].length < 2) return { people: [], companies: [] };
   const [people, companies] = await Promise.all([
@@ -85,7 +86,7 @@ export async function searchCustomers(options: { db: Db; actor: Actor; q: string
 const LOOKUP_LIMIT = 50;
 
 /** Reverse lookup for a contact-center screen pop: who is calling from this number? */
-export async function lookupByPhone(options: { db: Db; actor: Actor; phone: string }) {
+export async function lookupByPhone(options: { db: CustomersDb; actor: Actor; phone: string }) {
   const n = normalizePhone(options.phone);
   if (!n) return { e164: null, people: [], companies: [] };
   const { db, actor } = options;
