@@ -62,13 +62,14 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
 }
 
 export async function startTestServer(
-  options: { databaseUrl?: string; listen?: boolean; configure?: (bus: EventBus) => void; config?: Partial<Config> } = {},
+  options: { databaseUrl?: string; listen?: boolean; configure?: (bus: EventBus) => void; config?: Partial<Config>; webDir?: string } = {},
 ): Promise<RunningServer> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   return startServer(testConfig(databaseUrl, options.config), {
     listen: options.listen ?? false,
     logger: false,
     configure: options.configure,
+    webDir: options.webDir,
   });
 }
 

@@ -72,7 +72,13 @@ export async function connectDatabase(config: Config, log: (m: string) => void) 
 
 export async function startServer(
   config: Config,
-  options: { listen?: boolean; logger?: boolean | object; configure?: (bus: EventBus) => void } = {},
+  options: {
+    listen?: boolean;
+    logger?: boolean | object;
+    configure?: (bus: EventBus) => void;
+    /** The built web app to serve (default dist/web); the benchmarks serve a build of their own. */
+    webDir?: string;
+  } = {},
 ): Promise<RunningServer> {
   const log = (m: string) => console.log(`[crm] ${m}`);
   const conn = await connectDatabase(config, log);
@@ -94,7 +100,7 @@ export async function startServer(
       realtime,
       authenticator: makeAuthenticator(database.db, config.sessionDays),
       modules,
-      webDir: WEB_DIR,
+      webDir: options.webDir ?? WEB_DIR,
       logger: options.logger,
     });
     await bus.start({ workers: config.workers });

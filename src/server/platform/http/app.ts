@@ -219,7 +219,18 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const webDir = options.webDir;
   const indexHtml = webDir ? path.join(webDir, 'index.html') : null;
   if (webDir && indexHtml && fs.existsSync(indexHtml)) {
-    await app.register(fastifyStatic, { root: webDir, wildcard: false, index: false, maxAge: '1y', immutable: true });
+    // Hashed file names: cached for a year. The build wrote .br/.gz beside each text asset (scripts/precompress.ts);
+    // a browser that accepts one gets it, so nothing is compressed per request. Vary tells caches the answer
+    // depends on Accept-Encoding (the plugin does not say so itself).
+    await app.register(fastifyStatic, {
+      root: webDir,
+      wildcard: false,
+      index: false,
+      maxAge: '1y',
+      immutable: true,
+      preCompressed: true,
+      setHeaders: (res) => res.setHeader('vary', 'Accept-Encoding'),
+    });
     const html = fs.readFileSync(indexHtml, 'utf8');
     app.get('/', { schema: { hide: true } }, (_req, reply) => reply.type('text/html').header('cache-control', 'no-cache').send(html));
     app.setNotFoundHandler((request, reply) => {
