@@ -312,4 +312,40 @@ describe('deals', () => {
     expect(first.deals.map((d: any) => d.id)).toEqual([mine.body.id]);
     expect(first.totals).toEqual([{ currency: 'JPY', count: 1, amount: 7, weightedAmount: 1 }]);
   });
+
+  it("shows its customers' names, filters and sorts by its company's name, and routes territory rules on its company's prefecture", async () => {
+    const { client } = await freshWorkspace();
+    const rep = await addUser(server, client, 'member');
+    const alpha = await client.post('/api/v1/companies', { name: 'Alpha KK', prefecture: '大阪府', ignoreDuplicates: true });
+    const beta = await client.post('/api/v1/companies', { name: 'Beta KK', prefecture: '東京都', ignoreDuplicates: true });
+    const person = await client.post('/api/v1/people', { familyName: '山田', givenName: '太郎', companyId: alpha.body.id });
+    const rule = await client.post('/api/v1/assignment-rules', {
+      objectType: 'deal',
+      name: '関西',
+      method: 'territory',
+      territories: [{ prefectures: ['大阪府'], userId: rep.userId }],
+    });
+    expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+    const routed = await client.post('/api/v1/deals', { title: 'A', personId: person.body.id, companyId: alpha.body.id });
+    const b = await client.post('/api/v1/deals', { title: 'B', companyId: beta.body.id, ownerId: rep.userId });
+    const none = await client.post('/api/v1/deals', { title: 'C', ownerId: rep.userId });
+    expect(routed.body.ownerId).toBe(rep.userId);
+    expect(routed.body).toMatchObject({
+      person: { id: person.body.id, name: '山田 太郎' },
+      company: { id: alpha.body.id, name: 'Alpha KK' },
+    });
+
+    const sorted = await client.get('/api/v1/deals?sort=company.name');
+    expect(sorted.body.data.map((d: { id: string }) => d.id)).toEqual([none.body.id, routed.body.id, b.body.id]);
+    expect(sorted.body.data.map((d: { company: { name: string } | null }) => d.company?.name ?? null)).toEqual([
+      null,
+      'Alpha KK',
+      'Beta KK',
+    ]);
+    const filter = encodeURIComponent(JSON.stringify({ field: 'company.name', op: 'contains', value: 'beta' }));
+    expect((await client.get(`/api/v1/deals?filter=${filter}`)).body.data.map((d: { id: string }) => d.id)).toEqual([b.body.id]);
+    const board = await rep.client.get(`/api/v1/pipelines/${routed.body.pipelineId}/board`);
+    const onBoard = board.body.columns.flatMap((c: { deals: { id: string; person: { name: string } | null }[] }) => c.deals);
+    expect(onBoard.find((d: { id: string }) => d.id === routed.body.id)?.person?.name).toBe('山田 太郎');
+  });
 });
