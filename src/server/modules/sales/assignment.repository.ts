@@ -117,15 +117,26 @@ export async function recordMatches(
 export async function openLoads(db: SalesDb, workspaceId: string, userIds: string[]): Promise<Map<string, number>> {
   const load = new Map<string, number>();
   if (!userIds.length) return load;
-  const { rows } = await sql<{ owner_id: string; n: number }>`
-    SELECT owner_id, count(*)::int AS n FROM (
-      SELECT owner_id FROM leads WHERE workspace_id = ${workspaceId} AND owner_id = ANY(${userIds}::uuid[])
-        AND deleted_at IS NULL AND status IN ('new', 'working', 'qualified')
-      UNION ALL
-      SELECT owner_id FROM deals WHERE workspace_id = ${workspaceId} AND owner_id = ANY(${userIds}::uuid[])
-        AND deleted_at IS NULL AND status = 'open'
-    ) o GROUP BY owner_id`.execute(db);
-  for (const r of rows) load.set(r.owner_id, r.n);
+  const leads = db
+    .selectFrom('leads')
+    .select('owner_id')
+    .where('workspace_id', '=', workspaceId)
+    .where('owner_id', 'in', userIds)
+    .where('deleted_at', 'is', null)
+    .where('status', 'in', ['new', 'working', 'qualified']);
+  const deals = db
+    .selectFrom('deals')
+    .select('owner_id')
+    .where('workspace_id', '=', workspaceId)
+    .where('owner_id', 'in', userIds)
+    .where('deleted_at', 'is', null)
+    .where('status', '=', 'open');
+  const rows = await db
+    .selectFrom(leads.unionAll(deals).as('o'))
+    .select(['o.owner_id', sql<number>`count(*)::int`.as('n')])
+    .groupBy('o.owner_id')
+    .execute();
+  for (const r of rows) if (r.owner_id) load.set(r.owner_id, r.n);
   return load;
 }
 
@@ -246,12 +257,15 @@ export function closeWatch(db: SalesDb, workspaceId: string, leadIds: string[], 
 }
 
 /** Waiting leads whose window (the workspace's current setting) has passed, across workspaces. */
-export async function dueWatches(db: SalesDb, now: Date, limit: number) {
-  const { rows } = await sql<{ workspace_id: string; lead_id: string }>`
-    SELECT w.workspace_id, w.lead_id FROM lead_response_watch w
-      JOIN assignment_settings s ON s.workspace_id = w.workspace_id AND s.escalation_enabled
-     WHERE w.contacted_at IS NULL AND w.escalated_at IS NULL
-       AND w.assigned_at + make_interval(mins => s.escalation_minutes) <= ${now}
-     ORDER BY w.assigned_at LIMIT ${limit}`.execute(db);
-  return rows;
+export function dueWatches(db: SalesDb, now: Date, limit: number) {
+  return db
+    .selectFrom('lead_response_watch as w')
+    .innerJoin('assignment_settings as s', (j) => j.onRef('s.workspace_id', '=', 'w.workspace_id').on('s.escalation_enabled', '=', true))
+    .select(['w.workspace_id', 'w.lead_id'])
+    .where('w.contacted_at', 'is', null)
+    .where('w.escalated_at', 'is', null)
+    .where(sql<boolean>`w.assigned_at + make_interval(mins => s.escalation_minutes) <= ${now}`)
+    .orderBy('w.assigned_at')
+    .limit(limit)
+    .execute();
 }

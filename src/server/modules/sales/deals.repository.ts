@@ -101,10 +101,23 @@ export async function applyTotals(db: SalesDb, workspaceId: string, deltas: Tota
   for (const key of [...merged.keys()].sort()) {
     const d = merged.get(key) as TotalsDelta;
     if (d.count === 0 && d.amount === 0) continue;
-    await sql`INSERT INTO deal_stage_totals (workspace_id, pipeline_id, stage_id, currency, deal_count, amount)
-      VALUES (${workspaceId}, ${d.pipelineId}, ${d.stageId}, ${d.currency}, ${d.count}, ${d.amount})
-      ON CONFLICT (workspace_id, pipeline_id, stage_id, currency) DO UPDATE
-      SET deal_count = deal_stage_totals.deal_count + EXCLUDED.deal_count, amount = deal_stage_totals.amount + EXCLUDED.amount`.execute(db);
+    await db
+      .insertInto('deal_stage_totals')
+      .values({
+        workspace_id: workspaceId,
+        pipeline_id: d.pipelineId,
+        stage_id: d.stageId,
+        currency: d.currency,
+        deal_count: d.count,
+        amount: d.amount,
+      })
+      .onConflict((oc) =>
+        oc.columns(['workspace_id', 'pipeline_id', 'stage_id', 'currency']).doUpdateSet((eb) => ({
+          deal_count: eb('deal_stage_totals.deal_count', '+', eb.ref('excluded.deal_count')),
+          amount: eb('deal_stage_totals.amount', '+', eb.ref('excluded.amount')),
+        })),
+      )
+      .execute();
   }
 }
 
