@@ -2,8 +2,10 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Locale } from '../../../shared/errors.js';
 import type { Role } from '../../../shared/permissions.js';
+import type { Actor } from '../../platform/actor.js';
 import { AppError } from '../../platform/http/errors.js';
 import { accountsDb } from './accounts.db.js';
+import { actorForUser } from './auth.service.js';
 
 /**
  * What other modules may read of accounts (through index.ts): each port takes any handle, so it runs in the caller's
@@ -137,4 +139,9 @@ export async function findActiveUsers<D>(
   if (ids) q = q.where('u.id', 'in', ids);
   if (roles) q = q.where('u.role', 'in', roles);
   return q.orderBy('u.id').execute();
+}
+
+/** Another user as an actor (role, teams, teammates, visibility), to decide what they may see; null if not an active user here. */
+export function userActor<D>(db: Kysely<D>, workspaceId: string, userId: string): Promise<Actor | null> {
+  return actorForUser(accountsDb(db), workspaceId, userId);
 }

@@ -2,6 +2,7 @@ export {
   findActiveUsers,
   teamInWorkspace,
   type UserSummary,
+  userActor,
   userEmailsAmong,
   userIdsOf,
   userInWorkspace,

@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
-import type { Db } from '../../../platform/db/database.js';
 import type { OutboxEvent } from '../../../platform/events/outbox.js';
+import type { ActivitiesDb } from '../activities.db.js';
 
 /**
  * `person.merged`: the merged person's mail moves to the survivor (their links are re-pointed), so the
  * survivor's list, thread pages and visibility see it. Idempotent: a second run finds nothing to move.
  */
-export function makeEmailMergeConsumer(db: Db) {
+export function makeEmailMergeConsumer(db: ActivitiesDb) {
   return async (event: OutboxEvent) => {
     if (event.type !== 'person.merged') return;
     const survivorId = event.payload?.survivorId;

@@ -1,15 +1,17 @@
 import type { Config } from '../../../platform/config.js';
-import type { Db, DbOrTx } from '../../../platform/db/database.js';
 import type { OutboxEvent } from '../../../platform/events/outbox.js';
 import type { PersonalDataContext } from '../../customers/index.js';
+import { type ActivitiesDb, activitiesDb } from '../activities.db.js';
 import { deleteAttachmentsOf, listAttachments, removeFiles } from '../timeline/attachments.js';
+import type { EmailRow } from './email.repository.js';
 
 /** Emails linked to any of these people, oldest first (bounded: a disclosure is a document, not a feed). */
-async function emailsOfPeople(db: DbOrTx, workspaceId: string, personIds: string[]) {
+async function emailsOfPeople(db: ActivitiesDb, workspaceId: string, personIds: string[]) {
   if (!personIds.length) return [];
   return db
     .selectFrom('email_messages as e')
     .selectAll('e')
+    .$narrowType<Pick<EmailRow, 'direction' | 'to_addresses' | 'cc_addresses'>>()
     .where('e.workspace_id', '=', workspaceId)
     .where('e.deleted_at', 'is', null)
     .where(
@@ -24,12 +26,13 @@ async function emailsOfPeople(db: DbOrTx, workspaceId: string, personIds: string
 
 /** A person's mail for a disclosure request (個人情報の開示): headers, text and attachment names. */
 export async function personalEmails(ctx: PersonalDataContext) {
-  const rows = await emailsOfPeople(ctx.db, ctx.workspaceId, ctx.personIds);
+  const db = activitiesDb(ctx.db);
+  const rows = await emailsOfPeople(db, ctx.workspaceId, ctx.personIds);
   const files = await listAttachments(
-    ctx.db,
+    db,
     ctx.workspaceId,
     'email',
-    rows.map((r) => r.id as string),
+    rows.map((r) => r.id),
   );
   return rows.map((r) => ({
     id: r.id,
@@ -48,7 +51,7 @@ export async function personalEmails(ctx: PersonalDataContext) {
  * Erasure (APPI deletion request), on `person.erased`: the person's links go; a message linked to nobody
  * else goes entirely, with its attachments. Idempotent (a redelivered event finds nothing left).
  */
-export function makeEmailErasureConsumer(db: Db, config: Pick<Config, 'attachments'>) {
+export function makeEmailErasureConsumer(db: ActivitiesDb, config: Pick<Config, 'attachments'>) {
   return async (event: OutboxEvent) => {
     if (event.type !== 'person.erased') return;
     const ws = event.workspaceId;
@@ -63,7 +66,7 @@ export function makeEmailErasureConsumer(db: Db, config: Pick<Config, 'attachmen
         .where('person_id', 'in', ids)
         .returning('email_id')
         .execute();
-      const emailIds = [...new Set(linked.map((l) => l.email_id as string))];
+      const emailIds = [...new Set(linked.map((l) => l.email_id))];
       if (!emailIds.length) return [];
       const kept = await trx
         .selectFrom('email_links')
@@ -72,7 +75,7 @@ export function makeEmailErasureConsumer(db: Db, config: Pick<Config, 'attachmen
         .where('workspace_id', '=', ws)
         .where('email_id', 'in', emailIds)
         .execute();
-      const keep = new Set(kept.map((k) => k.email_id as string));
+      const keep = new Set(kept.map((k) => k.email_id));
       const gone = emailIds.filter((id) => !keep.has(id));
       if (!gone.length) return [];
       const keys = await deleteAttachmentsOf(trx, ws, 'email', gone);

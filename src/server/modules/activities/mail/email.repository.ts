@@ -1,53 +1,27 @@
-import { sql } from 'kysely';
-import type { DbOrTx, Tx } from '../../../platform/db/database.js';
-import type { ActivitiesDb } from '../activities.db.js';
+import { type Insertable, type Selectable, sql } from 'kysely';
+import type { EmailMessages } from '../../../platform/db/schema.js';
+import type { ActivitiesDb, ActivitiesTx } from '../activities.db.js';
 
-export interface AddressRow {
-  address: string;
-  name: string | null;
-}
+/** An address of a header (To, Cc), as stored in the message's JSON columns. */
+export type AddressRow = { address: string; name: string | null };
 
-export interface EmailRow {
-  workspace_id: string;
-  id: string;
-  thread_id: string;
+/** The columns the table's CHECKs and the writers below keep to these values and shapes. */
+type Narrowed = {
   direction: 'in' | 'out';
   source: 'compose' | 'smtp' | 'imap' | 'system';
-  message_id: string;
-  in_reply_to: string | null;
-  refs: string[];
-  subject: string;
-  from_address: string;
-  from_name: string | null;
   to_addresses: AddressRow[];
   cc_addresses: AddressRow[];
   headers: Record<string, string>;
-  text_body: string | null;
-  html_body: string | null;
-  has_remote_images: boolean;
-  snippet: string;
-  size_bytes: number;
-  attachment_count: number;
-  sent_at: Date;
   review_state: 'none' | 'pending' | 'linked' | 'dismissed';
   /** Outgoing: 'queued' until the sender consumer hands it to the SMTP server. */
   status: 'queued' | 'sent' | 'failed';
-  send_attempts: number;
-  last_error: string | null;
-  version: number;
-  created_at: Date;
-  created_by: string | null;
-}
-
-export type EmailInsert = Omit<
-  EmailRow,
-  'version' | 'created_at' | 'to_addresses' | 'cc_addresses' | 'headers' | 'status' | 'send_attempts' | 'last_error'
-> & {
-  to_addresses: string;
-  cc_addresses: string;
-  headers: string;
-  status?: EmailRow['status'];
 };
+export type EmailRow = Omit<Selectable<EmailMessages>, keyof Narrowed> & Narrowed;
+
+/** A new message: the JSON columns as JSON text (pg sends a JS array as a PostgreSQL array, not as JSON). */
+export type EmailInsert = Omit<Insertable<EmailMessages>, 'direction' | 'source' | 'review_state' | 'status'> &
+  Pick<Narrowed, 'direction' | 'source' | 'review_state'> &
+  Partial<Pick<Narrowed, 'status'>> & { to_addresses: string; cc_addresses: string; headers: string };
 
 const SUMMARY_COLUMNS = [
   'e.id',
@@ -66,7 +40,7 @@ const SUMMARY_COLUMNS = [
 ] as const;
 
 /** Insert unless the workspace already has this Message-ID; false when it did (a duplicate delivery). */
-export async function insertEmail(trx: Tx, row: EmailInsert): Promise<boolean> {
+export async function insertEmail(trx: ActivitiesTx, row: EmailInsert): Promise<boolean> {
   const inserted = await trx
     .insertInto('email_messages')
     .values(row)
@@ -76,7 +50,7 @@ export async function insertEmail(trx: Tx, row: EmailInsert): Promise<boolean> {
   return Boolean(inserted);
 }
 
-export async function messageIdExists(db: DbOrTx, workspaceId: string, messageId: string): Promise<boolean> {
+export async function messageIdExists(db: ActivitiesDb, workspaceId: string, messageId: string): Promise<boolean> {
   const row = await db
     .selectFrom('email_messages')
     .select('id')
@@ -87,7 +61,7 @@ export async function messageIdExists(db: DbOrTx, workspaceId: string, messageId
 }
 
 /** The thread of the oldest stored message among the ones a new message refers to. */
-export async function threadFor(db: DbOrTx, workspaceId: string, messageIds: string[]): Promise<string | null> {
+export async function threadFor(db: ActivitiesDb, workspaceId: string, messageIds: string[]): Promise<string | null> {
   if (!messageIds.length) return null;
   const row = await db
     .selectFrom('email_messages')
@@ -97,10 +71,10 @@ export async function threadFor(db: DbOrTx, workspaceId: string, messageIds: str
     .orderBy('sent_at')
     .limit(1)
     .executeTakeFirst();
-  return (row?.thread_id as string | undefined) ?? null;
+  return row?.thread_id ?? null;
 }
 
-export async function insertLinks(trx: Tx, workspaceId: string, emailId: string, links: { personId: string; role: string }[]) {
+export async function insertLinks(trx: ActivitiesTx, workspaceId: string, emailId: string, links: { personId: string; role: string }[]) {
   if (!links.length) return;
   await trx
     .insertInto('email_links')
@@ -109,27 +83,29 @@ export async function insertLinks(trx: Tx, workspaceId: string, emailId: string,
     .execute();
 }
 
-export async function findEmail(db: DbOrTx, workspaceId: string, id: string): Promise<EmailRow | undefined> {
-  return (await db
+export async function findEmail(db: ActivitiesDb, workspaceId: string, id: string): Promise<EmailRow | undefined> {
+  return db
     .selectFrom('email_messages')
     .selectAll()
+    .$narrowType<Narrowed>()
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .where('deleted_at', 'is', null)
-    .executeTakeFirst()) as EmailRow | undefined;
+    .executeTakeFirst();
 }
 
-export async function threadMessages(db: DbOrTx, workspaceId: string, threadId: string, limit = 200): Promise<EmailRow[]> {
-  return (await db
+export async function threadMessages(db: ActivitiesDb, workspaceId: string, threadId: string, limit = 200): Promise<EmailRow[]> {
+  return db
     .selectFrom('email_messages')
     .selectAll()
+    .$narrowType<Narrowed>()
     .where('workspace_id', '=', workspaceId)
     .where('thread_id', '=', threadId)
     .where('deleted_at', 'is', null)
     .orderBy('sent_at')
     .orderBy('id')
     .limit(limit)
-    .execute()) as EmailRow[];
+    .execute();
 }
 
 /** The people each of these emails is linked to (names and visibility come from customers: email.people.ts). */
@@ -162,24 +138,26 @@ export type SummaryRow = Pick<
 >;
 
 /** A person's emails, newest first (uuid v7 ids are time-ordered), keyset on id. */
-export async function listForPerson(db: DbOrTx, workspaceId: string, personId: string, before: string | null, limit: number) {
+export async function listForPerson(db: ActivitiesDb, workspaceId: string, personId: string, before: string | null, limit: number) {
   let q = db
     .selectFrom('email_links as l')
     .innerJoin('email_messages as e', (j) => j.onRef('e.workspace_id', '=', 'l.workspace_id').onRef('e.id', '=', 'l.email_id'))
     .select(SUMMARY_COLUMNS)
+    .$narrowType<Narrowed>()
     .distinct()
     .where('l.workspace_id', '=', workspaceId)
     .where('l.person_id', '=', personId)
     .where('e.deleted_at', 'is', null);
   if (before) q = q.where('l.email_id', '<', before);
-  return (await q.orderBy('e.id', 'desc').limit(limit).execute()) as SummaryRow[];
+  return q.orderBy('e.id', 'desc').limit(limit).execute();
 }
 
 /** Messages waiting in the review list, newest first. */
-export async function listPending(db: DbOrTx, workspaceId: string, before: { createdAt: Date; id: string } | null, limit: number) {
+export async function listPending(db: ActivitiesDb, workspaceId: string, before: { createdAt: Date; id: string } | null, limit: number) {
   let q = db
     .selectFrom('email_messages as e')
     .select([...SUMMARY_COLUMNS, 'e.created_at'])
+    .$narrowType<Narrowed>()
     .where('e.workspace_id', '=', workspaceId)
     .where('e.review_state', '=', 'pending')
     .where('e.deleted_at', 'is', null);
@@ -189,25 +167,30 @@ export async function listPending(db: DbOrTx, workspaceId: string, before: { cre
       eb.or([eb('e.created_at', '<', b.createdAt), eb.and([eb('e.created_at', '=', b.createdAt), eb('e.id', '<', b.id)])]),
     );
   }
-  return (await q.orderBy('e.created_at', 'desc').orderBy('e.id', 'desc').limit(limit).execute()) as (SummaryRow & {
-    created_at: Date;
-  })[];
+  return q.orderBy('e.created_at', 'desc').orderBy('e.id', 'desc').limit(limit).execute();
 }
 
 /** Pending messages from one sender (they are linked together). */
-export async function pendingFrom(trx: Tx, workspaceId: string, address: string) {
-  return (await trx
+export async function pendingFrom(trx: ActivitiesTx, workspaceId: string, address: string) {
+  return trx
     .selectFrom('email_messages')
     .selectAll()
+    .$narrowType<Narrowed>()
     .where('workspace_id', '=', workspaceId)
     .where('review_state', '=', 'pending')
-    .where(sql`lower(from_address)`, '=', address.toLowerCase())
+    .where(sql<string>`lower(from_address)`, '=', address.toLowerCase())
     .where('deleted_at', 'is', null)
     .forUpdate()
-    .execute()) as EmailRow[];
+    .execute();
 }
 
-export async function setReviewState(trx: Tx, workspaceId: string, ids: string[], state: EmailRow['review_state'], userId: string | null) {
+export async function setReviewState(
+  trx: ActivitiesTx,
+  workspaceId: string,
+  ids: string[],
+  state: EmailRow['review_state'],
+  userId: string | null,
+) {
   if (!ids.length) return;
   await trx
     .updateTable('email_messages')
@@ -218,20 +201,21 @@ export async function setReviewState(trx: Tx, workspaceId: string, ids: string[]
 }
 
 /** The queued message, locked for the sender (a second worker skips it). */
-export async function lockQueued(trx: Tx, workspaceId: string, id: string): Promise<EmailRow | undefined> {
-  return (await trx
+export async function lockQueued(trx: ActivitiesTx, workspaceId: string, id: string): Promise<EmailRow | undefined> {
+  return trx
     .selectFrom('email_messages')
     .selectAll()
+    .$narrowType<Narrowed>()
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .where('status', '=', 'queued')
     .forUpdate()
     .skipLocked()
-    .executeTakeFirst()) as EmailRow | undefined;
+    .executeTakeFirst();
 }
 
 export async function setSendOutcome(
-  trx: Tx,
+  trx: ActivitiesTx,
   workspaceId: string,
   id: string,
   values: { status: EmailRow['status']; last_error: string | null; sent_at?: Date },

@@ -1,10 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Actor } from '../../../platform/actor.js';
 import type { Config } from '../../../platform/config.js';
-import type { Db } from '../../../platform/db/database.js';
 import { type OutboxEvent, recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
-import { activitiesDb } from '../activities.db.js';
+import type { ActivitiesDb } from '../activities.db.js';
 import { listAttachments, readAttachmentFiles } from '../timeline/attachments.js';
 import { emailEvent } from './email.events.js';
 import { linksFor } from './email.people.js';
@@ -36,7 +35,7 @@ function authorOf(row: repo.EmailRow): Actor {
  * At least once: a crash right after the server accepted the message sends it again with the same Message-ID.
  */
 export function makeEmailSender(
-  db: Db,
+  db: ActivitiesDb,
   config: Pick<Config, 'secretKey' | 'dataDir' | 'attachments' | 'mailAllowPrivateHosts'>,
   log?: FastifyBaseLogger,
 ) {
@@ -81,7 +80,7 @@ export function makeEmailSender(
       const sentAt = new Date(Math.floor(Date.now() / 1000) * 1000);
       await db.transaction().execute(async (trx) => {
         await repo.setSendOutcome(trx, ws, row.id, { status: 'sent', last_error: null, sent_at: sentAt });
-        const links = await linksFor(activitiesDb(trx), ws, [row.id]);
+        const links = await linksFor(trx, ws, [row.id]);
         const people = [...new Map(links.map((l) => [l.person_id, { id: l.person_id, ownerId: l.owner_id, teamId: l.team_id }])).values()];
         const attachments = (await listAttachments(trx, ws, 'email', [row.id])).map((a) => ({
           id: a.id,

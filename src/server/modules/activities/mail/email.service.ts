@@ -1,11 +1,11 @@
 import { type ComposeBody, type MergeValues, renderMergeFields, unknownMergeFields } from '../../../../shared/contracts/mail.js';
 import type { Actor } from '../../../platform/actor.js';
 import type { Config } from '../../../platform/config.js';
-import type { Db, Tx } from '../../../platform/db/database.js';
 import { recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { newId } from '../../../platform/ids.js';
-import { maySee, teammatesOf } from '../../../platform/policy.js';
+import type { ActivitiesDb, ActivitiesTx } from '../activities.db.js';
+import { maySeeOwned, visibleEmails } from '../activities.policy.js';
 import { blockedExtension, listAttachments, removeFiles, storeAttachment } from '../timeline/attachments.js';
 import { emailEvent } from './email.events.js';
 import * as people from './email.people.js';
@@ -16,7 +16,7 @@ import { findSettings } from './mail.repository.js';
 import { newMessageId, smtpConfigured } from './outgoing-mail.js';
 import { getTemplate } from './templates.service.js';
 
-async function mergeValues(db: Db, actor: Actor, person: people.PersonForMail): Promise<MergeValues> {
+async function mergeValues(db: ActivitiesDb, actor: Actor, person: people.PersonForMail): Promise<MergeValues> {
   const names = await people.userNameAndWorkspace(db, actor.workspaceId, actor.userId);
   const today = new Intl.DateTimeFormat(actor.locale === 'ja' ? 'ja-JP' : 'en-US', { dateStyle: 'long', timeZone: 'Asia/Tokyo' }).format(
     new Date(),
@@ -37,32 +37,19 @@ async function mergeValues(db: Db, actor: Actor, person: people.PersonForMail): 
   };
 }
 
-async function personOr404(db: Db, actor: Actor, personId: string) {
+async function personOr404(db: ActivitiesDb, actor: Actor, personId: string) {
   const person = await people.personForMail(db, actor.workspaceId, personId);
-  const visible = person && maySee(actor, { ownerId: person.owner_id, teamId: person.team_id }, await teammatesOf(db, actor));
+  const visible = person && maySeeOwned(actor, { ownerId: person.owner_id, teamId: person.team_id });
   if (!person || !visible) throw new AppError('not_found', { personId });
   return person;
 }
 
-/**
- * Record visibility carried over to mail: a message is visible when it is linked to nobody (the review
- * list) or to at least one person the actor may see.
- */
-function visibleEmails(actor: Actor, links: people.LinkRow[], teammates: string[]) {
-  const byEmail = new Map<string, people.LinkRow[]>();
-  for (const l of links) byEmail.set(l.email_id, [...(byEmail.get(l.email_id) ?? []), l]);
-  return (emailId: string) => {
-    const own = byEmail.get(emailId) ?? [];
-    return own.length === 0 || own.some((l) => maySee(actor, { ownerId: l.owner_id, teamId: l.team_id }, teammates));
-  };
-}
-
 /** May the actor open this email (and its attachments)? */
-export async function emailVisible(db: Db, actor: Actor, emailId: string): Promise<boolean> {
+export async function emailVisible(db: ActivitiesDb, actor: Actor, emailId: string): Promise<boolean> {
   const row = await repo.findEmail(db, actor.workspaceId, emailId);
   if (!row) return false;
   const links = await people.linksFor(db, actor.workspaceId, [row.id]);
-  return visibleEmails(actor, links, await teammatesOf(db, actor))(row.id);
+  return visibleEmails(actor, links)(row.id);
 }
 
 function checkFields(subject: string, body: string) {
@@ -71,7 +58,7 @@ function checkFields(subject: string, body: string) {
 }
 
 /** The subject and body as the person will read them. */
-export async function previewEmail(options: { db: Db; actor: Actor; personId: string; subject: string; body: string }) {
+export async function previewEmail(options: { db: ActivitiesDb; actor: Actor; personId: string; subject: string; body: string }) {
   const { db, actor } = options;
   const person = await personOr404(db, actor, options.personId);
   checkFields(options.subject, options.body);
@@ -97,7 +84,7 @@ function draftOwner(actor: Actor): string {
  * the send request, which moves it to the email. Drafts are visible to nobody (the download answers 404).
  */
 export async function uploadDraftAttachment(options: {
-  db: Db;
+  db: ActivitiesDb;
   config: Pick<Config, 'attachments'>;
   actor: Actor;
   filename: string;
@@ -124,14 +111,19 @@ export async function uploadDraftAttachment(options: {
       data: options.data,
       createdBy: owner,
     });
-    return { stored, stale: stale.map((r) => r.storage_key as string) };
+    return { stored, stale: stale.map((r) => r.storage_key) };
   });
   await removeFiles(options.config, stale);
   return stored;
 }
 
 /** Remove a draft attachment of the actor's (taken off the compose dialog before sending). */
-export async function discardDraftAttachment(options: { db: Db; config: Pick<Config, 'attachments'>; actor: Actor; attachmentId: string }) {
+export async function discardDraftAttachment(options: {
+  db: ActivitiesDb;
+  config: Pick<Config, 'attachments'>;
+  actor: Actor;
+  attachmentId: string;
+}) {
   const { db, actor } = options;
   const owner = draftOwner(actor);
   const rows = await db
@@ -146,7 +138,7 @@ export async function discardDraftAttachment(options: { db: Db; config: Pick<Con
   if (!rows.length) throw new AppError('not_found');
   await removeFiles(
     options.config,
-    rows.map((r) => r.storage_key as string),
+    rows.map((r) => r.storage_key),
   );
 }
 
@@ -155,7 +147,7 @@ export async function discardDraftAttachment(options: { db: Db; config: Pick<Con
  * or workspace's files, files already sent, a blocked type or more than ATTACHMENT_MAX_MB together are
  * `validation_failed` naming `attachmentIds[.n]`; the transaction rolls back, nothing is queued.
  */
-async function claimDrafts(trx: Tx, config: Pick<Config, 'attachments'>, actor: Actor, ids: string[], emailId: string) {
+async function claimDrafts(trx: ActivitiesTx, config: Pick<Config, 'attachments'>, actor: Actor, ids: string[], emailId: string) {
   if (!ids.length) return { count: 0, bytes: 0 };
   const owner = draftOwner(actor);
   const invalid = (issues: { path: string; code: string; message: string }[]) =>
@@ -173,12 +165,12 @@ async function claimDrafts(trx: Tx, config: Pick<Config, 'attachments'>, actor: 
     .where('deleted_at', 'is', null)
     .forUpdate()
     .execute();
-  const byId = new Map(rows.map((r) => [r.id as string, r]));
+  const byId = new Map(rows.map((r) => [r.id, r]));
   const issues = ids.flatMap((id, i) => {
     const row = byId.get(id);
     if (!row) return [{ path: `attachmentIds.${i}`, code: 'unknown_attachment', message: 'no draft attachment of yours with this id' }];
-    if (blockedExtension(config, row.filename as string))
-      return [{ path: `attachmentIds.${i}`, code: 'attachment_type_blocked', message: row.filename as string }];
+    if (blockedExtension(config, row.filename))
+      return [{ path: `attachmentIds.${i}`, code: 'attachment_type_blocked', message: row.filename }];
     return [];
   });
   if (issues.length) throw invalid(issues);
@@ -202,7 +194,7 @@ async function claimDrafts(trx: Tx, config: Pick<Config, 'attachments'>, actor: 
  * `email.queued` event in one transaction. The sender consumer hands it to the SMTP server and records
  * `email.sent` (timeline) or 'failed' (the author is notified): a crash loses no mail.
  */
-export async function queueEmail(options: { db: Db; config: Pick<Config, 'attachments'>; actor: Actor; input: ComposeBody }) {
+export async function queueEmail(options: { db: ActivitiesDb; config: Pick<Config, 'attachments'>; actor: Actor; input: ComposeBody }) {
   const { db, actor, input } = options;
   const attachmentIds = input.attachmentIds ?? [];
   const person = await personOr404(db, actor, input.personId);
@@ -277,7 +269,7 @@ export async function queueEmail(options: { db: Db; config: Pick<Config, 'attach
   return getEmail({ db, actor, emailId: id, remoteImages: false });
 }
 
-export async function getEmail(options: { db: Db; actor: Actor; emailId: string; remoteImages: boolean }) {
+export async function getEmail(options: { db: ActivitiesDb; actor: Actor; emailId: string; remoteImages: boolean }) {
   const { db, actor } = options;
   const row = await repo.findEmail(db, actor.workspaceId, options.emailId);
   if (!row) throw new AppError('not_found');
@@ -285,13 +277,13 @@ export async function getEmail(options: { db: Db; actor: Actor; emailId: string;
     people.linksFor(db, actor.workspaceId, [row.id]),
     listAttachments(db, actor.workspaceId, 'email', [row.id]),
   ]);
-  if (!visibleEmails(actor, links, await teammatesOf(db, actor))(row.id)) throw new AppError('not_found');
+  if (!visibleEmails(actor, links)(row.id)) throw new AppError('not_found');
   const files = attachments.map(({ ownerId: _o, ...a }) => a);
   return presentEmail(row, links, files, { remoteImages: options.remoteImages });
 }
 
 /** Every message of the thread the email belongs to, oldest first. */
-export async function getThread(options: { db: Db; actor: Actor; emailId: string; remoteImages: boolean }) {
+export async function getThread(options: { db: ActivitiesDb; actor: Actor; emailId: string; remoteImages: boolean }) {
   const { db, actor } = options;
   const row = await repo.findEmail(db, actor.workspaceId, options.emailId);
   if (!row) throw new AppError('not_found');
@@ -301,7 +293,7 @@ export async function getThread(options: { db: Db; actor: Actor; emailId: string
     actor.workspaceId,
     all.map((r) => r.id),
   );
-  const visible = visibleEmails(actor, allLinks, await teammatesOf(db, actor));
+  const visible = visibleEmails(actor, allLinks);
   if (!visible(row.id)) throw new AppError('not_found');
   const rows = all.filter((r) => visible(r.id));
   const ids = rows.map((r) => r.id);
@@ -319,7 +311,7 @@ export async function getThread(options: { db: Db; actor: Actor; emailId: string
   };
 }
 
-export async function listEmails(options: { db: Db; actor: Actor; personId?: string; cursor?: string; limit: number }) {
+export async function listEmails(options: { db: ActivitiesDb; actor: Actor; personId?: string; cursor?: string; limit: number }) {
   const { db, actor, limit } = options;
   if (!options.personId) {
     throw new AppError('validation_failed', { issues: [{ in: 'querystring', path: 'personId', code: 'required', message: 'personId' }] });
@@ -346,7 +338,7 @@ function decodeReviewCursor(cursor?: string) {
 }
 
 /** Mail from unknown senders, waiting for someone to link it to a person or dismiss it. */
-export async function listReview(options: { db: Db; actor: Actor; cursor?: string; limit: number }) {
+export async function listReview(options: { db: ActivitiesDb; actor: Actor; cursor?: string; limit: number }) {
   const { db, actor, limit } = options;
   const rows = await repo.listPending(db, actor.workspaceId, decodeReviewCursor(options.cursor), limit + 1);
   const page = rows.slice(0, limit);
@@ -362,7 +354,7 @@ export async function listReview(options: { db: Db; actor: Actor; cursor?: strin
  * Link a pending message, and every other pending message from the same sender, to a person:
  * they leave the review list and reach the person's timeline (`email.received` per message).
  */
-export async function linkReviewed(options: { db: Db; actor: Actor; emailId: string; personId: string }) {
+export async function linkReviewed(options: { db: ActivitiesDb; actor: Actor; emailId: string; personId: string }) {
   const { db, actor } = options;
   const email = await repo.findEmail(db, actor.workspaceId, options.emailId);
   if (!email || (email.review_state !== 'pending' && email.review_state !== 'linked')) throw new AppError('not_found');
@@ -405,7 +397,7 @@ export async function linkReviewed(options: { db: Db; actor: Actor; emailId: str
   });
 }
 
-export async function dismissReviewed(options: { db: Db; actor: Actor; emailId: string }) {
+export async function dismissReviewed(options: { db: ActivitiesDb; actor: Actor; emailId: string }) {
   const { db, actor } = options;
   const email = await repo.findEmail(db, actor.workspaceId, options.emailId);
   if (email?.review_state !== 'pending') throw new AppError('not_found');

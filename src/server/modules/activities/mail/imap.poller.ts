@@ -3,8 +3,8 @@ import { sql } from 'kysely';
 import type { ImapError, ImapPollResult } from '../../../../shared/contracts/mail.js';
 import type { Config } from '../../../platform/config.js';
 import { decryptSecret, secretKey } from '../../../platform/crypto.js';
-import type { Db } from '../../../platform/db/database.js';
 import { InboundRejection } from '../../../platform/mail-receiver.js';
+import type { ActivitiesDb } from '../activities.db.js';
 import { type ImapAccount, ImapFailure, messageSize, messageSource, safeImapDetail, uidsAfter, withMailbox } from './imap.client.js';
 import { receiveMessage } from './inbound-mail.js';
 import { findSettings, type ImapMailboxKey, type MailSettingsRow, saveImapOutcome, saveImapProgress } from './mail.repository.js';
@@ -13,7 +13,7 @@ import { findSettings, type ImapMailboxKey, type MailSettingsRow, saveImapOutcom
 export const IMAP_BATCH = 200;
 
 export type PollDeps = {
-  db: Db;
+  db: ActivitiesDb;
   config: Pick<Config, 'attachments' | 'secretKey' | 'dataDir' | 'mailInbound' | 'mailAllowPrivateHosts'>;
   log?: FastifyBaseLogger;
 };

@@ -3,12 +3,11 @@ import type { FastifyBaseLogger } from 'fastify';
 import { type AddressObject, simpleParser } from 'mailparser';
 import { systemActor } from '../../../platform/actor.js';
 import type { Config } from '../../../platform/config.js';
-import type { Db, Tx } from '../../../platform/db/database.js';
 import { recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { newId } from '../../../platform/ids.js';
 import { type InboundEnvelope, type InboundHandler, InboundRejection } from '../../../platform/mail-receiver.js';
-import { activitiesDb } from '../activities.db.js';
+import type { ActivitiesDb, ActivitiesTx } from '../activities.db.js';
 import { storeAttachment } from '../timeline/attachments.js';
 import { emailEvent } from './email.events.js';
 import { adminIds, peopleByAddress, userAddresses } from './email.people.js';
@@ -16,7 +15,7 @@ import * as repo from './email.repository.js';
 import { sanitizeMailHtml, snippetOf } from './email-html.js';
 import { findWorkspaceByInboundToken } from './mail.repository.js';
 
-type Deps = { db: Db; config: Pick<Config, 'attachments'>; log?: FastifyBaseLogger };
+type Deps = { db: ActivitiesDb; config: Pick<Config, 'attachments'>; log?: FastifyBaseLogger };
 
 /**
  * Text of a message as PostgreSQL can store it: a NUL (an encoded word or body may decode to one) is dropped and an
@@ -30,7 +29,7 @@ function storable(s: string | null | undefined) {
 }
 
 /** The workspace an envelope recipient belongs to: `<inbound token>@<any host>`. */
-export async function workspaceForRecipient(db: Db, address: string): Promise<string | undefined> {
+export async function workspaceForRecipient(db: ActivitiesDb, address: string): Promise<string | undefined> {
   const local = address.split('@')[0]?.trim().toLowerCase() ?? '';
   if (!/^[a-z0-9]{10,64}$/.test(local)) return undefined;
   return findWorkspaceByInboundToken(db, local);
@@ -80,7 +79,7 @@ export async function receiveMessage(
     raw: Buffer;
     source: 'smtp' | 'imap';
     /** Runs in the storing transaction (the IMAP poller saves its progress with the message). */
-    onStored?: (trx: Tx) => Promise<void>;
+    onStored?: (trx: ActivitiesTx) => Promise<void>;
   },
 ): Promise<ReceiveResult> {
   const { db, config } = deps;
@@ -160,7 +159,7 @@ export async function receiveMessage(
         sent_at: sentAt,
         review_state: pending ? 'pending' : 'none',
         created_by: null,
-      } as repo.EmailInsert);
+      });
       if (!inserted) return { status: 'duplicate', emailId: null } satisfies ReceiveResult;
       await repo.insertLinks(trx, workspaceId, id, links);
       for (const a of parsed.attachments.filter((x) => x.content.length > 0)) {
@@ -176,7 +175,7 @@ export async function receiveMessage(
       const notify = pending
         ? {
             notify: {
-              userIds: await adminIds(activitiesDb(trx), workspaceId),
+              userIds: await adminIds(trx, workspaceId),
               kind: 'email_unmatched',
               params: { from: from.address, subject },
               link: '/mail/review',

@@ -25,6 +25,7 @@ import {
 import type { Actor } from '../../../platform/actor.js';
 import type { App, ModuleDeps } from '../../../platform/http/app.js';
 import { registerPersonalDataProvider } from '../../customers/index.js';
+import { activitiesDb } from '../activities.db.js';
 import { registerAttachmentOwner } from '../timeline/attachments.js';
 import { makePendingMailMatcher } from './email.matching.js';
 import { makeEmailMergeConsumer } from './email.merge.js';
@@ -40,7 +41,7 @@ const reviewQuery = z.object({ cursor: z.string().max(200).optional(), limit: z.
 
 /** Email: settings (admin), templates, compose and read, the review list of unknown senders; the inbound handler and IMAP polling. */
 export async function mailRoutes(app: App, { database, config, mailReceiver, bus }: ModuleDeps) {
-  const { db } = database;
+  const db = activitiesDb(database.db);
   const who = (a: Actor | null) => a as Actor;
   const receiverRunning = () => mailReceiver?.port !== undefined;
   mailReceiver?.setHandler(makeInboundHandler({ db, config, log: app.log }));

@@ -3,12 +3,12 @@ import type { ErrorCode } from '../../../../shared/errors.js';
 import type { Actor } from '../../../platform/actor.js';
 import type { Config } from '../../../platform/config.js';
 import { encryptSecret, secretKey } from '../../../platform/crypto.js';
-import type { Db } from '../../../platform/db/database.js';
 import { recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
+import type { ActivitiesDb } from '../activities.db.js';
 import { ImapFailure, withMailbox } from './imap.client.js';
 import { IMAP_BATCH, imapAccount, imapConfigured, type PollDeps, parseImapError, pollWorkspaceMailbox } from './imap.poller.js';
-import { ensureSettings, type MailSettingsRow, newInboundToken, updateSettings } from './mail.repository.js';
+import { ensureSettings, type MailSettingsRow, type MailSettingsSet, newInboundToken, updateSettings } from './mail.repository.js';
 import { sendWithSettings, smtpConfigured } from './outgoing-mail.js';
 
 type MailConfig = Pick<Config, 'secretKey' | 'dataDir' | 'publicUrl' | 'mailInbound' | 'mailAllowPrivateHosts'>;
@@ -53,14 +53,14 @@ export function presentSettings(r: MailSettingsRow, config: MailConfig, receiver
   };
 }
 
-export async function getMailSettings(options: { db: Db; actor: Actor; config: MailConfig; receiverRunning: boolean }) {
+export async function getMailSettings(options: { db: ActivitiesDb; actor: Actor; config: MailConfig; receiverRunning: boolean }) {
   const row = await options.db.transaction().execute((trx) => ensureSettings(trx, options.actor.workspaceId, options.actor.userId));
   return presentSettings(row, options.config, options.receiverRunning);
 }
 
 /** SMTP, the inbound address and the IMAP mailbox. Secrets are encrypted before they reach the row; the audit trail records only that they changed. */
 export async function updateMailSettings(options: {
-  db: Db;
+  db: ActivitiesDb;
   actor: Actor;
   config: MailConfig;
   patch: MailSettingsPatch;
@@ -72,7 +72,7 @@ export async function updateMailSettings(options: {
     if (current.version !== patch.version) {
       throw new AppError('conflict', { current: presentSettings(current, config, options.receiverRunning) });
     }
-    const values: Record<string, unknown> = {};
+    const values: MailSettingsSet = {};
     const s = patch.smtp;
     if (s) {
       if (s.host !== undefined) values.smtp_host = s.host;
@@ -100,7 +100,7 @@ export async function updateMailSettings(options: {
  * Send a short message through the saved SMTP settings, so the administrator sees at once whether they work.
  * A failure is one of a fixed set of codes (outgoing-mail.ts), never what the remote server said.
  */
-export async function sendTestMail(options: { db: Db; actor: Actor; config: MailConfig; to: string }) {
+export async function sendTestMail(options: { db: ActivitiesDb; actor: Actor; config: MailConfig; to: string }) {
   const { db, actor, config } = options;
   const row = await db.transaction().execute((trx) => ensureSettings(trx, actor.workspaceId, actor.userId));
   if (!smtpConfigured(row)) throw new AppError('mail_not_configured');
@@ -120,9 +120,9 @@ type ImapPatch = NonNullable<MailSettingsPatch['imap']>;
  * Column values for an IMAP patch. Enabled polling needs host, user and password (patched or kept); another
  * host, user or mailbox is another mailbox, so its progress starts over.
  */
-function imapValues(current: MailSettingsRow, i: ImapPatch | undefined, config: MailConfig): Record<string, unknown> {
+function imapValues(current: MailSettingsRow, i: ImapPatch | undefined, config: MailConfig): MailSettingsSet {
   if (!i) return {};
-  const values: Record<string, unknown> = {};
+  const values: MailSettingsSet = {};
   if (i.enabled !== undefined) values.imap_enabled = i.enabled;
   if (i.host !== undefined) values.imap_host = i.host;
   if (i.port !== undefined) values.imap_port = i.port;
@@ -130,7 +130,7 @@ function imapValues(current: MailSettingsRow, i: ImapPatch | undefined, config: 
   if (i.user !== undefined) values.imap_user = i.user;
   if (i.password !== undefined) values.imap_password_enc = i.password ? encryptSecret(secretKey(config), i.password) : null;
   if (i.mailbox !== undefined) values.imap_mailbox = i.mailbox;
-  const after = { ...current, ...values } as MailSettingsRow;
+  const after = { ...current, ...values };
   if (after.imap_enabled) {
     const missing = (
       [
@@ -168,7 +168,7 @@ const imapErrorCodes: Record<ImapFailure['kind'], ErrorCode> = {
 };
 
 /** Log in and open the saved mailbox (read-only) so the administrator sees at once whether the settings work. Changes nothing. */
-export async function testImapConnection(options: { db: Db; actor: Actor; config: MailConfig }): Promise<ImapTestResult> {
+export async function testImapConnection(options: { db: ActivitiesDb; actor: Actor; config: MailConfig }): Promise<ImapTestResult> {
   const { db, actor, config } = options;
   const row = await db.transaction().execute((trx) => ensureSettings(trx, actor.workspaceId, actor.userId));
   if (!imapConfigured(row)) throw new AppError('mail_imap_not_configured');

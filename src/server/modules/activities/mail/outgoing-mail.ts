@@ -1,11 +1,11 @@
 import type { ErrorCode } from '../../../../shared/errors.js';
 import type { Config } from '../../../platform/config.js';
 import { decryptSecret, secretKey } from '../../../platform/crypto.js';
-import type { DbOrTx } from '../../../platform/db/database.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { newId } from '../../../platform/ids.js';
 import { openSmtpTransport, type SmtpFailureKind, type SmtpTransport, smtpFailure } from '../../../platform/mail.js';
 import { NetGuardError } from '../../../platform/net-guard.js';
+import type { ActivitiesDb } from '../activities.db.js';
 import { findSettings, type MailSettingsRow } from './mail.repository.js';
 
 export interface OutgoingMail {
@@ -64,7 +64,7 @@ function sendFailure(details: SendFailureDetails): AppError {
  * `mail_auth_failed`, or `mail_send_failed` (the server refused the message, or is no SMTP server).
  */
 export async function sendWorkspaceMail(
-  db: DbOrTx,
+  db: ActivitiesDb,
   config: MailConfig,
   workspaceId: string,
   mail: OutgoingMail,

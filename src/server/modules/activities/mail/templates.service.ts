@@ -1,21 +1,14 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { EmailTemplate } from '../../../../shared/contracts/mail.js';
 import { unknownMergeFields } from '../../../../shared/contracts/mail.js';
 import type { Actor } from '../../../platform/actor.js';
-import type { Db, DbOrTx } from '../../../platform/db/database.js';
+import type { EmailTemplates } from '../../../platform/db/schema.js';
 import { recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { newId } from '../../../platform/ids.js';
+import type { ActivitiesDb } from '../activities.db.js';
 
-interface TemplateRow {
-  id: string;
-  name: string;
-  subject: string;
-  body: string;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
+type TemplateRow = Pick<Selectable<EmailTemplates>, 'id' | 'name' | 'subject' | 'body' | 'version' | 'created_at' | 'updated_at'>;
 
 export function presentTemplate(r: TemplateRow): EmailTemplate {
   return {
@@ -34,7 +27,7 @@ function checkFields(...texts: string[]) {
   if (unknown.length) throw new AppError('mail_unknown_merge_field', { fields: unknown });
 }
 
-async function findTemplate(db: DbOrTx, workspaceId: string, id: string, lock = false): Promise<TemplateRow> {
+async function findTemplate(db: ActivitiesDb, workspaceId: string, id: string, lock = false): Promise<TemplateRow> {
   let q = db
     .selectFrom('email_templates')
     .selectAll()
@@ -42,18 +35,18 @@ async function findTemplate(db: DbOrTx, workspaceId: string, id: string, lock = 
     .where('id', '=', id)
     .where('deleted_at', 'is', null);
   if (lock) q = q.forUpdate();
-  const row = (await q.executeTakeFirst()) as TemplateRow | undefined;
+  const row = await q.executeTakeFirst();
   if (!row) throw new AppError('not_found');
   return row;
 }
 
-export async function getTemplate(options: { db: Db; actor: Actor; templateId: string }) {
+export async function getTemplate(options: { db: ActivitiesDb; actor: Actor; templateId: string }) {
   return presentTemplate(await findTemplate(options.db, options.actor.workspaceId, options.templateId));
 }
 
 /** Templates by name; a workspace keeps tens, not millions, so one bounded page. */
-export async function listTemplates(options: { db: Db; actor: Actor }) {
-  const rows = (await options.db
+export async function listTemplates(options: { db: ActivitiesDb; actor: Actor }) {
+  const rows = await options.db
     .selectFrom('email_templates')
     .selectAll()
     .where('workspace_id', '=', options.actor.workspaceId)
@@ -61,11 +54,11 @@ export async function listTemplates(options: { db: Db; actor: Actor }) {
     .orderBy(sql`lower(name)`)
     .orderBy('id')
     .limit(500)
-    .execute()) as TemplateRow[];
+    .execute();
   return rows.map(presentTemplate);
 }
 
-async function nameTaken(db: DbOrTx, workspaceId: string, name: string, exceptId?: string) {
+async function nameTaken(db: ActivitiesDb, workspaceId: string, name: string, exceptId?: string) {
   let q = db
     .selectFrom('email_templates')
     .select('id')
@@ -80,16 +73,16 @@ function nameConflict(name: string) {
   return new AppError('validation_failed', { issues: [{ in: 'body', path: 'name', code: 'taken', message: `「${name}」 exists` }] });
 }
 
-export async function createTemplate(options: { db: Db; actor: Actor; input: { name: string; subject: string; body: string } }) {
+export async function createTemplate(options: { db: ActivitiesDb; actor: Actor; input: { name: string; subject: string; body: string } }) {
   const { db, actor, input } = options;
   checkFields(input.subject, input.body);
   return db.transaction().execute(async (trx) => {
     if (await nameTaken(trx, actor.workspaceId, input.name)) throw nameConflict(input.name);
-    const row = (await trx
+    const row = await trx
       .insertInto('email_templates')
       .values({ workspace_id: actor.workspaceId, id: newId(), ...input, created_by: actor.userId, updated_by: actor.userId })
       .returningAll()
-      .executeTakeFirstOrThrow()) as TemplateRow;
+      .executeTakeFirstOrThrow();
     const after = presentTemplate(row);
     await recordChange(trx, actor, {
       audit: { action: 'email_template.created', entityType: 'email_template', entityId: row.id, after },
@@ -100,7 +93,7 @@ export async function createTemplate(options: { db: Db; actor: Actor; input: { n
 }
 
 export async function updateTemplate(options: {
-  db: Db;
+  db: ActivitiesDb;
   actor: Actor;
   templateId: string;
   patch: { version: number; name?: string; subject?: string; body?: string };
@@ -112,13 +105,13 @@ export async function updateTemplate(options: {
     if (current.version !== version) throw new AppError('conflict', { current: presentTemplate(current) });
     checkFields(changes.subject ?? current.subject, changes.body ?? current.body);
     if (changes.name && (await nameTaken(trx, actor.workspaceId, changes.name, templateId))) throw nameConflict(changes.name);
-    const row = (await trx
+    const row = await trx
       .updateTable('email_templates')
       .set({ ...changes, version: current.version + 1, updated_at: new Date(), updated_by: actor.userId })
       .where('workspace_id', '=', actor.workspaceId)
       .where('id', '=', templateId)
       .returningAll()
-      .executeTakeFirstOrThrow()) as TemplateRow;
+      .executeTakeFirstOrThrow();
     const after = presentTemplate(row);
     await recordChange(trx, actor, {
       audit: {
@@ -134,7 +127,7 @@ export async function updateTemplate(options: {
   });
 }
 
-export async function deleteTemplate(options: { db: Db; actor: Actor; templateId: string }) {
+export async function deleteTemplate(options: { db: ActivitiesDb; actor: Actor; templateId: string }) {
   const { db, actor, templateId } = options;
   await db.transaction().execute(async (trx) => {
     const current = await findTemplate(trx, actor.workspaceId, templateId, true);

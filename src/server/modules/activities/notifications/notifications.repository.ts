@@ -1,6 +1,10 @@
 import { sql } from 'kysely';
-import type { DbOrTx } from '../../../platform/db/database.js';
+import type { JsonObject } from '../../../platform/db/schema.js';
 import { newId } from '../../../platform/ids.js';
+import type { ActivitiesDb } from '../activities.db.js';
+
+/** Params are a JSON object (what the bell's text is filled with). */
+type Narrowed = { params: JsonObject };
 
 export interface NewNotification {
   workspaceId: string;
@@ -13,7 +17,7 @@ export interface NewNotification {
 }
 
 /** Idempotent per (event, user): returns the users who got a new row. */
-export async function insertNotifications(db: DbOrTx, rows: NewNotification[]): Promise<string[]> {
+export async function insertNotifications(db: ActivitiesDb, rows: NewNotification[]): Promise<string[]> {
   if (!rows.length) return [];
   const inserted = await db
     .insertInto('notifications')
@@ -32,17 +36,18 @@ export async function insertNotifications(db: DbOrTx, rows: NewNotification[]): 
     .onConflict((oc) => oc.columns(['workspace_id', 'event_id', 'user_id']).doNothing())
     .returning('user_id')
     .execute();
-  return inserted.map((r) => r.user_id as string);
+  return inserted.map((r) => r.user_id);
 }
 
+/** A page of the user's own notifications, newest first (the actors' names come from accounts, in the service). */
 export async function listNotifications(
-  db: DbOrTx,
+  db: ActivitiesDb,
   q: { workspaceId: string; userId: string; unread: boolean; cursor: { at: Date; id: string } | null; limit: number },
 ) {
   let query = db
     .selectFrom('notifications as n')
-    .leftJoin('users as u', (j) => j.onRef('u.workspace_id', '=', 'n.workspace_id').onRef('u.id', '=', 'n.actor_id'))
-    .select(['n.id', 'n.kind', 'n.params', 'n.link', 'n.actor_id', 'u.name as actor_name', 'n.read_at', 'n.created_at'])
+    .select(['n.id', 'n.kind', 'n.params', 'n.link', 'n.actor_id', 'n.read_at', 'n.created_at'])
+    .$narrowType<Narrowed>()
     .where('n.workspace_id', '=', q.workspaceId)
     .where('n.user_id', '=', q.userId);
   if (q.unread) query = query.where('n.read_at', 'is', null);
@@ -54,7 +59,7 @@ export async function listNotifications(
     .execute();
 }
 
-export async function countUnread(db: DbOrTx, workspaceId: string, userId: string): Promise<number> {
+export async function countUnread(db: ActivitiesDb, workspaceId: string, userId: string): Promise<number> {
   const row = await db
     .selectFrom('notifications')
     .select(sql<number>`count(*)::int`.as('n'))
@@ -66,7 +71,7 @@ export async function countUnread(db: DbOrTx, workspaceId: string, userId: strin
 }
 
 /** Mark one (id given) or all of the user's unread notifications read; returns how many changed. */
-export async function markRead(db: DbOrTx, workspaceId: string, userId: string, id?: string): Promise<number> {
+export async function markRead(db: ActivitiesDb, workspaceId: string, userId: string, id?: string): Promise<number> {
   let query = db
     .updateTable('notifications')
     .set({ read_at: sql`now()` })
@@ -78,10 +83,11 @@ export async function markRead(db: DbOrTx, workspaceId: string, userId: string, 
   return Number(result.numUpdatedRows);
 }
 
-export async function findNotification(db: DbOrTx, workspaceId: string, userId: string, id: string) {
+export async function findNotification(db: ActivitiesDb, workspaceId: string, userId: string, id: string) {
   return db
     .selectFrom('notifications')
     .select(['id', 'kind', 'params', 'link', 'actor_id', 'read_at', 'created_at'])
+    .$narrowType<Narrowed>()
     .where('workspace_id', '=', workspaceId)
     .where('user_id', '=', userId)
     .where('id', '=', id)

@@ -3,13 +3,14 @@ import { idParams } from '../../../../shared/contracts/accounts.js';
 import { notificationPage, notificationQuery } from '../../../../shared/contracts/activities.js';
 import type { Actor } from '../../../platform/actor.js';
 import type { App, ModuleDeps } from '../../../platform/http/app.js';
+import { activitiesDb } from '../activities.db.js';
 import * as notifications from './notifications.service.js';
 
 const marked = z.object({ ok: z.literal(true), count: z.number() });
 
 /** The signed-in user's notifications (the bell). */
 export async function notificationsRoutes(app: App, { database }: ModuleDeps) {
-  const { db } = database;
+  const db = activitiesDb(database.db);
   const who = (a: Actor | null) => a as Actor;
 
   app.get(

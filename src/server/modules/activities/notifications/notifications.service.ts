@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { notifyPayload } from '../../../../shared/contracts/activities.js';
 import { type Actor, systemActor } from '../../../platform/actor.js';
-import type { Db } from '../../../platform/db/database.js';
 import { emitEvent, type OutboxEvent } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
-import { canSee } from '../../../platform/policy.js';
-import { actorForUser, userInWorkspace } from '../../accounts/index.js';
+import { userActor, userInWorkspace, userNames } from '../../accounts/index.js';
+import type { ActivitiesDb } from '../activities.db.js';
+import { maySeeOwned } from '../activities.policy.js';
 import { decodeCursor, encodeCursor } from '../timeline/timeline.repository.js';
 import * as repo from './notifications.repository.js';
 
@@ -13,7 +13,7 @@ import * as repo from './notifications.repository.js';
  * Creates a notification per user for any event whose payload has `notify`, then pushes a
  * `notification.created` change (entityId = the user) so that user's bell refreshes live.
  */
-export function makeNotificationsConsumer(db: Db, log?: FastifyBaseLogger) {
+export function makeNotificationsConsumer(db: ActivitiesDb, log?: FastifyBaseLogger) {
   return async function handle(event: OutboxEvent): Promise<void> {
     const raw = event.payload?.notify;
     if (raw === undefined || event.type.startsWith('notification.')) return;
@@ -30,8 +30,8 @@ export function makeNotificationsConsumer(db: Db, log?: FastifyBaseLogger) {
         continue;
       }
       // a mention on a record the recipient may not see would leak its label and text
-      const recipient = await actorForUser(db, event.workspaceId, id);
-      if (recipient && (await canSee(db, recipient, n.record))) userIds.push(id);
+      const recipient = await userActor(db, event.workspaceId, id);
+      if (recipient && maySeeOwned(recipient, n.record)) userIds.push(id);
     }
     await db.transaction().execute(async (trx) => {
       const added = await repo.insertNotifications(
@@ -60,14 +60,16 @@ export function makeNotificationsConsumer(db: Db, log?: FastifyBaseLogger) {
   };
 }
 
-function present(r: Record<string, any>) {
+type NotificationRow = Awaited<ReturnType<typeof repo.listNotifications>>[number];
+
+function present(r: NotificationRow, names: Map<string, string>) {
   return {
-    id: r.id as string,
-    kind: r.kind as string,
-    params: (r.params ?? {}) as Record<string, unknown>,
-    link: r.link as string | null,
-    actorId: r.actor_id as string | null,
-    actorName: (r.actor_name as string | null) ?? null,
+    id: r.id,
+    kind: r.kind,
+    params: r.params,
+    link: r.link,
+    actorId: r.actor_id,
+    actorName: (r.actor_id && names.get(r.actor_id)) || null,
     readAt: r.read_at ? new Date(r.read_at).toISOString() : null,
     createdAt: new Date(r.created_at).toISOString(),
   };
@@ -78,7 +80,7 @@ function me(actor: Actor): string {
   return actor.userId;
 }
 
-export async function listNotifications(options: { db: Db; actor: Actor; unread: boolean; cursor?: string; limit: number }) {
+export async function listNotifications(options: { db: ActivitiesDb; actor: Actor; unread: boolean; cursor?: string; limit: number }) {
   const { db, actor } = options;
   const cursor = decodeCursor(options.cursor);
   if (cursor === 'bad') throw new AppError('validation_failed', { issues: [{ path: 'cursor', code: 'invalid' }] });
@@ -92,19 +94,25 @@ export async function listNotifications(options: { db: Db; actor: Actor; unread:
   const more = rows.length > options.limit;
   const page = rows.slice(0, options.limit);
   const last = page[page.length - 1];
+  // The actors' names of the page, through accounts' port: one read per page.
+  const names = await userNames(
+    db,
+    actor.workspaceId,
+    page.flatMap((r) => (r.actor_id ? [r.actor_id] : [])),
+  );
   return {
-    data: page.map(present),
+    data: page.map((r) => present(r, names)),
     nextCursor: more && last ? encodeCursor({ occurred_at: last.created_at, id: last.id }) : null,
     unreadCount: await repo.countUnread(db, actor.workspaceId, me(actor)),
   };
 }
 
-export async function unreadCount(options: { db: Db; actor: Actor }) {
+export async function unreadCount(options: { db: ActivitiesDb; actor: Actor }) {
   return repo.countUnread(options.db, options.actor.workspaceId, me(options.actor));
 }
 
 /** Reading is the user's own state, not a record change: no audit row, but the other tabs hear of it. */
-export async function markRead(options: { db: Db; actor: Actor; notificationId?: string }) {
+export async function markRead(options: { db: ActivitiesDb; actor: Actor; notificationId?: string }) {
   const { db, actor } = options;
   const userId = me(actor);
   return db.transaction().execute(async (trx) => {

@@ -1,8 +1,9 @@
-import { sql } from 'kysely';
 import type { Config } from '../../../platform/config.js';
-import type { Db } from '../../../platform/db/database.js';
+import { workspaceSettings } from '../../accounts/index.js';
+import type { ActivitiesDb } from '../activities.db.js';
 import { sendWorkspaceMail } from '../mail/outgoing-mail.js';
 import { countUnread, listNotifications } from '../notifications/notifications.repository.js';
+import { claimDigestDay, dueDigests, openTasksDue, workspacesDueByTheirZone } from './digest.repository.js';
 import { formatDue } from './tasks.mail.js';
 import { type Recipient, reminderRecipient } from './tasks.people.js';
 import type { TaskRow } from './tasks.repository.js';
@@ -19,7 +20,7 @@ interface DigestContent {
   overdue: TaskRow[];
   today: TaskRow[];
   unread: number;
-  notifications: { kind: string; params: Record<string, unknown>; created_at: Date }[];
+  notifications: { kind: string; params: Record<string, unknown> }[];
 }
 
 export function digestMail(c: DigestContent, to: Recipient, localDay: string, publicUrl: string) {
@@ -49,54 +50,32 @@ export function digestMail(c: DigestContent, to: Recipient, localDay: string, pu
   return { subject, text: `${lines.join('\n')}\n` };
 }
 
-async function openTasks(db: Db, workspaceId: string, userId: string, from: Date | null, to: Date) {
-  let q = db
-    .selectFrom('tasks')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('owner_id', '=', userId)
-    .where('status', '=', 'open')
-    .where('deleted_at', 'is', null)
-    .where('due_at', '<', to);
-  if (from) q = q.where('due_at', '>=', from);
-  return (await q.orderBy('due_at').orderBy('id').limit(50).execute()) as TaskRow[];
-}
-
 /**
  * Sends the daily digest to every user whose hour has come in their time zone and who has not had today's.
  * The day is claimed in the same transaction that sends, so two runs send one mail; an SMTP error rolls the
  * claim back and the next run (every minute) tries again. Nothing to report: no mail, the day still counts.
+ * The zone of a user who set none is their workspace's (accounts' settings, read once per workspace per run).
  */
-export async function runDigests(db: Db, config: Config, now = new Date()): Promise<number> {
-  const { rows: due } = await sql<{ workspace_id: string; user_id: string; local_day: string }>`
-    SELECT p.workspace_id, p.user_id, to_char((${now}::timestamptz AT TIME ZONE coalesce(p.time_zone, w.time_zone)), 'YYYY-MM-DD') AS local_day
-    FROM notification_preferences p JOIN workspaces w ON w.id = p.workspace_id
-    WHERE p.digest_enabled
-      AND extract(hour FROM ${now}::timestamptz AT TIME ZONE coalesce(p.time_zone, w.time_zone)) >= p.digest_hour
-      AND (p.last_digest_on IS NULL OR p.last_digest_on < (${now}::timestamptz AT TIME ZONE coalesce(p.time_zone, w.time_zone))::date)
-    LIMIT 500`.execute(db);
+export async function runDigests(db: ActivitiesDb, config: Config, now = new Date()): Promise<number> {
+  const zones = new Map<string, string>();
+  for (const workspaceId of await workspacesDueByTheirZone(db, now)) {
+    zones.set(workspaceId, (await workspaceSettings(db, workspaceId)).timeZone);
+  }
+  const due = await dueDigests(db, now, zones, 500);
   let sent = 0;
   for (const d of due) {
     const ok = await db.transaction().execute(async (trx) => {
-      const claimed = await trx
-        .updateTable('notification_preferences')
-        .set({ last_digest_on: d.local_day })
-        .where('workspace_id', '=', d.workspace_id)
-        .where('user_id', '=', d.user_id)
-        .where((eb) => eb.or([eb('last_digest_on', 'is', null), eb('last_digest_on', '<', d.local_day)]))
-        .returning('user_id')
-        .executeTakeFirst();
-      if (!claimed) return false;
+      if (!(await claimDigestDay(trx, d.workspace_id, d.user_id, d.local_day))) return false;
       const to = await reminderRecipient(trx, d.workspace_id, d.user_id);
       if (to?.status !== 'active') return false;
       const bounds = dayBounds(now, to.time_zone);
       const content: DigestContent = {
-        overdue: await openTasks(db, d.workspace_id, d.user_id, null, bounds.start),
-        today: await openTasks(db, d.workspace_id, d.user_id, bounds.start, bounds.end),
+        overdue: await openTasksDue(db, d.workspace_id, d.user_id, null, bounds.start),
+        today: await openTasksDue(db, d.workspace_id, d.user_id, bounds.start, bounds.end),
         unread: await countUnread(trx, d.workspace_id, d.user_id),
         notifications: (
           await listNotifications(trx, { workspaceId: d.workspace_id, userId: d.user_id, unread: true, cursor: null, limit: 10 })
-        ).slice(0, 10) as DigestContent['notifications'],
+        ).slice(0, 10),
       };
       if (!content.overdue.length && !content.today.length && !content.unread) return false;
       const mail = digestMail(content, to, bounds.today, config.publicUrl);

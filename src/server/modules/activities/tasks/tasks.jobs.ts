@@ -2,10 +2,10 @@ import { CompiledQuery } from 'kysely';
 import type PgBoss from 'pg-boss';
 import { systemActor } from '../../../platform/actor.js';
 import type { Config } from '../../../platform/config.js';
-import type { Db, Tx } from '../../../platform/db/database.js';
 import type { EventBus } from '../../../platform/events/bus.js';
 import type { OutboxEvent } from '../../../platform/events/outbox.js';
 import { recordChange } from '../../../platform/events/outbox.js';
+import type { ActivitiesDb, ActivitiesTx } from '../activities.db.js';
 import { sendWorkspaceMail } from '../mail/outgoing-mail.js';
 import { runDigests } from './digest.service.js';
 import { reminderMail } from './tasks.mail.js';
@@ -23,8 +23,8 @@ interface RemindJob {
 }
 
 /** pg-boss writes its job through our transaction, so the reminder job commits (or not) with the task. */
-const inTransaction = (trx: Tx) => ({
-  executeSql: async (text: string, values: unknown[]) => trx.executeQuery(CompiledQuery.raw(text, values)) as Promise<{ rows: any[] }>,
+const inTransaction = (trx: ActivitiesTx) => ({
+  executeSql: (text: string, values: unknown[]) => trx.executeQuery(CompiledQuery.raw(text, values)),
 });
 
 export function makeReminderScheduler(bus: EventBus): ReminderScheduler {
@@ -42,7 +42,7 @@ export function makeReminderScheduler(bus: EventBus): ReminderScheduler {
  * Fires one reminder: marks it sent and emits `task.reminded` (in-app notification through the outbox; the
  * e-mail is sent by the event's consumer). Returns false when it was already fired, moved, done or deleted.
  */
-export async function fireReminder(db: Db, job: RemindJob, now = new Date()): Promise<boolean> {
+export async function fireReminder(db: ActivitiesDb, job: RemindJob, now = new Date()): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const row = await repo.claimReminder(trx, job.workspaceId, job.taskId, now);
     if (!row) return false;
@@ -71,7 +71,7 @@ export async function fireReminder(db: Db, job: RemindJob, now = new Date()): Pr
 }
 
 /** Catches every due reminder whose job was lost (or ran while no worker was up): reminders survive restarts. */
-export async function sweepReminders(db: Db, now = new Date()): Promise<number> {
+export async function sweepReminders(db: ActivitiesDb, now = new Date()): Promise<number> {
   let fired = 0;
   for (;;) {
     const due = await repo.dueReminders(db, now, 200);
@@ -81,7 +81,7 @@ export async function sweepReminders(db: Db, now = new Date()): Promise<number> 
 }
 
 /** The reminder e-mail, once per reminder (claimed in the transaction that is open while the mail is sent). */
-export async function sendReminderMail(db: Db, config: Config, event: OutboxEvent): Promise<boolean> {
+export async function sendReminderMail(db: ActivitiesDb, config: Config, event: OutboxEvent): Promise<boolean> {
   const taskId = event.entityId;
   if (!taskId) return false;
   return db.transaction().execute(async (trx) => {
@@ -97,7 +97,7 @@ export async function sendReminderMail(db: Db, config: Config, event: OutboxEven
 }
 
 /** Declares the task queues, workers and schedules; the first sweep runs at start so nothing waits a minute. */
-export function registerTaskJobs(bus: EventBus, db: Db, config: Config) {
+export function registerTaskJobs(bus: EventBus, db: ActivitiesDb, config: Config) {
   // A merged person's or company's tasks follow it to the survivor.
   bus.subscribe('task-merge', ['person.merged', 'company.merged'], async (event) => {
     const { survivorId, mergedId } = event.payload;

@@ -1,18 +1,17 @@
-import type { Kysely } from 'kysely';
 import { userSummaries, workspaceSettings } from '../../accounts/index.js';
-import { activitiesDb } from '../activities.db.js';
+import type { ActivitiesDb } from '../activities.db.js';
 import { findPreferences } from './tasks.repository.js';
 
 /** The users and workspace settings tasks need (time zones, reminder recipients), read through accounts' ports. */
 
 /** The workspace's time zone (accounts' settings): the calendar days of due dates, digests and activity counts. */
-export async function workspaceTimeZone<D>(db: Kysely<D>, workspaceId: string): Promise<string> {
+export async function workspaceTimeZone(db: ActivitiesDb, workspaceId: string): Promise<string> {
   return (await workspaceSettings(db, workspaceId)).timeZone;
 }
 
 /** The user's own time zone, else the workspace's. */
-export async function userTimeZone<D>(db: Kysely<D>, workspaceId: string, userId: string): Promise<string> {
-  const own = (await findPreferences(activitiesDb(db), workspaceId, userId))?.time_zone;
+export async function userTimeZone(db: ActivitiesDb, workspaceId: string, userId: string): Promise<string> {
+  const own = (await findPreferences(db, workspaceId, userId))?.time_zone;
   return own ?? workspaceTimeZone(db, workspaceId);
 }
 
@@ -27,11 +26,11 @@ export interface Recipient {
 }
 
 /** Who a reminder or digest goes to: address, language and time zone (users' own settings, else the workspace's). */
-export async function reminderRecipient<D>(db: Kysely<D>, workspaceId: string, userId: string): Promise<Recipient | undefined> {
+export async function reminderRecipient(db: ActivitiesDb, workspaceId: string, userId: string): Promise<Recipient | undefined> {
   const user = (await userSummaries(db, workspaceId, [userId])).get(userId);
   if (!user) return undefined;
   const workspace = await workspaceSettings(db, workspaceId);
-  const prefs = await findPreferences(activitiesDb(db), workspaceId, userId);
+  const prefs = await findPreferences(db, workspaceId, userId);
   return {
     user_id: user.id,
     email: user.email,

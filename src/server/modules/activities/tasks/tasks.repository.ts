@@ -1,70 +1,72 @@
-import { type Selectable, sql, type Updateable } from 'kysely';
-import type { TaskBucket } from '../../../../shared/contracts/tasks.js';
+import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
+import type { Task, TaskBucket } from '../../../../shared/contracts/tasks.js';
 import type { Actor } from '../../../platform/actor.js';
-import type { DbOrTx } from '../../../platform/db/database.js';
-import type { NotificationPreferences } from '../../../platform/db/schema.js';
-import { whereVisible } from '../../../platform/policy.js';
+import type { NotificationPreferences, TaskLinks, Tasks } from '../../../platform/db/schema.js';
 import type { ActivitiesDb } from '../activities.db.js';
+import { whereTaskVisible } from '../activities.policy.js';
 
 /** The only SQL on tasks, task_links and notification_preferences. */
-export type TaskRow = Record<string, any> & {
-  workspace_id: string;
-  id: string;
-  title: string;
-  status: 'open' | 'done';
-  owner_id: string | null;
-  team_id: string | null;
-  due_at: Date | null;
-  remind_at: Date | null;
-  version: number;
-};
 
-export interface LinkRow {
-  task_id: string;
-  entity_type: 'person' | 'company' | 'deal';
-  entity_id: string;
-}
+/** Status and priority narrowed to the contract's values (the table's CHECKs). */
+type Narrowed = { status: Task['status']; priority: Task['priority'] };
+export type TaskRow = Omit<Selectable<Tasks>, 'status' | 'priority'> & Narrowed;
+export type TaskInsert = Insertable<Tasks>;
+export type TaskSet = Updateable<Tasks>;
 
-const withAssigneeName = (db: DbOrTx) =>
-  db
-    .selectFrom('tasks as t')
-    .leftJoin('users as u', (j) => j.onRef('u.workspace_id', '=', 't.workspace_id').onRef('u.id', '=', 't.owner_id'))
-    .selectAll('t')
-    .select('u.name as assignee_name');
+export type LinkRow = Omit<Selectable<TaskLinks>, 'workspace_id' | 'entity_type'> & { entity_type: Task['links'][number]['entityType'] };
 
-export async function insertTask(db: DbOrTx, row: Record<string, unknown>): Promise<TaskRow> {
-  return (await db.insertInto('tasks').values(row).returningAll().executeTakeFirstOrThrow()) as TaskRow;
+export async function insertTask(db: ActivitiesDb, row: TaskInsert): Promise<TaskRow> {
+  return db.insertInto('tasks').values(row).returningAll().$narrowType<Narrowed>().executeTakeFirstOrThrow();
 }
 
 export async function findTask(
-  db: DbOrTx,
+  db: ActivitiesDb,
   workspaceId: string,
   id: string,
   options: { includeDeleted?: boolean; forUpdate?: boolean } = {},
 ): Promise<TaskRow | undefined> {
-  let q = db.selectFrom('tasks').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id);
+  let q = db.selectFrom('tasks').selectAll().$narrowType<Narrowed>().where('workspace_id', '=', workspaceId).where('id', '=', id);
   if (!options.includeDeleted) q = q.where('deleted_at', 'is', null);
   if (options.forUpdate) q = q.forUpdate();
-  return (await q.executeTakeFirst()) as TaskRow | undefined;
+  return q.executeTakeFirst();
 }
 
-export async function findTaskWithName(db: DbOrTx, workspaceId: string, id: string): Promise<TaskRow | undefined> {
-  return (await withAssigneeName(db).where('t.workspace_id', '=', workspaceId).where('t.id', '=', id).executeTakeFirst()) as
-    | TaskRow
-    | undefined;
+/** The task if the actor may see it (the visibility rule in the query): undefined for a hidden one as for an unknown one. */
+export async function findVisibleTask(
+  db: ActivitiesDb,
+  actor: Actor,
+  id: string,
+  options: { includeDeleted?: boolean; forUpdate?: boolean } = {},
+): Promise<TaskRow | undefined> {
+  let q = db
+    .selectFrom('tasks as t')
+    .selectAll('t')
+    .$narrowType<Narrowed>()
+    .where('t.workspace_id', '=', actor.workspaceId)
+    .where('t.id', '=', id);
+  q = whereTaskVisible(q, actor);
+  if (!options.includeDeleted) q = q.where('t.deleted_at', 'is', null);
+  if (options.forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
 }
 
-export async function updateTask(db: DbOrTx, workspaceId: string, id: string, set: Record<string, unknown>): Promise<TaskRow> {
-  return (await db
+export async function updateTask(db: ActivitiesDb, workspaceId: string, id: string, set: TaskSet): Promise<TaskRow> {
+  return db
     .updateTable('tasks')
     .set({ ...set, version: sql`version + 1`, updated_at: new Date() })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .returningAll()
-    .executeTakeFirstOrThrow()) as TaskRow;
+    .$narrowType<Narrowed>()
+    .executeTakeFirstOrThrow();
 }
 
-export async function replaceLinks(db: DbOrTx, workspaceId: string, taskId: string, links: { entityType: string; entityId: string }[]) {
+export async function replaceLinks(
+  db: ActivitiesDb,
+  workspaceId: string,
+  taskId: string,
+  links: { entityType: string; entityId: string }[],
+) {
   await db.deleteFrom('task_links').where('workspace_id', '=', workspaceId).where('task_id', '=', taskId).execute();
   if (links.length)
     await db
@@ -75,7 +77,7 @@ export async function replaceLinks(db: DbOrTx, workspaceId: string, taskId: stri
 }
 
 /** A merged record's task links move to the survivor (a task linked to both keeps one link). */
-export async function moveLinks(db: DbOrTx, workspaceId: string, entityType: string, fromId: string, toId: string) {
+export async function moveLinks(db: ActivitiesDb, workspaceId: string, entityType: string, fromId: string, toId: string) {
   await sql`INSERT INTO task_links (workspace_id, task_id, entity_type, entity_id)
     SELECT workspace_id, task_id, entity_type, ${toId}::uuid FROM task_links
      WHERE workspace_id = ${workspaceId} AND entity_type = ${entityType} AND entity_id = ${fromId}::uuid
@@ -88,16 +90,17 @@ export async function moveLinks(db: DbOrTx, workspaceId: string, entityType: str
     .execute();
 }
 
-export async function linksOf(db: DbOrTx, workspaceId: string, taskIds: string[]): Promise<LinkRow[]> {
+export async function linksOf(db: ActivitiesDb, workspaceId: string, taskIds: string[]): Promise<LinkRow[]> {
   if (!taskIds.length) return [];
-  return (await db
+  return db
     .selectFrom('task_links')
     .select(['task_id', 'entity_type', 'entity_id'])
+    .$narrowType<Pick<LinkRow, 'entity_type'>>()
     .where('workspace_id', '=', workspaceId)
     .where('task_id', 'in', taskIds)
     .orderBy('entity_type')
     .orderBy('entity_id')
-    .execute()) as LinkRow[];
+    .execute();
 }
 
 export interface TaskQuery {
@@ -117,8 +120,8 @@ export interface TaskQuery {
 type Order = 'due' | 'done' | 'trash';
 export const orderOf = (q: Pick<TaskQuery, 'bucket' | 'trash'>): Order => (q.trash ? 'trash' : q.bucket === 'done' ? 'done' : 'due');
 
-function filtered(db: DbOrTx, actor: Actor, q: Omit<TaskQuery, 'cursor' | 'limit'>) {
-  let query = withAssigneeName(db).where('t.workspace_id', '=', actor.workspaceId);
+function filtered(db: ActivitiesDb, actor: Actor, q: Omit<TaskQuery, 'cursor' | 'limit'>) {
+  let query = db.selectFrom('tasks as t').selectAll('t').$narrowType<Narrowed>().where('t.workspace_id', '=', actor.workspaceId);
   query = q.trash ? query.where('t.deleted_at', 'is not', null) : query.where('t.deleted_at', 'is', null);
   if (q.assigneeId) query = query.where('t.owner_id', '=', q.assigneeId);
   if (!q.trash) {
@@ -160,12 +163,12 @@ function filtered(db: DbOrTx, actor: Actor, q: Omit<TaskQuery, 'cursor' | 'limit
       ),
     );
   }
-  return whereVisible(query, actor, 't');
+  return whereTaskVisible(query, actor);
 }
 
 /** Keyset pages: open tasks by due time (no date last), done tasks and the trash newest first. */
 export async function listTasks(
-  db: DbOrTx,
+  db: ActivitiesDb,
   actor: Actor,
   q: TaskQuery,
 ): Promise<{ rows: TaskRow[]; next: [string | null, string] | null }> {
@@ -188,7 +191,7 @@ export async function listTasks(
     }
     query = query.orderBy(col, 'desc').orderBy('t.id', 'desc');
   }
-  const rows = (await query.limit(q.limit + 1).execute()) as unknown as TaskRow[];
+  const rows = await query.limit(q.limit + 1).execute();
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   if (rows.length <= q.limit || !last) return { rows: page, next: null };
@@ -196,8 +199,8 @@ export async function listTasks(
   return { rows: page, next: [key ? new Date(key).toISOString() : null, last.id] };
 }
 
-export async function countBuckets(db: DbOrTx, actor: Actor, assigneeId: string, dayStart: Date, dayEnd: Date) {
-  const row = await whereVisible(
+export async function countBuckets(db: ActivitiesDb, actor: Actor, assigneeId: string, dayStart: Date, dayEnd: Date) {
+  return whereTaskVisible(
     db
       .selectFrom('tasks as t')
       .where('t.workspace_id', '=', actor.workspaceId)
@@ -211,17 +214,15 @@ export async function countBuckets(db: DbOrTx, actor: Actor, assigneeId: string,
         sql<number>`count(*) FILTER (WHERE t.due_at IS NULL)::int`.as('nodate'),
       ]),
     actor,
-    't',
   ).executeTakeFirstOrThrow();
-  return row as { overdue: number; today: number; upcoming: number; nodate: number };
 }
 
 /**
  * Claims a due reminder: sets reminded_at only if it is still unset and still due, so a job that runs twice
  * (or the sweep and the job together) fires it once.
  */
-export async function claimReminder(db: DbOrTx, workspaceId: string, taskId: string, now: Date): Promise<TaskRow | undefined> {
-  return (await db
+export async function claimReminder(db: ActivitiesDb, workspaceId: string, taskId: string, now: Date): Promise<TaskRow | undefined> {
+  return db
     .updateTable('tasks')
     .set({ reminded_at: now })
     .where('workspace_id', '=', workspaceId)
@@ -231,23 +232,25 @@ export async function claimReminder(db: DbOrTx, workspaceId: string, taskId: str
     .where('deleted_at', 'is', null)
     .where('remind_at', '<=', now)
     .returningAll()
-    .executeTakeFirst()) as TaskRow | undefined;
+    .$narrowType<Narrowed>()
+    .executeTakeFirst();
 }
 
 /** Claims the reminder e-mail of a fired reminder, the same way. */
-export async function claimReminderEmail(db: DbOrTx, workspaceId: string, taskId: string): Promise<TaskRow | undefined> {
-  return (await db
+export async function claimReminderEmail(db: ActivitiesDb, workspaceId: string, taskId: string): Promise<TaskRow | undefined> {
+  return db
     .updateTable('tasks')
     .set({ reminder_emailed_at: new Date() })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', taskId)
     .where('reminder_emailed_at', 'is', null)
     .returningAll()
-    .executeTakeFirst()) as TaskRow | undefined;
+    .$narrowType<Narrowed>()
+    .executeTakeFirst();
 }
 
 /** Reminders that are due and not fired, in every workspace (served by tasks_reminders_due). */
-export async function dueReminders(db: DbOrTx, now: Date, limit: number) {
+export async function dueReminders(db: ActivitiesDb, now: Date, limit: number) {
   return db
     .selectFrom('tasks')
     .select(['workspace_id', 'id'])
@@ -302,10 +305,11 @@ export async function findByCalendarToken(db: ActivitiesDb, tokenHash: string) {
 }
 
 /** A user's tasks with a due time in a window, for the calendar feed (served by tasks_assignee_open / tasks_due). */
-export async function tasksForFeed(db: DbOrTx, workspaceId: string, userId: string, from: Date, limit: number) {
-  return (await db
+export async function tasksForFeed(db: ActivitiesDb, workspaceId: string, userId: string, from: Date, limit: number) {
+  return db
     .selectFrom('tasks')
     .selectAll()
+    .$narrowType<Narrowed>()
     .where('workspace_id', '=', workspaceId)
     .where('owner_id', '=', userId)
     .where('deleted_at', 'is', null)
@@ -313,5 +317,5 @@ export async function tasksForFeed(db: DbOrTx, workspaceId: string, userId: stri
     .orderBy('due_at')
     .orderBy('id')
     .limit(limit)
-    .execute()) as TaskRow[];
+    .execute();
 }

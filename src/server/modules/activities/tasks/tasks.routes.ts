@@ -11,6 +11,7 @@ import {
 } from '../../../../shared/contracts/tasks.js';
 import type { Actor } from '../../../platform/actor.js';
 import type { App, ModuleDeps } from '../../../platform/http/app.js';
+import { activitiesDb } from '../activities.db.js';
 import { makeReminderScheduler, registerTaskJobs } from './tasks.jobs.js';
 import * as tasks from './tasks.service.js';
 
@@ -18,7 +19,7 @@ const summaryQuery = z.object({ assignee: z.union([z.literal('me'), z.uuid()]).d
 
 /** Tasks and follow-ups: CRUD, complete/reopen, trash, "my tasks" buckets; reminders and the digest run as jobs. */
 export async function tasksRoutes(app: App, { database, bus, config }: ModuleDeps) {
-  const { db } = database;
+  const db = activitiesDb(database.db);
   const who = (a: Actor | null) => a as Actor;
   const scheduleReminder = makeReminderScheduler(bus);
   registerTaskJobs(bus, db, config);

@@ -1,22 +1,21 @@
 import type { Task, TaskCreate, TaskListQuery, TaskPatch } from '../../../../shared/contracts/tasks.js';
 import type { Actor } from '../../../platform/actor.js';
-import type { Db, DbOrTx, Tx } from '../../../platform/db/database.js';
 import { type DomainEvent, recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { newId } from '../../../platform/ids.js';
-import { canSee } from '../../../platform/policy.js';
 import { userInWorkspace } from '../../accounts/index.js';
 import { describeRecords } from '../../customers/index.js';
+import type { ActivitiesDb, ActivitiesTx } from '../activities.db.js';
 import { userTimeZone, workspaceTimeZone } from './tasks.people.js';
 import { presentTasks } from './tasks.presenter.js';
 import * as repo from './tasks.repository.js';
 import { dayBounds, localDate, nextOccurrence, normalizeRrule } from './tasks.time.js';
 
 /** Puts the reminder job for a task in the caller's transaction (pg-boss `startAfter`): it exists iff the task commits. */
-export type ReminderScheduler = (trx: Tx, reminder: { workspaceId: string; taskId: string; remindAt: Date }) => Promise<void>;
+export type ReminderScheduler = (trx: ActivitiesTx, reminder: { workspaceId: string; taskId: string; remindAt: Date }) => Promise<void>;
 
 interface Ctx {
-  db: Db;
+  db: ActivitiesDb;
   actor: Actor;
   scheduleReminder: ReminderScheduler;
 }
@@ -29,9 +28,8 @@ const REMIND_GRACE_MS = 60_000;
 
 const link = (id: string) => `/tasks?task=${id}`;
 
-async function present(db: DbOrTx, actor: Actor, row: repo.TaskRow): Promise<Task> {
-  const named = (await repo.findTaskWithName(db, actor.workspaceId, row.id)) ?? row;
-  return (await presentTasks(db, actor, [named]))[0] as Task;
+async function present(db: ActivitiesDb, actor: Actor, row: repo.TaskRow): Promise<Task> {
+  return (await presentTasks(db, actor, [row]))[0] as Task;
 }
 
 function timelineOf(task: Task, occurredAt: string) {
@@ -58,7 +56,7 @@ function taskEvent(type: string, task: Task, payload: Record<string, unknown> = 
 
 /** Checks what zod cannot: dates in range and not in the past, the rule, the assignee and the linked records. */
 async function checkInput(
-  trx: Tx,
+  trx: ActivitiesDb,
   actor: Actor,
   input: Partial<TaskCreate>,
   options: { timeZone: string; now: Date; checkDue: boolean; checkRemind: boolean },
@@ -141,13 +139,18 @@ export async function createTask(ctx: Ctx & { input: TaskCreate; now?: Date }): 
   });
 }
 
-async function visibleTask(db: DbOrTx, actor: Actor, taskId: string, options: { includeDeleted?: boolean; forUpdate?: boolean } = {}) {
-  const row = await repo.findTask(db, actor.workspaceId, taskId, options);
-  if (!row || !(await canSee(db, actor, { ownerId: row.owner_id, teamId: row.team_id }))) throw new AppError('not_found');
+async function visibleTask(
+  db: ActivitiesDb,
+  actor: Actor,
+  taskId: string,
+  options: { includeDeleted?: boolean; forUpdate?: boolean } = {},
+) {
+  const row = await repo.findVisibleTask(db, actor, taskId, options);
+  if (!row) throw new AppError('not_found');
   return row;
 }
 
-export async function getTask(ctx: { db: Db; actor: Actor; taskId: string }): Promise<Task> {
+export async function getTask(ctx: { db: ActivitiesDb; actor: Actor; taskId: string }): Promise<Task> {
   const row = await visibleTask(ctx.db, ctx.actor, ctx.taskId, { includeDeleted: true });
   return present(ctx.db, ctx.actor, row);
 }
@@ -185,7 +188,7 @@ export async function updateTask(ctx: Ctx & { taskId: string; patch: TaskPatch; 
         : before.due_at;
     const nextRrule = rrule !== undefined ? rrule : before.rrule;
     if (nextRrule && !dueAt) throw new AppError('validation_failed', { issues: [{ path: 'dueAt', code: 'required' }] });
-    const set: Record<string, unknown> = {
+    const set: repo.TaskSet = {
       updated_by: actor.userId,
       owner_id: assigneeId,
       due_at: dueAt,
@@ -271,7 +274,7 @@ export async function completeTask(ctx: Ctx & { taskId: string; version: number;
   });
 }
 
-async function createNextOccurrence(ctx: Ctx, trx: Tx, before: repo.TaskRow, nextDue: Date): Promise<string> {
+async function createNextOccurrence(ctx: Ctx, trx: ActivitiesTx, before: repo.TaskRow, nextDue: Date): Promise<string> {
   const { actor } = ctx;
   const id = newId();
   const offset = before.remind_at && before.due_at ? before.due_at.getTime() - before.remind_at.getTime() : null;
@@ -357,7 +360,7 @@ export async function trashTask(ctx: Ctx & { taskId: string; restore?: boolean }
   });
 }
 
-async function resolveAssignee(db: Db, actor: Actor, assignee: TaskListQuery['assignee']) {
+async function resolveAssignee(db: ActivitiesDb, actor: Actor, assignee: TaskListQuery['assignee']) {
   if (assignee === 'any') return null;
   const id = assignee === 'me' ? actor.userId : assignee;
   if (!id) throw new AppError('validation_failed', { issues: [{ path: 'assignee', code: 'invalid' }] });
@@ -377,7 +380,7 @@ function decodeCursor(cursor: string): [string | null, string] {
   throw new AppError('validation_failed', { issues: [{ path: 'cursor', code: 'invalid' }] });
 }
 
-export async function listTasks(options: { db: Db; actor: Actor; query: TaskListQuery; now?: Date }) {
+export async function listTasks(options: { db: ActivitiesDb; actor: Actor; query: TaskListQuery; now?: Date }) {
   const { db, actor, query } = options;
   const assigneeId = await resolveAssignee(db, actor, query.assignee);
   const tzUser = assigneeId ?? actor.userId;
@@ -402,7 +405,7 @@ export async function listTasks(options: { db: Db; actor: Actor; query: TaskList
 }
 
 /** Counts of "my tasks" by bucket, today being the assignee's day in their time zone. */
-export async function taskSummary(options: { db: Db; actor: Actor; assignee: TaskListQuery['assignee']; now?: Date }) {
+export async function taskSummary(options: { db: ActivitiesDb; actor: Actor; assignee: TaskListQuery['assignee']; now?: Date }) {
   const { db, actor } = options;
   const assigneeId = (await resolveAssignee(db, actor, options.assignee === 'any' ? 'me' : options.assignee)) as string;
   const timeZone = await userTimeZone(db, actor.workspaceId, assigneeId);

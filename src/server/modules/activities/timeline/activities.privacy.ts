@@ -1,19 +1,20 @@
-import type { Tx } from '../../../platform/db/database.js';
 import type { PersonalDataContext } from '../../customers/index.js';
+import { type ActivitiesTx, activitiesDb } from '../activities.db.js';
 import { activitiesOfPeople, eraseForPerson } from './activities.repository.js';
 import { deleteAttachmentsOf, listAttachments } from './attachments.js';
 
 /** Erasure (APPI deletion request): activities only about this person go, with their attachment rows (returns the files); others lose the link. */
-export async function eraseActivitiesOf(trx: Tx, workspaceId: string, personId: string): Promise<string[]> {
+export async function eraseActivitiesOf(trx: ActivitiesTx, workspaceId: string, personId: string): Promise<string[]> {
   const ids = await eraseForPerson(trx, workspaceId, personId);
   return deleteAttachmentsOf(trx, workspaceId, 'activity', ids);
 }
 
 /** The person's activities for a disclosure request (個人情報の開示): what was logged about them, with file names. */
 export async function personalActivities(ctx: PersonalDataContext) {
-  const rows = await activitiesOfPeople(ctx.db, ctx.workspaceId, ctx.personIds);
+  const db = activitiesDb(ctx.db);
+  const rows = await activitiesOfPeople(db, ctx.workspaceId, ctx.personIds);
   const files = await listAttachments(
-    ctx.db,
+    db,
     ctx.workspaceId,
     'activity',
     rows.map((r) => r.id),

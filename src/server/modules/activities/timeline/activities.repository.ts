@@ -1,38 +1,20 @@
-import { sql } from 'kysely';
-import type { DbOrTx } from '../../../platform/db/database.js';
+import { type Insertable, type Selectable, sql } from 'kysely';
+import type { Activities, ActivityLinks, JsonObject } from '../../../platform/db/schema.js';
+import type { ActivitiesDb } from '../activities.db.js';
 
-export interface ActivityRow {
-  workspace_id: string;
-  id: string;
-  kind: string;
-  subject: string | null;
-  body: string;
-  occurred_at: Date;
-  details: Record<string, unknown>;
-  mentions: string[];
-  version: number;
-  created_at: Date;
-  created_by: string | null;
-  updated_at: Date;
-  updated_by: string | null;
-  deleted_at: Date | null;
-}
+/** Details are a JSON object (a call's, a meeting's or a message's fields). */
+type Narrowed = { details: JsonObject };
+export type ActivityRow = Omit<Selectable<Activities>, 'details'> & Narrowed;
+export type ActivityInsert = Omit<Insertable<Activities>, 'details' | 'updated_by'> & Narrowed;
+export type LinkRow = Pick<Selectable<ActivityLinks>, 'entity_type' | 'entity_id'>;
 
-export interface LinkRow {
-  entity_type: string;
-  entity_id: string;
-}
-
-export async function insertActivity(
-  db: DbOrTx,
-  row: Omit<ActivityRow, 'version' | 'created_at' | 'updated_at' | 'updated_by' | 'deleted_at'>,
-  links: LinkRow[],
-): Promise<ActivityRow> {
-  const saved = (await db
+export async function insertActivity(db: ActivitiesDb, row: ActivityInsert, links: LinkRow[]): Promise<ActivityRow> {
+  const saved = await db
     .insertInto('activities')
     .values({ ...row, details: JSON.stringify(row.details), updated_by: row.created_by })
     .returningAll()
-    .executeTakeFirstOrThrow()) as ActivityRow;
+    .$narrowType<Narrowed>()
+    .executeTakeFirstOrThrow();
   await db
     .insertInto('activity_links')
     .values(links.map((l) => ({ workspace_id: row.workspace_id, activity_id: row.id, ...l })))
@@ -41,7 +23,7 @@ export async function insertActivity(
   return saved;
 }
 
-export async function findActivity(db: DbOrTx, workspaceId: string, id: string, options: { forUpdate?: boolean } = {}) {
+export async function findActivity(db: ActivitiesDb, workspaceId: string, id: string, options: { forUpdate?: boolean } = {}) {
   let q = db
     .selectFrom('activities')
     .selectAll()
@@ -49,28 +31,28 @@ export async function findActivity(db: DbOrTx, workspaceId: string, id: string, 
     .where('id', '=', id)
     .where('deleted_at', 'is', null);
   if (options.forUpdate) q = q.forUpdate();
-  return (await q.executeTakeFirst()) as ActivityRow | undefined;
+  return q.$narrowType<Narrowed>().executeTakeFirst();
 }
 
-export async function findLinks(db: DbOrTx, workspaceId: string, activityId: string): Promise<LinkRow[]> {
-  return (await db
+export async function findLinks(db: ActivitiesDb, workspaceId: string, activityId: string): Promise<LinkRow[]> {
+  return db
     .selectFrom('activity_links')
     .select(['entity_type', 'entity_id'])
     .where('workspace_id', '=', workspaceId)
     .where('activity_id', '=', activityId)
     .orderBy('entity_type', 'desc')
     .orderBy('entity_id')
-    .execute()) as LinkRow[];
+    .execute();
 }
 
 export async function updateActivity(
-  db: DbOrTx,
+  db: ActivitiesDb,
   workspaceId: string,
   id: string,
   version: number,
   set: Partial<Pick<ActivityRow, 'subject' | 'body' | 'occurred_at' | 'details'>> & { updated_by: string | null },
 ): Promise<ActivityRow | undefined> {
-  return (await db
+  return db
     .updateTable('activities')
     .set({
       ...set,
@@ -83,10 +65,11 @@ export async function updateActivity(
     .where('version', '=', version)
     .where('deleted_at', 'is', null)
     .returningAll()
-    .executeTakeFirst()) as ActivityRow | undefined;
+    .$narrowType<Narrowed>()
+    .executeTakeFirst();
 }
 
-export async function trashActivity(db: DbOrTx, workspaceId: string, id: string, actorId: string | null) {
+export async function trashActivity(db: ActivitiesDb, workspaceId: string, id: string, actorId: string | null) {
   await db
     .updateTable('activities')
     .set({ deleted_at: sql`now()`, deleted_by: actorId, version: sql`version + 1`, updated_at: sql`now()`, updated_by: actorId })
@@ -96,7 +79,7 @@ export async function trashActivity(db: DbOrTx, workspaceId: string, id: string,
 }
 
 /** Erasure of a person: activities about nobody else go, the others lose the link. Returns the deleted ids. */
-export async function eraseForPerson(db: DbOrTx, workspaceId: string, personId: string): Promise<string[]> {
+export async function eraseForPerson(db: ActivitiesDb, workspaceId: string, personId: string): Promise<string[]> {
   const { rows } = await sql<{ id: string }>`DELETE FROM activities a WHERE a.workspace_id = ${workspaceId}
     AND EXISTS (SELECT 1 FROM activity_links l WHERE l.workspace_id = a.workspace_id AND l.activity_id = a.id
       AND l.entity_type = 'person' AND l.entity_id = ${personId})
@@ -113,11 +96,12 @@ export async function eraseForPerson(db: DbOrTx, workspaceId: string, personId: 
 }
 
 /** Every activity about these people (APPI disclosure request), oldest first. */
-export async function activitiesOfPeople(db: DbOrTx, workspaceId: string, personIds: string[]) {
+export async function activitiesOfPeople(db: ActivitiesDb, workspaceId: string, personIds: string[]) {
   if (!personIds.length) return [];
-  return (await db
+  return db
     .selectFrom('activities as a')
     .selectAll('a')
+    .$narrowType<Narrowed>()
     .where('a.workspace_id', '=', workspaceId)
     .where('a.deleted_at', 'is', null)
     .where((eb) =>
@@ -132,11 +116,11 @@ export async function activitiesOfPeople(db: DbOrTx, workspaceId: string, person
       ),
     )
     .orderBy('a.occurred_at')
-    .execute()) as ActivityRow[];
+    .execute();
 }
 
 /** Merge: activities about the merged record are about the survivor now (a link already there is kept once). */
-export async function moveLinks(db: DbOrTx, workspaceId: string, entityType: string, fromId: string, toId: string) {
+export async function moveLinks(db: ActivitiesDb, workspaceId: string, entityType: string, fromId: string, toId: string) {
   await sql`INSERT INTO activity_links (workspace_id, activity_id, entity_type, entity_id)
     SELECT workspace_id, activity_id, entity_type, ${toId}::uuid FROM activity_links
     WHERE workspace_id = ${workspaceId} AND entity_type = ${entityType} AND entity_id = ${fromId}

@@ -9,6 +9,7 @@ import {
 } from '../../../../shared/contracts/activities.js';
 import type { Actor } from '../../../platform/actor.js';
 import type { App, ModuleDeps } from '../../../platform/http/app.js';
+import { activitiesDb } from '../activities.db.js';
 import * as activities from './activities.service.js';
 import { contentDisposition, openAttachment } from './attachments.js';
 
@@ -16,7 +17,7 @@ const ok = z.object({ ok: z.literal(true) });
 
 /** Activities (notes, calls, meetings, SMS and chat logs), their attachments and the attachment download. */
 export async function activitiesRoutes(app: App, { database, config }: ModuleDeps) {
-  const { db } = database;
+  const db = activitiesDb(database.db);
   const who = (a: Actor | null) => a as Actor;
 
   app.post(

@@ -1,11 +1,11 @@
 import type { ActivityCreate, ActivityPatch, TimelinePayload } from '../../../../shared/contracts/activities.js';
 import type { Actor } from '../../../platform/actor.js';
 import type { Config } from '../../../platform/config.js';
-import type { Db, DbOrTx, Tx } from '../../../platform/db/database.js';
 import { recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { newId } from '../../../platform/ids.js';
 import { userInWorkspace } from '../../accounts/index.js';
+import type { ActivitiesDb } from '../activities.db.js';
 import * as repo from './activities.repository.js';
 import { listAttachments, registerAttachmentOwner, type StoredAttachment, storeAttachment } from './attachments.js';
 import { findRecord, type RecordInfo } from './timeline.records.js';
@@ -13,12 +13,12 @@ import { findRecord, type RecordInfo } from './timeline.records.js';
 const SNIPPET = 120;
 const BODY_IN_TIMELINE = 2000;
 
-type Details = Record<string, unknown>;
+type Details = repo.ActivityRow['details'];
 
-function detailsOf(input: { kind: string; call?: unknown; meeting?: unknown; message?: unknown }): Details {
-  if (input.kind === 'call') return (input.call ?? {}) as Details;
-  if (input.kind === 'meeting') return (input.meeting ?? {}) as Details;
-  if (input.kind === 'sms' || input.kind === 'chat') return (input.message ?? {}) as Details;
+function detailsOf(input: { kind: string; call?: Details; meeting?: Details; message?: Details }): Details {
+  if (input.kind === 'call') return input.call ?? {};
+  if (input.kind === 'meeting') return input.meeting ?? {};
+  if (input.kind === 'sms' || input.kind === 'chat') return input.message ?? {};
   return {};
 }
 
@@ -43,7 +43,7 @@ function present(row: repo.ActivityRow, links: repo.LinkRow[], attachments: Stor
 export type ActivityView = ReturnType<typeof present>;
 
 /** Each linked record the actor may see, in order; a record they cannot see is "not found". */
-async function visibleRecords(db: Db, actor: Actor, links: { entityType: string; entityId: string }[]): Promise<RecordInfo[]> {
+async function visibleRecords(db: ActivitiesDb, actor: Actor, links: { entityType: string; entityId: string }[]): Promise<RecordInfo[]> {
   const out: RecordInfo[] = [];
   for (const [i, l] of links.entries()) {
     const info = await findRecord(db, actor, l.entityType, l.entityId);
@@ -53,7 +53,7 @@ async function visibleRecords(db: Db, actor: Actor, links: { entityType: string;
   return out;
 }
 
-async function checkMentions(db: DbOrTx, actor: Actor, ids: string[]) {
+async function checkMentions(db: ActivitiesDb, actor: Actor, ids: string[]) {
   for (const [i, id] of ids.entries()) {
     if (!(await userInWorkspace(db, actor.workspaceId, id))) {
       throw new AppError('validation_failed', { issues: [{ path: `mentionIds.${i}`, code: 'unknown_user' }] });
@@ -118,7 +118,7 @@ function activityEvent(
   };
 }
 
-export async function createActivity(options: { db: Db; actor: Actor; input: ActivityCreate }) {
+export async function createActivity(options: { db: ActivitiesDb; actor: Actor; input: ActivityCreate }) {
   const { db, actor, input } = options;
   const records = await visibleRecords(db, actor, input.links);
   const mentionIds = [...new Set(input.mentionIds)];
@@ -150,7 +150,7 @@ export async function createActivity(options: { db: Db; actor: Actor; input: Act
 }
 
 /** The activity if the actor may see one of its records; else not found. */
-async function loadVisible(db: Db, actor: Actor, id: string) {
+async function loadVisible(db: ActivitiesDb, actor: Actor, id: string) {
   const row = await repo.findActivity(db, actor.workspaceId, id);
   if (!row) throw new AppError('not_found');
   const links = await repo.findLinks(db, actor.workspaceId, id);
@@ -163,7 +163,7 @@ async function loadVisible(db: Db, actor: Actor, id: string) {
   return { row, links, records };
 }
 
-export async function maySeeActivity(db: Db, actor: Actor, id: string): Promise<boolean> {
+export async function maySeeActivity(db: ActivitiesDb, actor: Actor, id: string): Promise<boolean> {
   try {
     await loadVisible(db, actor, id);
     return true;
@@ -174,16 +174,16 @@ export async function maySeeActivity(db: Db, actor: Actor, id: string): Promise<
 }
 registerAttachmentOwner('activity', maySeeActivity);
 
-async function attachmentsOf(db: DbOrTx, workspaceId: string, id: string): Promise<StoredAttachment[]> {
+async function attachmentsOf(db: ActivitiesDb, workspaceId: string, id: string): Promise<StoredAttachment[]> {
   return (await listAttachments(db, workspaceId, 'activity', [id])).map(({ ownerId: _o, ...a }) => a);
 }
 
-export async function getActivity(options: { db: Db; actor: Actor; activityId: string }) {
+export async function getActivity(options: { db: ActivitiesDb; actor: Actor; activityId: string }) {
   const { row, links } = await loadVisible(options.db, options.actor, options.activityId);
   return present(row, links, await attachmentsOf(options.db, options.actor.workspaceId, row.id));
 }
 
-export async function updateActivity(options: { db: Db; actor: Actor; activityId: string; patch: ActivityPatch }) {
+export async function updateActivity(options: { db: ActivitiesDb; actor: Actor; activityId: string; patch: ActivityPatch }) {
   const { db, actor, patch } = options;
   const { row: before, links, records } = await loadVisible(db, actor, options.activityId);
   return db.transaction().execute(async (trx) => {
@@ -212,7 +212,7 @@ export async function updateActivity(options: { db: Db; actor: Actor; activityId
   });
 }
 
-export async function deleteActivity(options: { db: Db; actor: Actor; activityId: string }) {
+export async function deleteActivity(options: { db: ActivitiesDb; actor: Actor; activityId: string }) {
   const { db, actor } = options;
   const { row, links, records } = await loadVisible(db, actor, options.activityId);
   await db.transaction().execute(async (trx) => {
@@ -226,7 +226,7 @@ export async function deleteActivity(options: { db: Db; actor: Actor; activityId
 }
 
 export async function attachToActivity(options: {
-  db: Db;
+  db: ActivitiesDb;
   config: Pick<Config, 'attachments'>;
   actor: Actor;
   activityId: string;
@@ -236,7 +236,7 @@ export async function attachToActivity(options: {
 }) {
   const { db, actor } = options;
   const { row, links, records } = await loadVisible(db, actor, options.activityId);
-  return db.transaction().execute(async (trx: Tx) => {
+  return db.transaction().execute(async (trx) => {
     // Lock the activity so concurrent uploads each announce the full list.
     await repo.findActivity(trx, actor.workspaceId, row.id, { forUpdate: true });
     const stored = await storeAttachment(trx, options.config, {

@@ -2,9 +2,9 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { addDays, localDate, zonedInstant } from '../../../../shared/zoned-time.js';
 import type { Actor } from '../../../platform/actor.js';
-import type { DbOrTx } from '../../../platform/db/database.js';
 import type { App, ModuleDeps } from '../../../platform/http/app.js';
-import { teammatesOf } from '../../../platform/policy.js';
+import { type ActivitiesDb, activitiesDb } from '../activities.db.js';
+import { visibleAuthors } from '../activities.policy.js';
 import { workspaceTimeZone } from '../tasks/tasks.people.js';
 
 const counts = z.object({ total: z.number(), call: z.number(), meeting: z.number() });
@@ -19,7 +19,7 @@ type Counts = z.infer<typeof counts>;
  * Activities per author this week (from Monday) and this month, in the workspace's time zone: counts only,
  * no content. The caller sees the authors their visibility allows (own: themselves; team: their teammates).
  */
-export async function countActivitiesByAuthor(db: DbOrTx, actor: Actor, now = new Date()) {
+export async function countActivitiesByAuthor(db: ActivitiesDb, actor: Actor, now = new Date()) {
   const tz = await workspaceTimeZone(db, actor.workspaceId);
   const today = localDate(now, tz);
   const weekday = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7; // Monday = 0
@@ -28,11 +28,8 @@ export async function countActivitiesByAuthor(db: DbOrTx, actor: Actor, now = ne
   const weekStart = zonedInstant(weekDay, '00:00', tz);
   const monthStart = zonedInstant(monthDay, '00:00', tz);
   const since = new Date(Math.min(weekStart.getTime(), monthStart.getTime()));
-  let authors = sql``;
-  if (actor.visibility !== 'all') {
-    const ids = [actor.userId ?? '00000000-0000-0000-0000-000000000000', ...(await teammatesOf(db, actor))];
-    authors = sql`AND created_by = ANY(${ids}::uuid[])`;
-  }
+  const ids = visibleAuthors(actor);
+  const authors = ids ? sql`AND created_by = ANY(${ids}::uuid[])` : sql``;
   const { rows } = await sql<{ author_id: string; kind: string; week: string; month: string }>`
     SELECT created_by AS author_id, kind,
            count(*) FILTER (WHERE occurred_at >= ${weekStart}) AS week,
@@ -59,6 +56,7 @@ export async function countActivitiesByAuthor(db: DbOrTx, actor: Actor, now = ne
 }
 
 export async function activityCountsRoutes(app: App, { database }: ModuleDeps) {
+  const db = activitiesDb(database.db);
   app.get(
     '/api/v1/activity-counts',
     {
@@ -69,6 +67,6 @@ export async function activityCountsRoutes(app: App, { database }: ModuleDeps) {
         response: { 200: activityCountsSchema },
       },
     },
-    async (req) => countActivitiesByAuthor(database.db, req.actor as Actor),
+    async (req) => countActivitiesByAuthor(db, req.actor as Actor),
   );
 }

@@ -3,9 +3,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Actor } from '../../../platform/actor.js';
 import type { Config } from '../../../platform/config.js';
-import type { Db, DbOrTx, Tx } from '../../../platform/db/database.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { newId } from '../../../platform/ids.js';
+import type { ActivitiesDb, ActivitiesTx } from '../activities.db.js';
 
 export type AttachmentOwnerType = 'activity' | 'email';
 
@@ -17,7 +17,7 @@ export interface StoredAttachment {
 }
 
 /** May the actor see the owner of an attachment? Each owner type registers its own check (email: the mail colleague). */
-export type OwnerVisibility = (db: Db, actor: Actor, ownerId: string) => Promise<boolean>;
+export type OwnerVisibility = (db: ActivitiesDb, actor: Actor, ownerId: string) => Promise<boolean>;
 const ownerChecks = new Map<AttachmentOwnerType, OwnerVisibility>();
 export function registerAttachmentOwner(ownerType: AttachmentOwnerType, check: OwnerVisibility): void {
   ownerChecks.set(ownerType, check);
@@ -81,7 +81,7 @@ function extensionOf(filename: string): string {
 
 /** Check size and type, write the file atomically under the workspace's folder, record it. */
 export async function storeAttachment(
-  trx: Tx,
+  trx: ActivitiesTx,
   config: Pick<Config, 'attachments'>,
   input: {
     workspaceId: string;
@@ -136,7 +136,7 @@ export async function storeAttachment(
   return { id, filename, size: input.data.length, contentType };
 }
 
-export async function listAttachments(db: DbOrTx, workspaceId: string, ownerType: AttachmentOwnerType, ownerIds: string[]) {
+export async function listAttachments(db: ActivitiesDb, workspaceId: string, ownerType: AttachmentOwnerType, ownerIds: string[]) {
   if (!ownerIds.length) return [];
   const rows = await db
     .selectFrom('attachments')
@@ -148,17 +148,17 @@ export async function listAttachments(db: DbOrTx, workspaceId: string, ownerType
     .orderBy('id')
     .execute();
   return rows.map((r) => ({
-    ownerId: r.owner_id as string,
-    id: r.id as string,
-    filename: r.filename as string,
+    ownerId: r.owner_id,
+    id: r.id,
+    filename: r.filename,
     size: Number(r.size),
-    contentType: r.content_type as string,
+    contentType: r.content_type,
   }));
 }
 
 /** The stored files of one owner with their bytes, oldest first (the sender attaches them to outgoing mail); null when a file is gone. */
 export async function readAttachmentFiles(
-  db: DbOrTx,
+  db: ActivitiesDb,
   config: Pick<Config, 'attachments'>,
   workspaceId: string,
   ownerType: AttachmentOwnerType,
@@ -176,9 +176,9 @@ export async function readAttachmentFiles(
     .execute();
   const files = [];
   for (const r of rows) {
-    const content = await fs.readFile(path.join(config.attachments.dir, r.storage_key as string)).catch(() => null);
+    const content = await fs.readFile(path.join(config.attachments.dir, r.storage_key)).catch(() => null);
     if (!content) return null;
-    files.push({ filename: r.filename as string, contentType: r.content_type as string, content });
+    files.push({ filename: r.filename, contentType: r.content_type, content });
   }
   return files;
 }
@@ -193,7 +193,7 @@ export function blockedExtension(config: Pick<Config, 'attachments'>, filename: 
 }
 
 /** Delete these owners' attachment rows; returns the files to remove once the transaction has committed. */
-export async function deleteAttachmentsOf(trx: Tx, workspaceId: string, ownerType: AttachmentOwnerType, ownerIds: string[]) {
+export async function deleteAttachmentsOf(trx: ActivitiesTx, workspaceId: string, ownerType: AttachmentOwnerType, ownerIds: string[]) {
   if (!ownerIds.length) return [];
   const rows = await trx
     .deleteFrom('attachments')
@@ -202,7 +202,7 @@ export async function deleteAttachmentsOf(trx: Tx, workspaceId: string, ownerTyp
     .where('owner_id', 'in', ownerIds)
     .returning('storage_key')
     .execute();
-  return rows.map((r) => r.storage_key as string);
+  return rows.map((r) => r.storage_key);
 }
 
 /** Files go after their rows: a crash in between leaves a stray file, never a row without its file. */
@@ -215,7 +215,7 @@ const ACTIVE_TYPES =
   /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|text\/javascript|application\/javascript)$/;
 
 /** The file to download, after checking the actor may see its owner; 404 otherwise (also for other workspaces). */
-export async function openAttachment(db: Db, config: Pick<Config, 'attachments'>, actor: Actor, id: string) {
+export async function openAttachment(db: ActivitiesDb, config: Pick<Config, 'attachments'>, actor: Actor, id: string) {
   const row = await db
     .selectFrom('attachments')
     .selectAll()
@@ -224,13 +224,13 @@ export async function openAttachment(db: Db, config: Pick<Config, 'attachments'>
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
   const check = row ? ownerChecks.get(row.owner_type as AttachmentOwnerType) : undefined;
-  if (!row || !check || !(await check(db, actor, row.owner_id as string))) throw new AppError('not_found');
-  const file = path.join(config.attachments.dir, row.storage_key as string);
+  if (!row || !check || !(await check(db, actor, row.owner_id))) throw new AppError('not_found');
+  const file = path.join(config.attachments.dir, row.storage_key);
   const data = await fs.readFile(file).catch(() => null);
   if (!data) throw new AppError('not_found');
-  const type = row.content_type as string;
+  const type = row.content_type;
   return {
-    filename: row.filename as string,
+    filename: row.filename,
     contentType: ACTIVE_TYPES.test(type) ? 'application/octet-stream' : type,
     data,
   };

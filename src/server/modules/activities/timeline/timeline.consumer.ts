@@ -3,8 +3,9 @@ import { type TimelinePayload, timelinePayload } from '../../../../shared/contra
 import { systemActor } from '../../../platform/actor.js';
 import { listAudit } from '../../../platform/audit.js';
 import type { Config } from '../../../platform/config.js';
-import type { Db, Tx } from '../../../platform/db/database.js';
+import { platformDb } from '../../../platform/db/platform-tables.js';
 import { emitEvent, type OutboxEvent } from '../../../platform/events/outbox.js';
+import type { ActivitiesDb, ActivitiesTx } from '../activities.db.js';
 import { eraseActivitiesOf } from './activities.privacy.js';
 import { moveLinks } from './activities.repository.js';
 import { removeFiles } from './attachments.js';
@@ -27,7 +28,7 @@ type Lookup = ReturnType<typeof recordCache>;
  * entry per linked record. A person's entries are also written on their current company (roll-up).
  * Idempotent: entries are unique per (event, record), so a redelivered event writes nothing new.
  */
-export function makeTimelineConsumer(db: Db, options: { log?: FastifyBaseLogger; config?: Pick<Config, 'attachments'> } = {}) {
+export function makeTimelineConsumer(db: ActivitiesDb, options: { log?: FastifyBaseLogger; config?: Pick<Config, 'attachments'> } = {}) {
   const { log } = options;
   return async function handle(event: OutboxEvent): Promise<void> {
     if (DERIVED_EVENT_PREFIXES.some((p) => event.type.startsWith(p))) return;
@@ -47,7 +48,7 @@ export function makeTimelineConsumer(db: Db, options: { log?: FastifyBaseLogger;
   };
 }
 
-async function applyTimelinePayload(db: Db, event: OutboxEvent, tl: ReturnType<typeof timelinePayload.parse>) {
+async function applyTimelinePayload(db: ActivitiesDb, event: OutboxEvent, tl: ReturnType<typeof timelinePayload.parse>) {
   const ws = event.workspaceId;
   const lookup = recordCache(db, ws);
   const rows: repo.EntryRow[] = [];
@@ -131,7 +132,7 @@ function entry(
 }
 
 /** 取引開始: the lead's history continues on the new person (and their company, as a roll-up). */
-async function followConvertedLead(db: Db, event: OutboxEvent) {
+async function followConvertedLead(db: ActivitiesDb, event: OutboxEvent) {
   const ws = event.workspaceId;
   const { leadId, personId } = event.payload as { leadId?: unknown; personId?: unknown };
   if (typeof leadId !== 'string' || typeof personId !== 'string') return;
@@ -153,7 +154,7 @@ async function followConvertedLead(db: Db, event: OutboxEvent) {
 }
 
 /** Tell open screens which timelines changed (realtime applies the record's visibility). */
-async function announce(trx: Tx, workspaceId: string, rows: repo.EntryRow[]) {
+async function announce(trx: ActivitiesTx, workspaceId: string, rows: repo.EntryRow[]) {
   const seen = new Set<string>();
   for (const r of rows) {
     if (seen.has(r.entity_id)) continue;
@@ -169,7 +170,7 @@ async function announce(trx: Tx, workspaceId: string, rows: repo.EntryRow[]) {
   }
 }
 
-async function applyRecordEvent(db: Db, event: OutboxEvent, config?: Pick<Config, 'attachments'>) {
+async function applyRecordEvent(db: ActivitiesDb, event: OutboxEvent, config?: Pick<Config, 'attachments'>) {
   const ws = event.workspaceId;
   const entityType = event.entityType;
   const entityId = event.entityId as string;
@@ -236,9 +237,9 @@ async function applyRecordEvent(db: Db, event: OutboxEvent, config?: Pick<Config
 }
 
 /** The audit row written in the event's transaction holds before/after: the fields that changed, with values. */
-async function fieldChanges(db: Db, event: OutboxEvent): Promise<{ field: string; before: unknown; after: unknown }[]> {
+async function fieldChanges(db: ActivitiesDb, event: OutboxEvent): Promise<{ field: string; before: unknown; after: unknown }[]> {
   const at = new Date(event.createdAt);
-  const rows = await listAudit(db, {
+  const rows = await listAudit(platformDb(db), {
     workspaceId: event.workspaceId,
     entityType: event.entityType,
     entityId: event.entityId as string,

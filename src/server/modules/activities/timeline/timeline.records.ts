@@ -1,8 +1,8 @@
 import { type Actor, systemActor } from '../../../platform/actor.js';
-import type { Db } from '../../../platform/db/database.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { getCompany, getPerson } from '../../customers/index.js';
 import { getDeal, getLead } from '../../sales/index.js';
+import type { ActivitiesDb } from '../activities.db.js';
 
 /** What the timeline needs to know about a record: who may see it, its label, a person's current company. */
 export interface RecordInfo {
@@ -15,7 +15,7 @@ export interface RecordInfo {
 }
 
 /** The record as the actor may see it (through the customers module's own policy), or null. */
-export async function findRecord(db: Db, actor: Actor, entityType: string, entityId: string): Promise<RecordInfo | null> {
+export async function findRecord(db: ActivitiesDb, actor: Actor, entityType: string, entityId: string): Promise<RecordInfo | null> {
   try {
     if (entityType === 'person') {
       const p = await getPerson({ db, actor, personId: entityId, includeDeleted: true });
@@ -42,7 +42,7 @@ export async function findRecord(db: Db, actor: Actor, entityType: string, entit
 }
 
 /** One lookup per record per batch of work. */
-export function recordCache(db: Db, workspaceId: string) {
+export function recordCache(db: ActivitiesDb, workspaceId: string) {
   const actor = systemActor(workspaceId);
   const seen = new Map<string, Promise<RecordInfo | null>>();
   return (entityType: string, entityId: string) => {

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import type { Actor } from '../../../platform/actor.js';
-import type { DbOrTx } from '../../../platform/db/database.js';
+import type { JsonObject } from '../../../platform/db/schema.js';
 import { newId } from '../../../platform/ids.js';
-import { whereVisible } from '../../../platform/policy.js';
+import type { ActivitiesDb } from '../activities.db.js';
+import { whereEntryVisible, whereRollupVisible } from '../activities.policy.js';
 
 export interface EntryRow {
   workspace_id: string;
@@ -19,11 +20,12 @@ export interface EntryRow {
   via_id: string | null;
   owner_id: string | null;
   team_id: string | null;
+  /** What the entry shows (a JSON object), with the record's label and a roll-up's visibility keys. */
   summary: Record<string, unknown>;
 }
 
 /** Idempotent: an (event, record) pair is written once however often the event is delivered. */
-export async function insertEntries(db: DbOrTx, rows: EntryRow[]): Promise<number> {
+export async function insertEntries(db: ActivitiesDb, rows: EntryRow[]): Promise<number> {
   if (!rows.length) return 0;
   const result = await db
     .insertInto('timeline_entries')
@@ -34,7 +36,7 @@ export async function insertEntries(db: DbOrTx, rows: EntryRow[]): Promise<numbe
 }
 
 /** A record's own entries (not roll-ups), as the consumer writes them: to copy a history elsewhere. */
-export async function entriesOf(db: DbOrTx, workspaceId: string, entityType: string, entityId: string) {
+export async function entriesOf(db: ActivitiesDb, workspaceId: string, entityType: string, entityId: string) {
   const rows = await db
     .selectFrom('timeline_entries')
     .select(['workspace_id', 'occurred_at', 'kind', 'actor_id', 'source_type', 'source_id', 'event_id', 'summary'])
@@ -42,14 +44,13 @@ export async function entriesOf(db: DbOrTx, workspaceId: string, entityType: str
     .where('entity_type', '=', entityType)
     .where('entity_id', '=', entityId)
     .where('via_id', 'is', null)
+    // The consumer writes an object there (EntryRow.summary).
+    .$narrowType<{ summary: JsonObject }>()
     .execute();
-  return rows as Pick<
-    EntryRow,
-    'workspace_id' | 'occurred_at' | 'kind' | 'actor_id' | 'source_type' | 'source_id' | 'event_id' | 'summary'
-  >[];
+  return rows;
 }
 
-export async function deleteBySource(db: DbOrTx, workspaceId: string, sourceType: string, sourceId: string) {
+export async function deleteBySource(db: ActivitiesDb, workspaceId: string, sourceType: string, sourceId: string) {
   await db
     .deleteFrom('timeline_entries')
     .where('workspace_id', '=', workspaceId)
@@ -59,11 +60,11 @@ export async function deleteBySource(db: DbOrTx, workspaceId: string, sourceType
 }
 
 /** Serialise the consumers' work on one source (transaction-scoped advisory lock). */
-export async function lockSource(db: DbOrTx, workspaceId: string, sourceType: string, sourceId: string) {
+export async function lockSource(db: ActivitiesDb, workspaceId: string, sourceType: string, sourceId: string) {
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${workspaceId}:${sourceType}:${sourceId}`}, 0))`.execute(db);
 }
 
-export async function sourceVersion(db: DbOrTx, workspaceId: string, sourceType: string, sourceId: string): Promise<number | null> {
+export async function sourceVersion(db: ActivitiesDb, workspaceId: string, sourceType: string, sourceId: string): Promise<number | null> {
   const row = await db
     .selectFrom('timeline_entries')
     .select(sql<number | null>`max((summary->>'version')::int)`.as('v'))
@@ -75,7 +76,7 @@ export async function sourceVersion(db: DbOrTx, workspaceId: string, sourceType:
 }
 
 /** A record's entries and the roll-up copies made through it (erasure). */
-export async function deleteForRecord(db: DbOrTx, workspaceId: string, entityType: string, entityId: string) {
+export async function deleteForRecord(db: ActivitiesDb, workspaceId: string, entityType: string, entityId: string) {
   await db
     .deleteFrom('timeline_entries')
     .where('workspace_id', '=', workspaceId)
@@ -84,7 +85,7 @@ export async function deleteForRecord(db: DbOrTx, workspaceId: string, entityTyp
 }
 
 /** Merge: the merged record's history continues on the survivor. */
-export async function moveRecord(db: DbOrTx, workspaceId: string, entityType: string, fromId: string, toId: string) {
+export async function moveRecord(db: ActivitiesDb, workspaceId: string, entityType: string, fromId: string, toId: string) {
   await sql`DELETE FROM timeline_entries t WHERE t.workspace_id = ${workspaceId} AND t.entity_type = ${entityType}
     AND t.entity_id = ${fromId} AND EXISTS (SELECT 1 FROM timeline_entries s WHERE s.workspace_id = t.workspace_id
     AND s.event_id = t.event_id AND s.entity_type = t.entity_type AND s.entity_id = ${toId})`.execute(db);
@@ -105,7 +106,7 @@ export async function moveRecord(db: DbOrTx, workspaceId: string, entityType: st
 
 /** Keep the record's owner and team on its entries current (visibility in the feed). */
 export async function updateOwnership(
-  db: DbOrTx,
+  db: ActivitiesDb,
   workspaceId: string,
   entityType: string,
   entityId: string,
@@ -123,25 +124,16 @@ export async function updateOwnership(
 }
 
 /** The roll-up copies made through a person follow the person's owner and team too. */
-export async function updateViaOwnership(db: DbOrTx, workspaceId: string, viaId: string, ownerId: string | null, teamId: string | null) {
+export async function updateViaOwnership(
+  db: ActivitiesDb,
+  workspaceId: string,
+  viaId: string,
+  ownerId: string | null,
+  teamId: string | null,
+) {
   await sql`UPDATE timeline_entries SET summary = summary || jsonb_build_object('viaOwnerId', ${ownerId}::uuid, 'viaTeamId', ${teamId}::uuid)
     WHERE workspace_id = ${workspaceId} AND via_id = ${viaId}
       AND (summary->>'viaOwnerId' IS DISTINCT FROM ${ownerId}::text OR summary->>'viaTeamId' IS DISTINCT FROM ${teamId}::text)`.execute(db);
-}
-
-/**
- * Roll-up copies on a company are entries of a person: under own/team visibility, only those of people the actor may
- * see (the same rule as platform/policy.ts whereVisible, on the person's owner and team kept in the summary).
- */
-function visibleRollups(actor: Actor) {
-  if (actor.visibility === 'all') return null;
-  const owner = sql`(t.summary->>'viaOwnerId')::uuid`;
-  const team = sql`(t.summary->>'viaTeamId')::uuid`;
-  const me = actor.userId ?? '00000000-0000-0000-0000-000000000000';
-  if (actor.visibility === 'own') return sql<boolean>`(t.via_id IS NULL OR ${owner} IS NULL OR ${owner} = ${me}::uuid)`;
-  const teams = actor.teamIds.length ? actor.teamIds : ['00000000-0000-0000-0000-000000000000'];
-  return sql<boolean>`(t.via_id IS NULL OR ${owner} IS NULL OR ${owner} = ${me}::uuid OR ${team} = ANY(${teams}::uuid[]) OR ${owner} IN (
-    SELECT tm.user_id FROM team_members tm WHERE tm.workspace_id = ${actor.workspaceId} AND tm.team_id = ANY(${teams}::uuid[])))`;
 }
 
 export interface Cursor {
@@ -168,7 +160,6 @@ const columns = [
   't.occurred_at',
   't.kind',
   't.actor_id',
-  'u.name as actor_name',
   't.source_type',
   't.source_id',
   't.via_type',
@@ -177,7 +168,7 @@ const columns = [
 ] as const;
 
 export async function listEntries(
-  db: DbOrTx,
+  db: ActivitiesDb,
   q: {
     actor: Actor;
     workspaceId: string;
@@ -191,8 +182,8 @@ export async function listEntries(
 ) {
   let query = db
     .selectFrom('timeline_entries as t')
-    .leftJoin('users as u', (j) => j.onRef('u.workspace_id', '=', 't.workspace_id').onRef('u.id', '=', 't.actor_id'))
     .select(columns)
+    .$narrowType<{ summary: JsonObject }>()
     .where('t.workspace_id', '=', q.workspaceId)
     .where('t.entity_type', '=', q.entityType)
     .where('t.entity_id', '=', q.entityId);
@@ -213,8 +204,7 @@ export async function listEntries(
     const c = q.cursor;
     query = query.where(sql<boolean>`(t.occurred_at, t.id) < (${c.at}, ${c.id}::uuid)`);
   }
-  const rollups = visibleRollups(q.actor);
-  if (rollups) query = query.where(rollups);
+  query = whereRollupVisible(query, q.actor);
   return query
     .orderBy('t.occurred_at', 'desc')
     .orderBy('t.id', 'desc')
@@ -223,14 +213,17 @@ export async function listEntries(
 }
 
 /** The team feed: each event once (its primary entry), only on records the actor may see. */
-export async function listFeed(db: DbOrTx, q: { actor: Actor; kinds?: string[]; actorId?: string; cursor: Cursor | null; limit: number }) {
+export async function listFeed(
+  db: ActivitiesDb,
+  q: { actor: Actor; kinds?: string[]; actorId?: string; cursor: Cursor | null; limit: number },
+) {
   let query = db
     .selectFrom('timeline_entries as t')
-    .leftJoin('users as u', (j) => j.onRef('u.workspace_id', '=', 't.workspace_id').onRef('u.id', '=', 't.actor_id'))
     .select(columns)
+    .$narrowType<{ summary: JsonObject }>()
     .where('t.workspace_id', '=', q.actor.workspaceId)
     .where('t.is_primary', '=', true);
-  query = whereVisible(query, q.actor, 't');
+  query = whereEntryVisible(query, q.actor);
   if (q.kinds?.length) query = query.where('t.kind', 'in', q.kinds);
   if (q.actorId) query = query.where('t.actor_id', '=', q.actorId);
   if (q.cursor) {

@@ -1,11 +1,12 @@
 import { feedPage, timelineKinds, timelinePage, timelineParams, timelineQuery } from '../../../../shared/contracts/activities.js';
 import type { Actor } from '../../../platform/actor.js';
 import type { App, ModuleDeps } from '../../../platform/http/app.js';
+import { activitiesDb } from '../activities.db.js';
 import * as timeline from './timeline.service.js';
 
 /** A record's timeline and the team feed. Both are read models built from events by the timeline consumer. */
 export async function timelineRoutes(app: App, { database }: ModuleDeps) {
-  const { db } = database;
+  const db = activitiesDb(database.db);
   const who = (a: Actor | null) => a as Actor;
 
   app.get(
