@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorkspace } from '../../../../test/factories.js';
+import { makeTeam, makeUser, makeWorkspace } from '../../../../test/factories.js';
 import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
 import { fiscalMonthIndex, fiscalYearOf } from '../../../shared/forecast-math.js';
 import { localDate } from '../../../shared/zoned-time.js';
@@ -164,6 +164,26 @@ describe('forecast', () => {
     const dashboard = await memberClient.get('/api/v1/sales-dashboard');
     expect(dashboard.body.reps.map((r: any) => r.userId)).toEqual([member.userId]);
     await admin.patch('/api/v1/workspace', { version: ws.body.version + 1, visibility: { member: 'all' } });
+  });
+
+  it("under team visibility shows the workspace's target, its own and teammates' owner targets and its teams' targets only", async () => {
+    const ws = await makeWorkspace(server, { visibility: { member: 'team' } });
+    const [me, mate, stranger] = [await makeUser(ws, 'member'), await makeUser(ws, 'member'), await makeUser(ws, 'member')];
+    const ours = await makeTeam(ws, [me, mate]);
+    const theirs = await makeTeam(ws, [stranger]);
+    const items = [
+      { month, amount: 1 },
+      { month, ownerId: me.id, amount: 2 },
+      { month, ownerId: mate.id, amount: 3 },
+      { month, ownerId: stranger.id, amount: 4 },
+      { month, teamId: ours.id, amount: 5 },
+      { month, teamId: theirs.id, amount: 6 },
+    ];
+    expect((await ws.admin.client.request('PUT', '/api/v1/sales-targets', { items })).status).toBe(200);
+    const seen = await me.client.get('/api/v1/sales-targets');
+    expect(seen.body.data.map((t: { amount: number }) => t.amount).sort()).toEqual([1, 2, 3, 5]);
+    const all = await ws.admin.client.get('/api/v1/sales-targets');
+    expect(all.body.data).toHaveLength(6);
   });
 
   it('sets, lists and removes targets; refuses bad input with 400 and other workspaces with 404', async () => {
