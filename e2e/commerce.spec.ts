@@ -119,16 +119,25 @@ test('add an order on a person page: the purchase totals and the suggestions cha
       .locator('input[type=file]')
       .setInputFiles({ name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.from(csv.join('\n')) });
     // The job runs in the background: the dialog follows it to the end, then lists the rejected row.
-    await expect(dialog.getByTestId('order-import-progress')).toHaveAttribute('data-status', 'completed', { timeout: 20_000 });
-    await expect(dialog.getByText(c.import.status.completed)).toBeVisible();
+    const progress = dialog.getByTestId('order-import-progress');
+    await expect(progress).toHaveAttribute('data-status', 'completed', { timeout: 20_000 });
+    await expect(progress.getByText(c.import.status.completed)).toBeVisible();
     await expect(dialog.getByTestId('order-import-result')).toHaveText(
       fill(c.import.counts, { processed: 2, orders: 1, skipped: 0, rejected: 1 }),
     );
     const rejected = dialog.getByTestId('order-import-rejected');
     await expect(rejected.getByRole('row').filter({ hasText: `I-${token}-2` })).toContainText(c.import.reasons.unknown_product);
     await expect(rejected.getByRole('row').filter({ hasText: `I-${token}-2` })).toContainText('3');
-    await expect(dialog.getByRole('link', { name: c.import.errorReport })).toHaveAttribute('href', /\/errors\.csv$/);
-    if (lang === 'ja') await page.screenshot({ path: 'test-results/commerce-import-ja.png' });
+    await expect(progress.getByRole('link', { name: c.import.errorReport })).toHaveAttribute('href', /\/errors\.csv$/);
+    // The recent order imports list the file, its tallies and its report.
+    const recent = dialog.getByRole('region', { name: c.import.recent.title });
+    const row = recent.getByRole('row', { name: /orders\.csv/ }).first();
+    await expect(row).toContainText(c.import.recent.states.completed);
+    await expect(row.getByRole('link', { name: fill(c.import.recent.reportFor, { file: 'orders.csv' }) })).toHaveAttribute(
+      'href',
+      /\/orders\/imports\/.+\/errors\.csv$/,
+    );
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/commerce-import-ja.png', fullPage: true });
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('orders-table').getByRole('link', { name: family })).toHaveCount(3);
     const webhook = page.getByTestId('webhook-card');

@@ -191,7 +191,7 @@ test('the import wizard maps a CSV, imports it with progress, and offers the rej
     '姓,名,セイ,メイ,メールアドレス,郵便番号\r\n佐藤,次郎,サトウ,ジロウ,jiro@example.jp,100-0001\r\n高橋,三郎,タカハシ,サブロウ,not-an-email,\r\n';
 
   await page.getByRole('navigation').first().getByRole('link', { name: m.nav.import }).click();
-  await expect(page.getByRole('heading', { name: c.import.title })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: c.import.title })).toBeVisible();
   await page.locator('input[type="file"]').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.getByRole('button', { name: c.import.upload }).click();
   const mapping = page.getByTestId('import-mapping');
@@ -205,6 +205,15 @@ test('the import wizard maps a CSV, imports it with progress, and offers the rej
   await expect(progress).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   await expect(progress).toContainText(c.import.status.completed);
   await expect(progress.getByRole('link', { name: c.import.errorReport })).toHaveAttribute('href', /errors\.csv$/);
+  // The recent imports list the file with its state, tallies and the rejected rows' report.
+  const recent = page.getByRole('region', { name: c.import.recent.title });
+  const row = recent.getByRole('row', { name: /people\.csv/ }).first();
+  await expect(row).toContainText(c.import.recent.states.completed);
+  await expect(row.getByRole('link', { name: c.import.recent.reportFor.replace('{{file}}', 'people.csv') })).toHaveAttribute(
+    'href',
+    /errors\.csv$/,
+  );
+  if (lang === 'ja') await page.screenshot({ path: 'test-results/customers-import-recent-ja.png', fullPage: true });
 
   await page.goto('/people');
   await expect(page.getByTestId('person-table').getByRole('link', { name: '佐藤 次郎' })).toBeVisible();
@@ -299,7 +308,7 @@ test('a Shift_JIS CSV is imported with its Japanese names and a rejected row, th
 
   const upload = async (name: string, buffer: Buffer) => {
     await page.goto('/import');
-    await expect(page.getByRole('heading', { name: c.import.title })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1, name: c.import.title })).toBeVisible();
     await page.locator('input[type="file"]').setInputFiles({ name, mimeType: 'text/csv', buffer });
     await page.getByRole('button', { name: c.import.upload }).click();
     await expect(page.getByTestId('import-mapping')).toBeVisible();
@@ -313,7 +322,7 @@ test('a Shift_JIS CSV is imported with its Japanese names and a rejected row, th
 
   await test.step('the CP932 file is detected as Shift_JIS, mapped by its headers, and imported with one rejected row', async () => {
     await page.getByRole('navigation').first().getByRole('link', { name: m.nav.import }).click();
-    await expect(page.getByRole('heading', { name: c.import.title })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1, name: c.import.title })).toBeVisible();
     await page
       .locator('input[type="file"]')
       .setInputFiles({ name: 'people-sjis.csv', mimeType: 'text/csv', buffer: iconv.encode(text, 'cp932') });

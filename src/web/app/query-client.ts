@@ -38,4 +38,6 @@ export const keys = {
   timeline: ['timeline'] as const,
   feed: ['feed'] as const,
   notifications: ['notifications'] as const,
+  // Import jobs of every kind and the lists of recent imports (src/web/ui/imports/).
+  imports: ['imports'] as const,
 };

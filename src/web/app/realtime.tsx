@@ -42,6 +42,9 @@ const affected: Record<string, ReadonlyArray<readonly string[]>> = {
   sales_settings: [['sales']],
   // Tasks keep their own keys (lists, counts, calendar) under ['tasks'].
   task: [['tasks']],
+  // A running import pushes its progress (import.progress); the screens following it refetch instead of polling.
+  import: [keys.imports],
+  order_import: [keys.imports],
 };
 
 const RealtimeContext = createContext<RealtimeState>('connecting');

@@ -7,14 +7,19 @@ import type { OrderImportErrors, OrderImportJob } from '../../../shared/contract
 import { http } from '../../app/api-client';
 import { keys } from '../../app/query-client';
 import { ErrorAlert } from '../../ui/error-alert';
+import { importFinished, useFollowedImport, useOnImportFinished } from '../../ui/followed-import';
+import { RecentImports } from '../../ui/recent-imports';
 import { commerceKeys } from './commerce-api';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** The kind of order jobs in the import engine (the list of recent imports). */
+const IMPORT_KIND = 'orders';
 const SHOWN_ERRORS = 100;
 
 /** 注文のインポート: the file is uploaded and imported by a background job; the dialog follows its progress. */
 export function OrderImportButton() {
   const { t } = useTranslation();
+  const queryClient = useQueryClient();
   const [opened, setOpened] = useState(false);
   const [encoding, setEncoding] = useState<'utf8' | 'cp932'>('utf8');
   const [jobId, setJobId] = useState<string | null>(null);
@@ -29,7 +34,10 @@ export function OrderImportButton() {
         filename: file.name.slice(0, 255),
       });
     },
-    onSuccess: (job) => setJobId(job.id),
+    onSuccess: (job) => {
+      setJobId(job.id);
+      void queryClient.invalidateQueries({ queryKey: keys.imports });
+    },
   });
   const reset = () => {
     setJobId(null);
@@ -40,7 +48,7 @@ export function OrderImportButton() {
       <Button variant="default" leftSection={<IconFileImport size={16} />} onClick={() => setOpened(true)}>
         {t('commerce.import.button')}
       </Button>
-      <Modal opened={opened} onClose={() => setOpened(false)} title={t('commerce.import.title')} size="lg">
+      <Modal opened={opened} onClose={() => setOpened(false)} title={t('commerce.import.title')} size="xl">
         <Stack>
           <Text size="sm" c="dimmed">
             {t('commerce.import.hint')}
@@ -70,37 +78,33 @@ export function OrderImportButton() {
               {upload.error && <ErrorAlert error={upload.error} />}
             </>
           )}
+          <RecentImports
+            kind={IMPORT_KIND}
+            ns="commerce.import"
+            summary={(job) => t('commerce.import.recent.summary', { inserted: job.counts.inserted ?? 0, skipped: job.counts.skipped ?? 0 })}
+            reportHref={(job) => `/api/v1/orders/imports/${job.id}/errors.csv`}
+          />
         </Stack>
       </Modal>
     </>
   );
 }
 
-/** Polls the job every second until it is done, then lists the first rejected rows with their reasons. */
+/** Follows the job by its pushed progress (no polling); once it is done, lists the first rejected rows with their reasons. */
 function ImportProgress({ jobId, onAnother }: { jobId: string; onAnother: () => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const job = useQuery({
-    queryKey: ['commerce', 'imports', jobId],
-    queryFn: () => http.get<OrderImportJob>(`/api/v1/orders/imports/${jobId}`),
-    refetchInterval: (q) => {
-      const s = q.state.data?.status;
-      if (s === 'completed' || s === 'failed') {
-        // Not the ['commerce', 'imports'] queries: this one would refetch and invalidate again, without end.
-        void queryClient.invalidateQueries({
-          predicate: (x) => x.queryKey[0] === commerceKeys.all[0] && x.queryKey[1] !== 'imports',
-        });
-        void queryClient.invalidateQueries({ queryKey: keys.people });
-        void queryClient.invalidateQueries({ queryKey: keys.companies });
-        return false;
-      }
-      return 1000;
-    },
-  });
+  const job = useFollowedImport<OrderImportJob>(IMPORT_KIND, `/api/v1/orders/imports/${jobId}`, jobId);
   const j = job.data;
-  const finished = j?.status === 'completed' || j?.status === 'failed';
+  const finished = importFinished(j?.status);
+  // The job's queries live under keys.imports, so refreshing the orders tree does not refetch them.
+  useOnImportFinished(j?.status, () => {
+    void queryClient.invalidateQueries({ queryKey: commerceKeys.all });
+    void queryClient.invalidateQueries({ queryKey: keys.people });
+    void queryClient.invalidateQueries({ queryKey: keys.companies });
+  });
   const errors = useQuery({
-    queryKey: ['commerce', 'imports', jobId, 'errors'],
+    queryKey: [...keys.imports, IMPORT_KIND, jobId, 'errors'],
     queryFn: () => http.get<OrderImportErrors>(`/api/v1/orders/imports/${jobId}/errors`, { limit: SHOWN_ERRORS }),
     enabled: finished && (j?.rejected ?? 0) > 0,
   });

@@ -1,26 +1,53 @@
-import { Anchor, Button, FileInput, Group, Paper, Progress, SegmentedControl, Select, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import {
+  Anchor,
+  Box,
+  Button,
+  FileInput,
+  Group,
+  Paper,
+  Progress,
+  SegmentedControl,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+} from '@mantine/core';
 import { IconUpload } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../app/api-client';
 import { keys } from '../../app/query-client';
 import { ErrorAlert } from '../../ui/error-alert';
+import { importFinished, useFollowedImport, useOnImportFinished } from '../../ui/followed-import';
 import { PageHeader } from '../../ui/page-header';
+import { RecentImports } from '../../ui/recent-imports';
 import { type EntityType, useCustomFields } from './customers-api';
 import { contentTypeOf, type ImportJob, type ImportUpload, importFields } from './import-api';
 
-/** Import wizard: upload a file, map its columns, start, follow the progress, download the rejected rows. */
+/** The kind of the customers' jobs in the import engine (the list of recent imports). */
+const IMPORT_KIND = 'customers';
+
+/** Import wizard: upload a file, map its columns, start, follow the progress, download the rejected rows; below, the recent imports. */
 export function ImportPage() {
   const { t } = useTranslation();
+  const queryClient = useQueryClient();
   const [entity, setEntity] = useState<EntityType>('person');
   const [file, setFile] = useState<File | null>(null);
   const [upload, setUpload] = useState<ImportUpload | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
   const send = useMutation({
     mutationFn: (f: File) => http.upload<ImportUpload>('/api/v1/imports', f, contentTypeOf(f), { entityType: entity, filename: f.name }),
-    onSuccess: setUpload,
+    onSuccess: (made) => {
+      setUpload(made);
+      void queryClient.invalidateQueries({ queryKey: keys.imports });
+    },
   });
+  const started = (id: string) => {
+    setJobId(id);
+    void queryClient.invalidateQueries({ queryKey: keys.imports });
+  };
   const reset = () => {
     setUpload(null);
     setJobId(null);
@@ -59,11 +86,26 @@ export function ImportPage() {
           </Stack>
         </Paper>
       )}
-      {upload && !jobId && <MappingStep upload={upload} onStarted={setJobId} onCancel={reset} />}
+      {upload && !jobId && <MappingStep upload={upload} onStarted={started} onCancel={reset} />}
       {jobId && <ProgressStep jobId={jobId} onAnother={reset} />}
+      <Box mt="xl">
+        <RecentImports
+          kind={IMPORT_KIND}
+          ns="customers.import"
+          summary={(job) => t('customers.import.recent.summary', customerCounts(job.counts))}
+          reportHref={(job) => `/api/v1/imports/${job.id}/errors.csv`}
+        />
+      </Box>
     </>
   );
 }
+
+/** The customers kind's tallies (counts of the engine's job), 0 for those a job has not reached yet. */
+const customerCounts = (c: Record<string, number>) => ({
+  created: c.created ?? 0,
+  updated: c.updated ?? 0,
+  skipped: c.skipped ?? 0,
+});
 
 function MappingStep({ upload, onStarted, onCancel }: { upload: ImportUpload; onStarted: (id: string) => void; onCancel: () => void }) {
   const { t, i18n } = useTranslation();
@@ -176,24 +218,17 @@ function MappingStep({ upload, onStarted, onCancel }: { upload: ImportUpload; on
   );
 }
 
+/** Follows the job by its pushed progress (no polling); the people or companies lists are refreshed once it is done. */
 function ProgressStep({ jobId, onAnother }: { jobId: string; onAnother: () => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const job = useQuery({
-    queryKey: ['imports', jobId],
-    queryFn: () => http.get<ImportJob>(`/api/v1/imports/${jobId}`),
-    refetchInterval: (q) => {
-      const s = q.state.data?.status;
-      if (s === 'completed' || s === 'failed') {
-        void queryClient.invalidateQueries({ queryKey: q.state.data?.entityType === 'company' ? keys.companies : keys.people });
-        return false;
-      }
-      return 1000;
-    },
-  });
+  const job = useFollowedImport<ImportJob>(IMPORT_KIND, `/api/v1/imports/${jobId}`, jobId);
   const j = job.data;
+  useOnImportFinished(j?.status, () => {
+    void queryClient.invalidateQueries({ queryKey: j?.entityType === 'company' ? keys.companies : keys.people });
+  });
   if (!j) return <ErrorAlert error={job.error} />;
-  const finished = j.status === 'completed' || j.status === 'failed';
+  const finished = importFinished(j.status);
   return (
     <Paper withBorder p="md" maw={640} data-testid="import-progress" data-status={j.status}>
       <Stack>
