@@ -193,6 +193,11 @@ export const errorCodes = {
     ja: '保存できない文字 (NUL 文字または対になっていないサロゲート) が含まれています。',
     en: 'The input contains characters that cannot be stored (a NUL character or an unpaired surrogate).',
   },
+  currency_in_use: {
+    status: 409,
+    ja: '受注が登録済みのため、通貨は変更できません（顧客ごとの購買合計に 2 つの通貨が合算されてしまうため）。',
+    en: 'The currency cannot change once orders are stored: customers’ purchase totals would add up two currencies.',
+  },
   already_exists: {
     status: 409,
     ja: '同じ値のデータがすでに存在します。',

@@ -39,8 +39,10 @@ export interface UserRow {
 export const workspaceRepo = {
   count: async (db: AccountsDb) =>
     Number((await db.selectFrom('workspaces').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow()).n),
-  find: (db: AccountsDb, id: string) =>
-    db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst() as Promise<WorkspaceRow | undefined>,
+  find: (db: AccountsDb, id: string, opts: { forUpdate?: boolean } = {}) => {
+    const q = db.selectFrom('workspaces').selectAll().where('id', '=', id);
+    return (opts.forUpdate ? q.forUpdate() : q).executeTakeFirst() as Promise<WorkspaceRow | undefined>;
+  },
   insert: (db: AccountsDb, row: Pick<WorkspaceRow, 'id' | 'name' | 'time_zone' | 'locale' | 'currency'>) =>
     db.insertInto('workspaces').values(row).returningAll().executeTakeFirstOrThrow() as Promise<WorkspaceRow>,
   update: (db: AccountsDb, id: string, version: number, patch: Partial<WorkspaceRow>) =>

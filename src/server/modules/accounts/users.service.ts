@@ -7,6 +7,7 @@ import type { AccountsDb } from './accounts.db.js';
 import { presentInvitation, presentTeam, presentUser, presentWorkspace } from './accounts.presenter.js';
 import { invitationRepo, sessionRepo, teamRepo, userRepo, workspaceRepo } from './accounts.repository.js';
 import { invalidateActors } from './actor-cache.js';
+import { moneyHeldIn } from './money-holders.js';
 import { assertPasswordAllowed } from './password-policy.js';
 import { hashPassword, hashSecret, newSecret } from './secrets.js';
 import { challengeRepo } from './security.repository.js';
@@ -34,8 +35,12 @@ export async function updateWorkspace(options: {
 }) {
   const { actor, patch } = options;
   return options.db.transaction().execute(async (trx) => {
-    const before = await workspaceRepo.find(trx, actor.workspaceId);
+    const before = await workspaceRepo.find(trx, actor.workspaceId, { forUpdate: true });
     if (!before) throw new AppError('not_found');
+    if (patch.currency && patch.currency !== before.currency) {
+      const held = await moneyHeldIn(trx, actor.workspaceId);
+      if (held.length) throw new AppError('currency_in_use', { held, currency: before.currency });
+    }
     const updated = await workspaceRepo.update(trx, actor.workspaceId, options.version, {
       name: patch.name,
       time_zone: patch.timeZone,

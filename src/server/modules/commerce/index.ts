@@ -1,7 +1,9 @@
 import type { ModulePlugin } from '../../platform/http/app.js';
+import { registerMoneyHolder } from '../accounts/index.js';
 import { registerPersonalDataProvider, registerRecordFields } from '../customers/index.js';
 import { commerceDb } from './commerce.db.js';
 import { makeMergeConsumer, personalOrders } from './commerce.events.js';
+import { anyOrders } from './orders.repository.js';
 import { commerceRoutes } from './commerce.routes.js';
 import { metricFields } from './metrics.service.js';
 
@@ -15,6 +17,7 @@ export const commerceModule: ModulePlugin = async (app, deps) => {
   registerRecordFields('person', metricFields('person'));
   registerRecordFields('company', metricFields('company'));
   registerPersonalDataProvider('orders', personalOrders);
+  registerMoneyHolder('orders', anyOrders);
   deps.bus.subscribe('commerce-merge', ['person.merged', 'company.merged'], makeMergeConsumer(commerceDb(deps.database.db)));
   await commerceRoutes(app, deps);
 };

@@ -3,7 +3,7 @@ import type { Order, OrderStatus } from '../../../shared/contracts/commerce.js';
 import type { Actor } from '../../platform/actor.js';
 import type { OrderLines, Orders } from '../../platform/db/schema.js';
 import { workspaceSettings } from '../accounts/index.js';
-import type { CommerceDb, CommerceTx } from './commerce.db.js';
+import { type CommerceDb, type CommerceTx, commerceDb } from './commerce.db.js';
 import { whereOrderVisible } from './commerce.policy.js';
 
 /** An order row with its status and source narrowed to the contract's values (the table's CHECKs). */
@@ -84,6 +84,12 @@ export async function moveOrders(trx: CommerceTx, workspaceId: string, kind: 'pe
     .where('workspace_id', '=', workspaceId)
     .where(column, '=', fromId)
     .execute();
+}
+
+/** Whether the workspace has stored an order, deleted ones included (their amounts are in the workspace's currency). */
+export async function anyOrders<D>(db: Kysely<D>, workspaceId: string): Promise<boolean> {
+  const row = await commerceDb(db).selectFrom('orders').select('id').where('workspace_id', '=', workspaceId).limit(1).executeTakeFirst();
+  return !!row;
 }
 
 /** The workspace's currency (every order is in it), read through accounts' settings port. */
