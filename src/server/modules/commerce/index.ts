@@ -3,9 +3,9 @@ import { registerMoneyHolder } from '../accounts/index.js';
 import { registerPersonalDataProvider, registerRecordFields } from '../customers/index.js';
 import { commerceDb } from './commerce.db.js';
 import { makeMergeConsumer, personalOrders } from './commerce.events.js';
-import { anyOrders } from './orders.repository.js';
 import { commerceRoutes } from './commerce.routes.js';
 import { metricFields } from './metrics.service.js';
+import { anyOrders } from './orders.repository.js';
 
 export { orderImportTuning, ordersImport, uploadOrderImport } from './import.service.js';
 export { createOrder } from './orders.service.js';
