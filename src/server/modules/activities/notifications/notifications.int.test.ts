@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeUser, makeWorkspace } from '../../../../../test/factories.js';
 import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
+import type { Notification } from '../../../../shared/contracts/activities.js';
 import type { RunningServer } from '../../../server.js';
 import { makeNotificationsConsumer } from './notifications.service.js';
 
@@ -101,7 +102,7 @@ describe('notifications', () => {
     await consume(event);
     await consume(event);
     const res = await member.client.get('/api/v1/notifications');
-    expect(res.body.data.map((n: any) => [n.kind, n.params.title])).toEqual([['task_assigned', '電話する']]);
+    expect(res.body.data.map((n: Notification) => [n.kind, n.params.title])).toEqual([['task_assigned', '電話する']]);
     const { rows } = await server.database.pool.query('SELECT count(*)::int AS n FROM notifications WHERE event_id = $1', [event.eventId]);
     expect(rows[0].n).toBe(1);
   });

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeUser, makeWorkspace } from '../../../../../test/factories.js';
+import { makeTeam, makeUser, makeWorkspace } from '../../../../../test/factories.js';
 import {
   addUser,
   anonymous,
@@ -11,6 +11,8 @@ import {
   tokenClient,
   waitFor,
 } from '../../../../../test/helpers.js';
+import type { TimelineEntry } from '../../../../shared/contracts/activities.js';
+import type { Task } from '../../../../shared/contracts/tasks.js';
 import { systemActor } from '../../../platform/actor.js';
 import type { RunningServer } from '../../../server.js';
 import { fireReminder, sweepReminders } from './tasks.jobs.js';
@@ -39,8 +41,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** An outbox payload as the tests read it: the timeline contract and the notification, when the event has them. */
+type EventPayload = { timeline?: { summary: Record<string, unknown> }; notify?: unknown };
+
 async function outboxEvents(type: string, entityId: string) {
-  const { rows } = await sql<{ payload: any }>`SELECT payload FROM outbox WHERE workspace_id = ${ws.workspaceId}
+  const { rows } = await sql<{ payload: EventPayload }>`SELECT payload FROM outbox WHERE workspace_id = ${ws.workspaceId}
     AND type = ${type} AND entity_id = ${entityId} ORDER BY id`.execute(server.database.db);
   return rows.map((r) => r.payload);
 }
@@ -84,7 +89,7 @@ describe('tasks CRUD', () => {
     const id = created.body.id;
 
     const ofPerson = await admin.get(`/api/v1/tasks?assignee=any&entityType=person&entityId=${personId}`);
-    expect(ofPerson.body.data.map((t: any) => t.id)).toContain(id);
+    expect(ofPerson.body.data.map((t: Task) => t.id)).toContain(id);
 
     const patched = await admin.patch(`/api/v1/tasks/${id}`, { version: 1, title: '見積書を送付する', priority: 'low' });
     expect(patched.status).toBe(200);
@@ -102,22 +107,22 @@ describe('tasks CRUD', () => {
 
     // The timeline contract: created and completed events carry the task's links and summary.
     const [createdEvent] = await outboxEvents('task.created', id);
-    expect(createdEvent.timeline).toMatchObject({
+    expect(createdEvent!.timeline).toMatchObject({
       kind: 'task',
       links: expect.arrayContaining([{ entityType: 'person', entityId: personId }]),
       summary: { title: '見積書を送る', status: 'open', priority: 'high', assigneeId: ws.adminId },
     });
     const [completedEvent] = await outboxEvents('task.completed', id);
-    expect(completedEvent.timeline.summary.status).toBe('done');
+    expect(completedEvent!.timeline!.summary.status).toBe('done');
   });
 
   it('moves a task to the trash and restores it', async () => {
     const t = (await admin.post('/api/v1/tasks', { title: '捨てるタスク' })).body;
     expect((await admin.delete(`/api/v1/tasks/${t.id}`)).status).toBe(200);
-    expect((await admin.get('/api/v1/tasks?bucket=all')).body.data.map((x: any) => x.id)).not.toContain(t.id);
-    expect((await admin.get('/api/v1/tasks?trash=true')).body.data.map((x: any) => x.id)).toContain(t.id);
+    expect((await admin.get('/api/v1/tasks?bucket=all')).body.data.map((x: Task) => x.id)).not.toContain(t.id);
+    expect((await admin.get('/api/v1/tasks?trash=true')).body.data.map((x: Task) => x.id)).toContain(t.id);
     expect((await admin.post(`/api/v1/tasks/${t.id}/restore`)).status).toBe(200);
-    expect((await admin.get('/api/v1/tasks?bucket=all')).body.data.map((x: any) => x.id)).toContain(t.id);
+    expect((await admin.get('/api/v1/tasks?bucket=all')).body.data.map((x: Task) => x.id)).toContain(t.id);
   });
 
   it('notifies the assignee when someone else assigns a task', async () => {
@@ -125,7 +130,7 @@ describe('tasks CRUD', () => {
     const t = (await admin.post('/api/v1/tasks', { title: '電話する', assigneeId: member.userId })).body;
     expect(t.assigneeId).toBe(member.userId);
     const [event] = await outboxEvents('task.created', t.id);
-    expect(event.notify).toEqual({
+    expect(event!.notify).toEqual({
       userIds: [member.userId],
       kind: 'task_assigned',
       params: { title: '電話する', dueAt: null },
@@ -133,7 +138,7 @@ describe('tasks CRUD', () => {
     });
     // The member sees it in their own tasks.
     const mine = await member.client.get('/api/v1/tasks?bucket=nodate');
-    expect(mine.body.data.map((x: any) => x.id)).toContain(t.id);
+    expect(mine.body.data.map((x: Task) => x.id)).toContain(t.id);
   });
 });
 
@@ -161,16 +166,34 @@ describe('access', () => {
     expect((await m.get(`/api/v1/tasks/${adminsTask.id}`)).status).toBe(404);
     expect((await m.patch(`/api/v1/tasks/${adminsTask.id}`, { version: 1, title: 'x' })).status).toBe(404);
     const everyone = await m.get('/api/v1/tasks?assignee=any&bucket=all');
-    expect(everyone.body.data.map((t: any) => t.id)).toEqual([membersTask.id]);
+    expect(everyone.body.data.map((t: Task) => t.id)).toEqual([membersTask.id]);
+  });
+
+  it('shows a manager with "team" visibility their teammates’ tasks, each with its assignee’s name, and not an outsider’s', async () => {
+    const w = await makeWorkspace(server, { visibility: { manager: 'team', member: 'own' } });
+    const manager = await makeUser(w, 'manager', { name: '課長 一郎' });
+    const mate = await makeUser(w, 'member', { name: '同僚 二郎' });
+    const outsider = await makeUser(w, 'member', { name: '他部署 三郎' });
+    await makeTeam(w, [manager, mate]);
+    const made = async (title: string, assigneeId: string): Promise<Task> =>
+      (await w.admin.client.post('/api/v1/tasks', { title, assigneeId })).body;
+    await made('課長のタスク', manager.id);
+    const matesTask = await made('同僚のタスク', mate.id);
+    const outsidersTask = await made('他部署のタスク', outsider.id);
+    const list = await manager.client.get('/api/v1/tasks?assignee=any&bucket=all');
+    const names = Object.fromEntries((list.body.data as Task[]).map((t) => [t.title, t.assigneeName]));
+    expect(names).toEqual({ 課長のタスク: '課長 一郎', 同僚のタスク: '同僚 二郎' });
+    expect((await manager.client.get(`/api/v1/tasks/${matesTask.id}`)).body.assigneeName).toBe('同僚 二郎');
+    expect((await manager.client.get(`/api/v1/tasks/${outsidersTask.id}`)).status).toBe(404);
   });
 
   it('puts created and completed tasks on the linked person’s timeline (through the timeline consumer)', async () => {
     const t = (await admin.post('/api/v1/tasks', { title: 'タイムライン確認', links: [{ entityType: 'person', entityId: personId }] }))
       .body;
     await admin.post(`/api/v1/tasks/${t.id}/complete`, { version: 1 });
-    const entries: any[] = await waitFor('both task entries', async () => {
+    const entries: TimelineEntry[] = await waitFor('both task entries', async () => {
       const res = await admin.get(`/api/v1/timeline/person/${personId}?kinds=task`);
-      const mine = (res.body.data ?? []).filter((e: any) => e.summary?.taskId === t.id);
+      const mine = ((res.body.data ?? []) as TimelineEntry[]).filter((e) => e.summary.taskId === t.id);
       return mine.length >= 2 ? mine : undefined;
     });
     // Two entries: created (open) and completed (done), whatever order the consumer gets the events in.
@@ -309,9 +332,9 @@ describe('my tasks', () => {
     expect(seen).toEqual(made);
     for (const id of made.slice(0, 3)) await a.post(`/api/v1/tasks/${id}/complete`, { version: 1 });
     const done = await a.get('/api/v1/tasks?bucket=done&limit=2');
-    expect(done.body.data.map((t: any) => t.id)).toEqual([made[2], made[1]]);
+    expect(done.body.data.map((t: Task) => t.id)).toEqual([made[2], made[1]]);
     const rest = await a.get(`/api/v1/tasks?bucket=done&limit=2&cursor=${done.body.nextCursor}`);
-    expect(rest.body.data.map((t: any) => t.id)).toEqual([made[0]]);
+    expect(rest.body.data.map((t: Task) => t.id)).toEqual([made[0]]);
   });
 });
 
@@ -481,7 +504,7 @@ describe('reminders', () => {
     expect(results.filter((r) => r === true || r === 1)).toHaveLength(1);
     const events = await outboxEvents('task.reminded', t.id);
     expect(events).toHaveLength(1);
-    expect(events[0].notify).toMatchObject({ userIds: [ws.adminId], kind: 'task_reminder', params: { title: 'リマインド一回' } });
+    expect(events[0]!.notify).toMatchObject({ userIds: [ws.adminId], kind: 'task_reminder', params: { title: 'リマインド一回' } });
     const mail = await sink.waitFor((m) => m.subject === 'リマインダー: リマインド一回');
     expect(mail.to).toBe(ws.adminEmail);
     expect(mail.text).toContain(`/tasks?task=${t.id}`);

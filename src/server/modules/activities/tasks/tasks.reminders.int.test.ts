@@ -50,7 +50,11 @@ describe('a reminder due while the server was stopped', () => {
     try {
       const db = server.database.db;
       const notification = await waitFor('the notification row', async () => {
-        const { rows } = await sql<{ kind: string; params: any; link: string }>`SELECT kind, params, link FROM notifications
+        const { rows } = await sql<{
+          kind: string;
+          params: Record<string, unknown>;
+          link: string;
+        }>`SELECT kind, params, link FROM notifications
           WHERE workspace_id = ${ws.workspaceId} AND user_id = ${ws.adminId} AND kind = 'task_reminder'`.execute(db);
         return rows[0];
       });

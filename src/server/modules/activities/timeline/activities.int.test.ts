@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePerson } from '../../../../../test/factories.js';
 import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
+import type { TimelineEntry } from '../../../../shared/contracts/activities.js';
 import { loadConfig } from '../../../platform/config.js';
 import type { RunningServer } from '../../../server.js';
 
@@ -26,10 +27,10 @@ afterAll(async () => {
 });
 
 /** Polls a timeline until it has an entry that matches. */
-async function entryOn(client: TestClient, type: string, id: string, match: (e: any) => boolean, query = '') {
+async function entryOn(client: TestClient, type: string, id: string, match: (e: TimelineEntry) => boolean, query = '') {
   return waitFor(async () => {
     const res = await client.get(`/api/v1/timeline/${type}/${id}${query}`);
-    return (res.body.data as any[] | undefined)?.find(match);
+    return (res.body.data as TimelineEntry[] | undefined)?.find(match);
   });
 }
 
@@ -74,10 +75,15 @@ describe('logging activities', () => {
       sourceType: 'activity',
       summary: { subject: '見積の件', body: '来週再度連絡', details: { direction: 'out', durationSeconds: 300, outcome: 'connected' } },
     });
-    await entryOn(admin, 'person', p.id, (e) => e.sourceId === meeting.body.id && e.summary.details.place === '本社 会議室A');
+    await entryOn(
+      admin,
+      'person',
+      p.id,
+      (e) => e.sourceId === meeting.body.id && (e.summary.details as { place?: string }).place === '本社 会議室A',
+    );
     const all = await admin.get(`/api/v1/timeline/person/${p.id}`);
     // newest first: the meeting happened days ago, so it comes after the note and the call
-    const kinds = (all.body.data as any[]).filter((e) => e.sourceType === 'activity').map((e) => e.kind);
+    const kinds = (all.body.data as TimelineEntry[]).filter((e) => e.sourceType === 'activity').map((e) => e.kind);
     expect(kinds.at(-1)).toBe('meeting');
   });
 
@@ -109,7 +115,7 @@ describe('logging activities', () => {
     expect([badCursor.status, badCursor.body.error.code]).toEqual([400, 'validation_failed']);
     await new Promise((r) => setTimeout(r, 800));
     const tl = await admin.get(`/api/v1/timeline/person/${p.id}`);
-    expect((tl.body.data as any[]).filter((e) => e.sourceType === 'activity')).toEqual([]);
+    expect((tl.body.data as TimelineEntry[]).filter((e) => e.sourceType === 'activity')).toEqual([]);
   });
 
   it('treats another workspace’s records and activities as not found', async () => {
@@ -137,12 +143,12 @@ describe('logging activities', () => {
     const edited = await entryOn(admin, 'person', p.id, (e) => e.sourceId === act.body.id && e.summary.body === '第二版');
     // the entry still names the author, not the editor
     expect(edited.actorId).toBe(adminId);
-    const entries = (await admin.get(`/api/v1/timeline/person/${p.id}`)).body.data.filter((e: any) => e.sourceId === act.body.id);
+    const entries = (await admin.get(`/api/v1/timeline/person/${p.id}`)).body.data.filter((e: TimelineEntry) => e.sourceId === act.body.id);
     expect(entries).toHaveLength(1);
     expect((await admin.delete(`/api/v1/activities/${act.body.id}`)).status).toBe(200);
     await waitFor(async () => {
       const tl = await admin.get(`/api/v1/timeline/person/${p.id}`);
-      return (tl.body.data as any[]).some((e) => e.sourceId === act.body.id) ? undefined : true;
+      return (tl.body.data as TimelineEntry[]).some((e) => e.sourceId === act.body.id) ? undefined : true;
     });
     expect((await admin.get(`/api/v1/activities/${act.body.id}`)).status).toBe(404);
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorkspace } from '../../../../../test/factories.js';
+import { makeCompany, makePerson, makeTeam, makeUser, makeWorkspace } from '../../../../../test/factories.js';
 import { addUser, startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
+import type { FeedEntry, TimelineEntry } from '../../../../shared/contracts/activities.js';
 import type { OutboxEvent } from '../../../platform/events/outbox.js';
 import { newId } from '../../../platform/ids.js';
 import type { RunningServer } from '../../../server.js';
@@ -25,7 +26,7 @@ afterAll(async () => {
 async function entries(client: TestClient, type: string, id: string, query = '') {
   const res = await client.get(`/api/v1/timeline/${type}/${id}${query}`);
   expect(res.status).toBe(200);
-  return res.body.data as any[];
+  return res.body.data as TimelineEntry[];
 }
 
 function event(partial: Partial<OutboxEvent> & { payload: Record<string, unknown> }): OutboxEvent {
@@ -205,10 +206,10 @@ describe('reading the timeline', () => {
         }),
       );
     }
-    const seen: any[] = [];
+    const seen: TimelineEntry[] = [];
     let cursor: string | null = null;
     do {
-      const res: { status: number; body: any } = await admin.get(
+      const res: { status: number; body: { data: TimelineEntry[]; nextCursor: string | null } } = await admin.get(
         `/api/v1/timeline/person/${person.body.id}?kinds=call,note&limit=50${cursor ? `&cursor=${cursor}` : ''}`,
       );
       expect(res.status).toBe(200);
@@ -241,11 +242,11 @@ describe('reading the timeline', () => {
     expect((await member.client.get(`/api/v1/timeline/person/${hidden.body.id}`)).status).toBe(404);
     expect((await member.client.get(`/api/v1/timeline/person/${shown.body.id}`)).status).toBe(200);
     const feed = await member.client.get('/api/v1/feed?kinds=note');
-    expect(feed.body.data.map((e: any) => e.summary.body)).toEqual(['公開メモ']);
+    expect(feed.body.data.map((e: FeedEntry) => e.summary.body)).toEqual(['公開メモ']);
     expect(feed.body.data[0].entityLabel).toBe('公開');
     const adminFeed = await a.get('/api/v1/feed?kinds=note');
-    expect(adminFeed.body.data.map((e: any) => e.summary.body).sort()).toEqual(['公開メモ', '非公開メモ']);
-    const noteId = (await entries(a, 'person', hidden.body.id)).find((e) => e.kind === 'note').sourceId;
+    expect(adminFeed.body.data.map((e: FeedEntry) => e.summary.body).sort()).toEqual(['公開メモ', '非公開メモ']);
+    const noteId = (await entries(a, 'person', hidden.body.id)).find((e) => e.kind === 'note')!.sourceId;
     expect((await member.client.get(`/api/v1/activities/${noteId}`)).status).toBe(404);
 
     // Handing the record to the member makes its history theirs to see, in the feed too.
@@ -274,7 +275,7 @@ describe('reading the timeline', () => {
     );
     const seen = (await entries(member.client, 'company', company.body.id)).filter((e) => e.kind === 'note');
     expect(seen.map((e) => e.summary.body)).toEqual(['見えるメモ']);
-    expect(seen[0].summary.viaOwnerId).toBeUndefined();
+    expect(seen[0]!.summary.viaOwnerId).toBeUndefined();
 
     // handing the other person to the member shows their history on the company too
     const current = await a.get(`/api/v1/people/${theirs.body.id}`);
@@ -283,6 +284,26 @@ describe('reading the timeline', () => {
       const notes = (await entries(member.client, 'company', company.body.id)).filter((e) => e.kind === 'note');
       return notes.length === 2 ? true : undefined;
     });
+  });
+
+  it("shows a manager with 'team' visibility the roll-ups of their teammates' people on a company, not an outsider's", async () => {
+    const ws = await makeWorkspace(server, { visibility: { manager: 'team', member: 'own' } });
+    const a = ws.admin.client;
+    const manager = await makeUser(ws, 'manager', { name: 'チーム 長' });
+    const mate = await makeUser(ws, 'member', { name: 'チーム 員' });
+    const outsider = await makeUser(ws, 'member', { name: '部外 者' });
+    await makeTeam(ws, [manager, mate]);
+    const company = await makeCompany(a, { name: 'ロールアップ商事', ownerId: manager.id });
+    for (const [owner, body] of [
+      [mate, '同僚の顧客のメモ'],
+      [outsider, '部外の顧客のメモ'],
+    ] as const) {
+      const person = await makePerson(a, { familyName: body.slice(0, 2), companyId: company.id, ownerId: owner.id });
+      await a.post('/api/v1/activities', { kind: 'note', body, links: [{ entityType: 'person', entityId: person.id }] });
+    }
+    await waitFor(async () => ((await entries(a, 'company', company.id)).filter((e) => e.kind === 'note').length === 2 ? true : undefined));
+    const seen = (await entries(manager.client, 'company', company.id)).filter((e) => e.kind === 'note');
+    expect(seen.map((e) => e.summary.body)).toEqual(['同僚の顧客のメモ']);
   });
 
   it('filters the feed by member and kind, each event once', async () => {
@@ -299,13 +320,14 @@ describe('reading the timeline', () => {
     await a.post('/api/v1/activities', { kind: 'note', body: 'メモ', links: [{ entityType: 'person', entityId: p.body.id }] });
     const calls = await waitFor(async () => {
       const f = await a.get(`/api/v1/feed?actorId=${member.userId}`);
-      return f.body.data.some((e: any) => e.kind === 'call') ? f.body.data : undefined;
+      const data = f.body.data as FeedEntry[];
+      return data.some((e) => e.kind === 'call') ? data : undefined;
     });
     // the call is on the person and rolled up to the company, but the feed shows it once
-    expect(calls.filter((e: any) => e.kind === 'call')).toHaveLength(1);
-    expect(calls.every((e: any) => e.actorId === member.userId)).toBe(true);
+    expect(calls.filter((e) => e.kind === 'call')).toHaveLength(1);
+    expect(calls.every((e) => e.actorId === member.userId)).toBe(true);
     const notes = await a.get('/api/v1/feed?kinds=note');
-    expect(notes.body.data.every((e: any) => e.kind === 'note')).toBe(true);
+    expect(notes.body.data.every((e: FeedEntry) => e.kind === 'note')).toBe(true);
     expect((await a.get('/api/v1/feed?kinds=bogus')).status).toBe(400);
   });
 
@@ -330,10 +352,10 @@ describe('reading the timeline', () => {
       actorId: w.admin.id,
     });
     const own = await a.get(`/api/v1/timeline/deal/${dealId}`);
-    expect(own.body.data.some((e: any) => e.summary.action === 'created')).toBe(true);
+    expect(own.body.data.some((e: TimelineEntry) => e.summary.action === 'created')).toBe(true);
     expect((await member.client.get(`/api/v1/timeline/deal/${dealId}`)).status).toBe(404);
     const feed = await a.get('/api/v1/feed?limit=5');
-    expect(feed.body.data.find((e: any) => e.entityId === dealId)?.entityLabel).toBe('大型案件');
+    expect(feed.body.data.find((e: FeedEntry) => e.entityId === dealId)?.entityLabel).toBe('大型案件');
     // a deal that does not exist is not found, like one the caller may not see
     expect((await member.client.get(`/api/v1/timeline/deal/${newId()}`)).status).toBe(404);
   });
