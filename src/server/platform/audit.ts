@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Actor } from './actor.js';
 import { txTablesOf } from './db/database.js';
 import type { PlatformDb } from './db/platform-tables.js';
@@ -84,4 +84,35 @@ export async function listAudit(db: PlatformDb, q: AuditQuery) {
     );
   }
   return query.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(q.limit).execute();
+}
+
+/** The audit rows about these entities of one type, oldest first (a disclosure of everything held about a person). */
+export function auditOfEntities(db: PlatformDb, workspaceId: string, entityType: string, ids: readonly string[]) {
+  return db
+    .selectFrom('audit_log')
+    .select(['id', 'action', 'entity_id', 'actor_id', 'actor_type', 'before', 'after', 'created_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('entity_type', '=', entityType)
+    .where('entity_id', 'in', ids)
+    .$narrowType<{ entity_id: string }>()
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/**
+ * Erasure: the audit rows about these entities keep who did what and when, but their before/after values are
+ * replaced by a marker (the module that owns the entities decides when, in its erasure's transaction).
+ */
+export async function scrubAuditValues(db: PlatformDb, workspaceId: string, entityType: string, ids: readonly string[]) {
+  await db
+    .updateTable('audit_log')
+    .set({
+      before: sql`CASE WHEN before IS NULL THEN NULL ELSE '{"erased":true}'::jsonb END`,
+      after: sql`CASE WHEN after IS NULL THEN NULL ELSE '{"erased":true}'::jsonb END`,
+    })
+    .where('workspace_id', '=', workspaceId)
+    .where('entity_type', '=', entityType)
+    .where('entity_id', 'in', ids)
+    .execute();
 }

@@ -25,8 +25,11 @@ import { auditTrail } from '../compliance/index.js';
 import { createCustomField, listCustomFields, updateCustomField } from './custom-fields.js';
 import { customersDb } from './customers.db.js';
 import { lookupPostalCode } from './postal.js';
-import * as companies from './records/companies.service.js';
-import * as people from './records/people.service.js';
+import { companyKind } from './records/company.kind.js';
+import { listConsents, recordConsent } from './records/consents.service.js';
+import { companyRelations, createDepartment, listEmploymentHistory } from './records/organisation.service.js';
+import { personKind } from './records/person.kind.js';
+import * as records from './records/records.service.js';
 import { lookupByPhone, searchCustomers } from './records/search.service.js';
 
 const listQuery = z.object({
@@ -79,7 +82,7 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
   app.get(
     '/api/v1/people',
     { config: { access: 'records.read' }, schema: { tags: ['people'], querystring: listQuery, response: { 200: page(personSchema) } } },
-    async (req) => people.listPeople({ db, actor: who(req.actor), ...req.query }),
+    async (req) => records.listPage(personKind, { db, actor: who(req.actor), ...req.query }),
   );
   app.get(
     '/api/v1/people/count',
@@ -88,26 +91,26 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
       schema: { tags: ['people'], querystring: countQuery, response: { 200: z.object({ count: z.number() }) } },
     },
     async (req) => ({
-      count: await people.countPeople({ db, actor: who(req.actor), ...req.query }),
+      count: await records.countPage(personKind, { db, actor: who(req.actor), ...req.query }),
     }),
   );
   app.post(
     '/api/v1/people',
     { config: { access: 'records.write' }, schema: { tags: ['people'], body: personCreate, response: { 201: personSchema } } },
-    async (req, reply) => reply.status(201).send(await people.createPerson({ db, actor: who(req.actor), input: req.body })),
+    async (req, reply) => reply.status(201).send(await records.createRecord(personKind, { db, actor: who(req.actor), input: req.body })),
   );
   app.post(
     '/api/v1/people/bulk',
     { config: { access: 'records.write' }, schema: { tags: ['people'], body: bulkAction, response: { 200: ok } } },
     async (req) => {
       if (req.body.action === 'delete') await assertDelete(req.actor);
-      return { ok: true as const, count: await people.bulkPeople({ db, actor: who(req.actor), action: req.body }) };
+      return { ok: true as const, count: await records.bulkRecords(personKind, { db, actor: who(req.actor), action: req.body }) };
     },
   );
   app.get(
     '/api/v1/people/:id',
     { config: { access: 'records.read' }, schema: { tags: ['people'], params: idParams, response: { 200: personSchema } } },
-    async (req) => people.getPerson({ db, actor: who(req.actor), personId: req.params.id, includeDeleted: true }),
+    async (req) => records.getRecord(personKind, { db, actor: who(req.actor), id: req.params.id, includeDeleted: true }),
   );
   app.patch(
     '/api/v1/people/:id',
@@ -115,13 +118,13 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
       config: { access: 'records.write' },
       schema: { tags: ['people'], params: idParams, body: personPatch, response: { 200: personSchema } },
     },
-    async (req) => people.updatePerson({ db, actor: who(req.actor), personId: req.params.id, patch: req.body }),
+    async (req) => records.updateRecord(personKind, { db, actor: who(req.actor), id: req.params.id, patch: req.body }),
   );
   app.delete(
     '/api/v1/people/:id',
     { config: { access: 'records.delete' }, schema: { tags: ['people'], params: idParams, response: { 200: ok } } },
     async (req) => {
-      await people.deletePeople({ db, actor: who(req.actor), ids: [req.params.id] });
+      await records.trashRecords(personKind, { db, actor: who(req.actor), target: { ids: [req.params.id] } });
       return { ok: true as const };
     },
   );
@@ -129,7 +132,7 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
     '/api/v1/people/:id/restore',
     { config: { access: 'records.delete' }, schema: { tags: ['people'], params: idParams, response: { 200: ok } } },
     async (req) => {
-      await people.deletePeople({ db, actor: who(req.actor), ids: [req.params.id], restore: true });
+      await records.trashRecords(personKind, { db, actor: who(req.actor), target: { ids: [req.params.id] }, restore: true });
       return { ok: true as const };
     },
   );
@@ -137,7 +140,7 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
     '/api/v1/people/:id/history',
     { config: { access: 'records.read' }, schema: { tags: ['people'], params: idParams, response: { 200: historySchema } } },
     async (req) => {
-      await people.getPerson({ db, actor: who(req.actor), personId: req.params.id, includeDeleted: true });
+      await records.getRecord(personKind, { db, actor: who(req.actor), id: req.params.id, includeDeleted: true });
       return history(who(req.actor), 'person', req.params.id);
     },
   );
@@ -147,7 +150,7 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
       config: { access: 'records.read' },
       schema: { tags: ['people'], params: idParams, response: { 200: z.object({ data: z.array(employmentSchema) }) } },
     },
-    async (req) => ({ data: await people.listEmploymentHistory({ db, actor: who(req.actor), personId: req.params.id }) }),
+    async (req) => ({ data: await listEmploymentHistory({ db, actor: who(req.actor), personId: req.params.id }) }),
   );
   app.get(
     '/api/v1/people/:id/consents',
@@ -155,7 +158,7 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
       config: { access: 'records.read' },
       schema: { tags: ['people'], params: idParams, response: { 200: z.object({ data: z.array(consentSchema) }) } },
     },
-    async (req) => ({ data: await people.listConsents({ db, actor: who(req.actor), personId: req.params.id }) }),
+    async (req) => ({ data: await listConsents({ db, actor: who(req.actor), personId: req.params.id }) }),
   );
   app.post(
     '/api/v1/people/:id/consents',
@@ -164,14 +167,14 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
       schema: { tags: ['people'], params: idParams, body: consentCreate, response: { 201: consentSchema } },
     },
     async (req, reply) =>
-      reply.status(201).send(await people.recordConsent({ db, actor: who(req.actor), personId: req.params.id, consent: req.body })),
+      reply.status(201).send(await recordConsent({ db, actor: who(req.actor), personId: req.params.id, consent: req.body })),
   );
 
   // Companies (法人)
   app.get(
     '/api/v1/companies',
     { config: { access: 'records.read' }, schema: { tags: ['companies'], querystring: listQuery, response: { 200: page(companySchema) } } },
-    async (req) => companies.listCompanies({ db, actor: who(req.actor), ...req.query }),
+    async (req) => records.listPage(companyKind, { db, actor: who(req.actor), ...req.query }),
   );
   app.get(
     '/api/v1/companies/count',
@@ -179,25 +182,25 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
       config: { access: 'records.read' },
       schema: { tags: ['companies'], querystring: countQuery, response: { 200: z.object({ count: z.number() }) } },
     },
-    async (req) => ({ count: await companies.countCompanies({ db, actor: who(req.actor), ...req.query }) }),
+    async (req) => ({ count: await records.countPage(companyKind, { db, actor: who(req.actor), ...req.query }) }),
   );
   app.post(
     '/api/v1/companies',
     { config: { access: 'records.write' }, schema: { tags: ['companies'], body: companyCreate, response: { 201: companySchema } } },
-    async (req, reply) => reply.status(201).send(await companies.createCompany({ db, actor: who(req.actor), input: req.body })),
+    async (req, reply) => reply.status(201).send(await records.createRecord(companyKind, { db, actor: who(req.actor), input: req.body })),
   );
   app.post(
     '/api/v1/companies/bulk',
     { config: { access: 'records.write' }, schema: { tags: ['companies'], body: bulkAction, response: { 200: ok } } },
     async (req) => {
       if (req.body.action === 'delete') await assertDelete(req.actor);
-      return { ok: true as const, count: await companies.bulkCompanies({ db, actor: who(req.actor), action: req.body }) };
+      return { ok: true as const, count: await records.bulkRecords(companyKind, { db, actor: who(req.actor), action: req.body }) };
     },
   );
   app.get(
     '/api/v1/companies/:id',
     { config: { access: 'records.read' }, schema: { tags: ['companies'], params: idParams, response: { 200: companySchema } } },
-    async (req) => companies.getCompany({ db, actor: who(req.actor), companyId: req.params.id, includeDeleted: true }),
+    async (req) => records.getRecord(companyKind, { db, actor: who(req.actor), id: req.params.id, includeDeleted: true }),
   );
   app.patch(
     '/api/v1/companies/:id',
@@ -205,13 +208,13 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
       config: { access: 'records.write' },
       schema: { tags: ['companies'], params: idParams, body: companyPatch, response: { 200: companySchema } },
     },
-    async (req) => companies.updateCompany({ db, actor: who(req.actor), companyId: req.params.id, patch: req.body }),
+    async (req) => records.updateRecord(companyKind, { db, actor: who(req.actor), id: req.params.id, patch: req.body }),
   );
   app.delete(
     '/api/v1/companies/:id',
     { config: { access: 'records.delete' }, schema: { tags: ['companies'], params: idParams, response: { 200: ok } } },
     async (req) => {
-      await companies.deleteCompanies({ db, actor: who(req.actor), ids: [req.params.id] });
+      await records.trashRecords(companyKind, { db, actor: who(req.actor), target: { ids: [req.params.id] } });
       return { ok: true as const };
     },
   );
@@ -219,7 +222,7 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
     '/api/v1/companies/:id/restore',
     { config: { access: 'records.delete' }, schema: { tags: ['companies'], params: idParams, response: { 200: ok } } },
     async (req) => {
-      await companies.deleteCompanies({ db, actor: who(req.actor), ids: [req.params.id], restore: true });
+      await records.trashRecords(companyKind, { db, actor: who(req.actor), target: { ids: [req.params.id] }, restore: true });
       return { ok: true as const };
     },
   );
@@ -227,7 +230,7 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
     '/api/v1/companies/:id/history',
     { config: { access: 'records.read' }, schema: { tags: ['companies'], params: idParams, response: { 200: historySchema } } },
     async (req) => {
-      await companies.getCompany({ db, actor: who(req.actor), companyId: req.params.id, includeDeleted: true });
+      await records.getRecord(companyKind, { db, actor: who(req.actor), id: req.params.id, includeDeleted: true });
       return history(who(req.actor), 'company', req.params.id);
     },
   );
@@ -249,7 +252,7 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
         },
       },
     },
-    async (req) => companies.companyRelations({ db, actor: who(req.actor), companyId: req.params.id }),
+    async (req) => companyRelations({ db, actor: who(req.actor), companyId: req.params.id }),
   );
   app.post(
     '/api/v1/companies/:id/departments',
@@ -265,7 +268,7 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
       },
     },
     async (req, reply) =>
-      reply.status(201).send(await companies.createDepartment({ db, actor: who(req.actor), companyId: req.params.id, ...req.body })),
+      reply.status(201).send(await createDepartment({ db, actor: who(req.actor), companyId: req.params.id, ...req.body })),
   );
 
   // Search and lookups

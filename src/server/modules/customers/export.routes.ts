@@ -3,6 +3,7 @@ import { idParams } from '../../../shared/contracts/accounts.js';
 import { filterParam, sortParam } from '../../../shared/filter.js';
 import type { Actor } from '../../platform/actor.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
+import { customersDb } from './customers.db.js';
 import { exportRecords, exportVCards, personVCard } from './export.service.js';
 
 const exportQuery = z.object({
@@ -32,7 +33,7 @@ function attachment(filename: string) {
 }
 
 export async function exportRoutes(app: App, { database }: ModuleDeps) {
-  const { db } = database;
+  const db = customersDb(database.db);
   const who = (a: Actor | null) => a as Actor;
 
   for (const [path, entityType] of [

@@ -12,9 +12,10 @@ import { chain } from '../../platform/streams.js';
 import { listCustomFields } from './custom-fields.js';
 import { departmentNames } from './import/import.repository.js';
 import { fieldLabel } from './import/import-mapping.js';
-import * as companies from './records/companies.service.js';
+import { companyKind } from './records/company.kind.js';
 import type { CompanyView, PersonView } from './records/people.presenter.js';
-import * as people from './records/people.service.js';
+import { personKind } from './records/person.kind.js';
+import { getPerson, listPage } from './records/records.service.js';
 import { toVCard } from './vcard.js';
 
 /** Streamed exports of a filtered view: CSV (UTF-8 + BOM, or CP932), XLSX, vCard. Each export leaves an audit row. */
@@ -104,8 +105,8 @@ async function resolveColumns(o: ExportOptions) {
 async function records(o: ExportOptions): Promise<AsyncGenerator<Record_[]>> {
   const page = (cursor: string | undefined) =>
     o.entityType === 'person'
-      ? people.listPeople({ db: o.db, actor: o.actor, filter: o.filter, sort: o.sort, cursor, limit: PAGE })
-      : companies.listCompanies({ db: o.db, actor: o.actor, filter: o.filter, sort: o.sort, cursor, limit: PAGE });
+      ? listPage(personKind, { db: o.db, actor: o.actor, filter: o.filter, sort: o.sort, cursor, limit: PAGE })
+      : listPage(companyKind, { db: o.db, actor: o.actor, filter: o.filter, sort: o.sort, cursor, limit: PAGE });
   const first = await page(undefined);
   return (async function* () {
     let current = first;
@@ -245,7 +246,7 @@ export async function exportVCards(o: Omit<ExportOptions, 'entityType' | 'column
 }
 
 export async function personVCard(o: { db: Db; actor: Actor; personId: string }) {
-  const p = await people.getPerson({ db: o.db, actor: o.actor, personId: o.personId });
+  const p = await getPerson({ db: o.db, actor: o.actor, personId: o.personId });
   await audit({ db: o.db, actor: o.actor, entityType: 'person', sort: [] }, { format: 'vcard', rows: 1, personId: p.id });
   return { vcard: toVCard(p), name: p.displayName };
 }

@@ -29,8 +29,7 @@ export {
   recordKey,
   recordNames,
 } from './record-refs.js';
-export { createCompany, getCompany } from './records/companies.service.js';
-export { createPerson, getPerson } from './records/people.service.js';
+export { createCompany, createPerson, getCompany, getPerson } from './records/records.service.js';
 
 export const customersModule: ModulePlugin = async (app, deps) => {
   for (const r of [customersRoutes, duplicatesRoutes, viewsRoutes, privacyRoutes, importRoutes, exportRoutes]) await r(app, deps);

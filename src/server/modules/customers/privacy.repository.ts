@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
-import type { DbOrTx } from '../../platform/db/database.js';
+import { type Insertable, type Selectable, sql } from 'kysely';
+import type { PersonPurposes, PrivacyRequests } from '../../platform/db/schema.js';
+import type { CustomersDb } from './customers.db.js';
 
 /** SQL of privacy requests: the request log, purposes of use, and erasure. */
 
@@ -7,7 +8,7 @@ import type { DbOrTx } from '../../platform/db/database.js';
  * One human may be several rows: records merged into another stay in the trash. The family of a
  * person is the record at the end of its `merged_into` chain and every record merged into it.
  */
-export async function personFamily(db: DbOrTx, workspaceId: string, personId: string): Promise<{ rootId: string; ids: string[] }> {
+export async function personFamily(db: CustomersDb, workspaceId: string, personId: string): Promise<{ rootId: string; ids: string[] }> {
   const { rows } = await sql<{ root: string; ids: string[] }>`
     WITH RECURSIVE up(id, merged_into, depth) AS (
       SELECT id, merged_into, 0 FROM people WHERE workspace_id = ${workspaceId} AND id = ${personId}
@@ -25,17 +26,11 @@ export async function personFamily(db: DbOrTx, workspaceId: string, personId: st
   return r?.root ? { rootId: r.root, ids: r.ids } : { rootId: personId, ids: [personId] };
 }
 
-export function peopleByIds(db: DbOrTx, workspaceId: string, ids: string[]) {
-  return db
-    .selectFrom('people')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('id', 'in', ids)
-    .orderBy('created_at')
-    .execute() as Promise<Record<string, any>[]>;
+export function peopleByIds(db: CustomersDb, workspaceId: string, ids: string[]) {
+  return db.selectFrom('people').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', ids).orderBy('created_at').execute();
 }
 
-export function contactPointsOf(db: DbOrTx, workspaceId: string, ids: string[]) {
+export function contactPointsOf(db: CustomersDb, workspaceId: string, ids: string[]) {
   return db
     .selectFrom('contact_points')
     .select(['kind', 'value', 'entity_id'])
@@ -47,37 +42,53 @@ export function contactPointsOf(db: DbOrTx, workspaceId: string, ids: string[]) 
     .execute();
 }
 
-export function rowsOf(db: DbOrTx, table: 'consents' | 'person_purposes' | 'employments', workspaceId: string, ids: string[]) {
+/** A family's rows of this module's person tables, in id (creation) order. */
+export function consentsOf(db: CustomersDb, workspaceId: string, ids: string[]) {
   return db
-    .selectFrom(table)
+    .selectFrom('consents')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
     .where('person_id', 'in', ids)
     .orderBy('id')
-    .execute() as Promise<Record<string, any>[]>;
+    .execute();
 }
 
-export function auditOf(db: DbOrTx, workspaceId: string, ids: string[]) {
+export function purposesOf(db: CustomersDb, workspaceId: string, ids: string[]) {
   return db
-    .selectFrom('audit_log')
-    .select(['id', 'action', 'entity_id', 'actor_id', 'actor_type', 'before', 'after', 'created_at'])
+    .selectFrom('person_purposes')
+    .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where('entity_type', '=', 'person')
-    .where('entity_id', 'in', ids)
-    .orderBy('created_at')
+    .where('person_id', 'in', ids)
     .orderBy('id')
-    .execute() as Promise<Record<string, any>[]>;
+    .execute();
 }
 
-export function insertPurpose(db: DbOrTx, row: Record<string, unknown>) {
-  return db.insertInto('person_purposes').values(row).returningAll().executeTakeFirstOrThrow() as Promise<Record<string, any>>;
+export function employmentsOf(db: CustomersDb, workspaceId: string, ids: string[]) {
+  return db
+    .selectFrom('employments')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('person_id', 'in', ids)
+    .orderBy('id')
+    .execute();
 }
 
-export function insertRequest(db: DbOrTx, row: Record<string, unknown>) {
-  return db.insertInto('privacy_requests').values(row).returningAll().executeTakeFirstOrThrow() as Promise<Record<string, any>>;
+export type PurposeRow = Selectable<PersonPurposes>;
+export type RequestRow = Selectable<PrivacyRequests>;
+
+export function insertPurpose(db: CustomersDb, row: Insertable<PersonPurposes>) {
+  return db.insertInto('person_purposes').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export function listRequests(db: DbOrTx, workspaceId: string, q: { kind?: string; personId?: string; cursor?: string; limit: number }) {
+export function insertRequest(db: CustomersDb, row: Insertable<PrivacyRequests>) {
+  return db.insertInto('privacy_requests').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function listRequests(
+  db: CustomersDb,
+  workspaceId: string,
+  q: { kind?: string; personId?: string; cursor?: string; limit: number },
+) {
   let query = db.selectFrom('privacy_requests').selectAll().where('workspace_id', '=', workspaceId);
   if (q.kind) query = query.where('kind', '=', q.kind);
   if (q.personId) query = query.where('person_id', '=', q.personId);
@@ -85,13 +96,13 @@ export function listRequests(db: DbOrTx, workspaceId: string, q: { kind?: string
   return query
     .orderBy('id', 'desc')
     .limit(q.limit + 1)
-    .execute() as Promise<Record<string, any>[]>;
+    .execute();
 }
 
 export const ERASED_NAME = '削除済み';
 
 /** Overwrite every personal column; the row stays (in the trash) so references and the request log still resolve. */
-export function erasePeople(db: DbOrTx, workspaceId: string, ids: string[], actorId: string | null) {
+export function erasePeople(db: CustomersDb, workspaceId: string, ids: string[], actorId: string | null) {
   return db
     .updateTable('people')
     .set({
@@ -135,7 +146,7 @@ export function erasePeople(db: DbOrTx, workspaceId: string, ids: string[], acto
 }
 
 /** Contact points and employment history are personal data; consents and purposes keep only the facts (channel, status, when). */
-export async function eraseRelated(db: DbOrTx, workspaceId: string, ids: string[]) {
+export async function eraseRelated(db: CustomersDb, workspaceId: string, ids: string[]) {
   await db
     .deleteFrom('contact_points')
     .where('workspace_id', '=', workspaceId)
@@ -154,22 +165,5 @@ export async function eraseRelated(db: DbOrTx, workspaceId: string, ids: string[
     .set({ wording: null })
     .where('workspace_id', '=', workspaceId)
     .where('person_id', 'in', ids)
-    .execute();
-}
-
-/**
- * The audit trail keeps who did what and when about the person, but not the values: before/after of
- * the person's rows are replaced by a marker.
- */
-export function scrubAudit(db: DbOrTx, workspaceId: string, ids: string[]) {
-  return db
-    .updateTable('audit_log')
-    .set({
-      before: sql`CASE WHEN before IS NULL THEN NULL ELSE '{"erased":true}'::jsonb END`,
-      after: sql`CASE WHEN after IS NULL THEN NULL ELSE '{"erased":true}'::jsonb END`,
-    })
-    .where('workspace_id', '=', workspaceId)
-    .where('entity_type', '=', 'person')
-    .where('entity_id', 'in', ids)
     .execute();
 }

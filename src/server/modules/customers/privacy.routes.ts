@@ -3,6 +3,7 @@ import { idParams } from '../../../shared/contracts/accounts.js';
 import { personSchema } from '../../../shared/contracts/customers.js';
 import type { Actor } from '../../platform/actor.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
+import { customersDb } from './customers.db.js';
 import * as privacy from './privacy.service.js';
 
 const requestSchema = z.object({
@@ -79,7 +80,7 @@ const exportSchema = z
 
 /** APPI: purposes of use, export of everything held, erasure, and the log of requests. */
 export async function privacyRoutes(app: App, { database }: ModuleDeps) {
-  const { db } = database;
+  const db = customersDb(database.db);
   const who = (a: Actor | null) => a as Actor;
 
   app.get(

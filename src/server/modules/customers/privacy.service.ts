@@ -1,15 +1,19 @@
+import type { Selectable } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
-import type { Db, DbOrTx } from '../../platform/db/database.js';
+import { auditOfEntities, scrubAuditValues } from '../../platform/audit.js';
+import { platformDb } from '../../platform/db/platform-tables.js';
+import type { Consents } from '../../platform/db/schema.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { decodeCursor, encodeCursor } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { listCustomFields } from './custom-fields.js';
+import type { CustomersDb } from './customers.db.js';
 import * as repo from './privacy.repository.js';
 import { deletePairsOf } from './records/duplicates.repository.js';
-import { presentPerson } from './records/people.presenter.js';
+import { jsonObject, presentPerson } from './records/people.presenter.js';
 import { companyNames } from './records/people.repository.js';
-import { findVisibleRecord } from './records/records.repository.js';
+import { findVisibleRecord, type PersonRow } from './records/records.repository.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Pages are newest first by id (UUID v7 is time-ordered); the cursor is the last id seen. */
@@ -28,7 +32,8 @@ function cursorId(cursor: string): string {
  * For erasure, modules subscribe to the `person.erased` event and erase their own rows.
  */
 export interface PersonalDataContext {
-  db: DbOrTx;
+  /** The export's transaction, seen as customers' handle: a provider reads its own tables through its own view of it. */
+  db: CustomersDb;
   workspaceId: string;
   /** The person asked about. */
   personId: string;
@@ -52,56 +57,62 @@ export function unregisterPersonalDataProvider(name: string): void {
 const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
 
 /** The person as the actor may see them (trash and erased included), with the whole merge family. */
-async function personFor(db: DbOrTx, actor: Actor, personId: string) {
+async function personFor(db: CustomersDb, actor: Actor, personId: string) {
   const row = await findVisibleRecord(db, 'people', actor, personId, { includeDeleted: true });
   if (!row) throw new AppError('not_found');
   return { row, family: await repo.personFamily(db, actor.workspaceId, personId) };
 }
 
-function presentConsent(r: Record<string, any>) {
+const isoOf = (d: Date) => new Date(d).toISOString();
+/** A transaction as a plain handle (what the platform's table views take). */
+const handle = (trx: CustomersDb): CustomersDb => trx;
+
+function presentConsent(r: Selectable<Consents>) {
   return {
-    id: r.id as string,
-    personId: r.person_id as string,
-    channel: r.channel as string,
-    status: r.status as string,
-    method: r.method as string,
-    purpose: r.purpose as string | null,
-    wording: r.wording as string | null,
-    source: r.source as string | null,
-    recordedAt: iso(r.recorded_at) as string,
-    recordedBy: r.recorded_by as string | null,
+    id: r.id,
+    personId: r.person_id,
+    channel: r.channel,
+    status: r.status,
+    method: r.method,
+    purpose: r.purpose,
+    wording: r.wording,
+    source: r.source,
+    recordedAt: isoOf(r.recorded_at),
+    recordedBy: r.recorded_by,
   };
 }
 
-function presentPurpose(r: Record<string, any>) {
+function presentPurpose(r: repo.PurposeRow) {
   return {
-    id: r.id as string,
-    personId: r.person_id as string,
-    purpose: r.purpose as string,
+    id: r.id,
+    personId: r.person_id,
+    purpose: r.purpose,
+    // The table's CHECK holds the status to these values.
     status: r.status as 'agreed' | 'notified' | 'withdrawn',
-    method: r.method as string,
-    wording: r.wording as string | null,
-    recordedAt: iso(r.recorded_at) as string,
-    recordedBy: r.recorded_by as string | null,
+    method: r.method,
+    wording: r.wording,
+    recordedAt: isoOf(r.recorded_at),
+    recordedBy: r.recorded_by,
   };
 }
 
-function presentRequest(r: Record<string, any>) {
+function presentRequest(r: repo.RequestRow) {
   return {
-    id: r.id as string,
+    id: r.id,
+    // The table's CHECK holds the kind to these values.
     kind: r.kind as 'export' | 'erasure' | 'correction',
-    personId: r.person_id as string,
-    requestedAt: iso(r.requested_at) as string,
+    personId: r.person_id,
+    requestedAt: isoOf(r.requested_at),
     completedAt: iso(r.completed_at),
-    handledBy: r.handled_by as string | null,
-    reference: r.reference as string | null,
-    reason: r.reason as string | null,
-    createdAt: iso(r.created_at) as string,
+    handledBy: r.handled_by,
+    reference: r.reference,
+    reason: r.reason,
+    createdAt: isoOf(r.created_at),
   };
 }
 
 /** Everything we hold about the person, as JSON; the export itself is logged and audited. */
-export async function exportPersonalData(options: { db: Db; actor: Actor; personId: string; reference?: string | null }) {
+export async function exportPersonalData(options: { db: CustomersDb; actor: Actor; personId: string; reference?: string | null }) {
   const { actor } = options;
   return options.db.transaction().execute(async (trx) => {
     const { row, family } = await personFor(trx, actor, options.personId);
@@ -112,18 +123,18 @@ export async function exportPersonalData(options: { db: Db; actor: Actor; person
       actor.workspaceId,
       people.map((p) => p.company_id).filter((x): x is string => !!x),
     );
-    const view = (p: Record<string, any>) => ({
+    const view = (p: PersonRow) => ({
       ...presentPerson(p, p.company_id ? { id: p.company_id, name: names.get(p.company_id) ?? '' } : null),
-      mergedInto: p.merged_into as string | null,
+      mergedInto: p.merged_into,
       erasedAt: iso(p.erased_at),
     });
     const defs = await listCustomFields(trx, actor.workspaceId, 'person', true);
     const [consents, purposes, employments, contactPoints, audit] = await Promise.all([
-      repo.rowsOf(trx, 'consents', actor.workspaceId, ids),
-      repo.rowsOf(trx, 'person_purposes', actor.workspaceId, ids),
-      repo.rowsOf(trx, 'employments', actor.workspaceId, ids),
+      repo.consentsOf(trx, actor.workspaceId, ids),
+      repo.purposesOf(trx, actor.workspaceId, ids),
+      repo.employmentsOf(trx, actor.workspaceId, ids),
       repo.contactPointsOf(trx, actor.workspaceId, ids),
-      repo.auditOf(trx, actor.workspaceId, ids),
+      auditOfEntities(platformDb(handle(trx)), actor.workspaceId, 'person', ids),
     ]);
     const modules: Record<string, unknown> = {};
     for (const [name, provider] of providers) {
@@ -151,33 +162,33 @@ export async function exportPersonalData(options: { db: Db; actor: Actor; person
     const self = people.find((p) => p.id === row.id) ?? row;
     return {
       exportedAt: now.toISOString(),
-      requestId: request.id as string,
+      requestId: request.id,
       person: view(self),
       mergedRecords: people.filter((p) => p.id !== row.id).map(view),
       customFields: defs
-        .filter((d) => people.some((p) => p.custom?.[d.key] !== undefined))
+        .filter((d) => people.some((p) => jsonObject(p.custom)[d.key] !== undefined))
         .map((d) => ({ key: d.key, labelJa: d.labelJa, labelEn: d.labelEn, type: d.type })),
-      contactPoints: contactPoints.map((c) => ({ kind: c.kind as string, value: c.value as string, personId: c.entity_id as string })),
+      contactPoints: contactPoints.map((c) => ({ kind: c.kind, value: c.value, personId: c.entity_id })),
       consents: consents.map(presentConsent),
       purposes: purposes.map(presentPurpose),
       employments: employments.map((e) => ({
-        id: e.id as string,
-        personId: e.person_id as string,
-        companyId: e.company_id as string,
-        departmentId: e.department_id as string | null,
-        title: e.title as string | null,
-        startedOn: e.started_on as string | null,
-        endedOn: e.ended_on as string | null,
+        id: e.id,
+        personId: e.person_id,
+        companyId: e.company_id,
+        departmentId: e.department_id,
+        title: e.title,
+        startedOn: e.started_on,
+        endedOn: e.ended_on,
       })),
       history: audit.map((a) => ({
-        id: a.id as string,
-        personId: a.entity_id as string,
-        action: a.action as string,
-        actorId: a.actor_id as string | null,
-        actorType: a.actor_type as string,
+        id: a.id,
+        personId: a.entity_id,
+        action: a.action,
+        actorId: a.actor_id,
+        actorType: a.actor_type,
         before: a.before as unknown,
         after: a.after as unknown,
-        createdAt: iso(a.created_at) as string,
+        createdAt: isoOf(a.created_at),
       })),
       modules,
     };
@@ -190,7 +201,7 @@ export async function exportPersonalData(options: { db: Db; actor: Actor; person
  * the trash. What stays: the request (who, when, why, reference) and that the changes happened.
  */
 export async function erasePerson(options: {
-  db: Db;
+  db: CustomersDb;
   actor: Actor;
   personId: string;
   request: { reason: string; requestedAt: string; requestReference?: string | null };
@@ -202,7 +213,7 @@ export async function erasePerson(options: {
     const erased = await repo.erasePeople(trx, actor.workspaceId, ids, actor.userId);
     await repo.eraseRelated(trx, actor.workspaceId, ids);
     await deletePairsOf(trx, actor.workspaceId, 'person', ids);
-    await repo.scrubAudit(trx, actor.workspaceId, ids);
+    await scrubAuditValues(platformDb(handle(trx)), actor.workspaceId, 'person', ids);
     const request = await repo.insertRequest(trx, {
       workspace_id: actor.workspaceId,
       id: newId(),
@@ -231,10 +242,10 @@ export async function erasePerson(options: {
   });
 }
 
-export async function listPurposes(options: { db: Db; actor: Actor; personId: string }) {
+export async function listPurposes(options: { db: CustomersDb; actor: Actor; personId: string }) {
   const { actor } = options;
   const { family } = await personFor(options.db, actor, options.personId);
-  const history = (await repo.rowsOf(options.db, 'person_purposes', actor.workspaceId, family.ids)).map(presentPurpose);
+  const history = (await repo.purposesOf(options.db, actor.workspaceId, family.ids)).map(presentPurpose);
   history.sort((a, b) => (a.recordedAt < b.recordedAt ? 1 : a.recordedAt > b.recordedAt ? -1 : a.id < b.id ? 1 : -1));
   // The latest record of each purpose says where it stands.
   const latest = new Map<string, (typeof history)[number]>();
@@ -248,7 +259,7 @@ export async function listPurposes(options: { db: Db; actor: Actor; personId: st
 }
 
 export async function recordPurpose(options: {
-  db: Db;
+  db: CustomersDb;
   actor: Actor;
   personId: string;
   input: { purpose: string; status: 'agreed' | 'notified' | 'withdrawn'; method: string; wording?: string | null };
@@ -285,7 +296,7 @@ export async function recordPurpose(options: {
 
 /** Log a correction request (the correction itself is an ordinary, audited edit of the record). */
 export async function logCorrectionRequest(options: {
-  db: Db;
+  db: CustomersDb;
   actor: Actor;
   input: { personId: string; requestedAt: string; completed: boolean; reference?: string | null; reason?: string | null };
 }) {
@@ -312,7 +323,7 @@ export async function logCorrectionRequest(options: {
 }
 
 export async function listPrivacyRequests(options: {
-  db: Db;
+  db: CustomersDb;
   actor: Actor;
   kind?: 'export' | 'erasure' | 'correction';
   personId?: string;

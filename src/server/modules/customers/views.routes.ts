@@ -4,6 +4,7 @@ import { savedViewCreate } from '../../../shared/contracts/customers.js';
 import { filterSchema, sortSchema } from '../../../shared/filter.js';
 import type { Actor } from '../../platform/actor.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
+import { customersDb } from './customers.db.js';
 import * as views from './views.service.js';
 
 const viewFields = {
@@ -48,7 +49,7 @@ const viewSchema = z.object({
  * so writes need only `authenticated` (API tokens still need the write scope).
  */
 export async function viewsRoutes(app: App, { database }: ModuleDeps) {
-  const { db } = database;
+  const db = customersDb(database.db);
   const who = (a: Actor | null) => a as Actor;
 
   app.get(

@@ -25,6 +25,8 @@ const templates: Record<string, string[]> = {
   '`purpose.${input.status}`': ['purpose.agreed', 'purpose.notified', 'purpose.withdrawn'],
   '`${entity}.restored`': ['person.restored', 'company.restored'],
   '`${entity}.deleted`': ['person.deleted', 'company.deleted'],
+  '`${entity}.created`': ['person.created', 'company.created'],
+  '`${entity}.updated`': ['person.updated', 'company.updated'],
 };
 
 const lookup = (messages: unknown, key: string) =>

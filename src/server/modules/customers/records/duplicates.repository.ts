@@ -1,18 +1,28 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import type { Actor } from '../../../platform/actor.js';
-import type { DbOrTx } from '../../../platform/db/database.js';
+import type { DuplicatePairs, DuplicateScans } from '../../../platform/db/schema.js';
+import type { CustomersDb } from '../customers.db.js';
 import { visibleTo } from '../customers.policy.js';
 import type { DuplicateCandidate } from './duplicates.js';
+import { type EntityType, recordFrom, tableOf } from './records.repository.js';
 
 /** SQL of the duplicate review queue and the whole-workspace scans. */
-export type EntityType = 'person' | 'company';
-export const tableOf: Record<EntityType, 'people' | 'companies'> = { person: 'people', company: 'companies' };
+export { type EntityType, tableOf } from './records.repository.js';
+export type PairRow = Selectable<DuplicatePairs>;
+export type ScanRow = Selectable<DuplicateScans>;
 
 /** A value shared by more records than this is a switchboard or a shared inbox, not a sign of one customer. */
 export const MAX_GROUP = 20;
 
 /** Insert open pairs for one record's candidates; running twice changes nothing, and a dismissed pair stays dismissed. */
-export async function upsertPairs(db: DbOrTx, workspaceId: string, entityType: EntityType, id: string, candidates: DuplicateCandidate[]) {
+export async function upsertPairs(
+  db: CustomersDb,
+  workspaceId: string,
+  entityType: EntityType,
+  id: string,
+  candidates: DuplicateCandidate[],
+) {
   if (!candidates.length) return 0;
   const rows = candidates.map((c) => ({
     a: id < c.id ? id : c.id,
@@ -65,7 +75,12 @@ export function scanSteps(workspaceId: string, entityType: EntityType) {
  * One scan step, set-wise: group the key rows, pair the members of each small group, insert new pairs
  * (or add the reason to an open one). Hash aggregates over the workspace: no per-record queries.
  */
-export async function runScanStep(db: DbOrTx, workspaceId: string, entityType: EntityType, keys: ReturnType<typeof scanSteps>[number]) {
+export async function runScanStep(
+  db: CustomersDb,
+  workspaceId: string,
+  entityType: EntityType,
+  keys: ReturnType<typeof scanSteps>[number],
+) {
   const res = await sql`
     WITH keys AS (${keys}),
     groups AS (
@@ -84,21 +99,16 @@ export async function runScanStep(db: DbOrTx, workspaceId: string, entityType: E
   return Number(res.numAffectedRows ?? 0);
 }
 
-export function insertScan(db: DbOrTx, row: Record<string, unknown>) {
-  return db.insertInto('duplicate_scans').values(row).returningAll().executeTakeFirstOrThrow() as Promise<Record<string, any>>;
+export function insertScan(db: CustomersDb, row: Insertable<DuplicateScans>) {
+  return db.insertInto('duplicate_scans').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export function updateScan(db: DbOrTx, workspaceId: string, id: string, set: Record<string, unknown>) {
+export function updateScan(db: CustomersDb, workspaceId: string, id: string, set: Updateable<DuplicateScans>) {
   return db.updateTable('duplicate_scans').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 }
 
-export function findScan(db: DbOrTx, workspaceId: string, id: string) {
-  return db
-    .selectFrom('duplicate_scans')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .executeTakeFirst() as Promise<Record<string, any> | undefined>;
+export function findScan(db: CustomersDb, workspaceId: string, id: string) {
+  return db.selectFrom('duplicate_scans').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
 }
 
 /**
@@ -106,15 +116,15 @@ export function findScan(db: DbOrTx, workspaceId: string, id: string) {
  * Open pairs are shown only while both records are live (a deleted or merged record leaves the queue).
  */
 export async function listPairs(
-  db: DbOrTx,
+  db: CustomersDb,
   actor: Actor,
   q: { entityType: EntityType; status: 'open' | 'merged' | 'dismissed'; recordId?: string; cursor?: string; limit: number },
 ) {
   const table = tableOf[q.entityType];
   let query = db
     .selectFrom('duplicate_pairs as d')
-    .innerJoin(`${table} as ra`, (j) => j.onRef('ra.workspace_id', '=', 'd.workspace_id').onRef('ra.id', '=', 'd.a_id'))
-    .innerJoin(`${table} as rb`, (j) => j.onRef('rb.workspace_id', '=', 'd.workspace_id').onRef('rb.id', '=', 'd.b_id'))
+    .innerJoin(recordFrom(table, 'ra'), (j) => j.onRef('ra.workspace_id', '=', 'd.workspace_id').onRef('ra.id', '=', 'd.a_id'))
+    .innerJoin(recordFrom(table, 'rb'), (j) => j.onRef('rb.workspace_id', '=', 'd.workspace_id').onRef('rb.id', '=', 'd.b_id'))
     .select(['d.id', 'd.entity_type', 'd.a_id', 'd.b_id', 'd.reasons', 'd.status', 'd.created_at', 'd.resolved_at', 'd.resolved_by'])
     .where('d.workspace_id', '=', actor.workspaceId)
     .where('d.entity_type', '=', q.entityType)
@@ -130,23 +140,23 @@ export async function listPairs(
   return query
     .orderBy('d.id', 'desc')
     .limit(q.limit + 1)
-    .execute() as Promise<Record<string, any>[]>;
+    .execute();
 }
 
-export function findPair(db: DbOrTx, workspaceId: string, id: string, forUpdate = false) {
+export function findPair(db: CustomersDb, workspaceId: string, id: string, forUpdate = false) {
   let q = db.selectFrom('duplicate_pairs').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id);
   if (forUpdate) q = q.forUpdate();
-  return q.executeTakeFirst() as Promise<Record<string, any> | undefined>;
+  return q.executeTakeFirst();
 }
 
-export function resolvePair(db: DbOrTx, workspaceId: string, id: string, status: 'merged' | 'dismissed', actorId: string | null) {
+export function resolvePair(db: CustomersDb, workspaceId: string, id: string, status: 'merged' | 'dismissed', actorId: string | null) {
   return db
     .updateTable('duplicate_pairs')
     .set({ status, resolved_at: new Date(), resolved_by: actorId })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .returningAll()
-    .executeTakeFirstOrThrow() as Promise<Record<string, any>>;
+    .executeTakeFirstOrThrow();
 }
 
 /**
@@ -154,7 +164,7 @@ export function resolvePair(db: DbOrTx, workspaceId: string, id: string, status:
  * the queue), and the other open pairs of the merged record are dropped (the survivor is re-checked).
  */
 export async function settlePairsAfterMerge(
-  db: DbOrTx,
+  db: CustomersDb,
   workspaceId: string,
   entityType: EntityType,
   survivorId: string,
@@ -178,7 +188,7 @@ export async function settlePairsAfterMerge(
 }
 
 /** Pairs of erased people say nothing useful any more and would keep the ids linked. */
-export function deletePairsOf(db: DbOrTx, workspaceId: string, entityType: EntityType, ids: string[]) {
+export function deletePairsOf(db: CustomersDb, workspaceId: string, entityType: EntityType, ids: string[]) {
   return db
     .deleteFrom('duplicate_pairs')
     .where('workspace_id', '=', workspaceId)

@@ -3,6 +3,7 @@ import { idParams } from '../../../../shared/contracts/accounts.js';
 import { companySchema, personSchema } from '../../../../shared/contracts/customers.js';
 import type { Actor } from '../../../platform/actor.js';
 import type { App, ModuleDeps } from '../../../platform/http/app.js';
+import { customersDb } from '../customers.db.js';
 import * as duplicates from './duplicates.service.js';
 import { companyMergeFields, mergeCompanies, mergePeople, personMergeFields } from './merge.service.js';
 
@@ -55,7 +56,7 @@ const mergeBody = (fields: Record<string, unknown>) =>
 
 /** Duplicate review queue: the event subscribers that fill it, and its routes. */
 export async function duplicatesRoutes(app: App, { database, bus }: ModuleDeps) {
-  const { db } = database;
+  const db = customersDb(database.db);
   const who = (a: Actor | null) => a as Actor;
 
   // Subscriptions are declared while the app is built, before the bus starts its workers.

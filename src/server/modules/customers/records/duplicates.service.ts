@@ -1,16 +1,17 @@
 import type { Actor } from '../../../platform/actor.js';
-import type { Db } from '../../../platform/db/database.js';
 import type { OutboxEvent } from '../../../platform/events/outbox.js';
 import { recordChange } from '../../../platform/events/outbox.js';
 import { decodeCursor, encodeCursor } from '../../../platform/filter/compile.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { newId } from '../../../platform/ids.js';
+import type { CustomersDb } from '../customers.db.js';
 import { type DuplicateReason, findCompanyDuplicates, findPersonDuplicates } from './duplicates.js';
-import type { EntityType } from './duplicates.repository.js';
+import type { EntityType, PairRow, ScanRow } from './duplicates.repository.js';
 import * as repo from './duplicates.repository.js';
-import { type CompanyView, type PersonView, presentCompany, presentPerson } from './people.presenter.js';
+import type { StoredEmail, StoredPhone } from './indexing.js';
+import { type CompanyView, jsonList, type PersonView, presentCompany, presentPerson } from './people.presenter.js';
 import { companyNames } from './people.repository.js';
-import { findRecord, findVisibleRecord } from './records.repository.js';
+import { type CompanyRow, findRecord, findVisibleRecord, type PersonRow, recordFrom } from './records.repository.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Pages are newest first by id (UUID v7 is time-ordered); the cursor is the last id seen. */
@@ -39,29 +40,35 @@ const KEY_FIELDS = new Set([
 ]);
 
 /** Subscriber: look for duplicates of the record an event is about; safe to run twice. */
-export async function checkRecordForDuplicates(options: { db: Db; event: OutboxEvent }) {
+export async function checkRecordForDuplicates(options: { db: CustomersDb; event: OutboxEvent }) {
   const { db, event } = options;
   if (!event.entityId) return 0;
   const entityType = event.entityType as EntityType;
   if (entityType !== 'person' && entityType !== 'company') return 0;
   const changed = event.payload.changed;
   if (Array.isArray(changed) && !changed.some((k) => KEY_FIELDS.has(String(k)))) return 0;
-  const row = await findRecord(db, repo.tableOf[entityType], event.workspaceId, event.entityId);
-  if (!row) return 0;
-  const candidates =
-    entityType === 'person'
-      ? await findPersonDuplicates(db, event.workspaceId, row as Parameters<typeof findPersonDuplicates>[2])
-      : await findCompanyDuplicates(db, event.workspaceId, row as Parameters<typeof findCompanyDuplicates>[2]);
-  return repo.upsertPairs(db, event.workspaceId, entityType, row.id, candidates);
+  const candidates = await candidatesOf(db, event.workspaceId, entityType, event.entityId);
+  return candidates ? repo.upsertPairs(db, event.workspaceId, entityType, event.entityId, candidates) : 0;
+}
+
+/** The live record's likely duplicates, from its stored keys; undefined when it is gone. */
+async function candidatesOf(db: CustomersDb, workspaceId: string, entityType: EntityType, id: string) {
+  const contacts = (r: PersonRow | CompanyRow) => ({ emails: jsonList<StoredEmail>(r.emails), phones: jsonList<StoredPhone>(r.phones) });
+  if (entityType === 'person') {
+    const row = await findRecord(db, 'people', workspaceId, id);
+    return row && findPersonDuplicates(db, workspaceId, { ...row, ...contacts(row) });
+  }
+  const row = await findRecord(db, 'companies', workspaceId, id);
+  return row && findCompanyDuplicates(db, workspaceId, { ...row, ...contacts(row) });
 }
 
 /** Subscriber: run a whole-workspace scan, step by step, recording progress on the scan row. */
-export async function runScanForEvent(options: { db: Db; event: OutboxEvent }) {
+export async function runScanForEvent(options: { db: CustomersDb; event: OutboxEvent }) {
   const { db, event } = options;
   if (event.type === 'duplicates.scan_requested') {
     const scan = await repo.findScan(db, event.workspaceId, String(event.payload.scanId));
     if (!scan || scan.status === 'done') return;
-    return runScan({ db, workspaceId: event.workspaceId, scanId: scan.id, entityType: scan.entity_type });
+    return runScan({ db, workspaceId: event.workspaceId, scanId: scan.id, entityType: scan.entity_type as EntityType });
   }
   // import.completed: scan the imported entity type (both when the import does not say).
   const types: EntityType[] =
@@ -77,7 +84,7 @@ export async function runScanForEvent(options: { db: Db; event: OutboxEvent }) {
   }
 }
 
-export async function runScan(options: { db: Db; workspaceId: string; scanId: string; entityType: EntityType }) {
+export async function runScan(options: { db: CustomersDb; workspaceId: string; scanId: string; entityType: EntityType }) {
   const { db, workspaceId, scanId, entityType } = options;
   const steps = repo.scanSteps(workspaceId, entityType);
   await repo.updateScan(db, workspaceId, scanId, {
@@ -101,16 +108,17 @@ export async function runScan(options: { db: Db; workspaceId: string; scanId: st
   }
 }
 
-function presentScan(r: Record<string, any>) {
+function presentScan(r: ScanRow) {
   return {
-    id: r.id as string,
+    id: r.id,
+    // The table's CHECKs hold these to the contract's values.
     entityType: r.entity_type as EntityType,
     status: r.status as 'queued' | 'running' | 'done' | 'failed',
-    stepsTotal: r.steps_total as number,
-    stepsDone: r.steps_done as number,
-    pairsFound: r.pairs_found as number,
-    trigger: r.trigger as string,
-    error: r.error as string | null,
+    stepsTotal: r.steps_total,
+    stepsDone: r.steps_done,
+    pairsFound: r.pairs_found,
+    trigger: r.trigger,
+    error: r.error,
     createdAt: new Date(r.created_at).toISOString(),
     startedAt: r.started_at ? new Date(r.started_at).toISOString() : null,
     finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
@@ -118,7 +126,7 @@ function presentScan(r: Record<string, any>) {
 }
 
 /** Queue a whole-workspace scan: the job starts once this transaction commits (outbox). */
-export async function requestScan(options: { db: Db; actor: Actor; entityType: EntityType }) {
+export async function requestScan(options: { db: CustomersDb; actor: Actor; entityType: EntityType }) {
   const { actor, entityType } = options;
   return options.db.transaction().execute(async (trx) => {
     const scan = await repo.insertScan(trx, {
@@ -140,23 +148,26 @@ export async function requestScan(options: { db: Db; actor: Actor; entityType: E
   });
 }
 
-export async function getScan(options: { db: Db; actor: Actor; scanId: string }) {
+export async function getScan(options: { db: CustomersDb; actor: Actor; scanId: string }) {
   const scan = await repo.findScan(options.db, options.actor.workspaceId, options.scanId);
   if (!scan) throw new AppError('not_found');
   return presentScan(scan);
 }
 
-function presentPair(r: Record<string, any>) {
+function presentPair(
+  r: Pick<PairRow, 'id' | 'entity_type' | 'a_id' | 'b_id' | 'reasons' | 'status' | 'created_at' | 'resolved_at' | 'resolved_by'>,
+) {
   return {
-    id: r.id as string,
+    id: r.id,
+    // The table's CHECKs hold these to the contract's values.
     entityType: r.entity_type as EntityType,
-    aId: r.a_id as string,
-    bId: r.b_id as string,
+    aId: r.a_id,
+    bId: r.b_id,
     reasons: r.reasons as DuplicateReason[],
     status: r.status as 'open' | 'merged' | 'dismissed',
     createdAt: new Date(r.created_at).toISOString(),
     resolvedAt: r.resolved_at ? new Date(r.resolved_at).toISOString() : null,
-    resolvedBy: r.resolved_by as string | null,
+    resolvedBy: r.resolved_by,
   };
 }
 
@@ -165,7 +176,7 @@ type PairView = Omit<ReturnType<typeof presentPair>, 'entityType'> &
 
 /** The review queue: each pair with both records, side by side. */
 export async function listDuplicates(options: {
-  db: Db;
+  db: CustomersDb;
   actor: Actor;
   entityType: EntityType;
   status: 'open' | 'merged' | 'dismissed';
@@ -178,19 +189,8 @@ export async function listDuplicates(options: {
   const cursor = options.cursor ? cursorId(options.cursor) : undefined;
   const rows = await repo.listPairs(db, actor, { ...options, cursor });
   const page = rows.slice(0, options.limit);
-  const ids = [...new Set(page.flatMap((r) => [r.a_id as string, r.b_id as string]))];
-  const table = repo.tableOf[options.entityType];
-  const records = ids.length
-    ? await db.selectFrom(table).selectAll().where('workspace_id', '=', actor.workspaceId).where('id', 'in', ids).execute()
-    : [];
-  const refIds = records.map((r) => (options.entityType === 'person' ? r.company_id : r.parent_id)).filter((x): x is string => !!x);
-  const names = await companyNames(db, actor.workspaceId, refIds);
-  const present = (r: Record<string, any>) => {
-    if (options.entityType === 'person')
-      return presentPerson(r, r.company_id ? { id: r.company_id, name: names.get(r.company_id) ?? '' } : null);
-    return presentCompany(r, r.parent_id ? { id: r.parent_id, name: names.get(r.parent_id) ?? '' } : null);
-  };
-  const byId = new Map(records.map((r) => [r.id as string, present(r)]));
+  const ids = [...new Set(page.flatMap((r) => [r.a_id, r.b_id]))];
+  const byId = await pairRecords(db, actor.workspaceId, options.entityType, ids);
   const last = page.at(-1);
   return {
     data: page.map((r) => ({ ...presentPair(r), a: byId.get(r.a_id), b: byId.get(r.b_id) }) as PairView),
@@ -198,8 +198,40 @@ export async function listDuplicates(options: {
   };
 }
 
+/** The records of a page of pairs as the API shows them, by id (the names of their companies in one query). */
+async function pairRecords(db: CustomersDb, workspaceId: string, entityType: EntityType, ids: string[]) {
+  const rows = ids.length
+    ? await db
+        .selectFrom(recordFrom(repo.tableOf[entityType]))
+        .selectAll('r')
+        .where('r.workspace_id', '=', workspaceId)
+        .where('r.id', 'in', ids)
+        .execute()
+    : [];
+  if (entityType === 'person') {
+    const people = rows as PersonRow[];
+    const names = await companyNames(
+      db,
+      workspaceId,
+      people.flatMap((r) => (r.company_id ? [r.company_id] : [])),
+    );
+    return new Map<string, PersonView | CompanyView>(
+      people.map((r) => [r.id, presentPerson(r, r.company_id ? { id: r.company_id, name: names.get(r.company_id) ?? '' } : null)]),
+    );
+  }
+  const companies = rows as CompanyRow[];
+  const names = await companyNames(
+    db,
+    workspaceId,
+    companies.flatMap((r) => (r.parent_id ? [r.parent_id] : [])),
+  );
+  return new Map<string, PersonView | CompanyView>(
+    companies.map((r) => [r.id, presentCompany(r, r.parent_id ? { id: r.parent_id, name: names.get(r.parent_id) ?? '' } : null)]),
+  );
+}
+
 /** Not the same customer after all: the pair leaves the queue and is not suggested again. */
-export async function dismissDuplicate(options: { db: Db; actor: Actor; pairId: string }) {
+export async function dismissDuplicate(options: { db: CustomersDb; actor: Actor; pairId: string }) {
   const { actor } = options;
   return options.db.transaction().execute(async (trx) => {
     const pair = await repo.findPair(trx, actor.workspaceId, options.pairId, true);

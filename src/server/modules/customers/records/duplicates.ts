@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DbOrTx } from '../../../platform/db/database.js';
+import type { CustomersDb } from '../customers.db.js';
 import type { StoredEmail, StoredPhone } from './indexing.js';
 import { findByContactPoints } from './records.repository.js';
 
@@ -22,7 +22,7 @@ function merge(into: Map<string, Set<DuplicateReason>>, id: string, reason: Dupl
  * same company, or same kana reading at the same company. Name alone is not enough (同姓同名 is common).
  */
 export async function findPersonDuplicates(
-  db: DbOrTx,
+  db: CustomersDb,
   workspaceId: string,
   p: { id?: string; name_key: string; kana_key: string | null; company_id: string | null; emails: StoredEmail[]; phones: StoredPhone[] },
 ): Promise<DuplicateCandidate[]> {
@@ -66,7 +66,7 @@ export async function findPersonDuplicates(
             .where('id', 'in', [...found.keys()])
             .where('deleted_at', 'is', null)
             .execute()
-        ).map((r) => r.id as string),
+        ).map((r) => r.id),
       )
     : new Set<string>();
   return [...found].filter(([id]) => live.has(id)).map(([id, reasons]) => ({ id, reasons: [...reasons] }));
@@ -74,7 +74,7 @@ export async function findPersonDuplicates(
 
 /** Likely duplicates of a company: same 法人番号, same name ignoring 株式会社/(株)/㈱ and width, same email or phone. */
 export async function findCompanyDuplicates(
-  db: DbOrTx,
+  db: CustomersDb,
   workspaceId: string,
   c: { id?: string; name_key: string; corporate_number: string | null; emails: StoredEmail[]; phones: StoredPhone[] },
 ): Promise<DuplicateCandidate[]> {

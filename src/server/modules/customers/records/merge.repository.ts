@@ -1,20 +1,23 @@
+import type { Updateable } from 'kysely';
 import { sql } from 'kysely';
-import type { DbOrTx } from '../../../platform/db/database.js';
+import type { Companies, People } from '../../../platform/db/schema.js';
+import type { CustomersDb } from '../customers.db.js';
+import { either, type RecordRow, type RecordTable } from './records.repository.js';
 
 /** SQL of merging two records: moving related rows from the merged record to the survivor. */
 
 const today = () => new Date().toISOString().slice(0, 10);
 
 /** Rows of this module that belong to a person. Other modules move theirs on `person.merged`. */
-export async function movePersonRows(db: DbOrTx, workspaceId: string, fromId: string, toId: string) {
-  for (const table of ['employments', 'consents', 'person_purposes']) {
+export async function movePersonRows(db: CustomersDb, workspaceId: string, fromId: string, toId: string) {
+  for (const table of ['employments', 'consents', 'person_purposes'] as const) {
     await db.updateTable(table).set({ person_id: toId }).where('workspace_id', '=', workspaceId).where('person_id', '=', fromId).execute();
   }
 }
 
 /** Rows that point at a company: its people (also in the trash), employment history, departments, subsidiaries. */
-export async function moveCompanyRows(db: DbOrTx, workspaceId: string, fromId: string, toId: string) {
-  for (const table of ['people', 'employments', 'departments']) {
+export async function moveCompanyRows(db: CustomersDb, workspaceId: string, fromId: string, toId: string) {
+  for (const table of ['people', 'employments', 'departments'] as const) {
     await db
       .updateTable(table)
       .set({ company_id: toId })
@@ -32,7 +35,7 @@ export async function moveCompanyRows(db: DbOrTx, workspaceId: string, fromId: s
 }
 
 /** The latest consent per channel decides the email and DM permission (as when a consent is recorded). */
-export async function latestPermissions(db: DbOrTx, workspaceId: string, personId: string) {
+export async function latestPermissions(db: CustomersDb, workspaceId: string, personId: string) {
   const rows = await sql<{ channel: string; status: string }>`
     SELECT DISTINCT ON (channel) channel, status FROM consents
      WHERE workspace_id = ${workspaceId} AND person_id = ${personId} AND channel IN ('email', 'dm')
@@ -41,27 +44,38 @@ export async function latestPermissions(db: DbOrTx, workspaceId: string, personI
   return { email: by.get('email'), dm: by.get('dm') };
 }
 
-export function updateSurvivor(db: DbOrTx, table: 'people' | 'companies', workspaceId: string, id: string, set: Record<string, unknown>) {
+export function updateSurvivingPerson(db: CustomersDb, workspaceId: string, id: string, set: Updateable<People>) {
   return db
-    .updateTable(table)
+    .updateTable('people')
     .set({ ...set, version: sql`version + 1`, updated_at: new Date() })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .returningAll()
-    .executeTakeFirstOrThrow() as Promise<Record<string, any>>;
+    .executeTakeFirstOrThrow();
+}
+
+export function updateSurvivingCompany(db: CustomersDb, workspaceId: string, id: string, set: Updateable<Companies>) {
+  return db
+    .updateTable('companies')
+    .set({ ...set, version: sql`version + 1`, updated_at: new Date() })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** The merged record goes to the trash, pointing at the survivor. */
-export function retire(
-  db: DbOrTx,
-  table: 'people' | 'companies',
+export function retire<T extends RecordTable>(
+  db: CustomersDb,
+  table: T,
   workspaceId: string,
   id: string,
   survivorId: string,
   actorId: string | null,
 ) {
-  return db
-    .updateTable(table)
+  const either_: RecordTable = table;
+  return either(db)
+    .updateTable(either_)
     .set({
       merged_into: survivorId,
       deleted_at: new Date(),
@@ -73,10 +87,10 @@ export function retire(
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .returningAll()
-    .executeTakeFirstOrThrow() as Promise<Record<string, any>>;
+    .executeTakeFirstOrThrow() as Promise<RecordRow<T>>;
 }
 
-export function currentEmployments(db: DbOrTx, workspaceId: string, personId: string) {
+export function currentEmployments(db: CustomersDb, workspaceId: string, personId: string) {
   return db
     .selectFrom('employments')
     .select(['id', 'company_id'])
@@ -88,12 +102,12 @@ export function currentEmployments(db: DbOrTx, workspaceId: string, personId: st
     .execute();
 }
 
-export async function endEmployments(db: DbOrTx, workspaceId: string, ids: string[]) {
+export async function endEmployments(db: CustomersDb, workspaceId: string, ids: string[]) {
   if (!ids.length) return;
   await db.updateTable('employments').set({ ended_on: today() }).where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
 }
 
-export function setEmployment(db: DbOrTx, workspaceId: string, id: string, departmentId: string | null, title: string | null) {
+export function setEmployment(db: CustomersDb, workspaceId: string, id: string, departmentId: string | null, title: string | null) {
   return db
     .updateTable('employments')
     .set({ department_id: departmentId, title })
@@ -103,7 +117,7 @@ export function setEmployment(db: DbOrTx, workspaceId: string, id: string, depar
 }
 
 /** True when following parent_id up from the company comes back to it. */
-export async function isOwnAncestor(db: DbOrTx, workspaceId: string, companyId: string) {
+export async function isOwnAncestor(db: CustomersDb, workspaceId: string, companyId: string) {
   const { rows } = await sql<{ id: string }>`WITH RECURSIVE up(id, parent_id, depth) AS (
       SELECT id, parent_id, 0 FROM companies WHERE workspace_id = ${workspaceId} AND id = ${companyId}
       UNION ALL
@@ -113,16 +127,16 @@ export async function isOwnAncestor(db: DbOrTx, workspaceId: string, companyId: 
   return rows.length > 0;
 }
 
-export function peopleOfCompany(db: DbOrTx, workspaceId: string, companyId: string) {
+export function peopleOfCompany(db: CustomersDb, workspaceId: string, companyId: string) {
   return db
     .selectFrom('people')
     .select(['id', 'family_name', 'given_name', 'family_name_kana', 'given_name_kana', 'emails', 'phones'])
     .where('workspace_id', '=', workspaceId)
     .where('company_id', '=', companyId)
-    .execute() as Promise<Record<string, any>[]>;
+    .execute();
 }
 
-export function setSearch(db: DbOrTx, workspaceId: string, id: string, searchText: string, bigrams: string[]) {
+export function setSearch(db: CustomersDb, workspaceId: string, id: string, searchText: string, bigrams: string[]) {
   return db
     .updateTable('people')
     .set({ search_text: searchText, search_bigrams: bigrams })

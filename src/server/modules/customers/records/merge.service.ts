@@ -1,15 +1,23 @@
 import { can } from '../../../../shared/permissions.js';
 import type { Actor } from '../../../platform/actor.js';
-import type { Db, Tx } from '../../../platform/db/database.js';
 import { recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { listCustomFields, validateCustom } from '../custom-fields.js';
+import type { CustomersDb, CustomersTx } from '../customers.db.js';
 import { settlePairsAfterMerge } from './duplicates.repository.js';
 import { contactPoints, indexCompany, indexPerson, type StoredEmail, type StoredPhone } from './indexing.js';
 import * as mergeRepo from './merge.repository.js';
-import { presentCompany, presentPerson } from './people.presenter.js';
+import { jsonList, jsonObject, presentCompany, presentPerson } from './people.presenter.js';
 import { companyName, companyNames, startEmployment } from './people.repository.js';
-import { findVisibleRecord, replaceContactPoints } from './records.repository.js';
+import {
+  type CompanyRow,
+  findVisibleRecord,
+  type PersonRow,
+  type RecordRow,
+  type RecordTable,
+  replaceContactPoints,
+} from './records.repository.js';
+import { reindexPeopleOf } from './reindex.js';
 
 /**
  * Merging two records of one customer, field by field. Everything happens in one transaction: the
@@ -18,33 +26,39 @@ import { findVisibleRecord, replaceContactPoints } from './records.repository.js
  */
 export type MergeChoice = 'survivor' | 'merged' | 'union';
 
-interface FieldRule {
-  columns: string[];
-  union?: (s: Record<string, any>, m: Record<string, any>) => Record<string, unknown>;
+/** A row with its jsonb columns read as what this module stores in them: the values a merge chooses between. */
+type Parsed<R> = Omit<R, 'emails' | 'phones' | 'custom'> & {
+  emails: StoredEmail[];
+  phones: StoredPhone[];
+  custom: Record<string, unknown>;
+};
+type MergePerson = Omit<Parsed<PersonRow>, 'household'> & { household: unknown[] };
+type MergeCompany = Parsed<CompanyRow>;
+
+interface FieldRule<R> {
+  columns: (keyof R & string)[];
+  union?: (s: R, m: R) => Partial<R>;
 }
 
 const byKey = <T>(items: T[], key: (t: T) => string) => [...new Map(items.map((i) => [key(i), i])).values()];
 const joinText = (a: string | null, b: string | null) => [...new Set([a, b].filter((x): x is string => !!x))].join('\n\n') || null;
 
-const common: Record<string, FieldRule> = {
-  emails: {
-    columns: ['emails'],
-    union: (s, m) => ({ emails: byKey<StoredEmail>([...s.emails, ...m.emails], (e) => e.normalized) }),
-  },
-  phones: {
-    columns: ['phones'],
-    union: (s, m) => ({ phones: byKey<StoredPhone>([...s.phones, ...m.phones], (p) => p.e164) }),
-  },
-  address: { columns: ['postal_code', 'prefecture', 'city', 'town', 'address_line'] },
-  ownerId: { columns: ['owner_id'] },
-  teamId: { columns: ['team_id'] },
-  tags: { columns: ['tags'], union: (s, m) => ({ tags: [...new Set([...s.tags, ...m.tags])] }) },
-  // Union: the survivor's values win, the merged record's fill the gaps.
-  custom: { columns: ['custom'], union: (s, m) => ({ custom: { ...m.custom, ...s.custom } }) },
-  notes: { columns: ['notes'], union: (s, m) => ({ notes: joinText(s.notes, m.notes) }) },
-};
+/** What both kinds have; union: the survivor's values win, the merged record's fill the gaps. */
+function commonRules<R extends MergePerson | MergeCompany>(): Record<string, FieldRule<R>> {
+  const rules: Record<string, FieldRule<MergePerson | MergeCompany>> = {
+    emails: { columns: ['emails'], union: (s, m) => ({ emails: byKey([...s.emails, ...m.emails], (e) => e.normalized) }) },
+    phones: { columns: ['phones'], union: (s, m) => ({ phones: byKey([...s.phones, ...m.phones], (p) => p.e164) }) },
+    address: { columns: ['postal_code', 'prefecture', 'city', 'town', 'address_line'] },
+    ownerId: { columns: ['owner_id'] },
+    teamId: { columns: ['team_id'] },
+    tags: { columns: ['tags'], union: (s, m) => ({ tags: [...new Set([...s.tags, ...m.tags])] }) },
+    custom: { columns: ['custom'], union: (s, m) => ({ custom: { ...m.custom, ...s.custom } }) },
+    notes: { columns: ['notes'], union: (s, m) => ({ notes: joinText(s.notes, m.notes) }) },
+  };
+  return rules as Record<string, FieldRule<R>>;
+}
 
-export const personMergeFields: Record<string, FieldRule> = {
+export const personMergeFields: Record<string, FieldRule<MergePerson>> = {
   familyName: { columns: ['family_name'] },
   givenName: { columns: ['given_name'] },
   familyNameKana: { columns: ['family_name_kana'] },
@@ -53,15 +67,15 @@ export const personMergeFields: Record<string, FieldRule> = {
   gender: { columns: ['gender'] },
   household: {
     columns: ['household'],
-    union: (s, m) => ({ household: byKey<unknown>([...s.household, ...m.household], (h) => JSON.stringify(h)) }),
+    union: (s, m) => ({ household: byKey([...s.household, ...m.household], (h) => JSON.stringify(h)) }),
   },
   preferences: { columns: ['preferences'], union: (s, m) => ({ preferences: joinText(s.preferences, m.preferences) }) },
   /** Company, department and title go together: a department belongs to its company. */
   company: { columns: ['company_id', 'department_id', 'title'] },
-  ...common,
+  ...commonRules<MergePerson>(),
 };
 
-export const companyMergeFields: Record<string, FieldRule> = {
+export const companyMergeFields: Record<string, FieldRule<MergeCompany>> = {
   name: { columns: ['name'] },
   nameKana: { columns: ['name_kana'] },
   corporateNumber: { columns: ['corporate_number'] },
@@ -70,20 +84,26 @@ export const companyMergeFields: Record<string, FieldRule> = {
   fiscalMonth: { columns: ['fiscal_month'] },
   website: { columns: ['website'] },
   parentId: { columns: ['parent_id'] },
-  ...common,
+  ...commonRules<MergeCompany>(),
 };
 
-const JSON_COLUMNS = new Set(['emails', 'phones', 'household', 'custom']);
+const parsed = <R extends PersonRow | CompanyRow>(r: R) => ({
+  ...r,
+  emails: jsonList<StoredEmail>(r.emails),
+  phones: jsonList<StoredPhone>(r.phones),
+  custom: jsonObject(r.custom),
+});
+const parsePerson = (r: PersonRow): MergePerson => ({ ...parsed(r), household: jsonList<unknown>(r.household) });
 
 /** The survivor's row with the chosen values; unnamed fields keep the survivor's value. */
-function combine(
-  rules: Record<string, FieldRule>,
-  s: Record<string, any>,
-  m: Record<string, any>,
+function combine<R extends MergePerson | MergeCompany>(
+  rules: Record<string, FieldRule<R>>,
+  s: R,
+  m: R,
   fields: Partial<Record<string, MergeChoice>>,
-) {
+): R {
   const issues: { path: string; code: string }[] = [];
-  const out: Record<string, any> = {};
+  const out: R = { ...s };
   for (const [name, rule] of Object.entries(rules)) {
     const choice = fields[name] ?? 'survivor';
     if (choice === 'union') {
@@ -92,18 +112,21 @@ function combine(
     } else for (const c of rule.columns) out[c] = (choice === 'merged' ? m : s)[c];
   }
   for (const name of Object.keys(fields)) if (!rules[name]) issues.push({ path: `fields.${name}`, code: 'unknown_field' });
-  if (out.emails?.length > 10) issues.push({ path: 'fields.emails', code: 'too_many' });
-  if (out.phones?.length > 10) issues.push({ path: 'fields.phones', code: 'too_many' });
+  if (out.emails.length > 10) issues.push({ path: 'fields.emails', code: 'too_many' });
+  if (out.phones.length > 10) issues.push({ path: 'fields.phones', code: 'too_many' });
   if (issues.length) throw new AppError('validation_failed', { issues });
   return out;
 }
 
-function toDbColumns(values: Record<string, any>) {
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, JSON_COLUMNS.has(k) ? JSON.stringify(v) : v]));
-}
+/** The jsonb columns as stored again. */
+const stored = (v: { emails: StoredEmail[]; phones: StoredPhone[]; custom: Record<string, unknown> }) => ({
+  emails: JSON.stringify(v.emails),
+  phones: JSON.stringify(v.phones),
+  custom: JSON.stringify(v.custom),
+});
 
 interface MergeInput {
-  db: Db;
+  db: CustomersDb;
   actor: Actor;
   survivorId: string;
   mergedId: string;
@@ -113,24 +136,29 @@ interface MergeInput {
 }
 
 /** Lock both rows (in id order, so two merges never deadlock) and check what the actor may do. */
-async function lockPair(trx: Tx, table: 'people' | 'companies', input: MergeInput) {
+async function lockPair<T extends RecordTable>(trx: CustomersDb, table: T, input: MergeInput) {
   const { actor } = input;
   if (input.survivorId === input.mergedId) throw new AppError('validation_failed', { issues: [{ path: 'mergedId', code: 'same_record' }] });
   if (!can(actor.role, 'records.delete')) throw new AppError('forbidden', { permission: 'records.delete' });
-  const rows = new Map<string, Record<string, any>>();
+  const rows = new Map<string, RecordRow<T>>();
   for (const id of [input.survivorId, input.mergedId].sort()) {
     const r = await findVisibleRecord(trx, table, actor, id, { forUpdate: true });
     if (!r) throw new AppError('not_found');
     rows.set(id, r);
   }
-  return { s: rows.get(input.survivorId) as Record<string, any>, m: rows.get(input.mergedId) as Record<string, any> };
+  const pick = (id: string) => {
+    const r = rows.get(id);
+    if (!r) throw new AppError('not_found');
+    return r;
+  };
+  return { s: pick(input.survivorId), m: pick(input.mergedId) };
 }
 
-function checkVersions(input: MergeInput, s: Record<string, any>, m: Record<string, any>, current: unknown) {
+function checkVersions(input: MergeInput, s: { version: number }, m: { version: number }, current: unknown) {
   if (s.version !== input.survivorVersion || m.version !== input.mergedVersion) throw new AppError('conflict', { current });
 }
 
-async function checkCustom(trx: Tx, workspaceId: string, entityType: 'person' | 'company', custom: Record<string, unknown>) {
+async function checkCustom(trx: CustomersDb, workspaceId: string, entityType: 'person' | 'company', custom: Record<string, unknown>) {
   return validateCustom(await listCustomFields(trx, workspaceId, entityType), {}, custom);
 }
 
@@ -138,31 +166,42 @@ export async function mergePeople(input: MergeInput) {
   const { actor } = input;
   return input.db.transaction().execute(async (trx) => {
     const { s, m } = await lockPair(trx, 'people', input);
-    const view = async (r: Record<string, any>) =>
+    const view = async (r: PersonRow) =>
       presentPerson(r, r.company_id ? { id: r.company_id, name: (await companyName(trx, actor.workspaceId, r.company_id)) ?? '' } : null);
     const sView = await view(s);
     const mView = await view(m);
     checkVersions(input, s, m, { survivor: sView, merged: mView });
-    const values = combine(personMergeFields, s, m, input.fields);
-    values.custom = await checkCustom(trx, actor.workspaceId, 'person', values.custom);
-    const company = values.company_id ? await companyName(trx, actor.workspaceId, values.company_id) : null;
-    if (values.company_id && company === undefined) {
+    const v = combine(personMergeFields, parsePerson(s), parsePerson(m), input.fields);
+    v.custom = await checkCustom(trx, actor.workspaceId, 'person', v.custom);
+    const company = v.company_id ? await companyName(trx, actor.workspaceId, v.company_id) : null;
+    if (v.company_id && company === undefined) {
       // The chosen company is in the trash: keep the person without one rather than point at it.
-      Object.assign(values, { company_id: null, department_id: null });
+      Object.assign(v, { company_id: null, department_id: null });
     }
     const index = indexPerson({
-      familyName: values.family_name,
-      givenName: values.given_name,
-      familyNameKana: values.family_name_kana,
-      givenNameKana: values.given_name_kana,
-      emails: values.emails,
-      phones: values.phones,
+      familyName: v.family_name,
+      givenName: v.given_name,
+      familyNameKana: v.family_name_kana,
+      givenNameKana: v.given_name_kana,
+      emails: v.emails,
+      phones: v.phones,
       companyName: company ?? null,
     });
     await mergeRepo.movePersonRows(trx, actor.workspaceId, m.id, s.id);
     const permissions = await mergeRepo.latestPermissions(trx, actor.workspaceId, s.id);
-    const row = await mergeRepo.updateSurvivor(trx, 'people', actor.workspaceId, s.id, {
-      ...toDbColumns(values),
+    const row = await mergeRepo.updateSurvivingPerson(trx, actor.workspaceId, s.id, {
+      family_name: v.family_name,
+      given_name: v.given_name,
+      family_name_kana: v.family_name_kana,
+      given_name_kana: v.given_name_kana,
+      birthday: v.birthday,
+      gender: v.gender,
+      household: JSON.stringify(v.household),
+      preferences: v.preferences,
+      company_id: v.company_id,
+      department_id: v.department_id,
+      title: v.title,
+      ...sharedColumns(v),
       ...index,
       email_permission: permissions.email ?? (s.email_permission === 'unknown' ? m.email_permission : s.email_permission),
       dm_permission: permissions.dm ?? (s.dm_permission === 'unknown' ? m.dm_permission : s.dm_permission),
@@ -174,7 +213,7 @@ export async function mergePeople(input: MergeInput) {
       actor.workspaceId,
       'person',
       s.id,
-      contactPoints(actor.workspaceId, 'person', s.id, values.emails, values.phones),
+      contactPoints(actor.workspaceId, 'person', s.id, v.emails, v.phones),
     );
     await replaceContactPoints(trx, actor.workspaceId, 'person', m.id, []);
     const gone = await mergeRepo.retire(trx, 'people', actor.workspaceId, m.id, s.id, actor.userId);
@@ -185,14 +224,30 @@ export async function mergePeople(input: MergeInput) {
   });
 }
 
+/** The columns both kinds take from a merge (jsonb ones stored again). */
+function sharedColumns(v: MergePerson | MergeCompany) {
+  return {
+    ...stored(v),
+    postal_code: v.postal_code,
+    prefecture: v.prefecture,
+    city: v.city,
+    town: v.town,
+    address_line: v.address_line,
+    owner_id: v.owner_id,
+    team_id: v.team_id,
+    tags: v.tags,
+    notes: v.notes,
+  };
+}
+
 /** After moving employment rows: one current employment, at the survivor's company, with its department and title. */
-async function settleEmployments(trx: Tx, actor: Actor, row: Record<string, any>) {
+async function settleEmployments(trx: CustomersDb, actor: Actor, row: PersonRow) {
   const current = await mergeRepo.currentEmployments(trx, actor.workspaceId, row.id);
   const keep = row.company_id ? current.find((e) => e.company_id === row.company_id) : undefined;
   await mergeRepo.endEmployments(
     trx,
     actor.workspaceId,
-    current.filter((e) => e !== keep).map((e) => e.id as string),
+    current.filter((e) => e !== keep).map((e) => e.id),
   );
   if (keep) await mergeRepo.setEmployment(trx, actor.workspaceId, keep.id, row.department_id, row.title);
   else if (row.company_id) await startEmployment(trx, actor, row.id, row.company_id, row.department_id, row.title);
@@ -202,7 +257,7 @@ export async function mergeCompanies(input: MergeInput) {
   const { actor } = input;
   return input.db.transaction().execute(async (trx) => {
     const { s, m } = await lockPair(trx, 'companies', input);
-    const view = async (r: Record<string, any>) =>
+    const view = async (r: CompanyRow) =>
       presentCompany(
         r,
         r.parent_id ? { id: r.parent_id, name: (await companyNames(trx, actor.workspaceId, [r.parent_id])).get(r.parent_id) ?? '' } : null,
@@ -210,19 +265,27 @@ export async function mergeCompanies(input: MergeInput) {
     const sView = await view(s);
     const mView = await view(m);
     checkVersions(input, s, m, { survivor: sView, merged: mView });
-    const values = combine(companyMergeFields, s, m, input.fields);
-    values.custom = await checkCustom(trx, actor.workspaceId, 'company', values.custom);
-    if (values.parent_id === s.id || values.parent_id === m.id) values.parent_id = null;
+    const v = combine(companyMergeFields, parsed(s), parsed(m), input.fields);
+    v.custom = await checkCustom(trx, actor.workspaceId, 'company', v.custom);
+    if (v.parent_id === s.id || v.parent_id === m.id) v.parent_id = null;
     const index = indexCompany({
-      name: values.name,
-      nameKana: values.name_kana,
-      emails: values.emails,
-      phones: values.phones,
-      corporateNumber: values.corporate_number,
+      name: v.name,
+      nameKana: v.name_kana,
+      emails: v.emails,
+      phones: v.phones,
+      corporateNumber: v.corporate_number,
     });
     await mergeRepo.moveCompanyRows(trx, actor.workspaceId, m.id, s.id);
-    const row = await mergeRepo.updateSurvivor(trx, 'companies', actor.workspaceId, s.id, {
-      ...toDbColumns(values),
+    const row = await mergeRepo.updateSurvivingCompany(trx, actor.workspaceId, s.id, {
+      name: v.name,
+      name_kana: v.name_kana,
+      corporate_number: v.corporate_number,
+      industry: v.industry,
+      employee_count: v.employee_count,
+      fiscal_month: v.fiscal_month,
+      website: v.website,
+      parent_id: v.parent_id,
+      ...sharedColumns(v),
       ...index,
       updated_by: actor.userId,
     });
@@ -234,7 +297,7 @@ export async function mergeCompanies(input: MergeInput) {
       actor.workspaceId,
       'company',
       s.id,
-      contactPoints(actor.workspaceId, 'company', s.id, values.emails, values.phones),
+      contactPoints(actor.workspaceId, 'company', s.id, v.emails, v.phones),
     );
     await replaceContactPoints(trx, actor.workspaceId, 'company', m.id, []);
     const gone = await mergeRepo.retire(trx, 'companies', actor.workspaceId, m.id, s.id, actor.userId);
@@ -245,38 +308,17 @@ export async function mergeCompanies(input: MergeInput) {
   });
 }
 
-/** People are found by their company's name: the merged company's people now carry the survivor's. */
-async function reindexPeopleOf(trx: Tx, workspaceId: string, companyId: string, name: string) {
-  for (const p of await mergeRepo.peopleOfCompany(trx, workspaceId, companyId)) {
-    const idx = indexPerson({
-      familyName: p.family_name,
-      givenName: p.given_name,
-      familyNameKana: p.family_name_kana,
-      givenNameKana: p.given_name_kana,
-      emails: p.emails,
-      phones: p.phones,
-      companyName: name,
-    });
-    await mergeRepo.setSearch(trx, workspaceId, p.id, idx.search_text, idx.search_bigrams);
-  }
-}
+type Owned = { id: string; owner_id: string | null; team_id: string | null };
 
 /** Audit both records (both before-states and the choices) and tell other modules to move their rows. */
 async function recordMerge(
-  trx: Tx,
+  trx: CustomersTx,
   actor: Actor,
   entityType: 'person' | 'company',
-  x: {
-    sView: Record<string, unknown>;
-    mView: Record<string, unknown>;
-    after: Record<string, unknown>;
-    row: Record<string, any>;
-    gone: Record<string, any>;
-    fields: Partial<Record<string, MergeChoice>>;
-  },
+  x: { sView: object; mView: object; after: object; row: Owned; gone: Owned; fields: Partial<Record<string, MergeChoice>> },
 ) {
-  const survivorId = x.row.id as string;
-  const mergedId = x.gone.id as string;
+  const survivorId = x.row.id;
+  const mergedId = x.gone.id;
   await recordChange(trx, actor, {
     audit: {
       action: `${entityType}.merged`,

@@ -1,4 +1,7 @@
 import { formatJapaneseName } from '../../../../shared/jp-text.js';
+import type { Json } from '../../../platform/db/schema.js';
+import type { StoredEmail, StoredPhone } from './indexing.js';
+import type { CompanyRow, PersonRow } from './records.repository.js';
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 const dateOnly = (d: Date | string | null) => {
@@ -8,86 +11,89 @@ const dateOnly = (d: Date | string | null) => {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 };
 
-export function presentPerson(r: Record<string, any>, company?: { id: string; name: string } | null) {
+/**
+ * A jsonb array column as the shape this module writes into it (indexing.ts normalises emails and phones; the
+ * household and custom values are validated by the contracts): the write path is the only writer of these columns.
+ */
+export function jsonList<T>(value: Json): T[] {
+  return Array.isArray(value) ? (value as unknown as T[]) : [];
+}
+export function jsonObject(value: Json): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+
+export function presentPerson(r: PersonRow, company?: { id: string; name: string } | null) {
   return {
     id: r.id as string,
     displayName: formatJapaneseName(
       { family: r.family_name, given: r.given_name ?? '', familyKana: r.family_name_kana, givenKana: r.given_name_kana },
       'ja',
     ),
-    familyName: r.family_name as string,
-    givenName: r.given_name as string | null,
-    familyNameKana: r.family_name_kana as string | null,
-    givenNameKana: r.given_name_kana as string | null,
-    emails: (r.emails as { label: string; address: string }[]).map((e) => ({ label: e.label, address: e.address })),
-    phones: (r.phones as { label: string; number: string; e164: string }[]).map((p) => ({
-      label: p.label,
-      number: p.number,
-      e164: p.e164,
-    })),
-    postalCode: r.postal_code as string | null,
-    prefecture: r.prefecture as string | null,
-    city: r.city as string | null,
-    town: r.town as string | null,
-    addressLine: r.address_line as string | null,
+    familyName: r.family_name,
+    givenName: r.given_name,
+    familyNameKana: r.family_name_kana,
+    givenNameKana: r.given_name_kana,
+    emails: jsonList<StoredEmail>(r.emails).map((e) => ({ label: e.label, address: e.address })),
+    phones: jsonList<StoredPhone>(r.phones).map((p) => ({ label: p.label, number: p.number, e164: p.e164 })),
+    postalCode: r.postal_code,
+    prefecture: r.prefecture,
+    city: r.city,
+    town: r.town,
+    addressLine: r.address_line,
     birthday: dateOnly(r.birthday),
-    gender: r.gender as string | null,
-    household: r.household as unknown[],
-    preferences: r.preferences as string | null,
-    emailPermission: r.email_permission as string,
-    dmPermission: r.dm_permission as string,
-    companyId: r.company_id as string | null,
+    gender: r.gender,
+    household: jsonList<unknown>(r.household),
+    preferences: r.preferences,
+    emailPermission: r.email_permission,
+    dmPermission: r.dm_permission,
+    companyId: r.company_id,
     company: company ?? null,
-    departmentId: r.department_id as string | null,
-    title: r.title as string | null,
-    ownerId: r.owner_id as string | null,
-    teamId: r.team_id as string | null,
-    tags: r.tags as string[],
-    custom: r.custom as Record<string, unknown>,
-    notes: r.notes as string | null,
-    version: r.version as number,
-    createdAt: iso(r.created_at) as string,
-    createdBy: r.created_by as string | null,
-    updatedAt: iso(r.updated_at) as string,
-    updatedBy: r.updated_by as string | null,
+    departmentId: r.department_id,
+    title: r.title,
+    ownerId: r.owner_id,
+    teamId: r.team_id,
+    tags: r.tags,
+    custom: jsonObject(r.custom),
+    notes: r.notes,
+    version: r.version,
+    createdAt: new Date(r.created_at).toISOString(),
+    createdBy: r.created_by,
+    updatedAt: new Date(r.updated_at).toISOString(),
+    updatedBy: r.updated_by,
     deletedAt: iso(r.deleted_at),
   };
 }
 export type PersonView = ReturnType<typeof presentPerson>;
 
-export function presentCompany(r: Record<string, any>, parent?: { id: string; name: string } | null) {
+export function presentCompany(r: CompanyRow, parent?: { id: string; name: string } | null) {
   return {
-    id: r.id as string,
-    name: r.name as string,
-    nameKana: r.name_kana as string | null,
-    corporateNumber: r.corporate_number as string | null,
-    industry: r.industry as string | null,
-    employeeCount: r.employee_count as number | null,
-    fiscalMonth: r.fiscal_month as number | null,
-    website: r.website as string | null,
-    emails: (r.emails as { label: string; address: string }[]).map((e) => ({ label: e.label, address: e.address })),
-    phones: (r.phones as { label: string; number: string; e164: string }[]).map((p) => ({
-      label: p.label,
-      number: p.number,
-      e164: p.e164,
-    })),
-    postalCode: r.postal_code as string | null,
-    prefecture: r.prefecture as string | null,
-    city: r.city as string | null,
-    town: r.town as string | null,
-    addressLine: r.address_line as string | null,
-    parentId: r.parent_id as string | null,
+    id: r.id,
+    name: r.name,
+    nameKana: r.name_kana,
+    corporateNumber: r.corporate_number,
+    industry: r.industry,
+    employeeCount: r.employee_count,
+    fiscalMonth: r.fiscal_month,
+    website: r.website,
+    emails: jsonList<StoredEmail>(r.emails).map((e) => ({ label: e.label, address: e.address })),
+    phones: jsonList<StoredPhone>(r.phones).map((p) => ({ label: p.label, number: p.number, e164: p.e164 })),
+    postalCode: r.postal_code,
+    prefecture: r.prefecture,
+    city: r.city,
+    town: r.town,
+    addressLine: r.address_line,
+    parentId: r.parent_id,
     parent: parent ?? null,
-    ownerId: r.owner_id as string | null,
-    teamId: r.team_id as string | null,
-    tags: r.tags as string[],
-    custom: r.custom as Record<string, unknown>,
-    notes: r.notes as string | null,
-    version: r.version as number,
-    createdAt: iso(r.created_at) as string,
-    createdBy: r.created_by as string | null,
-    updatedAt: iso(r.updated_at) as string,
-    updatedBy: r.updated_by as string | null,
+    ownerId: r.owner_id,
+    teamId: r.team_id,
+    tags: r.tags,
+    custom: jsonObject(r.custom),
+    notes: r.notes,
+    version: r.version,
+    createdAt: new Date(r.created_at).toISOString(),
+    createdBy: r.created_by,
+    updatedAt: new Date(r.updated_at).toISOString(),
+    updatedBy: r.updated_by,
     deletedAt: iso(r.deleted_at),
   };
 }

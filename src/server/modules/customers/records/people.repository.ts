@@ -1,24 +1,39 @@
-import { sql } from 'kysely';
+import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import type { Actor } from '../../../platform/actor.js';
-import type { DbOrTx } from '../../../platform/db/database.js';
+import type { Companies, Consents, Departments, People } from '../../../platform/db/schema.js';
 import { newId } from '../../../platform/ids.js';
+import type { CustomersDb } from '../customers.db.js';
 import { visibleTo } from '../customers.policy.js';
 
-export function insertPerson(db: DbOrTx, row: Record<string, unknown>) {
-  return db.insertInto('people').values(row).returningAll().executeTakeFirstOrThrow() as Promise<Record<string, any>>;
+export function insertPerson(db: CustomersDb, row: Insertable<People>) {
+  return db.insertInto('people').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export function updatePerson(db: DbOrTx, workspaceId: string, id: string, set: Record<string, unknown>) {
+export function updatePerson(db: CustomersDb, workspaceId: string, id: string, set: Updateable<People>) {
   return db
     .updateTable('people')
     .set({ ...set, version: sql`version + 1`, updated_at: new Date() })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .returningAll()
-    .executeTakeFirstOrThrow() as Promise<Record<string, any>>;
+    .executeTakeFirstOrThrow();
 }
 
-export async function companyName(db: DbOrTx, workspaceId: string, companyId: string): Promise<string | undefined> {
+export function insertCompany(db: CustomersDb, row: Insertable<Companies>) {
+  return db.insertInto('companies').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updateCompany(db: CustomersDb, workspaceId: string, id: string, set: Updateable<Companies>) {
+  return db
+    .updateTable('companies')
+    .set({ ...set, version: sql`version + 1`, updated_at: new Date() })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function companyName(db: CustomersDb, workspaceId: string, companyId: string): Promise<string | undefined> {
   const r = await db
     .selectFrom('companies')
     .select('name')
@@ -26,10 +41,10 @@ export async function companyName(db: DbOrTx, workspaceId: string, companyId: st
     .where('id', '=', companyId)
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
-  return r?.name as string | undefined;
+  return r?.name;
 }
 
-export async function companyNames(db: DbOrTx, workspaceId: string, ids: string[]): Promise<Map<string, string>> {
+export async function companyNames(db: CustomersDb, workspaceId: string, ids: string[]): Promise<Map<string, string>> {
   if (!ids.length) return new Map();
   const rows = await db
     .selectFrom('companies')
@@ -37,11 +52,11 @@ export async function companyNames(db: DbOrTx, workspaceId: string, ids: string[
     .where('workspace_id', '=', workspaceId)
     .where('id', 'in', [...new Set(ids)])
     .execute();
-  return new Map(rows.map((r) => [r.id as string, r.name as string]));
+  return new Map(rows.map((r) => [r.id, r.name]));
 }
 
 /** The live people working at a company now that the actor may see, in 五十音 order. */
-export function staffOf(db: DbOrTx, actor: Actor, companyId: string, limit: number) {
+export function staffOf(db: CustomersDb, actor: Actor, companyId: string, limit: number) {
   return visibleTo(
     db
       .selectFrom('people as r')
@@ -57,7 +72,7 @@ export function staffOf(db: DbOrTx, actor: Actor, companyId: string, limit: numb
     .execute();
 }
 
-export async function departmentOf(db: DbOrTx, workspaceId: string, departmentId: string, companyId: string | null) {
+export async function departmentOf(db: CustomersDb, workspaceId: string, departmentId: string, companyId: string | null) {
   let q = db.selectFrom('departments').select('id').where('workspace_id', '=', workspaceId).where('id', '=', departmentId);
   if (companyId) q = q.where('company_id', '=', companyId);
   return !!(await q.executeTakeFirst());
@@ -66,7 +81,7 @@ export async function departmentOf(db: DbOrTx, workspaceId: string, departmentId
 const today = () => new Date().toISOString().slice(0, 10);
 
 export function startEmployment(
-  db: DbOrTx,
+  db: CustomersDb,
   actor: Actor,
   personId: string,
   companyId: string,
@@ -88,7 +103,7 @@ export function startEmployment(
     .execute();
 }
 
-export function endEmployment(db: DbOrTx, workspaceId: string, personId: string) {
+export function endEmployment(db: CustomersDb, workspaceId: string, personId: string) {
   return db
     .updateTable('employments')
     .set({ ended_on: today() })
@@ -99,7 +114,7 @@ export function endEmployment(db: DbOrTx, workspaceId: string, personId: string)
 }
 
 export function updateCurrentEmployment(
-  db: DbOrTx,
+  db: CustomersDb,
   workspaceId: string,
   personId: string,
   departmentId: string | null,
@@ -114,7 +129,7 @@ export function updateCurrentEmployment(
     .execute();
 }
 
-export function listEmployments(db: DbOrTx, workspaceId: string, personId: string) {
+export function listEmployments(db: CustomersDb, workspaceId: string, personId: string) {
   return db
     .selectFrom('employments as e')
     .innerJoin('companies as c', (j) => j.onRef('c.workspace_id', '=', 'e.workspace_id').onRef('c.id', '=', 'e.company_id'))
@@ -136,11 +151,11 @@ export function listEmployments(db: DbOrTx, workspaceId: string, personId: strin
     .execute();
 }
 
-export function insertConsent(db: DbOrTx, row: Record<string, unknown>) {
+export function insertConsent(db: CustomersDb, row: Insertable<Consents>) {
   return db.insertInto('consents').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export function listConsents(db: DbOrTx, workspaceId: string, personId: string) {
+export function listConsents(db: CustomersDb, workspaceId: string, personId: string) {
   return db
     .selectFrom('consents')
     .selectAll()
@@ -152,7 +167,7 @@ export function listConsents(db: DbOrTx, workspaceId: string, personId: string) 
 }
 
 export function setPermission(
-  db: DbOrTx,
+  db: CustomersDb,
   workspaceId: string,
   personId: string,
   column: 'email_permission' | 'dm_permission',
@@ -160,9 +175,51 @@ export function setPermission(
 ) {
   return db
     .updateTable('people')
-    .set({ [column]: value, version: sql`version + 1`, updated_at: new Date() })
+    .set({
+      ...(column === 'email_permission' ? { email_permission: value } : { dm_permission: value }),
+      version: sql`version + 1`,
+      updated_at: new Date(),
+    })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', personId)
     .returning(['owner_id', 'team_id'])
     .executeTakeFirst();
 }
+
+/** True when `ancestorId` is `companyId` or one of its parents, grandparents, …: it may not become its child. */
+export async function isAncestor(db: CustomersDb, workspaceId: string, ancestorId: string, companyId: string) {
+  const { rows } = await sql<{ id: string }>`WITH RECURSIVE up AS (
+      SELECT id, parent_id FROM companies WHERE workspace_id = ${workspaceId} AND id = ${companyId}
+      UNION SELECT c.id, c.parent_id FROM companies c JOIN up ON c.workspace_id = ${workspaceId} AND c.id = up.parent_id)
+    SELECT id FROM up WHERE id = ${ancestorId}`.execute(db);
+  return rows.length > 0;
+}
+
+/** A company's subsidiaries (live), in 五十音 order. */
+export function subsidiariesOf(db: CustomersDb, workspaceId: string, companyId: string) {
+  return db
+    .selectFrom('companies')
+    .select(['id', 'name'])
+    .where('workspace_id', '=', workspaceId)
+    .where('parent_id', '=', companyId)
+    .where('deleted_at', 'is', null)
+    .orderBy('sort_key')
+    .execute();
+}
+
+export function departmentsOf(db: CustomersDb, workspaceId: string, companyId: string) {
+  return db
+    .selectFrom('departments')
+    .select(['id', 'name', 'parent_id', 'position', 'version'])
+    .where('workspace_id', '=', workspaceId)
+    .where('company_id', '=', companyId)
+    .orderBy('position')
+    .orderBy('name')
+    .execute();
+}
+
+export function insertDepartment(db: CustomersDb, row: Insertable<Departments>) {
+  return db.insertInto('departments').values(row).execute();
+}
+
+export type ConsentRow = Selectable<Consents>;

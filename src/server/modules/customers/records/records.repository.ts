@@ -1,15 +1,16 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { Filter, Sort } from '../../../../shared/filter.js';
 import type { Actor } from '../../../platform/actor.js';
-import type { DbOrTx } from '../../../platform/db/database.js';
-import type { Companies, DB, People } from '../../../platform/db/schema.js';
+import type { Companies, ContactPoints, DB, People } from '../../../platform/db/schema.js';
 import { compileFilter, compileSort, decodeCursor, encodeCursor, type FieldCatalog } from '../../../platform/filter/compile.js';
 import type { CustomersDb, CustomersTable } from '../customers.db.js';
 import { visibleTo } from '../customers.policy.js';
 
 /** SQL shared by people and companies: list pages, counts, trash, contact points. Only this module's tables. */
 export type RecordTable = 'people' | 'companies';
-export const entityOf: Record<RecordTable, 'person' | 'company'> = { people: 'person', companies: 'company' };
+export type EntityType = 'person' | 'company';
+export const entityOf = { people: 'person', companies: 'company' } as const satisfies Record<RecordTable, EntityType>;
+export const tableOf = { person: 'people', company: 'companies' } as const satisfies Record<EntityType, RecordTable>;
 
 export type PersonRow = Selectable<People>;
 export type CompanyRow = Selectable<Companies>;
@@ -23,7 +24,8 @@ type EitherDb = Kysely<Omit<Pick<DB, CustomersTable>, RecordTable> & Record<Reco
  * One of the two tables, aliased `r` and typed with the columns both have, so one query serves either table.
  * Such a query selects whole rows of the named table: its result is typed back with `$castTo<RecordRow<T>>()`.
  */
-export const recordFrom = (table: RecordTable) => sql<SharedColumns>`${sql.table(table)}`.as('r');
+export const recordFrom = <A extends string = 'r'>(table: RecordTable, alias: A = 'r' as A) =>
+  sql<SharedColumns>`${sql.table(table)}`.as(alias);
 
 /** The handle on which either table reads as the shared columns: updates that serve both (trash, bulk changes). */
 export const either = (db: CustomersDb) => db as unknown as EitherDb;
@@ -37,9 +39,9 @@ export interface ListQuery {
   ids?: string[];
 }
 
-function base(db: DbOrTx, table: RecordTable, actor: Actor, q: Pick<ListQuery, 'filter' | 'trash' | 'ids'>, catalog: FieldCatalog) {
+function base(db: CustomersDb, table: RecordTable, actor: Actor, q: Pick<ListQuery, 'filter' | 'trash' | 'ids'>, catalog: FieldCatalog) {
   let query = db
-    .selectFrom(`${table} as r`)
+    .selectFrom(recordFrom(table))
     .where('r.workspace_id', '=', actor.workspaceId)
     .where('r.deleted_at', q.trash ? 'is not' : 'is', null)
     .where(compileFilter(q.filter, catalog, 'r'));
@@ -47,24 +49,25 @@ function base(db: DbOrTx, table: RecordTable, actor: Actor, q: Pick<ListQuery, '
   return visibleTo(query, actor, 'r');
 }
 
-export async function listRecords(db: DbOrTx, table: RecordTable, actor: Actor, q: ListQuery, catalog: FieldCatalog) {
+export async function listRecords<T extends RecordTable>(db: CustomersDb, table: T, actor: Actor, q: ListQuery, catalog: FieldCatalog) {
   const sort = compileSort(q.sort.length ? q.sort : [{ field: 'name', dir: 'asc' }], catalog, 'r');
   let query = base(db, table, actor, q, catalog)
     .selectAll('r')
-    .select(sort.keys.map((k, i) => k.as(`_k${i}`)));
+    .select(sort.keys.map((k, i) => k.as(`_k${i}`)))
+    .$castTo<RecordRow<T> & Record<`_k${number}`, unknown>>();
   if (q.cursor) query = query.where(sort.after(decodeCursor(q.cursor)));
   const rows = await query
     .orderBy(sort.orderBy)
     .limit(q.limit + 1)
     .execute();
-  const page = rows.slice(0, q.limit);
-  const last = page.at(-1) as Record<string, unknown> | undefined;
+  const page = rows.slice(0, q.limit) as RecordRow<T>[];
+  const last = rows.at(q.limit - 1);
   const nextCursor = rows.length > q.limit && last ? encodeCursor(sort.keys.map((_, i) => last[`_k${i}`])) : null;
   return { rows: page, nextCursor };
 }
 
 export async function countRecords(
-  db: DbOrTx,
+  db: CustomersDb,
   table: RecordTable,
   actor: Actor,
   q: Pick<ListQuery, 'filter' | 'trash'>,
@@ -74,55 +77,60 @@ export async function countRecords(
   return Number(row.n);
 }
 
-export function findRecord(
-  db: DbOrTx,
-  table: RecordTable,
+export function findRecord<T extends RecordTable>(
+  db: CustomersDb,
+  table: T,
   workspaceId: string,
   id: string,
   options: { includeDeleted?: boolean; forUpdate?: boolean } = {},
 ) {
-  let q = db.selectFrom(table).selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id);
-  if (!options.includeDeleted) q = q.where('deleted_at', 'is', null);
+  let q = db
+    .selectFrom(recordFrom(table))
+    .selectAll('r')
+    .$castTo<RecordRow<T>>()
+    .where('r.workspace_id', '=', workspaceId)
+    .where('r.id', '=', id);
+  if (!options.includeDeleted) q = q.where('r.deleted_at', 'is', null);
   if (options.forUpdate) q = q.forUpdate();
-  return q.executeTakeFirst() as Promise<Record<string, any> | undefined>;
+  return q.executeTakeFirst() as Promise<RecordRow<T> | undefined>;
 }
 
 /** The record if the actor may see it (the visibility check is part of the query): the one-record form of a list. */
-export function findVisibleRecord(
-  db: DbOrTx,
-  table: RecordTable,
+export function findVisibleRecord<T extends RecordTable>(
+  db: CustomersDb,
+  table: T,
   actor: Actor,
   id: string,
   options: { includeDeleted?: boolean; forUpdate?: boolean } = {},
 ) {
   let q = visibleTo(
-    db.selectFrom(`${table} as r`).selectAll('r').where('r.workspace_id', '=', actor.workspaceId).where('r.id', '=', id),
+    db.selectFrom(recordFrom(table)).selectAll('r').where('r.workspace_id', '=', actor.workspaceId).where('r.id', '=', id),
     actor,
     'r',
-  );
+  ).$castTo<RecordRow<T>>();
   if (!options.includeDeleted) q = q.where('r.deleted_at', 'is', null);
   if (options.forUpdate) q = q.forUpdate('r');
-  return q.executeTakeFirst() as Promise<Record<string, any> | undefined>;
+  return q.executeTakeFirst() as Promise<RecordRow<T> | undefined>;
 }
 
 /** Visible ids among the given ones (bulk actions act only on what the actor may see). */
-export async function visibleIds(db: DbOrTx, table: RecordTable, actor: Actor, ids: string[], catalog: FieldCatalog, trash = false) {
+export async function visibleIds(db: CustomersDb, table: RecordTable, actor: Actor, ids: string[], catalog: FieldCatalog, trash = false) {
   const rows = await base(db, table, actor, { ids, trash }, catalog).select('r.id').execute();
-  return rows.map((r) => r.id as string);
+  return rows.map((r) => r.id);
 }
 
 /** Visible live ids matching a filter, at most `limit` (bulk actions by filter). */
-export async function matchingIds(db: DbOrTx, table: RecordTable, actor: Actor, filter: Filter, catalog: FieldCatalog, limit: number) {
+export async function matchingIds(db: CustomersDb, table: RecordTable, actor: Actor, filter: Filter, catalog: FieldCatalog, limit: number) {
   const rows = await base(db, table, actor, { filter }, catalog).select('r.id').orderBy('r.id').limit(limit).execute();
-  return rows.map((r) => r.id as string);
+  return rows.map((r) => r.id);
 }
 
 export async function replaceContactPoints(
-  db: DbOrTx,
+  db: CustomersDb,
   workspaceId: string,
-  entityType: 'person' | 'company',
+  entityType: EntityType,
   entityId: string,
-  rows: { workspace_id: string; kind: 'email' | 'phone'; value: string; entity_type: string; entity_id: string }[],
+  rows: Insertable<ContactPoints>[],
 ) {
   await db
     .deleteFrom('contact_points')
@@ -139,16 +147,16 @@ export async function replaceContactPoints(
 }
 
 /** Live records the actor may see having this normalised email or phone, at most `limit` (a caller's reverse lookup). */
-export function visibleByContactPoint(
-  db: DbOrTx,
-  table: RecordTable,
+export function visibleByContactPoint<T extends RecordTable>(
+  db: CustomersDb,
+  table: T,
   actor: Actor,
   point: { kind: 'email' | 'phone'; value: string },
   limit: number,
 ) {
   return visibleTo(
     db
-      .selectFrom(`${table} as r`)
+      .selectFrom(recordFrom(table))
       .innerJoin('contact_points as cp', (j) =>
         j.onRef('cp.workspace_id', '=', 'r.workspace_id').onRef('cp.entity_id', '=', 'r.id').on('cp.entity_type', '=', entityOf[table]),
       )
@@ -160,14 +168,15 @@ export function visibleByContactPoint(
     actor,
     'r',
   )
+    .$castTo<RecordRow<T>>()
     .orderBy('r.sort_key')
     .orderBy('r.id')
     .limit(limit)
-    .execute() as Promise<Record<string, any>[]>;
+    .execute();
 }
 
 /** Records sharing a normalised email or phone: duplicate checks. */
-export async function findByContactPoints(db: DbOrTx, workspaceId: string, points: { kind: 'email' | 'phone'; value: string }[]) {
+export async function findByContactPoints(db: CustomersDb, workspaceId: string, points: { kind: 'email' | 'phone'; value: string }[]) {
   if (!points.length) return [];
   return db
     .selectFrom('contact_points')
@@ -179,14 +188,14 @@ export async function findByContactPoints(db: DbOrTx, workspaceId: string, point
 }
 
 export async function setDeleted(
-  db: DbOrTx,
+  db: CustomersDb,
   table: RecordTable,
   workspaceId: string,
   ids: string[],
   actorId: string | null,
   deleted: boolean,
 ) {
-  return db
+  return either(db)
     .updateTable(table)
     .set({
       deleted_at: deleted ? new Date() : null,
@@ -199,20 +208,20 @@ export async function setDeleted(
     .where('id', 'in', ids)
     .where('deleted_at', deleted ? 'is' : 'is not', null)
     .$if(!deleted, (q) => q.where('merged_into', 'is', null))
-    .$if(!deleted && table === 'people', (q) => q.where('erased_at', 'is', null))
+    .$if(!deleted && table === 'people', (q) => q.where(sql<boolean>`erased_at IS NULL`))
     .returning(['id', 'owner_id', 'team_id'])
     .execute();
 }
 
 export async function bulkUpdate(
-  db: DbOrTx,
+  db: CustomersDb,
   table: RecordTable,
   workspaceId: string,
   ids: string[],
   actorId: string | null,
   set: { owner_id?: string | null; team_id?: string | null; addTags?: string[]; removeTags?: string[] },
 ) {
-  return db
+  return either(db)
     .updateTable(table)
     .set({
       ...(set.owner_id !== undefined ? { owner_id: set.owner_id } : {}),
