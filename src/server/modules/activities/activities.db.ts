@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import { type DbOf, type Table, type TxOf, tablesOf } from '../../platform/db/database.js';
+import type { Kysely, Transaction } from 'kysely';
+import { type DbOf, type Table, type TxOf, tablesOf, txTablesOf } from '../../platform/db/database.js';
 
 /** The tables the activities module owns: its repositories see these and no others (ARCHITECTURE: one owner per table). */
 export const activitiesTables = [
@@ -23,3 +23,4 @@ export type ActivitiesTx = TxOf<ActivitiesTable>;
 
 /** The module's view of a handle that came from outside (the server's connection, another module's transaction). */
 export const activitiesDb = <D>(db: Kysely<D>): ActivitiesDb => tablesOf<ActivitiesTable, D>(db);
+export const activitiesTx = <D>(trx: Transaction<D>): ActivitiesTx => txTablesOf<ActivitiesTable, D>(trx);

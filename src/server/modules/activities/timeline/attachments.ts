@@ -79,19 +79,21 @@ function extensionOf(filename: string): string {
   return dot >= 0 ? filename.slice(dot + 1).toLowerCase() : '';
 }
 
+export interface NewAttachment {
+  workspaceId: string;
+  ownerType: AttachmentOwnerType;
+  ownerId: string;
+  filename: string;
+  contentType: string;
+  data: Buffer;
+  createdBy?: string | null;
+}
+
 /** Check size and type, write the file atomically under the workspace's folder, record it. */
 export async function storeAttachment(
   trx: ActivitiesTx,
   config: Pick<Config, 'attachments'>,
-  input: {
-    workspaceId: string;
-    ownerType: AttachmentOwnerType;
-    ownerId: string;
-    filename: string;
-    contentType: string;
-    data: Buffer;
-    createdBy?: string | null;
-  },
+  input: NewAttachment,
 ): Promise<StoredAttachment> {
   const { attachments } = config;
   const filename = cleanFilename(input.filename);
