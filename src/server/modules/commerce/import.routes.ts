@@ -42,7 +42,7 @@ export async function orderImportRoutes(app: App, deps: ModuleDeps) {
       },
       async (req, reply) => {
         const body = limitedBody(req, maxBytes);
-        const job = await uploadOrderImport({ database, boss: bus.jobs, actor: who(req.actor), ...req.query, body: body as never });
+        const job = await uploadOrderImport({ database, boss: bus.jobs, actor: who(req.actor), ...req.query, body });
         return reply.status(202).send(job);
       },
     ),

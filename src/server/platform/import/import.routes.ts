@@ -1,4 +1,4 @@
-import { Transform } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { importSummary } from '../../../shared/contracts/imports.js';
@@ -65,7 +65,7 @@ export async function uploadScope(app: App, types: readonly string[], routes: (s
 }
 
 /** The request body as a stream that fails with 413 past `maxBytes` (IMPORT_MAX_MB), declared or not. */
-export function limitedBody(req: FastifyRequest, maxBytes: number): NodeJS.ReadableStream {
+export function limitedBody(req: FastifyRequest, maxBytes: number): Readable {
   if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw new AppError('payload_too_large');
   const body = req.body as NodeJS.ReadableStream | undefined;
   if (!body || typeof body.pipe !== 'function') throw new AppError('unsupported_media_type');

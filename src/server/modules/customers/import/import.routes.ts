@@ -78,7 +78,7 @@ export async function importRoutes(app: App, deps: ModuleDeps) {
       },
       async (req, reply) => {
         const body = limitedBody(req, maxBytes);
-        return reply.status(201).send(await uploadImport({ db, actor: who(req.actor), ...req.query, body: body as never }));
+        return reply.status(201).send(await uploadImport({ db, actor: who(req.actor), ...req.query, body }));
       },
     ),
   );
