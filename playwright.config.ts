@@ -16,9 +16,12 @@ if (!process.env.TEST_WORKER_INDEX) {
   }
 }
 
+// E2E_PORT_BASE moves the four ports (two servers, two inbound SMTP receivers), so that two checkouts on one
+// machine can run their journeys at the same time; a server already on a port would otherwise be reused by mistake.
+const base = Number(process.env.E2E_PORT_BASE ?? 4610);
 const servers = [
-  { lang: 'ja', locale: 'ja-JP', port: 4610, mailPort: 4612 },
-  { lang: 'en', locale: 'en-US', port: 4611, mailPort: 4613 },
+  { lang: 'ja', locale: 'ja-JP', port: base, mailPort: base + 2 },
+  { lang: 'en', locale: 'en-US', port: base + 1, mailPort: base + 3 },
 ];
 
 /** Every journey file, in the order each language's server sees them (checked against e2e/ below). */

@@ -9,7 +9,9 @@ import { signInAsAdmin } from './support/session';
 
 // Runs after platform.spec.ts in each project. The mail provider is an SMTP server started by this test;
 // inbound mail goes to the app's built-in receiver (MAIL_INBOUND_PORT in playwright.config.ts).
-const INBOUND_PORT = { ja: 4612, en: 4613 } as const;
+// The servers' inbound SMTP receivers (playwright.config.ts: E2E_PORT_BASE + 2 and + 3).
+const portBase = Number(process.env.E2E_PORT_BASE ?? 4610);
+const INBOUND_PORT = { ja: portBase + 2, en: portBase + 3 } as const;
 
 async function csrf(page: Page) {
   const session = await (await page.request.get('/api/v1/auth/session')).json();

@@ -183,6 +183,35 @@ test('an API token is shown once, works as a bearer token, and stops working whe
   expect((await asToken()).status()).toBe(401);
 });
 
+test('an administrator renames the workspace and chooses what members see; both are kept', async ({ page }, testInfo) => {
+  const { lang, m } = messagesFor(testInfo);
+  const w = m.workspaceSettings;
+  await signInAsAdmin(page, m, lang);
+  await page.goto('/settings?tab=workspace');
+  const name = page.getByRole('textbox', { name: w.name });
+  const before = await name.inputValue();
+  const renamed = lang === 'ja' ? `${before}（改名）` : `${before} (renamed)`;
+  await name.fill(renamed);
+  await page.getByRole('textbox', { name: m.roles.member, exact: true }).click();
+  await page.getByRole('option', { name: w.visibilities.team }).click();
+  await expect(page.getByRole('textbox', { name: w.currency })).toHaveValue('JPY');
+  if (lang === 'ja') await page.screenshot({ path: 'test-results/workspace-settings-ja.png', fullPage: true });
+  await page.getByRole('button', { name: m.common.save }).click();
+  await expect(page.getByText(m.common.saved)).toBeVisible();
+  // The header shows the new name at once (the session is refetched), and a reload keeps both choices.
+  await expect(page.getByRole('banner').getByText(renamed)).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('textbox', { name: w.name })).toHaveValue(renamed);
+  await expect(page.getByRole('textbox', { name: m.roles.member, exact: true })).toHaveValue(w.visibilities.team);
+
+  // Later journeys share this workspace: members see all records again, under the original name.
+  await page.getByRole('textbox', { name: w.name }).fill(before);
+  await page.getByRole('textbox', { name: m.roles.member, exact: true }).click();
+  await page.getByRole('option', { name: w.visibilities.all }).click();
+  await page.getByRole('button', { name: m.common.save }).click();
+  await expect(page.getByRole('banner').getByText(before, { exact: true })).toBeVisible();
+});
+
 test('the audit log filters by record type and shows what changed; the command palette finds users', async ({ page }, testInfo) => {
   const { lang, m } = messagesFor(testInfo);
   await signInAsAdmin(page, m, lang);

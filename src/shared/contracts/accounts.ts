@@ -53,6 +53,8 @@ export const workspaceSchema = z.object({
   version: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** `GET /workspace` only: orders are stored, so the currency can no longer change (409 `currency_in_use`). */
+  currencyLocked: z.boolean().optional(),
 });
 
 export const workspacePatch = z.object({

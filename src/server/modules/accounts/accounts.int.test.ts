@@ -153,6 +153,22 @@ describe('invitations and roles', () => {
   });
 });
 
+describe('record visibility per role', () => {
+  it('restricts the roles the workspace names, never an administrator', async () => {
+    const own = await createTestWorkspace(server);
+    const ownAdmin = await signIn(server, own.adminEmail);
+    const w = (await ownAdmin.get('/api/v1/workspace')).body;
+    const set = await ownAdmin.patch('/api/v1/workspace', { version: w.version, visibility: { admin: 'own', member: 'own' } });
+    expect(set.status).toBe(200);
+    const { client: member } = await addUser(server, ownAdmin, 'member');
+    const mine = await member.post('/api/v1/people', { familyName: '自分' });
+    const theirs = await ownAdmin.post('/api/v1/people', { familyName: '管理者の' });
+    expect([mine.status, theirs.status]).toEqual([201, 201]);
+    expect((await member.get(`/api/v1/people/${theirs.body.id}`)).status, 'a member with own visibility').toBe(404);
+    expect((await ownAdmin.get(`/api/v1/people/${mine.body.id}`)).status, 'an administrator sees all whatever the setting').toBe(200);
+  });
+});
+
 describe('teams', () => {
   it('creates a team with members and rejects unknown members', async () => {
     const { userId } = await addUser(server, admin, 'member');

@@ -123,7 +123,9 @@ export async function logout(options: { db: AccountsDb; actor: Actor }): Promise
   });
 }
 
+/** Administrators see every record whatever the setting says (they manage the workspace and its data). */
 function visibilityFor(role: Role, settings: WorkspaceRow['settings']) {
+  if (role === 'admin') return 'all';
   return settings.visibility?.[role] ?? defaultVisibility[role];
 }
 

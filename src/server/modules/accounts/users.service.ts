@@ -17,7 +17,7 @@ const INVITATION_DAYS = 7;
 export async function getWorkspace(options: { db: AccountsDb; actor: Actor }) {
   const w = await workspaceRepo.find(options.db, options.actor.workspaceId);
   if (!w) throw new AppError('not_found');
-  return presentWorkspace(w);
+  return { ...presentWorkspace(w), currencyLocked: (await moneyHeldIn(options.db, w.id)).length > 0 };
 }
 
 export async function updateWorkspace(options: {

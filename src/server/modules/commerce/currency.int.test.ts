@@ -28,7 +28,9 @@ describe('the workspace currency', () => {
     expect(stillFree.status).toBe(200);
     const jpy = await admin.patch('/api/v1/workspace', { version: stillFree.body.version, currency: 'JPY' });
 
+    expect((await admin.get('/api/v1/workspace')).body.currencyLocked).toBe(false);
     await makeOrder(admin, { personId: (await makePerson(admin)).id });
+    expect((await admin.get('/api/v1/workspace')).body.currencyLocked, 'the settings screen disables the currency').toBe(true);
     const refused = await admin.patch('/api/v1/workspace', { version: jpy.body.version, currency: 'USD', name: '改名しない' });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('currency_in_use');

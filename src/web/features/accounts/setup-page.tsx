@@ -6,15 +6,8 @@ import { http } from '../../app/api-client';
 import { applyLanguage, currentLanguage, type UiLanguage } from '../../app/i18n';
 import { AuthCard } from '../../ui/auth-card';
 import { ErrorAlert } from '../../ui/error-alert';
+import { timeZones, WORKSPACE_CURRENCIES } from '../../ui/workspace-options';
 import { useSignInComplete } from './use-sign-in-complete';
-
-const currencies = ['JPY', 'USD', 'EUR', 'GBP', 'CNY', 'KRW', 'TWD', 'HKD', 'SGD', 'AUD', 'CAD', 'CHF', 'THB'];
-
-function timeZones(): string[] {
-  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
-  const list = intl.supportedValuesOf?.('timeZone') ?? [];
-  return list.includes('Asia/Tokyo') ? list : ['Asia/Tokyo', ...list];
-}
 
 /** First run: the workspace and its first administrator; the admin is signed in afterwards. */
 export function SetupPage() {
@@ -77,7 +70,7 @@ export function SetupPage() {
                 />
                 <Select
                   label={t('setup.currency')}
-                  data={currencies}
+                  data={WORKSPACE_CURRENCIES}
                   searchable
                   value={form.currency}
                   onChange={set('currency')}

@@ -8,12 +8,20 @@ import { SecurityPanel } from '../security/security-panel';
 import { ApiTokensPanel } from './api-tokens-panel';
 import { PasswordForm } from './password-form';
 import { ProfileForm } from './profile-form';
+import { WorkspaceForm } from './workspace-form';
 
 export function SettingsPage() {
   const { t } = useTranslation();
   const can = useCan();
   const [params, setParams] = useSearchParams();
-  const visible = ['profile', 'password', 'security', 'notifications', ...(can('tokens.own') ? ['tokens'] : [])];
+  const visible = [
+    'profile',
+    'password',
+    'security',
+    'notifications',
+    ...(can('tokens.own') ? ['tokens'] : []),
+    ...(can('workspace.manage') ? ['workspace'] : []),
+  ];
   const requested = params.get('tab') ?? 'profile';
   const tab = visible.includes(requested) ? requested : 'profile';
 
@@ -43,6 +51,11 @@ export function SettingsPage() {
         {can('tokens.own') && (
           <Tabs.Panel value="tokens">
             <ApiTokensPanel />
+          </Tabs.Panel>
+        )}
+        {can('workspace.manage') && (
+          <Tabs.Panel value="workspace">
+            <WorkspaceForm />
           </Tabs.Panel>
         )}
       </Tabs>

@@ -2,7 +2,14 @@
 export const settingsEn = {
   settings: {
     title: 'Settings',
-    tabs: { profile: 'Profile', password: 'Password', security: 'Security', notifications: 'Notifications', tokens: 'API tokens' },
+    tabs: {
+      profile: 'Profile',
+      password: 'Password',
+      security: 'Security',
+      notifications: 'Notifications',
+      tokens: 'API tokens',
+      workspace: 'Workspace',
+    },
     name: 'Name',
     email: 'Email address',
     language: 'Language',
@@ -29,5 +36,21 @@ export const settingsEn = {
     empty: 'No API tokens.',
     revoked: 'Revoked',
     revokeConfirm: 'Revoke token “{{name}}”? Programs using it will stop working.',
+  },
+  workspaceSettings: {
+    basics: 'Workspace',
+    name: 'Company or workspace name',
+    timeZone: 'Time zone',
+    language: 'Default language',
+    languageHint: 'For new users and mail; each user can choose their own',
+    currency: 'Currency',
+    currencyHint: 'Orders and customers’ purchase totals are in this currency',
+    currencyLocked: 'Orders are stored in this currency, so it can no longer change',
+    visibility: 'Who sees which records',
+    visibilityIntro:
+      'Customers, leads, deals, activities and orders each have an owner and a team. Choose what each role sees of the records owned by others.',
+    visibilities: { all: 'All records', team: 'Own and team’s records', own: 'Own records only' },
+    adminSeesAll:
+      'Administrators always see all records. New workspaces start with everyone seeing all records, as small teams share customers.',
   },
 };

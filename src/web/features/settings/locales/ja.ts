@@ -5,7 +5,14 @@ import type { settingsEn } from './en';
 export const settingsJa: Translation<typeof settingsEn> = {
   settings: {
     title: '設定',
-    tabs: { profile: 'プロフィール', password: 'パスワード', security: 'セキュリティ', notifications: '通知', tokens: 'API トークン' },
+    tabs: {
+      profile: 'プロフィール',
+      password: 'パスワード',
+      security: 'セキュリティ',
+      notifications: '通知',
+      tokens: 'API トークン',
+      workspace: 'ワークスペース',
+    },
     name: '氏名',
     email: 'メールアドレス',
     language: '言語',
@@ -32,5 +39,21 @@ export const settingsJa: Translation<typeof settingsEn> = {
     empty: 'API トークンはありません。',
     revoked: '取り消し済み',
     revokeConfirm: 'トークン「{{name}}」を取り消しますか？ これを使うプログラムは動かなくなります。',
+  },
+  workspaceSettings: {
+    basics: 'ワークスペース',
+    name: '会社名・ワークスペース名',
+    timeZone: 'タイムゾーン',
+    language: '既定の言語',
+    languageHint: '新しいユーザーとメールの言語。ユーザーごとに変更できます',
+    currency: '通貨',
+    currencyHint: '受注と顧客ごとの購買合計はこの通貨で記録されます',
+    currencyLocked: 'この通貨で受注が登録済みのため、変更できません',
+    visibility: 'データの公開範囲',
+    visibilityIntro:
+      '顧客・見込み客・商談・活動・受注には担当者とチームがあります。他の人が担当するデータを、ロールごとにどこまで表示するかを選びます。',
+    visibilities: { all: 'すべてのデータ', team: '自分とチームのデータ', own: '自分のデータのみ' },
+    adminSeesAll:
+      '管理者は常にすべてのデータを表示できます。新しいワークスペースでは、少人数のチームで顧客を共有できるよう全員が「すべてのデータ」から始まります。',
   },
 };
