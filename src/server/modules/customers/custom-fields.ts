@@ -1,14 +1,16 @@
+import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { CustomFieldType } from '../../../shared/contracts/customers.js';
 import type { FieldType } from '../../../shared/filter.js';
 import { normalizeEmail, normalizePhone } from '../../../shared/jp-text.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Db, DbOrTx } from '../../platform/db/database.js';
+import type { CustomFieldDefs } from '../../platform/db/schema.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import type { FieldCatalog } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { userInWorkspace } from '../accounts/index.js';
+import type { CustomersDb } from './customers.db.js';
 
 export interface CustomFieldDef {
   id: string;
@@ -27,26 +29,27 @@ export interface CustomFieldDef {
   version: number;
 }
 
-function present(r: any): CustomFieldDef {
+function present(r: Selectable<CustomFieldDefs>): CustomFieldDef {
   return {
     id: r.id,
-    entityType: r.entity_type,
+    // The table's CHECKs hold entity type and type to the contract's values; options are written from the contract.
+    entityType: r.entity_type as CustomFieldDef['entityType'],
     key: r.key,
-    type: r.type,
+    type: r.type as CustomFieldType,
     labelJa: r.label_ja,
     labelEn: r.label_en,
     helpJa: r.help_ja,
     helpEn: r.help_en,
     required: r.required,
     defaultValue: r.default_value ?? null,
-    options: r.options,
+    options: r.options as unknown as CustomFieldDef['options'],
     position: r.position,
     archived: !!r.archived_at,
     version: r.version,
   };
 }
 
-export async function listCustomFields(db: DbOrTx, workspaceId: string, entityType?: 'person' | 'company', includeArchived = false) {
+export async function listCustomFields(db: CustomersDb, workspaceId: string, entityType?: 'person' | 'company', includeArchived = false) {
   let q = db.selectFrom('custom_field_defs').selectAll().where('workspace_id', '=', workspaceId);
   if (entityType) q = q.where('entity_type', '=', entityType);
   if (!includeArchived) q = q.where('archived_at', 'is', null);
@@ -150,7 +153,7 @@ export function validateCustom(
  * workspace's user. Checks the values being written, not those kept from before.
  */
 export async function checkCustomUsers(
-  db: DbOrTx,
+  db: CustomersDb,
   workspaceId: string,
   defs: CustomFieldDef[],
   input: Record<string, unknown> | undefined,
@@ -207,7 +210,11 @@ export function customCatalog(defs: CustomFieldDef[]): FieldCatalog {
   return catalog;
 }
 
-export async function createCustomField(options: { db: Db; actor: Actor; input: Omit<CustomFieldDef, 'id' | 'archived' | 'version'> }) {
+export async function createCustomField(options: {
+  db: CustomersDb;
+  actor: Actor;
+  input: Omit<CustomFieldDef, 'id' | 'archived' | 'version'>;
+}) {
   const { actor, input } = options;
   if ((input.type === 'select' || input.type === 'multi_select') && input.options.length === 0) {
     throw new AppError('validation_failed', { issues: [{ path: 'options', code: 'options_required' }] });
@@ -257,7 +264,7 @@ export async function createCustomField(options: { db: Db; actor: Actor; input: 
 }
 
 export async function updateCustomField(options: {
-  db: Db;
+  db: CustomersDb;
   actor: Actor;
   id: string;
   version: number;

@@ -5,11 +5,11 @@ import iconv from 'iconv-lite';
 import { companyImportFields, personImportFields } from '../../../shared/contracts/import-fields.js';
 import type { Filter, Sort } from '../../../shared/filter.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Db } from '../../platform/db/database.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { chain } from '../../platform/streams.js';
 import { listCustomFields } from './custom-fields.js';
+import type { CustomersDb } from './customers.db.js';
 import { departmentNames } from './import/import.repository.js';
 import { fieldLabel } from './import/import-mapping.js';
 import { companyKind } from './records/company.kind.js';
@@ -47,7 +47,9 @@ function cellOf(r: Record_, column: string, locale: 'ja' | 'en', departments: Ma
     const v = r.custom[column.slice(7)];
     return v === undefined || v === null ? '' : Array.isArray(v) ? v.join(',') : String(v);
   }
-  const x = r as Record<string, any>;
+  // Built-in columns are named like the views' fields (familyName, city, …); a person's own ones are read below.
+  const x: Record<string, unknown> = r;
+  const person = 'familyName' in r ? r : null;
   switch (column) {
     case 'email':
       return r.emails[0]?.address ?? '';
@@ -62,11 +64,11 @@ function cellOf(r: Record_, column: string, locale: 'ja' | 'en', departments: Ma
     case 'fax':
       return phoneBy(r, 'fax');
     case 'companyName':
-      return x.company?.name ?? '';
+      return person?.company?.name ?? '';
     case 'department':
-      return x.departmentId ? (departments.get(x.departmentId) ?? '') : '';
+      return person?.departmentId ? (departments.get(person.departmentId) ?? '') : '';
     case 'gender':
-      return x.gender ? (locale === 'ja' ? (genderJa[x.gender] ?? x.gender) : x.gender) : '';
+      return person?.gender ? (locale === 'ja' ? (genderJa[person.gender] ?? person.gender) : person.gender) : '';
     case 'tags':
       return r.tags.join(',');
     default:
@@ -75,7 +77,7 @@ function cellOf(r: Record_, column: string, locale: 'ja' | 'en', departments: Ma
 }
 
 interface ExportOptions {
-  db: Db;
+  db: CustomersDb;
   actor: Actor;
   entityType: 'person' | 'company';
   filter?: Filter;
@@ -245,7 +247,7 @@ export async function exportVCards(o: Omit<ExportOptions, 'entityType' | 'column
   return Readable.from(cards());
 }
 
-export async function personVCard(o: { db: Db; actor: Actor; personId: string }) {
+export async function personVCard(o: { db: CustomersDb; actor: Actor; personId: string }) {
   const p = await getPerson({ db: o.db, actor: o.actor, personId: o.personId });
   await audit({ db: o.db, actor: o.actor, entityType: 'person', sort: [] }, { format: 'vcard', rows: 1, personId: p.id });
   return { vcard: toVCard(p), name: p.displayName };

@@ -1,13 +1,15 @@
+import type { Selectable } from 'kysely';
 import type { Filter, Sort } from '../../../shared/filter.js';
 import { can } from '../../../shared/permissions.js';
 import type { Actor } from '../../platform/actor.js';
-import type { Db, DbOrTx, Tx } from '../../platform/db/database.js';
+import type { SavedViews } from '../../platform/db/schema.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { compileFilter, compileSort } from '../../platform/filter/compile.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { companyCatalog, personCatalog } from './catalogs.js';
 import { customCatalog, listCustomFields } from './custom-fields.js';
+import type { CustomersDb, CustomersTx } from './customers.db.js';
 
 /**
  * Saved list views: a name, a filter, a sort and columns. Private views are seen by their owner only;
@@ -23,32 +25,35 @@ export interface ViewInput {
   columns: string[];
 }
 
-function present(r: Record<string, any>, actor: Actor) {
+type ViewRow = Selectable<SavedViews>;
+
+function present(r: ViewRow, actor: Actor) {
   return {
-    id: r.id as string,
+    id: r.id,
+    // Checked by the table (entity type) and compiled against the catalog before it was saved (filter, sort).
     entityType: r.entity_type as EntityType,
-    name: r.name as string,
-    ownerId: r.owner_id as string,
-    shared: r.shared as boolean,
+    name: r.name,
+    ownerId: r.owner_id,
+    shared: r.shared,
     filter: (r.filter ?? null) as Filter | null,
     sort: r.sort as Sort,
-    columns: r.columns as string[],
+    columns: r.columns,
     canEdit: mayEdit(actor, r),
-    version: r.version as number,
+    version: r.version,
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   };
 }
 export type SavedView = ReturnType<typeof present>;
 
-const mayEdit = (actor: Actor, r: Record<string, any>) => r.owner_id === actor.userId || (r.shared && can(actor.role, 'workspace.manage'));
-const mayRead = (actor: Actor, r: Record<string, any>) => r.shared || r.owner_id === actor.userId;
+const mayEdit = (actor: Actor, r: ViewRow) => r.owner_id === actor.userId || (r.shared && can(actor.role, 'workspace.manage'));
+const mayRead = (actor: Actor, r: ViewRow) => r.shared || r.owner_id === actor.userId;
 
 /**
  * Compile the filter and sort against the entity's fields (custom ones included) now, so a saved view
  * never holds something its list would refuse later. Columns must be fields of the catalog.
  */
-async function validate(db: DbOrTx, workspaceId: string, entityType: EntityType, v: Pick<ViewInput, 'filter' | 'sort' | 'columns'>) {
+async function validate(db: CustomersDb, workspaceId: string, entityType: EntityType, v: Pick<ViewInput, 'filter' | 'sort' | 'columns'>) {
   const defs = await listCustomFields(db, workspaceId, entityType);
   const catalog = { ...(entityType === 'person' ? personCatalog : companyCatalog), ...customCatalog(defs) };
   if (v.filter) compileFilter(v.filter, catalog, 'r');
@@ -59,7 +64,7 @@ async function validate(db: DbOrTx, workspaceId: string, entityType: EntityType,
   if (issues.length) throw new AppError('validation_failed', { issues });
 }
 
-export async function listViews(options: { db: Db; actor: Actor; entityType: EntityType }) {
+export async function listViews(options: { db: CustomersDb; actor: Actor; entityType: EntityType }) {
   const { actor } = options;
   const rows = await options.db
     .selectFrom('saved_views')
@@ -73,21 +78,22 @@ export async function listViews(options: { db: Db; actor: Actor; entityType: Ent
   return rows.map((r) => present(r, actor));
 }
 
-async function load(trx: DbOrTx, actor: Actor, id: string, forUpdate = false) {
+async function load(trx: CustomersDb, actor: Actor, id: string, forUpdate = false) {
   let q = trx.selectFrom('saved_views').selectAll().where('workspace_id', '=', actor.workspaceId).where('id', '=', id);
   if (forUpdate) q = q.forUpdate();
-  const row = (await q.executeTakeFirst()) as Record<string, any> | undefined;
+  const row = await q.executeTakeFirst();
   if (!row || !mayRead(actor, row)) throw new AppError('not_found');
   return row;
 }
 
-export async function getView(options: { db: Db; actor: Actor; viewId: string }) {
+export async function getView(options: { db: CustomersDb; actor: Actor; viewId: string }) {
   return present(await load(options.db, options.actor, options.viewId), options.actor);
 }
 
-export async function createView(options: { db: Db; actor: Actor; entityType: EntityType; input: ViewInput }) {
+export async function createView(options: { db: CustomersDb; actor: Actor; entityType: EntityType; input: ViewInput }) {
   const { actor, input, entityType } = options;
-  if (!actor.userId) throw new AppError('forbidden');
+  const ownerId = actor.userId;
+  if (!ownerId) throw new AppError('forbidden');
   return options.db.transaction().execute(async (trx) => {
     await validate(trx, actor.workspaceId, entityType, input);
     const row = await trx
@@ -97,7 +103,7 @@ export async function createView(options: { db: Db; actor: Actor; entityType: En
         id: newId(),
         entity_type: entityType,
         name: input.name,
-        owner_id: actor.userId,
+        owner_id: ownerId,
         shared: input.shared,
         filter: input.filter ? JSON.stringify(input.filter) : null,
         sort: JSON.stringify(input.sort),
@@ -111,18 +117,24 @@ export async function createView(options: { db: Db; actor: Actor; entityType: En
   });
 }
 
-export async function updateView(options: { db: Db; actor: Actor; viewId: string; patch: Partial<ViewInput> & { version: number } }) {
+export async function updateView(options: {
+  db: CustomersDb;
+  actor: Actor;
+  viewId: string;
+  patch: Partial<ViewInput> & { version: number };
+}) {
   const { actor, patch } = options;
   return options.db.transaction().execute(async (trx) => {
     const before = await load(trx, actor, options.viewId, true);
     if (!mayEdit(actor, before)) throw new AppError('forbidden');
-    if (before.version !== patch.version) throw new AppError('conflict', { current: present(before, actor) });
+    const current = present(before, actor);
+    if (before.version !== patch.version) throw new AppError('conflict', { current });
     const next = {
-      filter: patch.filter === undefined ? before.filter : patch.filter,
-      sort: patch.sort ?? before.sort,
-      columns: patch.columns ?? before.columns,
+      filter: patch.filter === undefined ? current.filter : patch.filter,
+      sort: patch.sort ?? current.sort,
+      columns: patch.columns ?? current.columns,
     };
-    await validate(trx, actor.workspaceId, before.entity_type, next);
+    await validate(trx, actor.workspaceId, before.entity_type as EntityType, next);
     const row = await trx
       .updateTable('saved_views')
       .set({
@@ -139,12 +151,12 @@ export async function updateView(options: { db: Db; actor: Actor; viewId: string
       .returningAll()
       .executeTakeFirstOrThrow();
     const view = present(row, actor);
-    await audit(trx, actor, 'saved_view.updated', row, present(before, actor), view);
+    await audit(trx, actor, 'saved_view.updated', row, current, view);
     return view;
   });
 }
 
-export async function deleteView(options: { db: Db; actor: Actor; viewId: string }) {
+export async function deleteView(options: { db: CustomersDb; actor: Actor; viewId: string }) {
   const { actor } = options;
   await options.db.transaction().execute(async (trx) => {
     const before = await load(trx, actor, options.viewId, true);
@@ -154,7 +166,7 @@ export async function deleteView(options: { db: Db; actor: Actor; viewId: string
   });
 }
 
-function audit(trx: Tx, actor: Actor, action: string, row: Record<string, any>, before: unknown, after: unknown) {
+function audit(trx: CustomersTx, actor: Actor, action: string, row: ViewRow, before: unknown, after: unknown) {
   return recordChange(trx, actor, {
     audit: { action, entityType: 'saved_view', entityId: row.id, before, after },
     // A private view concerns its owner only: realtime tells the owner (ownerId); shared ones everyone.

@@ -82,7 +82,7 @@ export const customersImport: ImportKind<CustomerImportOptions, PreparedRow> = {
   rows: (source, job) => readCustomerRows(source, job.format, job.encoding),
   async open({ db, job }) {
     const { entityType, mode, matchOn, mapping } = job.options;
-    const defs = await listCustomFields(db, job.workspace_id, entityType);
+    const defs = await listCustomFields(customersDb(db), job.workspace_id, entityType);
     const ctx: Omit<ChunkContext, 'client'> = {
       workspaceId: job.workspace_id,
       userId: job.created_by,
@@ -186,8 +186,9 @@ export async function uploadImport(options: {
 
 async function presentWithMappings(db: Kysely<DB>, actor: Actor, job: CustomerImportJob) {
   const { entityType } = job.options;
-  const defs = await listCustomFields(db, actor.workspaceId, entityType);
-  const saved = await repo.listMappings(customersDb(db), actor.workspaceId, entityType);
+  const cdb = customersDb(db);
+  const defs = await listCustomFields(cdb, actor.workspaceId, entityType);
+  const saved = await repo.listMappings(cdb, actor.workspaceId, entityType);
   const header = job.header;
   // A saved mapping whose headers all appear in this file is applied to the suggestion.
   const fitting = saved.find((m) => Object.keys(m.mapping).every((h) => header.includes(h)));
