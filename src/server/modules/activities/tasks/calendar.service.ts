@@ -7,6 +7,7 @@ import { recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { userSummaries } from '../../accounts/index.js';
 import type { ActivitiesDb } from '../activities.db.js';
+import * as preferences from './preferences.repository.js';
 import { workspaceTimeZone } from './tasks.people.js';
 import * as repo from './tasks.repository.js';
 import { localDate } from './tasks.time.js';
@@ -16,7 +17,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 const FEED_PAST_DAYS = 90;
 const FEED_LIMIT = 2000;
 
-function presentPreferences(row: repo.PreferencesRow | undefined, workspaceTimeZone: string): Preferences {
+function presentPreferences(row: preferences.PreferencesRow | undefined, workspaceTimeZone: string): Preferences {
   return {
     timeZone: row?.time_zone ?? null,
     effectiveTimeZone: row?.time_zone ?? workspaceTimeZone,
@@ -37,7 +38,7 @@ function me(actor: Actor): string {
 
 export async function getPreferences(options: { db: ActivitiesDb; actor: Actor }): Promise<Preferences> {
   const { db, actor } = options;
-  const row = await repo.findPreferences(db, actor.workspaceId, me(actor));
+  const row = await preferences.findPreferences(db, actor.workspaceId, me(actor));
   return presentPreferences(row, await workspaceTimeZone(db, actor.workspaceId));
 }
 
@@ -49,12 +50,12 @@ export async function updatePreferences(options: { db: ActivitiesDb; actor: Acto
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`notification_preferences:${actor.workspaceId}:${userId}`}, 0))`.execute(trx);
     const before = await getPreferences({ db: trx, actor });
     if (before.version !== patch.version) throw new AppError('conflict', { current: before });
-    const set: repo.PreferencesSet = {};
+    const set: preferences.PreferencesSet = {};
     if (patch.timeZone !== undefined) set.time_zone = patch.timeZone;
     if (patch.digestEnabled !== undefined) set.digest_enabled = patch.digestEnabled;
     if (patch.digestHour !== undefined) set.digest_hour = patch.digestHour;
     if (patch.reminderEmail !== undefined) set.reminder_email = patch.reminderEmail;
-    const row = await repo.upsertPreferences(trx, actor.workspaceId, userId, set);
+    const row = await preferences.upsertPreferences(trx, actor.workspaceId, userId, set);
     const after = presentPreferences(row, await workspaceTimeZone(options.db, actor.workspaceId));
     await recordChange(trx, actor, {
       audit: { action: 'notification_preferences.updated', entityType: 'user', entityId: userId, before, after },
@@ -70,7 +71,7 @@ export async function regenerateCalendarToken(options: { db: ActivitiesDb; actor
   const token = randomBytes(32).toString('base64url');
   return options.db.transaction().execute(async (trx) => {
     const createdAt = new Date();
-    await repo.upsertPreferences(trx, actor.workspaceId, userId, {
+    await preferences.upsertPreferences(trx, actor.workspaceId, userId, {
       calendar_token_hash: hashToken(token),
       calendar_token_created_at: createdAt,
     });
@@ -83,7 +84,7 @@ export async function revokeCalendarToken(options: { db: ActivitiesDb; actor: Ac
   const { actor } = options;
   const userId = me(actor);
   await options.db.transaction().execute(async (trx) => {
-    await repo.upsertPreferences(trx, actor.workspaceId, userId, { calendar_token_hash: null, calendar_token_created_at: null });
+    await preferences.upsertPreferences(trx, actor.workspaceId, userId, { calendar_token_hash: null, calendar_token_created_at: null });
     await recordChange(trx, actor, { audit: { action: 'calendar_feed.revoked', entityType: 'user', entityId: userId } });
   });
 }
@@ -95,7 +96,7 @@ export async function revokeCalendarToken(options: { db: ActivitiesDb; actor: Ac
 export async function calendarFeed(options: { db: ActivitiesDb; token: string; publicUrl: string; now?: Date }): Promise<string> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(options.token)) throw new AppError('not_found');
   const hash = hashToken(options.token);
-  const owner = await repo.findByCalendarToken(options.db, hash);
+  const owner = await preferences.findByCalendarToken(options.db, hash);
   // The index finds the row by hash; compare again in constant time so the lookup leaks nothing either way.
   if (
     !owner?.calendar_token_hash ||

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
-import type { Task } from '../../../../shared/contracts/tasks.js';
 import type { ActivitiesDb } from '../activities.db.js';
-import type { TaskRow } from './tasks.repository.js';
+import type { TaskNarrowed, TaskRow } from './tasks.repository.js';
 
 /** The SQL of the daily digest: whose digest is due, the claim of a day, the tasks it lists. */
 
@@ -69,7 +68,7 @@ export async function openTasksDue(db: ActivitiesDb, workspaceId: string, userId
   let q = db
     .selectFrom('tasks')
     .selectAll()
-    .$narrowType<{ status: Task['status']; priority: Task['priority'] }>()
+    .$narrowType<TaskNarrowed>()
     .where('workspace_id', '=', workspaceId)
     .where('owner_id', '=', userId)
     .where('status', '=', 'open')

@@ -1,6 +1,6 @@
 import { userSummaries, workspaceSettings } from '../../accounts/index.js';
 import type { ActivitiesDb } from '../activities.db.js';
-import { findPreferences } from './tasks.repository.js';
+import { findPreferences } from './preferences.repository.js';
 
 /** The users and workspace settings tasks need (time zones, reminder recipients), read through accounts' ports. */
 

@@ -1,22 +1,22 @@
 import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import type { Task, TaskBucket } from '../../../../shared/contracts/tasks.js';
 import type { Actor } from '../../../platform/actor.js';
-import type { NotificationPreferences, TaskLinks, Tasks } from '../../../platform/db/schema.js';
+import type { TaskLinks, Tasks } from '../../../platform/db/schema.js';
 import type { ActivitiesDb } from '../activities.db.js';
 import { whereTaskVisible } from '../activities.policy.js';
 
-/** The only SQL on tasks, task_links and notification_preferences. */
+/** The only SQL on tasks and task_links (the digest's is in digest.repository.ts, preferences' in preferences.repository.ts). */
 
 /** Status and priority narrowed to the contract's values (the table's CHECKs). */
-type Narrowed = { status: Task['status']; priority: Task['priority'] };
-export type TaskRow = Omit<Selectable<Tasks>, 'status' | 'priority'> & Narrowed;
+export type TaskNarrowed = { status: Task['status']; priority: Task['priority'] };
+export type TaskRow = Omit<Selectable<Tasks>, 'status' | 'priority'> & TaskNarrowed;
 export type TaskInsert = Insertable<Tasks>;
 export type TaskSet = Updateable<Tasks>;
 
 export type LinkRow = Omit<Selectable<TaskLinks>, 'workspace_id' | 'entity_type'> & { entity_type: Task['links'][number]['entityType'] };
 
 export async function insertTask(db: ActivitiesDb, row: TaskInsert): Promise<TaskRow> {
-  return db.insertInto('tasks').values(row).returningAll().$narrowType<Narrowed>().executeTakeFirstOrThrow();
+  return db.insertInto('tasks').values(row).returningAll().$narrowType<TaskNarrowed>().executeTakeFirstOrThrow();
 }
 
 export async function findTask(
@@ -25,7 +25,7 @@ export async function findTask(
   id: string,
   options: { includeDeleted?: boolean; forUpdate?: boolean } = {},
 ): Promise<TaskRow | undefined> {
-  let q = db.selectFrom('tasks').selectAll().$narrowType<Narrowed>().where('workspace_id', '=', workspaceId).where('id', '=', id);
+  let q = db.selectFrom('tasks').selectAll().$narrowType<TaskNarrowed>().where('workspace_id', '=', workspaceId).where('id', '=', id);
   if (!options.includeDeleted) q = q.where('deleted_at', 'is', null);
   if (options.forUpdate) q = q.forUpdate();
   return q.executeTakeFirst();
@@ -41,7 +41,7 @@ export async function findVisibleTask(
   let q = db
     .selectFrom('tasks as t')
     .selectAll('t')
-    .$narrowType<Narrowed>()
+    .$narrowType<TaskNarrowed>()
     .where('t.workspace_id', '=', actor.workspaceId)
     .where('t.id', '=', id);
   q = whereTaskVisible(q, actor);
@@ -57,7 +57,7 @@ export async function updateTask(db: ActivitiesDb, workspaceId: string, id: stri
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .returningAll()
-    .$narrowType<Narrowed>()
+    .$narrowType<TaskNarrowed>()
     .executeTakeFirstOrThrow();
 }
 
@@ -121,7 +121,7 @@ type Order = 'due' | 'done' | 'trash';
 export const orderOf = (q: Pick<TaskQuery, 'bucket' | 'trash'>): Order => (q.trash ? 'trash' : q.bucket === 'done' ? 'done' : 'due');
 
 function filtered(db: ActivitiesDb, actor: Actor, q: Omit<TaskQuery, 'cursor' | 'limit'>) {
-  let query = db.selectFrom('tasks as t').selectAll('t').$narrowType<Narrowed>().where('t.workspace_id', '=', actor.workspaceId);
+  let query = db.selectFrom('tasks as t').selectAll('t').$narrowType<TaskNarrowed>().where('t.workspace_id', '=', actor.workspaceId);
   query = q.trash ? query.where('t.deleted_at', 'is not', null) : query.where('t.deleted_at', 'is', null);
   if (q.assigneeId) query = query.where('t.owner_id', '=', q.assigneeId);
   if (!q.trash) {
@@ -232,7 +232,7 @@ export async function claimReminder(db: ActivitiesDb, workspaceId: string, taskI
     .where('deleted_at', 'is', null)
     .where('remind_at', '<=', now)
     .returningAll()
-    .$narrowType<Narrowed>()
+    .$narrowType<TaskNarrowed>()
     .executeTakeFirst();
 }
 
@@ -245,7 +245,7 @@ export async function claimReminderEmail(db: ActivitiesDb, workspaceId: string, 
     .where('id', '=', taskId)
     .where('reminder_emailed_at', 'is', null)
     .returningAll()
-    .$narrowType<Narrowed>()
+    .$narrowType<TaskNarrowed>()
     .executeTakeFirst();
 }
 
@@ -263,53 +263,12 @@ export async function dueReminders(db: ActivitiesDb, now: Date, limit: number) {
     .execute();
 }
 
-// Preferences (per user)
-
-export type PreferencesRow = Selectable<NotificationPreferences>;
-
-export async function findPreferences(db: ActivitiesDb, workspaceId: string, userId: string) {
-  return db
-    .selectFrom('notification_preferences')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-}
-
-export type PreferencesSet = Omit<Updateable<NotificationPreferences>, 'workspace_id' | 'user_id' | 'version'>;
-
-export async function upsertPreferences(
-  db: ActivitiesDb,
-  workspaceId: string,
-  userId: string,
-  set: PreferencesSet,
-): Promise<PreferencesRow> {
-  return db
-    .insertInto('notification_preferences')
-    .values({ workspace_id: workspaceId, user_id: userId, ...set })
-    .onConflict((oc) =>
-      oc
-        .columns(['workspace_id', 'user_id'])
-        .doUpdateSet({ ...set, version: sql`notification_preferences.version + 1`, updated_at: new Date() }),
-    )
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-export async function findByCalendarToken(db: ActivitiesDb, tokenHash: string) {
-  return db
-    .selectFrom('notification_preferences')
-    .select(['workspace_id', 'user_id', 'calendar_token_hash', 'time_zone'])
-    .where('calendar_token_hash', '=', tokenHash)
-    .executeTakeFirst();
-}
-
 /** A user's tasks with a due time in a window, for the calendar feed (served by tasks_assignee_open / tasks_due). */
 export async function tasksForFeed(db: ActivitiesDb, workspaceId: string, userId: string, from: Date, limit: number) {
   return db
     .selectFrom('tasks')
     .selectAll()
-    .$narrowType<Narrowed>()
+    .$narrowType<TaskNarrowed>()
     .where('workspace_id', '=', workspaceId)
     .where('owner_id', '=', userId)
     .where('deleted_at', 'is', null)
