@@ -1,37 +1,18 @@
-import type { AddressInfo } from 'node:net';
-import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { answers, type SniListener, startSniListener } from '../../../../../test/fakes/tls-rebinding.js';
 import { classifyImapError, ImapFailure, withMailbox } from './imap.client.js';
 
-// DNS stands in: imap.example.jp is loopback on the first answer, elsewhere on any later one (rebinding).
-const answers: string[] = [];
-vi.mock('node:dns/promises', () => ({
-  default: {
-    lookup: vi.fn(async (name: string) => {
-      answers.push(name);
-      if (name !== 'imap.example.jp') throw Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' });
-      return [{ address: answers.length === 1 ? '127.0.0.1' : '10.9.9.9', family: 4 }];
-    }),
-  },
-}));
+// DNS stands in: the first answer for imap.example.jp is loopback, any later one would be elsewhere (rebinding).
+vi.mock('node:dns/promises', async () => (await import('../../../../../test/fakes/tls-rebinding.js')).rebindingDns('imap.example.jp'));
 
-/** A TLS listener on loopback that notes the name the client asks for (SNI), then ends the handshake. */
-let server: tls.Server;
+let listener: SniListener;
 let port: number;
-const seen: { servername: string | false; address: string | undefined }[] = [];
+let seen: SniListener['seen'];
 beforeAll(async () => {
-  server = tls.createServer({
-    SNICallback: (servername, callback) => {
-      seen.push({ servername, address: undefined });
-      callback(new Error('no certificate here'));
-    },
-  });
-  server.on('connection', (socket) => seen.push({ servername: false, address: socket.remoteAddress }));
-  server.on('tlsClientError', () => {});
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  listener = await startSniListener();
+  ({ port, seen } = listener);
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => listener.close());
 
 const account = (host: string, allowPrivateHosts: string[]) => ({
   host,
