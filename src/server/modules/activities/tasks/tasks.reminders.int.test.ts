@@ -119,6 +119,31 @@ describe('daily digest', () => {
     expect(mine()).toHaveLength(2);
   });
 
+  it('counts the digest hour in the user’s own time zone when they set one, not the workspace’s', async () => {
+    const LONDON = 'Europe/London';
+    const ws = await createTestWorkspace(server);
+    await configureSmtp(server, ws.workspaceId, sink.port);
+    const admin = await signIn(server, ws.adminEmail);
+    const day = addDays(localDate(new Date(), LONDON), 3);
+    await admin.post('/api/v1/tasks', { title: 'ロンドンのタスク', dueAt: zonedInstant(day, '15:00', LONDON).toISOString() });
+    const prefs = await admin.patch('/api/v1/me/notification-preferences', {
+      version: 0,
+      digestEnabled: true,
+      digestHour: 8,
+      timeZone: LONDON,
+    });
+    expect(prefs.status).toBe(200);
+    const cfg = testConfig(server.databaseUrl);
+    const mine = () => sink.messages.filter((m) => m.to === ws.adminEmail && m.subject.startsWith('【ダイジェスト】'));
+    // 07:59 in London is 16:59 in Tokyo, the workspace's zone: past 8 there, not yet for this user.
+    await runDigests(server.database.db, cfg, zonedInstant(day, '07:59', LONDON));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(mine()).toHaveLength(0);
+    await runDigests(server.database.db, cfg, zonedInstant(day, '08:00', LONDON));
+    await sink.waitFor((m) => m.to === ws.adminEmail && m.subject.includes('今日 1 件'));
+    expect(mine()).toHaveLength(1);
+  });
+
   it('sends nothing to a user who has not turned it on', async () => {
     const ws = await createTestWorkspace(server);
     await configureSmtp(server, ws.workspaceId, sink.port);
