@@ -6,8 +6,8 @@ import { maySee, type OwnedRecord } from '../../platform/policy.js';
  * Who sees what of activities: the workspace's own / team / all visibility over an owner and a team. Tasks and
  * timeline entries carry their record's owner and team, so lists apply the rule inside their query (a page filtered
  * afterwards would come back short); an email takes it from the people it is linked to; a notification goes only to
- * users who may see its record, and is read by its recipient alone. Notes, calls and meetings take theirs from their linked records, through the owning modules'
- * getters (timeline.records.ts).
+ * users who may see its record, and is read by its recipient alone. Notes, calls and meetings take theirs from their
+ * linked records, through the owning modules' getters (timeline.records.ts).
  */
 
 const NOBODY = '00000000-0000-0000-0000-000000000000';
