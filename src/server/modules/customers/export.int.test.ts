@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
+import type { Person } from '../../../shared/contracts/customers.js';
 import type { RunningServer } from '../../server.js';
 
 let server: RunningServer;
@@ -44,15 +45,15 @@ const people = [
 ];
 
 /** The facts a round trip must keep, in a stable order. */
-function facts(list: any[]) {
+function facts(list: Person[]) {
   return list
     .map((p) => ({
       familyName: p.familyName,
       givenName: p.givenName,
       familyNameKana: p.familyNameKana,
       givenNameKana: p.givenNameKana,
-      emails: p.emails.map((e: any) => e.address),
-      phones: p.phones.map((x: any) => [x.label, x.number]),
+      emails: p.emails.map((e) => e.address),
+      phones: p.phones.map((x) => [x.label, x.number]),
       postalCode: p.postalCode,
       prefecture: p.prefecture,
       city: p.city,
@@ -76,7 +77,7 @@ async function seed(client: TestClient, extra: Record<string, unknown>[] = []) {
 }
 
 async function list(client: TestClient) {
-  return (await client.get('/api/v1/people?limit=500')).body.data as any[];
+  return (await client.get('/api/v1/people?limit=500')).body.data as Person[];
 }
 
 async function raw(client: TestClient, url: string) {
@@ -206,6 +207,7 @@ describe('vCard', () => {
     const { client } = await workspace();
     await seed(client);
     const yamada = (await list(client)).find((p) => p.familyName === '山田');
+    if (!yamada) throw new Error('山田 was not created');
     const one = await raw(client, `/api/v1/people/${yamada.id}/vcard`);
     expect(one.status).toBe(200);
     const card = one.body.toString('utf8');
@@ -220,9 +222,9 @@ describe('vCard', () => {
     expect(all.body.toString('utf8').match(/BEGIN:VCARD/g)).toHaveLength(3);
     const back = await reimport(all.body, 'text/vcard', 'people.vcf');
     // vCard has no 町域 field: town and address line travel together in ADR's street.
-    const noTown = (xs: any[]) => facts(xs).map(({ town: _t, addressLine: _a, ...rest }) => rest);
+    const noTown = (xs: Person[]) => facts(xs).map(({ town: _t, addressLine: _a, ...rest }) => rest);
     expect(noTown(back)).toEqual(noTown(await list(client)));
-    expect(back.find((p) => p.familyName === '山田').addressLine).toBe('千代田 1-1 ビル5F');
+    expect(back.find((p) => p.familyName === '山田')?.addressLine).toBe('千代田 1-1 ビル5F');
   });
 
   it('imports a vCard 2.1 from an old Japanese phone: Shift_JIS quoted-printable, folded lines, SOUND for kana', async () => {

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
+import type { Person } from '../../../../shared/contracts/customers.js';
 import { newId } from '../../../platform/ids.js';
 import { importDb, sweepImports } from '../../../platform/import/import.repository.js';
 import type { RunningServer } from '../../../server.js';
@@ -60,7 +61,7 @@ async function importFile(
 
 async function allPeople(client: TestClient) {
   const res = await client.get('/api/v1/people?limit=500&sort=createdAt');
-  return res.body.data as any[];
+  return res.body.data as Person[];
 }
 
 const cp932Csv = [
@@ -102,6 +103,7 @@ describe('import', () => {
     const people = await allPeople(a);
     expect(people).toHaveLength(2);
     const yamada = people.find((p) => p.familyName === '山田');
+    if (!yamada) throw new Error('山田 was not imported');
     expect(yamada).toMatchObject({
       givenName: '太郎',
       familyNameKana: 'ヤマダ',
@@ -124,11 +126,11 @@ describe('import', () => {
       givenNameKana: 'ハナコ',
       postalCode: '530-0001',
       gender: 'female',
-      company: { id: yamada.company.id },
+      company: { id: yamada.company?.id },
     });
     // Found by search like any person made through the API.
     const found = await a.get(`/api/v1/search?q=${encodeURIComponent('やまだ')}`);
-    expect(found.body.people.map((p: any) => p.id)).toEqual([yamada.id]);
+    expect(found.body.people.map((p: Person) => p.id)).toEqual([yamada.id]);
 
     expect(report.status).toBe(200);
     const text = String(report.body);
@@ -260,7 +262,7 @@ describe('import', () => {
     await waitDone(a, up.body.id);
     const again = await upload(a, csv);
     expect(again.body.suggestedMapping).toEqual({ 0: 'familyName', 1: 'email' });
-    expect(again.body.savedMappings.map((m: any) => m.name)).toEqual(['フランス']);
+    expect(again.body.savedMappings.map((m: { name: string }) => m.name)).toEqual(['フランス']);
   });
 });
 

@@ -9,7 +9,7 @@ import { indexCompany, normalizeContacts, normalizeKana, normalizePostalCode } f
 import { type CompanyView, presentCompany } from './people.presenter.js';
 import * as repo from './people.repository.js';
 import type { RecordKind } from './record-kind.js';
-import { type CompanyRow, findRecord } from './records.repository.js';
+import { type CompanyRow, findRecord, insertCompany, updateCompany } from './records.repository.js';
 import { reindexPeopleOf } from './reindex.js';
 
 /** What a company's create or edited view holds (labels as stored: any string). */
@@ -96,8 +96,8 @@ export const companyKind: RecordKind<'companies', CompanyView, CompanyFields, Co
   checkRefs,
   columns: async (_trx, _actor, merged) => columnsFor(merged),
   duplicates: (trx, workspaceId, c) => findCompanyDuplicates(trx, workspaceId, { ...c.columns, emails: c.emails, phones: c.phones }),
-  insert: repo.insertCompany,
-  update: repo.updateCompany,
+  insert: insertCompany,
+  update: updateCompany,
   view: async (db, workspaceId, row) => (await viewPage(db, workspaceId, [row]))[0] as CompanyView,
   viewPage,
   edited: (before, changes) => ({ ...before, ...changes }),

@@ -1,37 +1,9 @@
-import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Actor } from '../../../platform/actor.js';
-import type { Companies, Consents, Departments, People } from '../../../platform/db/schema.js';
+import type { Consents, Departments } from '../../../platform/db/schema.js';
 import { newId } from '../../../platform/ids.js';
 import type { CustomersDb } from '../customers.db.js';
 import { visibleTo } from '../customers.policy.js';
-
-export function insertPerson(db: CustomersDb, row: Insertable<People>) {
-  return db.insertInto('people').values(row).returningAll().executeTakeFirstOrThrow();
-}
-
-export function updatePerson(db: CustomersDb, workspaceId: string, id: string, set: Updateable<People>) {
-  return db
-    .updateTable('people')
-    .set({ ...set, version: sql`version + 1`, updated_at: new Date() })
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-export function insertCompany(db: CustomersDb, row: Insertable<Companies>) {
-  return db.insertInto('companies').values(row).returningAll().executeTakeFirstOrThrow();
-}
-
-export function updateCompany(db: CustomersDb, workspaceId: string, id: string, set: Updateable<Companies>) {
-  return db
-    .updateTable('companies')
-    .set({ ...set, version: sql`version + 1`, updated_at: new Date() })
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
 
 export async function companyName(db: CustomersDb, workspaceId: string, companyId: string): Promise<string | undefined> {
   const r = await db

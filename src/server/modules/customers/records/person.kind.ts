@@ -9,7 +9,7 @@ import { indexPerson, normalizeContacts, normalizeKana, normalizePostalCode } fr
 import { type PersonView, presentPerson } from './people.presenter.js';
 import * as repo from './people.repository.js';
 import type { RecordKind } from './record-kind.js';
-import type { PersonRow } from './records.repository.js';
+import { insertPerson, type PersonRow, updatePerson } from './records.repository.js';
 
 /** What a person's create or edited view holds (labels as stored: any string). */
 export type PersonFields = Omit<PersonCreate, 'ignoreDuplicates' | 'emails' | 'phones' | 'household' | 'gender'> & {
@@ -117,8 +117,8 @@ export const personKind: RecordKind<'people', PersonView, PersonFields, PersonCo
   checkRefs,
   columns: columnsFor,
   duplicates: (trx, workspaceId, c) => findPersonDuplicates(trx, workspaceId, { ...c.columns, emails: c.emails, phones: c.phones }),
-  insert: repo.insertPerson,
-  update: repo.updatePerson,
+  insert: insertPerson,
+  update: updatePerson,
   view,
   viewPage,
   edited(before, changes) {

@@ -1,4 +1,4 @@
-import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { Filter, Sort } from '../../../../shared/filter.js';
 import type { Actor } from '../../../platform/actor.js';
 import type { Companies, ContactPoints, DB, People } from '../../../platform/db/schema.js';
@@ -237,4 +237,33 @@ export async function bulkUpdate(
     .where('deleted_at', 'is', null)
     .returning(['id', 'owner_id', 'team_id'])
     .execute();
+}
+
+/** One table's writes (the shared use cases reach them through person.kind.ts / company.kind.ts). */
+export function insertPerson(db: CustomersDb, row: Insertable<People>) {
+  return db.insertInto('people').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updatePerson(db: CustomersDb, workspaceId: string, id: string, set: Updateable<People>) {
+  return db
+    .updateTable('people')
+    .set({ ...set, version: sql`version + 1`, updated_at: new Date() })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function insertCompany(db: CustomersDb, row: Insertable<Companies>) {
+  return db.insertInto('companies').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updateCompany(db: CustomersDb, workspaceId: string, id: string, set: Updateable<Companies>) {
+  return db
+    .updateTable('companies')
+    .set({ ...set, version: sql`version + 1`, updated_at: new Date() })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
