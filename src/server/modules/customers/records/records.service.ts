@@ -32,12 +32,6 @@ import {
  * references, linked names, employment history) is data in person.kind.ts and company.kind.ts. Each write runs in
  * one transaction with its audit row and outbox event.
  */
-type Kind<T extends RecordTable, V extends { version: number }, F extends BaseFields, C extends { owner_id: string | null }> = RecordKind<
-  T,
-  V,
-  F,
-  C
->;
 
 /** The kind's fields for filters and sorts: built-in ones and the workspace's custom fields. */
 async function catalogFor(db: CustomersDb, workspaceId: string, kind: { entity: 'person' | 'company'; catalog: FieldCatalog }) {
@@ -50,7 +44,7 @@ export async function createRecord<
   V extends { version: number },
   F extends BaseFields,
   C extends { owner_id: string | null },
->(kind: Kind<T, V, F, C>, options: { db: CustomersDb; actor: Actor; input: F & { ignoreDuplicates?: boolean } }): Promise<V> {
+>(kind: RecordKind<T, V, F, C>, options: { db: CustomersDb; actor: Actor; input: F & { ignoreDuplicates?: boolean } }): Promise<V> {
   const { actor, input } = options;
   const entity = kind.entity;
   kind.checkInput(input);
@@ -90,7 +84,7 @@ export async function getRecord<
   V extends { version: number },
   F extends BaseFields,
   C extends { owner_id: string | null },
->(kind: Kind<T, V, F, C>, options: { db: CustomersDb; actor: Actor; id: string; includeDeleted?: boolean }): Promise<V> {
+>(kind: RecordKind<T, V, F, C>, options: { db: CustomersDb; actor: Actor; id: string; includeDeleted?: boolean }): Promise<V> {
   const row = await findVisibleRecord(options.db, kind.table, options.actor, options.id, { includeDeleted: options.includeDeleted });
   if (!row) throw new AppError('not_found');
   return kind.view(options.db, options.actor.workspaceId, row);
@@ -102,7 +96,10 @@ export async function updateRecord<
   V extends { version: number },
   F extends BaseFields,
   C extends { owner_id: string | null },
->(kind: Kind<T, V, F, C>, options: { db: CustomersDb; actor: Actor; id: string; patch: Partial<F> & { version: number } }): Promise<V> {
+>(
+  kind: RecordKind<T, V, F, C>,
+  options: { db: CustomersDb; actor: Actor; id: string; patch: Partial<F> & { version: number } },
+): Promise<V> {
   const { actor, patch } = options;
   const entity = kind.entity;
   kind.checkInput(patch);
@@ -167,7 +164,7 @@ export async function listPage<
   V extends { version: number },
   F extends BaseFields,
   C extends { owner_id: string | null },
->(kind: Kind<T, V, F, C>, options: { db: CustomersDb; actor: Actor } & PageQuery) {
+>(kind: RecordKind<T, V, F, C>, options: { db: CustomersDb; actor: Actor } & PageQuery) {
   const { db, actor } = options;
   const { catalog } = await catalogFor(db, actor.workspaceId, kind);
   const { rows, nextCursor } = await listRecords(db, kind.table, actor, options, catalog);
@@ -179,7 +176,7 @@ export async function countPage<
   V extends { version: number },
   F extends BaseFields,
   C extends { owner_id: string | null },
->(kind: Kind<T, V, F, C>, options: { db: CustomersDb; actor: Actor; filter?: Filter; trash?: boolean }) {
+>(kind: RecordKind<T, V, F, C>, options: { db: CustomersDb; actor: Actor; filter?: Filter; trash?: boolean }) {
   const { catalog } = await catalogFor(options.db, options.actor.workspaceId, kind);
   return countRecords(options.db, kind.table, options.actor, options, catalog);
 }
