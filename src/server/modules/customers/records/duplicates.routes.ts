@@ -5,7 +5,8 @@ import type { Actor } from '../../../platform/actor.js';
 import type { App, ModuleDeps } from '../../../platform/http/app.js';
 import { customersDb } from '../customers.db.js';
 import * as duplicates from './duplicates.service.js';
-import { companyMergeFields, mergeCompanies, mergePeople, personMergeFields } from './merge.service.js';
+import { mergeCompanies, mergePeople } from './merge.service.js';
+import { companyMergeFields, personMergeFields } from './merge-fields.js';
 
 const reasons = z
   .array(z.enum(['email', 'phone', 'name_company', 'kana_company', 'name', 'corporate_number']))
