@@ -13,8 +13,8 @@ import type { CustomersDb } from './customers.db.js';
 import { departmentNames } from './import/import.repository.js';
 import { fieldLabel } from './import/import-mapping.js';
 import { companyKind } from './records/company.kind.js';
-import type { CompanyView, PersonView } from './records/people.presenter.js';
 import { personKind } from './records/person.kind.js';
+import type { CompanyView, PersonView } from './records/records.presenter.js';
 import { getPerson, listPage } from './records/records.service.js';
 import { toVCard } from './vcard.js';
 

@@ -11,8 +11,8 @@ import { listCustomFields } from './custom-fields.js';
 import type { CustomersDb } from './customers.db.js';
 import * as repo from './privacy.repository.js';
 import { deletePairsOf } from './records/duplicates.repository.js';
-import { jsonObject, presentPerson } from './records/people.presenter.js';
 import { companyNames } from './records/people.repository.js';
+import { jsonObject, presentPerson } from './records/records.presenter.js';
 import { findVisibleRecord, type PersonRow } from './records/records.repository.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -6,9 +6,9 @@ import { companyCatalog } from '../catalogs.js';
 import type { CustomersDb } from '../customers.db.js';
 import { findCompanyDuplicates } from './duplicates.js';
 import { indexCompany, normalizeContacts, normalizeKana, normalizePostalCode } from './indexing.js';
-import { type CompanyView, presentCompany } from './people.presenter.js';
 import * as repo from './people.repository.js';
 import type { RecordKind } from './record-kind.js';
+import { type CompanyView, presentCompany } from './records.presenter.js';
 import { type CompanyRow, findRecord, insertCompany, updateCompany } from './records.repository.js';
 import { reindexPeopleOf } from './reindex.js';
 

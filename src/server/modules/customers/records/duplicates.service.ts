@@ -9,8 +9,8 @@ import { type DuplicateReason, findCompanyDuplicates, findPersonDuplicates } fro
 import type { EntityType, PairRow, ScanRow } from './duplicates.repository.js';
 import * as repo from './duplicates.repository.js';
 import type { StoredEmail, StoredPhone } from './indexing.js';
-import { type CompanyView, jsonList, type PersonView, presentCompany, presentPerson } from './people.presenter.js';
 import { companyNames } from './people.repository.js';
+import { type CompanyView, jsonList, type PersonView, presentCompany, presentPerson } from './records.presenter.js';
 import { type CompanyRow, findRecord, findVisibleRecord, type PersonRow, recordFrom } from './records.repository.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,6 @@
 import { AppError } from '../../../platform/http/errors.js';
 import type { StoredEmail, StoredPhone } from './indexing.js';
-import { jsonList, jsonObject } from './people.presenter.js';
+import { jsonList, jsonObject } from './records.presenter.js';
 import type { CompanyRow, PersonRow } from './records.repository.js';
 
 /** The fields a merge chooses between, and how: from the survivor, from the merged record, or both (union). */

@@ -8,8 +8,8 @@ import { settlePairsAfterMerge } from './duplicates.repository.js';
 import { contactPoints, indexCompany, indexPerson } from './indexing.js';
 import * as mergeRepo from './merge.repository.js';
 import { combine, companyMergeFields, type MergeChoice, parsed, parsePerson, personMergeFields, sharedColumns } from './merge-fields.js';
-import { presentCompany, presentPerson } from './people.presenter.js';
 import { companyName, companyNames, startEmployment } from './people.repository.js';
+import { presentCompany, presentPerson } from './records.presenter.js';
 import {
   type CompanyRow,
   findVisibleRecord,

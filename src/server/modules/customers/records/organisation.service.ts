@@ -3,8 +3,8 @@ import { recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { newId } from '../../../platform/ids.js';
 import type { CustomersDb } from '../customers.db.js';
-import { presentPerson } from './people.presenter.js';
 import * as repo from './people.repository.js';
+import { presentPerson } from './records.presenter.js';
 import { getCompany, getPerson } from './records.service.js';
 
 /** Who works where (組織図): a person's employment history, a company's people, subsidiaries and departments. */

@@ -6,9 +6,9 @@ import { personCatalog } from '../catalogs.js';
 import type { CustomersDb } from '../customers.db.js';
 import { findPersonDuplicates } from './duplicates.js';
 import { indexPerson, normalizeContacts, normalizeKana, normalizePostalCode } from './indexing.js';
-import { type PersonView, presentPerson } from './people.presenter.js';
 import * as repo from './people.repository.js';
 import type { RecordKind } from './record-kind.js';
+import { type PersonView, presentPerson } from './records.presenter.js';
 import { insertPerson, type PersonRow, updatePerson } from './records.repository.js';
 
 /** What a person's create or edited view holds (labels as stored: any string). */

@@ -12,9 +12,9 @@ import { checkCustomUsers, customCatalog, listCustomFields, validateCustom } fro
 import { type CustomersDb, customersDb } from '../customers.db.js';
 import { companyKind } from './company.kind.js';
 import { contactPoints } from './indexing.js';
-import { jsonObject } from './people.presenter.js';
 import { personKind } from './person.kind.js';
 import { type BaseFields, definedChanges, type RecordKind } from './record-kind.js';
+import { jsonObject } from './records.presenter.js';
 import {
   bulkUpdate,
   countRecords,

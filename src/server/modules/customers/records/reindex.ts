@@ -1,7 +1,7 @@
 import type { CustomersDb } from '../customers.db.js';
 import { indexPerson, type StoredEmail, type StoredPhone } from './indexing.js';
 import { peopleOfCompany, setSearch } from './merge.repository.js';
-import { jsonList } from './people.presenter.js';
+import { jsonList } from './records.presenter.js';
 
 /** People are found by their company's name: when it changes (an edit, a merge), their search text follows. */
 export async function reindexPeopleOf(trx: CustomersDb, workspaceId: string, companyId: string, name: string) {

@@ -3,8 +3,8 @@ import { normalizeForSearch, normalizePhone } from '../../../../shared/jp-text.j
 import type { Actor } from '../../../platform/actor.js';
 import type { CustomersDb } from '../customers.db.js';
 import { visibleTo } from '../customers.policy.js';
-import { presentCompany, presentPerson } from './people.presenter.js';
 import { companyNames } from './people.repository.js';
+import { presentCompany, presentPerson } from './records.presenter.js';
 import { type RecordRow, type RecordTable, recordFrom, visibleByContactPoint } from './records.repository.js';
 
 export interface SearchHit {
