@@ -73,9 +73,10 @@ export function retire<T extends RecordTable>(
   survivorId: string,
   actorId: string | null,
 ) {
-  const either_: RecordTable = table;
+  // Widened to the union: either()'s update typing serves the two tables, not a generic one.
+  const target: RecordTable = table;
   return either(db)
-    .updateTable(either_)
+    .updateTable(target)
     .set({
       merged_into: survivorId,
       deleted_at: new Date(),
