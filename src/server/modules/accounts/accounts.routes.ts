@@ -26,6 +26,7 @@ import type { App, ModuleDeps } from '../../platform/http/app.js';
 import { SESSION_COOKIE } from '../../platform/http/auth.js';
 import { AppError } from '../../platform/http/errors.js';
 import { requestLocale } from '../../platform/http/locale.js';
+import { accountsDb } from './accounts.db.js';
 import { workspaceRepo } from './accounts.repository.js';
 import { listenForInvalidations } from './actor-cache.js';
 import { changePassword, createWorkspace, logout, type SessionResult, startSession } from './auth.service.js';
@@ -38,7 +39,7 @@ const ok = z.object({ ok: z.literal(true) });
 
 export async function accountsRoutes(app: App, deps: ModuleDeps) {
   const { database, config } = deps;
-  const { db } = database;
+  const db = accountsDb(database.db);
   const stopListening = await listenForInvalidations(database.pool, (err) =>
     app.log.warn({ module: 'accounts', err }, 'actor cache disabled'),
   );

@@ -10,6 +10,7 @@ import {
   uniqueEmail,
 } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
+import { accountsDb } from '../accounts/accounts.db.js';
 import { sweepSignInState } from './security.repository.js';
 import { signInRules } from './sign-in-throttle.js';
 import { currentTotp } from './totp.js';
@@ -391,7 +392,7 @@ describe('clean-up', () => {
     await enrol(client);
     const pending = await login(server, email, PASSWORD);
     await pool.query(`UPDATE login_challenges SET expires_at = now() - interval '1 minute'`);
-    await sweepSignInState(server.database.db, 365);
+    await sweepSignInState(accountsDb(server.database.db), 365);
     const keys = (await pool.query(`SELECT key FROM login_throttle WHERE key LIKE 'ip:sweep-%'`)).rows.map((r) => r.key);
     expect(keys.sort()).toEqual(['ip:sweep-locked', 'ip:sweep-recent']);
     expect(Number((await pool.query('SELECT count(*) FROM login_challenges')).rows[0].count)).toBe(0);

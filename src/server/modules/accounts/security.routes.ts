@@ -16,6 +16,7 @@ import {
 import type { Actor } from '../../platform/actor.js';
 import { secretKey } from '../../platform/crypto.js';
 import type { App, ModuleDeps } from '../../platform/http/app.js';
+import { accountsDb } from './accounts.db.js';
 import type { SessionResult } from './auth.service.js';
 import { sweepSignInState } from './security.repository.js';
 import { endUserSessions, listMySessions, resetUserTwoFactor, revokeMySession, unlockUser } from './sessions.service.js';
@@ -37,7 +38,7 @@ export function securityRoutes(
   { database, config, bus }: ModuleDeps,
   setSessionCookie: (reply: FastifyReply, s: SessionResult) => void,
 ) {
-  const { db } = database;
+  const db = accountsDb(database.db);
   // Hourly: counters, challenges and device cookies that no longer matter (security.repository.ts).
   bus.onStart(async (boss, { workers }) => {
     await boss.createQueue(SWEEP_QUEUE);

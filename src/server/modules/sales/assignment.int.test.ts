@@ -10,6 +10,7 @@ import {
   waitFor,
 } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
+import { salesDb } from '../sales/sales.db.js';
 import { fireEscalation, sweepEscalations } from './assignment.escalation.js';
 
 let server: RunningServer;
@@ -271,10 +272,10 @@ describe('escalation of unanswered leads', () => {
       );
       return rows[0]?.contacted_at;
     });
-    expect(await fireEscalation(server.database.db, { workspaceId, leadId: waiting.body.id }, later(10))).toBe(false); // not yet
-    expect(await sweepEscalations(server.database.db, later(31))).toBeGreaterThanOrEqual(1);
-    expect(await fireEscalation(server.database.db, { workspaceId, leadId: waiting.body.id }, later(40))).toBe(false); // once
-    expect(await fireEscalation(server.database.db, { workspaceId, leadId: touched.body.id }, later(40))).toBe(false);
+    expect(await fireEscalation(salesDb(server.database.db), { workspaceId, leadId: waiting.body.id }, later(10))).toBe(false); // not yet
+    expect(await sweepEscalations(salesDb(server.database.db), later(31))).toBeGreaterThanOrEqual(1);
+    expect(await fireEscalation(salesDb(server.database.db), { workspaceId, leadId: waiting.body.id }, later(40))).toBe(false); // once
+    expect(await fireEscalation(salesDb(server.database.db), { workspaceId, leadId: touched.body.id }, later(40))).toBe(false);
     const n = await waitFor('manager notified', async () => {
       const res = await manager.client.get('/api/v1/notifications');
       return res.body.data.find((x: any) => x.kind === 'lead_escalated');
@@ -307,7 +308,7 @@ describe('escalation of unanswered leads', () => {
       );
       return rows[0]?.contacted_at;
     });
-    await sweepEscalations(server.database.db, later(31));
+    await sweepEscalations(salesDb(server.database.db), later(31));
     const after = await admin.get(`/api/v1/leads/${lead.body.id}`);
     expect(after.body.ownerId).not.toBe(first);
     expect(members).toContain(after.body.ownerId);

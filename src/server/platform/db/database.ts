@@ -3,12 +3,11 @@ import pg from 'pg';
 import type { DB } from './schema.js';
 
 // timestamptz as Date, bigint/numeric as string are pg's defaults; int8 counts we cast in SQL.
-// TODO(issue 12): Kysely<DB> once every module takes its own handle (DbOf) instead of this one.
-// biome-ignore lint/suspicious/noExplicitAny: the untyped handle is being retired module by module
-export type Db = Kysely<any>;
-// biome-ignore lint/suspicious/noExplicitAny: as above
-export type Tx = Transaction<any>;
-export type DbOrTx = Db | Tx;
+/**
+ * The server's connection, typed with the whole migrated schema. Only the wiring holds it (server start, the
+ * platform's own workers); a module views it through its own tables with `<module>Db(db)` (see `DbOf`).
+ */
+export type Db = Kysely<DB>;
 
 /** A table of the migrated schema (`schema.ts`, generated). */
 export type Table = keyof DB;

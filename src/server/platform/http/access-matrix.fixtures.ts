@@ -1,6 +1,7 @@
 import { makeCompany, makeDeal, makeOrder, makePerson, makeProduct, must } from '../../../../test/factories.js';
 import { signIn, testConfig, uniqueEmail, waitFor } from '../../../../test/helpers.js';
 import type { Pipeline } from '../../../shared/contracts/sales.js';
+import { activitiesDb } from '../../modules/activities/activities.db.js';
 import { receiveMessage } from '../../modules/activities/mail/inbound-mail.js';
 import { newId } from '../ids.js';
 import { type Callers, OWNERS_A, type UserKey, wsOf } from './access-matrix.callers.js';
@@ -27,7 +28,7 @@ function receive(callers: Callers, owner: UserKey, from: string, subject: string
   );
   const { server } = callers;
   return receiveMessage(
-    { db: server.database.db, config: testConfig(server.databaseUrl) },
+    { db: activitiesDb(server.database.db), config: testConfig(server.databaseUrl) },
     { workspaceId: callers.workspaces[wsOf(owner)].id, raw, source: 'smtp' },
   );
 }

@@ -14,6 +14,7 @@ import {
 } from '../../../../../test/helpers.js';
 import type { Config } from '../../../platform/config.js';
 import type { RunningServer } from '../../../server.js';
+import { activitiesDb } from '../activities.db.js';
 import { IMAP_SWEEP_QUEUE } from './imap.jobs.js';
 import { pollWorkspaceMailbox } from './imap.poller.js';
 import { type ImapTestServer, rawMail, startImapServer } from './imap.test-support.js';
@@ -258,7 +259,7 @@ describe('IMAP polling', () => {
   it('takes at most the batch size per poll, saving progress message by message, and catches up on the next poll', async () => {
     const { admin, ws, imap } = await setup();
     for (let i = 1; i <= 5; i++) imap.append(rawMail({ from: `s${i}@example.jp`, to: 'crm@example.test', subject: `件名 ${i}` }));
-    const deps = { db: server.database.db, config };
+    const deps = { db: activitiesDb(server.database.db), config };
     const first = await pollWorkspaceMailbox(deps, { workspaceId: ws.workspaceId, requireEnabled: false, limit: 2 });
     expect(first).toMatchObject({ status: 'polled', stored: 2, more: true });
     expect((await admin.get('/api/v1/mail/settings')).body.imap.lastUid).toBe(2);

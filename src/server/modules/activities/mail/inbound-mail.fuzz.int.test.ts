@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestWorkspace, startTestServer, testConfig } from '../../../../../test/helpers.js';
 import { InboundRejection } from '../../../platform/mail-receiver.js';
 import type { RunningServer } from '../../../server.js';
+import { activitiesDb } from '../activities.db.js';
 import { receiveMessage } from './inbound-mail.js';
 
 /**
@@ -24,7 +25,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const deps = () => ({ db: server.database.db, config: testConfig(server.databaseUrl) });
+const deps = () => ({ db: activitiesDb(server.database.db), config: testConfig(server.databaseUrl) });
 
 async function ingest(raw: Buffer): Promise<string> {
   let timer: NodeJS.Timeout | undefined;

@@ -3,6 +3,7 @@ import { makeUser, makeWorkspace } from '../../../../../test/factories.js';
 import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
 import type { Notification } from '../../../../shared/contracts/activities.js';
 import type { RunningServer } from '../../../server.js';
+import { activitiesDb } from '../activities.db.js';
 import { makeNotificationsConsumer } from './notifications.service.js';
 
 let server: RunningServer;
@@ -87,7 +88,7 @@ describe('notifications', () => {
   it('creates one notification per user however often the event is delivered, and ignores users of other workspaces', async () => {
     const member = await addUser(server, admin, 'member', '重複 確認');
     const other = await createTestWorkspace(server);
-    const consume = makeNotificationsConsumer(server.database.db);
+    const consume = makeNotificationsConsumer(activitiesDb(server.database.db));
     const event = {
       id: '1',
       eventId: '0190f5a0-0000-7000-8000-0000000000aa',

@@ -15,6 +15,7 @@ import type { TimelineEntry } from '../../../../shared/contracts/activities.js';
 import type { Task } from '../../../../shared/contracts/tasks.js';
 import { systemActor } from '../../../platform/actor.js';
 import type { RunningServer } from '../../../server.js';
+import { activitiesDb } from '../../activities/activities.db.js';
 import { fireReminder, sweepReminders } from './tasks.jobs.js';
 import { completeTask, listTasks, taskSummary } from './tasks.service.js';
 import { configureSmtp, type SmtpSink, startSmtpSink } from './tasks.test-support.js';
@@ -299,14 +300,14 @@ describe('my tasks', () => {
     const actor = { ...systemActor(w.workspaceId), kind: 'user' as const, userId: w.adminId };
     const now = zonedInstant(day, '12:00', TZ);
     const bucket = async (b: 'overdue' | 'today' | 'upcoming' | 'nodate') =>
-      (await listTasks({ db: server.database.db, actor, query: { assignee: 'me', bucket: b, trash: false, limit: 50 }, now })).data.map(
-        (t) => t.title,
-      );
+      (
+        await listTasks({ db: activitiesDb(server.database.db), actor, query: { assignee: 'me', bucket: b, trash: false, limit: 50 }, now })
+      ).data.map((t) => t.title);
     expect(await bucket('today')).toEqual(['allDay', 'earlyToday', 'lateToday']);
     expect(await bucket('overdue')).toEqual(['yesterday']);
     expect(await bucket('upcoming')).toEqual(['tomorrow']);
     expect(await bucket('nodate')).toEqual(['nodate']);
-    const summary = await taskSummary({ db: server.database.db, actor, assignee: 'me', now });
+    const summary = await taskSummary({ db: activitiesDb(server.database.db), actor, assignee: 'me', now });
     expect(summary).toEqual({ timeZone: TZ, today: day, counts: { overdue: 1, today: 3, upcoming: 1, nodate: 1 } });
     // Through the API today (10 days before): everything dated is upcoming.
     const api = await a.get('/api/v1/tasks/summary');
@@ -378,7 +379,7 @@ describe('recurring tasks', () => {
     const t = (await admin.post('/api/v1/tasks', { title: '日次チェック', dueAt: at(day, '09:00'), rrule: 'FREQ=DAILY' })).body;
     const actor = { ...systemActor(ws.workspaceId), kind: 'user' as const, userId: ws.adminId };
     const done = await completeTask({
-      db: server.database.db,
+      db: activitiesDb(server.database.db),
       actor,
       scheduleReminder: async () => {},
       taskId: t.id,
@@ -495,7 +496,7 @@ describe('reminders', () => {
         remindAt: new Date(Date.now() + 60_000).toISOString(),
       })
     ).body;
-    const db = server.database.db;
+    const db = activitiesDb(server.database.db);
     const job = { workspaceId: ws.workspaceId, taskId: t.id };
     // Not due yet: nothing happens.
     expect(await fireReminder(db, job)).toBe(false);
@@ -516,8 +517,8 @@ describe('reminders', () => {
   it('a reminder moved to later is not fired by its old job', async () => {
     const t = (await admin.post('/api/v1/tasks', { title: '延期', remindAt: new Date(Date.now() + 60_000).toISOString() })).body;
     await admin.patch(`/api/v1/tasks/${t.id}`, { version: 1, remindAt: new Date(Date.now() + 3_600_000).toISOString() });
-    expect(await fireReminder(server.database.db, { workspaceId: ws.workspaceId, taskId: t.id }, new Date(Date.now() + 120_000))).toBe(
-      false,
-    );
+    expect(
+      await fireReminder(activitiesDb(server.database.db), { workspaceId: ws.workspaceId, taskId: t.id }, new Date(Date.now() + 120_000)),
+    ).toBe(false);
   });
 });

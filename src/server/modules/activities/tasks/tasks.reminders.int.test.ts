@@ -10,6 +10,7 @@ import {
   waitFor,
 } from '../../../../../test/helpers.js';
 import type { RunningServer } from '../../../server.js';
+import { activitiesDb } from '../../activities/activities.db.js';
 import { runDigests } from './digest.service.js';
 import { configureSmtp, type SmtpSink, startSmtpSink } from './tasks.test-support.js';
 import { addDays, localDate, zonedInstant } from './tasks.time.js';
@@ -48,7 +49,7 @@ describe('a reminder due while the server was stopped', () => {
 
     server = await startTestServer({ databaseUrl });
     try {
-      const db = server.database.db;
+      const db = activitiesDb(server.database.db);
       const notification = await waitFor('the notification row', async () => {
         const { rows } = await sql<{
           kind: string;
@@ -88,7 +89,7 @@ describe('daily digest', () => {
     await admin.post('/api/v1/tasks', { title: '翌日のタスク', dueAt: zonedInstant(addDays(day, 1), '09:00', TZ).toISOString() });
     const prefs = await admin.patch('/api/v1/me/notification-preferences', { version: 0, digestEnabled: true, digestHour: 8 });
     expect(prefs.status).toBe(200);
-    const { db } = server.database;
+    const db = activitiesDb(server.database.db);
     // A teammate assigns the admin a task: an unread notification (made by the notifications consumer).
     const member = await addUser(server, admin, 'member', '佐藤 次郎');
     await member.client.post('/api/v1/tasks', { title: '依頼されたタスク', assigneeId: ws.adminId });
@@ -136,10 +137,10 @@ describe('daily digest', () => {
     const cfg = testConfig(server.databaseUrl);
     const mine = () => sink.messages.filter((m) => m.to === ws.adminEmail && m.subject.startsWith('【ダイジェスト】'));
     // 07:59 in London is 16:59 in Tokyo, the workspace's zone: past 8 there, not yet for this user.
-    await runDigests(server.database.db, cfg, zonedInstant(day, '07:59', LONDON));
+    await runDigests(activitiesDb(server.database.db), cfg, zonedInstant(day, '07:59', LONDON));
     await new Promise((r) => setTimeout(r, 500));
     expect(mine()).toHaveLength(0);
-    await runDigests(server.database.db, cfg, zonedInstant(day, '08:00', LONDON));
+    await runDigests(activitiesDb(server.database.db), cfg, zonedInstant(day, '08:00', LONDON));
     await sink.waitFor((m) => m.to === ws.adminEmail && m.subject.includes('今日 1 件'));
     expect(mine()).toHaveLength(1);
   });
@@ -150,7 +151,7 @@ describe('daily digest', () => {
     const admin = await signIn(server, ws.adminEmail);
     await admin.post('/api/v1/tasks', { title: 'x', dueAt: new Date(Date.now() + 3_600_000).toISOString() });
     const cfg = testConfig(server.databaseUrl);
-    await runDigests(server.database.db, cfg, zonedInstant(addDays(localDate(new Date(), TZ), 1), '09:00', TZ));
+    await runDigests(activitiesDb(server.database.db), cfg, zonedInstant(addDays(localDate(new Date(), TZ), 1), '09:00', TZ));
     await new Promise((r) => setTimeout(r, 500));
     expect(sink.messages.filter((m) => m.to === ws.adminEmail)).toHaveLength(0);
   });

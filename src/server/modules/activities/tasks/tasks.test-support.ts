@@ -1,6 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { RunningServer } from '../../../server.js';
+import { activitiesDb } from '../activities.db.js';
 import { ensureSettings, updateSettings } from '../mail/mail.repository.js';
 
 export interface ReceivedMail {
@@ -57,13 +58,15 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
 
 /** Points the workspace's outgoing mail at the sink, through the mail module's own repository. */
 export async function configureSmtp(server: RunningServer, workspaceId: string, port: number) {
-  await server.database.db.transaction().execute(async (trx) => {
-    await ensureSettings(trx, workspaceId, null);
-    await updateSettings(
-      trx,
-      workspaceId,
-      { smtp_host: '127.0.0.1', smtp_port: port, smtp_security: 'none', from_address: 'crm@example.test', from_name: 'CRM' },
-      null,
-    );
-  });
+  await activitiesDb(server.database.db)
+    .transaction()
+    .execute(async (trx) => {
+      await ensureSettings(trx, workspaceId, null);
+      await updateSettings(
+        trx,
+        workspaceId,
+        { smtp_host: '127.0.0.1', smtp_port: port, smtp_security: 'none', from_address: 'crm@example.test', from_name: 'CRM' },
+        null,
+      );
+    });
 }

@@ -5,6 +5,7 @@ import type { FeedEntry, TimelineEntry } from '../../../../shared/contracts/acti
 import type { OutboxEvent } from '../../../platform/events/outbox.js';
 import { newId } from '../../../platform/ids.js';
 import type { RunningServer } from '../../../server.js';
+import { activitiesDb } from '../activities.db.js';
 import { makeTimelineConsumer } from './timeline.consumer.js';
 
 let server: RunningServer;
@@ -47,7 +48,7 @@ describe('timeline consumer', () => {
   it('writes one entry per linked record plus the company roll-up, and nothing more when the event is delivered twice', async () => {
     const company = await admin.post('/api/v1/companies', { name: '株式会社ロールアップ' });
     const person = await admin.post('/api/v1/people', { familyName: '田中', companyId: company.body.id, ignoreDuplicates: true });
-    const consume = makeTimelineConsumer(server.database.db);
+    const consume = makeTimelineConsumer(activitiesDb(server.database.db));
     const e = event({
       type: 'task.created',
       payload: {
@@ -79,7 +80,7 @@ describe('timeline consumer', () => {
 
   it('keeps every versionless fact about a source in any order, but never lets an older state replace a newer one', async () => {
     const person = await admin.post('/api/v1/people', { familyName: '順不同', ignoreDuplicates: true });
-    const consume = makeTimelineConsumer(server.database.db);
+    const consume = makeTimelineConsumer(activitiesDb(server.database.db));
     const payload = (sourceId: string, title: string, version?: number) => ({
       timeline: {
         kind: 'task',
@@ -102,7 +103,7 @@ describe('timeline consumer', () => {
   });
 
   it('skips a malformed timeline payload instead of failing forever', async () => {
-    const consume = makeTimelineConsumer(server.database.db);
+    const consume = makeTimelineConsumer(activitiesDb(server.database.db));
     await expect(consume(event({ payload: { timeline: { kind: '', links: 'nope' } } }))).resolves.toBeUndefined();
   });
 
@@ -188,7 +189,7 @@ describe('reading the timeline', () => {
   it('pages newest first with a keyset cursor, and filters by kind and by actor', async () => {
     const person = await admin.post('/api/v1/people', { familyName: '頁', ignoreDuplicates: true });
     const { userId: memberId } = await addUser(server, admin, 'member', '鈴木 一郎');
-    const consume = makeTimelineConsumer(server.database.db);
+    const consume = makeTimelineConsumer(activitiesDb(server.database.db));
     const base = Date.parse('2026-01-01T00:00:00Z');
     for (let i = 0; i < 120; i++) {
       await consume(
@@ -336,7 +337,7 @@ describe('reading the timeline', () => {
     const a = w.admin.client;
     const member = await addUser(server, a, 'member', '商談 担当');
     const dealId = (await a.post('/api/v1/deals', { title: '大型案件', amount: 1_000_000 })).body.id as string;
-    const consume = makeTimelineConsumer(server.database.db);
+    const consume = makeTimelineConsumer(activitiesDb(server.database.db));
     await consume({
       ...event({
         type: 'deal.created',

@@ -229,7 +229,7 @@ export async function startImport(options: {
     job = { ...job, encoding: input.encoding, header };
   }
   const { entityType } = job.options;
-  const defs = await listCustomFields(db, actor.workspaceId, entityType);
+  const defs = await listCustomFields(customersDb(db), actor.workspaceId, entityType);
   const issues = checkMapping(input.mapping, job.header.length, entityType, defs, input.mode);
   if (input.matchOn === 'id' && input.mode !== 'create' && !Object.values(input.mapping).includes('id'))
     issues.push({ path: 'matchOn', code: 'id_not_mapped' });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
 import type { RunningServer } from '../../../server.js';
+import { customersDb } from '../../customers/customers.db.js';
 import { checkRecordForDuplicates } from './duplicates.service.js';
 
 let server: RunningServer;
@@ -72,8 +73,8 @@ describe('duplicate review queue', () => {
       payload: {},
       createdAt: new Date().toISOString(),
     };
-    await checkRecordForDuplicates({ db: server.database.db, event });
-    await checkRecordForDuplicates({ db: server.database.db, event });
+    await checkRecordForDuplicates({ db: customersDb(server.database.db), event });
+    await checkRecordForDuplicates({ db: customersDb(server.database.db), event });
     expect((await q('SELECT count(*)::int AS n FROM duplicate_pairs WHERE workspace_id = $1', [workspaceId]))[0].n).toBe(1);
 
     const dismissed = await a.post(`/api/v1/duplicates/${pair.id}/dismiss`);
