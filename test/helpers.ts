@@ -97,6 +97,13 @@ export async function createTestWorkspace(server: RunningServer, options: { name
   return { workspaceId: workspace.id, adminId: userId, adminEmail: email };
 }
 
+/**
+ * The JSON a test gets back from the API. Tests read it by the shape they expect (the server's zod schemas check the
+ * real contract), so it is deliberately untyped here: the one `any` of the test helpers.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export type ApiBody = any;
+
 export interface TestClient {
   csrf: string;
   cookie: string;
@@ -105,11 +112,11 @@ export interface TestClient {
     url: string,
     body?: unknown,
     headers?: Record<string, string>,
-  ): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
-  get(url: string): Promise<{ status: number; body: any }>;
-  post(url: string, body?: unknown): Promise<{ status: number; body: any }>;
-  patch(url: string, body?: unknown): Promise<{ status: number; body: any }>;
-  delete(url: string): Promise<{ status: number; body: any }>;
+  ): Promise<{ status: number; body: ApiBody; headers: Record<string, unknown> }>;
+  get(url: string): Promise<{ status: number; body: ApiBody }>;
+  post(url: string, body?: unknown): Promise<{ status: number; body: ApiBody }>;
+  patch(url: string, body?: unknown): Promise<{ status: number; body: ApiBody }>;
+  delete(url: string): Promise<{ status: number; body: ApiBody }>;
 }
 
 /** Sign in through the API like a browser: session cookie plus the CSRF token from /auth/session. */

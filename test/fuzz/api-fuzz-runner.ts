@@ -208,16 +208,27 @@ export class ApiFuzzer {
     const ip = `10.${(this.ipSeq >> 16) & 255}.${(this.ipSeq >> 8) & 255}.${this.ipSeq & 255}`;
     const before = this.ipSeq % this.auditEvery === 0 ? await this.auditCount(ip) : null;
     let res: Awaited<ReturnType<ApiFuzzer['inject']>>;
+    let timer: NodeJS.Timeout | undefined;
+    const hang = new Promise<'hang'>((resolve) => {
+      timer = setTimeout(() => resolve('hang'), ANSWER_MS);
+    });
     try {
-      res = await this.inject(
-        req.auth,
-        req.route.method,
-        req.url,
-        { contentType: req.contentType, payload: req.payload },
-        { language: req.language, remoteAddress: ip },
-      );
+      const answer = await Promise.race([
+        this.inject(
+          req.auth,
+          req.route.method,
+          req.url,
+          { contentType: req.contentType, payload: req.payload },
+          { language: req.language, remoteAddress: ip },
+        ),
+        hang,
+      ]);
+      if (answer === 'hang') return `no answer within ${ANSWER_MS / 1000} s: ${describeRequest(req)}`;
+      res = answer;
     } catch (err) {
       return `request failed without an answer (${(err as Error).message}): ${describeRequest(req)}`;
+    } finally {
+      clearTimeout(timer);
     }
     this.stats.requests += 1;
     this.stats.routes.add(key);

@@ -36,7 +36,12 @@ export interface FuzzRoute {
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-type OpenApiDoc = { paths?: Record<string, Record<string, any>>; components?: { schemas?: Record<string, Schema> } };
+/** The parts of an OpenAPI operation the fuzzer reads. */
+interface OpenApiOperation {
+  parameters?: Array<{ in: string; name: string; required?: boolean; schema: Schema }>;
+  requestBody?: { content?: Record<string, { schema?: Schema }> };
+}
+type OpenApiDoc = { paths?: Record<string, Record<string, OpenApiOperation>>; components?: { schemas?: Record<string, Schema> } };
 
 /**
  * Every API route the app registered (collected by its onRoute hook as `app.apiRoutes`), with the request schemas
@@ -50,14 +55,14 @@ export function apiRoutesOf(app: App): { routes: FuzzRoute[]; undocumented: stri
   for (const { method, url } of app.apiRoutes) {
     const op = doc.paths?.[url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[method.toLowerCase()];
     if (!op) undocumented.push(`${method} ${url}`);
-    const parameters = (op?.parameters ?? []) as Array<{ in: string; name: string; required?: boolean; schema: Schema }>;
+    const parameters = op?.parameters ?? [];
     const pick = (where: string) =>
       parameters.filter((p) => p.in === where).map((p) => ({ name: p.name, required: !!p.required, schema: p.schema }));
     const pathNames = [...url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1] as string);
     const params = pathNames.map(
       (name) => pick('path').find((p) => p.name === name) ?? { name, required: true, schema: { type: 'string' } },
     );
-    const body = op?.requestBody?.content?.['application/json']?.schema as Schema | undefined;
+    const body = op?.requestBody?.content?.['application/json']?.schema;
     routes.push({ method, url, params, query: pick('query'), body, rawBody: !body && WRITE_METHODS.has(method) && method !== 'DELETE' });
   }
   return { routes, undocumented, refs: doc.components?.schemas ?? {} };

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ApiBody } from '../../../test/helpers.js';
 import { createTestDatabase, PASSWORD, uniqueEmail } from '../../../test/helpers.js';
 import { createWorkspace } from '../modules/accounts/index.js';
 import { openDatabase } from '../platform/db/database.js';
@@ -83,7 +84,7 @@ export async function startChild(env: Record<string, string>, port: number, time
 }
 
 export interface HttpClient {
-  call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: ApiBody }>;
 }
 
 /** Signs in over HTTP like a browser (session cookie and CSRF token). */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestWorkspace, PASSWORD, testConfig, waitFor } from '../../../test/helpers.js';
+import { type ApiBody, createTestWorkspace, PASSWORD, testConfig, waitFor } from '../../../test/helpers.js';
 import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from '../platform/db/embedded.js';
 import { type RunningServer, startServer } from '../server.js';
 
@@ -37,7 +37,7 @@ async function call(method: string, url: string, body?: unknown, limitMs = 10_00
     signal: AbortSignal.timeout(limitMs),
   });
   const text = await res.text();
-  let parsed: any = text;
+  let parsed: ApiBody = text;
   try {
     parsed = JSON.parse(text);
   } catch {

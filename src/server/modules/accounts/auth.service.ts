@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Locale } from '../../../shared/errors.js';
-import { defaultVisibility, type Role, type TokenScope } from '../../../shared/permissions.js';
+import { defaultVisibility, type Role } from '../../../shared/permissions.js';
 import { type Actor, systemActor } from '../../platform/actor.js';
 import { recordChange } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';

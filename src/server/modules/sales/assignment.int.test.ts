@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTeam, makeUser, makeWorkspace, type TestUser } from '../../../../test/factories.js';
 import {
+  type ApiBody,
   addUser,
   createTestDatabase,
   createTestWorkspace,
@@ -82,9 +83,9 @@ describe('assignment rules', () => {
     });
     const entries = await waitFor('timeline entry', async () => {
       const res = await admin.get(`/api/v1/timeline/lead/${lead.body.id}`);
-      return res.body.data?.find((e: any) => e.summary?.action === 'assigned') ? res.body.data : undefined;
+      return res.body.data?.find((e: ApiBody) => e.summary?.action === 'assigned') ? res.body.data : undefined;
     });
-    expect(entries.find((e: any) => e.summary?.action === 'assigned').summary).toMatchObject({
+    expect(entries.find((e: ApiBody) => e.summary?.action === 'assigned').summary).toMatchObject({
       ruleName: 'Web 問い合わせ',
       assigneeName: '通知 花子',
     });
@@ -158,7 +159,7 @@ describe('assignment rules', () => {
     expect((await admin.post('/api/v1/leads', { familyName: '前' })).body.ownerId).toBe(x);
     const order = await admin.request('PUT', '/api/v1/assignment-rules/order', { objectType: 'lead', ids: [r2.id, r1.id] });
     expect(order.status).toBe(200);
-    expect(order.body.data.map((r: any) => r.name)).toEqual(['乙へ', '甲へ']);
+    expect(order.body.data.map((r: ApiBody) => r.name)).toEqual(['乙へ', '甲へ']);
     expect((await admin.post('/api/v1/leads', { familyName: '後' })).body.ownerId).toBe(y);
     const bad = await admin.request('PUT', '/api/v1/assignment-rules/order', { objectType: 'lead', ids: [r2.id] });
     expect(bad.status).toBe(400);
@@ -234,7 +235,7 @@ describe('escalation of unanswered leads', () => {
   async function withEscalation(extra: Record<string, unknown> = {}) {
     const ctx = await workspaceWithTeam(['初動 一郎', '初動 二郎']);
     const manager = await addUser(server, ctx.admin, 'manager', '課長 三郎');
-    const team = (await ctx.admin.get('/api/v1/teams')).body.data.find((t: any) => t.id === ctx.teamId);
+    const team = (await ctx.admin.get('/api/v1/teams')).body.data.find((t: ApiBody) => t.id === ctx.teamId);
     const patched = await ctx.admin.patch(`/api/v1/teams/${ctx.teamId}`, {
       version: team.version,
       memberIds: [...ctx.reps.map((r) => r.id), manager.userId],
@@ -278,7 +279,7 @@ describe('escalation of unanswered leads', () => {
     expect(await fireEscalation(salesDb(server.database.db), { workspaceId, leadId: touched.body.id }, later(40))).toBe(false);
     const n = await waitFor('manager notified', async () => {
       const res = await manager.client.get('/api/v1/notifications');
-      return res.body.data.find((x: any) => x.kind === 'lead_escalated');
+      return res.body.data.find((x: ApiBody) => x.kind === 'lead_escalated');
     });
     expect(n).toMatchObject({ link: `/leads/${waiting.body.id}`, params: { label: '放置', minutes: 30, channel: '資料請求' } });
     const { rows } = await server.database.pool.query(`SELECT entity_id FROM outbox WHERE workspace_id = $1 AND type = 'lead.escalated'`, [
@@ -294,7 +295,7 @@ describe('escalation of unanswered leads', () => {
     const list = await admin.get('/api/v1/assignment-rules?objectType=lead');
     await admin.request('PUT', '/api/v1/assignment-rules/order', {
       objectType: 'lead',
-      ids: [rr.id, ...list.body.data.filter((r: any) => r.id !== rr.id).map((r: any) => r.id)],
+      ids: [rr.id, ...list.body.data.filter((r: ApiBody) => r.id !== rr.id).map((r: ApiBody) => r.id)],
     });
     const lead = await admin.post('/api/v1/leads', { familyName: '交代' });
     const first = lead.body.ownerId;
@@ -313,7 +314,7 @@ describe('escalation of unanswered leads', () => {
     expect(after.body.ownerId).not.toBe(first);
     expect(members).toContain(after.body.ownerId);
     const history = await admin.get(`/api/v1/leads/${lead.body.id}/assignments`);
-    expect(history.body.data.map((h: any) => h.reason)).toEqual(['rule', 'escalation']);
+    expect(history.body.data.map((h: ApiBody) => h.reason)).toEqual(['rule', 'escalation']);
     expect((await admin.get(`/api/v1/leads/${moved.body.id}`)).body.ownerId).toBeTruthy();
     const { rows } = await server.database.pool.query(`SELECT entity_id FROM outbox WHERE workspace_id = $1 AND type = 'lead.escalated'`, [
       workspaceId,

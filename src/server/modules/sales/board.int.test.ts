@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorkspace } from '../../../../test/factories.js';
-import { startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { type ApiBody, startTestServer, type TestClient } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 
 let server: RunningServer;
@@ -42,7 +42,7 @@ describe('pipeline board', () => {
     expect(c1.totals).toEqual([{ currency: 'JPY', count: 25, amount: sum, weightedAmount: Math.round((sum * 10) / 100) }]);
     expect(board.body.columns[1].totals).toEqual([{ currency: 'USD', count: 1, amount: 12_345, weightedAmount: 3_086 }]);
 
-    const seen = new Set<string>(c1.deals.map((d: any) => d.id));
+    const seen = new Set<string>(c1.deals.map((d: ApiBody) => d.id));
     let cursor = c1.nextCursor;
     while (cursor) {
       const next = await client.get(
@@ -58,7 +58,7 @@ describe('pipeline board', () => {
     expect(moved.status).toBe(200);
     await client.delete(`/api/v1/deals/${ids[1]}`);
     const after = await client.get(`/api/v1/pipelines/${pipeline.id}/board?limit=10`);
-    const wonColumn = after.body.columns.find((c: any) => c.stage.id === won?.id);
+    const wonColumn = after.body.columns.find((c: ApiBody) => c.stage.id === won?.id);
     expect(wonColumn.deals[0].id).toBe(ids[0]);
     expect(wonColumn.totals).toEqual([{ currency: 'JPY', count: 1, amount: 1_001, weightedAmount: 1_001 }]);
     expect(after.body.columns[0].totals[0]).toMatchObject({ count: 23, amount: sum - 1_001 - 1_002 });
@@ -108,12 +108,12 @@ describe('pipeline board', () => {
   it('filters the board by close month and by the filter language, totals included', async () => {
     const dec = await client.get(`/api/v1/pipelines/${pipeline.id}/board?closeMonth=2026-12`);
     const c1 = dec.body.columns[0];
-    expect(c1.deals.every((d: any) => d.expectedCloseDate.startsWith('2026-12'))).toBe(true);
+    expect(c1.deals.every((d: ApiBody) => d.expectedCloseDate.startsWith('2026-12'))).toBe(true);
     expect(c1.totals[0].count).toBe(c1.deals.length);
     const filter = JSON.stringify({ field: 'amount', op: 'gte', value: 1_020 });
     const big = await client.get(`/api/v1/pipelines/${pipeline.id}/board?filter=${encodeURIComponent(filter)}`);
     expect(big.status).toBe(200);
-    expect(big.body.columns[0].deals.every((d: any) => d.amount >= 1_020)).toBe(true);
+    expect(big.body.columns[0].deals.every((d: ApiBody) => d.amount >= 1_020)).toBe(true);
     expect(big.body.columns[0].totals[0].count).toBe(big.body.columns[0].deals.length);
     const table = await client.get(`/api/v1/deals?pipelineId=${pipeline.id}&filter=${encodeURIComponent(filter)}&sort=-amount`);
     expect(table.body.data[0].amount).toBeGreaterThanOrEqual(table.body.data.at(-1).amount);

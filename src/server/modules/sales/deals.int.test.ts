@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPipeline, makeWorkspace } from '../../../../test/factories.js';
-import { addUser, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
+import { type ApiBody, addUser, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 
 let server: RunningServer;
@@ -27,7 +27,7 @@ describe('pipelines', () => {
     expect(a.status).toBe(200);
     expect(a.body.data).toHaveLength(1);
     expect(b.body.data[0].id).toBe(a.body.data[0].id);
-    expect(a.body.data[0].stages.map((s: any) => [s.name, s.probability, s.kind])).toEqual([
+    expect(a.body.data[0].stages.map((s: ApiBody) => [s.name, s.probability, s.kind])).toEqual([
       ['初回接触', 10, 'open'],
       ['ヒアリング', 25, 'open'],
       ['提案', 50, 'open'],
@@ -42,7 +42,7 @@ describe('pipelines', () => {
     const { client, pipeline } = await freshWorkspace();
     const [first, second, ...rest] = pipeline.stages;
     await client.post('/api/v1/deals', { title: 'A', stageId: second?.id });
-    const stages = [second, first, ...rest].map((s: any) => ({ id: s.id, name: s.name, probability: s.probability, kind: s.kind }));
+    const stages = [second, first, ...rest].map((s: ApiBody) => ({ id: s.id, name: s.name, probability: s.probability, kind: s.kind }));
     stages[0] = { ...stages[0], probability: 30 } as (typeof stages)[0];
     const res = await client.request('PUT', `/api/v1/pipelines/${pipeline.id}`, {
       version: pipeline.version,
@@ -123,7 +123,7 @@ describe('deals', () => {
     // 9,900 − 12.5 % (1,237.5 → 1,238) = 8,662; 50,000 − 5,000 = 45,000
     expect(deal.body.amount).toBe(53_662);
     const read = await client.get(`/api/v1/deals/${deal.body.id}`);
-    expect(read.body.lineItems.map((l: any) => [l.name, l.sku, l.lineTotal, l.unitCost])).toEqual([
+    expect(read.body.lineItems.map((l: ApiBody) => [l.name, l.sku, l.lineTotal, l.unitCost])).toEqual([
       ['CRM スタンダード', 'CRM-STD', 8_662, 1_100],
       ['導入支援', null, 45_000, null],
     ]);
@@ -175,7 +175,7 @@ describe('deals', () => {
       const res = await client.post('/api/v1/deals', body);
       expect(res.status, name).toBe(400);
       expect(res.body.error.code, name).toBe('validation_failed');
-      expect(JSON.stringify(res.body.error.details.issues.map((i: any) => i.path)), name).toContain(path);
+      expect(JSON.stringify(res.body.error.details.issues.map((i: ApiBody) => i.path)), name).toContain(path);
     }
     const lost = pipeline.stages.find((s) => s.kind === 'lost');
     const noReason = await client.post('/api/v1/deals', { title: 'x', stageId: lost?.id });
@@ -230,7 +230,7 @@ describe('deals', () => {
     expect(closed.body).toMatchObject({ status: 'won', closeReason: '価格と導入実績', competitor: 'A社' });
     expect(closed.body.closedAt).not.toBeNull();
     const history = await client.get(`/api/v1/deals/${deal.body.id}/stage-history`);
-    expect(history.body.data.map((h: any) => h.stageId)).toEqual([s1?.id, s2?.id, won?.id]);
+    expect(history.body.data.map((h: ApiBody) => h.stageId)).toEqual([s1?.id, s2?.id, won?.id]);
     expect(history.body.data[0].durationSeconds).toBeGreaterThanOrEqual(3600);
     expect(history.body.data[0].durationSeconds).toBeLessThan(3700);
     expect(history.body.data[0].leftAt).toBe(history.body.data[1].enteredAt);
@@ -257,13 +257,13 @@ describe('deals', () => {
     const won = pipeline.stages.find((s) => s.kind === 'won');
     const deal = await client.post('/api/v1/deals', { title: '年間契約', amount: 900_000, companyId: company.body.id });
     await client.post(`/api/v1/deals/${deal.body.id}/move`, { version: 1, stageId: won?.id, closeReason: '導入実績' });
-    const entries: any[] = await waitFor('two deal entries', async () => {
+    const entries: ApiBody[] = await waitFor('two deal entries', async () => {
       const data = (await client.get(`/api/v1/timeline/deal/${deal.body.id}`)).body.data ?? [];
       return data.length >= 2 ? data : undefined;
     });
     expect(entries.map((e) => e.kind)).toEqual(['deal', 'deal']);
     expect(entries[0].summary).toMatchObject({ action: 'won', reason: '導入実績' });
-    const onCompany = (await client.get(`/api/v1/timeline/company/${company.body.id}`)).body.data.filter((e: any) => e.kind === 'deal');
+    const onCompany = (await client.get(`/api/v1/timeline/company/${company.body.id}`)).body.data.filter((e: ApiBody) => e.kind === 'deal');
     expect(onCompany.length).toBe(2);
   });
 
@@ -282,8 +282,8 @@ describe('deals', () => {
         call: { direction: 'out', durationSeconds: 300 },
       });
       expect(logged.status, JSON.stringify(logged.body)).toBe(201);
-      const calls: any[] = await waitFor(`the call on the ${type}`, async () => {
-        const data = ((await client.get(`/api/v1/timeline/${type}/${id}?kinds=call`)).body.data ?? []) as any[];
+      const calls: ApiBody[] = await waitFor(`the call on the ${type}`, async () => {
+        const data = ((await client.get(`/api/v1/timeline/${type}/${id}?kinds=call`)).body.data ?? []) as ApiBody[];
         return data.length ? data : undefined;
       });
       expect(calls.map((e) => e.summary.subject)).toEqual(['条件の確認']);
@@ -309,7 +309,7 @@ describe('deals', () => {
     expect((await member.client.get(`/api/v1/deals/${hidden.body.id}`)).status).toBe(404);
     const board = await member.client.get(`/api/v1/pipelines/${pipeline.id}/board`);
     const first = board.body.columns[0];
-    expect(first.deals.map((d: any) => d.id)).toEqual([mine.body.id]);
+    expect(first.deals.map((d: ApiBody) => d.id)).toEqual([mine.body.id]);
     expect(first.totals).toEqual([{ currency: 'JPY', count: 1, amount: 7, weightedAmount: 1 }]);
   });
 

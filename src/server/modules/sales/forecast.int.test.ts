@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTeam, makeUser, makeWorkspace } from '../../../../test/factories.js';
-import { addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { type ApiBody, addUser, createTestWorkspace, signIn, startTestServer, type TestClient } from '../../../../test/helpers.js';
 import { fiscalMonthIndex, fiscalYearOf } from '../../../shared/forecast-math.js';
 import { localDate } from '../../../shared/zoned-time.js';
 import type { RunningServer } from '../../server.js';
@@ -71,8 +71,8 @@ describe('forecast', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ fiscalYear, fiscalStartMonth: 4, period: 'month', currentPeriod: monthIndex });
     expect(res.body.periods).toHaveLength(12);
-    const mine = res.body.groups.find((g: any) => g.groupId === adminId);
-    const jpy = mine.periods[monthIndex].find((c: any) => c.currency === 'JPY');
+    const mine = res.body.groups.find((g: ApiBody) => g.groupId === adminId);
+    const jpy = mine.periods[monthIndex].find((c: ApiBody) => c.currency === 'JPY');
     const weighted = Math.floor((1_000_000 * s1.probability + 500_001 * s2.probability + 333 * s3.probability + 50) / 100);
     expect(jpy).toEqual({
       currency: 'JPY',
@@ -90,18 +90,18 @@ describe('forecast', () => {
       target: 4_000_000,
       attainmentBp: 5_000,
     });
-    expect(mine.periods[monthIndex].find((c: any) => c.currency === 'USD')).toMatchObject({ commit: 12_345, target: null });
+    expect(mine.periods[monthIndex].find((c: ApiBody) => c.currency === 'USD')).toMatchObject({ commit: 12_345, target: null });
     // the totals row takes the workspace target of the month
-    expect(res.body.totals.periods[monthIndex].find((c: any) => c.currency === 'JPY')).toMatchObject({
+    expect(res.body.totals.periods[monthIndex].find((c: ApiBody) => c.currency === 'JPY')).toMatchObject({
       target: 8_000_000,
       attainmentBp: 2_500,
     });
-    expect(res.body.totals.total.find((c: any) => c.currency === 'JPY').openAmount).toBe(1_500_334);
+    expect(res.body.totals.total.find((c: ApiBody) => c.currency === 'JPY').openAmount).toBe(1_500_334);
 
     const quarter = await admin.get(`/api/v1/forecast?period=quarter&fiscalYear=${fiscalYear}`);
-    expect(quarter.body.periods.map((p: any) => p.key)).toEqual([1, 2, 3, 4].map((q) => `FY${fiscalYear}-Q${q}`));
+    expect(quarter.body.periods.map((p: ApiBody) => p.key)).toEqual([1, 2, 3, 4].map((q) => `FY${fiscalYear}-Q${q}`));
     expect(quarter.body.currentPeriod).toBe(Math.floor(monthIndex / 3));
-    const q = quarter.body.groups[0].periods[Math.floor(monthIndex / 3)].find((c: any) => c.currency === 'JPY');
+    const q = quarter.body.groups[0].periods[Math.floor(monthIndex / 3)].find((c: ApiBody) => c.currency === 'JPY');
     expect(q).toMatchObject({ commit: 1_000_000, wonAmount: 2_000_000, target: 8_000_000 });
 
     const other = await admin.get(`/api/v1/forecast?fiscalYear=${fiscalYear + 1}`);
@@ -114,9 +114,9 @@ describe('forecast', () => {
     expect(team.status).toBe(201);
     await deal(admin, { title: 'チーム案件', amount: 10_000, teamId: team.body.id, stageId: stage('open').id, forecastCategory: 'commit' });
     const byTeam = await admin.get('/api/v1/forecast?groupBy=team');
-    const t = byTeam.body.groups.find((g: any) => g.groupId === team.body.id);
+    const t = byTeam.body.groups.find((g: ApiBody) => g.groupId === team.body.id);
     expect(t.periods[monthIndex][0]).toMatchObject({ commit: 10_000, openCount: 1 });
-    expect(byTeam.body.groups.some((g: any) => g.groupId === null)).toBe(true);
+    expect(byTeam.body.groups.some((g: ApiBody) => g.groupId === null)).toBe(true);
 
     const created = await admin.post('/api/v1/pipelines', {
       name: '別パイプライン',
@@ -154,15 +154,15 @@ describe('forecast', () => {
     expect(set.status).toBe(200);
 
     const seen = await memberClient.get('/api/v1/forecast?groupBy=owner');
-    expect(seen.body.groups.map((g: any) => g.groupId)).toEqual([member.userId]);
+    expect(seen.body.groups.map((g: ApiBody) => g.groupId)).toEqual([member.userId]);
     expect(seen.body.groups[0].periods[monthIndex][0]).toMatchObject({ commit: 777, target: 1_554 });
     const targets = await memberClient.get('/api/v1/sales-targets?scope=owner');
-    expect(targets.body.data.map((t: any) => t.ownerId)).toEqual([member.userId]);
+    expect(targets.body.data.map((t: ApiBody) => t.ownerId)).toEqual([member.userId]);
 
     const all = await admin.get('/api/v1/forecast?groupBy=owner');
-    expect(all.body.groups.map((g: any) => g.groupId)).toEqual(expect.arrayContaining([adminId, member.userId]));
+    expect(all.body.groups.map((g: ApiBody) => g.groupId)).toEqual(expect.arrayContaining([adminId, member.userId]));
     const dashboard = await memberClient.get('/api/v1/sales-dashboard');
-    expect(dashboard.body.reps.map((r: any) => r.userId)).toEqual([member.userId]);
+    expect(dashboard.body.reps.map((r: ApiBody) => r.userId)).toEqual([member.userId]);
     await admin.patch('/api/v1/workspace', { version: ws.body.version + 1, visibility: { member: 'all' } });
   });
 
@@ -189,13 +189,13 @@ describe('forecast', () => {
   it('sets, lists and removes targets; refuses bad input with 400 and other workspaces with 404', async () => {
     const list = await admin.get(`/api/v1/sales-targets?fiscalYear=${fiscalYear}`);
     expect(list.status).toBe(200);
-    const ownTarget = list.body.data.find((t: any) => t.ownerId === adminId);
+    const ownTarget = list.body.data.find((t: ApiBody) => t.ownerId === adminId);
     expect(ownTarget).toMatchObject({ month, amount: 4_000_000, currency: 'JPY' });
     const update = await admin.request('PUT', '/api/v1/sales-targets', { items: [{ month, ownerId: adminId, amount: 5_000_000 }] });
     expect(update.body.data[0]).toMatchObject({ id: ownTarget.id, amount: 5_000_000, version: 2 });
     const removed = await admin.request('PUT', '/api/v1/sales-targets', { items: [{ month, ownerId: adminId, amount: null }] });
     expect(removed.body.data).toEqual([]);
-    expect((await admin.get('/api/v1/sales-targets?scope=owner')).body.data.some((t: any) => t.ownerId === adminId)).toBe(false);
+    expect((await admin.get('/api/v1/sales-targets?scope=owner')).body.data.some((t: ApiBody) => t.ownerId === adminId)).toBe(false);
 
     const other = (await makeWorkspace(server)).admin.client;
     const theirPipeline = (await other.get('/api/v1/pipelines')).body.data[0];
@@ -233,12 +233,12 @@ describe('forecast', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.pipeline.id).toBe(pipeline.id);
     expect(res.body.month.key).toBe(month);
-    const first = res.body.stages.find((s: any) => s.stage.id === stage('open').id);
+    const first = res.body.stages.find((s: ApiBody) => s.stage.id === stage('open').id);
     const board = await admin.get(`/api/v1/pipelines/${pipeline.id}/board`);
-    expect(first.totals).toEqual(board.body.columns.find((c: any) => c.stage.id === stage('open').id).totals);
-    expect(res.body.month.cells.find((c: any) => c.currency === 'JPY')).toMatchObject({ wonAmount: 2_000_000, target: 8_000_000 });
+    expect(first.totals).toEqual(board.body.columns.find((c: ApiBody) => c.stage.id === stage('open').id).totals);
+    expect(res.body.month.cells.find((c: ApiBody) => c.currency === 'JPY')).toMatchObject({ wonAmount: 2_000_000, target: 8_000_000 });
     expect(res.body.quarter.key).toBe(`FY${fiscalYear}-Q${Math.floor(monthIndex / 3) + 1}`);
-    expect(res.body.reps.find((r: any) => r.userId === adminId).month[0]).toMatchObject({ wonCount: 1 });
+    expect(res.body.reps.find((r: ApiBody) => r.userId === adminId).month[0]).toMatchObject({ wonCount: 1 });
 
     const d = await deal(admin, { title: '活動用', amount: 1 });
     const link = [{ entityType: 'deal', entityId: d.id }];
@@ -246,7 +246,7 @@ describe('forecast', () => {
     expect((await admin.post('/api/v1/activities', { kind: 'note', links: link, body: 'メモ' })).status).toBe(201);
     const counts = await admin.get('/api/v1/activity-counts');
     expect(counts.status).toBe(200);
-    const mine = counts.body.data.find((c: any) => c.userId === adminId);
+    const mine = counts.body.data.find((c: ApiBody) => c.userId === adminId);
     expect(mine.week).toEqual({ total: 2, call: 1, meeting: 0 });
     expect(mine.month.total).toBeGreaterThanOrEqual(2);
   });

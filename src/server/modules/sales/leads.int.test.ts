@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorkspace } from '../../../../test/factories.js';
-import { startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
+import { type ApiBody, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
 import type { RunningServer } from '../../server.js';
 
 let server: RunningServer;
@@ -40,7 +40,7 @@ describe('leads', () => {
     expect(stale.status).toBe(409);
     expect(stale.body.error.details.current.status).toBe('working');
     const list = await client.get('/api/v1/leads?status=working');
-    expect(list.body.data.map((l: any) => l.id)).toContain(created.body.id);
+    expect(list.body.data.map((l: ApiBody) => l.id)).toContain(created.body.id);
     const filtered = await client.get(
       `/api/v1/leads?filter=${encodeURIComponent(JSON.stringify({ field: 'source', op: 'eq', value: 'exhibition' }))}`,
     );
@@ -114,7 +114,7 @@ describe('leads', () => {
     expect(qualified.status).toBe(200);
     const wait = (path: string, n: number) =>
       waitFor(`${n} lead entries on ${path}`, async () => {
-        const entries = ((await client.get(path)).body.data ?? []).filter((e: any) => e.kind === 'lead');
+        const entries = ((await client.get(path)).body.data ?? []).filter((e: ApiBody) => e.kind === 'lead');
         return entries.length >= n ? entries : undefined;
       });
     // The lead's own history is on the lead before it converts.
@@ -127,7 +127,7 @@ describe('leads', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     // created + status change + converted, each once.
     const onPerson = await wait(`/api/v1/timeline/person/${res.body.personId}`, 3);
-    expect(onPerson.map((e: any) => e.summary.action).sort()).toEqual(['converted', 'created', 'status_changed']);
+    expect(onPerson.map((e: ApiBody) => e.summary.action).sort()).toEqual(['converted', 'created', 'status_changed']);
     const onCompany = await wait(`/api/v1/timeline/company/${res.body.companyId}`, 3);
     expect(onCompany.length).toBe(3);
   });
@@ -198,11 +198,11 @@ describe('products', () => {
     for (let i = 0; i < 5; i++) await client.post('/api/v1/products', { sku: `P-${i}`, name: `商品${i}`, unitPrice: i, currency: 'JPY' });
     const first = await client.get('/api/v1/products?limit=3');
     const second = await client.get(`/api/v1/products?limit=3&cursor=${first.body.nextCursor}`);
-    const names = [...first.body.data, ...second.body.data].map((p: any) => p.name);
+    const names = [...first.body.data, ...second.body.data].map((p: ApiBody) => p.name);
     expect(new Set(names).size).toBe(names.length);
     const off = await client.patch(`/api/v1/products/${a.body.id}`, { version: 1, active: false });
     expect(off.body.active).toBe(false);
-    expect((await client.get('/api/v1/products?active=true')).body.data.map((p: any) => p.id)).not.toContain(a.body.id);
+    expect((await client.get('/api/v1/products?active=true')).body.data.map((p: ApiBody) => p.id)).not.toContain(a.body.id);
     const stale = await client.patch(`/api/v1/products/${a.body.id}`, { version: 1, name: 'x' });
     expect(stale.status).toBe(409);
   });
