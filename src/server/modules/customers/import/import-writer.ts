@@ -434,21 +434,7 @@ async function writePeople(ctx: ChunkContext, ins: Target[], upd: Target[], coun
   await copyInto(ctx.client, 'employments', repo.EMPLOYMENT_COLUMNS, employment(inserted));
   if (!upd.length) return;
   const updated = lines(upd);
-  await ensureStage(ctx.client, 'import_stage_people', 'people');
-  await copyInto(
-    ctx.client,
-    'import_stage_people',
-    repo.PEOPLE_COLUMNS,
-    updated.map((x) => x.line),
-  );
-  await repo.applyStagedUpdates(ctx.client, 'people', repo.PEOPLE_COLUMNS);
-  await repo.replaceContactPointsOf(
-    ctx.client,
-    ctx.workspaceId,
-    'person',
-    upd.map((t) => t.id),
-  );
-  await copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(updated));
+  await updateStaged(ctx, 'people', upd, updated, points(updated));
   const moved = updated.filter((x) => x.companyId !== storedPerson(x.t)?.company_id);
   await repo.endEmployments(
     ctx.client,
@@ -491,19 +477,33 @@ async function writeCompanies(ctx: ChunkContext, ins: Target[], upd: Target[]) {
   await copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(inserted));
   if (!upd.length) return;
   const updated = lines(upd);
-  await ensureStage(ctx.client, 'import_stage_companies', 'companies');
+  await updateStaged(ctx, 'companies', upd, updated, points(updated));
+}
+
+const STAGED = {
+  people: { columns: repo.PEOPLE_COLUMNS, entityType: 'person' },
+  companies: { columns: repo.COMPANY_COLUMNS, entityType: 'company' },
+} as const;
+
+/**
+ * Rows that already exist are rewritten through a staging table (one COPY and one UPDATE instead of a statement a
+ * row); their contact points are replaced as a whole, since the imported row states them all.
+ */
+async function updateStaged(ctx: ChunkContext, table: keyof typeof STAGED, upd: Target[], updated: { line: string }[], points: string[]) {
+  const { columns, entityType } = STAGED[table];
+  await ensureStage(ctx.client, `import_stage_${table}`, table);
   await copyInto(
     ctx.client,
-    'import_stage_companies',
-    repo.COMPANY_COLUMNS,
+    `import_stage_${table}`,
+    columns,
     updated.map((x) => x.line),
   );
-  await repo.applyStagedUpdates(ctx.client, 'companies', repo.COMPANY_COLUMNS);
+  await repo.applyStagedUpdates(ctx.client, table, columns);
   await repo.replaceContactPointsOf(
     ctx.client,
     ctx.workspaceId,
-    'company',
+    entityType,
     upd.map((t) => t.id),
   );
-  await copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points(updated));
+  await copyInto(ctx.client, 'contact_points', repo.CONTACT_POINT_COLUMNS, points);
 }
