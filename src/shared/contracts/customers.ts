@@ -31,14 +31,40 @@ export const addressFields = {
 const tags = z.array(text(50).min(1)).max(50);
 const custom = z.record(z.string().max(40), z.unknown());
 
+/** How a person or company is reached: the same lists and postal address for both. */
+const reachFields = {
+  emails: z.array(emailItem).max(10),
+  phones: z.array(phoneItem).max(10),
+  ...addressFields,
+};
+/** Who is responsible for a record and what the team keeps on it, the same for people and companies. */
+const keepingFields = {
+  ownerId: z.uuid().nullish(),
+  teamId: z.uuid().nullish(),
+  tags,
+  custom,
+  notes: optionalText(10_000),
+};
+/** The lists a new record may leave out, and the duplicate override: people and companies are created alike. */
+const createDefaults = {
+  emails: reachFields.emails.default([]),
+  phones: reachFields.phones.default([]),
+  tags: tags.default([]),
+  custom: custom.default({}),
+  /** Create even though a likely duplicate exists (the caller has seen the warning). */
+  ignoreDuplicates: z.boolean().default(false),
+};
+/** A patch names the version it was made against and any of the fields; the same rule for every record kind. */
+function patchOf<F extends z.ZodRawShape>(fields: F) {
+  return z.object({ version: z.number().int() }).extend(z.object(fields).partial().shape);
+}
+
 export const personFields = {
   familyName: text(100).min(1),
   givenName: optionalText(100),
   familyNameKana: kana,
   givenNameKana: kana,
-  emails: z.array(emailItem).max(10),
-  phones: z.array(phoneItem).max(10),
-  ...addressFields,
+  ...reachFields,
   birthday: isoDate.nullish(),
   gender: z.enum(['female', 'male', 'other', 'unspecified']).nullish(),
   household: z
@@ -48,27 +74,16 @@ export const personFields = {
   companyId: z.uuid().nullish(),
   departmentId: z.uuid().nullish(),
   title: optionalText(100),
-  ownerId: z.uuid().nullish(),
-  teamId: z.uuid().nullish(),
-  tags,
-  custom,
-  notes: optionalText(10_000),
+  ...keepingFields,
 };
 
 export const personCreate = z.object({
   ...personFields,
-  emails: personFields.emails.default([]),
-  phones: personFields.phones.default([]),
+  ...createDefaults,
   household: personFields.household.default([]),
-  tags: tags.default([]),
-  custom: custom.default({}),
-  /** Create even though a likely duplicate exists (the caller has seen the warning). */
-  ignoreDuplicates: z.boolean().default(false),
 });
 export type PersonCreate = z.infer<typeof personCreate>;
-export const personPatch = z.object({ version: z.number().int(), ...personFields }).partial({
-  ...Object.fromEntries(Object.keys(personFields).map((k) => [k, true])),
-} as Record<keyof typeof personFields, true>);
+export const personPatch = patchOf(personFields);
 export type PersonPatch = z.infer<typeof personPatch>;
 
 export const companyFields = {
@@ -79,28 +94,13 @@ export const companyFields = {
   employeeCount: z.number().int().min(0).max(10_000_000).nullish(),
   fiscalMonth: z.number().int().min(1).max(12).nullish(),
   website: optionalText(500),
-  emails: z.array(emailItem).max(10),
-  phones: z.array(phoneItem).max(10),
-  ...addressFields,
+  ...reachFields,
   parentId: z.uuid().nullish(),
-  ownerId: z.uuid().nullish(),
-  teamId: z.uuid().nullish(),
-  tags,
-  custom,
-  notes: optionalText(10_000),
+  ...keepingFields,
 };
-export const companyCreate = z.object({
-  ...companyFields,
-  emails: companyFields.emails.default([]),
-  phones: companyFields.phones.default([]),
-  tags: tags.default([]),
-  custom: custom.default({}),
-  ignoreDuplicates: z.boolean().default(false),
-});
+export const companyCreate = z.object({ ...companyFields, ...createDefaults });
 export type CompanyCreate = z.infer<typeof companyCreate>;
-export const companyPatch = z.object({ version: z.number().int(), ...companyFields }).partial({
-  ...Object.fromEntries(Object.keys(companyFields).map((k) => [k, true])),
-} as Record<keyof typeof companyFields, true>);
+export const companyPatch = patchOf(companyFields);
 export type CompanyPatch = z.infer<typeof companyPatch>;
 
 export const consentCreate = z.object({
