@@ -6,7 +6,6 @@ import {
   Group,
   NumberInput,
   Paper,
-  PasswordInput,
   Select,
   SimpleGrid,
   Stack,
@@ -24,6 +23,7 @@ import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
 import { PageLoader } from '../../ui/page-loader';
 import { type MailSettings, useMailSettings, usePollImap, useTestImap, useTestSend, useUpdateMailSettings } from './mail-api';
+import { CredentialFields, credentialsPatch, useMailCredentials } from './mail-credentials';
 
 /** Administrators: outgoing SMTP (password write-only), a test message, the inbound BCC / forwarding address, IMAP polling. */
 export function MailSettingsPanel() {
@@ -47,9 +47,7 @@ function SmtpForm({ settings }: { settings: MailSettings }) {
   const [host, setHost] = useState(s.host ?? '');
   const [port, setPort] = useState<number | string>(s.port ?? 587);
   const [security, setSecurity] = useState<string>(s.security);
-  const [user, setUser] = useState(s.user ?? '');
-  const [password, setPassword] = useState('');
-  const [clearPassword, setClearPassword] = useState(false);
+  const credentials = useMailCredentials(s.user);
   const [fromAddress, setFromAddress] = useState(s.fromAddress ?? '');
   const [fromName, setFromName] = useState(s.fromName ?? '');
   const submit = () =>
@@ -60,10 +58,9 @@ function SmtpForm({ settings }: { settings: MailSettings }) {
           host: host.trim() || null,
           port: typeof port === 'number' ? port : null,
           security: security as 'none' | 'starttls' | 'tls',
-          user: user.trim() || null,
           fromAddress: fromAddress.trim() || null,
           fromName: fromName.trim() || null,
-          ...(clearPassword ? { password: null } : password ? { password } : {}),
+          ...credentialsPatch(credentials),
         },
       },
       { onSuccess: () => notifications.show({ color: 'teal', message: t('mail.settings.saved') }) },
@@ -101,24 +98,12 @@ function SmtpForm({ settings }: { settings: MailSettings }) {
               data={(['starttls', 'tls', 'none'] as const).map((v) => ({ value: v, label: t(`mail.settings.securityOptions.${v}`) }))}
             />
           </SimpleGrid>
-          <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <TextInput label={t('mail.settings.user')} value={user} onChange={(e) => setUser(e.currentTarget.value)} autoComplete="off" />
-            <PasswordInput
-              label={t('mail.settings.password')}
-              description={s.hasPassword ? t('mail.settings.passwordKept') : undefined}
-              value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
-              autoComplete="new-password"
-              disabled={clearPassword}
-            />
-          </SimpleGrid>
-          {s.hasPassword && (
-            <Checkbox
-              label={t('mail.settings.passwordClear')}
-              checked={clearPassword}
-              onChange={(e) => setClearPassword(e.currentTarget.checked)}
-            />
-          )}
+          <CredentialFields
+            credentials={credentials}
+            hasPassword={s.hasPassword}
+            userLabel={t('mail.settings.user')}
+            passwordLabel={t('mail.settings.password')}
+          />
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <TextInput
               label={t('mail.settings.fromAddress')}
@@ -223,9 +208,7 @@ function ImapForm({ settings }: { settings: MailSettings }) {
   const [host, setHost] = useState(s.host ?? '');
   const [port, setPort] = useState<number | string>(s.port ?? 993);
   const [tls, setTls] = useState(s.tls);
-  const [user, setUser] = useState(s.user ?? '');
-  const [password, setPassword] = useState('');
-  const [clearPassword, setClearPassword] = useState(false);
+  const credentials = useMailCredentials(s.user);
   const [mailbox, setMailbox] = useState(s.mailbox);
   const submit = () =>
     update.mutate(
@@ -236,9 +219,8 @@ function ImapForm({ settings }: { settings: MailSettings }) {
           host: host.trim() || null,
           port: typeof port === 'number' ? port : null,
           tls,
-          user: user.trim() || null,
           mailbox: mailbox.trim(),
-          ...(clearPassword ? { password: null } : password ? { password } : {}),
+          ...credentialsPatch(credentials),
         },
       },
       { onSuccess: () => notifications.show({ color: 'teal', message: t('mail.settings.imap.saved') }) },
@@ -275,29 +257,12 @@ function ImapForm({ settings }: { settings: MailSettings }) {
             <TextInput label={t('mail.settings.imap.mailbox')} value={mailbox} onChange={(e) => setMailbox(e.currentTarget.value)} />
           </SimpleGrid>
           <Checkbox label={t('mail.settings.imap.tls')} checked={tls} onChange={(e) => setTls(e.currentTarget.checked)} />
-          <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <TextInput
-              label={t('mail.settings.imap.user')}
-              value={user}
-              onChange={(e) => setUser(e.currentTarget.value)}
-              autoComplete="off"
-            />
-            <PasswordInput
-              label={t('mail.settings.imap.password')}
-              description={s.hasPassword ? t('mail.settings.passwordKept') : undefined}
-              value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
-              autoComplete="new-password"
-              disabled={clearPassword}
-            />
-          </SimpleGrid>
-          {s.hasPassword && (
-            <Checkbox
-              label={t('mail.settings.passwordClear')}
-              checked={clearPassword}
-              onChange={(e) => setClearPassword(e.currentTarget.checked)}
-            />
-          )}
+          <CredentialFields
+            credentials={credentials}
+            hasPassword={s.hasPassword}
+            userLabel={t('mail.settings.imap.user')}
+            passwordLabel={t('mail.settings.imap.password')}
+          />
           <ErrorAlert error={update.error} />
           <Group justify="flex-end">
             <Button type="submit" loading={update.isPending} data-testid="imap-save">
