@@ -193,6 +193,16 @@ export const errorCodes = {
     ja: '保存できない文字 (NUL 文字または対になっていないサロゲート) が含まれています。',
     en: 'The input contains characters that cannot be stored (a NUL character or an unpaired surrogate).',
   },
+  invalid_postal_code: {
+    status: 400,
+    ja: '郵便番号は 7 桁の数字で入力してください（例: 100-0001）。',
+    en: 'A postal code has 7 digits (for example 100-0001).',
+  },
+  postal_code_not_found: {
+    status: 404,
+    ja: 'この郵便番号の住所は見つかりません（事業所の個別番号は収録されていません）。',
+    en: 'No address has this postal code (codes of individual large offices are not included).',
+  },
   currency_in_use: {
     status: 409,
     ja: '受注が登録済みのため、通貨は変更できません（顧客ごとの購買合計に 2 つの通貨が合算されてしまうため）。',

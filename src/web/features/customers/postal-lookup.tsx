@@ -55,13 +55,9 @@ export function PostalLookup({
           {t('customers.form.postalLookup')}
         </Button>
       </Group>
-      {lookup.isSuccess && lookup.data.data.length === 0 && (
-        <Text size="sm" c="orange" mt={4}>
-          {t('customers.form.postalNone')}
-        </Text>
-      )}
+      {/* A malformed code (400) or one no address has (404): the server's message, in the user's language. */}
       {lookup.error && (
-        <Text size="sm" c="red" mt={4}>
+        <Text size="sm" c="red" mt={4} role="alert">
           {lookup.error.message}
         </Text>
       )}

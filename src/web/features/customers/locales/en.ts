@@ -158,7 +158,6 @@ export const customersEn = {
     remove: 'Remove',
     label: 'Label',
     postalLookup: 'Look up address',
-    postalNone: 'No address for this postal code.',
     postalPick: 'Choose the address',
     wareki: 'Japanese era: {{label}}',
     searchCompany: 'Type to search companies',

@@ -161,7 +161,6 @@ export const customersJa: Translation<typeof customersEn> = {
     remove: '削除',
     label: '種別',
     postalLookup: '住所を検索',
-    postalNone: 'この郵便番号の住所は見つかりません。',
     postalPick: '住所を選択',
     wareki: '和暦：{{label}}',
     searchCompany: '会社名を入力して検索',
