@@ -22,17 +22,23 @@ export function jsonObject(value: Json): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value) ? value : {};
 }
 
-export function presentPerson(r: PersonRow, company?: { id: string; name: string } | null) {
+type ReachColumns = 'emails' | 'phones' | 'postal_code' | 'prefecture' | 'city' | 'town' | 'address_line';
+type KeepingColumns =
+  | 'owner_id'
+  | 'team_id'
+  | 'tags'
+  | 'custom'
+  | 'notes'
+  | 'version'
+  | 'created_at'
+  | 'created_by'
+  | 'updated_at'
+  | 'updated_by'
+  | 'deleted_at';
+
+/** Contact lists and postal address: people and companies store and show them alike. */
+function presentReach(r: Pick<PersonRow, ReachColumns> & Pick<CompanyRow, ReachColumns>) {
   return {
-    id: r.id as string,
-    displayName: formatJapaneseName(
-      { family: r.family_name, given: r.given_name ?? '', familyKana: r.family_name_kana, givenKana: r.given_name_kana },
-      'ja',
-    ),
-    familyName: r.family_name,
-    givenName: r.given_name,
-    familyNameKana: r.family_name_kana,
-    givenNameKana: r.given_name_kana,
     emails: jsonList<StoredEmail>(r.emails).map((e) => ({ label: e.label, address: e.address })),
     phones: jsonList<StoredPhone>(r.phones).map((p) => ({ label: p.label, number: p.number, e164: p.e164 })),
     postalCode: r.postal_code,
@@ -40,16 +46,12 @@ export function presentPerson(r: PersonRow, company?: { id: string; name: string
     city: r.city,
     town: r.town,
     addressLine: r.address_line,
-    birthday: dateOnly(r.birthday),
-    gender: r.gender,
-    household: jsonList<unknown>(r.household),
-    preferences: r.preferences,
-    emailPermission: r.email_permission,
-    dmPermission: r.dm_permission,
-    companyId: r.company_id,
-    company: company ?? null,
-    departmentId: r.department_id,
-    title: r.title,
+  };
+}
+
+/** Ownership, team data and the record's history: the same columns on people and companies. */
+function presentKeeping(r: Pick<PersonRow, KeepingColumns> & Pick<CompanyRow, KeepingColumns>) {
+  return {
     ownerId: r.owner_id,
     teamId: r.team_id,
     tags: r.tags,
@@ -61,6 +63,32 @@ export function presentPerson(r: PersonRow, company?: { id: string; name: string
     updatedAt: new Date(r.updated_at).toISOString(),
     updatedBy: r.updated_by,
     deletedAt: iso(r.deleted_at),
+  };
+}
+
+export function presentPerson(r: PersonRow, company?: { id: string; name: string } | null) {
+  return {
+    id: r.id as string,
+    displayName: formatJapaneseName(
+      { family: r.family_name, given: r.given_name ?? '', familyKana: r.family_name_kana, givenKana: r.given_name_kana },
+      'ja',
+    ),
+    familyName: r.family_name,
+    givenName: r.given_name,
+    familyNameKana: r.family_name_kana,
+    givenNameKana: r.given_name_kana,
+    ...presentReach(r),
+    birthday: dateOnly(r.birthday),
+    gender: r.gender,
+    household: jsonList<unknown>(r.household),
+    preferences: r.preferences,
+    emailPermission: r.email_permission,
+    dmPermission: r.dm_permission,
+    companyId: r.company_id,
+    company: company ?? null,
+    departmentId: r.department_id,
+    title: r.title,
+    ...presentKeeping(r),
   };
 }
 export type PersonView = ReturnType<typeof presentPerson>;
@@ -75,26 +103,10 @@ export function presentCompany(r: CompanyRow, parent?: { id: string; name: strin
     employeeCount: r.employee_count,
     fiscalMonth: r.fiscal_month,
     website: r.website,
-    emails: jsonList<StoredEmail>(r.emails).map((e) => ({ label: e.label, address: e.address })),
-    phones: jsonList<StoredPhone>(r.phones).map((p) => ({ label: p.label, number: p.number, e164: p.e164 })),
-    postalCode: r.postal_code,
-    prefecture: r.prefecture,
-    city: r.city,
-    town: r.town,
-    addressLine: r.address_line,
+    ...presentReach(r),
     parentId: r.parent_id,
     parent: parent ?? null,
-    ownerId: r.owner_id,
-    teamId: r.team_id,
-    tags: r.tags,
-    custom: jsonObject(r.custom),
-    notes: r.notes,
-    version: r.version,
-    createdAt: new Date(r.created_at).toISOString(),
-    createdBy: r.created_by,
-    updatedAt: new Date(r.updated_at).toISOString(),
-    updatedBy: r.updated_by,
-    deletedAt: iso(r.deleted_at),
+    ...presentKeeping(r),
   };
 }
 export type CompanyView = ReturnType<typeof presentCompany>;
