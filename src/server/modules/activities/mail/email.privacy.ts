@@ -2,7 +2,7 @@ import type { Config } from '../../../platform/config.js';
 import type { OutboxEvent } from '../../../platform/events/outbox.js';
 import type { PersonalDataContext } from '../../customers/index.js';
 import { type ActivitiesDb, activitiesDb } from '../activities.db.js';
-import { deleteAttachmentsOf, listAttachments, removeFiles } from '../timeline/attachments.js';
+import { attachmentNamesOf, deleteAttachmentsOf, removeFiles } from '../timeline/attachments.js';
 import type { EmailRow } from './email.repository.js';
 
 /** Emails linked to any of these people, oldest first (bounded: a disclosure is a document, not a feed). */
@@ -28,7 +28,7 @@ async function emailsOfPeople(db: ActivitiesDb, workspaceId: string, personIds: 
 export async function personalEmails(ctx: PersonalDataContext) {
   const db = activitiesDb(ctx.db);
   const rows = await emailsOfPeople(db, ctx.workspaceId, ctx.personIds);
-  const files = await listAttachments(
+  const attachmentsOf = await attachmentNamesOf(
     db,
     ctx.workspaceId,
     'email',
@@ -43,7 +43,7 @@ export async function personalEmails(ctx: PersonalDataContext) {
     cc: r.cc_addresses,
     sentAt: new Date(r.sent_at).toISOString(),
     text: r.text_body,
-    attachments: files.filter((f) => f.ownerId === r.id).map((f) => ({ filename: f.filename, size: f.size, contentType: f.contentType })),
+    attachments: attachmentsOf(r.id),
   }));
 }
 

@@ -1,7 +1,7 @@
 import type { PersonalDataContext } from '../../customers/index.js';
 import { type ActivitiesTx, activitiesDb } from '../activities.db.js';
 import { activitiesOfPeople, eraseForPerson } from './activities.repository.js';
-import { deleteAttachmentsOf, listAttachments } from './attachments.js';
+import { attachmentNamesOf, deleteAttachmentsOf } from './attachments.js';
 
 /** Erasure (APPI deletion request): activities only about this person go, with their attachment rows (returns the files); others lose the link. */
 export async function eraseActivitiesOf(trx: ActivitiesTx, workspaceId: string, personId: string): Promise<string[]> {
@@ -13,7 +13,7 @@ export async function eraseActivitiesOf(trx: ActivitiesTx, workspaceId: string, 
 export async function personalActivities(ctx: PersonalDataContext) {
   const db = activitiesDb(ctx.db);
   const rows = await activitiesOfPeople(db, ctx.workspaceId, ctx.personIds);
-  const files = await listAttachments(
+  const attachmentsOf = await attachmentNamesOf(
     db,
     ctx.workspaceId,
     'activity',
@@ -26,6 +26,6 @@ export async function personalActivities(ctx: PersonalDataContext) {
     body: r.body,
     occurredAt: new Date(r.occurred_at).toISOString(),
     details: r.details,
-    attachments: files.filter((f) => f.ownerId === r.id).map((f) => ({ filename: f.filename, size: f.size, contentType: f.contentType })),
+    attachments: attachmentsOf(r.id),
   }));
 }

@@ -158,6 +158,13 @@ export async function listAttachments(db: ActivitiesDb, workspaceId: string, own
   }));
 }
 
+/** The files of each owner by name, size and type: what a disclosure (個人情報の開示) lists, without contents. */
+export async function attachmentNamesOf(db: ActivitiesDb, workspaceId: string, ownerType: AttachmentOwnerType, ownerIds: string[]) {
+  const files = await listAttachments(db, workspaceId, ownerType, ownerIds);
+  return (ownerId: string) =>
+    files.filter((f) => f.ownerId === ownerId).map((f) => ({ filename: f.filename, size: f.size, contentType: f.contentType }));
+}
+
 /** The stored files of one owner with their bytes, oldest first (the sender attaches them to outgoing mail); null when a file is gone. */
 export async function readAttachmentFiles(
   db: ActivitiesDb,
