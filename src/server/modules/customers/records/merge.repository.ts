@@ -1,6 +1,4 @@
-import type { Updateable } from 'kysely';
 import { sql } from 'kysely';
-import type { Companies, People } from '../../../platform/db/schema.js';
 import type { CustomersDb } from '../customers.db.js';
 import { either, type RecordRow, type RecordTable } from './records.repository.js';
 
@@ -42,26 +40,6 @@ export async function latestPermissions(db: CustomersDb, workspaceId: string, pe
      ORDER BY channel, recorded_at DESC, id DESC`.execute(db);
   const by = new Map(rows.rows.map((r) => [r.channel, r.status]));
   return { email: by.get('email'), dm: by.get('dm') };
-}
-
-export function updateSurvivingPerson(db: CustomersDb, workspaceId: string, id: string, set: Updateable<People>) {
-  return db
-    .updateTable('people')
-    .set({ ...set, version: sql`version + 1`, updated_at: new Date() })
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-export function updateSurvivingCompany(db: CustomersDb, workspaceId: string, id: string, set: Updateable<Companies>) {
-  return db
-    .updateTable('companies')
-    .set({ ...set, version: sql`version + 1`, updated_at: new Date() })
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
 }
 
 /** The merged record goes to the trash, pointing at the survivor. */

@@ -17,6 +17,8 @@ import {
   type RecordRow,
   type RecordTable,
   replaceContactPoints,
+  updateCompany,
+  updatePerson,
 } from './records.repository.js';
 import { reindexPeopleOf } from './reindex.js';
 
@@ -89,7 +91,7 @@ export async function mergePeople(input: MergeInput) {
     });
     await mergeRepo.movePersonRows(trx, actor.workspaceId, m.id, s.id);
     const permissions = await mergeRepo.latestPermissions(trx, actor.workspaceId, s.id);
-    const row = await mergeRepo.updateSurvivingPerson(trx, actor.workspaceId, s.id, {
+    const row = await updatePerson(trx, actor.workspaceId, s.id, {
       family_name: v.family_name,
       given_name: v.given_name,
       family_name_kana: v.family_name_kana,
@@ -160,7 +162,7 @@ export async function mergeCompanies(input: MergeInput) {
       corporateNumber: v.corporate_number,
     });
     await mergeRepo.moveCompanyRows(trx, actor.workspaceId, m.id, s.id);
-    const row = await mergeRepo.updateSurvivingCompany(trx, actor.workspaceId, s.id, {
+    const row = await updateCompany(trx, actor.workspaceId, s.id, {
       name: v.name,
       name_kana: v.name_kana,
       corporate_number: v.corporate_number,
