@@ -170,8 +170,8 @@ export const errorCodes = {
   },
   lead_not_convertible: {
     status: 409,
-    ja: '取引開始できるのは「有望」の見込み客だけです (変換済み・対象外は不可)。',
-    en: 'Only a qualified lead can be converted (not one already converted or disqualified).',
+    ja: '取引開始できるのは対応中の見込み客 (新規・対応中・有望) だけです。変換済み・対象外は取引開始できません。',
+    en: 'Only an open lead (new, working or qualified) can be converted, not one already converted or disqualified.',
   },
   order_number_taken: {
     status: 409,

@@ -6,9 +6,18 @@ const fiscalYear = z.coerce.number().int().min(2000).max(2100);
 
 // ---------- settings ----------
 
-export const salesSettingsSchema = z.object({ fiscalStartMonth: z.number().int(), version: z.number() });
+export const salesSettingsSchema = z.object({
+  fiscalStartMonth: z.number().int(),
+  /** a won or lost deal must give a reason (default: optional) */
+  closeReasonRequired: z.boolean(),
+  version: z.number(),
+});
 export type SalesSettings = z.infer<typeof salesSettingsSchema>;
-export const salesSettingsPut = z.object({ version: z.number().int(), fiscalStartMonth: z.number().int().min(1).max(12) });
+export const salesSettingsPut = z.object({
+  version: z.number().int(),
+  fiscalStartMonth: z.number().int().min(1).max(12).optional(),
+  closeReasonRequired: z.boolean().optional(),
+});
 
 // ---------- targets (目標) ----------
 

@@ -118,6 +118,8 @@ export const pipelineSchema = z.object({
   name: z.string(),
   position: z.number(),
   isDefault: z.boolean(),
+  /** 停滞: an open deal with no activity and no stage change for this many days is marked rotting; null = never */
+  rottingDays: z.number().nullable(),
   version: z.number(),
   stages: z.array(stageSchema),
 });
@@ -129,7 +131,11 @@ const stageInput = z.object({
   probability: z.number().int().min(0).max(100),
   kind: z.enum(stageKinds),
 });
-export const pipelineCreate = z.object({ name: text(100).min(1), stages: z.array(stageInput).min(2).max(30) });
+export const pipelineCreate = z.object({
+  name: text(100).min(1),
+  stages: z.array(stageInput).min(2).max(30),
+  rottingDays: z.number().int().min(1).max(3650).nullish(),
+});
 export type PipelineCreate = z.infer<typeof pipelineCreate>;
 /** Stages in their new order; a stage left out is removed (refused while deals are in it). */
 export const pipelineUpdate = pipelineCreate.extend({ version: z.number().int() });
@@ -201,7 +207,7 @@ export type DealPatch = z.infer<typeof dealPatch>;
 export const dealMove = z.object({
   version: z.number().int(),
   stageId: z.uuid(),
-  /** required when the stage is a lost stage; asked for won stages too */
+  /** asked for won and lost stages; required when the sales settings say so (closeReasonRequired) */
   closeReason: optionalText(500),
   competitor: optionalText(200),
 });
@@ -231,6 +237,10 @@ export const dealSchema = z.object({
   competitor: z.string().nullable(),
   closedAt: z.string().nullable(),
   stageEnteredAt: z.string(),
+  /** the later of the last stage change and the last activity logged on the deal */
+  idleSince: z.string(),
+  /** open and idle for longer than its pipeline's rottingDays */
+  rotting: z.boolean(),
   hasLineItems: z.boolean(),
   version: z.number(),
   createdAt: z.string(),
@@ -268,7 +278,18 @@ export type BoardColumn = z.infer<typeof boardColumnSchema>;
 export const leadStatuses = ['new', 'working', 'qualified', 'disqualified', 'converted'] as const;
 export type LeadStatus = (typeof leadStatuses)[number];
 /** 獲得元: where the lead came from. The channel is free text (e.g. 「Google 広告」「展示会 2026」). */
-export const leadSources = ['web_form', 'seminar', 'exhibition', 'referral', 'advertising', 'email', 'phone', 'partner', 'other'] as const;
+export const leadSources = [
+  'manual',
+  'web_form',
+  'seminar',
+  'exhibition',
+  'referral',
+  'advertising',
+  'email',
+  'phone',
+  'partner',
+  'other',
+] as const;
 const leadFields = {
   familyName: text(100).min(1),
   givenName: optionalText(100),
@@ -291,7 +312,11 @@ const leadFields = {
   ownerId: z.uuid().nullish(),
   teamId: z.uuid().nullish(),
 };
-export const leadCreate = z.object({ ...leadFields, source: leadFields.source.default('other'), status: leadFields.status.default('new') });
+export const leadCreate = z.object({
+  ...leadFields,
+  source: leadFields.source.default('manual'),
+  status: leadFields.status.default('new'),
+});
 export type LeadCreate = z.infer<typeof leadCreate>;
 export const leadPatch = z.object({ version: z.number().int() }).extend(z.object(leadFields).partial().shape);
 export type LeadPatch = z.infer<typeof leadPatch>;

@@ -3,6 +3,7 @@ import type PgBoss from 'pg-boss';
 import type { EventBus } from '../../platform/events/bus.js';
 import { type EscalationJob, fireEscalation, markContacted, sweepEscalations } from './assignment.escalation.js';
 import { setEscalationScheduler } from './assignment.service.js';
+import { makeDealActivityConsumer } from './deals.activity.js';
 import { makeDealMergeConsumer } from './deals.merge.js';
 import { type SalesTx, salesDb } from './sales.db.js';
 
@@ -18,6 +19,7 @@ const throughTransaction = (trx: SalesTx) => ({
 export function registerAssignmentJobs<D>(bus: EventBus, handle: Kysely<D>) {
   const db = salesDb(handle);
   bus.subscribe('sales-merge', ['person.merged', 'company.merged'], makeDealMergeConsumer(db));
+  bus.subscribe('sales-deal-activity', ['activity.created'], makeDealActivityConsumer(db));
   bus.subscribe('sales-lead-contacted', ['activity.created', 'lead.status_changed', 'lead.deleted', 'lead.converted'], async (event) => {
     await markContacted(db, event);
   });

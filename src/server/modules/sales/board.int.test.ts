@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorkspace } from '../../../../test/factories.js';
-import { type ApiBody, startTestServer, type TestClient } from '../../../../test/helpers.js';
+import { type ApiBody, startTestServer, type TestClient, waitFor } from '../../../../test/helpers.js';
+import type { Deal, Pipeline } from '../../../shared/contracts/sales.js';
 import type { RunningServer } from '../../server.js';
 
 let server: RunningServer;
@@ -117,6 +118,77 @@ describe('pipeline board', () => {
     expect(big.body.columns[0].totals[0].count).toBe(big.body.columns[0].deals.length);
     const table = await client.get(`/api/v1/deals?pipelineId=${pipeline.id}&filter=${encodeURIComponent(filter)}&sort=-amount`);
     expect(table.body.data[0].amount).toBeGreaterThanOrEqual(table.body.data.at(-1).amount);
+  });
+
+  it('marks open deals idle longer than the pipeline threshold as rotting; an activity or a stage change wakes them', async () => {
+    const { admin } = await makeWorkspace(server);
+    const c = admin.client;
+    const p: Pipeline = (await c.get('/api/v1/pipelines')).body.data[0];
+    const [s1, s2] = p.stages;
+    const won = p.stages.find((s) => s.kind === 'won');
+    expect(p.rottingDays).toBeNull();
+    const make = async (title: string, stageId?: string) =>
+      (await c.post('/api/v1/deals', { title, amount: 1_000, stageId, closeReason: stageId ? '決裁' : undefined })).body as Deal;
+    const [idle, touched, moved, fresh, closed] = [
+      await make('放置'),
+      await make('活動あり'),
+      await make('移動'),
+      await make('新着'),
+      await make('受注済み', won?.id),
+    ];
+    // everything but the fresh one entered its stage 20 days ago
+    await server.database.pool.query(`UPDATE deals SET stage_entered_at = now() - interval '20 days' WHERE id = ANY($1::uuid[])`, [
+      [idle.id, touched.id, moved.id, closed.id],
+    ]);
+    const rotting = async () => {
+      const board = await c.get(`/api/v1/pipelines/${p.id}/board`);
+      const deals: Deal[] = board.body.columns.flatMap((col: { deals: Deal[] }) => col.deals);
+      return new Map(deals.map((d) => [d.title, d.rotting]));
+    };
+    // no threshold: nothing rots
+    expect([...(await rotting()).values()].every((r) => r === false)).toBe(true);
+
+    const set = await c.request('PUT', `/api/v1/pipelines/${p.id}`, {
+      version: p.version,
+      name: p.name,
+      stages: p.stages,
+      rottingDays: 14,
+    });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body.rottingDays).toBe(14);
+    expect(Object.fromEntries(await rotting())).toEqual({ 放置: true, 活動あり: true, 移動: true, 新着: false, 受注済み: false });
+
+    const logged = await c.post('/api/v1/activities', {
+      kind: 'note',
+      body: '電話で状況確認',
+      links: [{ entityType: 'deal', entityId: touched.id }],
+    });
+    expect(logged.status).toBe(201);
+    await c.post(`/api/v1/deals/${moved.id}/move`, { version: moved.version, stageId: s2?.id });
+    await waitFor('the activity wakes the deal', async () => ((await rotting()).get('活動あり') === false ? true : undefined));
+    const after = Object.fromEntries(await rotting());
+    expect(after).toEqual({ 放置: true, 活動あり: false, 移動: false, 新着: false, 受注済み: false });
+    const idleDeal = (await c.get(`/api/v1/deals/${idle.id}`)).body as Deal;
+    expect(idleDeal.rotting).toBe(true);
+    expect(Date.now() - Date.parse(idleDeal.idleSince)).toBeGreaterThan(19 * 86_400_000);
+    expect(s1?.id).toBe(idleDeal.stageId);
+
+    // the threshold is an administrator's setting, within 1..3650 days; null turns it off
+    const bad = await c.request('PUT', `/api/v1/pipelines/${p.id}`, {
+      version: set.body.version,
+      name: p.name,
+      stages: p.stages,
+      rottingDays: 0,
+    });
+    expect(bad.status).toBe(400);
+    const off = await c.request('PUT', `/api/v1/pipelines/${p.id}`, {
+      version: set.body.version,
+      name: p.name,
+      stages: p.stages,
+      rottingDays: null,
+    });
+    expect(off.body.rottingDays).toBeNull();
+    expect((await rotting()).get('放置')).toBe(false);
   });
 
   it('refuses bad board input with 400 and unknown pipelines with 404', async () => {

@@ -178,6 +178,8 @@ describe('deals', () => {
       expect(JSON.stringify(res.body.error.details.issues.map((i: ApiBody) => i.path)), name).toContain(path);
     }
     const lost = pipeline.stages.find((s) => s.kind === 'lost');
+    // a lost deal without a reason, where the administrator requires one
+    await client.request('PUT', '/api/v1/sales-settings', { version: 1, closeReasonRequired: true });
     const noReason = await client.post('/api/v1/deals', { title: 'x', stageId: lost?.id });
     expect(noReason.status).toBe(400);
     const list = await client.get(`/api/v1/deals?pipelineId=${pipeline.id}`);
@@ -204,8 +206,10 @@ describe('deals', () => {
     expect(stale.body.error.details.current).toMatchObject({ nextStep: '見積送付', version: 2 });
   });
 
-  it('keeps stage history with the time spent in each stage; lost needs a reason, won closes the deal', async () => {
+  it('keeps stage history with the time spent in each stage; lost needs a reason when required, won closes the deal', async () => {
     const { client, pipeline } = await freshWorkspace();
+    const required = await client.request('PUT', '/api/v1/sales-settings', { version: 1, closeReasonRequired: true });
+    expect(required.body).toMatchObject({ closeReasonRequired: true, fiscalStartMonth: 4 });
     const [s1, s2] = pipeline.stages;
     const won = pipeline.stages.find((s) => s.kind === 'won');
     const lost = pipeline.stages.find((s) => s.kind === 'lost');
@@ -249,6 +253,30 @@ describe('deals', () => {
       links: [{ entityType: 'deal', entityId: deal.body.id }],
       summary: { reason: '価格と導入実績' },
     });
+  });
+
+  it('closes a deal without a reason unless the administrator requires one (a sales setting, optional by default)', async () => {
+    const { client, pipeline } = await freshWorkspace();
+    const won = pipeline.stages.find((s) => s.kind === 'won');
+    const lost = pipeline.stages.find((s) => s.kind === 'lost');
+    expect((await client.get('/api/v1/sales-settings')).body).toMatchObject({ closeReasonRequired: false });
+    const a = await client.post('/api/v1/deals', { title: '理由なし', amount: 10_000 });
+    const lostNoReason = await client.post(`/api/v1/deals/${a.body.id}/move`, { version: 1, stageId: lost?.id });
+    expect(lostNoReason.status).toBe(200);
+    expect(lostNoReason.body).toMatchObject({ status: 'lost', closeReason: null });
+    const created = await client.post('/api/v1/deals', { title: '失注で作成', amount: 1, stageId: lost?.id });
+    expect(created.status).toBe(201);
+
+    const settings = await client.request('PUT', '/api/v1/sales-settings', { version: 1, closeReasonRequired: true });
+    expect(settings.body).toMatchObject({ closeReasonRequired: true, version: 2 });
+    const member = await addUser(server, client, 'member', '佐藤 一郎');
+    expect((await member.client.request('PUT', '/api/v1/sales-settings', { version: 2, closeReasonRequired: false })).status).toBe(403);
+    const b = await client.post('/api/v1/deals', { title: '理由必須', amount: 10_000 });
+    const wonNoReason = await client.post(`/api/v1/deals/${b.body.id}/move`, { version: 1, stageId: won?.id });
+    expect(wonNoReason.status).toBe(400);
+    expect(wonNoReason.body.error.details.issues[0].path).toBe('closeReason');
+    const wonWithReason = await client.post(`/api/v1/deals/${b.body.id}/move`, { version: 1, stageId: won?.id, closeReason: '価格' });
+    expect(wonWithReason.status).toBe(200);
   });
 
   it("puts the deal on its own and its company's timeline through the outbox (won with its reason)", async () => {

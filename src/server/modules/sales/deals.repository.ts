@@ -13,27 +13,39 @@ import { whereSalesVisible } from './sales.policy.js';
 export type DealRecord = Omit<Selectable<Deals>, 'status' | 'forecast_category'> & DealNarrowed;
 type DealNarrowed = { status: StageKind; forecast_category: ForecastCategory };
 /** A deal with its stage (name, probability, kind) and whether it has line items: what a deal page shows. */
-export type DealRow = DealRecord & { stage_name: string; probability: number; stage_kind: StageKind; has_line_items: boolean };
+export type DealRow = DealRecord & {
+  stage_name: string;
+  probability: number;
+  stage_kind: StageKind;
+  has_line_items: boolean;
+  /** the pipeline's rotting threshold (null: never marked) */
+  rotting_days: number | null;
+};
 type LineNarrowed = { discount_type: 'amount' | 'percent' | null };
 /** A line item with its product's SKU; the discount type narrowed to the table's CHECK. */
 export type LineItemRow = Omit<Selectable<DealLineItems>, 'discount_type'> & LineNarrowed & { sku: string | null };
 
 /** Deals with their stage. The linked person's and company's names come from customers after the query (deals.customers.ts). */
 function dealsWithStage(db: SalesDb, workspaceId: string) {
-  return db
-    .selectFrom('deals as d')
-    .innerJoin('pipeline_stages as s', (j) => j.onRef('s.workspace_id', '=', 'd.workspace_id').onRef('s.id', '=', 'd.stage_id'))
-    .selectAll('d')
-    .select([
-      's.name as stage_name',
-      's.probability',
-      's.kind as stage_kind',
-      sql<boolean>`EXISTS (SELECT 1 FROM deal_line_items li WHERE li.workspace_id = d.workspace_id AND li.deal_id = d.id)`.as(
-        'has_line_items',
-      ),
-    ])
-    .$narrowType<DealNarrowed & { stage_kind: StageKind }>()
-    .where('d.workspace_id', '=', workspaceId);
+  return (
+    db
+      .selectFrom('deals as d')
+      .innerJoin('pipeline_stages as s', (j) => j.onRef('s.workspace_id', '=', 'd.workspace_id').onRef('s.id', '=', 'd.stage_id'))
+      // the pipeline's rotting threshold: one primary-key probe per page of deals (few pipelines, cached pages)
+      .innerJoin('pipelines as p', (j) => j.onRef('p.workspace_id', '=', 'd.workspace_id').onRef('p.id', '=', 'd.pipeline_id'))
+      .selectAll('d')
+      .select([
+        'p.rotting_days',
+        's.name as stage_name',
+        's.probability',
+        's.kind as stage_kind',
+        sql<boolean>`EXISTS (SELECT 1 FROM deal_line_items li WHERE li.workspace_id = d.workspace_id AND li.deal_id = d.id)`.as(
+          'has_line_items',
+        ),
+      ])
+      .$narrowType<DealNarrowed & { stage_kind: StageKind }>()
+      .where('d.workspace_id', '=', workspaceId)
+  );
 }
 
 export function findDealRow(

@@ -21,12 +21,18 @@ import { getCompany, getPerson } from '../customers/index.js';
 import { announceAssignment, assignNewRecord } from './assignment.service.js';
 import { type CustomerNames, withCustomerNames } from './deals.customers.js';
 import * as repo from './deals.repository.js';
+import { settingsRow } from './forecast.repository.js';
 import { loadPipeline, resolvePipeline } from './pipelines.service.js';
 import { findProducts } from './products.repository.js';
 import { checkCurrency } from './products.service.js';
 import type { SalesDb, SalesTx } from './sales.db.js';
 import { maySeeSalesRecord } from './sales.policy.js';
 import { presentDeal, presentLineItem } from './sales.presenter.js';
+
+/** Whether a won/lost deal must give a reason: the administrators' sales setting (optional by default). */
+async function closeReasonRequired(db: SalesDb, actor: Actor): Promise<boolean> {
+  return (await settingsRow(db, actor.workspaceId))?.close_reason_required ?? false;
+}
 
 type Issue = { path: string; code: string; [k: string]: unknown };
 const invalid = (issues: Issue[]) => new AppError('validation_failed', { issues });
@@ -151,7 +157,8 @@ export async function createDeal(options: { db: SalesDb; actor: Actor; input: De
     const pipeline = await resolvePipeline(trx, actor, input.pipelineId);
     const stage = stageOf(pipeline, input.stageId);
     await checkRefs(trx, actor, input);
-    if (stage.kind === 'lost' && !input.closeReason) throw invalid([{ path: 'closeReason', code: 'required' }]);
+    if (stage.kind !== 'open' && !input.closeReason && (await closeReasonRequired(trx, actor)))
+      throw invalid([{ path: 'closeReason', code: 'required' }]);
     const id = newId();
     const lines = input.lineItems?.length ? await buildLines(trx, actor, id, currency, input.lineItems) : null;
     const now = new Date();
@@ -235,7 +242,7 @@ async function lockForWrite(trx: SalesTx, actor: Actor, dealId: string, version:
 
 /**
  * One change of a deal: fields, amount, and its stage (a move). Entering a won or lost stage closes the
- * deal (a lost one needs a reason); going back to an open stage reopens it.
+ * deal (with a reason when the sales settings require one); going back to an open stage reopens it.
  */
 export async function updateDeal(options: { db: SalesDb; actor: Actor; dealId: string; patch: DealPatch }): Promise<Deal> {
   const { actor, patch } = options;
@@ -288,7 +295,8 @@ export async function updateDeal(options: { db: SalesDb; actor: Actor; dealId: s
       if (patch.closeReason !== undefined) set.close_reason = patch.closeReason;
       if (patch.competitor !== undefined) set.competitor = patch.competitor;
       const reason = set.close_reason !== undefined ? set.close_reason : before.close_reason;
-      if (stage.kind === 'lost' && !reason) throw invalid([{ path: 'closeReason', code: 'required' }]);
+      const reasonAsked = stageChanged || patch.closeReason !== undefined;
+      if (reasonAsked && !reason && (await closeReasonRequired(trx, actor))) throw invalid([{ path: 'closeReason', code: 'required' }]);
     }
     await repo.updateDeal(trx, actor.workspaceId, before.id, set);
     if (stageChanged) {

@@ -17,7 +17,7 @@ export async function workspaceTimeZone(db: SalesDb, workspaceId: string): Promi
 export function settingsRow(db: SalesDb, workspaceId: string) {
   return db
     .selectFrom('sales_settings')
-    .select(['fiscal_start_month', 'version'])
+    .select(['fiscal_start_month', 'close_reason_required', 'version'])
     .where('workspace_id', '=', workspaceId)
     .executeTakeFirst();
 }
@@ -31,16 +31,21 @@ export async function lockSettings(db: SalesDb, workspaceId: string) {
     .execute();
   return db
     .selectFrom('sales_settings')
-    .select(['fiscal_start_month', 'version'])
+    .select(['fiscal_start_month', 'close_reason_required', 'version'])
     .where('workspace_id', '=', workspaceId)
     .forUpdate()
     .executeTakeFirstOrThrow();
 }
 
-export function updateSettings(db: SalesDb, workspaceId: string, fiscalStartMonth: number, userId: string | null) {
+export function updateSettings(
+  db: SalesDb,
+  workspaceId: string,
+  set: { fiscal_start_month?: number; close_reason_required?: boolean },
+  userId: string | null,
+) {
   return db
     .updateTable('sales_settings')
-    .set({ fiscal_start_month: fiscalStartMonth, version: sql`version + 1`, updated_at: new Date(), updated_by: userId })
+    .set({ ...set, version: sql`version + 1`, updated_at: new Date(), updated_by: userId })
     .where('workspace_id', '=', workspaceId)
     .execute();
 }

@@ -35,7 +35,8 @@ export async function forecastRoutes(app: App, { database }: ModuleDeps) {
       config: { access: 'workspace.manage' },
       schema: {
         tags: ['forecast'],
-        description: 'The fiscal year start month (4 = April, 4月始まり).',
+        description:
+          'The fiscal year start month (4 = April, 4月始まり) and whether won/lost deals must give a reason; a setting left out keeps its value.',
         body: salesSettingsPut,
         response: { 200: salesSettingsSchema },
       },

@@ -23,16 +23,36 @@ const DEFAULT_FISCAL_START = 4;
 
 export async function getSalesSettings(options: { db: SalesDb; actor: Actor }): Promise<SalesSettings> {
   const row = await repo.settingsRow(options.db, options.actor.workspaceId);
-  return { fiscalStartMonth: row?.fiscal_start_month ?? DEFAULT_FISCAL_START, version: row?.version ?? 1 };
+  return {
+    fiscalStartMonth: row?.fiscal_start_month ?? DEFAULT_FISCAL_START,
+    closeReasonRequired: row?.close_reason_required ?? false,
+    version: row?.version ?? 1,
+  };
 }
 
-export async function updateSalesSettings(options: { db: SalesDb; actor: Actor; version: number; fiscalStartMonth: number }) {
+/** Changes the settings given (a setting left out keeps its value). */
+export async function updateSalesSettings(options: {
+  db: SalesDb;
+  actor: Actor;
+  version: number;
+  fiscalStartMonth?: number;
+  closeReasonRequired?: boolean;
+}) {
   const { actor } = options;
   return options.db.transaction().execute(async (trx) => {
     const before = await repo.lockSettings(trx, actor.workspaceId);
-    const current = { fiscalStartMonth: before.fiscal_start_month, version: before.version };
+    const current = {
+      fiscalStartMonth: before.fiscal_start_month,
+      closeReasonRequired: before.close_reason_required,
+      version: before.version,
+    };
     if (before.version !== options.version) throw new AppError('conflict', { current });
-    await repo.updateSettings(trx, actor.workspaceId, options.fiscalStartMonth, actor.userId);
+    await repo.updateSettings(
+      trx,
+      actor.workspaceId,
+      { fiscal_start_month: options.fiscalStartMonth, close_reason_required: options.closeReasonRequired },
+      actor.userId,
+    );
     const after = await getSalesSettings({ db: trx, actor });
     await recordChange(trx, actor, {
       audit: { action: 'sales_settings.updated', entityType: 'sales_settings', before: current, after },

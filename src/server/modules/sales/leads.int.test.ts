@@ -47,6 +47,30 @@ describe('leads', () => {
     expect(filtered.body.data.length).toBeGreaterThan(0);
   });
 
+  it('gives a lead entered without a source the source manual (手入力), not web form or other', async () => {
+    const typed = await client.post('/api/v1/leads', { familyName: '手入力' });
+    expect(typed.status).toBe(201);
+    expect(typed.body.source).toBe('manual');
+    const { rows } = await server.database.pool.query('SELECT source FROM leads WHERE id = $1', [typed.body.id]);
+    expect(rows[0].source).toBe('manual');
+  });
+
+  it('converts a lead from any open status (new, working), not only qualified', async () => {
+    for (const status of ['new', 'working'] as const) {
+      const open = await client.post('/api/v1/leads', { familyName: `開始${status}`, email: `${status}@open-lead.example`, status });
+      const res = await client.post(`/api/v1/leads/${open.body.id}/convert`, {
+        version: 1,
+        person: { mode: 'new' },
+        deal: { title: `開始 ${status}`, amount: 300_000 },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.lead.status).toBe('converted');
+      expect(res.body.dealId).not.toBeNull();
+      const again = await client.post(`/api/v1/leads/${open.body.id}/convert`, { version: res.body.lead.version, person: { mode: 'new' } });
+      expect(again.body.error.code).toBe('lead_not_convertible');
+    }
+  });
+
   it('refuses bad lead input', async () => {
     for (const body of [
       {},
@@ -62,10 +86,10 @@ describe('leads', () => {
 
   it('converts a qualified lead into a person, a company and a deal in one step', async () => {
     const created = await client.post('/api/v1/leads', { ...lead, status: 'qualified' });
-    const early = await client.post('/api/v1/leads', lead);
-    const notYet = await client.post(`/api/v1/leads/${early.body.id}/convert`, { version: 1, person: { mode: 'new' } });
-    expect(notYet.status).toBe(409);
-    expect(notYet.body.error.code).toBe('lead_not_convertible');
+    const out = await client.post('/api/v1/leads', { ...lead, status: 'disqualified' });
+    const refused = await client.post(`/api/v1/leads/${out.body.id}/convert`, { version: 1, person: { mode: 'new' } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('lead_not_convertible');
 
     const res = await client.post(`/api/v1/leads/${created.body.id}/convert`, {
       version: 1,

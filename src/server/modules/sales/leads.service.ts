@@ -1,7 +1,14 @@
 import type { Updateable } from 'kysely';
 import type { z } from 'zod';
 import { companyCreate, personCreate } from '../../../shared/contracts/customers.js';
-import { dealCreate, type Lead, type LeadConvert, type LeadCreate, type LeadPatch } from '../../../shared/contracts/sales.js';
+import {
+  dealCreate,
+  type Lead,
+  type LeadConvert,
+  type LeadCreate,
+  type LeadPatch,
+  type LeadStatus,
+} from '../../../shared/contracts/sales.js';
 import type { Filter, Sort } from '../../../shared/filter.js';
 import type { Actor } from '../../platform/actor.js';
 import type { Leads } from '../../platform/db/schema.js';
@@ -165,8 +172,11 @@ export async function listLeads(options: {
   return { data: rows.map(presentLead), nextCursor };
 }
 
+/** Open statuses: a rep converts when the customer is ready, without first marking the lead qualified. */
+const CONVERTIBLE = new Set<LeadStatus>(['new', 'working', 'qualified']);
+
 /**
- * 取引開始: a qualified lead becomes a person (+ company) (+ deal) in one transaction; any failure
+ * 取引開始: an open lead (new, working or qualified) becomes a person (+ company) (+ deal) in one transaction; any failure
  * leaves nothing behind. The lead keeps the new ids, and `lead.converted` lets the timeline follow it.
  */
 export async function convertLead(options: { db: SalesDb; actor: Actor; leadId: string; input: LeadConvert }) {
@@ -176,7 +186,7 @@ export async function convertLead(options: { db: SalesDb; actor: Actor; leadId: 
     if (before.deleted_at) throw new AppError('not_found');
     const lead = presentLead(before);
     if (before.version !== input.version) throw new AppError('conflict', { current: lead });
-    if (lead.status !== 'qualified') throw new AppError('lead_not_convertible', { status: lead.status });
+    if (!CONVERTIBLE.has(lead.status)) throw new AppError('lead_not_convertible', { status: lead.status });
 
     let companyId: string | null = null;
     if (input.company.mode === 'existing') {

@@ -113,6 +113,7 @@ export async function createPipeline(options: { db: SalesDb; actor: Actor; input
       workspace_id: actor.workspaceId,
       id,
       name: input.name,
+      rotting_days: input.rottingDays ?? null,
       position: (await repo.maxPipelinePosition(trx, actor.workspaceId)) + 1,
       created_by: actor.userId,
       updated_by: actor.userId,
@@ -138,7 +139,7 @@ export async function createPipeline(options: { db: SalesDb; actor: Actor; input
   });
 }
 
-/** Rename, reorder, re-weight, add and remove stages. A removed stage must be empty. */
+/** Rename, reorder, re-weight, add and remove stages, set the rotting threshold. A removed stage must be empty. */
 export async function updatePipeline(options: { db: SalesDb; actor: Actor; pipelineId: string; input: PipelineUpdate }) {
   const { actor, input } = options;
   checkStages(input.stages);
@@ -179,7 +180,11 @@ export async function updatePipeline(options: { db: SalesDb; actor: Actor; pipel
           },
         ]);
     }
-    await repo.updatePipeline(trx, actor.workspaceId, before.id, { name: input.name, updated_by: actor.userId });
+    await repo.updatePipeline(trx, actor.workspaceId, before.id, {
+      name: input.name,
+      rotting_days: input.rottingDays,
+      updated_by: actor.userId,
+    });
     const after = (await loadPipeline(trx, actor.workspaceId, before.id)) as Pipeline;
     await recordChange(trx, actor, {
       audit: { action: 'pipeline.updated', entityType: 'pipeline', entityId: before.id, before, after },

@@ -38,9 +38,24 @@ export function presentPipeline(p: PipelineRow, stages: StageRow[]): Pipeline {
     name: p.name,
     position: p.position,
     isDefault: p.is_default,
+    rottingDays: p.rotting_days,
     version: p.version,
     stages: stages.map((s) => ({ id: s.id, name: s.name, position: s.position, probability: s.probability, kind: s.kind })),
   };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * 停滞: idle since the later of the last stage change and the last activity; an open deal idle for longer than its
+ * pipeline's threshold is rotting. Both times are on the row, so this costs nothing per card.
+ */
+export function idleOf(r: Pick<DealRow, 'stage_entered_at' | 'last_activity_at' | 'status' | 'rotting_days'>, now = Date.now()) {
+  const entered = new Date(r.stage_entered_at).getTime();
+  const active = r.last_activity_at ? new Date(r.last_activity_at).getTime() : 0;
+  const idleSince = Math.max(entered, active);
+  const rotting = r.status === 'open' && r.rotting_days !== null && now - idleSince > r.rotting_days * DAY_MS;
+  return { idleSince: new Date(idleSince).toISOString(), rotting };
 }
 
 /** A deal row joined with its stage (stage_name, probability) and the names of its person and company. */
@@ -69,6 +84,7 @@ export function presentDeal(r: DealRow & CustomerNames): Deal {
     competitor: r.competitor,
     closedAt: iso(r.closed_at),
     stageEnteredAt: isoOf(r.stage_entered_at),
+    ...idleOf(r),
     hasLineItems: r.has_line_items,
     version: r.version,
     createdAt: isoOf(r.created_at),

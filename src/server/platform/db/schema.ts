@@ -269,6 +269,7 @@ export interface Deals {
   expected_close_date: string | null;
   forecast_category: Generated<string>;
   id: string;
+  last_activity_at: Timestamp | null;
   lead_id: string | null;
   next_step: string | null;
   owner_id: string | null;
@@ -757,6 +758,7 @@ export interface Pipelines {
   is_default: Generated<boolean>;
   name: string;
   position: Generated<number>;
+  rotting_days: number | null;
   updated_at: Generated<Timestamp>;
   updated_by: string | null;
   version: Generated<number>;
@@ -839,6 +841,7 @@ export interface RecoveryCodes {
 }
 
 export interface SalesSettings {
+  close_reason_required: Generated<boolean>;
   created_at: Generated<Timestamp>;
   fiscal_start_month: Generated<number>;
   updated_at: Generated<Timestamp>;
