@@ -129,7 +129,7 @@ describe('pipeline board', () => {
     expect(p.rottingDays).toBeNull();
     const make = async (title: string, stageId?: string) =>
       (await c.post('/api/v1/deals', { title, amount: 1_000, stageId, closeReason: stageId ? '決裁' : undefined })).body as Deal;
-    const [idle, touched, moved, fresh, closed] = [
+    const [idle, touched, moved, , closed] = [
       await make('放置'),
       await make('活動あり'),
       await make('移動'),

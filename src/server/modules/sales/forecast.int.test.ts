@@ -130,9 +130,9 @@ describe('forecast', () => {
     expect(only.body.totals.total).toEqual([expect.objectContaining({ openAmount: 1_000, weightedAmount: 400 })]);
 
     const settings = await admin.get('/api/v1/sales-settings');
-    expect(settings.body).toEqual({ fiscalStartMonth: 4, version: 1 });
+    expect(settings.body).toEqual({ fiscalStartMonth: 4, closeReasonRequired: false, version: 1 });
     const put = await admin.request('PUT', '/api/v1/sales-settings', { version: 1, fiscalStartMonth: 1 });
-    expect(put.body).toEqual({ fiscalStartMonth: 1, version: 2 });
+    expect(put.body).toEqual({ fiscalStartMonth: 1, closeReasonRequired: false, version: 2 });
     expect((await admin.request('PUT', '/api/v1/sales-settings', { version: 1, fiscalStartMonth: 7 })).status).toBe(409);
     const calendar = await admin.get('/api/v1/forecast');
     expect(calendar.body).toMatchObject({ fiscalYear: year, fiscalStartMonth: 1, currentPeriod: mon - 1 });
