@@ -3,8 +3,12 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Stage } from '../../../shared/contracts/sales';
 import { ErrorAlert } from '../../ui/error-alert';
+import { useSalesSettings } from './forecast-api';
 
-/** 受注/失注: asks the reason (and the competitor) before a deal enters a won or lost stage. */
+/**
+ * 受注/失注: asks the reason (and the competitor) before a deal enters a won or lost stage. The reason is optional
+ * unless an administrator requires it (sales settings).
+ */
 export function DealCloseDialog({
   stage,
   onConfirm,
@@ -13,7 +17,7 @@ export function DealCloseDialog({
   error,
 }: {
   stage: Stage;
-  onConfirm: (v: { closeReason: string; competitor: string | null }) => void;
+  onConfirm: (v: { closeReason: string | null; competitor: string | null }) => void;
   onClose: () => void;
   pending?: boolean;
   error?: unknown;
@@ -22,12 +26,15 @@ export function DealCloseDialog({
   const [reason, setReason] = useState('');
   const [competitor, setCompetitor] = useState('');
   const won = stage.kind === 'won';
+  const settings = useSalesSettings();
+  const required = settings.data?.closeReasonRequired ?? false;
+  const ready = !required || !!reason.trim();
   return (
     <Modal opened onClose={onClose} title={t(won ? 'sales.deals.close.wonTitle' : 'sales.deals.close.lostTitle')}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (reason.trim()) onConfirm({ closeReason: reason.trim(), competitor: competitor.trim() || null });
+          if (ready) onConfirm({ closeReason: reason.trim() || null, competitor: competitor.trim() || null });
         }}
       >
         <Stack>
@@ -35,7 +42,8 @@ export function DealCloseDialog({
             label={t(won ? 'sales.deals.close.reasonWon' : 'sales.deals.close.reasonLost')}
             value={reason}
             onChange={(e) => setReason(e.currentTarget.value)}
-            required
+            required={required}
+            description={required ? undefined : t('sales.deals.close.optional')}
             autosize
             minRows={2}
             data-autofocus
@@ -46,7 +54,7 @@ export function DealCloseDialog({
             <Button variant="default" onClick={onClose}>
               {t('common.cancel')}
             </Button>
-            <Button type="submit" loading={pending} disabled={!reason.trim()}>
+            <Button type="submit" loading={pending} disabled={!ready || settings.isPending}>
               {t('sales.deals.close.confirm')}
             </Button>
           </Group>

@@ -34,7 +34,7 @@ export function DealPage() {
   const [editing, setEditing] = useState(false);
   const [closing, setClosing] = useState<Stage | null>(null);
   const move = useMutation({
-    mutationFn: (v: { stageId: string; closeReason?: string; competitor?: string | null }) =>
+    mutationFn: (v: { stageId: string; closeReason?: string | null; competitor?: string | null }) =>
       http.post<Deal>(`/api/v1/deals/${id}/move`, { version: deal.data?.version, ...v }),
     onSuccess: () => {
       setClosing(null);

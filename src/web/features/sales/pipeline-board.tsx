@@ -25,7 +25,7 @@ import { type BoardScope, type Deal, salesKeys, scopeQuery, useBoard } from './s
 interface MoveInput {
   deal: Deal;
   stage: Stage;
-  closeReason?: string;
+  closeReason?: string | null;
   competitor?: string | null;
 }
 
