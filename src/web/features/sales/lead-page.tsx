@@ -32,7 +32,7 @@ import { useUsers } from '../customers/customers-api';
 import { LeadFormModal, leadStatusColor } from './leads-page';
 import { type Lead, salesKeys, useLead } from './sales-api';
 
-/** 見込み客の詳細: status, where it came from, and 取引開始 (convert) once it is qualified. */
+/** 見込み客の詳細: status, where it came from, and 取引開始 (convert) from any open status. */
 export function LeadPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation();
@@ -85,8 +85,8 @@ export function LeadPage() {
           {writable && (
             <Button
               onClick={() => setConverting(true)}
-              disabled={l.status !== 'qualified'}
-              title={l.status !== 'qualified' ? t('sales.leads.onlyQualified') : undefined}
+              disabled={l.status === 'disqualified'}
+              title={l.status === 'disqualified' ? t('sales.leads.onlyOpen') : undefined}
             >
               {t('sales.leads.convert')}
             </Button>
@@ -156,8 +156,9 @@ function ConvertDialog({ lead, onClose }: { lead: Lead; onClose: () => void }) {
   const [companyMode, setCompanyMode] = useState<'new' | 'none'>(lead.companyName ? 'new' : 'none');
   const [companyName, setCompanyName] = useState(lead.companyName ?? '');
   const [withDeal, setWithDeal] = useState(true);
-  const [dealTitle, setDealTitle] = useState(lead.companyName ? `${lead.companyName}` : lead.displayName);
-  const [amount, setAmount] = useState<number | null>(0);
+  // the deal is named after the customer ("株式会社X 様 商談"); its amount is left for the rep to give, not ¥0
+  const [dealTitle, setDealTitle] = useState(t('sales.leads.dealTitleDefault', { name: lead.companyName || lead.displayName }));
+  const [amount, setAmount] = useState<number | null>(null);
   const [currency, setCurrency] = useState('JPY');
   const [ignoreDuplicates, setIgnoreDuplicates] = useState(false);
   const convert = useMutation({

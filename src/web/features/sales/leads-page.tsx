@@ -131,7 +131,7 @@ export function LeadFormModal({ lead, onClose }: { lead?: Lead; onClose: () => v
     title: lead?.title ?? '',
     email: lead?.email ?? '',
     phone: lead?.phone ?? '',
-    source: lead?.source ?? 'web_form',
+    source: lead?.source ?? 'manual',
     channel: lead?.channel ?? '',
     prefecture: lead?.prefecture ?? '',
     notes: lead?.notes ?? '',

@@ -8,10 +8,11 @@ import {
   useSensor,
   useSensors,
 } from '@dnd-kit/core';
-import { Alert, Anchor, Badge, Box, Button, Group, Paper, ScrollArea, Stack, Text } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Badge, Box, Button, Group, Paper, ScrollArea, Stack, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import { IconGripVertical, IconHourglassLow } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { BoardColumn, Stage } from '../../../shared/contracts/sales';
@@ -20,6 +21,7 @@ import { ErrorState } from '../../ui/error-state';
 import { useMoney } from '../../ui/money';
 import { PageLoader } from '../../ui/page-loader';
 import { DealCloseDialog } from './deal-close-dialog';
+import { DealQuickEdit } from './deal-quick-edit';
 import { type BoardScope, type Deal, salesKeys, scopeQuery, useBoard } from './sales-api';
 
 interface MoveInput {
@@ -36,6 +38,9 @@ export function PipelineBoard({ pipelineId, scope }: { pipelineId: string; scope
   const board = useBoard(pipelineId, scope);
   const [more, setMore] = useState<Record<string, { deals: Deal[]; cursor: string | null }>>({});
   const [closing, setClosing] = useState<{ deal: Deal; stage: Stage } | null>(null);
+  // while a drag runs and shortly after its drop, a click on a card is the end of the drag (see DealCard)
+  const dragEndedAt = useRef<number | null>(0);
+  const justDropped = () => dragEndedAt.current === null || Date.now() - dragEndedAt.current < 500;
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 6 } }), useSensor(KeyboardSensor));
 
   const move = useMutation({
@@ -75,6 +80,7 @@ export function PipelineBoard({ pipelineId, scope }: { pipelineId: string; scope
   if (board.error) return <ErrorState error={board.error} onRetry={() => void board.refetch()} />;
 
   const onDragEnd = (e: DragEndEvent) => {
+    dragEndedAt.current = Date.now();
     const deal = e.active.data.current?.deal as Deal | undefined;
     const stage = e.over?.data.current?.stage as Stage | undefined;
     if (!deal || !stage || stage.id === deal.stageId) return;
@@ -87,7 +93,17 @@ export function PipelineBoard({ pipelineId, scope }: { pipelineId: string; scope
       <Text size="sm" c="dimmed">
         {t('sales.deals.dragHint')}
       </Text>
-      <DndContext sensors={sensors} onDragEnd={onDragEnd} autoScroll={{ threshold: { x: 0.08, y: 0 } }}>
+      <DndContext
+        sensors={sensors}
+        onDragStart={() => {
+          dragEndedAt.current = null;
+        }}
+        onDragCancel={() => {
+          dragEndedAt.current = Date.now();
+        }}
+        onDragEnd={onDragEnd}
+        autoScroll={{ threshold: { x: 0.08, y: 0 } }}
+      >
         <ScrollArea type="auto" offsetScrollbars>
           <Group align="flex-start" wrap="nowrap" gap="sm" pb="sm">
             {board.data.columns.map((column) => {
@@ -97,7 +113,7 @@ export function PipelineBoard({ pipelineId, scope }: { pipelineId: string; scope
               return (
                 <StageColumn key={column.stage.id} column={column}>
                   {deals.map((deal) => (
-                    <DealCard key={deal.id} deal={deal} />
+                    <DealCard key={deal.id} deal={deal} justDropped={justDropped} />
                   ))}
                   {deals.length === 0 && (
                     <Text size="sm" c="dimmed" ta="center" py="md">
@@ -177,9 +193,14 @@ function StageColumn({ column, children }: { column: BoardColumn; children: Reac
   );
 }
 
-function DealCard({ deal }: { deal: Deal }) {
+/**
+ * A card: drag it anywhere with the pointer, or lift it from its handle with the keyboard (Space, arrows, Space).
+ * The handle, the title link and the quick edit are siblings, not nested in one interactive element.
+ */
+function DealCard({ deal, justDropped }: { deal: Deal; justDropped: () => boolean }) {
+  const { t } = useTranslation();
   const money = useMoney();
-  const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({ id: deal.id, data: { deal } });
+  const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, isDragging } = useDraggable({ id: deal.id, data: { deal } });
   return (
     <Paper
       ref={setNodeRef}
@@ -187,19 +208,41 @@ function DealCard({ deal }: { deal: Deal }) {
       shadow={isDragging ? 'md' : 'xs'}
       p="xs"
       data-testid="deal-card"
+      data-rotting={deal.rotting || undefined}
       style={{
         transform: transform ? `translate3d(${transform.x}px, ${transform.y}px, 0)` : undefined,
         cursor: 'grab',
         zIndex: isDragging ? 10 : undefined,
         position: 'relative',
         touchAction: 'none',
+        borderLeft: deal.rotting ? '4px solid var(--mantine-color-orange-7)' : undefined,
       }}
-      {...listeners}
-      {...attributes}
+      onPointerDown={(e) => listeners?.onPointerDown?.(e)}
+      // the click that ends a drag is not a click on the card: the drop must not open the deal
+      onClickCapture={(e) => {
+        if (!justDropped()) return;
+        e.preventDefault();
+        e.stopPropagation();
+      }}
     >
-      <Anchor component={Link} to={`/deals/${deal.id}`} size="sm" fw={600} style={{ wordBreak: 'break-word' }}>
-        {deal.title}
-      </Anchor>
+      <Group gap={4} wrap="nowrap" align="flex-start">
+        <ActionIcon
+          ref={setActivatorNodeRef}
+          variant="subtle"
+          color="gray"
+          size="sm"
+          {...attributes}
+          onKeyDown={(e) => listeners?.onKeyDown?.(e)}
+          aria-label={t('sales.deals.dragHandle', { title: deal.title })}
+          style={{ cursor: 'grab' }}
+        >
+          <IconGripVertical size={14} />
+        </ActionIcon>
+        <Anchor component={Link} to={`/deals/${deal.id}`} size="sm" fw={600} style={{ wordBreak: 'break-word', flex: 1 }}>
+          {deal.title}
+        </Anchor>
+        <DealQuickEdit deal={deal} />
+      </Group>
       {deal.company && (
         <Text size="xs" c="dimmed" truncate>
           {deal.company.name}
@@ -213,6 +256,20 @@ function DealCard({ deal }: { deal: Deal }) {
           </Text>
         )}
       </Group>
+      {deal.rotting && <RottingBadge idleSince={deal.idleSince} />}
     </Paper>
+  );
+}
+
+/** 停滞: how long the deal has had no activity and no stage change, in whole days. */
+function RottingBadge({ idleSince }: { idleSince: string }) {
+  const { t } = useTranslation();
+  const days = Math.floor((Date.now() - Date.parse(idleSince)) / 86_400_000);
+  return (
+    <Tooltip label={t('sales.deals.rottingHint', { count: days })}>
+      <Badge mt={4} size="sm" color="orange" variant="light" leftSection={<IconHourglassLow size={12} />} data-testid="rotting">
+        {t('sales.deals.rotting', { count: days })}
+      </Badge>
+    </Tooltip>
   );
 }

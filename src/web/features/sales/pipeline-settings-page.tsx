@@ -12,6 +12,7 @@ import { ErrorState } from '../../ui/error-state';
 import { PageHeader } from '../../ui/page-header';
 import { PageLoader } from '../../ui/page-loader';
 import { type Pipeline, put, salesKeys, usePipelines } from './sales-api';
+import { SalesSettingsCard } from './sales-settings-card';
 
 interface StageDraft {
   key: string;
@@ -63,6 +64,7 @@ export function PipelineSettingsPage() {
       </PageHeader>
       <ErrorAlert error={create.error} />
       {pipeline && <PipelineEditor key={`${pipeline.id}:${pipeline.version}`} pipeline={pipeline} />}
+      <SalesSettingsCard />
     </Stack>
   );
 }
@@ -71,6 +73,7 @@ function PipelineEditor({ pipeline }: { pipeline: Pipeline }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [name, setName] = useState(pipeline.name);
+  const [rottingDays, setRottingDays] = useState<number | null>(pipeline.rottingDays);
   const [stages, setStages] = useState<StageDraft[]>(pipeline.stages.map((s) => ({ key: s.id, ...s })));
   const update = (key: string, patch: Partial<StageDraft>) => setStages((ss) => ss.map((s) => (s.key === key ? { ...s, ...patch } : s)));
   const swap = (i: number, j: number) =>
@@ -84,6 +87,7 @@ function PipelineEditor({ pipeline }: { pipeline: Pipeline }) {
       put<Pipeline>(`/api/v1/pipelines/${pipeline.id}`, {
         version: pipeline.version,
         name,
+        rottingDays,
         stages: stages.map((s) => ({ id: s.id, name: s.name, probability: s.probability, kind: s.kind })),
       }),
     onSuccess: () => {
@@ -101,6 +105,17 @@ function PipelineEditor({ pipeline }: { pipeline: Pipeline }) {
       >
         <Stack>
           <TextInput label={t('sales.pipelines.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} required maw={400} />
+          <NumberInput
+            label={t('sales.pipelines.rottingDays')}
+            description={t('sales.pipelines.rottingHint')}
+            value={rottingDays ?? ''}
+            onChange={(v) => setRottingDays(v === '' ? null : Number(v))}
+            min={1}
+            max={3650}
+            allowDecimal={false}
+            allowNegative={false}
+            maw={400}
+          />
           <Table>
             <Table.Thead>
               <Table.Tr>

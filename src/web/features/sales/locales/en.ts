@@ -17,7 +17,11 @@ export const salesEn = {
     weighted: 'Weighted',
     total: 'Total',
     searchPerson: 'Type a name, kana, email or phone',
-    dragHint: 'Drag a card to another stage to move the deal.',
+    dragHint: 'Drag a card to another stage to move the deal (keyboard: Space on ⠿, arrow keys, Space).',
+    dragHandle: 'Move {{title}}',
+    rotting: 'Rotting: {{count}} d idle',
+    rottingHint: 'No activity and no stage change for {{count}} days',
+    quickEdit: { open: 'Quick edit {{title}}', title: 'Quick edit of {{title}}', saved: '{{title}} saved' },
     moved: 'Moved to {{stage}}',
     filters: {
       owner: 'Owner',
@@ -62,6 +66,7 @@ export const salesEn = {
       reasonLost: 'Why did we lose?',
       competitor: 'Competitor (if any)',
       confirm: 'Save',
+      optional: 'Optional.',
     },
     page: {
       details: 'Details',
@@ -111,7 +116,8 @@ export const salesEn = {
     openPerson: 'Open the person',
     openCompany: 'Open the company',
     openDeal: 'Open the deal',
-    onlyQualified: 'Set the status to qualified to convert this lead.',
+    onlyOpen: 'A disqualified lead cannot be converted. Change its status first.',
+    dealTitleDefault: '{{name}} deal',
     ignoreDuplicates: 'Create even if a similar record exists',
     field: {
       familyName: 'Family name',
@@ -129,6 +135,7 @@ export const salesEn = {
     },
     status: { new: 'New', working: 'Working', qualified: 'Qualified', disqualified: 'Disqualified', converted: 'Converted' },
     source: {
+      manual: 'Manual',
       web_form: 'Web form',
       seminar: 'Seminar',
       exhibition: 'Trade show',
@@ -174,5 +181,12 @@ export const salesEn = {
     remove: 'Remove {{name}}',
     newPipeline: 'New pipeline',
     saved: 'Pipeline saved',
+    rottingDays: 'Days until a deal is rotting',
+    rottingHint:
+      'An open deal with no activity and no stage change for this many days is marked rotting on the board. Leave empty to never mark.',
+    salesSettings: 'Sales settings',
+    closeReasonRequired: 'Require a reason for won and lost deals',
+    closeReasonHint: 'When off, the reason is optional.',
+    settingsSaved: 'Sales settings saved',
   },
 };

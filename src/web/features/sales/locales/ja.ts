@@ -19,7 +19,11 @@ export const salesJa: Translation<typeof salesEn> = {
     weighted: '加重',
     total: '合計',
     searchPerson: '氏名・フリガナ・メール・電話で検索',
-    dragHint: 'カードを別のステージへドラッグすると商談を移動できます。',
+    dragHint: 'カードを別のステージへドラッグすると商談を移動できます (キーボードでは ⠿ で Space、矢印キー、Space)。',
+    dragHandle: '{{title}} を移動',
+    rotting: '停滞 {{count}} 日',
+    rottingHint: '{{count}} 日間、活動もステージ変更もありません',
+    quickEdit: { open: '{{title}} をクイック編集', title: '{{title}} のクイック編集', saved: '{{title}} を保存しました' },
     moved: '{{stage}} に移動しました',
     filters: {
       owner: '担当者',
@@ -64,6 +68,7 @@ export const salesJa: Translation<typeof salesEn> = {
       reasonLost: '失注の理由',
       competitor: '競合 (あれば)',
       confirm: '保存',
+      optional: '任意です。',
     },
     page: {
       details: '詳細',
@@ -113,7 +118,8 @@ export const salesJa: Translation<typeof salesEn> = {
     openPerson: '顧客を開く',
     openCompany: '会社を開く',
     openDeal: '商談を開く',
-    onlyQualified: '取引開始するには状態を「有望」にしてください。',
+    onlyOpen: '対象外の見込み客は取引開始できません。状態を戻してください。',
+    dealTitleDefault: '{{name}} 様 商談',
     ignoreDuplicates: '似たレコードがあっても作成する',
     field: {
       familyName: '姓',
@@ -131,6 +137,7 @@ export const salesJa: Translation<typeof salesEn> = {
     },
     status: { new: '新規', working: '対応中', qualified: '有望', disqualified: '対象外', converted: '取引開始済み' },
     source: {
+      manual: '手入力',
       web_form: 'Web フォーム',
       seminar: 'セミナー',
       exhibition: '展示会',
@@ -176,5 +183,11 @@ export const salesJa: Translation<typeof salesEn> = {
     remove: '{{name}} を削除',
     newPipeline: '新しいパイプライン',
     saved: 'パイプラインを保存しました',
+    rottingDays: '停滞とみなす日数',
+    rottingHint: '進行中の商談で、活動もステージ変更もないままこの日数を過ぎるとボードに「停滞」と表示します。空欄なら表示しません。',
+    salesSettings: '営業の設定',
+    closeReasonRequired: '受注・失注の理由を必須にする',
+    closeReasonHint: 'オフのときは理由を任意で入力できます。',
+    settingsSaved: '営業の設定を保存しました',
   },
 };
