@@ -34,7 +34,9 @@ test('a qualified lead becomes a person, a company and a deal in one step', asyn
     await dialog.getByRole('textbox', { name: s.leads.field.channel }).fill(lang === 'ja' ? '展示会 2026' : 'Trade show 2026');
     await dialog.getByRole('button', { name: m.common.create }).click();
     await expect(page.getByRole('heading', { name: family })).toBeVisible();
-    await expect(page.getByRole('button', { name: s.leads.convert })).toBeDisabled();
+    // typed in by hand: 手入力 / Manual, and a new lead can be converted without being qualified first
+    await expect(page.getByText(s.leads.source.manual, { exact: true })).toBeVisible();
+    await expect(page.getByRole('button', { name: s.leads.convert })).toBeEnabled();
   });
 
   await test.step('edit the lead: the phone number is saved', async () => {
@@ -46,13 +48,16 @@ test('a qualified lead becomes a person, a company and a deal in one step', asyn
     await expect(page.getByText('03-1234-5678')).toBeVisible();
   });
 
-  await test.step('qualify it and convert it: person, company and deal are created and linked', async () => {
+  await test.step('mark it working and convert it: person, company and deal are created and linked', async () => {
     await page.getByRole('textbox', { name: s.leads.field.status }).click();
-    await page.getByRole('option', { name: s.leads.status.qualified, exact: true }).click();
+    await page.getByRole('option', { name: s.leads.status.working, exact: true }).click();
     await expect(page.getByRole('button', { name: s.leads.convert })).toBeEnabled();
     await page.getByRole('button', { name: s.leads.convert }).click();
     const dialog = page.getByRole('dialog', { name: s.leads.convertTitle });
     await expect(dialog.getByRole('textbox', { name: s.leads.field.companyName })).toHaveValue(company);
+    // the deal is offered by name, after the customer, with its amount left to give (not ¥0)
+    await expect(dialog.getByRole('textbox', { name: s.leads.dealTitle })).toHaveValue(fill(s.leads.dealTitleDefault, { name: company }));
+    await expect(dialog.getByRole('textbox', { name: s.deals.field.amount })).toHaveValue('');
     await dialog.getByRole('textbox', { name: s.leads.dealTitle }).fill(`${company} CRM`);
     await dialog.getByRole('textbox', { name: s.deals.field.amount }).fill('1200000');
     if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-convert-ja.png' });
@@ -123,7 +128,9 @@ test('drag a deal to the won stage on the board: the dialog asks why, the stage 
     await page.mouse.up();
     const dialog = page.getByRole('dialog', { name: s.deals.close.wonTitle });
     await expect(dialog).toBeVisible();
-    await expect(dialog.getByRole('button', { name: s.deals.close.confirm })).toBeDisabled();
+    // the reason is optional unless an administrator requires it
+    await expect(dialog.getByText(s.deals.close.optional)).toBeVisible();
+    await expect(dialog.getByRole('button', { name: s.deals.close.confirm })).toBeEnabled();
     await dialog.getByRole('textbox', { name: s.deals.close.reasonWon }).fill(lang === 'ja' ? '導入実績と価格' : 'References and price');
     await dialog.getByRole('textbox', { name: s.deals.close.competitor }).fill(lang === 'ja' ? 'A社' : 'Rival Inc.');
     if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-won-dialog-ja.png' });
@@ -154,6 +161,88 @@ test('drag a deal to the won stage on the board: the dialog asks why, the stage 
     await expect(page.getByRole('cell', { name: first.name })).toBeVisible();
     await expect(page.getByRole('cell', { name: won.name })).toBeVisible();
     if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-deal-ja.png', fullPage: true });
+  });
+});
+
+test('the board: a drop never opens the deal, a card is edited in place, idle deals are marked rotting', async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  const { lang, m } = messagesFor(testInfo);
+  const s = m.sales;
+  await afterPlatformSpec(lang);
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  await signInAsAdmin(page, m, lang);
+  const token = `R${Date.now().toString(36)}`;
+  const [a, b] = lang === 'ja' ? ['アポ', '提案'] : ['Meeting', 'Proposal'];
+  const made = await page.request.post('/api/v1/pipelines', {
+    headers: await csrf(page),
+    data: {
+      name: token,
+      rottingDays: 7,
+      stages: [
+        { name: a, probability: 20, kind: 'open' },
+        { name: b, probability: 50, kind: 'open' },
+        { name: s.pipelines.kinds.won, probability: 100, kind: 'won' },
+        { name: s.pipelines.kinds.lost, probability: 0, kind: 'lost' },
+      ],
+    },
+  });
+  expect(made.status()).toBe(201);
+  const pipeline = (await made.json()) as { id: string; stages: { id: string }[] };
+  const title = `${token} ${lang === 'ja' ? '保守契約' : 'Support plan'}`;
+  const created = await page.request.post('/api/v1/deals', {
+    headers: await csrf(page),
+    data: { title, amount: 300_000, pipelineId: pipeline.id, stageId: pipeline.stages[0]?.id },
+  });
+  expect(created.status()).toBe(201);
+  const deal = (await created.json()) as { id: string };
+  const columnA = page.getByRole('region', { name: a });
+  const columnB = page.getByRole('region', { name: b });
+
+  await test.step('drag the card by its title onto the next stage: it moves, and the board stays open', async () => {
+    await page.goto(`/deals?pipeline=${pipeline.id}`);
+    const link = columnA.getByRole('link', { name: title });
+    await expect(link).toBeVisible();
+    await expect(columnA.getByTestId('rotting')).toHaveCount(0);
+    const from = await link.boundingBox();
+    const to = await columnB.boundingBox();
+    if (!from || !to) throw new Error('no boxes');
+    await page.mouse.move(from.x + 10, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(from.x + 30, from.y + from.height / 2 + 5, { steps: 5 });
+    await page.mouse.move(to.x + to.width / 2, to.y + 120, { steps: 25 });
+    // the pointer is released over the dragged card's own title link
+    await page.mouse.up();
+    await expect(columnB.getByRole('link', { name: title })).toBeVisible();
+    await expect(page).toHaveURL(/\/deals\?pipeline=/);
+    await expect(page.getByRole('heading', { name: s.deals.title })).toBeVisible();
+  });
+
+  await test.step('quick edit from the keyboard: amount and close date, without leaving the board', async () => {
+    const edit = columnB.getByRole('button', { name: fill(s.deals.quickEdit.open, { title }) });
+    await edit.focus();
+    await page.keyboard.press('Enter');
+    const form = page.getByRole('form', { name: fill(s.deals.quickEdit.title, { title }) });
+    await expect(form).toBeVisible();
+    await expect(form.getByRole('textbox', { name: s.deals.field.amount })).toBeFocused();
+    await form.getByRole('textbox', { name: s.deals.field.amount }).fill('450000');
+    await form.getByLabel(s.deals.field.closeDate).fill('2027-03-31');
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-quick-edit-ja.png' });
+    await page.keyboard.press('Enter');
+    await expect(form).toBeHidden();
+    await expect(columnB.getByTestId('deal-card')).toContainText('450,000');
+    await expect(columnB.getByTestId('deal-card')).toContainText('2027-03-31');
+    await expect(page).toHaveURL(/\/deals\?pipeline=/);
+    const saved = await (await page.request.get(`/api/v1/deals/${deal.id}`)).json();
+    expect([saved.amount, saved.expectedCloseDate]).toEqual([450_000, '2027-03-31']);
+  });
+
+  await test.step('ten days later with no activity the card is marked rotting (threshold 7 days)', async () => {
+    await page.clock.install({ time: new Date(Date.now() + 10 * 86_400_000 + 60_000) });
+    await page.reload();
+    const badge = columnB.getByTestId('rotting');
+    await expect(badge).toHaveText(fill(s.deals.rotting, { count: 10 }));
+    await expect(columnB.getByTestId('deal-card')).toHaveAttribute('data-rotting', 'true');
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/sales-board-rotting-ja.png' });
   });
 });
 

@@ -248,6 +248,19 @@ export const dealSchema = z.object({
   deletedAt: z.string().nullable(),
 });
 export type Deal = z.infer<typeof dealSchema>;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * 停滞: an open deal idle (no activity, no stage change) for longer than its pipeline's threshold. One rule for the
+ * server's `rotting` and the board's marker (which uses the browser's clock, so a board left open stays right).
+ */
+export function isRotting(deal: { status: string; idleSince: string }, rottingDays: number | null, now = Date.now()): boolean {
+  return deal.status === 'open' && rottingDays !== null && now - Date.parse(deal.idleSince) > rottingDays * DAY_MS;
+}
+
+/** Whole days since the deal was last touched. */
+export const idleDays = (idleSince: string, now = Date.now()) => Math.floor((now - Date.parse(idleSince)) / DAY_MS);
 export const dealDetailSchema = dealSchema.extend({ lineItems: z.array(lineItemSchema) });
 export type DealDetail = z.infer<typeof dealDetailSchema>;
 

@@ -1,4 +1,12 @@
-import { type Deal, type Lead, type LineItem, type Pipeline, type Product, weightedAmount } from '../../../shared/contracts/sales.js';
+import {
+  type Deal,
+  isRotting,
+  type Lead,
+  type LineItem,
+  type Pipeline,
+  type Product,
+  weightedAmount,
+} from '../../../shared/contracts/sales.js';
 import { formatJapaneseName } from '../../../shared/jp-text.js';
 import type { CustomerNames } from './deals.customers.js';
 import type { DealRow, LineItemRow } from './deals.repository.js';
@@ -44,18 +52,15 @@ export function presentPipeline(p: PipelineRow, stages: StageRow[]): Pipeline {
   };
 }
 
-const DAY_MS = 86_400_000;
-
 /**
- * 停滞: idle since the later of the last stage change and the last activity; an open deal idle for longer than its
- * pipeline's threshold is rotting. Both times are on the row, so this costs nothing per card.
+ * 停滞: idle since the later of the last stage change and the last activity (both on the row, so this costs nothing
+ * per card); rotting by the shared rule (isRotting) against the pipeline's threshold.
  */
 export function idleOf(r: Pick<DealRow, 'stage_entered_at' | 'last_activity_at' | 'status' | 'rotting_days'>, now = Date.now()) {
   const entered = new Date(r.stage_entered_at).getTime();
   const active = r.last_activity_at ? new Date(r.last_activity_at).getTime() : 0;
-  const idleSince = Math.max(entered, active);
-  const rotting = r.status === 'open' && r.rotting_days !== null && now - idleSince > r.rotting_days * DAY_MS;
-  return { idleSince: new Date(idleSince).toISOString(), rotting };
+  const idleSince = new Date(Math.max(entered, active)).toISOString();
+  return { idleSince, rotting: isRotting({ status: r.status, idleSince }, r.rotting_days, now) };
 }
 
 /** A deal row joined with its stage (stage_name, probability) and the names of its person and company. */

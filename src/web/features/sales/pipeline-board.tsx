@@ -15,7 +15,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import type { BoardColumn, Stage } from '../../../shared/contracts/sales';
+import { type BoardColumn, idleDays, isRotting, type Stage } from '../../../shared/contracts/sales';
 import { http } from '../../app/api-client';
 import { ErrorState } from '../../ui/error-state';
 import { useMoney } from '../../ui/money';
@@ -113,7 +113,7 @@ export function PipelineBoard({ pipelineId, scope }: { pipelineId: string; scope
               return (
                 <StageColumn key={column.stage.id} column={column}>
                   {deals.map((deal) => (
-                    <DealCard key={deal.id} deal={deal} justDropped={justDropped} />
+                    <DealCard key={deal.id} deal={deal} rottingDays={board.data.pipeline.rottingDays} justDropped={justDropped} />
                   ))}
                   {deals.length === 0 && (
                     <Text size="sm" c="dimmed" ta="center" py="md">
@@ -197,8 +197,9 @@ function StageColumn({ column, children }: { column: BoardColumn; children: Reac
  * A card: drag it anywhere with the pointer, or lift it from its handle with the keyboard (Space, arrows, Space).
  * The handle, the title link and the quick edit are siblings, not nested in one interactive element.
  */
-function DealCard({ deal, justDropped }: { deal: Deal; justDropped: () => boolean }) {
+function DealCard({ deal, rottingDays, justDropped }: { deal: Deal; rottingDays: number | null; justDropped: () => boolean }) {
   const { t } = useTranslation();
+  const rotting = isRotting(deal, rottingDays);
   const money = useMoney();
   const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, isDragging } = useDraggable({ id: deal.id, data: { deal } });
   return (
@@ -208,14 +209,14 @@ function DealCard({ deal, justDropped }: { deal: Deal; justDropped: () => boolea
       shadow={isDragging ? 'md' : 'xs'}
       p="xs"
       data-testid="deal-card"
-      data-rotting={deal.rotting || undefined}
+      data-rotting={rotting || undefined}
       style={{
         transform: transform ? `translate3d(${transform.x}px, ${transform.y}px, 0)` : undefined,
         cursor: 'grab',
         zIndex: isDragging ? 10 : undefined,
         position: 'relative',
         touchAction: 'none',
-        borderLeft: deal.rotting ? '4px solid var(--mantine-color-orange-7)' : undefined,
+        borderLeft: rotting ? '4px solid var(--mantine-color-orange-7)' : undefined,
       }}
       onPointerDown={(e) => listeners?.onPointerDown?.(e)}
       // the click that ends a drag is not a click on the card: the drop must not open the deal
@@ -256,7 +257,7 @@ function DealCard({ deal, justDropped }: { deal: Deal; justDropped: () => boolea
           </Text>
         )}
       </Group>
-      {deal.rotting && <RottingBadge idleSince={deal.idleSince} />}
+      {rotting && <RottingBadge idleSince={deal.idleSince} />}
     </Paper>
   );
 }
@@ -264,7 +265,7 @@ function DealCard({ deal, justDropped }: { deal: Deal; justDropped: () => boolea
 /** 停滞: how long the deal has had no activity and no stage change, in whole days. */
 function RottingBadge({ idleSince }: { idleSince: string }) {
   const { t } = useTranslation();
-  const days = Math.floor((Date.now() - Date.parse(idleSince)) / 86_400_000);
+  const days = idleDays(idleSince);
   return (
     <Tooltip label={t('sales.deals.rottingHint', { count: days })}>
       <Badge mt={4} size="sm" color="orange" variant="light" leftSection={<IconHourglassLow size={12} />} data-testid="rotting">
