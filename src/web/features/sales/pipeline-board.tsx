@@ -219,6 +219,8 @@ function DealCard({ deal, rottingDays, justDropped }: { deal: Deal; rottingDays:
         borderLeft: rotting ? '4px solid var(--mantine-color-orange-7)' : undefined,
       }}
       onPointerDown={(e) => listeners?.onPointerDown?.(e)}
+      // the card moves with the pointer (dnd-kit), never as a native drag of its link or text
+      onDragStart={(e) => e.preventDefault()}
       // the click that ends a drag is not a click on the card: the drop must not open the deal
       onClickCapture={(e) => {
         if (!justDropped()) return;
@@ -239,7 +241,8 @@ function DealCard({ deal, rottingDays, justDropped }: { deal: Deal; rottingDays:
         >
           <IconGripVertical size={14} />
         </ActionIcon>
-        <Anchor component={Link} to={`/deals/${deal.id}`} size="sm" fw={600} style={{ wordBreak: 'break-word', flex: 1 }}>
+        {/* not natively draggable: dropping a dragged link on the page would make the browser open it */}
+        <Anchor component={Link} to={`/deals/${deal.id}`} draggable={false} size="sm" fw={600} style={{ wordBreak: 'break-word', flex: 1 }}>
           {deal.title}
         </Anchor>
         <DealQuickEdit deal={deal} />
