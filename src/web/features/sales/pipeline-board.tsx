@@ -12,7 +12,7 @@ import { ActionIcon, Alert, Anchor, Badge, Box, Button, Group, Paper, ScrollArea
 import { notifications } from '@mantine/notifications';
 import { IconGripVertical, IconHourglassLow } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { type BoardColumn, idleDays, isRotting, type Stage } from '../../../shared/contracts/sales';
@@ -38,9 +38,18 @@ export function PipelineBoard({ pipelineId, scope }: { pipelineId: string; scope
   const board = useBoard(pipelineId, scope);
   const [more, setMore] = useState<Record<string, { deals: Deal[]; cursor: string | null }>>({});
   const [closing, setClosing] = useState<{ deal: Deal; stage: Stage } | null>(null);
-  // while a drag runs and shortly after its drop, a click on a card is the end of the drag (see DealCard)
+  // While a drag runs and shortly after its drop, a click is the end of the drag, not a click on the card's link.
   const dragEndedAt = useRef<number | null>(0);
-  const justDropped = () => dragEndedAt.current === null || Date.now() - dragEndedAt.current < 500;
+  useEffect(() => {
+    // dnd-kit stops that click's propagation at the document (capture), so React never sees it, but the browser
+    // would still follow the link: cancel its default first, from the window's capture phase.
+    const onClick = (e: MouseEvent) => {
+      const at = dragEndedAt.current;
+      if (at === null || Date.now() - at < 500) e.preventDefault();
+    };
+    window.addEventListener('click', onClick, true);
+    return () => window.removeEventListener('click', onClick, true);
+  }, []);
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 6 } }), useSensor(KeyboardSensor));
 
   const move = useMutation({
@@ -113,7 +122,7 @@ export function PipelineBoard({ pipelineId, scope }: { pipelineId: string; scope
               return (
                 <StageColumn key={column.stage.id} column={column}>
                   {deals.map((deal) => (
-                    <DealCard key={deal.id} deal={deal} rottingDays={board.data.pipeline.rottingDays} justDropped={justDropped} />
+                    <DealCard key={deal.id} deal={deal} rottingDays={board.data.pipeline.rottingDays} />
                   ))}
                   {deals.length === 0 && (
                     <Text size="sm" c="dimmed" ta="center" py="md">
@@ -197,7 +206,7 @@ function StageColumn({ column, children }: { column: BoardColumn; children: Reac
  * A card: drag it anywhere with the pointer, or lift it from its handle with the keyboard (Space, arrows, Space).
  * The handle, the title link and the quick edit are siblings, not nested in one interactive element.
  */
-function DealCard({ deal, rottingDays, justDropped }: { deal: Deal; rottingDays: number | null; justDropped: () => boolean }) {
+function DealCard({ deal, rottingDays }: { deal: Deal; rottingDays: number | null }) {
   const { t } = useTranslation();
   const rotting = isRotting(deal, rottingDays);
   const money = useMoney();
@@ -221,12 +230,6 @@ function DealCard({ deal, rottingDays, justDropped }: { deal: Deal; rottingDays:
       onPointerDown={(e) => listeners?.onPointerDown?.(e)}
       // the card moves with the pointer (dnd-kit), never as a native drag of its link or text
       onDragStart={(e) => e.preventDefault()}
-      // the click that ends a drag is not a click on the card: the drop must not open the deal
-      onClickCapture={(e) => {
-        if (!justDropped()) return;
-        e.preventDefault();
-        e.stopPropagation();
-      }}
     >
       <Group gap={4} wrap="nowrap" align="flex-start">
         <ActionIcon
