@@ -1,5 +1,4 @@
 import { expect, type Page, test } from '@playwright/test';
-import { formatMoney } from '../src/shared/contracts/sales';
 import { fill, messagesFor } from './support/messages';
 import { afterPlatformSpec } from './support/run-order';
 import { signInAsAdmin } from './support/session';
@@ -167,7 +166,7 @@ test('drag a deal to the won stage on the board: the dialog asks why, the stage 
 
 test('the board: a drop never opens the deal, a card is edited in place, idle deals are marked rotting', async ({ page }, testInfo) => {
   test.setTimeout(180_000);
-  const { lang, m, locale } = messagesFor(testInfo);
+  const { lang, m } = messagesFor(testInfo);
   const s = m.sales;
   await afterPlatformSpec(lang);
   await page.setViewportSize({ width: 1600, height: 1000 });
@@ -235,19 +234,6 @@ test('the board: a drop never opens the deal, a card is edited in place, idle de
     await expect(page).toHaveURL(/\/deals\?pipeline=/);
     const saved = await (await page.request.get(`/api/v1/deals/${deal.id}`)).json();
     expect([saved.amount, saved.expectedCloseDate]).toEqual([450_000, '2027-03-31']);
-  });
-
-  await test.step("the deal's timeline reads the change with labels and one money format", async () => {
-    await columnB.getByRole('link', { name: title }).click();
-    await expect(page.getByRole('heading', { name: title })).toBeVisible();
-    const yen = (n: number) => formatMoney(n, 'JPY', locale);
-    const change = page.getByTestId('timeline-change').filter({ hasText: m.activities.sales.fields.deal.amount });
-    await expect(change).toHaveText(`${m.activities.sales.fields.deal.amount}: ${yen(300_000)} → ${yen(450_000)}`);
-    await expect(page.getByTestId('timeline-entry').first()).toBeVisible();
-    for (const raw of ['JPY', 'weightedAmount', 'expectedCloseDate', '"']) {
-      await expect(page.getByTestId('timeline-change').filter({ hasText: raw })).toHaveCount(0);
-    }
-    await page.goBack();
   });
 
   await test.step('ten days later with no activity the card is marked rotting (threshold 7 days)', async () => {

@@ -23,7 +23,6 @@ import { Link } from 'react-router';
 import { useFormatDateTime } from '../../ui/format';
 import { useMoney } from '../../ui/money';
 import type { TimelineEntry } from './activities-api';
-import { SalesChanges } from './sales-changes';
 
 const icons: Record<string, ComponentType<{ size?: number }>> = {
   note: IconNote,
@@ -70,11 +69,6 @@ function EntryBody({ entry }: { entry: TimelineEntry }) {
       </Text>,
     );
     const changes = Array.isArray(s.changes) ? (s.changes as { field: string; before: unknown; after: unknown }[]) : [];
-    // a deal's or lead's fields, statuses and money by their labels (sales-changes.tsx)
-    if (entry.sourceType === 'deal' || entry.sourceType === 'lead') {
-      lines.push(<SalesChanges key="sales" recordType={entry.sourceType} changes={changes} />);
-      return <Stack gap={2}>{lines}</Stack>;
-    }
     for (const c of changes) {
       lines.push(
         <Text key={c.field} size="sm" style={{ wordBreak: 'break-word' }}>
@@ -157,7 +151,7 @@ function EntryBody({ entry }: { entry: TimelineEntry }) {
         </Text>,
       );
   }
-  const facts = [str(s.companyName), str(s.stage), typeof s.total === 'number' && s.currency ? formatMoney(s.total, str(s.currency)) : '']
+  const facts = [str(s.companyName), str(s.stage), typeof s.total === 'number' ? `${s.total.toLocaleString()} ${str(s.currency)}` : '']
     .filter(Boolean)
     .join(' · ');
   if (facts)
