@@ -21,19 +21,6 @@ export function maySee(actor: Actor, record: OwnedRecord, teammateIds: readonly 
 }
 
 /**
- * @deprecated read `actor.teammateIds`: the teammates come with the actor now. Kept (the handle unused) until the
- * modules' call sites move.
- */
-export async function teammatesOf(_db: unknown, actor: Actor): Promise<string[]> {
-  return actor.teammateIds;
-}
-
-/** @deprecated use maySee(actor, record): the single-record answer needs no query any more (the handle is unused). */
-export async function canSee(_db: unknown, actor: Actor, record: OwnedRecord): Promise<boolean> {
-  return maySee(actor, record);
-}
-
-/**
  * Records that have a creator instead of an owner (import jobs, whose error reports hold the cells of the file):
  * visible to admins, to the creator, and to users whose visibility covers the creator; one without a creator
  * only to admins and `all`.
@@ -42,11 +29,6 @@ export function maySeeCreatedBy(actor: Actor, createdBy: string | null): boolean
   if (actor.role === 'admin') return true;
   if (!createdBy) return actor.visibility === 'all';
   return maySee(actor, { ownerId: createdBy, teamId: null });
-}
-
-/** @deprecated use maySeeCreatedBy(actor, createdBy) (the handle is unused). */
-export async function canSeeCreatedBy(_db: unknown, actor: Actor, createdBy: string | null): Promise<boolean> {
-  return maySeeCreatedBy(actor, createdBy);
 }
 
 const NOBODY = '00000000-0000-0000-0000-000000000000';

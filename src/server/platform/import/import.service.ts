@@ -12,7 +12,7 @@ import type { DB, ImportJobs } from '../db/schema.js';
 import { type DomainEvent, emitEvent, recordChange } from '../events/outbox.js';
 import { AppError } from '../http/errors.js';
 import { newId } from '../ids.js';
-import { canSeeCreatedBy } from '../policy.js';
+import { maySeeCreatedBy } from '../policy.js';
 import { kyselyOn } from './copy.js';
 import * as repo from './import.repository.js';
 import { importDb } from './import.repository.js';
@@ -141,7 +141,7 @@ export function presentImportBase<O>(job: ImportJob<O>) {
 /** The job if the actor may see it (its creator, visibility covering the creator, an admin); else not found, like an unknown id. */
 export async function findVisibleImport<O, R>(db: Kysely<DB>, actor: Actor, kind: ImportKind<O, R>, importId: string) {
   const job = await loadImport(db, kind, actor.workspaceId, importId);
-  if (!job || !(await canSeeCreatedBy(db, actor, job.created_by))) throw new AppError('not_found');
+  if (!job || !maySeeCreatedBy(actor, job.created_by)) throw new AppError('not_found');
   return job;
 }
 
@@ -150,8 +150,7 @@ export async function listImports<O, R>(db: Kysely<DB>, actor: Actor, kind: Impo
   let creators: string[] | null = null;
   if (actor.role !== 'admin' && actor.visibility !== 'all') {
     const all = await repo.jobCreators(importDb(db), actor.workspaceId, kind.kind);
-    const seen = await Promise.all(all.map(async (c) => (c && (await canSeeCreatedBy(db, actor, c)) ? c : null)));
-    creators = seen.filter((c): c is string => !!c);
+    creators = all.filter((c): c is string => !!c && maySeeCreatedBy(actor, c));
   }
   const rows = await repo.recentJobs(importDb(db), actor.workspaceId, kind.kind, creators, limit);
   return rows.map((r) => parseJob(kind, r));
