@@ -1,6 +1,6 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
-import { maySee } from '../../platform/policy.js';
+import { maySee, whereVisible } from '../../platform/policy.js';
 
 /**
  * Who sees which leads, deals and targets: the workspace's own / team / all visibility over a record's owner and team
@@ -11,22 +11,8 @@ import { maySee } from '../../platform/policy.js';
 
 const NOBODY = '00000000-0000-0000-0000-000000000000';
 
-/** Leads or deals the actor may see, over the table aliased `alias` (its owner_id and team_id). */
-export function whereSalesVisible<DB, TB extends keyof DB, O>(
-  qb: SelectQueryBuilder<DB, TB, O>,
-  actor: Actor,
-  alias: string,
-): SelectQueryBuilder<DB, TB, O> {
-  if (actor.visibility === 'all') return qb;
-  const owner = sql.ref<string | null>(`${alias}.owner_id`);
-  const team = sql.ref<string | null>(`${alias}.team_id`);
-  const me = actor.userId ?? NOBODY;
-  if (actor.visibility === 'own') return qb.where(sql<boolean>`(${owner} IS NULL OR ${owner} = ${me})`);
-  return qb.where(
-    sql<boolean>`(${owner} IS NULL OR ${owner} = ${me} OR ${team} = ANY(${actor.teamIds}::uuid[])
-      OR ${owner} = ANY(${actor.teammateIds}::uuid[]))`,
-  );
-}
+/** Leads or deals the actor may see, over the table aliased `alias` (its owner_id and team_id): the platform's rule. */
+export const whereSalesVisible = whereVisible;
 
 /** The same rule for one row already read (a record page, a write's lock): no query. */
 export function maySeeSalesRecord(actor: Actor, row: { owner_id: string | null; team_id: string | null }): boolean {
