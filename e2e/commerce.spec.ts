@@ -132,8 +132,8 @@ test('add an order on a person page: the purchase totals and the suggestions cha
     // The recent order imports list the file, its tallies and its report.
     const recent = dialog.getByRole('region', { name: c.import.recent.title });
     const row = recent.getByRole('row', { name: /orders\.csv/ }).first();
-    await expect(row).toContainText(c.import.recent.states.completed);
-    await expect(row.getByRole('link', { name: fill(c.import.recent.reportFor, { file: 'orders.csv' }) })).toHaveAttribute(
+    await expect(row).toContainText(m.imports.states.completed);
+    await expect(row.getByRole('link', { name: fill(m.imports.reportFor, { file: 'orders.csv' }) })).toHaveAttribute(
       'href',
       /\/orders\/imports\/.+\/errors\.csv$/,
     );

@@ -208,8 +208,8 @@ test('the import wizard maps a CSV, imports it with progress, and offers the rej
   // The recent imports list the file with its state, tallies and the rejected rows' report.
   const recent = page.getByRole('region', { name: c.import.recent.title });
   const row = recent.getByRole('row', { name: /people\.csv/ }).first();
-  await expect(row).toContainText(c.import.recent.states.completed);
-  await expect(row.getByRole('link', { name: c.import.recent.reportFor.replace('{{file}}', 'people.csv') })).toHaveAttribute(
+  await expect(row).toContainText(m.imports.states.completed);
+  await expect(row.getByRole('link', { name: m.imports.reportFor.replace('{{file}}', 'people.csv') })).toHaveAttribute(
     'href',
     /errors\.csv$/,
   );

@@ -23,7 +23,7 @@ const colors: Record<ImportStatus, string> = {
 export interface RecentImportsProps {
   /** The kind of import listed (GET /api/v1/imports?kind=). */
   kind: string;
-  /** Where the feature keeps this panel's texts (`<ns>.recent.*`, the job states in `<ns>.recent.states.*`), in ja and en. */
+  /** Where the feature keeps the panel's title, empty text and tallies (`<ns>.recent.*`); columns and states are the shell's `imports.*`. */
   ns: string;
   /** The kind's tallies in a few words, e.g. "created 3, updated 1". */
   summary: (job: ImportSummary) => string;
@@ -63,22 +63,22 @@ export function RecentImports({ kind, ns, summary, reportHref }: RecentImportsPr
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th scope="col" style={NOWRAP}>
-                    {t(`${ns}.recent.file`)}
+                    {t(`imports.file`)}
                   </Table.Th>
                   <Table.Th scope="col" style={NOWRAP}>
-                    {t(`${ns}.recent.who`)}
+                    {t(`imports.who`)}
                   </Table.Th>
                   <Table.Th scope="col" style={NOWRAP}>
-                    {t(`${ns}.recent.when`)}
+                    {t(`imports.when`)}
                   </Table.Th>
                   <Table.Th scope="col" style={NOWRAP}>
-                    {t(`${ns}.recent.status`)}
+                    {t(`imports.status`)}
                   </Table.Th>
                   <Table.Th scope="col" style={NOWRAP}>
-                    {t(`${ns}.recent.result`)}
+                    {t(`imports.result`)}
                   </Table.Th>
                   <Table.Th scope="col" style={NOWRAP}>
-                    {t(`${ns}.recent.report`)}
+                    {t(`imports.report`)}
                   </Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -94,16 +94,14 @@ export function RecentImports({ kind, ns, summary, reportHref }: RecentImportsPr
                     </Table.Td>
                     <Table.Td>
                       <Badge variant="light" color={colors[job.status]} styles={{ label: { overflow: 'visible' } }}>
-                        {t(`${ns}.recent.states.${job.status}`)}
+                        {t(`imports.states.${job.status}`)}
                       </Badge>
                     </Table.Td>
-                    <Table.Td>
-                      {t(`${ns}.recent.counts`, { processed: job.processed, rejected: job.rejected, summary: summary(job) })}
-                    </Table.Td>
+                    <Table.Td>{t(`imports.counts`, { processed: job.processed, rejected: job.rejected, summary: summary(job) })}</Table.Td>
                     <Table.Td>
                       {job.rejected > 0 ? (
-                        <Anchor href={reportHref(job)} download aria-label={t(`${ns}.recent.reportFor`, { file: job.filename })}>
-                          {t(`${ns}.recent.reportLink`)}
+                        <Anchor href={reportHref(job)} download aria-label={t(`imports.reportFor`, { file: job.filename })}>
+                          {t(`imports.reportLink`)}
                         </Anchor>
                       ) : (
                         t('common.none')

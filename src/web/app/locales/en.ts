@@ -67,6 +67,26 @@ export const en = {
     empty: 'No matches',
     hint: 'Type a page, a user, or a customer’s name, kana, email or phone',
   },
+  /** The recent-imports panel (ui/recent-imports.tsx) of every import screen; each feature adds its title, empty text and tallies. */
+  imports: {
+    file: 'File',
+    who: 'Imported by',
+    when: 'Uploaded',
+    status: 'Status',
+    states: {
+      uploading: 'Uploading',
+      uploaded: 'Uploaded',
+      queued: 'Queued',
+      running: 'Importing',
+      completed: 'Completed',
+      failed: 'Failed',
+    },
+    result: 'Result',
+    report: 'Rejected rows',
+    reportLink: 'CSV',
+    reportFor: 'Download the rejected rows of {{file}} (CSV)',
+    counts: '{{processed}} rows: {{summary}}, {{rejected}} rejected',
+  },
   live: { live: 'Live', offline: 'Offline', connecting: 'Connecting', title: 'Real-time updates: {{state}}' },
   userMenu: {
     open: 'User menu',

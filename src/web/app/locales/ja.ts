@@ -67,6 +67,26 @@ export const ja: Messages = {
     empty: '一致するものはありません',
     hint: 'ページ名、ユーザー名、顧客の氏名・フリガナ・メール・電話番号を入力',
   },
+  /** 各インポート画面の「最近のインポート」欄（ui/recent-imports.tsx）。見出し・空の表示・件数の内訳は各機能が持つ。 */
+  imports: {
+    file: 'ファイル',
+    who: '実行者',
+    when: '日時',
+    status: '状態',
+    states: {
+      uploading: 'アップロード中',
+      uploaded: 'アップロード済み',
+      queued: '開始待ち',
+      running: '実行中',
+      completed: '完了',
+      failed: '失敗',
+    },
+    result: '結果',
+    report: 'エラー行',
+    reportLink: 'CSV',
+    reportFor: '{{file}} のエラー行をダウンロード（CSV）',
+    counts: '{{processed}} 行：{{summary}}、エラー {{rejected}}',
+  },
   live: { live: 'ライブ', offline: 'オフライン', connecting: '接続中', title: 'リアルタイム更新: {{state}}' },
   userMenu: {
     open: 'ユーザーメニュー',

@@ -233,23 +233,6 @@ export const customersEn = {
     recent: {
       title: 'Recent imports',
       empty: 'No imports yet.',
-      file: 'File',
-      who: 'Imported by',
-      when: 'Uploaded',
-      status: 'Status',
-      states: {
-        uploading: 'Uploading',
-        uploaded: 'Uploaded',
-        queued: 'Queued',
-        running: 'Importing',
-        completed: 'Completed',
-        failed: 'Failed',
-      },
-      result: 'Result',
-      report: 'Rejected rows',
-      reportLink: 'CSV',
-      reportFor: 'Download the rejected rows of {{file}} (CSV)',
-      counts: '{{processed}} rows: {{summary}}, {{rejected}} rejected',
       summary: '{{created}} created, {{updated}} updated, {{skipped}} skipped',
     },
     fields: {

@@ -236,23 +236,6 @@ export const customersJa: Translation<typeof customersEn> = {
     recent: {
       title: '最近のインポート',
       empty: 'まだインポートはありません。',
-      file: 'ファイル',
-      who: '実行者',
-      when: '日時',
-      status: '状態',
-      states: {
-        uploading: 'アップロード中',
-        uploaded: 'アップロード済み',
-        queued: '開始待ち',
-        running: '実行中',
-        completed: '完了',
-        failed: '失敗',
-      },
-      result: '結果',
-      report: 'エラー行',
-      reportLink: 'CSV',
-      reportFor: '{{file}} のエラー行をダウンロード（CSV）',
-      counts: '{{processed}} 行：{{summary}}、エラー {{rejected}}',
       summary: '作成 {{created}}、更新 {{updated}}、スキップ {{skipped}}',
     },
     fields: {
