@@ -210,6 +210,14 @@ test('an administrator renames the workspace and chooses what members see; both 
   await page.getByRole('option', { name: w.visibilities.all }).click();
   await page.getByRole('button', { name: m.common.save }).click();
   await expect(page.getByRole('banner').getByText(before, { exact: true })).toBeVisible();
+
+  // On a phone the fields stack in one column and nothing runs off the screen.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.reload();
+  await expect(page.getByRole('textbox', { name: w.name })).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: `test-results/workspace-settings-phone-${lang}.png`, fullPage: true });
 });
 
 test('the audit log filters by record type and shows what changed; the command palette finds users', async ({ page }, testInfo) => {
