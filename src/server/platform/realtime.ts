@@ -25,8 +25,15 @@ export class RealtimeHub {
   ) {}
 
   async start(): Promise<void> {
-    // A lost connection (PostgreSQL restarted) is re-established by itself; notices sent while it was down are missed.
+    // A lost connection (PostgreSQL restarted) is re-established by itself; notices sent while it was down are
+    // missed, so once it listens again every open stream is told to read its screens again (`resync`).
+    let wasDown = false;
     this.listener = new PgListener(this.pool, [REALTIME_CHANNEL], {
+      up: () => {
+        if (!wasDown) return;
+        wasDown = false;
+        this.broadcast('event: resync\ndata: {}\n\n');
+      },
       notification: (msg) => {
         if (msg.channel !== REALTIME_CHANNEL || !msg.payload) return;
         try {
@@ -35,12 +42,17 @@ export class RealtimeHub {
           this.log.warn({ module: 'realtime', err }, 'bad realtime notice');
         }
       },
-      down: (err) => this.log.warn({ module: 'realtime', err }, 'realtime listener lost; reconnecting'),
+      down: (err) => {
+        wasDown = true;
+        this.log.warn({ module: 'realtime', err }, 'realtime listener lost; reconnecting');
+      },
     });
     await this.listener.start();
-    this.heartbeat = setInterval(() => {
-      for (const set of this.byWorkspace.values()) for (const c of set) c.reply.raw.write(': ping\n\n');
-    }, 25_000);
+    this.heartbeat = setInterval(() => this.broadcast(': ping\n\n'), 25_000);
+  }
+
+  private broadcast(data: string): void {
+    for (const set of this.byWorkspace.values()) for (const c of set) c.reply.raw.write(data);
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
+import { markStale } from './mark-stale';
 import { keys } from './query-client';
 import { useSession } from './session';
 
@@ -61,10 +62,12 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     let missed = false;
     source.addEventListener('ready', () => {
       setState('live');
-      if (missed) void queryClient.invalidateQueries();
+      if (missed) markStale(queryClient);
       missed = false;
     });
     source.addEventListener('open', () => setState('live'));
+    // The server missed changes itself (its database connection came back): every cached query is stale.
+    source.addEventListener('resync', () => markStale(queryClient));
     // EventSource retries by itself; until it is back the tab is offline.
     source.addEventListener('error', () => {
       missed = true;
@@ -77,16 +80,15 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       } catch {
         return;
       }
-      for (const key of affected[event.entityType] ?? []) void queryClient.invalidateQueries({ queryKey: key });
-      if (event.entityType === 'user' && event.entityId === user.id) void queryClient.invalidateQueries({ queryKey: keys.session });
+      for (const key of affected[event.entityType] ?? []) markStale(queryClient, key);
+      if (event.entityType === 'user' && event.entityId === user.id) markStale(queryClient, keys.session);
       // The timeline consumer announces each record whose timeline changed; notifications name their recipient.
       if (event.entityType === 'timeline') {
-        void queryClient.invalidateQueries({ queryKey: [...keys.timeline, event.entityId] });
-        void queryClient.invalidateQueries({ queryKey: keys.feed });
+        markStale(queryClient, [...keys.timeline, event.entityId]);
+        markStale(queryClient, keys.feed);
       }
-      if (event.entityType === 'notification' && event.entityId === user.id)
-        void queryClient.invalidateQueries({ queryKey: keys.notifications });
-      void queryClient.invalidateQueries({ queryKey: keys.audit });
+      if (event.entityType === 'notification' && event.entityId === user.id) markStale(queryClient, keys.notifications);
+      markStale(queryClient, keys.audit);
     });
     const onOffline = () => {
       missed = true;

@@ -31,6 +31,7 @@ async function openStream(server: RunningServer, client: TestClient) {
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   const events: Record<string, unknown>[] = [];
   let ready = false;
+  let resyncs = 0;
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
@@ -45,6 +46,7 @@ async function openStream(server: RunningServer, client: TestClient) {
           const chunk = buffer.slice(0, i);
           buffer = buffer.slice(i + 2);
           if (chunk.includes('event: ready')) ready = true;
+          if (chunk.includes('event: resync')) resyncs++;
           const data = chunk.split('\n').find((l) => l.startsWith('data: '));
           if (chunk.includes('event: change') && data) events.push(JSON.parse(data.slice(6)));
           i = buffer.indexOf('\n\n');
@@ -55,7 +57,7 @@ async function openStream(server: RunningServer, client: TestClient) {
     }
   })();
   await waitFor(() => (ready ? true : undefined));
-  return { events, close: () => controller.abort() };
+  return { events, resyncs: () => resyncs, close: () => controller.abort() };
 }
 
 describe('outbox delivery', () => {
@@ -133,6 +135,25 @@ describe('realtime', () => {
       const ours = await me.post('/api/v1/teams', { name: '自社チーム' });
       await waitFor(() => stream.events.find((e) => e.entityId === ours.body.id));
       expect(stream.events.some((e) => e.entityId === theirs.body.id)).toBe(false);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('tells open streams to read again when the instance lost its LISTEN connection, then pushes changes again', async () => {
+    const ws = await makeWorkspace(a);
+    const onB = await signIn(b, ws.admin.email);
+    const stream = await openStream(b, onB);
+    try {
+      // Instance b's realtime connection dies (a failover, a network cut): notices sent meanwhile are lost to it.
+      const killed = await b.database.pool.query(
+        `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+          WHERE datname = current_database() AND query = 'LISTEN crm_events' AND pid <> pg_backend_pid()`,
+      );
+      expect(killed.rows.length).toBeGreaterThan(0);
+      await waitFor('the resync notice', () => (stream.resyncs() > 0 ? true : undefined), 15_000);
+      const team = await ws.admin.client.post('/api/v1/teams', { name: '再接続後' });
+      await waitFor(() => stream.events.find((e) => e.entityId === team.body.id), 15_000);
     } finally {
       stream.close();
     }
