@@ -105,6 +105,29 @@ describe('suggestMapping', () => {
     });
   });
 
+  it.each([
+    [['family_kana', 'given_kana'], { 0: 'familyNameKana', 1: 'givenNameKana' }],
+    [['Last Name (Kana)', 'First Name (Kana)'], { 0: 'familyNameKana', 1: 'givenNameKana' }],
+    [['セイ', 'メイ'], { 0: 'familyNameKana', 1: 'givenNameKana' }],
+    [['ｾｲ', 'ﾒｲ'], { 0: 'familyNameKana', 1: 'givenNameKana' }],
+    [['姓（カナ）', '名（カナ）'], { 0: 'familyNameKana', 1: 'givenNameKana' }],
+    [['カナ姓', 'カナ名'], { 0: 'familyNameKana', 1: 'givenNameKana' }],
+    [['姓ふりがな', '名ふりがな'], { 0: 'familyNameKana', 1: 'givenNameKana' }],
+    [['フリガナ（姓）', 'フリガナ（名）'], { 0: 'familyNameKana', 1: 'givenNameKana' }],
+    [['氏名', 'フリガナ'], { 0: 'fullName', 1: 'fullNameKana' }],
+    [['氏名', 'ふりがな'], { 0: 'fullName', 1: 'fullNameKana' }],
+    [['お名前', 'お名前（フリガナ）'], { 0: 'fullName', 1: 'fullNameKana' }],
+    [['氏名【ヨミガナ】'], { 0: 'fullNameKana' }],
+    [['name', 'name_kana'], { 0: 'fullName', 1: 'fullNameKana' }],
+  ])('maps the kana columns %j', (header, expected) => {
+    expect(suggestMapping(header, 'person', [])).toEqual(expected);
+  });
+
+  it('maps a company name reading, and no kana column of a person to a field that is not a name', () => {
+    expect(suggestMapping(['会社名', '会社名（フリガナ）'], 'company', [])).toEqual({ 0: 'name', 1: 'nameKana' });
+    expect(suggestMapping(['company_name', 'company_kana'], 'person', [])).toEqual({ 0: 'companyName' });
+  });
+
   it('maps a field once, prefers a saved mapping, and knows company headers', () => {
     expect(suggestMapping(['メール', 'Email'], 'person', [])).toEqual({ 0: 'email' });
     expect(suggestMapping(['Nom', 'メール'], 'person', [], { Nom: 'familyName', メール: 'email2' })).toEqual({

@@ -93,7 +93,34 @@ const synonyms: Record<string, string[]> = {
   website: ['ウェブサイト', 'url', 'ホームページ', 'website', 'web'],
 };
 
-const key = (s: string) => normalizeForSearch(s).replace(/[\s_:：・()（）]/g, '');
+const key = (s: string) => normalizeForSearch(s).replace(/[\s_:：・()（）【】［］[\]-]/g, '');
+
+/**
+ * A reading column named after a name column: the name part with a kana word before or after it
+ * (family_kana, カナ姓, 氏名（フリガナ）, お名前ふりがな, Last Name (Kana)). Keys are search-normalised: katakana is hiragana.
+ */
+const KANA_WORD = /ふりがな|よみがな|かな|よみ|furigana|kana|yomi|reading/;
+// English header words that name a name part only next to "kana" (family_kana, given_kana).
+const nameWords: Record<string, string> = {
+  family: 'familyName',
+  last: 'familyName',
+  sur: 'familyName',
+  given: 'givenName',
+  first: 'givenName',
+  full: 'fullName',
+};
+
+function kanaFieldOf(k: string, entityType: EntityType, lookup: Map<string, string>): string | undefined {
+  if (!KANA_WORD.test(k)) return undefined;
+  const base = k.replace(KANA_WORD, '');
+  if (!base) return undefined;
+  const named = lookup.get(base) ?? nameWords[base];
+  if (entityType === 'company') return named === 'name' ? 'nameKana' : undefined;
+  if (named === 'familyName' || named === 'familyNameKana') return 'familyNameKana';
+  if (named === 'givenName' || named === 'givenNameKana') return 'givenNameKana';
+  if (named === 'fullName' || named === 'fullNameKana') return 'fullNameKana';
+  return undefined;
+}
 
 /**
  * Suggest a field for each header: a saved mapping first (by exact header text), then synonyms in ja
@@ -112,7 +139,8 @@ export function suggestMapping(
   const out: Record<string, string> = {};
   const used = new Set<string>();
   header.forEach((h, i) => {
-    const field = saved?.[h] ?? lookup.get(key(h)) ?? (fields.includes(h) ? h : undefined);
+    const k = key(h);
+    const field = saved?.[h] ?? lookup.get(k) ?? (fields.includes(h) ? h : undefined) ?? kanaFieldOf(k, entityType, lookup);
     if (field && !used.has(field)) {
       out[String(i)] = field;
       used.add(field);
