@@ -717,6 +717,9 @@ test('a deleted company waits in the companies trash and is restored from it', a
 
   await nav(page).getByRole('link', { name: m.nav.companies }).click();
   await expect(page.getByRole('heading', { name: c.companies })).toBeVisible();
+  // A company has a company name, not a person's 氏名.
+  await expect(table.getByRole('columnheader', { name: c.col.companyName })).toBeVisible();
+  await expect(table.getByRole('columnheader', { name: c.col.name, exact: true })).toHaveCount(0);
   await expect(table.getByRole('link', { name })).toHaveCount(0);
   await page.getByRole('switch', { name: c.trash.toggle }).click();
   await expect(page).toHaveURL(/\/companies\?trash=true/);

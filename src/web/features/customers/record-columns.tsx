@@ -17,10 +17,15 @@ interface ListRow {
   updatedAt: string;
 }
 
-/** The record's name linking to it, its reading (フリガナ) under it. */
-const nameColumn = <T extends ListRow>(name: (row: T) => string, kana: (row: T) => string | null, href: (row: T) => string): Column<T> => ({
+/** The record's name linking to it, its reading (フリガナ) under it; `label` names it (氏名 for people, 会社名 for companies). */
+const nameColumn = <T extends ListRow>(
+  label: string,
+  name: (row: T) => string,
+  kana: (row: T) => string | null,
+  href: (row: T) => string,
+): Column<T> => ({
   key: 'name',
-  label: 'customers.col.name',
+  label,
   sort: 'name',
   width: 200,
   render: (row) => (
@@ -75,6 +80,7 @@ const updatedColumn = <T extends ListRow>(formatDateTime: (iso: string) => strin
 /** 顧客一覧's columns: name, company, first email and phone, prefecture, owner, tags, last change. */
 export const personColumns = ({ ownerName, formatDateTime }: ColumnContext): Column<Person>[] => [
   nameColumn(
+    'customers.col.name',
     (p) => p.displayName,
     (p) => [p.familyNameKana, p.givenNameKana].filter(Boolean).join(' ') || null,
     (p) => `/people/${p.id}`,
@@ -101,6 +107,7 @@ export const personColumns = ({ ownerName, formatDateTime }: ColumnContext): Col
 /** 会社一覧's columns: name, industry, employees, first phone, prefecture, tags, last change. */
 export const companyColumns = ({ formatDateTime }: ColumnContext): Column<Company>[] => [
   nameColumn(
+    'customers.col.companyName',
     (c) => c.name,
     (c) => c.nameKana,
     (c) => `/companies/${c.id}`,

@@ -13,6 +13,7 @@ export const customersEn = {
   values: { yes: 'Yes', no: 'No' },
   col: {
     name: 'Name',
+    companyName: 'Company name',
     company: 'Company',
     email: 'Email',
     phone: 'Phone',

@@ -16,6 +16,7 @@ export const customersJa: Translation<typeof customersEn> = {
   values: { yes: 'はい', no: 'いいえ' },
   col: {
     name: '氏名',
+    companyName: '会社名',
     company: '会社',
     email: 'メール',
     phone: '電話',
