@@ -245,7 +245,7 @@ export const orderImportJob = z.object({
   id: z.string(),
   filename: z.string(),
   format: z.enum(['csv', 'tsv', 'xlsx']),
-  encoding: z.enum(['utf8', 'cp932']),
+  encoding: z.enum(['utf8', 'cp932']).nullable().describe('null for xlsx (no text encoding)'),
   status: z.enum(orderImportStatuses),
   sizeBytes: z.number(),
   processed: z.number().describe('data rows committed (the checkpoint)'),

@@ -124,7 +124,8 @@ export function presentImportBase<O>(job: ImportJob<O>) {
     id: job.id,
     filename: job.filename,
     format: job.format,
-    encoding: job.encoding,
+    // A workbook has no text encoding: the field is for CSV, TSV and vCard.
+    encoding: job.format === 'xlsx' ? null : job.encoding,
     status: job.status as ImportStatus,
     sizeBytes: size,
     processed: n(job.processed_count),

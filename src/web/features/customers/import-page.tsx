@@ -24,7 +24,7 @@ import { importFinished, useFollowedImport, useOnImportFinished } from '../../ui
 import { PageHeader } from '../../ui/page-header';
 import { RecentImports } from '../../ui/recent-imports';
 import { type EntityType, useCustomFields } from './customers-api';
-import { contentTypeOf, type ImportJob, type ImportUpload, importFields } from './import-api';
+import { contentTypeOf, fileDescription, type ImportJob, type ImportUpload, importFields } from './import-api';
 
 /** The kind of the customers' jobs in the import engine (the list of recent imports). */
 const IMPORT_KIND = 'customers';
@@ -113,7 +113,8 @@ function MappingStep({ upload, onStarted, onCancel }: { upload: ImportUpload; on
   const [mapping, setMapping] = useState<Record<string, string>>(upload.suggestedMapping);
   const [mode, setMode] = useState('create');
   const [matchOn, setMatchOn] = useState('email');
-  const [encoding, setEncoding] = useState<string>(upload.encoding);
+  const [encoding, setEncoding] = useState<string | null>(upload.encoding);
+  const described = fileDescription(upload);
   const fieldOptions = [
     ...importFields[upload.entityType].map((f) => ({
       value: f,
@@ -122,17 +123,14 @@ function MappingStep({ upload, onStarted, onCancel }: { upload: ImportUpload; on
     ...(custom.data ?? []).map((f) => ({ value: `custom.${f.key}`, label: i18n.resolvedLanguage === 'en' ? f.labelEn : f.labelJa })),
   ];
   const start = useMutation({
-    mutationFn: () => http.post<ImportJob>(`/api/v1/imports/${upload.id}/start`, { mapping, mode, matchOn, encoding }),
+    mutationFn: () =>
+      http.post<ImportJob>(`/api/v1/imports/${upload.id}/start`, { mapping, mode, matchOn, ...(encoding ? { encoding } : {}) }),
     onSuccess: (job) => onStarted(job.id),
   });
   return (
     <Stack>
       <Text size="sm">
-        {t('customers.import.detected', {
-          file: upload.filename,
-          format: upload.format.toUpperCase(),
-          encoding: upload.encoding === 'cp932' ? 'Shift_JIS' : 'UTF-8',
-        })}
+        {t(`customers.import.${described.key}`, { file: upload.filename, format: described.format, encoding: described.encoding })}
       </Text>
       <Table.ScrollContainer minWidth={600}>
         <Table withTableBorder data-testid="import-mapping">
@@ -194,16 +192,18 @@ function MappingStep({ upload, onStarted, onCancel }: { upload: ImportUpload; on
           disabled={mode === 'create'}
           data={['email', 'phone', 'id'].map((m) => ({ value: m, label: t(`customers.import.match.${m}`) }))}
         />
-        <Select
-          label={t('customers.import.encoding')}
-          value={encoding}
-          onChange={(v) => setEncoding(v ?? 'utf8')}
-          allowDeselect={false}
-          data={[
-            { value: 'utf8', label: 'UTF-8' },
-            { value: 'cp932', label: 'Shift_JIS (CP932)' },
-          ]}
-        />
+        {encoding !== null && (
+          <Select
+            label={t('customers.import.encoding')}
+            value={encoding}
+            onChange={(v) => setEncoding(v ?? 'utf8')}
+            allowDeselect={false}
+            data={[
+              { value: 'utf8', label: 'UTF-8' },
+              { value: 'cp932', label: 'Shift_JIS (CP932)' },
+            ]}
+          />
+        )}
       </SimpleGrid>
       <ErrorAlert error={start.error} />
       <Group>

@@ -179,7 +179,10 @@ describe('import', () => {
       filename: 'people.xlsx',
     });
     expect(up.format).toBe('xlsx');
-    expect(result).toMatchObject({ created: 2, rejected: 0 });
+    // A workbook has no text encoding (its ZIP bytes used to be guessed as cp932).
+    expect(up.encoding).toBeNull();
+    expect(up.detectedEncoding).toBeNull();
+    expect(result).toMatchObject({ created: 2, rejected: 0, encoding: null, detectedEncoding: null });
     const people = await allPeople(a);
     expect(people.find((p) => p.familyName === '高橋')).toMatchObject({ birthday: '1970-01-02', postalCode: '150-0001' });
     expect(people.find((p) => p.familyName === '伊藤')).toMatchObject({ birthday: '2020-03-04' });

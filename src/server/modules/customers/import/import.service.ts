@@ -42,7 +42,7 @@ const encoding = z.enum(['utf8', 'cp932']);
 /** What the customers import keeps on its job: the entity type, then the mapping and options chosen at start. */
 const customerImportOptions = z.object({
   entityType: z.enum(['person', 'company']),
-  detectedEncoding: encoding,
+  detectedEncoding: encoding.nullable(),
   mapping: z.record(z.string(), z.string()).optional(),
   mode: z.enum(['create', 'update_matching', 'skip_duplicates']).optional(),
   matchOn: z.enum(['email', 'phone', 'id']).optional(),
@@ -59,7 +59,7 @@ export function presentJob(job: CustomerImportJob) {
   return {
     ...base,
     entityType: o.entityType,
-    detectedEncoding: o.detectedEncoding,
+    detectedEncoding: job.format === 'xlsx' ? null : o.detectedEncoding,
     mode: o.mode ?? null,
     matchOn: o.matchOn ?? null,
     mapping: o.mapping ?? null,
@@ -163,11 +163,13 @@ export async function uploadImport(options: {
     async ({ job, size, sample }) => {
       if (size === 0) throw new AppError('validation_failed', { issues: [{ path: 'file', code: 'empty' }] });
       const detected = detectEncoding(sample);
-      const encoding = options.encoding ?? detected;
+      let encoding = options.encoding ?? detected;
       const format = detectFormat(sample, decodeSample(sample, encoding));
       if (!format || (format === 'vcf' && options.entityType !== 'person'))
         throw new AppError('unsupported_media_type', { issues: [{ path: 'file', code: 'not_csv_xlsx_or_vcard' }] });
-      const jobOptions = { ...job.options, detectedEncoding: detected };
+      // A workbook's bytes are a ZIP, not text: guessing an encoding from them said cp932.
+      if (format === 'xlsx') encoding = 'utf8';
+      const jobOptions = { ...job.options, detectedEncoding: format === 'xlsx' ? null : detected };
       const described = await describeFile(db, { ...job, format, encoding, options: jobOptions });
       if (!described.header.length) throw new AppError('validation_failed', { issues: [{ path: 'file', code: 'empty' }] });
       preview = described.preview;

@@ -209,6 +209,7 @@ export const customersEn = {
     fileHint: 'CSV or TSV (UTF-8 or Shift_JIS), Excel (XLSX) or vCard',
     upload: 'Upload',
     detected: '{{file}}: {{format}}, {{encoding}}',
+    detectedXlsx: '{{file}}: Excel (xlsx)',
     column: 'Column in the file',
     field: 'Field',
     fieldFor: 'Field for “{{column}}”',

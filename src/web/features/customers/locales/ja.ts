@@ -212,6 +212,7 @@ export const customersJa: Translation<typeof customersEn> = {
     fileHint: 'CSV・TSV（UTF-8 または Shift_JIS）、Excel（XLSX）、vCard',
     upload: 'アップロード',
     detected: '{{file}}：{{format}}、{{encoding}}',
+    detectedXlsx: '{{file}}：Excel（xlsx）',
     column: 'ファイルの列',
     field: '取り込む項目',
     fieldFor: '「{{column}}」の取り込み先',
