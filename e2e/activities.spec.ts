@@ -1,4 +1,5 @@
 import { type Browser, expect, type Page, test } from '@playwright/test';
+import { formatMoney } from '../src/shared/contracts/sales';
 import { errorCodes } from '../src/shared/errors';
 import { fill, messagesFor, people } from './support/messages';
 import { afterPlatformSpec } from './support/run-order';
@@ -63,6 +64,35 @@ test('a call logged by one member appears live on the other’s open record, and
     await rep.page.goto(`/people/${person.id}`);
     await expect(rep.page.getByRole('heading', { name: a.timeline.title })).toBeVisible();
     await expect(page.getByTestId('timeline-entry').filter({ hasText: a.change.created })).toBeVisible();
+  });
+
+  await test.step('a tag change and an order read as words and one money format on the open timeline', async () => {
+    const headers = await csrf(page);
+    const tagged = await page.request.post('/api/v1/people/bulk', { headers, data: { action: 'tag', ids: [person.id], tags: ['VIP'] } });
+    expect(tagged.status()).toBe(200);
+    const product = await page.request.post('/api/v1/products', {
+      headers,
+      data: {
+        sku: `TL-${lang}-${Date.now().toString(36)}`,
+        name: lang === 'ja' ? '年間保守' : 'Annual support',
+        unitPrice: 120000,
+        currency: 'JPY',
+      },
+    });
+    expect(product.status()).toBe(201);
+    const order = await page.request.post('/api/v1/orders', {
+      headers,
+      data: { personId: person.id, currency: 'JPY', lines: [{ productId: (await product.json()).id, quantity: 1 }] },
+    });
+    expect(order.status()).toBe(201);
+    // "タグ: VIP を追加", not "addTags: (空) → ["VIP"]"
+    await expect(page.getByTestId('timeline-change').filter({ hasText: 'VIP' })).toHaveText(
+      `${m.customers.fields.tags}: ${fill(a.change.added, { items: 'VIP' })}`,
+    );
+    const purchase = page.locator('[data-testid="timeline-entry"][data-kind="purchase"]');
+    await expect(purchase).toContainText(formatMoney(120000, 'JPY', locale));
+    await expect(purchase).not.toContainText('JPY');
+    if (lang === 'ja') await page.screenshot({ path: 'test-results/activities-timeline-values-ja.png' });
   });
 
   // Other journeys may have notified the admin already: count from here.

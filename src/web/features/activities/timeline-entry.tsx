@@ -20,9 +20,13 @@ import {
 import type { ComponentType, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { useSession } from '../../app/session';
 import { useFormatDateTime } from '../../ui/format';
 import { useMoney } from '../../ui/money';
+import { useTeams } from '../accounts/accounts-api';
+import { useCustomFields, useUsers } from '../customers/customers-api';
 import type { TimelineEntry } from './activities-api';
+import { type ChangeContext, describeChange, type FieldChange } from './change-format';
 
 const icons: Record<string, ComponentType<{ size?: number }>> = {
   note: IconNote,
@@ -49,6 +53,60 @@ function useKindLabel() {
   return (kind: string) => t(`activities.kinds.${kind}`, { defaultValue: kind });
 }
 
+/** The names, zone and currency that change values are shown with (users, teams, the record's custom fields). */
+function useChangeContext(entityType: string): ChangeContext {
+  const { t, i18n } = useTranslation();
+  const { workspace } = useSession();
+  const users = useUsers();
+  const teams = useTeams();
+  const custom = useCustomFields(entityType === 'company' ? 'company' : 'person');
+  return {
+    t,
+    lang: i18n.resolvedLanguage === 'en' ? 'en' : 'ja',
+    timeZone: workspace.timeZone,
+    currency: workspace.currency,
+    userName: (id) => users.data?.find((u) => u.id === id)?.name,
+    teamName: (id) => teams.data?.find((x) => x.id === id)?.name,
+    customField: (key) => custom.data?.find((f) => f.key === key),
+  };
+}
+
+/** A record's change: what was done, then each field as "label: before → after" or the tags added and removed. */
+function ChangeBody({ entry }: { entry: TimelineEntry }) {
+  const { t } = useTranslation();
+  const s = entry.summary as Summary;
+  const ctx = useChangeContext(entry.sourceType ?? entry.entityType);
+  const action = str(s.action);
+  const key = ['created', 'updated', 'deleted', 'restored', 'merged', 'consent_changed', 'purpose_changed'].includes(action)
+    ? action
+    : 'other';
+  const enumLabel = (v: unknown) => (v ? t(`customers.enums.${str(v)}`, { defaultValue: str(v) }) : '');
+  const changes = Array.isArray(s.changes) ? (s.changes as FieldChange[]) : [];
+  return (
+    <Stack gap={2}>
+      <Text size="sm" fw={500}>
+        {t(`activities.change.${key}`, {
+          action,
+          channel: s.channel ? t(`customers.record.channels.${str(s.channel)}`, { defaultValue: str(s.channel) }) : '',
+          status: enumLabel(s.status),
+          purpose: str(s.purpose),
+        })}
+      </Text>
+      {changes.map((c) => {
+        const view = describeChange(c, ctx);
+        return (
+          <Text key={c.field} size="sm" style={{ wordBreak: 'break-word' }} data-testid="timeline-change">
+            <Text span c="dimmed">
+              {view.label}:
+            </Text>{' '}
+            {view.text}
+          </Text>
+        );
+      })}
+    </Stack>
+  );
+}
+
 /** What happened, by kind: an activity's details, a change's fields, another module's subject or title. */
 function EntryBody({ entry }: { entry: TimelineEntry }) {
   const { t } = useTranslation();
@@ -58,29 +116,7 @@ function EntryBody({ entry }: { entry: TimelineEntry }) {
   const details = (s.details ?? {}) as Summary;
   const lines: ReactNode[] = [];
 
-  if (entry.kind === 'change') {
-    const action = str(s.action);
-    const key = ['created', 'updated', 'deleted', 'restored', 'merged', 'consent_changed', 'purpose_changed'].includes(action)
-      ? action
-      : 'other';
-    lines.push(
-      <Text key="a" size="sm" fw={500}>
-        {t(`activities.change.${key}`, { action, channel: str(s.channel), status: str(s.status), purpose: str(s.purpose) })}
-      </Text>,
-    );
-    const changes = Array.isArray(s.changes) ? (s.changes as { field: string; before: unknown; after: unknown }[]) : [];
-    for (const c of changes) {
-      lines.push(
-        <Text key={c.field} size="sm" style={{ wordBreak: 'break-word' }}>
-          <Text span c="dimmed">
-            {t(`customers.fields.${c.field}`, { defaultValue: c.field })}:
-          </Text>{' '}
-          {str(c.before) || t('activities.change.empty')} → {str(c.after) || t('activities.change.empty')}
-        </Text>,
-      );
-    }
-    return <Stack gap={2}>{lines}</Stack>;
-  }
+  if (entry.kind === 'change') return <ChangeBody entry={entry} />;
 
   const title = str(s.subject) || str(s.title) || str(s.name) || (s.orderNumber ? `#${str(s.orderNumber)}` : '');
   if (title) {
@@ -151,7 +187,7 @@ function EntryBody({ entry }: { entry: TimelineEntry }) {
         </Text>,
       );
   }
-  const facts = [str(s.companyName), str(s.stage), typeof s.total === 'number' ? `${s.total.toLocaleString()} ${str(s.currency)}` : '']
+  const facts = [str(s.companyName), str(s.stage), typeof s.total === 'number' && s.currency ? formatMoney(s.total, str(s.currency)) : '']
     .filter(Boolean)
     .join(' · ');
   if (facts)
@@ -187,7 +223,9 @@ function EntryBody({ entry }: { entry: TimelineEntry }) {
   if (s.status && entry.kind !== 'change')
     lines.push(
       <Badge key="status" size="sm" variant="light">
-        {entry.kind === 'purchase' ? t(`commerce.statuses.${str(s.status)}`, { defaultValue: str(s.status) }) : str(s.status)}
+        {t(entry.kind === 'purchase' ? `commerce.statuses.${str(s.status)}` : `activities.taskStatus.${str(s.status)}`, {
+          defaultValue: str(s.status),
+        })}
       </Badge>,
     );
   const files = Array.isArray(s.attachments) ? (s.attachments as { id: string; filename: string; size: number }[]) : [];

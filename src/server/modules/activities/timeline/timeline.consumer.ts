@@ -16,9 +16,22 @@ import * as repo from './timeline.repository.js';
 export const DERIVED_EVENT_PREFIXES = ['timeline.', 'notification.'];
 
 const customerEntities = new Set(['person', 'company']);
-/** Field values kept in a change entry are cut to this length. */
+/** Field values kept in a change entry are cut to this length, lists and objects to this many items. */
 const MAX_VALUE = 200;
-const IGNORED_FIELDS = new Set(['version', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy', 'deletedAt', 'deletedBy', 'displayName']);
+const MAX_ITEMS = 30;
+// companyId and parentId change with `company` and `parent`, which carry the name the reader wants.
+const IGNORED_FIELDS = new Set([
+  'version',
+  'createdAt',
+  'createdBy',
+  'updatedAt',
+  'updatedBy',
+  'deletedAt',
+  'deletedBy',
+  'displayName',
+  'companyId',
+  'parentId',
+]);
 
 type Lookup = ReturnType<typeof recordCache>;
 
@@ -236,8 +249,11 @@ async function applyRecordEvent(db: ActivitiesDb, event: OutboxEvent, config?: P
   });
 }
 
-/** The audit row written in the event's transaction holds before/after: the fields that changed, with values. */
-async function fieldChanges(db: ActivitiesDb, event: OutboxEvent): Promise<{ field: string; before: unknown; after: unknown }[]> {
+/**
+ * The audit row written in the event's transaction holds before/after: the fields that changed, with their values kept
+ * as data (a list stays a list, a custom field is its own change), so the web shows them in the reader's language.
+ */
+async function fieldChanges(db: ActivitiesDb, event: OutboxEvent): Promise<FieldChange[]> {
   const at = new Date(event.createdAt);
   const rows = await listAudit(platformDb(db), {
     workspaceId: event.workspaceId,
@@ -252,18 +268,47 @@ async function fieldChanges(db: ActivitiesDb, event: OutboxEvent): Promise<{ fie
   if (!audit) return (named ?? []).map((field) => ({ field, before: null, after: null }));
   const before = (audit.before ?? {}) as Record<string, unknown>;
   const after = (audit.after ?? {}) as Record<string, unknown>;
-  const fields = named ?? Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  const fields = named ?? Object.keys(after).filter((k) => !same(before[k], after[k]));
   return fields
     .filter((f) => !IGNORED_FIELDS.has(f))
+    .flatMap((field) =>
+      field === 'custom' ? customChanges(before.custom, after.custom) : [{ field, before: before[field], after: after[field] }],
+    )
     .slice(0, 40)
-    .map((field) => ({ field, before: clip(before[field]), after: clip(after[field]) }));
+    .map((c) => ({ field: c.field, before: clip(c.before), after: clip(c.after) }));
 }
 
-function clip(value: unknown): unknown {
+interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** One change per custom field that differs, named `custom.<key>` (the web finds its label and type). */
+function customChanges(before: unknown, after: unknown): FieldChange[] {
+  const b = (before && typeof before === 'object' ? before : {}) as Record<string, unknown>;
+  const a = (after && typeof after === 'object' ? after : {}) as Record<string, unknown>;
+  return [...new Set([...Object.keys(b), ...Object.keys(a)])]
+    .filter((k) => !same(b[k], a[k]))
+    .map((k) => ({ field: `custom.${k}`, before: b[k], after: a[k] }));
+}
+
+/** Values are kept as they are (strings, numbers, lists, small objects), cut to a bounded size. */
+function clip(value: unknown, depth = 0): unknown {
   if (value === undefined || value === null) return null;
   if (typeof value === 'number' || typeof value === 'boolean') return value;
-  const s = typeof value === 'string' ? value : JSON.stringify(value);
-  return s.length > MAX_VALUE ? `${s.slice(0, MAX_VALUE)}…` : s;
+  if (typeof value === 'string') return value.length > MAX_VALUE ? `${value.slice(0, MAX_VALUE)}…` : value;
+  if (depth >= 2) return null;
+  if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map((v) => clip(v, depth + 1));
+  if (typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .slice(0, MAX_ITEMS)
+        .map(([k, v]) => [k, clip(v, depth + 1)]),
+    );
+  return null;
 }
 
 export type { TimelinePayload };

@@ -125,6 +125,32 @@ describe('timeline consumer', () => {
     expect(rolled.via).toEqual({ entityType: 'person', entityId: person.body.id });
   });
 
+  it('keeps change values as data: a bulk tag is a tags change with the lists, a custom field is its own change', async () => {
+    await admin.post('/api/v1/custom-fields', {
+      entityType: 'person',
+      key: 'budget',
+      type: 'currency',
+      labelJa: '予算',
+      labelEn: 'Budget',
+    });
+    const person = await admin.post('/api/v1/people', { familyName: '値保持', tags: ['既存'], ignoreDuplicates: true });
+    expect((await admin.post('/api/v1/people/bulk', { action: 'tag', ids: [person.body.id], tags: ['VIP'] })).status).toBe(200);
+    const tagged = await waitFor(async () =>
+      (await entries(admin, 'person', person.body.id)).find(
+        (x) => x.kind === 'change' && (x.summary.changes as { field: string }[] | undefined)?.some((c) => c.field === 'tags'),
+      ),
+    );
+    expect(tagged.summary.changes).toEqual([{ field: 'tags', before: ['既存'], after: ['既存', 'VIP'] }]);
+    const current = await admin.get(`/api/v1/people/${person.body.id}`);
+    await admin.patch(`/api/v1/people/${person.body.id}`, { version: current.body.version, custom: { budget: 120000 } });
+    const budget = await waitFor(async () =>
+      (await entries(admin, 'person', person.body.id)).find((x) =>
+        (x.summary.changes as { field: string }[] | undefined)?.some((c) => c.field === 'custom.budget'),
+      ),
+    );
+    expect(budget.summary.changes).toEqual([{ field: 'custom.budget', before: null, after: 120000 }]);
+  });
+
   it('deletes a person’s entries, their roll-up copies and activities about them alone when the person is erased', async () => {
     const company = await admin.post('/api/v1/companies', { name: '消去株式会社' });
     const person = await admin.post('/api/v1/people', { familyName: '消去', companyId: company.body.id, ignoreDuplicates: true });

@@ -213,6 +213,18 @@ export async function setDeleted(
     .execute();
 }
 
+/** The values a bulk change may alter, locked until the transaction ends: the audit row keeps them as `before`. */
+export async function lockBulkTargets(db: CustomersDb, table: RecordTable, workspaceId: string, ids: string[]) {
+  return either(db)
+    .selectFrom(table)
+    .select(['id', 'owner_id', 'team_id', 'tags'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', ids)
+    .where('deleted_at', 'is', null)
+    .forUpdate()
+    .execute();
+}
+
 export async function bulkUpdate(
   db: CustomersDb,
   table: RecordTable,
@@ -235,7 +247,7 @@ export async function bulkUpdate(
     .where('workspace_id', '=', workspaceId)
     .where('id', 'in', ids)
     .where('deleted_at', 'is', null)
-    .returning(['id', 'owner_id', 'team_id'])
+    .returning(['id', 'owner_id', 'team_id', 'tags'])
     .execute();
 }
 

@@ -20,6 +20,7 @@ import {
   countRecords,
   findVisibleRecord,
   listRecords,
+  lockBulkTargets,
   matchingIds,
   type RecordTable,
   replaceContactPoints,
@@ -224,6 +225,12 @@ export async function trashRecords(
   });
 }
 
+const bulkField = { assign: 'ownerId', set_team: 'teamId', tag: 'tags', untag: 'tags' } as const;
+const bulkValue = (
+  field: (typeof bulkField)[keyof typeof bulkField],
+  row: { owner_id: string | null; team_id: string | null; tags: string[] },
+) => (field === 'ownerId' ? row.owner_id : field === 'teamId' ? row.team_id : row.tags);
+
 export async function bulkRecords(kind: KindRef, options: { db: CustomersDb; actor: Actor; action: BulkAction }) {
   const { actor, action } = options;
   const entity = kind.entity;
@@ -245,10 +252,21 @@ export async function bulkRecords(kind: KindRef, options: { db: CustomersDb; act
           : action.action === 'tag'
             ? { addTags: action.tags }
             : { removeTags: action.tags };
+    const before = new Map((await lockBulkTargets(trx, kind.table, actor.workspaceId, ids)).map((r) => [r.id, r]));
     const rows = await bulkUpdate(trx, kind.table, actor.workspaceId, ids, actor.userId, set);
     for (const r of rows) {
+      // Before and after in the record's own field names, as a single-record update writes them: the timeline and
+      // the history show "タグ: VIP を追加", not the bulk request's shape.
+      const was = before.get(r.id);
+      const field = bulkField[action.action];
       await recordChange(trx, actor, {
-        audit: { action: `${entity}.bulk_${action.action}`, entityType: entity, entityId: r.id, after: set },
+        audit: {
+          action: `${entity}.bulk_${action.action}`,
+          entityType: entity,
+          entityId: r.id,
+          before: { [field]: was ? bulkValue(field, was) : null },
+          after: { [field]: bulkValue(field, r) },
+        },
         event: { type: `${entity}.updated`, entityType: entity, entityId: r.id, ownerId: r.owner_id, teamId: r.team_id },
       });
     }

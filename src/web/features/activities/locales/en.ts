@@ -60,6 +60,7 @@ export const activitiesEn = {
     minutes: '{{count}} min',
   },
   meeting: { at: 'at {{place}}' },
+  taskStatus: { open: 'Open', done: 'Done' },
   change: {
     created: 'Record created',
     updated: 'Record updated',
@@ -69,7 +70,13 @@ export const activitiesEn = {
     consent_changed: 'Consent changed: {{channel}} → {{status}}',
     purpose_changed: 'Purpose of use: {{purpose}} → {{status}}',
     other: 'Changed ({{action}})',
-    empty: '(empty)',
+    none: 'none',
+    added: 'added {{items}}',
+    removed: 'removed {{items}}',
+    yes: 'yes',
+    no: 'no',
+    unknownUser: '(unknown user)',
+    unknownTeam: '(unknown team)',
   },
   sales: {
     deal: {

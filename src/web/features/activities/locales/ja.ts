@@ -63,6 +63,7 @@ export const activitiesJa: Translation<typeof activitiesEn> = {
     minutes: '{{count}} 分',
   },
   meeting: { at: '場所: {{place}}' },
+  taskStatus: { open: '未完了', done: '完了' },
   change: {
     created: 'レコードを作成',
     updated: 'レコードを更新',
@@ -72,7 +73,13 @@ export const activitiesJa: Translation<typeof activitiesEn> = {
     consent_changed: '同意の変更: {{channel}} → {{status}}',
     purpose_changed: '利用目的: {{purpose}} → {{status}}',
     other: '変更（{{action}}）',
-    empty: '（空）',
+    none: 'なし',
+    added: '{{items}} を追加',
+    removed: '{{items}} を削除',
+    yes: 'はい',
+    no: 'いいえ',
+    unknownUser: '（不明なユーザー）',
+    unknownTeam: '（不明なチーム）',
   },
   sales: {
     deal: {
