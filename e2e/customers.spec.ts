@@ -65,7 +65,8 @@ test('create a person with a postal look-up, find them by kana and kanji in the 
     });
   }
 
-  for (const term of ['ﾔﾏﾀﾞ', '山田']) {
+  // Half-width kana, two kanji, and a single kanji (the start of the family name).
+  for (const term of ['ﾔﾏﾀﾞ', '山田', '山']) {
     await test.step(`the command palette finds the person by “${term}” and Enter opens the record`, async () => {
       await page.goto('/');
       await page.getByRole('button', { name: m.search.label }).click();
@@ -79,6 +80,17 @@ test('create a person with a postal look-up, find them by kana and kanji in the 
       await expect(page).toHaveURL(/\/people\/[0-9a-f-]+$/);
     });
   }
+
+  await test.step('the command palette left with Escape opens empty again', async () => {
+    await page.getByRole('button', { name: m.search.label }).click();
+    const box = page.getByRole('combobox', { name: m.search.label });
+    await box.fill('山田');
+    await box.press('Escape');
+    await expect(box).toBeHidden();
+    await page.getByRole('button', { name: m.search.label }).click();
+    await expect(page.getByRole('combobox', { name: m.search.label })).toHaveValue('');
+    await page.keyboard.press('Escape');
+  });
 
   await test.step('editing the title saves it with the record’s version', async () => {
     await page.getByRole('button', { name: c.record.edit }).click();

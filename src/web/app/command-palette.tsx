@@ -47,7 +47,7 @@ export function CommandPalette() {
   const customers = useQuery({
     queryKey: [...keys.people, 'search', customerQuery],
     queryFn: () => http.get<{ people: Person[]; companies: Company[] }>('/api/v1/search', { q: customerQuery, limit: 8 }),
-    enabled: opened && can('records.read') && customerQuery.length >= 2,
+    enabled: opened && can('records.read') && customerQuery.length >= 1,
     staleTime: 10_000,
   });
 
@@ -74,7 +74,7 @@ export function CommandPalette() {
             to: `/users?q=${encodeURIComponent(u.email)}`,
           }))
       : [];
-    const found = customerQuery.length >= 2 && fold(customerQuery) === q ? customers.data : undefined;
+    const found = customerQuery.length >= 1 && fold(customerQuery) === q ? customers.data : undefined;
     const customerPeople: Result[] = (found?.people ?? []).map((p) => ({
       id: p.id,
       group: 'customers.search.people',
@@ -114,10 +114,14 @@ export function CommandPalette() {
     return [...actions, ...pages, ...customerPeople, ...customerCompanies, ...people];
   }, [query, users.data, can, t, customerQuery, customers.data, location.pathname]);
 
-  const choose = (r: Result | undefined) => {
-    if (!r) return;
+  // Reopened, the palette starts empty whether it was left by a choice or by Escape.
+  const dismiss = () => {
     close();
     setQuery('');
+  };
+  const choose = (r: Result | undefined) => {
+    if (!r) return;
+    dismiss();
     if (r.run) r.run();
     else navigate(r.to);
   };
@@ -155,7 +159,7 @@ export function CommandPalette() {
       <ActionIcon hiddenFrom="xs" variant="subtle" size="lg" onClick={open} aria-label={t('search.label')}>
         <IconSearch size={18} />
       </ActionIcon>
-      <Modal opened={opened} onClose={close} withCloseButton={false} padding="xs" size="lg" yOffset="10vh">
+      <Modal opened={opened} onClose={dismiss} withCloseButton={false} padding="xs" size="lg" yOffset="10vh">
         <TextInput
           data-autofocus
           value={query}

@@ -189,7 +189,7 @@ function LinkPersonModal({ email, onClose }: { email: EmailSummary; onClose: () 
       onClose();
     },
   });
-  const hits = useQuery({ queryKey: ['mail', 'person-search', q], queryFn: () => searchPeople(q), enabled: q.trim().length >= 2 });
+  const hits = useQuery({ queryKey: ['mail', 'person-search', q], queryFn: () => searchPeople(q), enabled: q.trim().length >= 1 });
   return (
     <Modal opened onClose={onClose} title={t('mail.review.link')}>
       <form
@@ -209,7 +209,7 @@ function LinkPersonModal({ email, onClose }: { email: EmailSummary; onClose: () 
             data={(hits.data ?? []).map((p) => ({ value: p.id, label: [p.displayName, p.emails[0]?.address].filter(Boolean).join(' · ') }))}
             value={personId}
             onChange={setPersonId}
-            nothingFoundMessage={q.trim().length >= 2 && !hits.isFetching ? t('common.noResults') : undefined}
+            nothingFoundMessage={q.trim().length >= 1 && !hits.isFetching ? t('common.noResults') : undefined}
             data-testid="review-person-search"
           />
           <Checkbox

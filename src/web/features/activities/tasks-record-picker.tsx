@@ -17,7 +17,7 @@ export function TaskRecordPicker({ value, onChange }: { value: TaskLinkRef[]; on
   const found = useQuery({
     queryKey: [...keys.people, 'task-link-search', q],
     queryFn: () => http.get<{ people: Person[]; companies: Company[] }>('/api/v1/search', { q, limit: 8 }),
-    enabled: q.length >= 2,
+    enabled: q.length >= 1,
   });
   const taken = new Set(value.map((v) => `${v.entityType}:${v.entityId}`));
   const options = [
@@ -36,7 +36,7 @@ export function TaskRecordPicker({ value, onChange }: { value: TaskLinkRef[]; on
         searchValue={search}
         onSearchChange={setSearch}
         filter={({ options: o }) => o}
-        nothingFoundMessage={q.length >= 2 && !found.isFetching ? t('common.noResults') : undefined}
+        nothingFoundMessage={q.length >= 1 && !found.isFetching ? t('common.noResults') : undefined}
         onChange={(key) => {
           if (!key) return;
           const [entityType, entityId] = key.split(':') as ['person' | 'company', string];

@@ -250,7 +250,7 @@ function CustomerPicker({ value, onChange }: { value: string | null; onChange: (
         q,
         limit: 8,
       }),
-    enabled: q.length >= 2,
+    enabled: q.length >= 1,
   });
   const [labels, setLabels] = useState<Record<string, string>>({});
   const options = [

@@ -25,7 +25,7 @@ export function CompanyPicker({
   const found = useQuery({
     queryKey: [...keys.companies, 'search', q],
     queryFn: () => http.get<{ people: Person[]; companies: Company[] }>('/api/v1/search', { q, limit: 10 }),
-    enabled: q.length >= 2 && q !== value?.name,
+    enabled: q.length >= 1 && q !== value?.name,
   });
   const options = new Map<string, string>();
   if (value) options.set(value.id, value.name);
@@ -42,7 +42,7 @@ export function CompanyPicker({
       onSearchChange={setSearch}
       filter={({ options: o }) => o}
       onChange={(id) => onChange(id ? { id, name: options.get(id) ?? '' } : null)}
-      nothingFoundMessage={q.length >= 2 ? t('common.noResults') : undefined}
+      nothingFoundMessage={q.length >= 1 ? t('common.noResults') : undefined}
     />
   );
 }

@@ -23,7 +23,7 @@ export function PersonPicker({
   const found = useQuery({
     queryKey: [...keys.people, 'search', q],
     queryFn: () => http.get<{ people: Person[] }>('/api/v1/search', { q, limit: 10 }),
-    enabled: q.length >= 2 && q !== value?.name,
+    enabled: q.length >= 1 && q !== value?.name,
   });
   const options = new Map<string, string>();
   if (value) options.set(value.id, value.name);
@@ -40,7 +40,7 @@ export function PersonPicker({
       onSearchChange={setSearch}
       filter={({ options: o }) => o}
       onChange={(id) => onChange(id ? { id, name: options.get(id) ?? '' } : null)}
-      nothingFoundMessage={q.length >= 2 ? t('common.noResults') : undefined}
+      nothingFoundMessage={q.length >= 1 ? t('common.noResults') : undefined}
     />
   );
 }

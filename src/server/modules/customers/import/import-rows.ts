@@ -1,4 +1,4 @@
-import { normalizeEmail, normalizeForSearch, parseWareki } from '../../../../shared/jp-text.js';
+import { companyNameKey, normalizeEmail, normalizeForSearch, parseWareki } from '../../../../shared/jp-text.js';
 import { AppError } from '../../../platform/http/errors.js';
 import type { Cell } from '../../../platform/import/import-source.js';
 import { type CustomFieldDef, validateCustom } from '../custom-fields.js';
@@ -326,15 +326,7 @@ export function indexPersonFast(p: {
 }) {
   const key = `${p.familyName}\u0001${p.givenName ?? ''}\u0001${p.familyNameKana ?? ''}\u0001${p.givenNameKana ?? ''}\u0001${p.companyName ?? ''}`;
   const names = cached(nameCache, key, () => indexPerson({ ...p, emails: [], phones: [], companyName: p.companyName }));
-  const companyText = p.companyName
-    ? cached(companyTextCache, p.companyName, () =>
-        p
-          .companyName!.split(' ')
-          .map((s) => normalizeForSearch(s))
-          .filter(Boolean)
-          .join(' '),
-      )
-    : '';
+  const companyText = p.companyName ? cached(companyTextCache, p.companyName, () => companyNameKey(p.companyName as string)) : '';
   // indexPerson puts the company name last: take it off the cached text and put the contacts before it.
   let text = names.search_text;
   if (companyText) text = text.endsWith(companyText) ? text.slice(0, text.length - companyText.length).trimEnd() : text;

@@ -85,6 +85,9 @@ export interface PersonIndexInput {
 }
 
 export function indexPerson(p: PersonIndexInput) {
+  // The company by its name without the legal form: 大和運輸(株), 株式会社大和運輸 and ㈱大和運輸 index alike, as the
+  // search folds a query's legal form too (the company a row links to is found by this key as well).
+  const company = p.companyName ? companyNameKey(p.companyName) : null;
   const reading = join([p.familyNameKana, p.givenNameKana]);
   const names = join([p.familyName, p.givenName, p.familyName && p.givenName ? `${p.familyName}${p.givenName}` : null]);
   const kanaText = reading ? `${toHiragana(reading)} ${toHiragana((p.familyNameKana ?? '') + (p.givenNameKana ?? ''))}` : '';
@@ -95,7 +98,7 @@ export function indexPerson(p: PersonIndexInput) {
     romaji,
     ...p.emails.map((e) => e.normalized),
     ...p.phones.flatMap((ph) => [ph.digits, ph.e164]),
-    p.companyName,
+    company,
   ]);
   return {
     name_key: personNameKey(p.familyName, p.givenName ?? ''),
@@ -112,7 +115,7 @@ export function indexPerson(p: PersonIndexInput) {
       .map((s) => normalizeForSearch(s))
       .filter(Boolean)
       .join(' '),
-    search_bigrams: [...new Set([names, kanaText, p.companyName ?? ''].flatMap((s) => s.split(' ').flatMap((w) => searchBigrams(w))))],
+    search_bigrams: [...new Set([names, kanaText, company ?? ''].flatMap((s) => s.split(' ').flatMap((w) => searchBigrams(w))))],
   };
 }
 

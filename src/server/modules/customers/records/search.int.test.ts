@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePerson, makeUser, makeWorkspace } from '../../../../../test/factories.js';
-import { startTestServer } from '../../../../../test/helpers.js';
+import { makeCompany, makePerson, makeUser, makeWorkspace } from '../../../../../test/factories.js';
+import { startTestServer, type TestClient, waitFor } from '../../../../../test/helpers.js';
 import type { RunningServer } from '../../../server.js';
 
 let server: RunningServer;
@@ -14,6 +14,24 @@ afterAll(async () => {
 
 const search = (as: { get: (path: string) => Promise<{ body: { people: { id: string }[] } }> }, q: string) =>
   as.get(`/api/v1/search?q=${encodeURIComponent(q)}`).then((r) => r.body.people.map((p) => p.id));
+
+/** People's and companies' names found for `q` (sorted, so the assertion does not depend on the ranking). */
+async function names(as: TestClient, q: string, limit = 50) {
+  const res = await as.get(`/api/v1/search?q=${encodeURIComponent(q)}&limit=${limit}`);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return {
+    people: (res.body.people as { displayName: string }[]).map((p) => p.displayName).sort(),
+    companies: (res.body.companies as { name: string }[]).map((c) => c.name).sort(),
+  };
+}
+
+async function importCsv(as: TestClient, csv: string) {
+  const up = await as.request('POST', '/api/v1/imports?entityType=person&filename=people.csv', csv, { 'content-type': 'text/csv' });
+  expect(up.status, JSON.stringify(up.body)).toBe(201);
+  const start = await as.post(`/api/v1/imports/${up.body.id}/start`, { mapping: up.body.suggestedMapping });
+  expect(start.status, JSON.stringify(start.body)).toBe(202);
+  await waitFor('the import', async () => (await as.get(`/api/v1/imports/${up.body.id}`)).body.status === 'completed');
+}
 
 describe('type-ahead search and visibility', () => {
   it('finds the one match a member may see behind 2,100 hidden ones (visibility is part of the index query)', async () => {
@@ -44,5 +62,49 @@ describe('type-ahead search and visibility', () => {
     const ws = await makeWorkspace(server);
     const mine = await makePerson(ws.admin.client, { familyName: '雲隠', ignoreDuplicates: true });
     expect(await search(ws.admin.client, '雲隠')).toEqual([mine.id]);
+  });
+});
+
+describe('what a search finds', () => {
+  it('finds people by their company however its legal form was written, and follows a rename', async () => {
+    const ws = await makeWorkspace(server);
+    const as = ws.admin.client;
+    const company = await makeCompany(as, { name: '株式会社大和運輸' });
+    await importCsv(
+      as,
+      ['姓,名,会社名', '青木,一,大和運輸(株)', '石井,二,株式会社大和運輸', '上田,三,大和運輸株式会社', '江藤,四,大和製作所'].join('\r\n'),
+    );
+    const daiwa = { people: ['上田 三', '石井 二', '青木 一'], companies: ['株式会社大和運輸'] };
+    for (const q of ['株式会社大和運輸', '(株)大和運輸', '㈱大和運輸', '大和運輸株式会社', '大和運輸'])
+      expect(await names(as, q), q).toEqual(daiwa);
+
+    const renamed = await as.patch(`/api/v1/companies/${company.id}`, { version: company.version, name: '株式会社ヤマト急便' });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    expect((await names(as, '(株)ヤマト急便')).people).toEqual(daiwa.people);
+    expect((await names(as, '大和運輸')).people).toEqual([]);
+  });
+
+  it('answers a one-character query with the names and readings that start with it', async () => {
+    const ws = await makeWorkspace(server);
+    const as = ws.admin.client;
+    const people = [
+      ['林', '一郎', 'ハヤシ', 'イチロウ'],
+      ['林田', '花', 'ハヤシダ', 'ハナ'],
+      ['小林', '誠', 'コバヤシ', 'マコト'],
+      ['森', '優', 'モリ', 'ユウ'],
+      ['東', '健', 'アズマ', 'ケン'],
+      ['谷', '実', 'タニ', 'ミノル'],
+    ];
+    for (const [familyName, givenName, familyNameKana, givenNameKana] of people)
+      await makePerson(as, { familyName, givenName, familyNameKana, givenNameKana, ignoreDuplicates: true });
+    await makeCompany(as, { name: '株式会社森商店' });
+
+    expect((await names(as, '林')).people).toEqual(['林 一郎', '林田 花']);
+    expect(await names(as, '森')).toEqual({ people: ['森 優'], companies: ['株式会社森商店'] });
+    expect((await names(as, '東')).people).toEqual(['東 健']);
+    expect((await names(as, '谷')).people).toEqual(['谷 実']);
+    // A reading's first kana, in either script or half width.
+    for (const q of ['こ', 'コ', 'ｺ']) expect((await names(as, q)).people, q).toEqual(['小林 誠']);
+    expect((await names(as, 'は')).people).toEqual(['林 一郎', '林田 花']);
   });
 });

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { normalizeForSearch, normalizePhone } from '../../../../shared/jp-text.js';
+import { companyNameKey, normalizePhone } from '../../../../shared/jp-text.js';
 import type { Actor } from '../../../platform/actor.js';
 import type { CustomersDb } from '../customers.db.js';
 import { visibleTo } from '../customers.policy.js';
@@ -63,13 +63,48 @@ async function searchTable<T extends RecordTable>(db: CustomersDb, table: T, act
   });
 }
 
-/** Type-ahead over people and companies by name, kana (either script), romaji, email, phone digits and company. */
+/**
+ * A one-character term (林, 森, こ) matches the start of a name or of a reading: through the byte-ordered prefix
+ * indexes (migration 0020), read in index order and stopped at the page, however many 佐 the workspace holds.
+ */
+async function searchPrefix<T extends RecordTable>(db: CustomersDb, table: T, actor: Actor, term: string, limit: number) {
+  const starts = `${escapeLike(term)}%`;
+  const page = (column: 'name_key' | 'sort_key') =>
+    visibleTo(
+      db
+        .selectFrom(recordFrom(table))
+        .selectAll('r')
+        .where('r.workspace_id', '=', actor.workspaceId)
+        .where('r.deleted_at', 'is', null)
+        .where(sql<boolean>`(${sql.ref(`r.${column}`)} COLLATE "C") LIKE ${starts}`),
+      actor,
+      'r',
+    )
+      .orderBy(sql`${sql.ref(`r.${column}`)} COLLATE "C"`)
+      .limit(limit)
+      .$castTo<RecordRow<T>>()
+      .execute();
+  const [byName, byReading] = await Promise.all([page('name_key'), page('sort_key')]);
+  const seen = new Set<string>();
+  return [...byName, ...byReading]
+    .filter((r) => !seen.has(r.id) && seen.add(r.id))
+    .sort((a, b) => (a.sort_key < b.sort_key ? -1 : a.sort_key > b.sort_key ? 1 : 0))
+    .slice(0, limit);
+}
+
+/**
+ * Type-ahead over people and companies by name, kana (either script), romaji, email, phone digits and company.
+ * A legal form in the query is folded as in the index ((株)大和運輸 finds 株式会社大和運輸 and its people); one
+ * character matches the start of names and readings, two or more anywhere in the indexed text.
+ */
 export async function searchCustomers(options: { db: CustomersDb; actor: Actor; q: string; limit: number }) {
-  const term = normalizeForSearch(options.q);
-  if ([...term].length < 2) return { people: [], companies: [] };
+  const term = companyNameKey(options.q);
+  const chars = [...term].length;
+  if (chars === 0) return { people: [], companies: [] };
+  const find = chars === 1 ? searchPrefix : searchTable;
   const [people, companies] = await Promise.all([
-    searchTable(options.db, 'people', options.actor, term, options.limit),
-    searchTable(options.db, 'companies', options.actor, term, options.limit),
+    find(options.db, 'people', options.actor, term, options.limit),
+    find(options.db, 'companies', options.actor, term, options.limit),
   ]);
   const names = await companyNames(
     options.db,
