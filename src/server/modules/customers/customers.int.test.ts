@@ -83,7 +83,8 @@ describe('people', () => {
         q,
       ).toEqual([p.body.id]);
     }
-    expect((await a.get(`/api/v1/search?q=${encodeURIComponent('山')}`)).body.people).toEqual([]);
+    // One character matches the start of a name (山田), not a character inside one (田中 has no 山).
+    expect((await a.get(`/api/v1/search?q=${encodeURIComponent('山')}`)).body.people.map((x: { id: string }) => x.id)).toEqual([p.body.id]);
   });
 
   it('runs on a database whose character type lets pg_trgm index kanji and kana', async () => {
@@ -207,6 +208,38 @@ describe('list views', () => {
     const desc = await a.get(`/api/v1/people?filter=${filter}&sort=-name&limit=10`);
     expect(desc.body.data.map((p: { familyName: string }) => p.familyName)).toEqual(['岡田', '上田', '伊藤', '相沢']);
     expect((await a.get(`/api/v1/people/count?filter=${filter}`)).body.count).toBe(4);
+  });
+
+  it('compares text as search does: width, katakana/hiragana, case and hyphens do not matter', async () => {
+    const w = await createTestWorkspace(server);
+    const a = await signIn(server, w.adminEmail);
+    const made = await a.post('/api/v1/people', {
+      familyName: '山田',
+      familyNameKana: 'ヤマダ',
+      emails: [{ address: 'Taro.Yamada@Example.jp' }],
+      phones: [{ label: 'work', number: '03-3337-1234' }],
+      city: '渋谷区',
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    await a.post('/api/v1/people', { familyName: '佐藤', familyNameKana: 'サトウ', phones: [{ label: 'work', number: '06-1234-5678' }] });
+    const found = async (field: string, op: string, value: string) => {
+      const filter = encodeURIComponent(JSON.stringify({ field, op, value }));
+      const res = await a.get(`/api/v1/people?filter=${filter}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.data.map((p: { familyName: string }) => p.familyName).sort();
+    };
+    for (const v of ['ﾔﾏﾀﾞ', 'やまだ', 'ヤマダ', 'ﾔﾏ'])
+      expect(await found('familyNameKana', 'contains', v), `familyNameKana contains ${v}`).toEqual(['山田']);
+    expect(await found('familyNameKana', 'starts_with', 'やま')).toEqual(['山田']);
+    expect(await found('familyNameKana', 'ends_with', 'ﾀﾞ')).toEqual(['山田']);
+    expect(await found('familyNameKana', 'not_contains', 'ｻﾄ')).toEqual(['山田']);
+    for (const v of ['０３－３３３７', '0333371234', '03 3337', '３３３７－１２３４'])
+      expect(await found('phone', 'contains', v), `phone contains ${v}`).toEqual(['山田']);
+    expect(await found('email', 'contains', 'ＴＡＲＯ．ＹＡＭＡＤＡ')).toEqual(['山田']);
+    expect(await found('city', 'contains', '渋谷')).toEqual(['山田']);
+    // LIKE's wildcards are plain characters.
+    expect(await found('familyNameKana', 'contains', '%')).toEqual([]);
+    expect(await found('familyNameKana', 'contains', '＿')).toEqual([]);
   });
 
   it('filters and sorts on custom fields and related company fields', async () => {

@@ -23,10 +23,6 @@ function invalid(path: string, code: string, extra: Record<string, unknown> = {}
   throw new AppError('validation_failed', { issues: [{ in: 'filter', path, code, ...extra }] });
 }
 
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 function castValue(spec: FieldSpec, field: string, v: unknown): unknown {
   switch (spec.type) {
     case 'number':
@@ -85,14 +81,15 @@ function condition(c: FilterCondition, catalog: FieldCatalog, alias: string): Ra
       return sql<boolean>`${e} = ${one()}::${t}`;
     case 'neq':
       return sql<boolean>`${e} IS DISTINCT FROM ${one()}::${t}`;
+    // Text is compared folded on both sides (crm_fold, migration 0021: width, case, kana, hyphens), as search does.
     case 'contains':
-      return sql<boolean>`${e} ILIKE ${`%${escapeLike(String(one()))}%`}`;
+      return sql<boolean>`strpos(crm_fold(${e}::text), crm_fold(${String(one())}::text)) > 0`;
     case 'not_contains':
-      return sql<boolean>`coalesce(${e} NOT ILIKE ${`%${escapeLike(String(one()))}%`}, true)`;
+      return sql<boolean>`coalesce(strpos(crm_fold(${e}::text), crm_fold(${String(one())}::text)) = 0, true)`;
     case 'starts_with':
-      return sql<boolean>`${e} ILIKE ${`${escapeLike(String(one()))}%`}`;
+      return sql<boolean>`starts_with(crm_fold(${e}::text), crm_fold(${String(one())}::text))`;
     case 'ends_with':
-      return sql<boolean>`${e} ILIKE ${`%${escapeLike(String(one()))}`}`;
+      return sql<boolean>`starts_with(reverse(crm_fold(${e}::text)), reverse(crm_fold(${String(one())}::text)))`;
     case 'in':
       return sql<boolean>`${e} = ANY(${list()}::${t}[])`;
     case 'nin':
