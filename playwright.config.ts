@@ -91,6 +91,8 @@ export default defineConfig({
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       // the built-in inbound SMTP receiver (e2e/mail.spec.ts delivers to it)
       MAIL_INBOUND_PORT: String(mailPort),
+      // the domain of the BCC / forwarding addresses (the HTTP host 127.0.0.1 is none: the screen would ask for it)
+      MAIL_INBOUND_DOMAIN: 'in.crm-e2e.example',
       // e2e/mail.spec.ts points the SMTP and IMAP settings at in-process servers on loopback, refused otherwise
       MAIL_ALLOW_PRIVATE_HOSTS: '127.0.0.1',
     },

@@ -30,6 +30,22 @@ describe('configuration', () => {
     expect(c.secureCookies).toBe(true);
   });
 
+  it('takes the inbound mail domain from MAIL_INBOUND_DOMAIN, else from a PUBLIC_URL whose host is a domain, else none', () => {
+    expect(loadConfig({ MAIL_INBOUND_DOMAIN: ' In.CRM.example.jp ' }, '/srv').mailInbound.domain).toBe('in.crm.example.jp');
+    expect(loadConfig({ MAIL_INBOUND_DOMAIN: 'in.crm.example.jp', PUBLIC_URL: 'https://app.example.com' }, '/srv').mailInbound.domain).toBe(
+      'in.crm.example.jp',
+    );
+    expect(loadConfig({ PUBLIC_URL: 'https://crm.example.jp:8443/' }, '/srv').mailInbound.domain).toBe('crm.example.jp');
+    // an address nobody can mail to is no domain: the default URL, an IP address, localhost
+    expect(loadConfig({}, '/srv').mailInbound.domain).toBeNull();
+    for (const url of ['http://127.0.0.1:3000', 'http://localhost:3000', 'http://[::1]:3000', 'http://10.0.0.5']) {
+      expect(loadConfig({ PUBLIC_URL: url }, '/srv').mailInbound.domain, url).toBeNull();
+    }
+    for (const bad of ['127.0.0.1', 'https://crm.example.jp', 'crm.example.jp:25', 'localhost', 'a..b.jp', 'crm_example.jp']) {
+      expect(() => loadConfig({ MAIL_INBOUND_DOMAIN: bad }, '/srv'), bad).toThrow(/MAIL_INBOUND_DOMAIN/);
+    }
+  });
+
   it('reads the import upload limit in MB (default 512) and refuses a limit that is not a whole positive number', () => {
     expect(loadConfig({}, '/srv').imports.maxBytes).toBe(512 * 1024 * 1024);
     expect(loadConfig({ IMPORT_MAX_MB: '2' }, '/srv').imports.maxBytes).toBe(2 * 1024 * 1024);

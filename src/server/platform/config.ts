@@ -30,6 +30,13 @@ const configSchema = z.object({
     .optional(),
   MAIL_INBOUND_PORT: portSchema.optional(),
   MAIL_INBOUND_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The domain after the @ of the BCC / forwarding addresses: one whose MX reaches the receiver (or a relay to it). */
+  MAIL_INBOUND_DOMAIN: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine(isMailDomain, 'a mail domain such as crm.example.jp (no scheme, port, path or IP address)')
+    .optional(),
   MAIL_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -80,8 +87,12 @@ export type Config = {
   secureCookies: boolean;
   /** Key for secrets at rest (SMTP/IMAP passwords); unset: a key file in DATA_DIR. */
   secretKey?: string;
-  /** Built-in SMTP receiver for inbound mail; off when the port is unset. */
-  mailInbound: { port?: number; host: string; maxBytes: number };
+  /**
+   * Built-in SMTP receiver for inbound mail; off when the port is unset. `domain` is the part after the @ of the
+   * BCC / forwarding addresses: MAIL_INBOUND_DOMAIN, else PUBLIC_URL's host when it is a domain name, else null
+   * (an IP address or localhost is no address anyone can mail to: the settings screen asks for the domain instead).
+   */
+  mailInbound: { port?: number; host: string; maxBytes: number; domain: string | null };
   /**
    * SMTP and IMAP servers on loopback, private, link-local or other internal addresses are refused (the app must
    * not probe its own network); these entries (addresses, CIDR ranges, host names) allow an on-premise server.
@@ -109,6 +120,17 @@ function validTrustProxy(v: string): boolean {
     const n = Number(bits);
     return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
   });
+}
+
+/** A name mail can be addressed to: dot-separated labels ending in a letters-only top-level label, not an IP address. */
+export function isMailDomain(v: string): boolean {
+  return isIP(v) === 0 && /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(v);
+}
+
+function inboundDomain(configured: string | undefined, publicUrl: string | undefined): string | null {
+  if (configured) return configured;
+  const host = publicUrl ? new URL(publicUrl).hostname.toLowerCase() : '';
+  return isMailDomain(host) ? host : null;
 }
 
 /** A hop count as Fastify's trust function (its typings take no number): the nearest `hops` proxies are believed. */
@@ -150,7 +172,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     trustProxy: parseTrustProxy(c.TRUST_PROXY),
     secureCookies: publicUrl.startsWith('https://'),
     secretKey: c.SECRET_KEY,
-    mailInbound: { port: c.MAIL_INBOUND_PORT, host: c.MAIL_INBOUND_HOST, maxBytes: c.MAIL_MAX_BYTES },
+    mailInbound: {
+      port: c.MAIL_INBOUND_PORT,
+      host: c.MAIL_INBOUND_HOST,
+      maxBytes: c.MAIL_MAX_BYTES,
+      domain: inboundDomain(c.MAIL_INBOUND_DOMAIN, c.PUBLIC_URL),
+    },
     mailAllowPrivateHosts: c.MAIL_ALLOW_PRIVATE_HOSTS,
     attachments: {
       dir: path.resolve(cwd, c.ATTACHMENTS_DIR ?? path.join(c.DATA_DIR, 'attachments')),

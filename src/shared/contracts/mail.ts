@@ -75,8 +75,11 @@ export const mailSettingsSchema = z.object({
     fromName: z.string().nullable(),
   }),
   inbound: z.object({
-    /** The BCC / forwarding address: the token before the @, any host after it that reaches the receiver. */
-    address: z.string(),
+    /**
+     * The BCC / forwarding address: the token before the @, the inbound mail domain after it (MAIL_INBOUND_DOMAIN, else
+     * PUBLIC_URL's host when that is a domain name). null while the server knows no such domain: an administrator sets it.
+     */
+    address: z.string().nullable(),
     token: z.string(),
     receiverRunning: z.boolean(),
   }),

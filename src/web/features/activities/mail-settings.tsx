@@ -184,7 +184,13 @@ function Inbound({ settings }: { settings: MailSettings }) {
         <Text size="sm" c="dimmed">
           {t('mail.settings.inboundHelp')}
         </Text>
-        <CopyField label={t('mail.settings.inboundAddress')} value={settings.inbound.address} />
+        {settings.inbound.address ? (
+          <CopyField label={t('mail.settings.inboundAddress')} value={settings.inbound.address} />
+        ) : (
+          <Alert color="yellow" title={t('mail.settings.inboundDomainMissingTitle')} data-testid="inbound-domain-missing">
+            {t('mail.settings.inboundDomainMissing')}
+          </Alert>
+        )}
         <Group>
           <ConfirmButton
             message={t('mail.settings.regenerateConfirm')}

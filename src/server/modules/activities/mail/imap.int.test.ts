@@ -29,7 +29,7 @@ beforeAll(async () => {
   const databaseUrl = await createTestDatabase();
   const overrides: Partial<Config> = {
     dataDir,
-    mailInbound: { host: '127.0.0.1', maxBytes: 300_000 },
+    mailInbound: { host: '127.0.0.1', maxBytes: 300_000, domain: null },
     attachments: { dir: path.join(dataDir, 'attachments'), maxBytes: 50_000, blockedExtensions: ['exe'] },
   };
   server = await startTestServer({ databaseUrl, config: overrides });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addUser } from '../../../../../test/helpers.js';
-import { configureSmtp, mailHarness, q } from './mail.test-support.js';
+import { addUser, createTestWorkspace, signIn, startTestServer } from '../../../../../test/helpers.js';
+import { configureSmtp, INBOUND_DOMAIN, mailHarness, q } from './mail.test-support.js';
 
 const h = mailHarness();
 
@@ -10,7 +10,8 @@ describe('mail settings', () => {
     expect(before.status).toBe(200);
     expect(before.body.smtp).toMatchObject({ configured: false, hasPassword: false });
     expect(before.body.inbound.receiverRunning).toBe(true);
-    expect(before.body.inbound.address).toMatch(/^[a-z0-9]{20}@/);
+    expect(before.body.inbound.address).toMatch(/^[a-z0-9]{20}@in\.crm-test\.example$/);
+    expect(before.body.inbound.address).toBe(`${before.body.inbound.token}@${INBOUND_DOMAIN}`);
     const saved = await configureSmtp(h);
     expect(saved.smtp).toMatchObject({ configured: true, hasPassword: true, fromAddress: 'sales@example.jp', security: 'none' });
     expect(JSON.stringify(saved)).not.toContain('s3cret-pass');
@@ -67,5 +68,20 @@ describe('OpenAPI', () => {
       expect(doc.paths[p]).toBeDefined();
     }
     expect(JSON.stringify(doc.paths['/api/v1/mail/settings'].patch.requestBody)).toContain('regenerateInboundToken');
+  });
+});
+
+describe('the inbound address without an inbound mail domain', () => {
+  it('is null rather than built from the HTTP host (…@127.0.0.1): the screen asks for MAIL_INBOUND_DOMAIN', async () => {
+    const server = await startTestServer({ config: { mailInbound: { host: '127.0.0.1', maxBytes: 300_000, domain: null } } });
+    try {
+      const admin = await signIn(server, (await createTestWorkspace(server)).adminEmail);
+      const settings = await admin.get('/api/v1/mail/settings');
+      expect(settings.status).toBe(200);
+      expect(settings.body.inbound.address).toBeNull();
+      expect(settings.body.inbound.token).toMatch(/^[a-z0-9]{20}$/);
+    } finally {
+      await server.stop();
+    }
   });
 });

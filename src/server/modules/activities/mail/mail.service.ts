@@ -13,15 +13,6 @@ import { sendWithSettings, smtpConfigured } from './outgoing-mail.js';
 
 type MailConfig = Pick<Config, 'secretKey' | 'dataDir' | 'publicUrl' | 'mailInbound' | 'mailAllowPrivateHosts'>;
 
-/** The host part shown in the inbound address: the public host name of the app. */
-function inboundHost(config: MailConfig): string {
-  try {
-    return new URL(config.publicUrl).hostname;
-  } catch {
-    return 'localhost';
-  }
-}
-
 export function presentSettings(r: MailSettingsRow, config: MailConfig, receiverRunning: boolean): MailSettings {
   return {
     smtp: {
@@ -34,7 +25,11 @@ export function presentSettings(r: MailSettingsRow, config: MailConfig, receiver
       fromAddress: r.from_address,
       fromName: r.from_name,
     },
-    inbound: { address: `${r.inbound_token}@${inboundHost(config)}`, token: r.inbound_token, receiverRunning },
+    inbound: {
+      address: config.mailInbound.domain ? `${r.inbound_token}@${config.mailInbound.domain}` : null,
+      token: r.inbound_token,
+      receiverRunning,
+    },
     imap: {
       enabled: r.imap_enabled,
       configured: imapConfigured(r),

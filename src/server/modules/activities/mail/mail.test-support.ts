@@ -17,6 +17,8 @@ export interface Captured {
 }
 
 export const MAX_BYTES = 300_000;
+/** The inbound mail domain of the test server (MAIL_INBOUND_DOMAIN). */
+export const INBOUND_DOMAIN = 'in.crm-test.example';
 export const ATTACHMENT_MAX = 50_000;
 
 /**
@@ -81,7 +83,7 @@ export function mailHarness(): MailHarness {
     h.server = await startTestServer({
       config: {
         dataDir: h.dataDir,
-        mailInbound: { port: 0, host: '127.0.0.1', maxBytes: MAX_BYTES },
+        mailInbound: { port: 0, host: '127.0.0.1', maxBytes: MAX_BYTES, domain: INBOUND_DOMAIN },
         attachments: { dir: path.join(h.dataDir, 'attachments'), maxBytes: ATTACHMENT_MAX, blockedExtensions: ['exe'] },
       },
     });

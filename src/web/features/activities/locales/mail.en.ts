@@ -118,6 +118,9 @@ export const mailEn = {
     inboundHelp:
       'BCC this address on mail you send to customers, or forward mail to it: messages are stored on the timeline of the people whose addresses appear in them. Mail must reach the built-in receiver (MAIL_INBOUND_PORT).',
     inboundAddress: 'BCC / forwarding address',
+    inboundDomainMissingTitle: 'No inbound mail domain is set',
+    inboundDomainMissing:
+      'The BCC / forwarding address needs a domain that mail can reach (such as crm.example.jp). Set it in the server setting MAIL_INBOUND_DOMAIN, route its mail to the receiver with an MX record or a forwarding rule, and restart.',
     receiverOn: 'Receiver running',
     receiverOff: 'Receiver off (MAIL_INBOUND_PORT is not set)',
     regenerate: 'Issue a new address',

@@ -121,6 +121,9 @@ export const mailJa: Translation<typeof mailEn> = {
     inboundHelp:
       '顧客へのメールの BCC にこのアドレスを入れるか、メールを転送してください。メールに含まれるアドレスの顧客のタイムラインに保存されます。メールは内蔵の受信サーバー (MAIL_INBOUND_PORT) に届く必要があります。',
     inboundAddress: 'BCC・転送用アドレス',
+    inboundDomainMissingTitle: '受信用ドメインが設定されていません',
+    inboundDomainMissing:
+      'BCC・転送用アドレスには、メールが届くドメイン（例: crm.example.jp）が必要です。サーバーの設定 MAIL_INBOUND_DOMAIN にそのドメインを設定し、MX レコードか転送設定で受信サーバーに届くようにしてから再起動してください。',
     receiverOn: '受信サーバー稼働中',
     receiverOff: '受信サーバー停止中（MAIL_INBOUND_PORT 未設定）',
     regenerate: '新しいアドレスを発行',
