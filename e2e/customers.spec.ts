@@ -362,6 +362,17 @@ test('a Shift_JIS CSV is imported with its Japanese names and a rejected row, th
     await expect(table.getByRole('link', { name: '渡辺 健太' })).toHaveCount(0);
   });
 
+  await test.step('the list’s search box finds a reading typed in half-width kana, and the count follows', async () => {
+    const before = await page.getByTestId('record-count').textContent();
+    const box = page.getByRole('searchbox', { name: c.listSearch.label });
+    await box.fill('ｺﾊﾞﾔｼ');
+    await expect(page.getByTestId('record-count')).toHaveText(fill(c.count, { count: 1 }));
+    await expect(table.getByRole('link', { name: '小林 一' })).toBeVisible();
+    await expect(table.getByRole('link', { name: '加藤 恵' })).toHaveCount(0);
+    await box.fill('');
+    await expect(page.getByTestId('record-count')).toHaveText(before as string);
+  });
+
   await test.step('the list exported as CSV imports again with every row skipped as a duplicate', async () => {
     await page.getByRole('button', { name: c.export.label }).click();
     const href = await page.getByRole('menuitem', { name: c.export.csv, exact: true }).getAttribute('href');

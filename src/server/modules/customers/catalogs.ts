@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import { PREFECTURES } from '../../../shared/prefectures.js';
 import type { FieldCatalog, FieldSpec } from '../../platform/filter/compile.js';
+import { matchesTerm, searchTerm } from './records/search-match.js';
 
 const col =
   (name: string) =>
@@ -16,12 +17,24 @@ const jsonText = (name: string, key: string) => (a: string) =>
   sql`(SELECT string_agg(x->>${key}, ' ') FROM jsonb_array_elements(${sql.ref(`${a}.${name}`)}) x)`;
 const prefectureNames = PREFECTURES.map((p) => p.name);
 
+/**
+ * `{ field: 'search', op: 'contains', value }`: what the search box of a list adds to the view's filter, matched as
+ * the type-ahead search matches (names, readings, romaji, emails, phones, company) through the search indexes.
+ */
+const search: FieldSpec = {
+  type: 'text',
+  expr: col('search_text'),
+  ops: ['contains'],
+  contains: (alias, value) => matchesTerm(alias, searchTerm(value)),
+};
+
 const companyOf = (column: string) => (a: string) =>
   sql`(SELECT c.${sql.raw(column)} FROM companies c WHERE c.workspace_id = ${sql.ref(`${a}.workspace_id`)} AND c.id = ${sql.ref(`${a}.company_id`)})`;
 
 /** Built-in fields of people for filters and sorts; custom fields are added per workspace. */
 export const personCatalog: FieldCatalog = {
   id: f('uuid', 'id', { notNull: true }),
+  search,
   name: { type: 'text', expr: col('sort_key'), sortable: true, notNull: true },
   familyName: f('text', 'family_name', { notNull: true }),
   givenName: f('text', 'given_name'),
@@ -53,6 +66,7 @@ export const personCatalog: FieldCatalog = {
 
 export const companyCatalog: FieldCatalog = {
   id: f('uuid', 'id', { notNull: true }),
+  search,
   name: { type: 'text', expr: col('sort_key'), sortable: true, notNull: true },
   nameKana: f('text', 'name_kana'),
   corporateNumber: f('text', 'corporate_number'),

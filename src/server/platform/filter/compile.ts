@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import { countConditions, type FieldType, type Filter, type FilterCondition, opsByType, type Sort } from '../../../shared/filter.js';
+import { countConditions, type FieldType, type Filter, type FilterCondition, type FilterOp, opsByType, type Sort } from '../../../shared/filter.js';
 import { AppError } from '../http/errors.js';
 
 /** What a module tells the compiler about one filterable/sortable field. */
@@ -12,6 +12,10 @@ export interface FieldSpec {
   options?: readonly string[];
   /** Non-null for every row: lets a sort use a plain index. */
   notNull?: boolean;
+  /** The operators allowed when fewer than its type's (a search field takes `contains` only). */
+  ops?: readonly FilterOp[];
+  /** How `contains` is answered when not by comparing folded text (a search field: through its indexes). */
+  contains?: (alias: string, value: string) => RawBuilder<boolean>;
 }
 
 export type FieldCatalog = Record<string, FieldSpec>;
@@ -64,7 +68,8 @@ const sqlType: Record<FieldType, string> = {
 function condition(c: FilterCondition, catalog: FieldCatalog, alias: string): RawBuilder<boolean> {
   const spec = catalog[c.field];
   if (!spec) invalid(c.field, 'unknown_field');
-  if (!opsByType[spec.type].includes(c.op)) invalid(c.field, 'operator_not_allowed', { op: c.op, allowed: opsByType[spec.type] });
+  const allowed = spec.ops ?? opsByType[spec.type];
+  if (!allowed.includes(c.op)) invalid(c.field, 'operator_not_allowed', { op: c.op, allowed });
   const e = spec.expr(alias);
   const t = sql.raw(sqlType[spec.type]);
   const one = () => {
@@ -83,6 +88,7 @@ function condition(c: FilterCondition, catalog: FieldCatalog, alias: string): Ra
       return sql<boolean>`${e} IS DISTINCT FROM ${one()}::${t}`;
     // Text is compared folded on both sides (crm_fold, migration 0021: width, case, kana, hyphens), as search does.
     case 'contains':
+      if (spec.contains) return spec.contains(alias, String(one()));
       return sql<boolean>`strpos(crm_fold(${e}::text), crm_fold(${String(one())}::text)) > 0`;
     case 'not_contains':
       return sql<boolean>`coalesce(strpos(crm_fold(${e}::text), crm_fold(${String(one())}::text)) = 0, true)`;

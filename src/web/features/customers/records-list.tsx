@@ -1,7 +1,8 @@
-import { Box, Button, Collapse, Group, Loader, Paper, Text } from '@mantine/core';
-import { IconFilter } from '@tabler/icons-react';
+import { Box, Button, Collapse, Group, Loader, Paper, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { IconFilter, IconSearch } from '@tabler/icons-react';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { type ReactNode, useCallback, useMemo, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { countConditions, type Filter } from '../../../shared/filter';
 import { http } from '../../app/api-client';
@@ -31,6 +32,13 @@ import { ViewsMenu } from './views-menu';
 export type { Column };
 
 const PAGE = 100;
+
+/** The search box narrows the view's filter (the view itself is saved without it); the server matches it as search does. */
+function withSearch(filter: Filter | null, q: string): Filter | null {
+  if (!q) return filter;
+  const search: Filter = { field: 'search', op: 'contains', value: q };
+  return filter ? { and: [filter, search] } : search;
+}
 const DEFAULT_SORT: SortKey[] = [{ field: 'updatedAt', dir: 'desc' }];
 
 /**
@@ -84,12 +92,15 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
   const shown = columns.filter((c) => visible.includes(c.key));
   const base = recordKeys(entity);
   const path = `/api/v1/${pathOf(entity)}`;
+  const [searchText, setSearchText] = useState('');
+  const [search] = useDebouncedValue(searchText.trim(), 250);
+  const listFilter = useMemo(() => withSearch(filter, search), [filter, search]);
 
   const list = useInfiniteQuery({
-    queryKey: [...base, 'list', filter, sort, trash],
+    queryKey: [...base, 'list', listFilter, sort, trash],
     queryFn: ({ pageParam }) =>
       http.get<{ data: T[]; nextCursor: string | null }>(path, {
-        filter: filterParam(filter),
+        filter: filterParam(listFilter),
         sort: sortParam(sort),
         cursor: pageParam,
         limit: PAGE,
@@ -99,8 +110,8 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const count = useQuery({
-    queryKey: [...base, 'count', filter, trash],
-    queryFn: () => http.get<{ count: number }>(`${path}/count`, { filter: filterParam(filter), trash: trash ? 'true' : undefined }),
+    queryKey: [...base, 'count', listFilter, trash],
+    queryFn: () => http.get<{ count: number }>(`${path}/count`, { filter: filterParam(listFilter), trash: trash ? 'true' : undefined }),
   });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
   const { fetchNextPage } = list;
@@ -136,6 +147,9 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
     setAllMatching(false);
     setSelected(new Set());
   };
+  // A new search is a new set of rows: what was chosen among the old ones is let go.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the search changes, nothing else
+  useEffect(() => clearSelection(), [search]);
   // With every match chosen, rows loaded later by scrolling show as selected too.
   const shownSelected = useMemo(() => (allMatching ? new Set(rows.map((r) => r.id)) : selected), [allMatching, rows, selected]);
   const allLoadedSelected = rows.length > 0 && rows.every((r) => shownSelected.has(r.id));
@@ -150,13 +164,22 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
           <Button variant={filter ? 'light' : 'default'} leftSection={<IconFilter size={16} />} onClick={() => setFilterOpen((o) => !o)}>
             {filter ? t('customers.filter.active', { count: countConditions(filter) }) : t('customers.filter.title')}
           </Button>
+          <TextInput
+            type="search"
+            aria-label={t('customers.listSearch.label')}
+            placeholder={t('customers.listSearch.placeholder')}
+            leftSection={<IconSearch size={16} />}
+            value={searchText}
+            onChange={(e) => setSearchText(e.currentTarget.value)}
+            w={{ base: '100%', xs: 260 }}
+          />
         </Group>
         <Group gap="xs">
           <Text size="sm" c="dimmed" data-testid="record-count">
             {count.data ? t('customers.count', { count: count.data.count }) : ''}
           </Text>
           <ColumnMenu columns={columns} visible={visible} onChange={setVisible} />
-          {!trash && <ExportMenu entity={entity} filter={filter} sort={sort} />}
+          {!trash && <ExportMenu entity={entity} filter={listFilter} sort={sort} />}
           {toolbar}
         </Group>
       </Group>
@@ -171,7 +194,7 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
           ids={[...shownSelected]}
           matching={
             allLoadedSelected && count.data
-              ? { count: count.data.count, filter, selected: allMatching, onSelect: setAllMatching }
+              ? { count: count.data.count, filter: listFilter, selected: allMatching, onSelect: setAllMatching }
               : undefined
           }
           onDone={clearSelection}

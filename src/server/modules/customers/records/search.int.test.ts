@@ -108,3 +108,37 @@ describe('what a search finds', () => {
     expect((await names(as, 'は')).people).toEqual(['林 一郎', '林田 花']);
   });
 });
+
+describe('the search box of a list', () => {
+  it('adds a search to the view’s filter: the list, its count and a bad operator', async () => {
+    const ws = await makeWorkspace(server);
+    const as = ws.admin.client;
+    await makeCompany(as, { name: '株式会社大和運輸' });
+    await importCsv(
+      as,
+      [
+        '姓,名,セイ,メイ,会社名,都道府県',
+        '林,一,ハヤシ,ハジメ,大和運輸(株),東京都',
+        '林田,二,ハヤシダ,ジ,,大阪府',
+        '小林,三,コバヤシ,サン,大和運輸株式会社,大阪府',
+      ].join('\r\n'),
+    );
+    const list = async (filter: unknown, path = 'people') => {
+      const q = encodeURIComponent(JSON.stringify(filter));
+      const [page, count] = await Promise.all([as.get(`/api/v1/${path}?filter=${q}`), as.get(`/api/v1/${path}/count?filter=${q}`)]);
+      expect(page.status, JSON.stringify(page.body)).toBe(200);
+      const names = page.body.data.map((p: { displayName?: string; name?: string }) => p.displayName ?? p.name).sort();
+      expect(count.body.count).toBe(names.length);
+      return names;
+    };
+    const search = (value: string) => ({ field: 'search', op: 'contains', value });
+    expect(await list(search('林'))).toEqual(['林 一', '林田 二']);
+    expect(await list(search('ﾊﾔｼ'))).toEqual(['林 一', '林田 二']);
+    expect(await list(search('(株)大和運輸'))).toEqual(['小林 三', '林 一']);
+    expect(await list({ and: [search('大和運輸'), { field: 'prefecture', op: 'eq', value: '大阪府' }] })).toEqual(['小林 三']);
+    expect(await list(search('㈱大和'), 'companies')).toEqual(['株式会社大和運輸']);
+    const bad = await as.get(`/api/v1/people?filter=${encodeURIComponent(JSON.stringify({ field: 'search', op: 'eq', value: '林' }))}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.issues[0]).toMatchObject({ path: 'search', code: 'operator_not_allowed' });
+  });
+});

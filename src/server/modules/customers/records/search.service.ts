@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
-import { companyNameKey, normalizePhone } from '../../../../shared/jp-text.js';
+import { normalizePhone } from '../../../../shared/jp-text.js';
 import type { Actor } from '../../../platform/actor.js';
 import type { CustomersDb } from '../customers.db.js';
 import { visibleTo } from '../customers.policy.js';
 import { companyNames } from './people.repository.js';
 import { presentCompany, presentPerson } from './records.presenter.js';
+import { escapeLike, matchesTerm, searchTerm } from './search-match.js';
 import { type RecordRow, type RecordTable, recordFrom, visibleByContactPoint } from './records.repository.js';
 
 export interface SearchHit {
@@ -12,20 +13,6 @@ export interface SearchHit {
   id: string;
   title: string;
   subtitle: string | null;
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/**
- * Matching condition through an index: a two-character term uses the bigram GIN index (pg_trgm cannot
- * index 山田), longer terms the trigram index. Both run on the normalised text (width, kana, case, hyphens folded).
- */
-function matchCondition(term: string) {
-  const chars = [...term];
-  if (chars.length === 2) return sql<boolean>`r.search_bigrams @> ARRAY[${term}]::text[]`;
-  return sql<boolean>`r.search_text LIKE ${`%${escapeLike(term)}%`}`;
 }
 
 /** Matches ranked per table: bounds the work for very common terms such as 佐藤. */
@@ -45,7 +32,7 @@ async function searchTable<T extends RecordTable>(db: CustomersDb, table: T, act
       trx
         .selectFrom(recordFrom(table))
         .selectAll('r')
-        .where(matchCondition(term))
+        .where(matchesTerm('r', term))
         .where('r.workspace_id', '=', actor.workspaceId)
         .where('r.deleted_at', 'is', null),
       actor,
@@ -98,7 +85,7 @@ async function searchPrefix<T extends RecordTable>(db: CustomersDb, table: T, ac
  * character matches the start of names and readings, two or more anywhere in the indexed text.
  */
 export async function searchCustomers(options: { db: CustomersDb; actor: Actor; q: string; limit: number }) {
-  const term = companyNameKey(options.q);
+  const term = searchTerm(options.q);
   const chars = [...term].length;
   if (chars === 0) return { people: [], companies: [] };
   const find = chars === 1 ? searchPrefix : searchTable;

@@ -26,6 +26,7 @@ export const customersEn = {
   },
   columns: 'Columns',
   sortBy: 'Sort by {{field}}',
+  listSearch: { label: 'Search this list', placeholder: 'Name, reading, email, phone, company' },
   filter: {
     joinAnd: 'Match all (AND)',
     joinOr: 'Match any (OR)',

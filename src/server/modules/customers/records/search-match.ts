@@ -1,0 +1,29 @@
+import { type RawBuilder, sql } from 'kysely';
+import { companyNameKey } from '../../../../shared/jp-text.js';
+
+/**
+ * What a search looks for: the query normalised as the index is (width, kana, case, hyphens), with a company's
+ * legal form folded as people and companies are indexed ((株)大和運輸 → 大和運輸).
+ */
+export const searchTerm = (q: string) => companyNameKey(q);
+
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The row matches the (normalised) term, through an index: one character the start of the name key or the reading
+ * (byte-ordered btree indexes, migration 0020), two characters the bigram GIN index (pg_trgm cannot index 山田),
+ * longer terms the trigram GIN index over the normalised text.
+ */
+export function matchesTerm(alias: string, term: string): RawBuilder<boolean> {
+  const column = (name: string) => sql.ref(`${alias}.${name}`);
+  const chars = [...term].length;
+  if (chars === 0) return sql<boolean>`true`;
+  if (chars === 1) {
+    const starts = `${escapeLike(term)}%`;
+    return sql<boolean>`((${column('name_key')} COLLATE "C") LIKE ${starts} OR (${column('sort_key')} COLLATE "C") LIKE ${starts})`;
+  }
+  if (chars === 2) return sql<boolean>`${column('search_bigrams')} @> ARRAY[${term}]::text[]`;
+  return sql<boolean>`${column('search_text')} LIKE ${`%${escapeLike(term)}%`}`;
+}
