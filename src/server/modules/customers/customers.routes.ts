@@ -279,7 +279,13 @@ export async function customersRoutes(app: App, { database }: ModuleDeps) {
       schema: {
         tags: ['search'],
         querystring: z.object({ q: z.string().max(200), limit: z.coerce.number().int().min(1).max(50).default(10) }),
-        response: { 200: z.object({ people: z.array(personSchema), companies: z.array(companySchema) }) },
+        response: {
+          200: z.object({
+            people: z.array(personSchema),
+            companies: z.array(companySchema),
+            more: z.object({ people: z.boolean(), companies: z.boolean() }),
+          }),
+        },
       },
     },
     async (req) => searchCustomers({ db, actor: who(req.actor), ...req.query }),

@@ -1,5 +1,13 @@
 import { type RawBuilder, sql } from 'kysely';
-import { countConditions, type FieldType, type Filter, type FilterCondition, type FilterOp, opsByType, type Sort } from '../../../shared/filter.js';
+import {
+  countConditions,
+  type FieldType,
+  type Filter,
+  type FilterCondition,
+  type FilterOp,
+  opsByType,
+  type Sort,
+} from '../../../shared/filter.js';
 import { AppError } from '../http/errors.js';
 
 /** What a module tells the compiler about one filterable/sortable field. */

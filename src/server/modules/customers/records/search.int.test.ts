@@ -109,6 +109,38 @@ describe('what a search finds', () => {
   });
 });
 
+describe('a common surname', () => {
+  it('answers a page of the names that start with it, says there are more, and ranks them before matches elsewhere', async () => {
+    const ws = await makeWorkspace(server);
+    const as = ws.admin.client;
+    await server.database.pool.query(
+      `INSERT INTO people (workspace_id, id, family_name, given_name, family_name_kana, given_name_kana, name_key, kana_key, sort_key,
+                           search_text, search_bigrams)
+       SELECT $1, crm_uuid_v7(), '佐藤', '太' || g, 'サトウ', 'フトシ', '佐藤太' || g, 'さとうふとし', 'さとうふとし' || g,
+              '佐藤 太' || g || ' さとうふとし sato', '{佐藤,藤太}'
+         FROM generate_series(1, 12) g`,
+      [ws.id],
+    );
+    const hit = async (q: string, limit: number) => {
+      const res = await as.get(`/api/v1/search?q=${encodeURIComponent(q)}&limit=${limit}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return { names: (res.body.people as { displayName: string }[]).map((p) => p.displayName), more: res.body.more.people };
+    };
+    for (const q of ['佐藤', 'さとう', 'ｻﾄｳ']) {
+      const page = await hit(q, 10);
+      expect(page.names, q).toHaveLength(10);
+      expect(page.more, q).toBe(true);
+    }
+    expect(await hit('佐藤', 12)).toMatchObject({ more: false });
+    expect((await hit('佐藤', 12)).names).toHaveLength(12);
+
+    // 太郎丸 starts with the term, 青木 太郎 has it inside: the start comes first, though あおき sorts before たろうまる.
+    await makePerson(as, { familyName: '青木', givenName: '太郎', familyNameKana: 'アオキ', givenNameKana: 'タロウ' });
+    await makePerson(as, { familyName: '太郎丸', givenName: '一', familyNameKana: 'タロウマル', givenNameKana: 'ハジメ' });
+    expect(await hit('太郎', 10)).toEqual({ names: ['太郎丸 一', '青木 太郎'], more: false });
+  });
+});
+
 describe('the search box of a list', () => {
   it('adds a search to the view’s filter: the list, its count and a bad operator', async () => {
     const ws = await makeWorkspace(server);

@@ -5,8 +5,8 @@ import type { CustomersDb } from '../customers.db.js';
 import { visibleTo } from '../customers.policy.js';
 import { companyNames } from './people.repository.js';
 import { presentCompany, presentPerson } from './records.presenter.js';
-import { escapeLike, matchesTerm, searchTerm } from './search-match.js';
 import { type RecordRow, type RecordTable, recordFrom, visibleByContactPoint } from './records.repository.js';
+import { escapeLike, matchesTerm, searchTerm } from './search-match.js';
 
 export interface SearchHit {
   type: 'person' | 'company';
@@ -19,10 +19,18 @@ export interface SearchHit {
 const CANDIDATES = 300;
 
 /**
- * The actor's first CANDIDATES live matches in the workspace, then ranked. Workspace, trash and visibility are
- * part of the index query: matches filtered afterwards could all be hidden ones while visible ones exist further on.
+ * The actor's first CANDIDATES live matches anywhere in the indexed text (other than `except`), then ranked.
+ * Workspace, trash and visibility are part of the index query: matches filtered afterwards could all be hidden
+ * ones while visible ones exist further on.
  */
-async function searchTable<T extends RecordTable>(db: CustomersDb, table: T, actor: Actor, term: string, limit: number) {
+async function searchContains<T extends RecordTable>(
+  db: CustomersDb,
+  table: T,
+  actor: Actor,
+  term: string,
+  limit: number,
+  except: string[],
+) {
   return db.transaction().execute(async (trx) => {
     // Bitmap scans only, so the term's GIN index answers: the planner misjudges LIKE selectivity and, seeing
     // LIMIT, would otherwise walk the table or a workspace index hoping to stop early — for a rare term, every row.
@@ -34,7 +42,8 @@ async function searchTable<T extends RecordTable>(db: CustomersDb, table: T, act
         .selectAll('r')
         .where(matchesTerm('r', term))
         .where('r.workspace_id', '=', actor.workspaceId)
-        .where('r.deleted_at', 'is', null),
+        .where('r.deleted_at', 'is', null)
+        .$if(except.length > 0, (q) => q.where('r.id', 'not in', except)),
       actor,
       'r',
     ).limit(CANDIDATES);
@@ -51,8 +60,8 @@ async function searchTable<T extends RecordTable>(db: CustomersDb, table: T, act
 }
 
 /**
- * A one-character term (林, 森, こ) matches the start of a name or of a reading: through the byte-ordered prefix
- * indexes (migration 0020), read in index order and stopped at the page, however many 佐 the workspace holds.
+ * Records whose name or reading starts with the term (林 → 林田, さとう → 佐藤): through the byte-ordered prefix
+ * indexes (migration 0020), read in index order and stopped at the page, however many 佐藤 the workspace holds.
  */
 async function searchPrefix<T extends RecordTable>(db: CustomersDb, table: T, actor: Actor, term: string, limit: number) {
   const starts = `${escapeLike(term)}%`;
@@ -80,27 +89,47 @@ async function searchPrefix<T extends RecordTable>(db: CustomersDb, table: T, ac
 }
 
 /**
+ * Names and readings that start with the term come first, read a page at a time from the prefix indexes: a common
+ * surname (佐藤, さとう) fills the page there and costs a page, not every 佐藤 in the workspace. Only when they do
+ * not fill it are matches anywhere else (given names, romaji, emails, phone digits, company) looked up; one
+ * character matches by prefix only. `more`: there are further matches beyond `limit` (the list's search filter
+ * pages through all of them).
+ */
+async function searchRecords<T extends RecordTable>(db: CustomersDb, table: T, actor: Actor, term: string, limit: number) {
+  const starts = await searchPrefix(db, table, actor, term, limit + 1);
+  if (starts.length > limit || [...term].length === 1) return { rows: starts.slice(0, limit), more: starts.length > limit };
+  const elsewhere = await searchContains(
+    db,
+    table,
+    actor,
+    term,
+    limit + 1 - starts.length,
+    starts.map((r) => r.id),
+  );
+  const rows = [...starts, ...elsewhere];
+  return { rows: rows.slice(0, limit), more: rows.length > limit };
+}
+
+/**
  * Type-ahead over people and companies by name, kana (either script), romaji, email, phone digits and company.
- * A legal form in the query is folded as in the index ((株)大和運輸 finds 株式会社大和運輸 and its people); one
- * character matches the start of names and readings, two or more anywhere in the indexed text.
+ * A legal form in the query is folded as in the index ((株)大和運輸 finds 株式会社大和運輸 and its people).
  */
 export async function searchCustomers(options: { db: CustomersDb; actor: Actor; q: string; limit: number }) {
   const term = searchTerm(options.q);
-  const chars = [...term].length;
-  if (chars === 0) return { people: [], companies: [] };
-  const find = chars === 1 ? searchPrefix : searchTable;
+  if (!term) return { people: [], companies: [], more: { people: false, companies: false } };
   const [people, companies] = await Promise.all([
-    find(options.db, 'people', options.actor, term, options.limit),
-    find(options.db, 'companies', options.actor, term, options.limit),
+    searchRecords(options.db, 'people', options.actor, term, options.limit),
+    searchRecords(options.db, 'companies', options.actor, term, options.limit),
   ]);
   const names = await companyNames(
     options.db,
     options.actor.workspaceId,
-    people.map((p) => p.company_id).filter((x): x is string => !!x),
+    people.rows.map((p) => p.company_id).filter((x): x is string => !!x),
   );
   return {
-    people: people.map((p) => presentPerson(p, p.company_id ? { id: p.company_id, name: names.get(p.company_id) ?? '' } : null)),
-    companies: companies.map((c) => presentCompany(c)),
+    people: people.rows.map((p) => presentPerson(p, p.company_id ? { id: p.company_id, name: names.get(p.company_id) ?? '' } : null)),
+    companies: companies.rows.map((c) => presentCompany(c)),
+    more: { people: people.more, companies: companies.more },
   };
 }
 
