@@ -118,7 +118,15 @@ export interface SeededPerson {
   kana: string | null;
   email: string;
   phoneDigits: string;
+  /** The company as typed on this person's row (some with a legal form before or after), or null. */
+  companyName: string | null;
 }
+
+/** 200 company names (大和運輸, 東西商事 …); rows write them with or without a legal form, as real lists do. */
+const COMPANY_WORDS = ['大和', '東西', '日本', '中央', '北斗', '富士', '青葉', '三光', '明星', '朝日'];
+const COMPANY_TRADES = ['運輸', '商事', '工業', '電機', '物産', '建設', '食品', '製作所', '化学', '印刷'];
+const COMPANIES = COMPANY_WORDS.flatMap((w) => COMPANY_TRADES.flatMap((t) => [`${w}${t}`, `${w}${t}サービス`]));
+const LEGAL_FORMS = [(n: string) => `株式会社${n}`, (n: string) => `${n}(株)`, (n: string) => `㈱${n}`, (n: string) => `${n}株式会社`];
 
 function copyText(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
@@ -203,6 +211,7 @@ export async function seedPeople(url: string, workspaceId: string, ownerId: stri
         };
         const emails: StoredEmail[] = [{ label: 'work', address: email, normalized: email }];
         const pref = PREFECTURES[Math.min(46, Math.floor(47 * rand() ** 1.5))] as { name: string };
+        const companyName = rand() < 0.4 ? pick(LEGAL_FORMS)(pick(COMPANIES)) : null;
         const idx = indexPerson({
           familyName: family,
           givenName: given,
@@ -210,12 +219,20 @@ export async function seedPeople(url: string, workspaceId: string, ownerId: stri
           givenNameKana: gk,
           emails,
           phones: [phone],
-          companyName: null,
+          companyName,
         });
         const tags = rand() < 0.05 ? ['vip'] : rand() < 0.2 ? ['newsletter'] : [];
         const at = new Date(Date.UTC(2020, 0, 1) + Math.floor(rand() * 6 * 365 * 86_400_000)).toISOString();
         if (sample.length < 2000 && rand() < 0.01)
-          sample.push({ id, familyName: family, givenName: given, kana: fk ? fk + gk : null, email, phoneDigits: phone.digits });
+          sample.push({
+            id,
+            familyName: family,
+            givenName: given,
+            kana: fk ? fk + gk : null,
+            email,
+            phoneDigits: phone.digits,
+            companyName,
+          });
         for (const cp of contactPoints(workspaceId, 'person', id, emails, [phone]))
           points.push([cp.workspace_id, cp.kind, cp.value, cp.entity_type, cp.entity_id].join('\t'));
         const values = [
