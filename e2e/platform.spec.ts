@@ -119,6 +119,41 @@ test('first run: set up, invite a read-only teammate who joins, the admin sees t
   });
 });
 
+test('a fresh workspace: each list says what to do next, with the button that does it', async ({ page }, testInfo) => {
+  const { lang, m } = messagesFor(testInfo);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signInAsAdmin(page, m, lang);
+  const c = m.customers.emptyState;
+  const lists = [
+    { path: '/people', message: c.people, add: c.addPerson, importLink: true },
+    { path: '/companies', message: c.companies, add: c.addCompany, importLink: true },
+    { path: '/leads', message: m.sales.leads.emptyState, add: m.sales.leads.emptyAdd },
+    { path: '/deals', message: m.sales.deals.emptyState, add: m.sales.deals.emptyAdd },
+    { path: '/tasks', message: m.tasks.emptyState, add: m.tasks.emptyAdd },
+    { path: '/orders', message: m.commerce.orders.emptyState, add: m.commerce.orders.emptyAdd },
+  ];
+  const empty = page.getByTestId('empty-state');
+  for (const list of lists) {
+    await test.step(`${list.path}: the first step and its buttons`, async () => {
+      await page.goto(list.path);
+      await expect(empty).toContainText(list.message);
+      await expect(empty.getByRole('button', { name: list.add })).toBeVisible();
+      // people and companies also come from a file: the import screen is one click away
+      await expect(empty.getByRole('link', { name: c.import })).toHaveCount(list.importLink ? 1 : 0);
+      if (lang === 'ja' && list.path === '/people') await page.screenshot({ path: 'test-results/empty-people-ja.png' });
+    });
+  }
+  await test.step('the button does what it says: the people list’s opens the new-person form', async () => {
+    await page.goto('/people');
+    await empty.getByRole('button', { name: c.addPerson }).click();
+    await expect(page.getByRole('dialog', { name: m.customers.newPerson })).toBeVisible();
+    await page.keyboard.press('Escape');
+    await page.goto('/companies');
+    await empty.getByRole('link', { name: c.import }).click();
+    await expect(page).toHaveURL(/\/import$/);
+  });
+});
+
 test('phone width: the signed-in home and users pages fit 375 px', async ({ page }, testInfo) => {
   const { lang, m } = messagesFor(testInfo);
   await page.setViewportSize({ width: 375, height: 812 });

@@ -1,10 +1,11 @@
 import { Button, Group, MultiSelect, Paper, Select, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconPlus } from '@tabler/icons-react';
+import { IconHistory, IconPlus } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { timelineKinds } from '../../../shared/contracts/activities';
 import { useCan } from '../../app/session';
+import { EmptyState } from '../../ui/empty-state';
 import { ErrorState } from '../../ui/error-state';
 import { PageLoader } from '../../ui/page-loader';
 import { useUsers } from '../customers/customers-api';
@@ -85,8 +86,16 @@ export function RecordActivity({ entityType, entityId }: { entityType: RecordTyp
           <PageLoader />
         ) : timeline.error ? (
           <ErrorState error={timeline.error} onRetry={() => void timeline.refetch()} />
+        ) : entries.length === 0 && filtered ? (
+          <Text c="dimmed">{t('activities.timeline.emptyFiltered')}</Text>
         ) : entries.length === 0 ? (
-          <Text c="dimmed">{filtered ? t('activities.timeline.emptyFiltered') : t('activities.timeline.empty')}</Text>
+          <EmptyState message={t('activities.timeline.empty')} icon={<IconHistory size={24} />}>
+            {canWrite && (
+              <Button leftSection={<IconPlus size={16} />} onClick={open}>
+                {t('activities.timeline.emptyLog')}
+              </Button>
+            )}
+          </EmptyState>
         ) : (
           <Stack gap="xs" data-testid="timeline">
             {entries.map((e) => (

@@ -1,9 +1,10 @@
 import { Badge, Button, Group, SimpleGrid, Stack, Tabs } from '@mantine/core';
-import { IconCalendar, IconPlus, IconSettings } from '@tabler/icons-react';
+import { IconCalendar, IconChecklist, IconPlus, IconSettings } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { useCan } from '../../app/session';
+import { EmptyState } from '../../ui/empty-state';
 import { PageHeader } from '../../ui/page-header';
 import { type Task, useTask, useTaskSummary } from './tasks-api';
 import { TaskSection } from './tasks-list';
@@ -32,6 +33,7 @@ export function TasksPage() {
     }
   };
   const counts = summary.data?.counts;
+  const none = counts && counts.overdue + counts.today + counts.upcoming + counts.nodate === 0;
 
   return (
     <>
@@ -68,6 +70,15 @@ export function TasksPage() {
         </Tabs.List>
         <Tabs.Panel value="open">
           <Stack>
+            {none && (
+              <EmptyState message={t('tasks.emptyState')} icon={<IconChecklist size={24} />}>
+                {can('records.write') && (
+                  <Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)}>
+                    {t('tasks.emptyAdd')}
+                  </Button>
+                )}
+              </EmptyState>
+            )}
             {counts && counts.overdue > 0 && (
               <TaskSection
                 testId="tasks-overdue"

@@ -1,10 +1,11 @@
 import { Anchor, Button, Group, Select, Stack, Table, Text } from '@mantine/core';
-import { IconPlus } from '@tabler/icons-react';
+import { IconPlus, IconShoppingCart } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { type OrderStatus, orderStatuses } from '../../../shared/contracts/commerce';
 import { useCan } from '../../app/session';
+import { EmptyState } from '../../ui/empty-state';
 import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
 import { useMoney } from '../../ui/money';
@@ -58,7 +59,17 @@ export function OrdersPage() {
         />
       </Group>
       {rows.length === 0 ? (
-        <Text c="dimmed">{t('commerce.orders.empty')}</Text>
+        status || params.get('personId') || params.get('companyId') ? (
+          <Text c="dimmed">{t('commerce.orders.empty')}</Text>
+        ) : (
+          <EmptyState message={t('commerce.orders.emptyState')} icon={<IconShoppingCart size={24} />}>
+            {can('records.write') && (
+              <Button leftSection={<IconPlus size={16} />} onClick={() => setAdding(true)}>
+                {t('commerce.orders.emptyAdd')}
+              </Button>
+            )}
+          </EmptyState>
+        )
       ) : (
         <Table.ScrollContainer minWidth={900}>
           <Table striped highlightOnHover data-testid="orders-table">

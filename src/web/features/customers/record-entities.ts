@@ -15,6 +15,9 @@ export interface RecordEntity<E extends EntityType> {
   title: string;
   trashTitle: string;
   newLabel: string;
+  /** i18n keys of the empty list's first step: the sentence and its add button */
+  emptyMessage: string;
+  emptyAdd: string;
   name: (record: RecordOf<E>) => string;
   columns: (ctx: ColumnContext) => Column<RecordOf<E>>[];
   fields: FieldSpec<DraftOf<E>>[];
@@ -52,6 +55,8 @@ export const recordEntities: { [E in EntityType]: RecordEntity<E> } = {
     title: 'customers.people',
     trashTitle: 'customers.trash.title',
     newLabel: 'customers.newPerson',
+    emptyMessage: 'customers.emptyState.people',
+    emptyAdd: 'customers.emptyState.addPerson',
     name: (p) => p.displayName,
     columns: personColumns,
     fields: personFields,
@@ -65,6 +70,8 @@ export const recordEntities: { [E in EntityType]: RecordEntity<E> } = {
     title: 'customers.companies',
     trashTitle: 'customers.trash.companiesTitle',
     newLabel: 'customers.newCompany',
+    emptyMessage: 'customers.emptyState.companies',
+    emptyAdd: 'customers.emptyState.addCompany',
     name: (c) => c.name,
     columns: companyColumns,
     fields: companyFields,

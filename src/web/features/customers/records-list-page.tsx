@@ -1,12 +1,13 @@
 import { Button, Group, Switch } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconPlus, IconRestore } from '@tabler/icons-react';
+import { IconFileImport, IconPlus, IconRestore, IconUsers } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { http } from '../../app/api-client';
 import { useCan } from '../../app/session';
+import { EmptyState } from '../../ui/empty-state';
 import { ErrorAlert } from '../../ui/error-alert';
 import { useFormatDateTime } from '../../ui/format';
 import { PageHeader } from '../../ui/page-header';
@@ -68,6 +69,20 @@ export function RecordsListPage<E extends EntityType>({ entity }: { entity: E })
         rowLabel={config.name}
         rowHref={(row) => `/${pathOf(entity)}/${row.id}`}
         trash={trash}
+        empty={
+          <EmptyState message={t(config.emptyMessage)} icon={<IconUsers size={24} />}>
+            {can('records.write') && (
+              <>
+                <Button leftSection={<IconPlus size={16} />} onClick={open}>
+                  {t(config.emptyAdd)}
+                </Button>
+                <Button component={Link} to="/import" variant="default" leftSection={<IconFileImport size={16} />}>
+                  {t('customers.emptyState.import')}
+                </Button>
+              </>
+            )}
+          </EmptyState>
+        }
         rowAction={
           trash
             ? (row) => (

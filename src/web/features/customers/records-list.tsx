@@ -53,6 +53,7 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
   toolbar,
   trash = false,
   rowAction,
+  empty,
 }: {
   entity: EntityType;
   columns: Column<T>[];
@@ -63,6 +64,8 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
   trash?: boolean;
   /** a button at the end of each row */
   rowAction?: (row: T) => ReactNode;
+  /** shown instead of the "nothing matches" line while there are no records at all (no filter, not the trash) */
+  empty?: ReactNode;
 }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.resolvedLanguage ?? 'ja';
@@ -219,11 +222,15 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
           fetchNextPage={nextPage}
         />
       )}
-      {!list.isPending && rows.length === 0 && (
-        <Text c="dimmed" p="md">
-          {t('customers.empty')}
-        </Text>
-      )}
+      {!list.isPending &&
+        rows.length === 0 &&
+        (empty && !filter && !trash ? (
+          empty
+        ) : (
+          <Text c="dimmed" p="md">
+            {t('customers.empty')}
+          </Text>
+        ))}
     </Box>
   );
 }

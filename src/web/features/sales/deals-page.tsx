@@ -1,10 +1,13 @@
 import { Button, Group, NumberInput, SegmentedControl, Select, Stack, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconPlus, IconSettings } from '@tabler/icons-react';
+import { IconBriefcase, IconPlus, IconSettings } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
+import { http } from '../../app/api-client';
 import { useCan } from '../../app/session';
+import { EmptyState } from '../../ui/empty-state';
 import { ErrorState } from '../../ui/error-state';
 import { PageHeader } from '../../ui/page-header';
 import { PageLoader } from '../../ui/page-loader';
@@ -13,7 +16,7 @@ import { useUsers } from '../customers/customers-api';
 import { DealCreateModal } from './deal-create-modal';
 import { DealsTable } from './deals-table';
 import { PipelineBoard } from './pipeline-board';
-import { usePipelines } from './sales-api';
+import { type Deal, salesKeys, usePipelines } from './sales-api';
 
 /** 商談: the pipeline as a board or a table, with the pipeline picker and filters (owner, team, close month, title, amount). */
 export function DealsPage() {
@@ -140,8 +143,30 @@ export function DealsPage() {
           </Button>
         )}
       </Group>
+      {!(ownerId || teamId || closeMonth || titleText || minAmount !== '') && (
+        <NoDealsYet pipelineId={pipeline.id} onCreate={can('records.write') ? () => setCreating(true) : undefined} />
+      )}
       {view === 'board' ? <PipelineBoard pipelineId={pipeline.id} scope={scope} /> : <DealsTable pipelineId={pipeline.id} scope={scope} />}
       {creating && <DealCreateModal pipeline={pipeline} onClose={() => setCreating(false)} />}
     </Stack>
+  );
+}
+
+/** A pipeline without a single deal: the first step, above its empty board or table. */
+function NoDealsYet({ pipelineId, onCreate }: { pipelineId: string; onCreate?: () => void }) {
+  const { t } = useTranslation();
+  const any = useQuery({
+    queryKey: [...salesKeys.deals, pipelineId, 'any'],
+    queryFn: () => http.get<{ data: Deal[] }>('/api/v1/deals', { pipelineId, limit: 1 }),
+  });
+  if (!any.data || any.data.data.length > 0) return null;
+  return (
+    <EmptyState message={t('sales.deals.emptyState')} icon={<IconBriefcase size={24} />}>
+      {onCreate && (
+        <Button leftSection={<IconPlus size={16} />} onClick={onCreate}>
+          {t('sales.deals.emptyAdd')}
+        </Button>
+      )}
+    </EmptyState>
   );
 }

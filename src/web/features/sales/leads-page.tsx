@@ -1,5 +1,5 @@
 import { Anchor, Badge, Button, Group, Modal, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
-import { IconPlus } from '@tabler/icons-react';
+import { IconPlus, IconUserPlus } from '@tabler/icons-react';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +8,7 @@ import { leadSources } from '../../../shared/contracts/sales';
 import { PREFECTURES } from '../../../shared/prefectures';
 import { http } from '../../app/api-client';
 import { useCan } from '../../app/session';
+import { EmptyState } from '../../ui/empty-state';
 import { ErrorAlert } from '../../ui/error-alert';
 import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
@@ -101,11 +102,20 @@ export function LeadsPage() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          {leads.data.pages[0]?.data.length === 0 && (
-            <Text c="dimmed" ta="center">
-              {t('sales.leads.empty')}
-            </Text>
-          )}
+          {leads.data.pages[0]?.data.length === 0 &&
+            (status ? (
+              <Text c="dimmed" ta="center">
+                {t('sales.leads.empty')}
+              </Text>
+            ) : (
+              <EmptyState message={t('sales.leads.emptyState')} icon={<IconUserPlus size={24} />}>
+                {can('records.write') && (
+                  <Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)}>
+                    {t('sales.leads.emptyAdd')}
+                  </Button>
+                )}
+              </EmptyState>
+            ))}
           {leads.hasNextPage && (
             <Button variant="subtle" onClick={() => void leads.fetchNextPage()} loading={leads.isFetchingNextPage}>
               {t('sales.deals.loadMore')}

@@ -3,7 +3,8 @@ export const activitiesEn = {
   nav: { feed: 'Team feed' },
   timeline: {
     title: 'Timeline',
-    empty: 'Nothing has happened here yet.',
+    empty: 'Nothing here yet. Log a call, a meeting or a note and it shows up here in order.',
+    emptyLog: 'Log the first activity',
     emptyFiltered: 'No entries match the filter.',
     allKinds: 'All kinds',
     kindsLabel: 'Kinds',

@@ -6,7 +6,8 @@ export const activitiesJa: Translation<typeof activitiesEn> = {
   nav: { feed: 'チームフィード' },
   timeline: {
     title: 'タイムライン',
-    empty: 'まだ履歴はありません。',
+    empty: 'まだ活動がありません。電話や打ち合わせ、メモを記録すると、ここに時系列で残ります。',
+    emptyLog: '最初の活動を記録',
     emptyFiltered: '条件に合う履歴はありません。',
     allKinds: 'すべて',
     kindsLabel: '種類',

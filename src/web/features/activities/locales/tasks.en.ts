@@ -8,6 +8,8 @@ export const tasksEn = {
   list: 'My tasks',
   settingsButton: 'Notification settings',
   buckets: { overdue: 'Overdue', today: 'Today', upcoming: 'Upcoming', nodate: 'No due date', done: 'Done' },
+  emptyState: 'Nothing to do yet. Make the next step a task (a call back, a quote to send) and get reminded when it is due.',
+  emptyAdd: 'Create a task',
   empty: {
     overdue: 'Nothing overdue.',
     today: 'Nothing due today.',

@@ -11,6 +11,8 @@ export const tasksJa: Translation<typeof tasksEn> = {
   list: 'マイタスク',
   settingsButton: '通知設定',
   buckets: { overdue: '期限切れ', today: '今日', upcoming: '今後', nodate: '期日なし', done: '完了' },
+  emptyState: 'やることはまだありません。電話の折り返しや見積の送付など、次にやることをタスクにして期日に知らせを受けましょう。',
+  emptyAdd: 'タスクを作成',
   empty: {
     overdue: '期限切れのタスクはありません。',
     today: '今日が期日のタスクはありません。',

@@ -49,6 +49,8 @@ export const commerceEn = {
     title: 'Orders',
     new: 'Add order',
     empty: 'No orders.',
+    emptyState: 'No orders yet. Enter one, or import a CSV file from your shop or POS.',
+    emptyAdd: 'Enter an order',
     loadMore: 'Load more',
     anyStatus: 'Any status',
     created: 'Order {{number}} added',

@@ -52,6 +52,8 @@ export const commerceJa: Translation<typeof commerceEn> = {
     title: '注文',
     new: '注文を追加',
     empty: '注文はありません。',
+    emptyState: 'まだ注文がありません。注文を入力するか、EC サイトや POS の CSV を取り込みましょう。',
+    emptyAdd: '注文を入力',
     loadMore: 'さらに読み込む',
     anyStatus: 'すべての状態',
     created: '注文 {{number}} を追加しました',

@@ -6,6 +6,13 @@ export const customersEn = {
   newCompany: 'New company',
   count: '{{count}} records',
   empty: 'No records match.',
+  emptyState: {
+    people: 'No people yet. Add someone, or import them from a CSV file.',
+    companies: 'No companies yet. Add one, or import them from a CSV file.',
+    addPerson: 'Add a person',
+    addCompany: 'Add a company',
+    import: 'Import from CSV',
+  },
   loadingMore: 'Loading more…',
   selected: '{{count}} selected',
   selectAll: 'Select all loaded rows',

@@ -9,6 +9,13 @@ export const customersJa: Translation<typeof customersEn> = {
   newCompany: '会社を登録',
   count: '{{count}} 件',
   empty: '該当するレコードはありません。',
+  emptyState: {
+    people: 'まだ顧客がいません。追加するか、CSV からインポートしましょう。',
+    companies: 'まだ会社がありません。追加するか、CSV からインポートしましょう。',
+    addPerson: '顧客を追加',
+    addCompany: '会社を追加',
+    import: 'CSV からインポート',
+  },
   loadingMore: '続きを読み込み中…',
   selected: '{{count}} 件を選択中',
   selectAll: '読み込み済みの行をすべて選択',
