@@ -64,7 +64,7 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
   trash?: boolean;
   /** a button at the end of each row */
   rowAction?: (row: T) => ReactNode;
-  /** shown instead of the "nothing matches" line while there are no records at all (no filter, not the trash) */
+  /** shown instead of the "nothing matches" line while there are no records at all (no filter or search, not the trash) */
   empty?: ReactNode;
 }) {
   const { t, i18n } = useTranslation();
@@ -224,7 +224,7 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
       )}
       {!list.isPending &&
         rows.length === 0 &&
-        (empty && !filter && !trash ? (
+        (empty && !listFilter && !trash ? (
           empty
         ) : (
           <Text c="dimmed" p="md">
