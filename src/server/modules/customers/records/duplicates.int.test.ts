@@ -210,6 +210,36 @@ describe('duplicate review queue', () => {
     expect(await openPairs(a, 'person')).toHaveLength(3);
   });
 
+  it('pairs namesakes at two records of one company, and namesakes sharing a work number, on create and in a scan', async () => {
+    const { a, workspaceId } = await workspace();
+    const co = async (name: string) => (await a.post('/api/v1/companies', { name, ignoreDuplicates: true })).body.id as string;
+    const [first, second] = [await co('株式会社サンプル商事'), await co('㈱サンプル商事')];
+    const work = [{ label: 'work', number: '03-5555-0101' }];
+    const taro = (await a.post('/api/v1/people', { familyName: '山田', givenName: '太郎', companyId: first, phones: work })).body.id;
+    // The same person entered again under the other company record: flagged at once, for both reasons.
+    const again = await a.post('/api/v1/people', { familyName: '山田', givenName: '太郎', companyId: second, phones: work });
+    expect(again.status, JSON.stringify(again.body)).toBe(409);
+    expect(again.body.error.details.candidates).toEqual([{ id: taro, reasons: expect.arrayContaining(['name_company', 'name_phone']) }]);
+    // A namesake on the work number without a company, and a colleague on the switchboard with another name.
+    const alone = await a.post('/api/v1/people', { familyName: '山田', givenName: '太郎', phones: work });
+    expect(alone.status).toBe(409);
+    expect(alone.body.error.details.candidates).toEqual([{ id: taro, reasons: ['name_phone'] }]);
+    const colleague = await a.post('/api/v1/people', { familyName: '佐藤', givenName: '花子', companyId: first, phones: work });
+    expect(colleague.status, JSON.stringify(colleague.body)).toBe(201);
+
+    const twin = (
+      await a.post('/api/v1/people', { familyName: '山田', givenName: '太郎', companyId: second, phones: work, ignoreDuplicates: true })
+    ).body.id;
+    await subscriberIdle();
+    await q('DELETE FROM duplicate_pairs WHERE workspace_id = $1', [workspaceId]);
+    const scan = await a.post('/api/v1/duplicates/scan?entityType=person');
+    expect(scan.status).toBe(202);
+    await waitFor(async () => ((await a.get(`/api/v1/duplicates/scans/${scan.body.id}`)).body.status === 'done' ? true : undefined));
+    const people = await openPairs(a, 'person');
+    expect(pairOf(people, taro, twin)?.reasons).toEqual(['name_company', 'name_phone']);
+    expect(people).toHaveLength(1);
+  });
+
   it('scans the imported entity type when an import completes', async () => {
     const { a, workspaceId } = await workspace();
     const x = await a.post('/api/v1/people', { familyName: '輸入', emails: [{ address: 'import@example.jp' }] });

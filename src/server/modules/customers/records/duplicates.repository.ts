@@ -48,10 +48,16 @@ function personKeySteps(workspaceId: string) {
     // Work and fax numbers are often a company's switchboard: only personal numbers identify a person.
     sql`SELECT 'phone' AS reason, ph->>'e164' AS k, p.id FROM people p, jsonb_array_elements(p.phones) ph
          WHERE p.workspace_id = ${workspaceId} AND p.deleted_at IS NULL AND ph->>'label' NOT IN ('work', 'fax')`,
-    sql`SELECT 'name_company' AS reason, p.name_key || '|' || p.company_id AS k, p.id FROM people p
-         WHERE p.workspace_id = ${workspaceId} AND p.deleted_at IS NULL AND p.company_id IS NOT NULL AND p.name_key <> ''`,
-    sql`SELECT 'kana_company' AS reason, p.kana_key || '|' || p.company_id AS k, p.id FROM people p
-         WHERE p.workspace_id = ${workspaceId} AND p.deleted_at IS NULL AND p.company_id IS NOT NULL AND p.kana_key IS NOT NULL`,
+    // The company by its name key: people under 株式会社サンプル商事 and under a second record ㈱サンプル商事 pair too.
+    sql`SELECT 'name_company' AS reason, p.name_key || '|' || c.name_key AS k, p.id FROM people p
+          JOIN companies c ON c.workspace_id = p.workspace_id AND c.id = p.company_id
+         WHERE p.workspace_id = ${workspaceId} AND p.deleted_at IS NULL AND p.name_key <> '' AND c.name_key <> ''`,
+    sql`SELECT 'kana_company' AS reason, p.kana_key || '|' || c.name_key AS k, p.id FROM people p
+          JOIN companies c ON c.workspace_id = p.workspace_id AND c.id = p.company_id
+         WHERE p.workspace_id = ${workspaceId} AND p.deleted_at IS NULL AND p.kana_key IS NOT NULL AND c.name_key <> ''`,
+    // A shared work number identifies a person together with the name (colleagues share the switchboard, not names).
+    sql`SELECT 'name_phone' AS reason, p.name_key || '|' || (ph->>'e164') AS k, p.id FROM people p, jsonb_array_elements(p.phones) ph
+         WHERE p.workspace_id = ${workspaceId} AND p.deleted_at IS NULL AND p.name_key <> '' AND ph->>'label' IN ('work', 'fax')`,
   ];
 }
 

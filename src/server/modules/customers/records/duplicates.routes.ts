@@ -9,7 +9,7 @@ import { mergeCompanies, mergePeople } from './merge.service.js';
 import { companyMergeFields, personMergeFields } from './merge-fields.js';
 
 const reasons = z
-  .array(z.enum(['email', 'phone', 'name_company', 'kana_company', 'name', 'corporate_number']))
+  .array(z.enum(['email', 'phone', 'name_company', 'kana_company', 'name_phone', 'name', 'corporate_number']))
   .describe('Why the two records look like one customer: same normalised email, phone (E.164), name or kana at the same company, …');
 const pairFields = {
   id: z.string(),

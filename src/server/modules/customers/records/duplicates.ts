@@ -1,10 +1,10 @@
-import { sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { CustomersDb } from '../customers.db.js';
 import type { StoredEmail, StoredPhone } from './indexing.js';
 import { findByContactPoints } from './records.repository.js';
 
 /** Why two records look like one customer. */
-export type DuplicateReason = 'email' | 'phone' | 'name_company' | 'kana_company' | 'name' | 'corporate_number';
+export type DuplicateReason = 'email' | 'phone' | 'name_company' | 'kana_company' | 'name_phone' | 'name' | 'corporate_number';
 
 export interface DuplicateCandidate {
   id: string;
@@ -18,8 +18,10 @@ function merge(into: Map<string, Set<DuplicateReason>>, id: string, reason: Dupl
 }
 
 /**
- * Likely duplicates of a person: same normalised email, same phone (E.164), same normalised name at the
- * same company, or same kana reading at the same company. Name alone is not enough (同姓同名 is common).
+ * Likely duplicates of a person: same normalised email, same personal phone (E.164), same normalised name or kana
+ * reading at the same company — any company record with the same name key, since 株式会社サンプル商事 and
+ * ㈱サンプル商事 are often entered twice — or same name on the same work number. Name alone is not enough
+ * (同姓同名 is common), nor is a work number alone (a switchboard is shared by colleagues).
  */
 export async function findPersonDuplicates(
   db: CustomersDb,
@@ -27,7 +29,6 @@ export async function findPersonDuplicates(
   p: { id?: string; name_key: string; kana_key: string | null; company_id: string | null; emails: StoredEmail[]; phones: StoredPhone[] },
 ): Promise<DuplicateCandidate[]> {
   const found = new Map<string, Set<DuplicateReason>>();
-  // A work or fax number is often the company's switchboard, shared by colleagues: only personal numbers identify a person.
   const personal = p.phones.filter((ph) => ph.label !== 'work' && ph.label !== 'fax');
   const points = [
     ...p.emails.map((e) => ({ kind: 'email' as const, value: e.normalized })),
@@ -36,7 +37,35 @@ export async function findPersonDuplicates(
   for (const m of await findByContactPoints(db, workspaceId, points)) {
     if (m.entity_type === 'person') merge(found, m.entity_id, m.kind as DuplicateReason);
   }
+  const sameName = (eb: ExpressionBuilder<CustomersDb extends Kysely<infer D> ? D : never, 'people'>) =>
+    eb.or([eb('name_key', '=', p.name_key), ...(p.kana_key ? [eb('kana_key', '=', p.kana_key)] : [])]);
+  const shared = p.phones.filter((ph) => ph.label === 'work' || ph.label === 'fax');
+  if (shared.length) {
+    const onNumber = (
+      await findByContactPoints(
+        db,
+        workspaceId,
+        shared.map((ph) => ({ kind: 'phone' as const, value: ph.e164 })),
+      )
+    )
+      .filter((m) => m.entity_type === 'person')
+      .map((m) => m.entity_id)
+      .slice(0, 500);
+    if (onNumber.length) {
+      const rows = await db
+        .selectFrom('people')
+        .select('id')
+        .where('workspace_id', '=', workspaceId)
+        .where('id', 'in', onNumber)
+        .where('deleted_at', 'is', null)
+        .where(sameName)
+        .limit(20)
+        .execute();
+      for (const r of rows) merge(found, r.id, 'name_phone');
+    }
+  }
   if (p.company_id) {
+    const companyId = p.company_id;
     const rows = await db
       .selectFrom('people')
       .select([
@@ -45,9 +74,18 @@ export async function findPersonDuplicates(
         sql<boolean>`kana_key IS NOT DISTINCT FROM ${p.kana_key}`.as('same_kana'),
       ])
       .where('workspace_id', '=', workspaceId)
-      .where('company_id', '=', p.company_id)
+      .where('company_id', 'in', (eb) =>
+        eb
+          .selectFrom('companies as c')
+          .select('c.id')
+          .where('c.workspace_id', '=', workspaceId)
+          .where('c.deleted_at', 'is', null)
+          .where('c.name_key', '=', (sub) =>
+            sub.selectFrom('companies').select('name_key').where('workspace_id', '=', workspaceId).where('id', '=', companyId),
+          ),
+      )
       .where('deleted_at', 'is', null)
-      .where((eb) => eb.or([eb('name_key', '=', p.name_key), ...(p.kana_key ? [eb('kana_key', '=', p.kana_key)] : [])]))
+      .where(sameName)
       .limit(20)
       .execute();
     for (const r of rows) {

@@ -207,6 +207,7 @@ export const customersEn = {
       phone: 'Same phone',
       name_company: 'Same name at the same company',
       kana_company: 'Same reading at the same company',
+      name_phone: 'Same name on the same work number',
       name: 'Same name',
       corporate_number: 'Same corporate number',
     },

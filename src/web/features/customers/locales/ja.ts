@@ -210,6 +210,7 @@ export const customersJa: Translation<typeof customersEn> = {
       phone: '電話番号が一致',
       name_company: '同じ会社で氏名が一致',
       kana_company: '同じ会社で読みが一致',
+      name_phone: '同じ勤務先電話番号で氏名が一致',
       name: '名称が一致',
       corporate_number: '法人番号が一致',
     },
