@@ -49,6 +49,7 @@ describe('parseDate', () => {
     ['昭和60年4月1日', '1985-04-01'],
     ['S60.4.1', '1985-04-01'],
     ['令和元年5月1日', '2019-05-01'],
+    ['19850401', '1985-04-01'],
     ['2023/2/30', null],
     ['昨日', null],
   ])('%s -> %s', (input, expected) => {
@@ -69,6 +70,17 @@ describe('readPerson', () => {
       postalCode: '100-0001',
     });
     expect(readPerson(['John Smith'], columns).input).toMatchObject({ familyName: 'Smith', givenName: 'John' });
+  });
+  it('reads Excel numbers: a postal code that lost its leading zero, a serial date, and yyyymmdd', () => {
+    const cols = new Map(['familyName', 'postalCode', 'birthday'].map((f, i) => [f, i]));
+    expect(readPerson(['北', 600000, 31138], cols).input).toMatchObject({ postalCode: '060-0000', birthday: '1985-04-01' });
+    expect(readPerson(['北', 10000, 31138.75], cols).input).toMatchObject({ postalCode: '001-0000', birthday: '1985-04-01' });
+    expect(readPerson(['北', '600000', '31138'], cols).input).toMatchObject({ postalCode: '060-0000', birthday: '1985-04-01' });
+    expect(readPerson(['北', 1500001, 19850401], cols).input).toMatchObject({ postalCode: '150-0001', birthday: '1985-04-01' });
+    expect(readPerson(['北', 12345678, '1985'], cols).reasons).toEqual([
+      { field: 'birthday', code: 'invalid_date' },
+      { field: 'postalCode', code: 'invalid_postal_code' },
+    ]);
   });
   it('lists every problem of a row', () => {
     const { reasons } = readPerson(['山田', 'yamada', 'bad', '?', '', '123'], columns);

@@ -44,15 +44,31 @@ function isoDay(d: Date): string {
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
 }
 
+/**
+ * An Excel serial date (days since 1899-12-30; Excel's phantom 1900-02-29 makes the serials from 61 on line up with
+ * that epoch) as yyyy-mm-dd: a date cell saved with the General format, or a built-in date format exceljs does not know.
+ */
+export function excelSerialDay(serial: number): string | null {
+  if (!Number.isFinite(serial) || serial < 61 || serial >= 2_958_466) return null;
+  return isoDay(new Date(Date.UTC(1899, 11, 30) + Math.floor(serial) * 86_400_000));
+}
+
+/** A postal code whose leading zeros a spreadsheet dropped (0600000 → 600000): a number, or six digits, padded to 7. */
+function postalCell(v: Cell): string | null {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 10_000_000) return String(v).padStart(7, '0');
+  const t = cellText(v);
+  return /^\d{6}$/.test(t) ? `0${t}` : t;
+}
+
 function realDate(iso: string): boolean {
   const d = new Date(`${iso}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && isoDay(d) === iso;
 }
 
-/** yyyy-mm-dd, yyyy/mm/dd, yyyy.mm.dd, yyyy年m月d日 and 和暦 (昭和60年4月1日, S60.4.1, R1/5/1). */
+/** yyyy-mm-dd, yyyy/mm/dd, yyyy.mm.dd, yyyymmdd, yyyy年m月d日 and 和暦 (昭和60年4月1日, S60.4.1, R1/5/1). */
 export function parseDate(s: string): string | null {
   const t = s.normalize('NFKC').trim();
-  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(t);
+  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(t) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(t);
   if (m) {
     const iso = `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
     return realDate(iso) ? iso : null;
@@ -162,7 +178,7 @@ class RowReader {
     else out.push({ label, number: n.national, e164: n.e164, digits: n.digits });
   }
   postal(field: string): string | null {
-    const t = this.text(field);
+    const t = postalCell(this.raw(field));
     try {
       return normalizePostalCode(t);
     } catch {
@@ -175,7 +191,9 @@ class RowReader {
     if (v instanceof Date) return isoDay(v);
     const t = this.text(field);
     if (!t) return null;
-    const iso = parseDate(t);
+    // A number in a date column is Excel's serial date (31138 = 1985-04-01): a number cell, or five digits in a CSV.
+    const serial = (typeof v === 'number' && !/^\d{8}$/.test(t)) || /^\d{5}(\.\d+)?$/.test(t);
+    const iso = serial ? excelSerialDay(Number(t)) : parseDate(t);
     if (!iso) this.reasons.push({ field, code: 'invalid_date' });
     return iso;
   }
@@ -185,7 +203,12 @@ class RowReader {
       const f = `custom.${d.key}`;
       if (this.has(f)) {
         const v = this.raw(f);
-        input[d.key] = typeof v === 'number' || typeof v === 'boolean' ? v : customValue(d, cellText(v));
+        input[d.key] =
+          d.type === 'date' && typeof v === 'number'
+            ? (excelSerialDay(v) ?? v)
+            : typeof v === 'number' || typeof v === 'boolean'
+              ? v
+              : customValue(d, cellText(v));
       }
     }
     try {

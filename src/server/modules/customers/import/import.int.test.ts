@@ -188,6 +188,32 @@ describe('import', () => {
     expect(people.find((p) => p.familyName === '伊藤')).toMatchObject({ birthday: '2020-03-04' });
   });
 
+  it('reads Excel number cells as Excel saves them: a postal code without its leading zero, serial and date-formatted birthdays', async () => {
+    const a = await workspace();
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('顧客');
+    ws.addRow(['姓', '郵便番号', '生年月日', '都道府県']);
+    // 0600000 typed into a General cell: Excel keeps the number 600000. A birthday in a General cell is its serial.
+    ws.addRow(['北野', 600000, 31138, '北海道']);
+    // The serial in a cell formatted as a date, and a date cell in a Japanese era format.
+    const formatted = ws.addRow(['南野', 1500001, 31139, '東京都']);
+    formatted.getCell(3).numFmt = 'yyyy/m/d';
+    const era = ws.addRow(['東野', 10000, new Date(Date.UTC(1990, 4, 6)), '北海道']);
+    era.getCell(3).numFmt = '[$-ja-JP]ggge"年"m"月"d"日"';
+    const buf = Buffer.from(await wb.xlsx.writeBuffer());
+    const { upload: up, result } = await importFile(a, buf, {
+      type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      filename: 'numbers.xlsx',
+    });
+    expect(up.suggestedMapping).toMatchObject({ 1: 'postalCode', 2: 'birthday' });
+    const report = await a.request('GET', `/api/v1/imports/${up.id}/errors.csv`);
+    expect(result, String(report.body)).toMatchObject({ created: 3, rejected: 0 });
+    const people = await allPeople(a);
+    expect(people.find((p) => p.familyName === '北野')).toMatchObject({ postalCode: '060-0000', birthday: '1985-04-01' });
+    expect(people.find((p) => p.familyName === '南野')).toMatchObject({ postalCode: '150-0001', birthday: '1985-04-02' });
+    expect(people.find((p) => p.familyName === '東野')).toMatchObject({ postalCode: '001-0000', birthday: '1990-05-06' });
+  });
+
   it('updates people matched by email and adds the rest (update_matching)', async () => {
     const a = await workspace();
     const existing = await a.post('/api/v1/people', { familyName: '山本', emails: [{ address: 'yamamoto@example.jp' }], tags: ['既存'] });
