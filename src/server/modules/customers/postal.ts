@@ -65,3 +65,29 @@ function addressesOf(postalCode: string): PostalAddress[] {
     };
   });
 }
+
+export interface PostalArea {
+  /** null when the code's towns lie in more than one prefecture or city (190-0100: あきる野市 and 日の出町). */
+  prefecture: string | null;
+  city: string | null;
+}
+
+// Per code, once: an import of 100k rows asks for the same few thousand codes again and again.
+const areas = new Map<string, PostalArea | null>();
+
+/**
+ * The prefecture and city a postal code ('123-4567' or '1234567') lies in, for filling an import row's empty
+ * 都道府県 / 市区町村; null for a code KEN_ALL does not have. A map look-up per row after the first of each code.
+ */
+export function postalAreaOf(code: string): PostalArea | null {
+  const digits = code.length === 8 && code[3] === '-' ? code.slice(0, 3) + code.slice(4) : code;
+  let area = areas.get(digits);
+  if (area === undefined) {
+    const found = /^\d{7}$/.test(digits) ? Oaza.byZipcode(digits) : [];
+    const one = (values: string[]) => (values.length && values.every((v) => v === values[0]) ? (values[0] as string) : null);
+    area = found.length ? { prefecture: one(found.map((o) => o.pref.name)), city: one(found.map((o) => o.city.name)) } : null;
+    if (areas.size > 200_000) areas.clear();
+    areas.set(digits, area);
+  }
+  return area;
+}

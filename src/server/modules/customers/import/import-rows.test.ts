@@ -82,6 +82,25 @@ describe('readPerson', () => {
       { field: 'postalCode', code: 'invalid_postal_code' },
     ]);
   });
+  it('fills an empty 都道府県 and 市区町村 from the postal code, and keeps the ones the row has', () => {
+    const cols = new Map(['familyName', 'postalCode', 'prefecture', 'city'].map((f, i) => [f, i]));
+    expect(readPerson(['北', '060-0000', '', ''], cols).input).toMatchObject({ prefecture: '北海道', city: '札幌市中央区' });
+    expect(
+      readPerson(
+        ['東', '1000001'],
+        new Map([
+          ['familyName', 0],
+          ['postalCode', 1],
+        ]),
+      ).input,
+    ).toMatchObject({
+      prefecture: '東京都',
+      city: '千代田区',
+    });
+    expect(readPerson(['北', '060-0000', '北海道', '札幌市'], cols).input).toMatchObject({ prefecture: '北海道', city: '札幌市' });
+    expect(readPerson(['西', '190-0100', '', ''], cols).input).toMatchObject({ prefecture: '東京都', city: null });
+    expect(readPerson(['無', '000-0000', '', ''], cols).input).toMatchObject({ prefecture: null, city: null });
+  });
   it('lists every problem of a row', () => {
     const { reasons } = readPerson(['山田', 'yamada', 'bad', '?', '', '123'], columns);
     expect(reasons.map((r) => `${r.field}:${r.code}`)).toEqual([

@@ -2,6 +2,7 @@ import { companyNameKey, normalizeEmail, normalizeForSearch, parseWareki } from 
 import { AppError } from '../../../platform/http/errors.js';
 import type { Cell } from '../../../platform/import/import-source.js';
 import { type CustomFieldDef, validateCustom } from '../custom-fields.js';
+import { postalAreaOf } from '../postal.js';
 import { indexCompany, indexPerson, normalizeKana, normalizePostalCode, type StoredEmail, type StoredPhone } from '../records/indexing.js';
 import { normalizePhoneFast } from './import-phone.js';
 
@@ -314,8 +315,18 @@ export function readPerson(cells: Cell[], columnOf: Map<string, number>): { inpu
     id: idOf(r),
     reader: r,
   };
+  fillFromPostalCode(input);
   if (input.department && !input.companyName) r.reasons.push({ field: 'department', code: 'department_without_company' });
   return { input, reasons: r.reasons };
+}
+
+/** An empty 都道府県 / 市区町村 (no column, or an empty cell) is taken from the row's postal code. */
+function fillFromPostalCode(input: { postalCode: string | null; prefecture: string | null; city: string | null }) {
+  if (!input.postalCode || (input.prefecture && input.city)) return;
+  const area = postalAreaOf(input.postalCode);
+  if (!area) return;
+  input.prefecture ??= area.prefecture;
+  input.city ??= area.city;
 }
 
 /** A family name is required on create; on update the stored one is kept. */
@@ -465,6 +476,7 @@ export function readCompany(cells: Cell[], columnOf: Map<string, number>): { inp
     id: idOf(r),
     reader: r,
   };
+  fillFromPostalCode(input);
   return { input, reasons: r.reasons };
 }
 

@@ -214,6 +214,30 @@ describe('import', () => {
     expect(people.find((p) => p.familyName === '東野')).toMatchObject({ postalCode: '001-0000', birthday: '1990-05-06' });
   });
 
+  it('fills empty 都道府県 and 市区町村 from the postal code, for people and companies, and keeps the ones the file has', async () => {
+    const a = await workspace();
+    const csv = ['姓,郵便番号,都道府県,市区町村', '空欄,100-0001,,', '記入済,0600000,北海道,札幌市', '市だけ,530-0001,,大阪市北区'].join(
+      '\r\n',
+    );
+    const { result } = await importFile(a, csv);
+    expect(result).toMatchObject({ created: 3, rejected: 0 });
+    const people = await allPeople(a);
+    expect(people.find((p) => p.familyName === '空欄')).toMatchObject({ postalCode: '100-0001', prefecture: '東京都', city: '千代田区' });
+    expect(people.find((p) => p.familyName === '記入済')).toMatchObject({ prefecture: '北海道', city: '札幌市' });
+    expect(people.find((p) => p.familyName === '市だけ')).toMatchObject({ prefecture: '大阪府', city: '大阪市北区' });
+
+    const up = await upload(a, '会社名,郵便番号\n郵便商事,〒１５０－０００２\n', 'entityType=company&filename=companies.csv');
+    expect(up.status).toBe(201);
+    expect((await a.post(`/api/v1/imports/${up.body.id}/start`, { mapping: up.body.suggestedMapping })).status).toBe(202);
+    expect(await waitDone(a, up.body.id)).toMatchObject({ created: 1 });
+    const companies = (await a.get('/api/v1/companies?limit=10')).body.data;
+    expect(companies.find((c: { name: string }) => c.name === '郵便商事')).toMatchObject({
+      postalCode: '150-0002',
+      prefecture: '東京都',
+      city: '渋谷区',
+    });
+  });
+
   it('updates people matched by email and adds the rest (update_matching)', async () => {
     const a = await workspace();
     const existing = await a.post('/api/v1/people', { familyName: '山本', emails: [{ address: 'yamamoto@example.jp' }], tags: ['既存'] });
