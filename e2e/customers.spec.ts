@@ -103,6 +103,12 @@ test('create a person with a postal look-up, find them by kana and kanji in the 
     await expect(page.getByTestId('person-title')).toHaveText(person.newTitle);
     await page.getByRole('tab', { name: c.record.history }).click();
     await expect(page.getByTestId('record-history').getByRole('button')).toHaveCount(2);
+    // the values read as on the record: the birthday in the reader's date format, not 1985-03-01
+    const history = page.getByTestId('record-history');
+    await history.getByRole('button').last().click();
+    const birthday = history.getByRole('row').filter({ hasText: c.fields.birthday });
+    await expect(birthday).toContainText(lang === 'ja' ? '1985/03/01' : 'Mar 1, 1985');
+    await expect(birthday).not.toContainText('1985-03-01');
   });
 });
 

@@ -28,9 +28,10 @@ export interface ChangeContext {
 }
 
 /** A change as a reader sees it: the field's label, and either the tags added/removed or the values before/after. */
-export type ChangeView =
-  | { label: string; kind: 'list'; added: string[]; removed: string[]; text: string }
-  | { label: string; kind: 'value'; before: string; after: string; text: string };
+export type ChangeView = { label: string; before: string; after: string; text: string } & (
+  | { kind: 'list'; added: string[]; removed: string[] }
+  | { kind: 'value' }
+);
 
 const ENUM_FIELDS = new Set(['gender', 'emailPermission', 'dmPermission']);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -137,9 +138,33 @@ export function describeChange(change: FieldChange, ctx: ChangeContext): ChangeV
       added.length ? t('activities.change.added', { items: show(added) }) : '',
       removed.length ? t('activities.change.removed', { items: show(removed) }) : '',
     ].filter(Boolean);
-    return { label, kind: 'list', added, removed, text: parts.join(joiner(ctx.lang)) || t('activities.change.none') };
+    const whole = (tags: string[]) => (tags.length ? show(tags) : t('activities.change.none'));
+    return {
+      label,
+      kind: 'list',
+      added,
+      removed,
+      before: whole(before),
+      after: whole(after),
+      text: parts.join(joiner(ctx.lang)) || t('activities.change.none'),
+    };
   }
   const before = showValue(field, change.before, ctx);
   const after = showValue(field, change.after, ctx);
   return { label: labelOf(field, ctx), kind: 'value', before, after, text: `${before} → ${after}` };
+}
+
+/** The fields that differ between two states of a record, each custom field on its own (`custom.<key>`). */
+export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>, ignore: string[]): FieldChange[] {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((k) => !ignore.includes(k) && !same(before[k], after[k]))
+    .flatMap((k) => {
+      if (k !== 'custom') return [{ field: k, before: before[k], after: after[k] }];
+      const b = (before.custom ?? {}) as Record<string, unknown>;
+      const a = (after.custom ?? {}) as Record<string, unknown>;
+      return [...new Set([...Object.keys(b), ...Object.keys(a)])]
+        .filter((key) => !same(b[key], a[key]))
+        .map((key) => ({ field: `custom.${key}`, before: b[key], after: a[key] }));
+    });
 }

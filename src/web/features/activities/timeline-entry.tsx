@@ -20,13 +20,11 @@ import {
 import type { ComponentType, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { useSession } from '../../app/session';
 import { useFormatDateTime } from '../../ui/format';
 import { useMoney } from '../../ui/money';
-import { useTeams } from '../accounts/accounts-api';
-import { useCustomFields, useUsers } from '../customers/customers-api';
 import type { TimelineEntry } from './activities-api';
-import { type ChangeContext, describeChange, type FieldChange } from './change-format';
+import { describeChange, type FieldChange } from './change-format';
+import { useChangeContext } from './use-change-context';
 
 const icons: Record<string, ComponentType<{ size?: number }>> = {
   note: IconNote,
@@ -51,24 +49,6 @@ const str = (v: unknown) => (typeof v === 'string' ? v : v === null || v === und
 function useKindLabel() {
   const { t } = useTranslation();
   return (kind: string) => t(`activities.kinds.${kind}`, { defaultValue: kind });
-}
-
-/** The names, zone and currency that change values are shown with (users, teams, the record's custom fields). */
-function useChangeContext(entityType: string): ChangeContext {
-  const { t, i18n } = useTranslation();
-  const { workspace } = useSession();
-  const users = useUsers();
-  const teams = useTeams();
-  const custom = useCustomFields(entityType === 'company' ? 'company' : 'person');
-  return {
-    t,
-    lang: i18n.resolvedLanguage === 'en' ? 'en' : 'ja',
-    timeZone: workspace.timeZone,
-    currency: workspace.currency,
-    userName: (id) => users.data?.find((u) => u.id === id)?.name,
-    teamName: (id) => teams.data?.find((x) => x.id === id)?.name,
-    customField: (key) => custom.data?.find((f) => f.key === key),
-  };
 }
 
 /** A record's change: what was done, then each field as "label: before → after" or the tags added and removed. */

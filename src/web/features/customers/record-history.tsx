@@ -4,14 +4,18 @@ import { useTranslation } from 'react-i18next';
 import { http } from '../../app/api-client';
 import { useFormatDateTime } from '../../ui/format';
 import { PageLoader } from '../../ui/page-loader';
+import { changedFields, describeChange } from '../activities/change-format';
+import { useChangeContext } from '../activities/use-change-context';
 import { type EntityType, type HistoryEntry, pathOf, recordKeys } from './customers-api';
 
-const show = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+// Bookkeeping that changes with every write, and ids shown through the reference beside them (company, parent).
+const IGNORED = ['version', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy', 'searchText', 'displayName', 'companyId', 'parentId'];
 
 /** Every change of a record: who, when, and each field's before and after. */
 export function RecordHistory({ entity, id }: { entity: EntityType; id: string }) {
   const { t } = useTranslation();
   const formatDateTime = useFormatDateTime();
+  const ctx = useChangeContext(entity);
   const history = useQuery({
     queryKey: [...recordKeys(entity), 'history', id],
     queryFn: () => http.get<{ data: HistoryEntry[] }>(`/api/v1/${pathOf(entity)}/${id}/history`),
@@ -22,11 +26,7 @@ export function RecordHistory({ entity, id }: { entity: EntityType; id: string }
   return (
     <Accordion variant="separated" data-testid="record-history">
       {entries.map((e) => {
-        const before = e.before ?? {};
-        const after = e.after ?? {};
-        const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
-          (k) => show(before[k]) !== show(after[k]) && !['version', 'updatedAt', 'updatedBy', 'searchText'].includes(k),
-        );
+        const changed = changedFields(e.before ?? {}, e.after ?? {}, IGNORED).map((c) => ({ field: c.field, ...describeChange(c, ctx) }));
         return (
           <Accordion.Item key={e.id} value={e.id}>
             <Accordion.Control>
@@ -44,11 +44,11 @@ export function RecordHistory({ entity, id }: { entity: EntityType; id: string }
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
-                  {changed.map((k) => (
-                    <Table.Tr key={k}>
-                      <Table.Td>{t(`customers.fields.${k}`, { defaultValue: k })}</Table.Td>
-                      <Table.Td style={{ wordBreak: 'break-word' }}>{show(before[k])}</Table.Td>
-                      <Table.Td style={{ wordBreak: 'break-word' }}>{show(after[k])}</Table.Td>
+                  {changed.map((c) => (
+                    <Table.Tr key={c.field}>
+                      <Table.Td>{c.label}</Table.Td>
+                      <Table.Td style={{ wordBreak: 'break-word' }}>{c.before}</Table.Td>
+                      <Table.Td style={{ wordBreak: 'break-word' }}>{c.after}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
