@@ -18,7 +18,10 @@ export const emailItem = z.object({
   address: z.string().trim().max(254),
 });
 export const phoneItem = z.object({
-  label: z.enum(['mobile', 'work', 'home', 'fax', 'other']).default('work'),
+  label: z
+    .enum(['mobile', 'work', 'home', 'fax', 'other'])
+    .optional()
+    .describe('left out: taken from the number — mobile for a mobile number, else work (landline, 050 IP phone, freephone)'),
   number: z.string().trim().min(1).max(40),
 });
 export const addressFields = {

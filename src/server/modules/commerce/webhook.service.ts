@@ -161,7 +161,8 @@ async function findOrCreateCustomer(
     familyName: customer.familyName,
     givenName: customer.givenName,
     emails: customer.email ? [{ address: customer.email, label: 'home' }] : [],
-    phones: customer.phone ? [{ number: customer.phone, label: 'mobile' }] : [],
+    // No label: the number's type says mobile or work.
+    phones: customer.phone ? [{ number: customer.phone }] : [],
   });
   const person = await createPerson({ db, actor, input });
   return person.id as string;

@@ -105,6 +105,40 @@ async function reimport(body: Buffer, type: string, filename: string) {
 }
 
 describe('export', () => {
+  it('labels a phone sent without a label by its number (a 03 landline work, 090 mobile, 050 and 0120 work) and keeps a label that was sent', async () => {
+    const { client } = await workspace();
+    const res = await client.post('/api/v1/people', {
+      familyName: '電話',
+      phones: [
+        { number: '03-1234-5678' },
+        { number: '090-5555-6666' },
+        { number: '050-1111-2222' },
+        { number: '0120-444-555' },
+        { label: 'home', number: '080-7777-8888' },
+      ],
+      ignoreDuplicates: true,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.phones.map((p: { label: string; number: string }) => [p.label, p.number])).toEqual([
+      ['work', '03-1234-5678'],
+      ['mobile', '090-5555-6666'],
+      ['work', '050-1111-2222'],
+      ['work', '0120-444-555'],
+      ['home', '080-7777-8888'],
+    ]);
+    const company = await client.post('/api/v1/companies', { name: '電話番号商事', phones: [{ number: '06-6123-4567' }] });
+    expect(company.body.phones).toEqual([{ label: 'work', number: '06-6123-4567', e164: '+81661234567' }]);
+    // Each number in its column of the export: 電話 (work) or 携帯 (mobile).
+    const csv = await raw(client, '/api/v1/exports/people?format=csv&columns=familyName,phone,mobile,homePhone');
+    expect(
+      csv.body
+        .toString('utf8')
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n')[1],
+    ).toBe('電話,03-1234-5678,090-5555-6666,080-7777-8888');
+  });
+
   it('exports CSV (UTF-8 with BOM) that re-imports into a fresh workspace as the same people, and audits it', async () => {
     const { client, workspaceId } = await workspace();
     await seed(client);

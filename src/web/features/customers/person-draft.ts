@@ -8,6 +8,7 @@ export interface PersonDraft extends AddressDraft {
   familyNameKana: string;
   givenNameKana: string;
   emails: Array<{ label: string; address: string }>;
+  /** label `auto`: not chosen, the server takes it from the number (mobile or work). */
   phones: Array<{ label: string; number: string }>;
   birthday: string;
   gender: string | null;
@@ -94,6 +95,9 @@ export function draftOf(p: Person): PersonDraft {
   };
 }
 
+/** A new phone row's label until the user picks one: the API then labels the number by its type. */
+export const AUTO_LABEL = 'auto';
+
 /** The API body (create or patch) for a draft. */
 export function payloadOf(d: PersonDraft) {
   return {
@@ -102,7 +106,7 @@ export function payloadOf(d: PersonDraft) {
     familyNameKana: orNull(d.familyNameKana),
     givenNameKana: orNull(d.givenNameKana),
     emails: d.emails.filter((e) => e.address.trim()),
-    phones: d.phones.filter((p) => p.number.trim()),
+    phones: d.phones.filter((p) => p.number.trim()).map((p) => (p.label === AUTO_LABEL ? { number: p.number } : p)),
     postalCode: orNull(d.postalCode),
     prefecture: d.prefecture,
     city: orNull(d.city),

@@ -8,7 +8,7 @@ import { keys } from '../../app/query-client';
 import { CompanyPicker } from './company-picker';
 import { CustomFieldInput } from './custom-field-input';
 import { type Department, useCustomFields } from './customers-api';
-import type { PersonDraft } from './person-draft';
+import { AUTO_LABEL, type PersonDraft } from './person-draft';
 import { AddressFields, type FieldProps, type FieldSpec } from './record-fields';
 
 /** The person form: 氏名 and フリガナ, contact points, address, work and ownership, 家族構成, notes, custom fields. */
@@ -143,11 +143,15 @@ function PhonesField({ value, onChange, errors }: FieldProps<PersonDraft>) {
       title={t('customers.form.phones')}
       rows={value.phones}
       onChange={(phones) => onChange({ ...value, phones })}
-      newRow={{ label: 'mobile', number: '' }}
+      newRow={{ label: AUTO_LABEL, number: '' }}
       addLabel={t('customers.form.addPhone')}
       renderRow={(p, update, i) => (
         <>
-          <LabelSelect labels={['mobile', 'work', 'home', 'fax', 'other']} value={p.label} onChange={(label) => update({ label })} />
+          <LabelSelect
+            labels={[...(p.label === AUTO_LABEL ? [AUTO_LABEL] : []), 'mobile', 'work', 'home', 'fax', 'other']}
+            value={p.label}
+            onChange={(label) => update({ label })}
+          />
           <TextInput
             aria-label={t('customers.fields.phone')}
             type="tel"

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizePhone } from '../../../../shared/jp-text.js';
-import { normalizePhoneFast } from './import-phone.js';
+import { phoneLabelOf, phoneTypeOf } from '../../../../shared/phone-type.js';
+import { normalizePhoneFast, phoneTypeFast } from './import-phone.js';
 
 /** xorshift32: the same samples every run. */
 function rng(seed: number) {
@@ -12,6 +13,53 @@ function rng(seed: number) {
     return (x >>> 0) / 4294967296;
   };
 }
+
+function samples() {
+  const r = rng(12345);
+  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(r() * 10)).join('');
+  const out: string[] = [];
+  for (let p = 0; p < 1000; p++) {
+    const prefix = `0${String(p).padStart(3, '0')}`;
+    for (let k = 0; k < 4; k++) out.push(prefix + digits(6), prefix + digits(7));
+  }
+  return out;
+}
+
+describe('phoneTypeFast', () => {
+  it('gives exactly libphonenumber-js number type (full metadata) for every 4-digit prefix of 10- and 11-digit numbers', () => {
+    let mismatches = 0;
+    let checked = 0;
+    const seen = new Set<string | null>();
+    for (const s of [...samples(), '+1 415 555 2671', '+44 7911 123456', '0120-123-456', '0800-123-4567', '0570-012-345']) {
+      const n = normalizePhoneFast(s);
+      if (!n) continue;
+      checked++;
+      const expected = phoneTypeOf(n.e164);
+      seen.add(expected);
+      if (phoneTypeFast(n) !== expected) {
+        mismatches++;
+        expect(phoneTypeFast(n), s).toBe(expected);
+      }
+    }
+    expect(mismatches).toBe(0);
+    expect(checked).toBeGreaterThan(3000);
+    expect([...seen]).toEqual(expect.arrayContaining(['MOBILE', 'FIXED_LINE', 'VOIP', 'TOLL_FREE', null]));
+  });
+
+  it('makes a landline, an IP phone and freephone a work phone and a mobile number a mobile one', () => {
+    const label = (s: string) => phoneLabelOf(phoneTypeFast(normalizePhoneFast(s) as { e164: string; digits: string }));
+    expect(label('03-1234-5678')).toBe('work');
+    expect(label('06-6123-4567')).toBe('work');
+    expect(label('0467-12-3456')).toBe('work');
+    expect(label('050-1234-5678')).toBe('work');
+    expect(label('0120-123-456')).toBe('work');
+    expect(label('0800-123-4567')).toBe('work');
+    expect(label('090-1234-5678')).toBe('mobile');
+    expect(label('０８０－１１１１－２２２２')).toBe('mobile');
+    expect(label('+81 70 1234 5678')).toBe('mobile');
+    expect(label('+44 7911 123456')).toBe('mobile');
+  });
+});
 
 describe('normalizePhoneFast', () => {
   it('gives exactly libphonenumber-js answer for every 4-digit prefix of 10- and 11-digit numbers, in many spellings', async () => {

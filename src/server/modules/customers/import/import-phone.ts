@@ -1,4 +1,5 @@
 import { normalizePhone } from '../../../../shared/jp-text.js';
+import { type PhoneType, phoneTypeOf } from '../../../../shared/phone-type.js';
 
 /**
  * normalizePhone with a fast path for the commonest Japanese shapes (libphonenumber-js manages
@@ -22,4 +23,20 @@ export function normalizePhoneFast(raw: string): { e164: string; national: strin
     }
   }
   return normalizePhone(raw);
+}
+
+/**
+ * phoneTypeOf for a number normalizePhoneFast returned, without libphonenumber for the fast path's shapes (the same
+ * answers, checked in import-phone.test.ts): 070/080/090 mobile, 050 IP phone, 03/06 landline, and no type for the
+ * unassigned 0X00 / 030 blocks.
+ */
+export function phoneTypeFast(n: { e164: string; digits: string }): PhoneType | null {
+  const d = n.digits;
+  if (n.e164.charCodeAt(1) === 56 && n.e164.charCodeAt(2) === 49 && d.charCodeAt(0) === 48) {
+    if (d.length === 11 && d[2] === '0' && (d[1] === '5' || d[1] === '7' || d[1] === '8' || d[1] === '9') && d[3] !== '0')
+      return d[1] === '5' ? 'VOIP' : 'MOBILE';
+    if (d.length === 10 && d[1] === '3' && d[2] !== '0') return 'FIXED_LINE';
+    if (d.length === 10 && d[1] === '6' && d[2] !== '0') return 'FIXED_LINE';
+  }
+  return phoneTypeOf(n.e164);
 }

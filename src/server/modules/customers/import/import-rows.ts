@@ -1,10 +1,11 @@
 import { companyNameKey, normalizeEmail, normalizeForSearch, parseWareki } from '../../../../shared/jp-text.js';
+import { phoneLabelOf } from '../../../../shared/phone-type.js';
 import { AppError } from '../../../platform/http/errors.js';
 import type { Cell } from '../../../platform/import/import-source.js';
 import { type CustomFieldDef, validateCustom } from '../custom-fields.js';
 import { postalAreaOf } from '../postal.js';
 import { indexCompany, indexPerson, normalizeKana, normalizePostalCode, type StoredEmail, type StoredPhone } from '../records/indexing.js';
-import { normalizePhoneFast } from './import-phone.js';
+import { normalizePhoneFast, phoneTypeFast } from './import-phone.js';
 
 /**
  * One file row -> the stored columns of a person or company, with the same rules as the API
@@ -171,12 +172,13 @@ class RowReader {
     if (!normalized) this.reasons.push({ field, code: 'invalid_email' });
     else out.push({ label, address: t, normalized });
   }
-  phone(field: string, label: string, out: StoredPhone[]) {
+  /** A column that says which kind (携帯, 自宅電話, FAX) gives the label; a generic 電話 column (label null) takes it from the number. */
+  phone(field: string, label: string | null, out: StoredPhone[]) {
     const t = this.text(field);
     if (!t) return;
     const n = t.length <= 40 ? normalizePhoneFast(t) : null;
     if (!n) this.reasons.push({ field, code: 'invalid_phone' });
-    else out.push({ label, number: n.national, e164: n.e164, digits: n.digits });
+    else out.push({ label: label ?? phoneLabelOf(phoneTypeFast(n)), number: n.national, e164: n.e164, digits: n.digits });
   }
   postal(field: string): string | null {
     const t = postalCell(this.raw(field));
@@ -280,7 +282,7 @@ export function readPerson(cells: Cell[], columnOf: Map<string, number>): { inpu
   r.email('email', 'work', emails);
   r.email('email2', 'other', emails);
   const phones: StoredPhone[] = [];
-  r.phone('phone', 'work', phones);
+  r.phone('phone', null, phones);
   r.phone('mobile', 'mobile', phones);
   r.phone('homePhone', 'home', phones);
   r.phone('fax', 'fax', phones);
@@ -447,7 +449,7 @@ export function readCompany(cells: Cell[], columnOf: Map<string, number>): { inp
   const emails: StoredEmail[] = [];
   r.email('email', 'work', emails);
   const phones: StoredPhone[] = [];
-  r.phone('phone', 'work', phones);
+  r.phone('phone', null, phones);
   r.phone('fax', 'fax', phones);
   let corporateNumber = r.text('corporateNumber');
   if (corporateNumber) {

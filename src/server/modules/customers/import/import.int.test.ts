@@ -238,6 +238,49 @@ describe('import', () => {
     });
   });
 
+  it('labels a generic 電話 column by the number (landline, 050, freephone: work; 070/080/090: mobile), keeps an explicit 携帯 column mobile, and exports each in its column', async () => {
+    const a = await workspace();
+    const csv = [
+      '姓,メール,電話,携帯',
+      '固定,kotei@example.jp,03-1234-5678,',
+      '携帯,keitai@example.jp,090-1234-5678,',
+      'アイピー,ip@example.jp,050-1234-5678,',
+      'フリー,free@example.jp,0120-123-456,',
+      '地方,chihou@example.jp,0467-12-3456,080-2222-3333',
+      '明示,meiji@example.jp,,03-9999-0000',
+    ].join('\r\n');
+    const { result } = await importFile(a, csv);
+    expect(result).toMatchObject({ created: 6, rejected: 0 });
+    const phonesOf = async (name: string) =>
+      (await allPeople(a)).find((p) => p.familyName === name)?.phones.map((p) => [p.label, p.number]);
+    expect(await phonesOf('固定')).toEqual([['work', '03-1234-5678']]);
+    expect(await phonesOf('携帯')).toEqual([['mobile', '090-1234-5678']]);
+    expect(await phonesOf('アイピー')).toEqual([['work', '050-1234-5678']]);
+    expect(await phonesOf('フリー')).toEqual([['work', '0120-123-456']]);
+    expect(await phonesOf('地方')).toEqual([
+      ['work', '0467-12-3456'],
+      ['mobile', '080-2222-3333'],
+    ]);
+    expect(await phonesOf('明示')).toEqual([['mobile', '03-9999-0000']]);
+
+    const res = await a.request('GET', '/api/v1/exports/people?format=csv&columns=familyName,phone,mobile&sort=familyName');
+    expect(res.status).toBe(200);
+    const rows = String(res.body)
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
+    const byName = Object.fromEntries(rows.slice(1).map(([name, phone, mobile]) => [name, [phone, mobile]]));
+    expect(byName).toEqual({
+      固定: ['03-1234-5678', ''],
+      携帯: ['', '090-1234-5678'],
+      アイピー: ['050-1234-5678', ''],
+      フリー: ['0120-123-456', ''],
+      地方: ['0467-12-3456', '080-2222-3333'],
+      明示: ['', '03-9999-0000'],
+    });
+  });
+
   it('updates people matched by email and adds the rest (update_matching)', async () => {
     const a = await workspace();
     const existing = await a.post('/api/v1/people', { familyName: '山本', emails: [{ address: 'yamamoto@example.jp' }], tags: ['既存'] });

@@ -15,7 +15,7 @@ import { reindexPeopleOf } from './reindex.js';
 /** What a company's create or edited view holds (labels as stored: any string). */
 export type CompanyFields = Omit<CompanyCreate, 'ignoreDuplicates' | 'emails' | 'phones'> & {
   emails?: { label: string; address: string }[];
-  phones?: { label: string; number: string }[];
+  phones?: { label?: string; number: string }[];
 };
 
 function checkCorporateNumber(n: string | null | undefined): string | null {

@@ -11,6 +11,7 @@ import {
   toHiragana,
   toKatakana,
 } from '../../../../shared/jp-text.js';
+import { phoneLabelOf, phoneTypeOf } from '../../../../shared/phone-type.js';
 import { AppError } from '../../../platform/http/errors.js';
 
 /** Derived columns that make a record findable and comparable: computed on every write, in one place. */
@@ -20,7 +21,8 @@ export interface EmailIn {
   address: string;
 }
 export interface PhoneIn {
-  label: string;
+  /** Left out: taken from the number's type (phoneLabelOf). */
+  label?: string;
   number: string;
 }
 export interface StoredEmail {
@@ -48,7 +50,7 @@ export function normalizeContacts(emails: EmailIn[], phones: PhoneIn[]) {
   phones.forEach((p, i) => {
     const n = normalizePhone(p.number);
     if (!n) issues.push({ path: `phones.${i}.number`, code: 'invalid_phone' });
-    else storedPhones.push({ label: p.label, number: n.national, e164: n.e164, digits: n.digits });
+    else storedPhones.push({ label: p.label ?? phoneLabelOf(phoneTypeOf(n.e164)), number: n.national, e164: n.e164, digits: n.digits });
   });
   if (issues.length) throw new AppError('validation_failed', { issues });
   return { emails: storedEmails, phones: storedPhones };

@@ -14,7 +14,7 @@ import { insertPerson, type PersonRow, updatePerson } from './records.repository
 /** What a person's create or edited view holds (labels as stored: any string). */
 export type PersonFields = Omit<PersonCreate, 'ignoreDuplicates' | 'emails' | 'phones' | 'household' | 'gender'> & {
   emails?: { label: string; address: string }[];
-  phones?: { label: string; number: string }[];
+  phones?: { label?: string; number: string }[];
   household?: unknown[];
   gender?: string | null;
 };

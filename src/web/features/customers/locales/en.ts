@@ -133,6 +133,7 @@ export const customersEn = {
     home: 'Home',
     mobile: 'Mobile',
     fax: 'Fax',
+    auto: 'By number',
   },
   bulk: {
     selectAllMatching: 'Select all {{count}} matching records',

@@ -136,6 +136,7 @@ export const customersJa: Translation<typeof customersEn> = {
     home: '自宅',
     mobile: '携帯',
     fax: 'FAX',
+    auto: '番号で判定',
   },
   bulk: {
     selectAllMatching: '条件に一致する {{count}} 件すべてを選択',
