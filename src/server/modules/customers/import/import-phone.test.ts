@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizePhone } from '../../../../shared/jp-text.js';
 import { phoneLabelOf, phoneTypeOf } from '../../../../shared/phone-type.js';
-import { normalizePhoneFast, phoneTypeFast } from './import-phone.js';
+import { normalizePhoneFast, phoneLabelFast, phoneTypeFast } from './import-phone.js';
 
 /** xorshift32: the same samples every run. */
 function rng(seed: number) {
@@ -44,6 +44,28 @@ describe('phoneTypeFast', () => {
     expect(mismatches).toBe(0);
     expect(checked).toBeGreaterThan(3000);
     expect([...seen]).toEqual(expect.arrayContaining(['MOBILE', 'FIXED_LINE', 'VOIP', 'TOLL_FREE', null]));
+  });
+
+  it('gives the label of libphonenumber-js number type for every 5-digit prefix, without parsing Japanese numbers again', () => {
+    const r = rng(777);
+    const rest = (n: number) => Array.from({ length: n }, () => Math.floor(r() * 10)).join('');
+    let mismatches = 0;
+    let mobiles = 0;
+    for (let p = 0; p < 10_000; p++) {
+      const prefix = `0${String(p).padStart(4, '0')}`;
+      for (const n of [prefix + rest(4), prefix + rest(5), prefix + rest(6), `010${prefix.slice(1)}${rest(5)}`]) {
+        const parsed = normalizePhoneFast(n);
+        if (!parsed) continue;
+        const expected = phoneLabelOf(phoneTypeOf(parsed.e164));
+        if (expected === 'mobile') mobiles++;
+        if (phoneLabelFast(parsed) !== expected) {
+          mismatches++;
+          expect(phoneLabelFast(parsed), n).toBe(expected);
+        }
+      }
+    }
+    expect(mismatches).toBe(0);
+    expect(mobiles).toBeGreaterThan(300);
   });
 
   it('makes a landline, an IP phone and freephone a work phone and a mobile number a mobile one', () => {

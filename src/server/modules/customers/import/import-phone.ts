@@ -1,5 +1,5 @@
 import { normalizePhone } from '../../../../shared/jp-text.js';
-import { type PhoneType, phoneTypeOf } from '../../../../shared/phone-type.js';
+import { type PhoneType, phoneLabelOf, phoneTypeOf } from '../../../../shared/phone-type.js';
 
 /**
  * normalizePhone with a fast path for the commonest Japanese shapes (libphonenumber-js manages
@@ -40,3 +40,14 @@ export function phoneTypeFast(n: { e164: string; digits: string }): PhoneType | 
   }
   return phoneTypeOf(n.e164);
 }
+
+/**
+ * phoneLabelOf(phoneTypeOf(…)) without libphonenumber for every Japanese number: its only mobile numbers are
+ * 11 digits 060/070/080/090 followed by 1–9 (checked against the full metadata in import-phone.test.ts), so regional
+ * landlines (0467-12-3456) need no second parse either.
+ */
+export function phoneLabelFast(n: { e164: string; digits: string }): 'mobile' | 'work' {
+  if (n.e164.startsWith('+81') && n.digits.charCodeAt(0) === 48) return JP_MOBILE.test(n.digits) ? 'mobile' : 'work';
+  return phoneLabelOf(phoneTypeFast(n));
+}
+const JP_MOBILE = /^0[6789]0[1-9]\d{7}$/;

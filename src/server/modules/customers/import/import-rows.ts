@@ -1,11 +1,10 @@
 import { companyNameKey, normalizeEmail, normalizeForSearch, parseWareki } from '../../../../shared/jp-text.js';
-import { phoneLabelOf } from '../../../../shared/phone-type.js';
 import { AppError } from '../../../platform/http/errors.js';
 import type { Cell } from '../../../platform/import/import-source.js';
 import { type CustomFieldDef, validateCustom } from '../custom-fields.js';
 import { postalAreaOf } from '../postal.js';
 import { indexCompany, indexPerson, normalizeKana, normalizePostalCode, type StoredEmail, type StoredPhone } from '../records/indexing.js';
-import { normalizePhoneFast, phoneTypeFast } from './import-phone.js';
+import { normalizePhoneFast, phoneLabelFast } from './import-phone.js';
 
 /**
  * One file row -> the stored columns of a person or company, with the same rules as the API
@@ -178,7 +177,7 @@ class RowReader {
     if (!t) return;
     const n = t.length <= 40 ? normalizePhoneFast(t) : null;
     if (!n) this.reasons.push({ field, code: 'invalid_phone' });
-    else out.push({ label: label ?? phoneLabelOf(phoneTypeFast(n)), number: n.national, e164: n.e164, digits: n.digits });
+    else out.push({ label: label ?? phoneLabelFast(n), number: n.national, e164: n.e164, digits: n.digits });
   }
   postal(field: string): string | null {
     const t = postalCell(this.raw(field));
