@@ -13,6 +13,7 @@ async function csrf(page: Page) {
 
 test('a task created on a person page is linked to them, shows under today in my tasks, and is completed there', async ({
   page,
+  playwright,
 }, testInfo) => {
   test.setTimeout(180_000);
   const { lang, m } = messagesFor(testInfo);
@@ -78,6 +79,40 @@ test('a task created on a person page is linked to them, shows under today in my
     await expect(page.getByTestId('tasks-today').getByText(title)).toHaveCount(0);
     await page.getByRole('tab', { name: tk.buckets.done }).click();
     await expect(page.getByTestId('tasks-done').getByText(title)).toBeVisible();
+  });
+
+  await test.step('everyone’s tasks: a teammate’s task shows with their name, and the choice can go back to mine', async () => {
+    // A new rep joins through an invitation (in a request context of their own: the admin stays signed in).
+    const email = `rep.${lang}.${Date.now().toString(36)}@example.jp`;
+    const invite = await page.request.post('/api/v1/invitations', { headers: await csrf(page), data: { email, role: 'member' } });
+    expect(invite.status()).toBe(201);
+    const token = ((await invite.json()).url as string).split('/').pop();
+    const rep = await playwright.request.newContext({ baseURL: testInfo.project.use.baseURL });
+    const repName = lang === 'ja' ? '営業 花子' : 'Hanako Sales';
+    const joined = await rep.post('/api/v1/invitations/accept', { data: { token, name: repName, password: 'rep-password-12345' } });
+    expect(joined.status()).toBe(201);
+    await rep.dispose();
+    const users = (await (await page.request.get('/api/v1/users')).json()).data as { id: string; email: string }[];
+    const repId = users.find((u) => u.email === email)?.id;
+    const theirs = lang === 'ja' ? `折り返し電話 ${Date.now().toString(36)}` : `Call back ${Date.now().toString(36)}`;
+    const res = await page.request.post('/api/v1/tasks', { headers: await csrf(page), data: { title: theirs, assigneeId: repId } });
+    expect(res.status()).toBe(201);
+
+    await page.goto('/tasks');
+    await expect(page.getByTestId('tasks-nodate').getByText(theirs)).toHaveCount(0);
+    const whose = page.getByRole('textbox', { name: tk.whose.label });
+    await whose.click();
+    await page.getByRole('option', { name: tk.whose.any }).click();
+    const item = page.getByTestId('tasks-nodate').getByTestId('task-item').filter({ hasText: theirs });
+    await expect(item).toBeVisible();
+    await expect(item.getByText(fill(tk.assignedTo, { name: repName }))).toBeVisible();
+    await expect(page).toHaveURL(/assignee=any/);
+    await whose.click();
+    await page.getByRole('option', { name: repName }).click();
+    await expect(item).toBeVisible();
+    await whose.click();
+    await page.getByRole('option', { name: tk.whose.me }).click();
+    await expect(page.getByTestId('tasks-nodate').getByText(theirs)).toHaveCount(0);
   });
 
   await test.step('the calendar shows the task on today', async () => {

@@ -51,12 +51,14 @@ export function useTask(id: string | null) {
   return useQuery({ queryKey: taskKeys.one(id ?? ''), queryFn: () => http.get<Task>(`/api/v1/tasks/${id}`), enabled: Boolean(id) });
 }
 
-export function useTaskSummary() {
+/** Open tasks by bucket: mine, a user's, or (`any`) everyone's the caller may see. */
+export function useTaskSummary(assignee: TaskQuery['assignee'] = 'me') {
   return useQuery({
-    queryKey: taskKeys.summary,
+    queryKey: [...taskKeys.summary, assignee],
     queryFn: () =>
       http.get<{ timeZone: string; today: string; counts: { overdue: number; today: number; upcoming: number; nodate: number } }>(
         '/api/v1/tasks/summary',
+        { assignee },
       ),
   });
 }

@@ -1,21 +1,35 @@
-import { Badge, Button, Group, SimpleGrid, Stack, Tabs } from '@mantine/core';
+import { Badge, Button, Group, Select, SimpleGrid, Stack, Tabs } from '@mantine/core';
 import { IconCalendar, IconChecklist, IconPlus, IconSettings } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { useCan } from '../../app/session';
+import { useCan, useSession } from '../../app/session';
 import { EmptyState } from '../../ui/empty-state';
 import { PageHeader } from '../../ui/page-header';
+import { useUsers } from '../customers/customers-api';
 import { type Task, useTask, useTaskSummary } from './tasks-api';
 import { TaskSection } from './tasks-list';
 import { TaskModal } from './tasks-modal';
 
-/** マイタスク: overdue, today, upcoming and undated open tasks (days in the user's time zone), and done ones. */
+/**
+ * マイタスク: overdue, today, upcoming and undated open tasks (days in the user's time zone), and done ones. Someone
+ * who may see others' records (a manager with team visibility, an admin) can show a teammate's tasks or everyone's
+ * they may see instead (`?assignee=`), each task naming its assignee.
+ */
 export function TasksPage() {
   const { t } = useTranslation();
   const can = useCan();
+  const { user, workspace } = useSession();
   const [params, setParams] = useSearchParams();
-  const summary = useTaskSummary();
+  const seesOthers = user.role === 'admin' || workspace.visibility[user.role] !== 'own';
+  const assignee = (seesOthers && params.get('assignee')) || 'me';
+  const users = useUsers();
+  const chooseAssignee = (value: string | null) => {
+    if (!value || value === 'me') params.delete('assignee');
+    else params.set('assignee', value);
+    setParams(params, { replace: true });
+  };
+  const summary = useTaskSummary(assignee);
   const [tab, setTab] = useState<string | null>('open');
   const [creating, setCreating] = useState(false);
   const openId = params.get('task');
@@ -39,6 +53,20 @@ export function TasksPage() {
     <>
       <PageHeader title={t('tasks.title')}>
         <Group gap="xs">
+          {seesOthers && (
+            <Select
+              aria-label={t('tasks.whose.label')}
+              value={assignee}
+              onChange={chooseAssignee}
+              allowDeselect={false}
+              w={220}
+              data={[
+                { value: 'me', label: t('tasks.whose.me') },
+                { value: 'any', label: t('tasks.whose.any') },
+                ...(users.data ?? []).filter((u) => u.id !== user.id && u.status === 'active').map((u) => ({ value: u.id, label: u.name })),
+              ]}
+            />
+          )}
           <Button component={Link} to="/tasks/calendar" variant="default" leftSection={<IconCalendar size={16} />}>
             {t('tasks.calendar')}
           </Button>
@@ -64,7 +92,7 @@ export function TasksPage() {
               ) : undefined
             }
           >
-            {t('tasks.list')}
+            {assignee === 'me' ? t('tasks.list') : t('tasks.openTasks')}
           </Tabs.Tab>
           <Tabs.Tab value="done">{t('tasks.buckets.done')}</Tabs.Tab>
         </Tabs.List>
@@ -85,7 +113,7 @@ export function TasksPage() {
                 title={t('tasks.buckets.overdue')}
                 color="red"
                 overdue
-                query={{ bucket: 'overdue' }}
+                query={{ bucket: 'overdue', assignee }}
                 empty={t('tasks.empty.overdue')}
                 onOpen={open}
               />
@@ -95,14 +123,14 @@ export function TasksPage() {
                 testId="tasks-today"
                 title={t('tasks.buckets.today')}
                 color="blue"
-                query={{ bucket: 'today' }}
+                query={{ bucket: 'today', assignee }}
                 empty={t('tasks.empty.today')}
                 onOpen={open}
               />
               <TaskSection
                 testId="tasks-upcoming"
                 title={t('tasks.buckets.upcoming')}
-                query={{ bucket: 'upcoming' }}
+                query={{ bucket: 'upcoming', assignee }}
                 empty={t('tasks.empty.upcoming')}
                 onOpen={open}
               />
@@ -110,7 +138,7 @@ export function TasksPage() {
             <TaskSection
               testId="tasks-nodate"
               title={t('tasks.buckets.nodate')}
-              query={{ bucket: 'nodate' }}
+              query={{ bucket: 'nodate', assignee }}
               empty={t('tasks.empty.nodate')}
               onOpen={open}
             />
@@ -120,7 +148,7 @@ export function TasksPage() {
           <TaskSection
             testId="tasks-done"
             title={t('tasks.buckets.done')}
-            query={{ bucket: 'done' }}
+            query={{ bucket: 'done', assignee }}
             empty={t('tasks.empty.done')}
             onOpen={open}
           />

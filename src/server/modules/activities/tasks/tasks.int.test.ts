@@ -186,6 +186,11 @@ describe('access', () => {
     expect(names).toEqual({ 課長のタスク: '課長 一郎', 同僚のタスク: '同僚 二郎' });
     expect((await manager.client.get(`/api/v1/tasks/${matesTask.id}`)).body.assigneeName).toBe('同僚 二郎');
     expect((await manager.client.get(`/api/v1/tasks/${outsidersTask.id}`)).status).toBe(404);
+    // The team's counts: the manager's and the teammate's open tasks (no due date), not the outsider's.
+    const team = await manager.client.get('/api/v1/tasks/summary?assignee=any');
+    expect(team.status, JSON.stringify(team.body)).toBe(200);
+    expect(team.body.counts).toEqual({ overdue: 0, today: 0, upcoming: 0, nodate: 2 });
+    expect((await manager.client.get(`/api/v1/tasks/summary?assignee=${mate.id}`)).body.counts.nodate).toBe(1);
   });
 
   it('puts created and completed tasks on the linked person’s timeline (through the timeline consumer)', async () => {

@@ -199,12 +199,13 @@ export async function listTasks(
   return { rows: page, next: [key ? new Date(key).toISOString() : null, last.id] };
 }
 
-export async function countBuckets(db: ActivitiesDb, actor: Actor, assigneeId: string, dayStart: Date, dayEnd: Date) {
+/** Open tasks by bucket: one assignee's, or (null) every task the actor may see. */
+export async function countBuckets(db: ActivitiesDb, actor: Actor, assigneeId: string | null, dayStart: Date, dayEnd: Date) {
   return whereTaskVisible(
     db
       .selectFrom('tasks as t')
       .where('t.workspace_id', '=', actor.workspaceId)
-      .where('t.owner_id', '=', assigneeId)
+      .$if(assigneeId !== null, (q) => q.where('t.owner_id', '=', assigneeId as string))
       .where('t.status', '=', 'open')
       .where('t.deleted_at', 'is', null)
       .select([

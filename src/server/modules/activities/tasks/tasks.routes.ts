@@ -15,7 +15,7 @@ import { activitiesDb } from '../activities.db.js';
 import { makeReminderScheduler, registerTaskJobs } from './tasks.jobs.js';
 import * as tasks from './tasks.service.js';
 
-const summaryQuery = z.object({ assignee: z.union([z.literal('me'), z.uuid()]).default('me') });
+const summaryQuery = z.object({ assignee: z.union([z.literal('me'), z.literal('any'), z.uuid()]).default('me') });
 
 /** Tasks and follow-ups: CRUD, complete/reopen, trash, "my tasks" buckets; reminders and the digest run as jobs. */
 export async function tasksRoutes(app: App, { database, bus, config }: ModuleDeps) {

@@ -404,11 +404,14 @@ export async function listTasks(options: { db: ActivitiesDb; actor: Actor; query
   };
 }
 
-/** Counts of "my tasks" by bucket, today being the assignee's day in their time zone. */
+/**
+ * Counts of open tasks by bucket: the assignee's, today being their day in their time zone; or (`any`) every task
+ * the caller may see — a manager's view of the team — in the caller's day.
+ */
 export async function taskSummary(options: { db: ActivitiesDb; actor: Actor; assignee: TaskListQuery['assignee']; now?: Date }) {
   const { db, actor } = options;
-  const assigneeId = (await resolveAssignee(db, actor, options.assignee === 'any' ? 'me' : options.assignee)) as string;
-  const timeZone = await userTimeZone(db, actor.workspaceId, assigneeId);
+  const assigneeId = await resolveAssignee(db, actor, options.assignee);
+  const timeZone = await userTimeZone(db, actor.workspaceId, assigneeId ?? (actor.userId as string));
   const bounds = dayBounds(options.now ?? new Date(), timeZone);
   const counts = await repo.countBuckets(db, actor, assigneeId, bounds.start, bounds.end);
   return { timeZone, today: bounds.today, counts };

@@ -6,6 +6,8 @@ export const tasksEn = {
   edit: 'Edit task',
   calendar: 'Calendar',
   list: 'My tasks',
+  whose: { label: 'Whose tasks', me: 'My tasks', any: 'Everyone I can see' },
+  openTasks: 'Open tasks',
   settingsButton: 'Notification settings',
   buckets: { overdue: 'Overdue', today: 'Today', upcoming: 'Upcoming', nodate: 'No due date', done: 'Done' },
   emptyState: 'Nothing to do yet. Make the next step a task (a call back, a quote to send) and get reminded when it is due.',

@@ -9,6 +9,8 @@ export const tasksJa: Translation<typeof tasksEn> = {
   edit: 'タスクを編集',
   calendar: 'カレンダー',
   list: 'マイタスク',
+  whose: { label: '誰のタスク', me: '自分のタスク', any: '見られる全員のタスク' },
+  openTasks: '未完了のタスク',
   settingsButton: '通知設定',
   buckets: { overdue: '期限切れ', today: '今日', upcoming: '今後', nodate: '期日なし', done: '完了' },
   emptyState: 'やることはまだありません。電話の折り返しや見積の送付など、次にやることをタスクにして期日に知らせを受けましょう。',
