@@ -56,6 +56,8 @@ const configSchema = z.object({
       error: (issue) => `not an IP address, CIDR range or host name: ${allowListProblems(issue.input as string[]).join(', ')}`,
     })
     .default([]),
+  /** Where attachment contents go: PostgreSQL (any instance serves any file, backups hold them) or ATTACHMENTS_DIR. */
+  ATTACHMENTS_STORAGE: z.enum(['database', 'disk']).default('database'),
   ATTACHMENTS_DIR: z.string().min(1).optional(),
   ATTACHMENT_MAX_MB: z.coerce.number().min(0.001).max(2048).default(25),
   /** Largest customer import upload (CSV/XLSX/vCard), in MB. */
@@ -98,8 +100,12 @@ export type Config = {
    * not probe its own network); these entries (addresses, CIDR ranges, host names) allow an on-premise server.
    */
   mailAllowPrivateHosts: string[];
-  /** Files attached to activities and emails: folder (default DATA_DIR/attachments), size limit, blocked extensions. */
-  attachments: { dir: string; maxBytes: number; blockedExtensions: string[] };
+  /**
+   * Files attached to activities and emails: where new contents go ('database' by default; 'disk' keeps them in `dir`),
+   * the folder (default DATA_DIR/attachments; with 'database', files an earlier version left there are moved in at start),
+   * size limit, blocked extensions.
+   */
+  attachments: { storage: 'database' | 'disk'; dir: string; maxBytes: number; blockedExtensions: string[] };
   /** Customer imports: the largest upload accepted. */
   imports: { maxBytes: number };
 };
@@ -180,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     mailAllowPrivateHosts: c.MAIL_ALLOW_PRIVATE_HOSTS,
     attachments: {
+      storage: c.ATTACHMENTS_STORAGE,
       dir: path.resolve(cwd, c.ATTACHMENTS_DIR ?? path.join(c.DATA_DIR, 'attachments')),
       maxBytes: Math.round(c.ATTACHMENT_MAX_MB * 1024 * 1024),
       blockedExtensions: c.ATTACHMENT_BLOCKED_EXTENSIONS.split(',')

@@ -5,6 +5,7 @@ import { type DbOf, type Table, type TxOf, tablesOf, txTablesOf } from '../../pl
 export const activitiesTables = [
   'activities',
   'activity_links',
+  'attachment_parts',
   'attachments',
   'email_links',
   'email_messages',

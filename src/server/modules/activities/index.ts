@@ -8,6 +8,7 @@ import { calendarRoutes } from './tasks/calendar.routes.js';
 import { tasksRoutes } from './tasks/tasks.routes.js';
 import { activitiesRoutes } from './timeline/activities.routes.js';
 import { activityCountsRoutes } from './timeline/activity-counts.js';
+import { moveFilesAtStart } from './timeline/attachment-content.js';
 import { type NewAttachment, storeAttachment as store } from './timeline/attachments.js';
 import { timelineRoutes } from './timeline/timeline.routes.js';
 import { timelineSubscriptions } from './timeline/timeline.subscriptions.js';
@@ -23,6 +24,7 @@ export function storeAttachment<D>(trx: Transaction<D>, config: Pick<Config, 'at
 const parts: ModulePlugin[] = [
   timelineSubscriptions,
   activitiesRoutes,
+  moveFilesAtStart,
   activityCountsRoutes,
   timelineRoutes,
   notificationsRoutes,

@@ -219,8 +219,52 @@ describe('restore', () => {
 });
 
 describe('stored files (attachments)', () => {
-  it('travel with the archive: a file attached before the backup downloads from the restored server', async () => {
+  it('in PostgreSQL (the default) travel with the tables: a multi-MB file attached before the backup downloads byte-identical from the restored server', async () => {
     const defaults = loadConfig({}, process.cwd()).attachments;
+    const url = await createTestDatabase();
+    const content = randomBytes(3 * 1024 * 1024 + 99);
+    const sourceFiles = fs.mkdtempSync(path.join(tmp, 'db-files-src-'));
+    let attachmentId: string;
+    let email: string;
+    const source = await startTestServer({ databaseUrl: url, config: { attachments: { ...defaults, dir: sourceFiles } } });
+    try {
+      const ws = await makeWorkspace(source);
+      email = ws.admin.email;
+      const p = await makePerson(ws.admin.client, { familyName: '添付' });
+      const a = await ws.admin.client.post('/api/v1/activities', {
+        kind: 'note',
+        body: '図面',
+        links: [{ entityType: 'person', entityId: p.id }],
+      });
+      const up = await ws.admin.client.request('POST', `/api/v1/activities/${a.body.id}/attachments?filename=drawing.bin`, content, {
+        'content-type': 'application/octet-stream',
+      });
+      expect(up.status).toBe(201);
+      attachmentId = up.body.id;
+    } finally {
+      await source.stop();
+    }
+    const file = path.join(tmp, 'db-files.crmbackup');
+    const made = await createBackup({ pool: poolFor(url), file, appVersion: 'test', filesDir: sourceFiles });
+    expect(made.files).toBe(0);
+    const targetUrl = await createEmptyDatabase();
+    await restoreBackup({ pool: poolFor(targetUrl), file, filesDir: path.join(tmp, `db-files-dst-${randomBytes(3).toString('hex')}`) });
+    const server = await startTestServer({
+      databaseUrl: targetUrl,
+      config: { attachments: { ...defaults, dir: path.join(tmp, `db-files-unused-${randomBytes(3).toString('hex')}`) } },
+    });
+    try {
+      const admin = await signIn(server, email, PASSWORD);
+      const dl = await server.app.inject({ method: 'GET', url: `/api/v1/attachments/${attachmentId}`, headers: { cookie: admin.cookie } });
+      expect(dl.statusCode).toBe(200);
+      expect(createHash('sha256').update(dl.rawPayload).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+
+  it('in the folder (ATTACHMENTS_STORAGE=disk) travel with the archive: a file attached before the backup downloads from the restored server', async () => {
+    const defaults = { ...loadConfig({}, process.cwd()).attachments, storage: 'disk' as const };
     const sourceFiles = fs.mkdtempSync(path.join(tmp, 'files-src-'));
     const url = await createTestDatabase();
     const content = Buffer.from('見積書 PDF の中身 %PDF-1.7 テスト');

@@ -98,6 +98,13 @@ export interface AssignmentSettings {
   workspace_id: string;
 }
 
+export interface AttachmentParts {
+  attachment_id: string;
+  data: Buffer;
+  seq: number;
+  workspace_id: string;
+}
+
 export interface Attachments {
   content_type: string;
   created_at: Generated<Timestamp>;
@@ -109,6 +116,7 @@ export interface Attachments {
   owner_type: string;
   sha256: string;
   size: Int8;
+  storage: string;
   storage_key: string;
   workspace_id: string;
 }
@@ -1012,6 +1020,7 @@ export interface DB {
   api_tokens: ApiTokens;
   assignment_rules: AssignmentRules;
   assignment_settings: AssignmentSettings;
+  attachment_parts: AttachmentParts;
   attachments: Attachments;
   audit_chain_heads: AuditChainHeads;
   audit_log: AuditLog;

@@ -1,8 +1,9 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type pg from 'pg';
 import { type DbOf, tablesOf } from '../db/database.js';
 import type { DB, ImportJobs } from '../db/schema.js';
+import { partsStream } from '../file-parts.js';
 import { copyInto, copyLine, kyselyOn } from './copy.js';
 
 /** SQL of every import: the job row (progress, checkpoint, lease), the stored file and the rejected rows. */
@@ -13,9 +14,6 @@ export type ImportJobRow = Selectable<ImportJobs>;
 
 /** The import tables' view of a handle from outside (a module's transaction, the server's connection). */
 export const importDb = (db: Kysely<DB>): ImportDb => tablesOf<ImportTables, DB>(db);
-
-/** Uploads are kept in PostgreSQL as numbered parts of about 1 MiB, so any instance can run the job and a restart loses nothing. */
-export const FILE_PART_SIZE = 1024 * 1024;
 
 /**
  * How long imports keep what they stored: an upload never started (or cut off mid-way) is dropped after a day,
@@ -86,24 +84,16 @@ export async function deleteFile(db: ImportDb, workspaceId: string, importId: st
 
 /** The stored file as a stream, one part per query: the whole file is never in memory. */
 export function fileStream(db: ImportDb, workspaceId: string, importId: string, onBytes?: (n: number) => void): Readable {
-  let seq = 0;
-  return new Readable({
-    async read() {
-      try {
-        const part = await db
-          .selectFrom('import_files')
-          .select('data')
-          .where('workspace_id', '=', workspaceId)
-          .where('import_id', '=', importId)
-          .where('seq', '=', seq++)
-          .executeTakeFirst();
-        if (part) onBytes?.(part.data.length);
-        this.push(part?.data ?? null);
-      } catch (err) {
-        this.destroy(err as Error);
-      }
-    },
-  });
+  return partsStream(async (seq) => {
+    const part = await db
+      .selectFrom('import_files')
+      .select('data')
+      .where('workspace_id', '=', workspaceId)
+      .where('import_id', '=', importId)
+      .where('seq', '=', seq)
+      .executeTakeFirst();
+    return part?.data;
+  }, onBytes);
 }
 
 /** A rejected row: its spreadsheet row number, the module's key for it (an order number), its cells and the reasons. */

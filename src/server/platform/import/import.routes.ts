@@ -65,8 +65,8 @@ export async function uploadScope(app: App, types: readonly string[], routes: (s
 }
 
 /** The request body as a stream that fails with 413 past `maxBytes` (IMPORT_MAX_MB), declared or not. */
-export function limitedBody(req: FastifyRequest, maxBytes: number): Readable {
-  if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw new AppError('payload_too_large');
+export function limitedBody(req: FastifyRequest, maxBytes: number, tooLarge = () => new AppError('payload_too_large')): Readable {
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw tooLarge();
   const body = req.body as NodeJS.ReadableStream | undefined;
   if (!body || typeof body.pipe !== 'function') throw new AppError('unsupported_media_type');
   let seen = 0;
@@ -75,7 +75,7 @@ export function limitedBody(req: FastifyRequest, maxBytes: number): Readable {
     new Transform({
       transform(chunk: Buffer, _enc, cb) {
         seen += chunk.length;
-        if (seen > maxBytes) cb(new AppError('payload_too_large'));
+        if (seen > maxBytes) cb(tooLarge());
         else cb(null, chunk);
       },
     }),

@@ -10,6 +10,7 @@ import type { Database } from '../db/database.js';
 import { failLeased, holdsLease, type Lease, type LeasedJobs, queueLeased, withLease } from '../db/job-lease.js';
 import type { DB, ImportJobs } from '../db/schema.js';
 import { type DomainEvent, emitEvent, recordChange } from '../events/outbox.js';
+import { storeInParts } from '../file-parts.js';
 import { AppError } from '../http/errors.js';
 import { newId } from '../ids.js';
 import { maySeeCreatedBy } from '../policy.js';
@@ -207,33 +208,6 @@ export async function receiveUpload<O, R>(
     throw err;
   }
   return id;
-}
-
-/** Writes `body` as parts 0, 1, 2 … as it arrives (the file is never whole in memory); returns the byte count. */
-async function storeInParts(
-  body: AsyncIterable<Buffer>,
-  writePart: (seq: number, data: Buffer) => Promise<void>,
-  onChunk: (chunk: Buffer) => void,
-): Promise<number> {
-  let seq = 0;
-  let size = 0;
-  let pending: Buffer[] = [];
-  let pendingSize = 0;
-  const flush = async () => {
-    if (!pendingSize) return;
-    await writePart(seq++, Buffer.concat(pending));
-    pending = [];
-    pendingSize = 0;
-  };
-  for await (const chunk of body) {
-    onChunk(chunk);
-    pending.push(chunk);
-    pendingSize += chunk.length;
-    size += chunk.length;
-    if (pendingSize >= repo.FILE_PART_SIZE) await flush();
-  }
-  await flush();
-  return size;
 }
 
 function rowsOf<O, R>(kind: ImportKind<O, R>, source: Readable, job: ImportJob<O>): AsyncIterable<Cell[]> {

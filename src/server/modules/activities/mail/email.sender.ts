@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Actor } from '../../../platform/actor.js';
 import type { Config } from '../../../platform/config.js';
@@ -46,7 +47,8 @@ export function makeEmailSender(
     if (!row) return; // sent, failed, or being sent by another worker
     const settings = await findSettings(db, ws);
     let failure: { reason: string; permanent: boolean } | null = null;
-    const files = row.attachment_count > 0 ? await readAttachmentFiles(db, config, ws, 'email', row.id) : [];
+    // Each file is a stream read while the message is sent; one left unread (a failed send) is closed afterwards.
+    const files = row.attachment_count > 0 && smtpConfigured(settings) ? await readAttachmentFiles(db, config, ws, 'email', row.id) : [];
     if (!smtpConfigured(settings)) {
       failure = { reason: 'mail_not_configured', permanent: true };
     } else if (!files) {
@@ -65,6 +67,7 @@ export function makeEmailSender(
           attachments: files,
         });
       } catch (err) {
+        for (const f of files) (f.content as Readable).destroy();
         // The reply code and a fixed kind (never the server's text); an internal host stays refused until the settings change.
         const details = (err instanceof AppError ? err.details : {}) as Partial<SendFailureDetails>;
         const code = details.smtpCode ?? null;

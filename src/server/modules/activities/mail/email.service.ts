@@ -4,9 +4,10 @@ import type { Config } from '../../../platform/config.js';
 import { recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { newId } from '../../../platform/ids.js';
+import { withSpooled } from '../../../platform/spool.js';
 import type { ActivitiesDb, ActivitiesTx } from '../activities.db.js';
 import { maySeeOwned, visibleEmails } from '../activities.policy.js';
-import { blockedExtension, listAttachments, removeFiles, storeAttachment } from '../timeline/attachments.js';
+import { blockedExtension, checkAttachmentName, listAttachments, removeFiles, storeAttachment } from '../timeline/attachments.js';
 import { emailEvent } from './email.events.js';
 import * as people from './email.people.js';
 import { presentEmail, presentSummary } from './email.presenter.js';
@@ -89,30 +90,33 @@ export async function uploadDraftAttachment(options: {
   actor: Actor;
   filename: string;
   contentType: string;
-  data: Buffer;
+  content: NodeJS.ReadableStream;
 }) {
   const { db, actor } = options;
   const owner = draftOwner(actor);
-  const { stored, stale } = await db.transaction().execute(async (trx) => {
-    const stale = await trx
-      .deleteFrom('attachments')
-      .where('workspace_id', '=', actor.workspaceId)
-      .where('owner_type', '=', 'email')
-      .where('owner_id', '=', owner)
-      .where('created_at', '<', new Date(Date.now() - DRAFT_TTL_MS))
-      .returning('storage_key')
-      .execute();
-    const stored = await storeAttachment(trx, options.config, {
-      workspaceId: actor.workspaceId,
-      ownerType: 'email',
-      ownerId: owner,
-      filename: options.filename,
-      contentType: options.contentType,
-      data: options.data,
-      createdBy: owner,
-    });
-    return { stored, stale: stale.map((r) => r.storage_key) };
-  });
+  checkAttachmentName(options.config, options.filename);
+  const { stored, stale } = await withSpooled(options.content, (open) =>
+    db.transaction().execute(async (trx) => {
+      const stale = await trx
+        .deleteFrom('attachments')
+        .where('workspace_id', '=', actor.workspaceId)
+        .where('owner_type', '=', 'email')
+        .where('owner_id', '=', owner)
+        .where('created_at', '<', new Date(Date.now() - DRAFT_TTL_MS))
+        .returning('storage_key')
+        .execute();
+      const stored = await storeAttachment(trx, options.config, {
+        workspaceId: actor.workspaceId,
+        ownerType: 'email',
+        ownerId: owner,
+        filename: options.filename,
+        contentType: options.contentType,
+        content: open(),
+        createdBy: owner,
+      });
+      return { stored, stale: stale.map((r) => r.storage_key) };
+    }),
+  );
   await removeFiles(options.config, stale);
   return stored;
 }

@@ -30,7 +30,7 @@ beforeAll(async () => {
   const overrides: Partial<Config> = {
     dataDir,
     mailInbound: { host: '127.0.0.1', maxBytes: 300_000, domain: null },
-    attachments: { dir: path.join(dataDir, 'attachments'), maxBytes: 50_000, blockedExtensions: ['exe'] },
+    attachments: { storage: 'database', dir: path.join(dataDir, 'attachments'), maxBytes: 50_000, blockedExtensions: ['exe'] },
   };
   server = await startTestServer({ databaseUrl, config: overrides });
   config = testConfig(databaseUrl, overrides);

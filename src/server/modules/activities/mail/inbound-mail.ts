@@ -169,7 +169,7 @@ export async function receiveMessage(
           ownerId: id,
           filename: storable(a.filename) || 'attachment',
           contentType: storable(a.contentType) || 'application/octet-stream',
-          data: a.content,
+          content: a.content,
         });
       }
       const notify = pending

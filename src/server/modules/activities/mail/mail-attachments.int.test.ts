@@ -63,7 +63,10 @@ beforeAll(async () => {
   providerPort = (provider.server.address() as { port: number }).port;
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-att-'));
   server = await startTestServer({
-    config: { dataDir, attachments: { dir: path.join(dataDir, 'attachments'), maxBytes: ATTACHMENT_MAX, blockedExtensions: ['exe'] } },
+    config: {
+      dataDir,
+      attachments: { storage: 'database', dir: path.join(dataDir, 'attachments'), maxBytes: ATTACHMENT_MAX, blockedExtensions: ['exe'] },
+    },
   });
   const ws = await createTestWorkspace(server);
   workspaceId = ws.workspaceId;

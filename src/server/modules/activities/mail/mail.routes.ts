@@ -26,6 +26,7 @@ import type { Actor } from '../../../platform/actor.js';
 import type { App, ModuleDeps } from '../../../platform/http/app.js';
 import { registerPersonalDataProvider } from '../../customers/index.js';
 import { activitiesDb } from '../activities.db.js';
+import { attachmentBody, attachmentUploads } from '../timeline/attachment-upload.js';
 import { registerAttachmentOwner } from '../timeline/attachments.js';
 import { makePendingMailMatcher } from './email.matching.js';
 import { makeEmailMergeConsumer } from './email.merge.js';
@@ -129,16 +130,11 @@ export async function mailRoutes(app: App, { database, config, mailReceiver, bus
     async (req, reply) => reply.status(202).send(await emails.queueEmail({ db, config, actor: who(req.actor), input: req.body })),
   );
   // Draft attachments for a mail being composed: the raw file as the body (like activity attachments), in a scope of its own.
-  await app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.attachments.maxBytes + 1024 * 1024 }, (_req, body, done) =>
-      done(null, body),
-    );
-    (scope as unknown as App).post(
+  await attachmentUploads(app, (scope) =>
+    scope.post(
       '/api/v1/emails/attachments',
       {
         config: { access: 'records.write' },
-        bodyLimit: config.attachments.maxBytes + 1024 * 1024,
         schema: {
           tags: ['mail'],
           description:
@@ -154,12 +150,12 @@ export async function mailRoutes(app: App, { database, config, mailReceiver, bus
           actor: who(req.actor),
           filename: req.query.filename,
           contentType: String(req.headers['content-type'] ?? 'application/octet-stream'),
-          data: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+          content: attachmentBody(req, config),
         });
         return reply.status(201).send(stored);
       },
-    );
-  });
+    ),
+  );
   app.delete(
     '/api/v1/emails/attachments/:id',
     { config: { access: 'records.write' }, schema: { tags: ['mail'], params: idParams, response: { 204: z.null() } } },

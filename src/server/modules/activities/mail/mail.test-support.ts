@@ -84,7 +84,12 @@ export function mailHarness(): MailHarness {
       config: {
         dataDir: h.dataDir,
         mailInbound: { port: 0, host: '127.0.0.1', maxBytes: MAX_BYTES, domain: INBOUND_DOMAIN },
-        attachments: { dir: path.join(h.dataDir, 'attachments'), maxBytes: ATTACHMENT_MAX, blockedExtensions: ['exe'] },
+        attachments: {
+          storage: 'database',
+          dir: path.join(h.dataDir, 'attachments'),
+          maxBytes: ATTACHMENT_MAX,
+          blockedExtensions: ['exe'],
+        },
       },
     });
     const ws = await createTestWorkspace(h.server);

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { ErrorCode } from '../../../../shared/errors.js';
 import type { Config } from '../../../platform/config.js';
 import { decryptSecret, secretKey } from '../../../platform/crypto.js';
@@ -17,7 +18,7 @@ export interface OutgoingMail {
   inReplyTo?: string;
   references?: string[];
   /** Files to attach; nodemailer encodes non-ASCII names (RFC 2231 / RFC 2047). */
-  attachments?: { filename: string; contentType: string; content: Buffer }[];
+  attachments?: { filename: string; contentType: string; content: Buffer | Readable }[];
   /** Set by callers that record the message under this id before sending; generated otherwise. */
   messageId?: string;
 }

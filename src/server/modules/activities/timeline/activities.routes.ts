@@ -11,6 +11,7 @@ import type { Actor } from '../../../platform/actor.js';
 import type { App, ModuleDeps } from '../../../platform/http/app.js';
 import { activitiesDb } from '../activities.db.js';
 import * as activities from './activities.service.js';
+import { attachmentBody, attachmentUploads } from './attachment-upload.js';
 import { contentDisposition, openAttachment } from './attachments.js';
 
 const ok = z.object({ ok: z.literal(true) });
@@ -57,17 +58,11 @@ export async function activitiesRoutes(app: App, { database, config }: ModuleDep
     },
   );
 
-  // The file is the raw request body, of any type: this parser lives in a scope of its own.
-  await app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.attachments.maxBytes + 1024 * 1024 }, (_req, body, done) =>
-      done(null, body),
-    );
-    (scope as unknown as App).post(
+  await attachmentUploads(app, (scope) =>
+    scope.post(
       '/api/v1/activities/:id/attachments',
       {
         config: { access: 'records.write' },
-        bodyLimit: config.attachments.maxBytes + 1024 * 1024,
         schema: {
           tags: ['activities'],
           description: `Attach a file (raw request body, its type in Content-Type, its name in ?filename=). Limit ATTACHMENT_MAX_MB; executables are refused.`,
@@ -77,7 +72,6 @@ export async function activitiesRoutes(app: App, { database, config }: ModuleDep
         },
       },
       async (req, reply) => {
-        const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const stored = await activities.attachToActivity({
           db,
           config,
@@ -85,12 +79,12 @@ export async function activitiesRoutes(app: App, { database, config }: ModuleDep
           activityId: req.params.id,
           filename: req.query.filename,
           contentType: String(req.headers['content-type'] ?? 'application/octet-stream'),
-          data,
+          content: attachmentBody(req, config),
         });
         return reply.status(201).send(stored);
       },
-    );
-  });
+    ),
+  );
 
   app.get(
     '/api/v1/attachments/:id',
@@ -106,7 +100,8 @@ export async function activitiesRoutes(app: App, { database, config }: ModuleDep
         .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', "default-src 'none'; sandbox")
         .header('cache-control', 'private, no-store')
-        .send(file.data);
+        .header('content-length', file.size)
+        .send(file.content);
     },
   );
 }

@@ -4,10 +4,11 @@ import type { Config } from '../../../platform/config.js';
 import { recordChange } from '../../../platform/events/outbox.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { newId } from '../../../platform/ids.js';
+import { withSpooled } from '../../../platform/spool.js';
 import { userInWorkspace } from '../../accounts/index.js';
 import type { ActivitiesDb } from '../activities.db.js';
 import * as repo from './activities.repository.js';
-import { listAttachments, registerAttachmentOwner, type StoredAttachment, storeAttachment } from './attachments.js';
+import { checkAttachmentName, listAttachments, registerAttachmentOwner, type StoredAttachment, storeAttachment } from './attachments.js';
 import { findRecord, type RecordInfo } from './timeline.records.js';
 
 const SNIPPET = 120;
@@ -232,36 +233,39 @@ export async function attachToActivity(options: {
   activityId: string;
   filename: string;
   contentType: string;
-  data: Buffer;
+  content: NodeJS.ReadableStream;
 }) {
   const { db, actor } = options;
   const { row, links, records } = await loadVisible(db, actor, options.activityId);
-  return db.transaction().execute(async (trx) => {
-    // Lock the activity so concurrent uploads each announce the full list.
-    await repo.findActivity(trx, actor.workspaceId, row.id, { forUpdate: true });
-    const stored = await storeAttachment(trx, options.config, {
-      workspaceId: actor.workspaceId,
-      ownerType: 'activity',
-      ownerId: row.id,
-      filename: options.filename,
-      contentType: options.contentType,
-      data: options.data,
-      createdBy: actor.userId,
-    });
-    const current = (await repo.updateActivity(
-      trx,
-      actor.workspaceId,
-      row.id,
-      (await repo.findActivity(trx, actor.workspaceId, row.id))!.version,
-      {
-        updated_by: actor.userId,
-      },
-    )) as repo.ActivityRow;
-    const view = present(current, links, await attachmentsOf(trx, actor.workspaceId, row.id));
-    await recordChange(trx, actor, {
-      audit: { action: 'activity.attachment_added', entityType: 'activity', entityId: row.id, after: stored },
-      event: activityEvent('activity.updated', actor, view, records, { mode: 'replace' }),
-    });
-    return stored;
-  });
+  checkAttachmentName(options.config, options.filename);
+  return withSpooled(options.content, (open) =>
+    db.transaction().execute(async (trx) => {
+      // Lock the activity so concurrent uploads each announce the full list.
+      await repo.findActivity(trx, actor.workspaceId, row.id, { forUpdate: true });
+      const stored = await storeAttachment(trx, options.config, {
+        workspaceId: actor.workspaceId,
+        ownerType: 'activity',
+        ownerId: row.id,
+        filename: options.filename,
+        contentType: options.contentType,
+        content: open(),
+        createdBy: actor.userId,
+      });
+      const current = (await repo.updateActivity(
+        trx,
+        actor.workspaceId,
+        row.id,
+        (await repo.findActivity(trx, actor.workspaceId, row.id))!.version,
+        {
+          updated_by: actor.userId,
+        },
+      )) as repo.ActivityRow;
+      const view = present(current, links, await attachmentsOf(trx, actor.workspaceId, row.id));
+      await recordChange(trx, actor, {
+        audit: { action: 'activity.attachment_added', entityType: 'activity', entityId: row.id, after: stored },
+        event: activityEvent('activity.updated', actor, view, records, { mode: 'replace' }),
+      });
+      return stored;
+    }),
+  );
 }

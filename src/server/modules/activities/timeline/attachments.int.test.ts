@@ -40,16 +40,21 @@ function upload(client: TestClient, activityId: string, filename: string, data: 
 }
 
 describe('attachments', () => {
-  it('stores a file under the workspace folder and downloads it with safe headers and a RFC 5987 file name', async () => {
+  it('stores a file in PostgreSQL and downloads it with safe headers and a RFC 5987 file name', async () => {
     const { activityId } = await activity();
     const data = Buffer.from('%PDF-1.4 見積書');
     const res = await upload(admin, activityId, '見積書 "最終".pdf', data, 'application/pdf');
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ filename: '見積書 _最終_.pdf', size: data.length, contentType: 'application/pdf' });
-    const onDisk = fs.readFileSync(path.join(dir, workspaceId, res.body.id));
-    expect(onDisk.equals(data)).toBe(true);
-    const { rows } = await server.database.pool.query('SELECT sha256 FROM attachments WHERE id = $1', [res.body.id]);
+    const { rows } = await server.database.pool.query(
+      `SELECT a.sha256, a.storage, (SELECT string_agg(p.data, '' ORDER BY p.seq) FROM attachment_parts p WHERE p.attachment_id = a.id) AS data
+       FROM attachments a WHERE a.workspace_id = $1 AND a.id = $2`,
+      [workspaceId, res.body.id],
+    );
+    expect(rows[0].storage).toBe('database');
+    expect(rows[0].data.equals(data)).toBe(true);
     expect(rows[0].sha256).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(fs.existsSync(path.join(dir, workspaceId, res.body.id))).toBe(false);
 
     const dl = await admin.request('GET', `/api/v1/attachments/${res.body.id}`);
     expect(dl.status).toBe(200);

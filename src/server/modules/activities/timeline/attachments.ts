@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Actor } from '../../../platform/actor.js';
 import type { Config } from '../../../platform/config.js';
 import { AppError } from '../../../platform/http/errors.js';
 import { newId } from '../../../platform/ids.js';
 import type { ActivitiesDb, ActivitiesTx } from '../activities.db.js';
+import { openContent, writeContent } from './attachment-content.js';
 
 export type AttachmentOwnerType = 'activity' | 'email';
 
@@ -85,41 +86,45 @@ export interface NewAttachment {
   ownerId: string;
   filename: string;
   contentType: string;
-  data: Buffer;
+  /** The bytes: a buffer (a parsed mail's part) or a stream (an upload), never read whole into memory. */
+  content: Buffer | AsyncIterable<Buffer>;
   createdBy?: string | null;
 }
 
-/** Check size and type, write the file atomically under the workspace's folder, record it. */
+/** Refuses a name whose extension is blocked: checked before any byte of the file is read. */
+export function checkAttachmentName(config: Pick<Config, 'attachments'>, name: string): string {
+  const filename = cleanFilename(name);
+  if (blockedExtension(config, filename)) {
+    throw new AppError('attachment_type_blocked', { filename, extension: extensionOf(windowsName(filename, 'NFKC')) });
+  }
+  return filename;
+}
+
+/** Check name, size and type while the content streams into its storage (attachment-content.ts), then record it. */
 export async function storeAttachment(
   trx: ActivitiesTx,
   config: Pick<Config, 'attachments'>,
   input: NewAttachment,
 ): Promise<StoredAttachment> {
-  const { attachments } = config;
-  const filename = cleanFilename(input.filename);
-  if (input.data.length > attachments.maxBytes) {
-    throw new AppError('attachment_too_large', { maxBytes: attachments.maxBytes, size: input.data.length });
-  }
-  if (input.data.length === 0) throw new AppError('validation_failed', { issues: [{ path: 'body', code: 'empty_file' }] });
-  const ext = extensionOf(windowsName(filename, 'NFKC'));
-  if ((ext && attachments.blockedExtensions.includes(ext)) || EXECUTABLE_MAGIC.some((m) => input.data.subarray(0, m.length).equals(m))) {
-    throw new AppError('attachment_type_blocked', { filename, extension: ext || null });
-  }
+  const { maxBytes } = config.attachments;
+  const filename = checkAttachmentName(config, input.filename);
   const type = input.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   const contentType = CONTENT_TYPE.test(type) ? type : 'application/octet-stream';
   const id = newId();
   const storageKey = `${input.workspaceId}/${id}`;
-  const target = path.join(attachments.dir, storageKey);
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  const tmp = `${target}.${process.pid}.tmp`;
-  const handle = await fs.open(tmp, 'wx', 0o600);
-  try {
-    await handle.writeFile(input.data);
-    await handle.sync();
-  } finally {
-    await handle.close();
+  const content = Buffer.isBuffer(input.content) ? [input.content] : input.content;
+  const stored = await writeContent(trx, config, { workspaceId: input.workspaceId, id, storageKey }, content, (size) => {
+    if (size > maxBytes) throw new AppError('attachment_too_large', { maxBytes });
+  });
+  const refuse = async (err: AppError) => {
+    // The parts roll back with the caller's transaction; a file in the folder is removed here.
+    if (stored.storage === 'disk') await removeFiles(config, [storageKey]);
+    throw err;
+  };
+  if (stored.size === 0) await refuse(new AppError('validation_failed', { issues: [{ path: 'body', code: 'empty_file' }] }));
+  if (EXECUTABLE_MAGIC.some((m) => stored.head.subarray(0, m.length).equals(m))) {
+    await refuse(new AppError('attachment_type_blocked', { filename, extension: extensionOf(windowsName(filename, 'NFKC')) || null }));
   }
-  await fs.rename(tmp, target);
   await trx
     .insertInto('attachments')
     .values({
@@ -129,13 +134,14 @@ export async function storeAttachment(
       owner_id: input.ownerId,
       filename,
       content_type: contentType,
-      size: input.data.length,
-      sha256: createHash('sha256').update(input.data).digest('hex'),
+      size: stored.size,
+      sha256: stored.sha256,
+      storage: stored.storage,
       storage_key: storageKey,
       created_by: input.createdBy ?? null,
     })
     .execute();
-  return { id, filename, size: input.data.length, contentType };
+  return { id, filename, size: stored.size, contentType };
 }
 
 export async function listAttachments(db: ActivitiesDb, workspaceId: string, ownerType: AttachmentOwnerType, ownerIds: string[]) {
@@ -165,7 +171,10 @@ export async function attachmentNamesOf(db: ActivitiesDb, workspaceId: string, o
     files.filter((f) => f.ownerId === ownerId).map((f) => ({ filename: f.filename, size: f.size, contentType: f.contentType }));
 }
 
-/** The stored files of one owner with their bytes, oldest first (the sender attaches them to outgoing mail); null when a file is gone. */
+/**
+ * The stored files of one owner, oldest first, each as a stream of its bytes (the sender attaches them to outgoing
+ * mail); null when a file is gone.
+ */
 export async function readAttachmentFiles(
   db: ActivitiesDb,
   config: Pick<Config, 'attachments'>,
@@ -175,7 +184,7 @@ export async function readAttachmentFiles(
 ) {
   const rows = await db
     .selectFrom('attachments')
-    .select(['id', 'filename', 'content_type', 'storage_key'])
+    .select(['workspace_id', 'id', 'filename', 'content_type', 'storage', 'storage_key', 'size'])
     .where('workspace_id', '=', workspaceId)
     .where('owner_type', '=', ownerType)
     .where('owner_id', '=', ownerId)
@@ -185,8 +194,11 @@ export async function readAttachmentFiles(
     .execute();
   const files = [];
   for (const r of rows) {
-    const content = await fs.readFile(path.join(config.attachments.dir, r.storage_key)).catch(() => null);
-    if (!content) return null;
+    const content = await openContent(db, config, r);
+    if (!content) {
+      for (const f of files) (f.content as Readable).destroy();
+      return null;
+    }
     files.push({ filename: r.filename, contentType: r.content_type, content });
   }
   return files;
@@ -234,14 +246,15 @@ export async function openAttachment(db: ActivitiesDb, config: Pick<Config, 'att
     .executeTakeFirst();
   const check = row ? ownerChecks.get(row.owner_type as AttachmentOwnerType) : undefined;
   if (!row || !check || !(await check(db, actor, row.owner_id))) throw new AppError('not_found');
-  const file = path.join(config.attachments.dir, row.storage_key);
-  const data = await fs.readFile(file).catch(() => null);
-  if (!data) throw new AppError('not_found');
+  // A file kept on another instance's disk, not moved into the database yet, is not found here.
+  const content = await openContent(db, config, row);
+  if (!content) throw new AppError('not_found');
   const type = row.content_type;
   return {
     filename: row.filename,
     contentType: ACTIVE_TYPES.test(type) ? 'application/octet-stream' : type,
-    data,
+    size: Number(row.size),
+    content,
   };
 }
 
