@@ -6,7 +6,10 @@ import { Readable } from 'node:stream';
  */
 export const FILE_PART_SIZE = 1024 * 1024;
 
-/** Writes `body` as parts 0, 1, 2 … as it arrives; `onChunk` sees every chunk first (and may throw to stop). Returns the byte count. */
+/**
+ * Writes `body` as parts 0, 1, 2 … of FILE_PART_SIZE bytes (the last one shorter) as it arrives, whatever the size of
+ * its chunks; `onChunk` sees every chunk first (and may throw to stop). Returns the byte count.
+ */
 export async function storeInParts(
   body: AsyncIterable<Buffer> | Iterable<Buffer>,
   writePart: (seq: number, data: Buffer) => Promise<void>,
@@ -16,20 +19,21 @@ export async function storeInParts(
   let size = 0;
   let pending: Buffer[] = [];
   let pendingSize = 0;
-  const flush = async () => {
-    if (!pendingSize) return;
-    await writePart(seq++, Buffer.concat(pending));
-    pending = [];
-    pendingSize = 0;
-  };
   for await (const chunk of body) {
     onChunk?.(chunk);
     pending.push(chunk);
     pendingSize += chunk.length;
     size += chunk.length;
-    if (pendingSize >= FILE_PART_SIZE) await flush();
+    if (pendingSize < FILE_PART_SIZE) continue;
+    let rest = Buffer.concat(pending);
+    while (rest.length >= FILE_PART_SIZE) {
+      await writePart(seq++, rest.subarray(0, FILE_PART_SIZE));
+      rest = rest.subarray(FILE_PART_SIZE);
+    }
+    pending = rest.length ? [rest] : [];
+    pendingSize = rest.length;
   }
-  await flush();
+  if (pendingSize) await writePart(seq, Buffer.concat(pending));
   return size;
 }
 

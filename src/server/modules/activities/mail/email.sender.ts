@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Actor } from '../../../platform/actor.js';
 import type { Config } from '../../../platform/config.js';
@@ -67,7 +66,7 @@ export function makeEmailSender(
           attachments: files,
         });
       } catch (err) {
-        for (const f of files) (f.content as Readable).destroy();
+        for (const f of files) f.content.destroy();
         // The reply code and a fixed kind (never the server's text); an internal host stays refused until the settings change.
         const details = (err instanceof AppError ? err.details : {}) as Partial<SendFailureDetails>;
         const code = details.smtpCode ?? null;

@@ -137,6 +137,10 @@ describe('attachments in PostgreSQL (the default)', () => {
     const dl = await download(b, row.id);
     expect(dl.status).toBe(200);
     expect(sha(dl.data)).toBe(sha(pdf));
+    const [parts] = await q('SELECT count(*)::int AS n, max(length(data))::int AS largest FROM attachment_parts WHERE attachment_id = $1', [
+      row.id,
+    ]);
+    expect(parts).toEqual({ n: 2, largest: 1024 * 1024 });
   }, 60_000);
 
   it('refuses an oversize file, a blocked type and an executable in disguise, storing no row and no part', async () => {

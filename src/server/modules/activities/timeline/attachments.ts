@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import type { Actor } from '../../../platform/actor.js';
 import type { Config } from '../../../platform/config.js';
 import { AppError } from '../../../platform/http/errors.js';
@@ -196,7 +195,7 @@ export async function readAttachmentFiles(
   for (const r of rows) {
     const content = await openContent(db, config, r);
     if (!content) {
-      for (const f of files) (f.content as Readable).destroy();
+      for (const f of files) f.content.destroy();
       return null;
     }
     files.push({ filename: r.filename, contentType: r.content_type, content });
