@@ -29,7 +29,7 @@ beforeAll(async () => {
     config: {
       dataDir: path.join(tmp, 'a'),
       attachments: attachmentsConfig('a'),
-      mailInbound: { port: 0, host: '127.0.0.1', maxBytes: 20 * 1024 * 1024 },
+      mailInbound: { port: 0, host: '127.0.0.1', maxBytes: 20 * 1024 * 1024, domain: 'crm.example.jp' },
     },
   });
   b = await startTestServer({ databaseUrl, listen: true, config: { dataDir: path.join(tmp, 'b'), attachments: attachmentsConfig('b') } });
