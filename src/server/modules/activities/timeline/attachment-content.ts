@@ -88,9 +88,8 @@ export interface ContentRow {
  * attachment was deleted while it was being read) fails instead of passing as complete.
  */
 export async function openContent(db: ActivitiesDb, config: AttachmentsConfig, row: ContentRow): Promise<Readable | null> {
-  let source: Readable;
-  if (row.storage === 'database') {
-    source = partsStream(async (seq) => {
+  const parts = () =>
+    partsStream(async (seq) => {
       const part = await db
         .selectFrom('attachment_parts')
         .select('data')
@@ -100,11 +99,15 @@ export async function openContent(db: ActivitiesDb, config: AttachmentsConfig, r
         .executeTakeFirst();
       return part?.data;
     });
+  let source: Readable;
+  if (row.storage === 'database') {
+    source = parts();
   } else {
-    const file = path.join(config.attachments.dir, row.storage_key);
-    const handle = await fs.open(file, 'r').catch(() => null);
-    if (!handle) return null;
-    source = handle.createReadStream();
+    const handle = await fs.open(path.join(config.attachments.dir, row.storage_key), 'r').catch(() => null);
+    if (handle) source = handle.createReadStream();
+    // Moved into the database since the row was read (the file goes right after that commit).
+    else if (await movedIntoDatabase(db, row)) source = parts();
+    else return null;
   }
   const expected = Number(row.size);
   let bytes = 0;
@@ -120,6 +123,16 @@ export async function openContent(db: ActivitiesDb, config: AttachmentsConfig, r
       },
     }),
   );
+}
+
+async function movedIntoDatabase(db: ActivitiesDb, row: ContentRow) {
+  const now = await db
+    .selectFrom('attachments')
+    .select('storage')
+    .where('workspace_id', '=', row.workspace_id)
+    .where('id', '=', row.id)
+    .executeTakeFirst();
+  return now?.storage === 'database';
 }
 
 /**

@@ -224,10 +224,11 @@ describe('files stored in a folder before (an earlier version, or the folder opt
       const dl = await restarted.app.inject({ method: 'GET', url: `/api/v1/attachments/${id}`, headers: { cookie: admin.cookie } });
       expect(dl.statusCode).toBe(200);
       expect(sha(dl.rawPayload)).toBe(sha(data));
-      const moved = async () => (await q('SELECT storage FROM attachments WHERE id = $1', [id]))[0].storage;
-      for (let i = 0; i < 100 && (await moved()) !== 'database'; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(await moved()).toBe('database');
-      expect(filesIn(folder(dir))).toEqual([]);
+      // the row says 'database' at the move's commit; the file leaves the folder right after
+      const moved = async () => [(await q('SELECT storage FROM attachments WHERE id = $1', [id]))[0].storage, filesIn(folder(dir))];
+      for (let i = 0; i < 100 && (await moved())[0] !== 'database'; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 20 && (await moved())[1].length; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await moved()).toEqual(['database', []]);
       const fromB = await download(b, id);
       expect(fromB.status).toBe(200);
       expect(sha(fromB.data)).toBe(sha(data));
