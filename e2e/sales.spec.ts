@@ -48,6 +48,18 @@ test('a qualified lead becomes a person, a company and a deal in one step', asyn
     await expect(page.getByText('03-1234-5678')).toBeVisible();
   });
 
+  await test.step('the leads list’s search box finds it by its phone typed in full width, and not by another word', async () => {
+    const leadsPage = page.url();
+    await nav(page).getByRole('link', { name: s.nav.leads }).click();
+    const box = page.getByRole('searchbox', { name: s.leads.search.label });
+    await box.fill('０３－１２３４－５６７８');
+    await expect(page.getByRole('link', { name: family })).toBeVisible();
+    await box.fill(`${token}-none`);
+    await expect(page.getByText(s.leads.empty)).toBeVisible();
+    await expect(page.getByRole('link', { name: family })).toHaveCount(0);
+    await page.goto(leadsPage);
+  });
+
   await test.step('mark it working and convert it: person, company and deal are created and linked', async () => {
     await page.getByRole('textbox', { name: s.leads.field.status }).click();
     await page.getByRole('option', { name: s.leads.status.working, exact: true }).click();

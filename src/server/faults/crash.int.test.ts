@@ -153,7 +153,9 @@ describe('SIGKILL during merges', () => {
         );
         return left.others === 0 && pending.n === 0;
       },
-      { timeoutMs: 100_000, intervalMs: 500 },
+      // The killed process's consumer jobs are handed out again when they expire (60 s, checked every 15 s): about
+      // 75 s after the kill here, longer on a loaded two-core CI machine (seen: over 100 s).
+      { timeoutMs: 150_000, intervalMs: 500 },
     );
     // Nothing points at a merged person any more: mail links, deals, tasks (moved by their modules' consumers).
     const [refs] = await h.q(
@@ -185,7 +187,7 @@ describe('SIGKILL during merges', () => {
     console.log(
       `[faults] merges: killed ${killAfter} ms after ${killAfterMerges} merges committed: ${merged.size}/${PAIRS} applied, restart took ${restartMs} ms`,
     );
-  }, 180_000);
+  }, 240_000);
 });
 
 describe('SIGKILL while mails are being sent', () => {

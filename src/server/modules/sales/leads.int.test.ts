@@ -47,6 +47,24 @@ describe('leads', () => {
     expect(filtered.body.data.length).toBeGreaterThan(0);
   });
 
+  it('finds leads from the list’s search box by name, company, email or phone, however they are typed', async () => {
+    const as = (await makeWorkspace(server)).admin.client;
+    await as.post('/api/v1/leads', lead);
+    await as.post('/api/v1/leads', { familyName: '佐藤', givenName: '花子', companyName: '東西運輸', phone: '06-9876-5432' });
+    const names = async (value: string) => {
+      const filter = encodeURIComponent(JSON.stringify({ field: 'search', op: 'contains', value }));
+      const res = await as.get(`/api/v1/leads?filter=${filter}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return (res.body.data as { displayName: string }[]).map((l) => l.displayName).sort();
+    };
+    for (const q of ['高橋誠', '高橋', 'サンプル商事', 'ｻﾝﾌﾟﾙ', 'TAKAHASHI@', '０３－１２３４', '0312345678'])
+      expect(await names(q), q).toEqual(['高橋 誠']);
+    expect(await names('運輸')).toEqual(['佐藤 花子']);
+    expect(await names('鈴木')).toEqual([]);
+    const bad = await as.get(`/api/v1/leads?filter=${encodeURIComponent(JSON.stringify({ field: 'search', op: 'eq', value: 'x' }))}`);
+    expect(bad.status).toBe(400);
+  });
+
   it('gives a lead entered without a source the source manual (手入力), not web form or other', async () => {
     const typed = await client.post('/api/v1/leads', { familyName: '手入力' });
     expect(typed.status).toBe(201);

@@ -52,8 +52,25 @@ export const dealCatalog: FieldCatalog = {
   'company.employeeCount': companyField('number', 'employee_count'),
 };
 
+/**
+ * `{ field: 'search', op: 'contains', value }`: the leads list's search box — the name (either order, no space),
+ * company, email and phone, compared folded as every text filter is (width, kana, case, hyphens).
+ */
+const leadSearch: FieldSpec = {
+  type: 'text',
+  expr: col('family_name'),
+  ops: ['contains'],
+  contains: (a, value) => {
+    const c = (name: string) => sql.ref(`${a}.${name}`);
+    const text = sql`concat_ws('|', ${c('family_name')}, ${c('given_name')}, ${c('family_name')} || coalesce(${c('given_name')}, ''),
+      ${c('given_name')} || ${c('family_name')}, ${c('company_name')}, ${c('email')}, ${c('phone')})`;
+    return sql<boolean>`strpos(crm_fold(${text}), crm_fold(${value}::text)) > 0`;
+  },
+};
+
 export const leadCatalog: FieldCatalog = {
   id: f('uuid', 'id', { notNull: true }),
+  search: leadSearch,
   familyName: f('text', 'family_name', { notNull: true }),
   givenName: f('text', 'given_name'),
   companyName: f('text', 'company_name'),

@@ -1,5 +1,6 @@
 import { Anchor, Badge, Button, Group, Modal, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
-import { IconPlus, IconUserPlus } from '@tabler/icons-react';
+import { useDebouncedValue } from '@mantine/hooks';
+import { IconPlus, IconSearch, IconUserPlus } from '@tabler/icons-react';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -32,10 +33,17 @@ export function LeadsPage() {
   const fmt = useFormatDateTime();
   const [status, setStatus] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
+  const [searchText, setSearchText] = useState('');
+  const [search] = useDebouncedValue(searchText.trim(), 250);
   const leads = useInfiniteQuery({
-    queryKey: [...salesKeys.leads, status],
+    queryKey: [...salesKeys.leads, status, search],
     queryFn: ({ pageParam }) =>
-      http.get<{ data: Lead[]; nextCursor: string | null }>('/api/v1/leads', { status: status ?? undefined, limit: 50, cursor: pageParam }),
+      http.get<{ data: Lead[]; nextCursor: string | null }>('/api/v1/leads', {
+        status: status ?? undefined,
+        filter: search ? JSON.stringify({ field: 'search', op: 'contains', value: search }) : undefined,
+        limit: 50,
+        cursor: pageParam,
+      }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
@@ -44,6 +52,15 @@ export function LeadsPage() {
     <Stack>
       <PageHeader title={t('sales.leads.title')}>
         <Group>
+          <TextInput
+            type="search"
+            aria-label={t('sales.leads.search.label')}
+            placeholder={t('sales.leads.search.placeholder')}
+            leftSection={<IconSearch size={16} />}
+            value={searchText}
+            onChange={(e) => setSearchText(e.currentTarget.value)}
+            w={{ base: '100%', xs: 240 }}
+          />
           <Select
             aria-label={t('sales.leads.field.status')}
             placeholder={t('sales.leads.allStatuses')}
@@ -103,7 +120,7 @@ export function LeadsPage() {
             </Table>
           </Table.ScrollContainer>
           {leads.data.pages[0]?.data.length === 0 &&
-            (status ? (
+            (status || search ? (
               <Text c="dimmed" ta="center">
                 {t('sales.leads.empty')}
               </Text>

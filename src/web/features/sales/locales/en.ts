@@ -107,6 +107,7 @@ export const salesEn = {
     empty: 'No leads',
     emptyState: 'No leads yet. Add the people who enquired or whose cards you collected, and turn them into deals.',
     emptyAdd: 'Add a lead',
+    search: { label: 'Search leads', placeholder: 'Name, company, email, phone' },
     allStatuses: 'All statuses',
     convert: 'Convert',
     converted: 'Converted',

@@ -109,6 +109,7 @@ export const salesJa: Translation<typeof salesEn> = {
     empty: '見込み客はいません',
     emptyState: 'まだ見込み客がいません。問い合わせや名刺交換の相手を見込み客として追加し、商談につなげましょう。',
     emptyAdd: '見込み客を追加',
+    search: { label: '見込み客を検索', placeholder: '氏名・会社名・メール・電話' },
     allStatuses: 'すべての状態',
     convert: '取引開始',
     converted: '取引開始済み',
