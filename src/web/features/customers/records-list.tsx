@@ -174,7 +174,7 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
             leftSection={<IconSearch size={16} />}
             value={searchText}
             onChange={(e) => setSearchText(e.currentTarget.value)}
-            w={{ base: '100%', xs: 260 }}
+            w={{ base: '100%', xs: 290 }}
           />
         </Group>
         <Group gap="xs">

@@ -33,7 +33,7 @@ export const customersEn = {
   },
   columns: 'Columns',
   sortBy: 'Sort by {{field}}',
-  listSearch: { label: 'Search this list', placeholder: 'Name, reading, email, phone, company' },
+  listSearch: { label: 'Search this list', placeholder: 'Name, kana, email, phone, company' },
   filter: {
     joinAnd: 'Match all (AND)',
     joinOr: 'Match any (OR)',

@@ -36,7 +36,7 @@ export const customersJa: Translation<typeof customersEn> = {
   },
   columns: '表示項目',
   sortBy: '{{field}}で並べ替え',
-  listSearch: { label: '一覧を検索', placeholder: '名前・フリガナ・メール・電話・会社' },
+  listSearch: { label: '一覧を検索', placeholder: '名前・カナ・メール・電話・会社' },
   filter: {
     joinAnd: 'すべて満たす (AND)',
     joinOr: 'いずれかを満たす (OR)',
