@@ -1,6 +1,5 @@
-import { Box, Button, Collapse, Group, Loader, Paper, Text, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
-import { IconFilter, IconSearch } from '@tabler/icons-react';
+import { Box, Button, Collapse, Group, Loader, Paper, Text } from '@mantine/core';
+import { IconFilter } from '@tabler/icons-react';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +7,7 @@ import { countConditions, type Filter } from '../../../shared/filter';
 import { http } from '../../app/api-client';
 import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
+import { ListSearchBox, useListSearch } from '../../ui/list-search';
 import { purchaseColumns } from '../commerce/purchase-columns';
 import { BulkBar } from './bulk-bar';
 import { ColumnMenu } from './column-menu';
@@ -95,8 +95,7 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
   const shown = columns.filter((c) => visible.includes(c.key));
   const base = recordKeys(entity);
   const path = `/api/v1/${pathOf(entity)}`;
-  const [searchText, setSearchText] = useState('');
-  const [search] = useDebouncedValue(searchText.trim(), 250);
+  const { text: searchText, setText: setSearchText, search } = useListSearch();
   const listFilter = useMemo(() => withSearch(filter, search), [filter, search]);
 
   const list = useInfiniteQuery({
@@ -167,14 +166,12 @@ export function RecordsList<T extends { id: string; custom: Record<string, unkno
           <Button variant={filter ? 'light' : 'default'} leftSection={<IconFilter size={16} />} onClick={() => setFilterOpen((o) => !o)}>
             {filter ? t('customers.filter.active', { count: countConditions(filter) }) : t('customers.filter.title')}
           </Button>
-          <TextInput
-            type="search"
-            aria-label={t('customers.listSearch.label')}
+          <ListSearchBox
+            label={t('customers.listSearch.label')}
             placeholder={t('customers.listSearch.placeholder')}
-            leftSection={<IconSearch size={16} />}
             value={searchText}
-            onChange={(e) => setSearchText(e.currentTarget.value)}
-            w={{ base: '100%', xs: 290 }}
+            onChange={setSearchText}
+            width={290}
           />
         </Group>
         <Group gap="xs">

@@ -1,6 +1,5 @@
 import { Anchor, Badge, Button, Group, Modal, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
-import { IconPlus, IconSearch, IconUserPlus } from '@tabler/icons-react';
+import { IconPlus, IconUserPlus } from '@tabler/icons-react';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -13,6 +12,7 @@ import { EmptyState } from '../../ui/empty-state';
 import { ErrorAlert } from '../../ui/error-alert';
 import { ErrorState } from '../../ui/error-state';
 import { useFormatDateTime } from '../../ui/format';
+import { ListSearchBox, useListSearch } from '../../ui/list-search';
 import { PageHeader } from '../../ui/page-header';
 import { PageLoader } from '../../ui/page-loader';
 import { useUsers } from '../customers/customers-api';
@@ -33,8 +33,7 @@ export function LeadsPage() {
   const fmt = useFormatDateTime();
   const [status, setStatus] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
-  const [searchText, setSearchText] = useState('');
-  const [search] = useDebouncedValue(searchText.trim(), 250);
+  const { text: searchText, setText: setSearchText, search } = useListSearch();
   const leads = useInfiniteQuery({
     queryKey: [...salesKeys.leads, status, search],
     queryFn: ({ pageParam }) =>
@@ -52,14 +51,12 @@ export function LeadsPage() {
     <Stack>
       <PageHeader title={t('sales.leads.title')}>
         <Group>
-          <TextInput
-            type="search"
-            aria-label={t('sales.leads.search.label')}
+          <ListSearchBox
+            label={t('sales.leads.search.label')}
             placeholder={t('sales.leads.search.placeholder')}
-            leftSection={<IconSearch size={16} />}
             value={searchText}
-            onChange={(e) => setSearchText(e.currentTarget.value)}
-            w={{ base: '100%', xs: 240 }}
+            onChange={setSearchText}
+            width={240}
           />
           <Select
             aria-label={t('sales.leads.field.status')}
