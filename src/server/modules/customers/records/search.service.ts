@@ -6,7 +6,7 @@ import { visibleTo } from '../customers.policy.js';
 import { companyNames } from './people.repository.js';
 import { presentCompany, presentPerson } from './records.presenter.js';
 import { type RecordRow, type RecordTable, recordFrom, visibleByContactPoint } from './records.repository.js';
-import { escapeLike, matchesTerm, searchTerm } from './search-match.js';
+import { byteOrdered, escapeLike, matchesTerm, searchTerm, startsWithTerm } from './search-match.js';
 
 export interface SearchHit {
   type: 'person' | 'company';
@@ -64,7 +64,6 @@ async function searchContains<T extends RecordTable>(
  * indexes (migration 0020), read in index order and stopped at the page, however many 佐藤 the workspace holds.
  */
 async function searchPrefix<T extends RecordTable>(db: CustomersDb, table: T, actor: Actor, term: string, limit: number) {
-  const starts = `${escapeLike(term)}%`;
   const page = (column: 'name_key' | 'sort_key') =>
     visibleTo(
       db
@@ -72,11 +71,11 @@ async function searchPrefix<T extends RecordTable>(db: CustomersDb, table: T, ac
         .selectAll('r')
         .where('r.workspace_id', '=', actor.workspaceId)
         .where('r.deleted_at', 'is', null)
-        .where(sql<boolean>`(${sql.ref(`r.${column}`)} COLLATE "C") LIKE ${starts}`),
+        .where(startsWithTerm('r', column, term)),
       actor,
       'r',
     )
-      .orderBy(sql`${sql.ref(`r.${column}`)} COLLATE "C"`)
+      .orderBy(byteOrdered('r', column))
       .limit(limit)
       .$castTo<RecordRow<T>>()
       .execute();
