@@ -59,7 +59,7 @@ export function TasksPage() {
               value={assignee}
               onChange={chooseAssignee}
               allowDeselect={false}
-              w={220}
+              w={{ base: '100%', xs: 220 }}
               data={[
                 { value: 'me', label: t('tasks.whose.me') },
                 { value: 'any', label: t('tasks.whose.any') },
